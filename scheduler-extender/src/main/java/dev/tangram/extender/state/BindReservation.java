@@ -1,0 +1,13 @@
+package dev.tangram.extender.state;
+
+import dev.tangram.core.decision.PlacementDecision;
+
+/** The outcome of reserving devices for a bind: the decision to write, or why there is none. */
+public sealed interface BindReservation {
+    /** Devices are held for the pod in memory; {@code fresh} is false when an earlier bind of the same pod made them. */
+    record Reserved(PlacementDecision decision, boolean fresh) implements BindReservation {
+    }
+
+    record Refused(String reason) implements BindReservation {
+    }
+}
