@@ -33,6 +33,12 @@ public final class GpuExtender {
     private final PodBinder binder;
     private final ExtenderMetrics metrics;
     private final Supplier<Optional<String>> bindRefusal;
+    private final Map<String, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > 20_000;
+        }
+    };
 
     /**
      * @param bindRefusal why this replica must not bind now (not the leader), or empty when it may
@@ -51,6 +57,9 @@ public final class GpuExtender {
     }
 
     public NodeFilter.Outcome filter(PodInfo pod, List<String> names, Optional<Map<String, NodeSource>> requestNodes) {
+        if (pod.demand().needsGpu() && firstSight(pod.uid())) {
+            scorer.policy().arrived(pod.demand());
+        }
         ClusterSnapshot snapshot = state.snapshot();
         Function<String, Optional<NodeEntry>> entries = entries(snapshot, requestNodes);
         NodeFilter.Outcome outcome;
@@ -62,6 +71,13 @@ public final class GpuExtender {
         metrics.decision("filter", "passed", outcome.passed().size());
         outcome.reasonClasses().forEach((reason, count) -> metrics.rejection("filter", reason, count));
         return outcome;
+    }
+
+    /** True the first time a pod UID reaches filter (retries of an unschedulable pod are not new arrivals). */
+    private boolean firstSight(String uid) {
+        synchronized (seen) {
+            return seen.put(uid, Boolean.TRUE) == null;
+        }
     }
 
     private NodeFilter.Outcome gangFilter(PodInfo pod, List<String> names, Optional<Map<String, NodeSource>> requestNodes) {

@@ -20,11 +20,11 @@ import java.util.Optional;
 public final class NodeScorer {
     public static final int MAX_SCORE = 10;
 
-    private final PlacementPolicy policy;
+    private final SerializedPolicy policy;
     private final Weights weights;
     private final PackingScorer packing;
 
-    public NodeScorer(PlacementPolicy policy, Weights weights, PackingScorer.Mode mode) {
+    public NodeScorer(SerializedPolicy policy, Weights weights, PackingScorer.Mode mode) {
         this.policy = policy;
         this.weights = weights;
         this.packing = new PackingScorer(mode);
@@ -44,7 +44,7 @@ public final class NodeScorer {
     public record HostScore(String host, int score) {
     }
 
-    public PlacementPolicy policy() {
+    public SerializedPolicy policy() {
         return policy;
     }
 

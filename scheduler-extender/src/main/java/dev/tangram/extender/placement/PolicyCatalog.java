@@ -1,33 +1,37 @@
 package dev.tangram.extender.placement;
 
 import dev.tangram.core.placement.PlacementPolicy;
+import dev.tangram.core.placement.policy.Policies;
+import dev.tangram.core.placement.policy.PolicyOptions;
 import dev.tangram.core.placement.topology.TopologyPolicy;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
 
-/** The placement policies the extender can be configured with, by name. */
+/**
+ * The placement policies the extender can be configured with: gpu-core's fragmentation policies ({@link Policies}) and
+ * the {@code topology} policy. Each comes wrapped in a {@link SerializedPolicy}: learning policies are not thread-safe.
+ */
 public final class PolicyCatalog {
-    private static final Map<String, Supplier<PlacementPolicy>> POLICIES = Map.of(
-            TopologyPolicy.NAME, TopologyPolicy::new,
-            BestFitPolicy.NAME, BestFitPolicy::new);
-
     /** The policy used when the configuration names none. */
-    public static final String DEFAULT = BestFitPolicy.NAME;
+    public static final String DEFAULT = Policies.DEFAULT;
 
     private PolicyCatalog() {
     }
 
     public static List<String> names() {
-        return POLICIES.keySet().stream().sorted().toList();
+        List<String> all = new ArrayList<>(Policies.NAMES);
+        all.add(TopologyPolicy.NAME);
+        return List.copyOf(all);
     }
 
-    public static PlacementPolicy byName(String name) {
-        Supplier<PlacementPolicy> s = POLICIES.get(name);
-        if (s == null) {
-            throw new IllegalArgumentException("unknown placement policy '" + name + "'; known: " + names());
+    public static SerializedPolicy byName(String name, long seed) {
+        if (name.equals(TopologyPolicy.NAME)) {
+            return new SerializedPolicy(new TopologyPolicy());
         }
-        return s.get();
+        if (!Policies.NAMES.contains(name)) {
+            throw new IllegalArgumentException("unknown placement policy '" + name + "'; known: " + String.join(", ", names()));
+        }
+        return new SerializedPolicy(Policies.byName(name, PolicyOptions.defaults(seed)));
     }
 }
