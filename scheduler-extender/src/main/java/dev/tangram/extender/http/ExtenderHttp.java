@@ -176,11 +176,16 @@ public final class ExtenderHttp implements AutoCloseable {
     }
 
     private <T> T parse(byte[] body, Class<T> type) throws IOException, BadRequest {
-        T value = json.readValue(body, type);
-        if (value == null) {
-            throw new BadRequest("the body is JSON null, expected an object");
+        try (com.fasterxml.jackson.core.JsonParser parser = json.getFactory().createParser(body)) {
+            T value = json.readValue(parser, type);
+            if (value == null) {
+                throw new BadRequest("the body is JSON null, expected an object");
+            }
+            if (parser.nextToken() != null) {
+                throw new BadRequest("malformed JSON: data after the end of the object");
+            }
+            return value;
         }
-        return value;
     }
 
     /** The request's pod, nodes and names, checked. */
