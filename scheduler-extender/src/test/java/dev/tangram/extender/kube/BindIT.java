@@ -1,0 +1,159 @@
+package dev.tangram.extender.kube;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tangram.core.decision.PlacementDecision;
+import dev.tangram.core.decision.PlacementDecisionCodec;
+import dev.tangram.core.names.TangramNames;
+import dev.tangram.extender.ExtenderApp;
+import dev.tangram.extender.KubeFixtures;
+import dev.tangram.extender.config.ExtenderConfig;
+import dev.tangram.extender.config.ExtenderConfigLoader;
+import io.fabric8.kubernetes.api.model.Pod;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Informers, binds and restarts against fabric8's mock API server in CRUD mode. */
+class BindIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ExtenderConfig CONFIG = ExtenderConfigLoader.parse("""
+            http: {host: 127.0.0.1, port: 0}
+            scoring: {policy: topology}
+            leaderElection: {enabled: false}
+            """, "test");
+
+    private MockApi api;
+    private ExtenderApp app;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeEach
+    void cluster() {
+        api = new MockApi();
+        for (int n = 0; n < 10; n++) {
+            api.client().nodes().resource(KubeFixtures.dgx("n" + n)).create();
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+        api.close();
+    }
+
+    private ExtenderApp startApp() {
+        ExtenderApp a = ExtenderApp.start(CONFIG, Optional.of(api.client()), Clock.systemUTC(), "test");
+        await().atMost(Duration.ofSeconds(30)).until(a::synced);
+        return a;
+    }
+
+    private String post(int port, String verb, Object body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/" + verb))
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    private static Map<String, Object> bindArgs(Pod p, String node) {
+        return Map.of("PodName", p.getMetadata().getName(), "PodNamespace", "default", "PodUID", p.getMetadata().getUid(), "Node", node);
+    }
+
+    @Test
+    void twoHundredParallelBindsAcrossTenNodesNeverGiveADeviceTwice() throws Exception {
+        List<Pod> pods = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            pods.add(api.client().pods().inNamespace("default").resource(KubeFixtures.gpuPod("p" + i, 1)).create());
+        }
+        app = startApp();
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.state().figures().pods() == 200);
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        List<Future<String>> answers = new ArrayList<>();
+        for (int i = 0; i < pods.size(); i++) {
+            Pod p = pods.get(i);
+            String node = "n" + (i % 10);
+            answers.add(pool.submit(() -> post(app.port(), "bind", bindArgs(p, node))));
+        }
+        int ok = 0;
+        for (Future<String> f : answers) {
+            String error = JSON.readTree(f.get()).get("Error").asText();
+            if (error.isEmpty()) {
+                ok++;
+            } else {
+                assertThat(error).contains("no longer fits");
+            }
+        }
+        pool.shutdown();
+        assertThat(ok).isEqualTo(80);
+        Map<String, Set<String>> devicesByNode = new HashMap<>();
+        int annotated = 0;
+        for (Pod p : api.client().pods().inNamespace("default").list().getItems()) {
+            String a = p.getMetadata().getAnnotations() == null ? null : p.getMetadata().getAnnotations().get(TangramNames.ANNOTATION_PLACEMENT);
+            if (a == null) {
+                continue;
+            }
+            annotated++;
+            PlacementDecision d = PlacementDecisionCodec.read(a);
+            assertThat(d.podUid()).isEqualTo(p.getMetadata().getUid());
+            for (String id : d.containers().getFirst().deviceIds()) {
+                assertThat(devicesByNode.computeIfAbsent(d.node(), n -> new HashSet<>()).add(id)).as("device " + id + " given twice").isTrue();
+            }
+        }
+        assertThat(annotated).isEqualTo(80);
+        assertThat(devicesByNode).hasSize(10).allSatisfy((node, ids) -> assertThat(ids).hasSize(8));
+        assertThat(api.client().bindings().inNamespace("default").list().getItems()).hasSize(80);
+    }
+
+    @Test
+    void aRestartedExtenderRebuildsDeviceUsageFromTheAnnotations() throws Exception {
+        Pod p = api.client().pods().inNamespace("default").resource(KubeFixtures.gpuPod("big", 8)).create();
+        app = startApp();
+        await().until(() -> app.state().figures().pods() == 1);
+        assertThat(JSON.readTree(post(app.port(), "bind", bindArgs(p, "n3"))).get("Error").asText()).isEmpty();
+        app.close();
+
+        app = startApp();
+        await().until(() -> app.state().snapshot().node("n3").flatMap(e -> e.view()).map(v -> v.wholeFreeGpus()).orElse(-1L) == 0L);
+        Pod next = KubeFixtures.gpuPod("next", 8);
+        var answer = JSON.readTree(post(app.port(), "filter", Map.of("Pod", next, "NodeNames", List.of("n3", "n4"))));
+        assertThat(answer.get("NodeNames")).hasSize(1);
+        assertThat(answer.get("NodeNames").get(0).asText()).isEqualTo("n4");
+        assertThat(answer.get("FailedNodes").get("n3").asText()).contains("needs 8 whole GPUs, 0 free");
+    }
+
+    @Test
+    void withTheApiGoneFilterAnswersFromTheCacheAndBindFailsChangingNothing() throws Exception {
+        Pod p = api.client().pods().inNamespace("default").resource(KubeFixtures.gpuPod("lonely", 2)).create();
+        app = startApp();
+        await().until(() -> app.state().figures().pods() == 1);
+        api.stopServer();
+        var filter = JSON.readTree(post(app.port(), "filter", Map.of("Pod", p, "NodeNames", List.of("n0", "n1"))));
+        assertThat(filter.get("NodeNames")).hasSize(2);
+        var prioritize = JSON.readTree(post(app.port(), "prioritize", Map.of("Pod", p, "NodeNames", List.of("n0", "n1"))));
+        assertThat(prioritize).hasSize(2);
+        String error = JSON.readTree(post(app.port(), "bind", bindArgs(p, "n0"))).get("Error").asText();
+        assertThat(error).isNotEmpty();
+        assertThat(app.state().figures().assumedDecisions()).isZero();
+        assertThat(app.state().snapshot().node("n0").orElseThrow().view().orElseThrow().wholeFreeGpus()).isEqualTo(8);
+    }
+}
