@@ -63,15 +63,23 @@ public final class ExtenderCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Bind must answer within kube-scheduler's httpTimeout: one retry, 5 s per request. */
+    private static Config bounded(Config c) {
+        c.setRequestRetryBackoffLimit(1);
+        c.setRequestTimeout(5_000);
+        c.setConnectionTimeout(3_000);
+        return c;
+    }
+
     private Optional<KubernetesClient> client() throws java.io.IOException {
         if (kubeconfig != null) {
             if (!Files.isReadable(kubeconfig)) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--kubeconfig " + kubeconfig + " is not a readable file");
             }
-            return Optional.of(new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build());
+            return Optional.of(new KubernetesClientBuilder().withConfig(bounded(Config.fromKubeconfig(Files.readString(kubeconfig)))).build());
         }
         if (System.getenv("KUBERNETES_SERVICE_HOST") != null || System.getenv("KUBECONFIG") != null) {
-            return Optional.of(new KubernetesClientBuilder().build());
+            return Optional.of(new KubernetesClientBuilder().withConfig(bounded(Config.autoConfigure(null))).build());
         }
         return Optional.empty();
     }

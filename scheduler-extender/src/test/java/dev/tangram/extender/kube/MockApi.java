@@ -16,7 +16,7 @@ public final class MockApi implements AutoCloseable {
     public MockApi() {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
         server.init();
-        client = server.createClient();
+        client = server.createClient(b -> b.editOrNewConfig().withRequestRetryBackoffLimit(0).withRequestRetryBackoffInterval(50).endConfig());
     }
 
     public NamespacedKubernetesClient client() {
