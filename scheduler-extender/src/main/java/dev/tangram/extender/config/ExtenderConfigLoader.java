@@ -48,6 +48,9 @@ public final class ExtenderConfigLoader {
     @SuppressWarnings("unchecked")
     public static ExtenderConfig parse(String yaml, String source) {
         Object root;
+        if (yaml.isBlank()) {
+            return ExtenderConfig.defaults();
+        }
         try {
             root = new ObjectMapper(new YAMLFactory()).readValue(yaml, Object.class);
         } catch (IOException e) {
