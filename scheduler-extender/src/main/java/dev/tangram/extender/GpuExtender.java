@@ -33,6 +33,7 @@ public final class GpuExtender {
     private final PodBinder binder;
     private final ExtenderMetrics metrics;
     private final Supplier<Optional<String>> bindRefusal;
+    private final dev.tangram.extender.placement.FitCache fits = new dev.tangram.extender.placement.FitCache();
     private final Map<String, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -66,7 +67,7 @@ public final class GpuExtender {
         if (pod.gang().isPresent() && pod.problem().isEmpty() && pod.demand().needsGpu()) {
             outcome = gangFilter(pod, names, requestNodes);
         } else {
-            outcome = NodeFilter.filter(pod, names, entries);
+            outcome = NodeFilter.filter(pod, names, entries, fits);
         }
         metrics.decision("filter", "passed", outcome.passed().size());
         outcome.reasonClasses().forEach((reason, count) -> metrics.rejection("filter", reason, count));
@@ -112,10 +113,13 @@ public final class GpuExtender {
         ClusterSnapshot snapshot = state.snapshot();
         Function<String, Optional<NodeEntry>> entries = entries(snapshot, requestNodes);
         List<Optional<NodeView>> views = new ArrayList<>(names.size());
+        List<Object> shapes = new ArrayList<>(names.size());
         for (String name : names) {
-            views.add(entries.apply(name).flatMap(NodeEntry::view));
+            Optional<NodeEntry> entry = entries.apply(name);
+            views.add(entry.flatMap(NodeEntry::view));
+            shapes.add(entry.flatMap(NodeEntry::shape).orElse(null));
         }
-        return scorer.score(names, views, pod.demand());
+        return scorer.score(names, views, shapes, pod.demand());
     }
 
     private Function<String, Optional<NodeEntry>> entries(ClusterSnapshot snapshot, Optional<Map<String, NodeSource>> requestNodes) {

@@ -39,6 +39,11 @@ public final class NodeFilter {
     }
 
     public static Outcome filter(PodInfo pod, List<String> names, Function<String, Optional<NodeEntry>> entries) {
+        return filter(pod, names, entries, new FitCache());
+    }
+
+    /** As above, with fit answers shared across requests through {@code cache}. */
+    public static Outcome filter(PodInfo pod, List<String> names, Function<String, Optional<NodeEntry>> entries, FitCache cache) {
         if (!pod.problem().isEmpty()) {
             return Outcome.allUnresolvable(names, pod.problem(), "invalid-pod");
         }
@@ -61,7 +66,10 @@ public final class NodeFilter {
                 classes.merge("no-inventory", 1L, Long::sum);
                 continue;
             }
-            switch (NodeFit.check(entry.get().view().get(), pod.demand())) {
+            FitResult fit = entry.get().shape().isPresent()
+                    ? cache.check(entry.get().shape().get(), entry.get().view().get(), pod.demand())
+                    : NodeFit.check(entry.get().view().get(), pod.demand());
+            switch (fit) {
                 case FitResult.Fits f -> passed.add(name);
                 case FitResult.Unschedulable u -> {
                     failed.put(name, u.reason());

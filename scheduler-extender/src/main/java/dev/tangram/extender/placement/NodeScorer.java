@@ -50,6 +50,18 @@ public final class NodeScorer {
 
     /** Scores in the order of {@code nodes}; an absent view (unknown node, no inventory) or a pod that does not fit scores 0. */
     public List<HostScore> score(List<String> names, List<Optional<NodeView>> nodes, PodDemand pod) {
+        return score(names, nodes, java.util.Collections.nCopies(names.size(), null), pod);
+    }
+
+    /** The raw scorer values of one node. */
+    private record Parts(boolean fits, double topology, double raw, double pack) {
+    }
+
+    /**
+     * As {@link #score(List, List, PodDemand)}, evaluating nodes that share a shape key (same hardware, same free
+     * capacity; compared by identity, null = no key) once.
+     */
+    public List<HostScore> score(List<String> names, List<Optional<NodeView>> nodes, List<?> shapes, PodDemand pod) {
         int n = names.size();
         List<HostScore> out = new ArrayList<>(n);
         if (!pod.needsGpu()) {
@@ -62,19 +74,21 @@ public final class NodeScorer {
         boolean[] fits = new boolean[n];
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
+        java.util.Map<Object, Parts> byShape = new java.util.IdentityHashMap<>();
         for (int i = 0; i < n; i++) {
             if (nodes.get(i).isEmpty()) {
                 continue;
             }
             NodeView view = nodes.get(i).get();
-            Optional<PlacementPolicy.ScoredAssignment> placed = policy.place(view, pod);
-            if (placed.isEmpty()) {
+            Object shape = shapes.get(i);
+            Parts parts = shape == null ? parts(view, pod) : byShape.computeIfAbsent(shape, k -> parts(view, pod));
+            if (!parts.fits()) {
                 continue;
             }
             fits[i] = true;
-            topology[i] = TopologyScorer.score(view, placed.get().assignment());
-            raw[i] = placed.get().score();
-            pack[i] = packing.score(NodeViews.apply(view, pod, placed.get().assignment()));
+            topology[i] = parts.topology();
+            raw[i] = parts.raw();
+            pack[i] = parts.pack();
             min = Math.min(min, raw[i]);
             max = Math.max(max, raw[i]);
         }
@@ -90,6 +104,15 @@ public final class NodeScorer {
             out.add(new HostScore(names.get(i), (int) Math.max(0, Math.min(MAX_SCORE, Math.round(sum * MAX_SCORE)))));
         }
         return out;
+    }
+
+    private Parts parts(NodeView view, PodDemand pod) {
+        Optional<PlacementPolicy.ScoredAssignment> placed = policy.place(view, pod);
+        if (placed.isEmpty()) {
+            return new Parts(false, 0, 0, 0);
+        }
+        return new Parts(true, TopologyScorer.score(view, placed.get().assignment()), placed.get().score(),
+                packing.score(NodeViews.apply(view, pod, placed.get().assignment())));
     }
 
     private static double clamp(double v) {

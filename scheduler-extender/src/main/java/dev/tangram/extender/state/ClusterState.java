@@ -44,6 +44,7 @@ public final class ClusterState {
     private final Map<String, AssumedDecision> assumed = new LinkedHashMap<>();
     private final Map<String, GangPlan> gangs = new LinkedHashMap<>();
     private final Set<String> dirty = new HashSet<>();
+    private final Map<NodeShape, NodeShape> shapes = new HashMap<>();
     private boolean nodeSetChanged;
     private long version;
     private volatile ClusterSnapshot published = ClusterSnapshot.empty();
@@ -195,7 +196,7 @@ public final class ClusterState {
 
     private NodeEntry build(NodeSource src, Set<String> withoutPods) {
         if (src.inventory().isEmpty()) {
-            return new NodeEntry(src, Optional.empty());
+            return new NodeEntry(src, Optional.empty(), Optional.empty());
         }
         NodeInventory inv = src.inventory().get();
         Set<String> used = new HashSet<>();
@@ -228,7 +229,11 @@ public final class ClusterState {
                 view = NodeViews.apply(view, demand, fits.assignment());
             }
         }
-        return new NodeEntry(src, Optional.of(view));
+        if (shapes.size() > 200_000) {
+            shapes.clear();
+        }
+        NodeShape shape = shapes.computeIfAbsent(NodeShape.of(view), k -> k);
+        return new NodeEntry(src, Optional.of(view), Optional.of(shape));
     }
 
     private void expire(Instant now) {
