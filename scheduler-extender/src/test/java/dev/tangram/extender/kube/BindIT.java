@@ -125,6 +125,52 @@ class BindIT {
     }
 
     @Test
+    void aGangIsPlacedWholeThroughFilterAndBindOnTwoNodes() throws Exception {
+        Pod m0 = api.client().pods().inNamespace("default").resource(KubeFixtures.gangPod("w0", "train", 2, 8)).create();
+        Pod m1 = api.client().pods().inNamespace("default").resource(KubeFixtures.gangPod("w1", "train", 2, 8)).create();
+        app = startApp();
+        await().until(() -> app.state().figures().pods() == 2);
+        List<String> all = List.of("n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9");
+        var f0 = JSON.readTree(post(app.port(), "filter", Map.of("Pod", m0, "NodeNames", all)));
+        var f1 = JSON.readTree(post(app.port(), "filter", Map.of("Pod", m1, "NodeNames", all)));
+        assertThat(f0.get("NodeNames")).hasSize(1);
+        assertThat(f1.get("NodeNames")).hasSize(1);
+        String node0 = f0.get("NodeNames").get(0).asText();
+        String node1 = f1.get("NodeNames").get(0).asText();
+        assertThat(node0).isNotEqualTo(node1);
+        assertThat(f0.get("FailedAndUnresolvableNodes")).hasSize(9);
+        var scores = JSON.readTree(post(app.port(), "prioritize", Map.of("Pod", m0, "NodeNames", List.of(node0, node1))));
+        assertThat(scores.get(0).get("Score").asInt()).isEqualTo(10);
+        assertThat(scores.get(1).get("Score").asInt()).isZero();
+        // Another 8-GPU pod sees the reserved nodes as taken.
+        var other = JSON.readTree(post(app.port(), "filter", Map.of("Pod", KubeFixtures.gpuPod("solo", 8), "NodeNames", List.of(node0, node1))));
+        assertThat(other.get("NodeNames")).isEmpty();
+        assertThat(JSON.readTree(post(app.port(), "bind", bindArgs(m0, node0))).get("Error").asText()).isEmpty();
+        assertThat(JSON.readTree(post(app.port(), "bind", bindArgs(m1, node1))).get("Error").asText()).isEmpty();
+        assertThat(api.client().pods().inNamespace("default").withName("w1").get().getMetadata().getAnnotations())
+                .containsKey(TangramNames.ANNOTATION_PLACEMENT);
+    }
+
+    @Test
+    void ofTwoReplicasOnlyTheLeaseHolderBinds() throws Exception {
+        Pod p = api.client().pods().inNamespace("default").resource(KubeFixtures.gpuPod("ha", 1)).create();
+        ExtenderConfig ha = ExtenderConfigLoader.parse("http: {host: 127.0.0.1, port: 0}\n"
+                + "leaderElection: {enabled: true, namespace: default, name: tangram-extender, leaseDuration: 2s}\n", "test");
+        try (ExtenderApp a = ExtenderApp.start(ha, Optional.of(api.client()), Clock.systemUTC(), "replica-a");
+             ExtenderApp b = ExtenderApp.start(ha, Optional.of(api.client()), Clock.systemUTC(), "replica-b")) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.synced() && b.synced()
+                    && (a.leadership().orElseThrow().leading() || b.leadership().orElseThrow().leading()));
+            ExtenderApp leader = a.leadership().orElseThrow().leading() ? a : b;
+            ExtenderApp follower = leader == a ? b : a;
+            assertThat(follower.leadership().orElseThrow().leading()).isFalse();
+            await().until(() -> follower.state().figures().pods() == 1 && leader.state().figures().pods() == 1);
+            String refused = JSON.readTree(post(follower.port(), "bind", bindArgs(p, "n0"))).get("Error").asText();
+            assertThat(refused).contains("is not the leader");
+            assertThat(JSON.readTree(post(leader.port(), "bind", bindArgs(p, "n0"))).get("Error").asText()).isEmpty();
+        }
+    }
+
+    @Test
     void aRestartedExtenderRebuildsDeviceUsageFromTheAnnotations() throws Exception {
         Pod p = api.client().pods().inNamespace("default").resource(KubeFixtures.gpuPod("big", 8)).create();
         app = startApp();
