@@ -92,6 +92,9 @@ public final class NvmlGpuProbe implements GpuProbe {
         }
         this.links = NvmlLinkReader.read(nvml, live, Arrays.stream(identity).map(Gpu::pciBusId).toList());
         this.eventSet = createEventSet();
+        for (int i = 0; i < count; i++) {
+            current(i); // remembers the MIG layout, so that a GPU lost later still lists its MIG devices
+        }
     }
 
     /** Opens NVML from {@link #libraryName()}; {@code nodeName} is the Kubernetes node name (NVML does not know it). */
