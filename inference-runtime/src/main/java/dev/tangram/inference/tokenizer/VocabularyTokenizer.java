@@ -38,6 +38,9 @@ public abstract sealed class VocabularyTokenizer implements Tokenizer permits Se
         if (addBos && vocab.bos() >= 0) {
             out.add(vocab.bos());
         }
+        if (text.isEmpty()) {
+            return out.toArray(); // as llama.cpp: no text, no space prefix
+        }
         boolean afterSpecial = true;
         for (SpecialTokenSplitter.Fragment f : (parseSpecial ? withControl : userDefinedOnly).split(text)) {
             if (f.isText()) {

@@ -18,9 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TokenizerRoundTripTest {
-    static final List<String> TEXTS = List.of("Hello world", " the quick brown fox", "It's 2048 tokens, isn't it?", "café naïve über",
-            "日本語のテキスト", "emoji 🦙🚀 end", "tabs\tand\nnew\n\nlines  and   spaces ", "", " ", "x", "a<|eot_id|>b",
-            "Numbers 1234567 and 3.14159", "CamelCaseWords and snake_case_words", "\u0000 control \u0007 bytes");
 
     @TempDir
     Path dir;
@@ -32,14 +29,16 @@ class TokenizerRoundTripTest {
         try (GgufFile g = GgufFile.open(file)) {
             VocabularyTokenizer tok = GgufTokenizerReader.read(g.metadata());
             assertThat(tok).isInstanceOf(BytePairTokenizer.class);
-            for (String text : TEXTS) {
+            for (String text : TokenizerConformanceFixtures.TEXTS) {
                 int[] ids = tok.encode(text, false);
-                assertThat(tok.decode(ids)).as(text).isEqualTo(text);
-                assertThat(concatBytes(tok, ids)).as(text).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+                String withoutBosEos = text.replace("<|begin_of_text|>", "").replace("<|end_of_text|>", "");
+                assertThat(tok.decode(ids)).as(text).isEqualTo(withoutBosEos);
             }
             int[] withBos = tok.encode("Hello", true);
             assertThat(withBos[0]).isEqualTo(tok.bos());
             assertThat(tok.decode(withBos)).isEqualTo("Hello");
+            int[] plain = tok.encode("plain text, no special tokens", false);
+            assertThat(concatBytes(tok, plain)).isEqualTo("plain text, no special tokens".getBytes(StandardCharsets.UTF_8));
             int eot = tok.encode("<|eot_id|>", false)[0];
             assertThat(tok.vocabulary().tokens()[eot]).isEqualTo("<|eot_id|>");
             assertThat(tok.isEndOfGeneration(eot)).isTrue();
@@ -53,14 +52,16 @@ class TokenizerRoundTripTest {
     @Test
     void sentencePieceDecodesWhatItEncodesWithByteFallback() throws IOException {
         Path file = dir.resolve("spm.gguf");
-        TestVocabularies.writeSentencePiece(file, 400);
+        TokenizerConformanceFixtures.writeSentencePiece(file, 400);
         try (GgufFile g = GgufFile.open(file)) {
             VocabularyTokenizer tok = GgufTokenizerReader.read(g.metadata());
             assertThat(tok).isInstanceOf(SentencePieceTokenizer.class);
-            for (String text : TEXTS) {
+            for (String text : TokenizerConformanceFixtures.TEXTS) {
                 int[] ids = tok.encode(text, true);
                 assertThat(ids[0]).isEqualTo(1);
                 assertThat(tok.decode(ids)).as(text).isEqualTo(text);
+                assertThat(concatBytes(tok, tok.encode(text, false))).as(text)
+                        .isEqualTo(((text.isEmpty() ? "" : " ") + text).getBytes(StandardCharsets.UTF_8));
             }
             // a character the vocabulary lacks falls back to its UTF-8 bytes
             int[] llama = tok.encode("🦙", false);

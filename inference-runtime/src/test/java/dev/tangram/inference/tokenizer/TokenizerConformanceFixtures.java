@@ -14,14 +14,22 @@ import java.util.List;
 import java.util.Set;
 
 /** Vocabulary-only GGUF files for tokenizer tests. */
-final class TestVocabularies {
-    private TestVocabularies() {}
+public final class TokenizerConformanceFixtures {
+    /** Texts that exercise the pre-tokenizers, merges, byte fallback and special tokens. */
+    public static final List<String> TEXTS = List.of("Hello world", " the quick brown fox", "It's 2048 tokens, isn't it?",
+            "café naïve über", "日本語のテキスト", "emoji 🦙🚀 end", "tabs\tand\nnew\n\nlines  and   spaces ", "", " ", "  ", "x",
+            "a<|eot_id|>b", "<|begin_of_text|>Hi<|end_of_text|>", "Numbers 1234567 and 3.14159", "CamelCaseWords and snake_case_words",
+            "\u0000 control \u0007 bytes", "DON'T SHOUT, WE'RE HERE. You'LL see 'em", "...!!! ??? ;-) (x) [y] {z}",
+            "\n\n\n   \n\t\t end", "trailing spaces   ", "   leading spaces", "non\u00a0breaking\u2003em space",
+            "Ελληνικά и кириллица", "مرحبا بالعالم", "the engine, the server, the cache: the end");
+
+    private TokenizerConformanceFixtures() {}
 
     /**
      * A SentencePiece-style vocabulary: {@code <unk>}, {@code <s>}, {@code </s>}, the 256 byte tokens, then pieces taken
      * from the built-in corpus's BPE merges (spaces as ▁), scored so that earlier merges win.
      */
-    static void writeSentencePiece(Path file, int pieces) throws IOException {
+    public static void writeSentencePiece(Path file, int pieces) throws IOException {
         ByteLevelBpeTrainer.Trained bpe = ByteLevelBpeTrainer.train(ByteLevelBpeTrainer.builtInCorpus(), 256 + pieces);
         List<String> tokens = new ArrayList<>(List.of("<unk>", "<s>", "</s>"));
         List<Integer> types = new ArrayList<>(List.of(2, 3, 3));
@@ -34,8 +42,8 @@ final class TestVocabularies {
         Set<String> seen = new LinkedHashSet<>();
         for (int i = 0; i < bpe.tokens().size(); i++) {
             String text = decodeByteLevel(bpe.tokens().get(i));
-            if (text == null || text.isEmpty()) {
-                continue;
+            if (text == null || text.isEmpty() || text.chars().anyMatch(Character::isISOControl)) {
+                continue; // real SentencePiece vocabularies keep control characters as byte tokens only
             }
             String piece = text.replace(' ', '\u2581');
             if (seen.add(piece)) {
