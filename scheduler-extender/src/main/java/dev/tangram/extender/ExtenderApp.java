@@ -30,9 +30,11 @@ public final class ExtenderApp implements AutoCloseable {
     private final ExtenderHttp http;
     private final Fabric8ClusterWatcher watcher;
     private final LeaseLeadership leadership;
+    private final PodGroupSizes podGroups;
 
     private ExtenderApp(ClusterState state, GpuExtender extender, ExtenderHttp http, Fabric8ClusterWatcher watcher,
-                        LeaseLeadership leadership) {
+                        LeaseLeadership leadership, PodGroupSizes podGroups) {
+        this.podGroups = podGroups;
         this.state = state;
         this.extender = extender;
         this.http = http;
@@ -47,7 +49,8 @@ public final class ExtenderApp implements AutoCloseable {
      */
     public static ExtenderApp start(ExtenderConfig config, Optional<KubernetesClient> client, Clock clock, String identity) {
         ClusterState state = new ClusterState(clock, config.assumeTtl(), config.gangTtl());
-        PodReader reader = new PodReader(config.sharedResources(), PodGroupSizes.NONE);
+        PodGroupSizes podGroups = client.map(dev.tangram.extender.kube.Fabric8PodGroupSizes::startIfInstalled).orElse(PodGroupSizes.NONE);
+        PodReader reader = new PodReader(config.sharedResources(), podGroups);
         MicrometerExtenderMetrics metrics = new MicrometerExtenderMetrics(state);
         NodeScorer scorer = new NodeScorer(PolicyCatalog.byName(config.scoring().policy(), config.scoring().seed()),
                 config.scoring().weights(), config.scoring().packing());
@@ -79,7 +82,7 @@ public final class ExtenderApp implements AutoCloseable {
         LOG.info("extender listening on {}:{} ({}), prefix '{}', policy {}, weights {}", config.http().host(), http.port(),
                 tls.isPresent() ? "https" + (config.http().tlsClientCaFile().isPresent() ? ", client certificates required" : "") : "http",
                 config.http().urlPrefix(), config.scoring().policy(), config.scoring().weights());
-        return new ExtenderApp(state, extender, http, watcher, leadership);
+        return new ExtenderApp(state, extender, http, watcher, leadership, podGroups);
     }
 
     public int port() {
@@ -110,6 +113,13 @@ public final class ExtenderApp implements AutoCloseable {
         }
         if (watcher != null) {
             watcher.close();
+        }
+        if (podGroups instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.debug("closing the PodGroup informer: {}", e.getMessage());
+            }
         }
     }
 }

@@ -171,6 +171,27 @@ class BindIT {
     }
 
     @Test
+    void podsOfAPodGroupAreAGangOfItsMinMember() throws Exception {
+        api.client().apiextensions().v1().customResourceDefinitions().resource(new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder()
+                .withNewMetadata().withName("podgroups.scheduling.x-k8s.io").endMetadata()
+                .withNewSpec().withGroup("scheduling.x-k8s.io").withScope("Namespaced")
+                .withNewNames().withKind("PodGroup").withPlural("podgroups").endNames()
+                .addNewVersion().withName("v1alpha1").withServed(true).withStorage(true).endVersion().endSpec().build()).create();
+        api.client().genericKubernetesResources("scheduling.x-k8s.io/v1alpha1", "PodGroup").inNamespace("default")
+                .resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder().withApiVersion("scheduling.x-k8s.io/v1alpha1")
+                        .withKind("PodGroup").withNewMetadata().withName("pg").withNamespace("default").endMetadata()
+                        .addToAdditionalProperties("spec", Map.of("minMember", 11)).build()).create();
+        Pod m0 = api.client().pods().inNamespace("default").resource(KubeFixtures.pod("pg-0", TangramNames.RESOURCE_GPU, 8,
+                Map.of(TangramNames.LABEL_POD_GROUP, "pg"))).create();
+        app = startApp();
+        await().until(() -> app.state().figures().pods() == 1);
+        // minMember 11 x 8 GPUs does not fit 10 nodes of 8: the group is rejected whole.
+        var f = JSON.readTree(post(app.port(), "filter", Map.of("Pod", m0, "NodeNames", List.of("n0", "n1"))));
+        assertThat(f.get("NodeNames")).isEmpty();
+        assertThat(f.get("FailedAndUnresolvableNodes").get("n0").asText()).contains("gang default/podgroup/pg cannot be placed whole");
+    }
+
+    @Test
     void aRestartedExtenderRebuildsDeviceUsageFromTheAnnotations() throws Exception {
         Pod p = api.client().pods().inNamespace("default").resource(KubeFixtures.gpuPod("big", 8)).create();
         app = startApp();
