@@ -5,7 +5,9 @@ import dev.tangram.extender.http.ExtenderHttp;
 import dev.tangram.extender.http.TlsFiles;
 import dev.tangram.extender.kube.Fabric8ClusterWatcher;
 import dev.tangram.extender.kube.Fabric8PodBinder;
+import dev.tangram.extender.kube.Leadership;
 import dev.tangram.extender.kube.LeaseLeadership;
+import dev.tangram.extender.kube.SchedulerLeaseFollower;
 import dev.tangram.extender.kube.PodGroupSizes;
 import dev.tangram.extender.kube.PodReader;
 import dev.tangram.extender.metrics.MicrometerExtenderMetrics;
@@ -29,11 +31,11 @@ public final class ExtenderApp implements AutoCloseable {
     private final GpuExtender extender;
     private final ExtenderHttp http;
     private final Fabric8ClusterWatcher watcher;
-    private final LeaseLeadership leadership;
+    private final Leadership leadership;
     private final PodGroupSizes podGroups;
 
     private ExtenderApp(ClusterState state, GpuExtender extender, ExtenderHttp http, Fabric8ClusterWatcher watcher,
-                        LeaseLeadership leadership, PodGroupSizes podGroups) {
+                        Leadership leadership, PodGroupSizes podGroups) {
         this.podGroups = podGroups;
         this.state = state;
         this.extender = extender;
@@ -48,6 +50,14 @@ public final class ExtenderApp implements AutoCloseable {
      * @param identity this replica's name in the leader Lease
      */
     public static ExtenderApp start(ExtenderConfig config, Optional<KubernetesClient> client, Clock clock, String identity) {
+        return start(config, client, clock, identity, identity);
+    }
+
+    /**
+     * @param hostname this pod's hostname, which kube-scheduler's Lease identity starts with (followSchedulerLease)
+     */
+    public static ExtenderApp start(ExtenderConfig config, Optional<KubernetesClient> client, Clock clock, String identity,
+                                    String hostname) {
         ClusterState state = new ClusterState(clock, config.assumeTtl(), config.gangTtl());
         PodGroupSizes podGroups = client.map(dev.tangram.extender.kube.Fabric8PodGroupSizes::startIfInstalled).orElse(PodGroupSizes.NONE);
         PodReader reader = new PodReader(config.sharedResources(), podGroups);
@@ -55,7 +65,7 @@ public final class ExtenderApp implements AutoCloseable {
         NodeScorer scorer = new NodeScorer(PolicyCatalog.byName(config.scoring().policy(), config.scoring().seed()),
                 config.scoring().weights(), config.scoring().packing());
         Fabric8ClusterWatcher watcher = null;
-        LeaseLeadership leadership = null;
+        Leadership leadership = null;
         PodBinder binder = PodBinder.NO_API;
         Supplier<Optional<String>> refusal = Optional::empty;
         BooleanSupplier ready = () -> true;
@@ -65,7 +75,10 @@ public final class ExtenderApp implements AutoCloseable {
             Fabric8ClusterWatcher w = watcher;
             ready = w::synced;
             if (config.leaderElection().enabled()) {
-                leadership = new LeaseLeadership(client.get(), config.leaderElection().namespace(), config.leaderElection().name(),
+                Optional<String> follow = config.leaderElection().followSchedulerLease();
+                leadership = follow.isPresent()
+                        ? new SchedulerLeaseFollower(client.get(), follow.get().split("/")[0], follow.get().split("/")[1], hostname, clock)
+                        : new LeaseLeadership(client.get(), config.leaderElection().namespace(), config.leaderElection().name(),
                         identity, config.leaderElection().leaseDuration()).start();
                 refusal = leadership::bindRefusal;
             }
@@ -101,7 +114,7 @@ public final class ExtenderApp implements AutoCloseable {
         return watcher == null || watcher.synced();
     }
 
-    public Optional<LeaseLeadership> leadership() {
+    public Optional<Leadership> leadership() {
         return Optional.ofNullable(leadership);
     }
 

@@ -49,8 +49,9 @@ public final class ExtenderCommand implements Callable<Integer> {
             cfg = cfg.withPort(port);
         }
         Optional<KubernetesClient> client = client();
-        String identity = System.getenv().getOrDefault("HOSTNAME", "extender") + "_" + UUID.randomUUID().toString().substring(0, 8);
-        try (ExtenderApp app = ExtenderApp.start(cfg, client, Clock.systemUTC(), identity)) {
+        String hostname = System.getenv().getOrDefault("HOSTNAME", "extender");
+        String identity = hostname + "_" + UUID.randomUUID().toString().substring(0, 8);
+        try (ExtenderApp app = ExtenderApp.start(cfg, client, Clock.systemUTC(), identity, hostname)) {
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             stop.await();

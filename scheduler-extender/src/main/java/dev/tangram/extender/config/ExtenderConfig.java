@@ -32,7 +32,12 @@ public record ExtenderConfig(Http http, Scoring scoring, Duration assumeTtl, Dur
     public record Scoring(String policy, long seed, PackingScorer.Mode packing, NodeScorer.Weights weights) {
     }
 
-    public record LeaderElection(boolean enabled, String namespace, String name, Duration leaseDuration) {
+    /**
+     * @param followSchedulerLease "namespace/name" of kube-scheduler's own Lease: when set, the replica next to the active
+     *                             scheduler binds, and no Lease of the extender's own is taken
+     */
+    public record LeaderElection(boolean enabled, String namespace, String name, Duration leaseDuration,
+                                 Optional<String> followSchedulerLease) {
     }
 
     public static ExtenderConfig defaults() {
@@ -40,7 +45,7 @@ public record ExtenderConfig(Http http, Scoring scoring, Duration assumeTtl, Dur
                 new Http("0.0.0.0", 8888, "/", 32L << 20, Optional.empty(), Optional.empty(), Optional.empty()),
                 new Scoring(PolicyCatalog.DEFAULT, 1, PackingScorer.Mode.PACKED, new NodeScorer.Weights(1, 1, 1)),
                 Duration.ofMinutes(10), Duration.ofSeconds(60), Set.of(TangramNames.RESOURCE_GPU_SHARED),
-                new LeaderElection(true, "kube-system", "tangram-scheduler-extender", Duration.ofSeconds(15)));
+                new LeaderElection(true, "kube-system", "tangram-scheduler-extender", Duration.ofSeconds(15), Optional.empty()));
     }
 
     public ExtenderConfig withPort(int port) {
@@ -53,6 +58,6 @@ public record ExtenderConfig(Http http, Scoring scoring, Duration assumeTtl, Dur
         return List.of("http.host", "http.port", "http.urlPrefix", "http.maxRequestBytes", "http.tls.certFile", "http.tls.keyFile",
                 "http.tls.clientCaFile", "scoring.policy", "scoring.seed", "scoring.packing", "scoring.weights.topology",
                 "scoring.weights.fragmentation", "scoring.weights.packing", "assumeTtl", "gangTtl", "sharedResources",
-                "leaderElection.enabled", "leaderElection.namespace", "leaderElection.name", "leaderElection.leaseDuration");
+                "leaderElection.enabled", "leaderElection.namespace", "leaderElection.name", "leaderElection.leaseDuration", "leaderElection.followSchedulerLease");
     }
 }

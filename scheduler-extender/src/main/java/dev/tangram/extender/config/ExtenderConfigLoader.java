@@ -121,12 +121,16 @@ public final class ExtenderConfigLoader {
         Set<String> shared = r.strings("sharedResources").map(l -> (Set<String>) new LinkedHashSet<>(l)).orElse(d.sharedResources());
 
         Reader le = r.section("leaderElection");
-        le.allow("enabled", "namespace", "name", "leaseDuration");
+        le.allow("enabled", "namespace", "name", "leaseDuration", "followSchedulerLease");
+        Optional<String> follow = le.string("followSchedulerLease");
+        if (follow.isPresent() && !follow.get().matches("[a-z0-9.-]+/[a-z0-9.-]+")) {
+            throw new ConfigException("config " + source + ": leaderElection.followSchedulerLease must be namespace/name, got '" + follow.get() + "'");
+        }
         ExtenderConfig.LeaderElection l = new ExtenderConfig.LeaderElection(
                 le.bool("enabled").orElse(d.leaderElection().enabled()),
                 le.string("namespace").orElse(d.leaderElection().namespace()),
                 le.string("name").orElse(d.leaderElection().name()),
-                le.duration("leaseDuration").orElse(d.leaderElection().leaseDuration()));
+                le.duration("leaseDuration").orElse(d.leaderElection().leaseDuration()), follow);
         if (l.leaseDuration().compareTo(Duration.ofSeconds(2)) < 0) {
             throw new ConfigException("config " + source + ": leaderElection.leaseDuration must be at least 2s");
         }

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * Leader election with a coordination.k8s.io Lease: of several replicas only the leader binds, so two replicas never
  * give one device to two pods. Every replica answers filter and prioritize from its own cache.
  */
-public final class LeaseLeadership implements AutoCloseable {
+public final class LeaseLeadership implements Leadership {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseLeadership.class);
 
     private final KubernetesClient client;
@@ -59,11 +59,12 @@ public final class LeaseLeadership implements AutoCloseable {
         return this;
     }
 
+    @Override
     public boolean leading() {
         return leading.get();
     }
 
-    /** Why this replica must not bind now, or empty when it leads. */
+    @Override
     public Optional<String> bindRefusal() {
         return leading.get() ? Optional.empty() : Optional.of("this extender replica (" + identity + ") is not the leader of lease "
                 + namespace + "/" + name + (leader.get().isEmpty() ? "" : "; the leader is " + leader.get()));

@@ -192,6 +192,33 @@ class BindIT {
     }
 
     @Test
+    void followingKubeSchedulersLeaseTheReplicaNextToTheActiveSchedulerBinds() throws Exception {
+        Pod p = api.client().pods().inNamespace("default").resource(KubeFixtures.gpuPod("follow", 1)).create();
+        api.client().leases().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder()
+                .withNewMetadata().withName("tangram-scheduler").withNamespace("default").endMetadata()
+                .withNewSpec().withHolderIdentity("pod-a_4f2c").withLeaseDurationSeconds(15)
+                .withRenewTime(java.time.ZonedDateTime.now()).endSpec().build()).create();
+        ExtenderConfig follow = ExtenderConfigLoader.parse("http: {host: 127.0.0.1, port: 0}\n"
+                + "leaderElection: {enabled: true, followSchedulerLease: default/tangram-scheduler}\n", "test");
+        try (ExtenderApp a = ExtenderApp.start(follow, Optional.of(api.client()), Clock.systemUTC(), "pod-a_x", "pod-a");
+             ExtenderApp b = ExtenderApp.start(follow, Optional.of(api.client()), Clock.systemUTC(), "pod-b_y", "pod-b")) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.synced() && b.synced() && a.leadership().orElseThrow().leading());
+            assertThat(b.leadership().orElseThrow().leading()).isFalse();
+            await().until(() -> b.state().figures().pods() == 1);
+            assertThat(JSON.readTree(post(b.port(), "bind", bindArgs(p, "n0"))).get("Error").asText())
+                    .contains("does not sit next to the active kube-scheduler").contains("pod-a_4f2c");
+            // The scheduler in pod-b takes over: so does its extender.
+            api.client().leases().inNamespace("default").withName("tangram-scheduler").edit(l -> {
+                l.getSpec().setHolderIdentity("pod-b_9e1d");
+                l.getSpec().setRenewTime(java.time.ZonedDateTime.now());
+                return l;
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> b.leadership().orElseThrow().leading() && !a.leadership().orElseThrow().leading());
+            assertThat(JSON.readTree(post(b.port(), "bind", bindArgs(p, "n0"))).get("Error").asText()).isEmpty();
+        }
+    }
+
+    @Test
     void aRestartedExtenderRebuildsDeviceUsageFromTheAnnotations() throws Exception {
         Pod p = api.client().pods().inNamespace("default").resource(KubeFixtures.gpuPod("big", 8)).create();
         app = startApp();
