@@ -41,6 +41,8 @@ public final class ClusterState {
     private final Map<String, String> uidByKey = new HashMap<>();
     private final Map<String, Set<String>> holdersByNode = new HashMap<>();
     private final Map<String, Set<String>> anonymousByNode = new HashMap<>();
+    /** Unbound pods carrying a decision: it holds their devices until it expires ({@code assumeTtl} after it was made). */
+    private final Map<String, Instant> unboundDecisions = new HashMap<>();
     private final Map<String, AssumedDecision> assumed = new LinkedHashMap<>();
     private final Map<String, GangPlan> gangs = new LinkedHashMap<>();
     private final Set<String> dirty = new HashSet<>();
@@ -106,6 +108,13 @@ public final class ClusterState {
 
     private void index(PodInfo p) {
         Optional<PodInfo.Holding> h = p.holding();
+        if (h.isPresent() && !p.bound() && p.ownDecision().isPresent()) {
+            Instant decided = p.ownDecision().get().decidedAt();
+            if (decided.plus(assumeTtl).isBefore(clock.instant())) {
+                return;
+            }
+            unboundDecisions.put(p.uid(), decided);
+        }
         if (h.isPresent()) {
             holdersByNode.computeIfAbsent(h.get().node(), n -> new LinkedHashSet<>()).add(p.uid());
             dirty.add(h.get().node());
@@ -116,6 +125,7 @@ public final class ClusterState {
     }
 
     private void unindex(PodInfo p) {
+        unboundDecisions.remove(p.uid());
         p.holding().ifPresent(h -> {
             removeFrom(holdersByNode, h.node(), p.uid());
             dirty.add(h.node());
@@ -237,6 +247,13 @@ public final class ClusterState {
     }
 
     private void expire(Instant now) {
+        if (!unboundDecisions.isEmpty()) {
+            for (String uid : List.copyOf(unboundDecisions.keySet())) {
+                if (unboundDecisions.get(uid).plus(assumeTtl).isBefore(now)) {
+                    unindex(pods.get(uid));
+                }
+            }
+        }
         assumed.entrySet().removeIf(e -> {
             boolean old = e.getValue().at().plus(assumeTtl).isBefore(now);
             if (old) {
@@ -274,7 +291,8 @@ public final class ClusterState {
                     : new BindReservation.Refused("pod " + pod.key() + " is already being bound to node " + earlier.decision().node());
         }
         PodInfo known = pods.get(pod.uid());
-        if (known != null && known.ownDecision().isPresent()) {
+        if (known != null && known.ownDecision().isPresent()
+                && (known.bound() || !known.ownDecision().get().expired(now, assumeTtl))) {
             PlacementDecision d = known.ownDecision().get();
             return d.node().equals(node) ? new BindReservation.Reserved(d, false)
                     : new BindReservation.Refused("pod " + pod.key() + " already has devices on node " + d.node());

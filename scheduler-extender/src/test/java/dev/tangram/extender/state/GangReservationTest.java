@@ -150,6 +150,24 @@ class GangReservationTest {
     }
 
     @Test
+    void anUnboundPodsDecisionHoldsItsDevicesOnlyUntilItExpires() {
+        PodInfo p = reader.read(KubeFixtures.gpuPod("stuck", 2));
+        dev.tangram.core.decision.PlacementDecision d = new dev.tangram.core.decision.PlacementDecision(p.uid(), "n2",
+                List.of(new dev.tangram.core.decision.PlacementDecision.ContainerDevices("main", "nvidia.com/gpu",
+                        List.of(GpuFixtures.gpuUuid(0), GpuFixtures.gpuUuid(1)))), clock.now);
+        PodInfo annotated = new PodInfo(p.uid(), p.namespace(), p.name(), p.demand(), p.gang(), "", "", false, Optional.of(d), List.of());
+        state.upsertPod(annotated);
+        assertThat(state.snapshot().node("n2").orElseThrow().view().orElseThrow().wholeFreeGpus()).isEqualTo(6);
+        // A retried bind of the same pod reuses its decision while it is fresh.
+        assertThat(((BindReservation.Reserved) state.reserve(annotated, "n2", policy)).decision()).isEqualTo(d);
+        state.release(annotated.uid());
+        clock.now = clock.now.plus(Duration.ofMinutes(11));
+        assertThat(state.snapshot().node("n2").orElseThrow().view().orElseThrow().wholeFreeGpus()).isEqualTo(8);
+        BindReservation again = state.reserve(annotated, "n2", policy);
+        assertThat(((BindReservation.Reserved) again).decision().decidedAt()).isEqualTo(clock.now);
+    }
+
+    @Test
     void devicesOfTheDgxTopologyStayOnOneNumaNode() {
         PodInfo p = reader.read(KubeFixtures.gpuPod("four", 4));
         BindReservation r = state.reserve(p, "n1", policy);
