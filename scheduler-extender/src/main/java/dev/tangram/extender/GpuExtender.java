@@ -173,7 +173,13 @@ public final class GpuExtender {
         }
         return switch (state.reserve(pod, node, scorer.policy())) {
             case BindReservation.Refused r -> Optional.of(r.reason());
-            case BindReservation.Reserved r -> write(pod, node, Optional.of(r.decision()), r.fresh());
+            case BindReservation.Reserved r -> {
+                Optional<String> error = write(pod, node, Optional.of(r.decision()), r.fresh());
+                if (error.isEmpty()) {
+                    r.assignment().ifPresent(a -> scorer.policy().bound(pod.demand(), a));
+                }
+                yield error;
+            }
         };
     }
 

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * A policy made safe for the extender's threads (prioritize and concurrent binds): calls are serialised, and the
- * learning feedback (each pod's arrival, told once at its first filter) reaches policies that learn.
+ * learning feedback (each pod's arrival, told once at its first filter, and each placement that was bound) reaches policies that learn.
  */
 public final class SerializedPolicy implements PlacementPolicy {
     private final PlacementPolicy delegate;
@@ -26,6 +26,12 @@ public final class SerializedPolicy implements PlacementPolicy {
     @Override
     public synchronized Optional<ScoredAssignment> place(NodeView node, PodDemand pod) {
         return delegate.place(node, pod);
+    }
+
+    public synchronized void bound(PodDemand pod, dev.tangram.core.placement.Assignment assignment) {
+        if (delegate instanceof PlacementFeedback f) {
+            f.bound(pod, assignment);
+        }
     }
 
     public synchronized void arrived(PodDemand pod) {

@@ -287,14 +287,14 @@ public final class ClusterState {
         expire(now);
         AssumedDecision earlier = assumed.get(pod.uid());
         if (earlier != null) {
-            return earlier.decision().node().equals(node) ? new BindReservation.Reserved(earlier.decision(), false)
+            return earlier.decision().node().equals(node) ? new BindReservation.Reserved(earlier.decision(), false, Optional.empty())
                     : new BindReservation.Refused("pod " + pod.key() + " is already being bound to node " + earlier.decision().node());
         }
         PodInfo known = pods.get(pod.uid());
         if (known != null && known.ownDecision().isPresent()
                 && (known.bound() || !known.ownDecision().get().expired(now, assumeTtl))) {
             PlacementDecision d = known.ownDecision().get();
-            return d.node().equals(node) ? new BindReservation.Reserved(d, false)
+            return d.node().equals(node) ? new BindReservation.Reserved(d, false, Optional.empty())
                     : new BindReservation.Refused("pod " + pod.key() + " already has devices on node " + d.node());
         }
         if (pod.gang().isPresent()) {
@@ -321,7 +321,7 @@ public final class ClusterState {
         PlacementDecision decision = decisionOf(pod.uid(), placed.get().assignment(), now);
         assumed.put(pod.uid(), new AssumedDecision(pod.key(), decision, Optional.empty(), now));
         dirty.add(node);
-        return new BindReservation.Reserved(decision, true);
+        return new BindReservation.Reserved(decision, true, Optional.of(placed.get().assignment()));
     }
 
     private BindReservation reserveGangSlot(PodInfo pod, String node, Instant now) {
@@ -343,7 +343,7 @@ public final class ClusterState {
         gangs.put(gangKey, plan.withSlot(slot, s.asBound()));
         assumed.put(pod.uid(), new AssumedDecision(pod.key(), decision, Optional.of(gangKey), now));
         dirty.add(node);
-        return new BindReservation.Reserved(decision, true);
+        return new BindReservation.Reserved(decision, true, Optional.of(s.assignment()));
     }
 
     /** Forgets a reservation whose bind failed: its devices are free again, a gang slot returns to its plan. */
