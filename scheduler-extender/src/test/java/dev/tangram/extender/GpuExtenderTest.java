@@ -89,6 +89,51 @@ class GpuExtenderTest {
     }
 
     @Test
+    void aSuccessfulBindWritesTheDecisionAndTellsTheLearningPolicyWhatWasBound() {
+        List<PlacementDecision> written = new java.util.ArrayList<>();
+        List<dev.tangram.core.placement.Assignment> told = new java.util.ArrayList<>();
+        class Recording implements dev.tangram.core.placement.PlacementPolicy, dev.tangram.core.placement.policy.PlacementFeedback {
+            final dev.tangram.core.placement.topology.TopologyPolicy inner = new dev.tangram.core.placement.topology.TopologyPolicy();
+
+            @Override
+            public String name() {
+                return "recording";
+            }
+
+            @Override
+            public Optional<ScoredAssignment> place(dev.tangram.core.placement.NodeView node, dev.tangram.core.placement.PodDemand pod) {
+                return inner.place(node, pod);
+            }
+
+            @Override
+            public void bound(dev.tangram.core.placement.PodDemand pod, dev.tangram.core.placement.Assignment assignment) {
+                told.add(assignment);
+            }
+        }
+        PodBinder recorder = new PodBinder() {
+            @Override
+            public Optional<PodInfo> fetch(String namespace, String name) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void bind(PodInfo pod, String node, Optional<PlacementDecision> decision) {
+                decision.ifPresent(written::add);
+            }
+        };
+        GpuExtender withRecorder = new GpuExtender(state, new NodeScorer(new dev.tangram.extender.placement.SerializedPolicy(new Recording()),
+                new NodeScorer.Weights(1, 1, 1), PackingScorer.Mode.PACKED), recorder, ExtenderMetrics.NONE, Optional::empty);
+        PodInfo pod = reader.read(KubeFixtures.gpuPod("learn", 4));
+        state.upsertPod(pod);
+        assertThat(withRecorder.bind("default", "learn", pod.uid(), "n1")).isEmpty();
+        assertThat(written).hasSize(1);
+        assertThat(written.getFirst().containers().getFirst().deviceIds()).hasSize(4);
+        assertThat(told).hasSize(1);
+        assertThat(told.getFirst().node()).isEqualTo("n1");
+        assertThat(withRecorder.bind("default", "learn", "another-uid", "n1")).get().asString().contains("does not exist");
+    }
+
+    @Test
     void podsWithoutGpusPassEverywhereAndScoreZero() {
         Pod web = new PodBuilder(KubeFixtures.gpuPod("web", 1)).editSpec().editFirstContainer().editResources()
                 .removeFromLimits(TangramNames.RESOURCE_GPU).endResources().endContainer().endSpec().build();
