@@ -51,6 +51,7 @@ public final class NodeFilter {
             return new Outcome(names, Map.of(), Map.of(), Map.of());
         }
         Map<String, Long> classes = new java.util.HashMap<>();
+        Map<Object, FitResult> seen = new java.util.IdentityHashMap<>();
         List<String> passed = new ArrayList<>();
         Map<String, String> failed = new LinkedHashMap<>();
         Map<String, String> unresolvable = new LinkedHashMap<>();
@@ -67,7 +68,7 @@ public final class NodeFilter {
                 continue;
             }
             FitResult fit = entry.get().shape().isPresent()
-                    ? cache.check(entry.get().shape().get(), entry.get().view().get(), pod.demand())
+                    ? seen.computeIfAbsent(entry.get().shape().get(), k -> cache.check(k, entry.get().view().get(), pod.demand()))
                     : NodeFit.check(entry.get().view().get(), pod.demand());
             switch (fit) {
                 case FitResult.Fits f -> passed.add(name);
