@@ -27,10 +27,7 @@ import dev.tangram.extender.state.NodeSource;
 import dev.tangram.extender.state.PodInfo;
 import picocli.CommandLine;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +43,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code bin/tangram extender-bench}: an in-memory cluster of N nodes x 8 GPUs (NVSwitch, two NUMA nodes, a seeded share
- * of GPUs already in use), the extender's HTTP server in this process, and a client on one keep-alive connection that
+ * of GPUs already in use), the extender's HTTP server in this process, and a lean blocking HTTP/1.1 client on one keep-alive connection that
  * sends filter then prioritize for one pod with K candidate names, as kube-scheduler does with nodeCacheCapable. Prints
  * p50/p99 of the pair and pairs per second.
  */
@@ -117,8 +114,7 @@ public final class ExtenderBench implements Callable<Integer> {
         ObjectMapper json = new ObjectMapper();
         try (ExtenderHttp http = new ExtenderHttp(extender, reader, ExtenderMetrics.NONE, () -> "", () -> true,
                 new ExtenderHttp.Settings("127.0.0.1", 0, "/", 64L << 20, Optional.empty())).start()) {
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            String base = "http://127.0.0.1:" + http.port();
+            KeepAliveClient client = new KeepAliveClient("127.0.0.1", http.port());
             System.out.printf("cluster: %d nodes x 8 GPUs, %.0f%% of GPUs in use; pod asks for %d GPU(s); policy %s; %d cores%n",
                     nodes, used * 100, gpus, policy, Runtime.getRuntime().availableProcessors());
             for (int k : candidates) {
@@ -135,11 +131,12 @@ public final class ExtenderBench implements Callable<Integer> {
                     String pod = "{\"metadata\":{\"name\":\"bench-" + i + "\",\"namespace\":\"default\",\"uid\":\"uid-" + k + "-" + i
                             + "\"},\"spec\":{\"containers\":[{\"name\":\"main\",\"resources\":{\"limits\":{\"nvidia.com/gpu\":\"" + gpus + "\"}}}]}}";
                     long t0 = System.nanoTime();
-                    JsonNode filter = json.readTree(post(client, base + "/filter",
-                            "{\"Pod\":" + pod + ",\"NodeNames\":" + json.writeValueAsString(chosen) + "}"));
+                    JsonNode filter = json.readTree(client.post("/filter",
+                            ("{\"Pod\":" + pod + ",\"NodeNames\":" + json.writeValueAsString(chosen) + "}").getBytes(StandardCharsets.UTF_8)));
                     List<String> passed = new ArrayList<>();
                     filter.get("NodeNames").forEach(n -> passed.add(n.asText()));
-                    post(client, base + "/prioritize", "{\"Pod\":" + pod + ",\"NodeNames\":" + json.writeValueAsString(passed) + "}");
+                    client.post("/prioritize", ("{\"Pod\":" + pod + ",\"NodeNames\":" + json.writeValueAsString(passed) + "}")
+                            .getBytes(StandardCharsets.UTF_8));
                     long t1 = System.nanoTime();
                     if (i >= 0) {
                         nanos[i] = t1 - t0;
@@ -152,16 +149,8 @@ public final class ExtenderBench implements Callable<Integer> {
                         count, nanos[pairs / 2] / 1e6, nanos[(int) Math.min(pairs - 1, Math.ceil(pairs * 0.99) - 1)] / 1e6,
                         pairs / seconds, pairs, (double) passedTotal / pairs);
             }
+            client.close();
         }
         return 0;
-    }
-
-    private static String post(HttpClient client, String url, String body) throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
-        }
-        return r.body();
     }
 }
