@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.opentest4j.TestAbortedException;
 
 /**
  * llama.cpp's {@code models} folder with its vocabulary test vectors ({@code ggml-vocab-NAME.gguf} and
@@ -24,10 +25,28 @@ final class LlamaCppModelsFolder {
     private static final String PACKAGE = "node-llama-cpp@" + NodeLlamaCpp.VERSION;
     private static final String BUNDLE_IN_TARBALL = "package/llama/gitRelease.bundle";
 
+    /** Why an earlier call in this JVM could not fetch the folder: later calls skip (or fail) at once, without retrying. */
+    private static RuntimeException earlierFailure;
+
     private LlamaCppModelsFolder() {}
 
     /** The models folder, fetched if needed; skips the calling test when that is impossible. */
     static synchronized Path get() throws IOException, InterruptedException {
+        if (earlierFailure instanceof TestAbortedException skipped) {
+            throw new TestAbortedException(skipped.getMessage());
+        }
+        if (earlierFailure != null) {
+            throw new IllegalStateException("fetching llama.cpp's models folder failed earlier in this run", earlierFailure);
+        }
+        try {
+            return fetched();
+        } catch (RuntimeException e) {
+            earlierFailure = e;
+            throw e;
+        }
+    }
+
+    private static Path fetched() throws IOException, InterruptedException {
         String configured = System.getProperty("tangram.llamaVocabDir");
         if (configured != null && !configured.isBlank()) {
             Path dir = Path.of(configured);
