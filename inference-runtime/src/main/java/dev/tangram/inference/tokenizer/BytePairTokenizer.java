@@ -4,24 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Byte-level BPE ({@code tokenizer.ggml.model = gpt2}): the text is split into words by the pre-tokenizer's regular
- * expression, each word's UTF-8 bytes are mapped to printable characters (GPT-2's byte-to-unicode table), and the
+ * expressions, each word's UTF-8 bytes are mapped to printable characters (GPT-2's byte-to-unicode table), and the
  * adjacent pair of lowest merge rank is merged until no ranked pair is left (ties: leftmost first).
  */
 public final class BytePairTokenizer extends VocabularyTokenizer {
-    /** GPT-2's pre-tokenizer. */
-    public static final String GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-    /** Llama 3's pre-tokenizer ({@code tokenizer.ggml.pre = llama-bpe}). */
-    public static final String LLAMA3_PATTERN = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+"
-            + "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-    /** Qwen 2's pre-tokenizer: Llama 3's with single digits. */
-    public static final String QWEN2_PATTERN = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+"
-            + "|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-
     private static final char[] BYTE_TO_CHAR = new char[256];
     private static final int[] CHAR_TO_BYTE = new int[512];
 
@@ -36,19 +25,18 @@ public final class BytePairTokenizer extends VocabularyTokenizer {
         }
     }
 
-    private final Pattern pattern;
+    private final PreTokenizer preTokenizer;
     private final boolean ignoreMerges;
     private final Map<String, Integer> ranks;
 
     /**
      * @param merges       {@code tokenizer.ggml.merges}: "left right" in byte-mapped characters, by rank
-     * @param pattern      the pre-tokenizer regular expression
-     * @param ignoreMerges whether a word that is a token is taken whole before merging (Llama 3 does this)
+     * @param preTokenizer how text is cut into words before merging
      */
-    public BytePairTokenizer(Vocabulary vocab, String[] merges, String pattern, boolean ignoreMerges) {
+    public BytePairTokenizer(Vocabulary vocab, String[] merges, PreTokenizer preTokenizer) {
         super(vocab);
-        this.pattern = Pattern.compile(pattern, Pattern.UNICODE_CHARACTER_CLASS);
-        this.ignoreMerges = ignoreMerges;
+        this.preTokenizer = preTokenizer;
+        this.ignoreMerges = preTokenizer.ignoreMerges();
         this.ranks = new HashMap<>(merges.length * 2);
         for (int i = 0; i < merges.length; i++) {
             int sp = merges[i].indexOf(' ', 1);
@@ -72,19 +60,8 @@ public final class BytePairTokenizer extends VocabularyTokenizer {
 
     @Override
     void encodeText(String text, boolean atStartOrAfterSpecial, IntList out) {
-        Matcher m = pattern.matcher(text);
-        int last = 0;
-        while (m.find()) {
-            if (m.start() > last) {
-                encodeWord(text.substring(last, m.start()), out);
-            }
-            if (m.end() > m.start()) {
-                encodeWord(m.group(), out);
-            }
-            last = m.end();
-        }
-        if (last < text.length()) {
-            encodeWord(text.substring(last), out);
+        for (String word : preTokenizer.split(text)) {
+            encodeWord(word, out);
         }
     }
 

@@ -21,18 +21,8 @@ public final class GgufTokenizerReader {
         Vocabulary vocab = vocabulary(meta);
         return switch (model) {
             case "llama" -> new SentencePieceTokenizer(vocab, meta.getBool("tokenizer.ggml.add_space_prefix", true));
-            case "gpt2" -> {
-                String pre = meta.findString("tokenizer.ggml.pre").orElse("gpt-2");
-                String pattern = switch (pre) {
-                    case "llama-bpe", "llama3", "llama-v3", "smaug-bpe", "falcon3", "pixtral" -> BytePairTokenizer.LLAMA3_PATTERN;
-                    case "gpt-2", "gpt2", "phi-2", "mpt", "olmo" -> BytePairTokenizer.GPT2_PATTERN;
-                    case "qwen2", "deepseek-r1-qwen" -> BytePairTokenizer.QWEN2_PATTERN;
-                    default -> throw new GgufFormatException("GGUF metadata key 'tokenizer.ggml.pre' = '" + pre
-                            + "' names a pre-tokenizer Tangram does not support (llama-bpe, gpt-2, qwen2 are)");
-                };
-                boolean ignoreMerges = pattern.equals(BytePairTokenizer.LLAMA3_PATTERN);
-                yield new BytePairTokenizer(vocab, meta.getStringArray("tokenizer.ggml.merges"), pattern, ignoreMerges);
-            }
+            case "gpt2" -> new BytePairTokenizer(vocab, meta.getStringArray("tokenizer.ggml.merges"),
+                    PreTokenizer.of(meta.findString("tokenizer.ggml.pre").orElse("default")));
             default -> throw new GgufFormatException("GGUF metadata key 'tokenizer.ggml.model' = '" + model
                     + "' names a tokenizer Tangram does not support (llama, gpt2 are)");
         };

@@ -28,19 +28,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class LlamaCppVocabVectorsTest {
     /** Vocabularies with vectors that Tangram tokenizes (file name without {@code ggml-vocab-} and {@code .gguf}). */
-    static final List<String> SUPPORTED = List.of("llama-spm", "phi-3", "llama-bpe", "gpt-2", "mpt", "qwen2");
+    static final List<String> SUPPORTED = List.of("llama-spm", "phi-3", "llama-bpe", "gpt-2", "mpt", "qwen2", "qwen35", "starcoder", "refact",
+            "command-r", "falcon", "deepseek-coder", "deepseek-llm");
 
     /** Vocabularies with vectors that Tangram refuses at load, and why (docs/inference-engine.md says the same). */
     static final Map<String, String> UNSUPPORTED = Map.of(
             "bert-bge", "tokenizer.ggml.model",
-            "gemma-4", "tokenizer.ggml.model",
-            "starcoder", "tokenizer.ggml.pre",
-            "refact", "tokenizer.ggml.pre",
-            "command-r", "tokenizer.ggml.pre",
-            "falcon", "tokenizer.ggml.pre",
-            "deepseek-coder", "tokenizer.ggml.pre",
-            "deepseek-llm", "tokenizer.ggml.pre",
-            "qwen35", "tokenizer.ggml.pre");
+            "gemma-4", "tokenizer.ggml.model");
 
     @ParameterizedTest
     @FieldSource("SUPPORTED")
