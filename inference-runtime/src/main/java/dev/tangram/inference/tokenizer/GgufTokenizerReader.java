@@ -6,8 +6,9 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * Builds the tokenizer a GGUF file describes: {@code tokenizer.ggml.model} {@code llama} (SentencePiece-style) or
- * {@code gpt2} (byte-level BPE, with the pre-tokenizer named by {@code tokenizer.ggml.pre}).
+ * Builds the tokenizer a GGUF file describes: {@code tokenizer.ggml.model} {@code llama} (SentencePiece-style),
+ * {@code gpt2} (byte-level BPE, with the pre-tokenizer named by {@code tokenizer.ggml.pre}), {@code gemma4}
+ * (SentencePiece-style BPE) or {@code bert} (WordPiece).
  */
 public final class GgufTokenizerReader {
     /** Texts of control tokens that end a turn in common chat formats. */
@@ -23,8 +24,14 @@ public final class GgufTokenizerReader {
             case "llama" -> new SentencePieceTokenizer(vocab, meta.getBool("tokenizer.ggml.add_space_prefix", true));
             case "gpt2" -> new BytePairTokenizer(vocab, meta.getStringArray("tokenizer.ggml.merges"),
                     PreTokenizer.of(meta.findString("tokenizer.ggml.pre").orElse("default")));
+            // Gemma 4's model implies its pre-tokenizer, whatever tokenizer.ggml.pre says (as in llama.cpp)
+            case "gemma4" -> new BytePairTokenizer(vocab, meta.getStringArray("tokenizer.ggml.merges"), PreTokenizer.of("gemma4"));
+            case "bert" -> {
+                boolean lowercase = meta.getBool("tokenizer.ggml.normalizer.lowercase", true);
+                yield new WordPieceTokenizer(vocab, lowercase, meta.getBool("tokenizer.ggml.normalizer.strip_accents", lowercase));
+            }
             default -> throw new GgufFormatException("GGUF metadata key 'tokenizer.ggml.model' = '" + model
-                    + "' names a tokenizer Tangram does not support (llama, gpt2 are)");
+                    + "' names a tokenizer Tangram does not support (llama, gpt2, gemma4, bert are)");
         };
     }
 

@@ -16,8 +16,11 @@ import java.util.regex.Pattern;
  * @param name         the {@code tokenizer.ggml.pre} value this was made for
  * @param patterns     the regular expressions, applied in order
  * @param ignoreMerges whether a word that is itself a token is taken whole, without merging (Llama 3 does this)
+ * @param byteLevel    whether words are GPT-2 byte-mapped before merging; {@code false} for SentencePiece-style BPE
+ *                     (Gemma 4): the text itself, spaces written as {@code ▁}, byte fallback to {@code <0xNN>} tokens
+ * @param newlineRunsWhole whether a word of newlines only that is a token is taken whole (Gemma 4)
  */
-public record PreTokenizer(String name, List<Pattern> patterns, boolean ignoreMerges) {
+public record PreTokenizer(String name, List<Pattern> patterns, boolean ignoreMerges, boolean byteLevel, boolean newlineRunsWhole) {
     /** GPT-2's expression (the one llama.cpp implements by hand for {@code gpt-2}, {@code mpt}, ...). */
     public static final String GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
     /** Llama 3's expression ({@code llama-bpe}). */
@@ -49,7 +52,11 @@ public record PreTokenizer(String name, List<Pattern> patterns, boolean ignoreMe
     private static final String DEEPSEEK_LLM_PUNCTUATION = "\\s?[!-/:-~\\x{FF01}-\\x{FF0F}\\x{FF1A}-\\x{FF5E}\\x{2018}-\\x{201F}"
             + "\\x{3000}-\\x{3002}]+";
 
-    private record Kind(List<String> patterns, boolean ignoreMerges) {}
+    private record Kind(List<String> patterns, boolean ignoreMerges, boolean byteLevel) {
+        Kind(List<String> patterns, boolean ignoreMerges) {
+            this(patterns, ignoreMerges, true);
+        }
+    }
 
     private static final Kind LLAMA3 = new Kind(List.of(LLAMA3_PATTERN), true);
     private static final Kind SMAUG = new Kind(List.of(LLAMA3_PATTERN), false);
@@ -60,6 +67,8 @@ public record PreTokenizer(String name, List<Pattern> patterns, boolean ignoreMe
     private static final Kind FALCON = new Kind(List.of("[\\p{P}$+<=>^~|`]+", GPT2_PATTERN, "[0-9][0-9][0-9]"), false);
     private static final Kind DEFAULT = new Kind(List.of("[\\p{P}$+<=>^~|]+", GPT2_PATTERN, "\\p{N}+", "[0-9][0-9][0-9]"), false);
     private static final Kind DEEPSEEK_CODER = new Kind(List.of("[\\r\\n]", "\\s?\\p{L}+", "\\s?\\p{P}+", DEEPSEEK_CJK, "\\p{N}"), false);
+    /** Gemma 4: merges run over whole lines of SentencePiece-style text; runs of newlines are words of their own. */
+    private static final Kind GEMMA4 = new Kind(List.of("[^\\n]+|[\\n]+"), false, false);
     private static final Kind DEEPSEEK_LLM = new Kind(List.of("[\\r\\n]", DEEPSEEK_LLM_LETTERS, DEEPSEEK_LLM_PUNCTUATION, "\\s+\\z",
             DEEPSEEK_CJK, "\\p{N}+"), false);
 
@@ -76,7 +85,8 @@ public record PreTokenizer(String name, List<Pattern> patterns, boolean ignoreMe
             Map.entry("smollm", STARCODER), Map.entry("codeshell", STARCODER), Map.entry("exaone", STARCODER),
             Map.entry("falcon", FALCON),
             Map.entry("deepseek-coder", DEEPSEEK_CODER),
-            Map.entry("deepseek-llm", DEEPSEEK_LLM));
+            Map.entry("deepseek-llm", DEEPSEEK_LLM),
+            Map.entry("gemma4", GEMMA4));
 
     public PreTokenizer {
         patterns = List.copyOf(patterns);
@@ -90,7 +100,7 @@ public record PreTokenizer(String name, List<Pattern> patterns, boolean ignoreMe
                     + " (it supports " + String.join(", ", KNOWN.keySet().stream().sorted().toList()) + ")");
         }
         return new PreTokenizer(name, kind.patterns.stream().map(p -> Pattern.compile(p, Pattern.UNICODE_CHARACTER_CLASS)).toList(),
-                kind.ignoreMerges);
+                kind.ignoreMerges, kind.byteLevel, kind == GEMMA4);
     }
 
     /** The words of {@code text}, in order; they concatenate to {@code text}. */
