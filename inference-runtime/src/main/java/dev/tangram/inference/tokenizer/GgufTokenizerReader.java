@@ -27,6 +27,10 @@ public final class GgufTokenizerReader {
             // Gemma 4's model implies its pre-tokenizer, whatever tokenizer.ggml.pre says (as in llama.cpp)
             case "gemma4" -> new BytePairTokenizer(vocab, meta.getStringArray("tokenizer.ggml.merges"), PreTokenizer.of("gemma4"));
             case "bert" -> {
+                if (vocab.unk() < 0) {
+                    throw new GgufFormatException("GGUF metadata: tokenizer.ggml.model 'bert' (WordPiece) needs "
+                            + "'tokenizer.ggml.unknown_token_id', which is missing");
+                }
                 boolean lowercase = meta.getBool("tokenizer.ggml.normalizer.lowercase", true);
                 yield new WordPieceTokenizer(vocab, lowercase, meta.getBool("tokenizer.ggml.normalizer.strip_accents", lowercase));
             }
