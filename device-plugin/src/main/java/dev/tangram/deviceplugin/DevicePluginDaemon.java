@@ -67,6 +67,11 @@ public final class DevicePluginDaemon implements AutoCloseable {
     private volatile long lastProbeOk;
 
     public DevicePluginDaemon(PluginConfig config, GpuProbe probe, Clock clock, Optional<KubernetesClient> kube) {
+        this(config, probe, clock, kube, true);
+    }
+
+    /** @param serverSidePodFilter see {@link Fabric8PlacementDecisions} (false only for a mock API server) */
+    public DevicePluginDaemon(PluginConfig config, GpuProbe probe, Clock clock, Optional<KubernetesClient> kube, boolean serverSidePodFilter) {
         this.config = config;
         this.probe = probe;
         this.clock = clock;
@@ -74,7 +79,7 @@ public final class DevicePluginDaemon implements AutoCloseable {
         NodeInventory first = probe.inventory();
         this.lastProbeOk = System.nanoTime();
         this.state = new NodeState(first, config.migStrategy(), config.sharing());
-        this.podDecisions = kube.map(c -> new Fabric8PlacementDecisions(c, config.nodeName()));
+        this.podDecisions = kube.map(c -> new Fabric8PlacementDecisions(c, config.nodeName(), serverSidePodFilter));
         PlacementDecisions decisions = podDecisions.<PlacementDecisions>map(d -> d).orElse(PlacementDecisions.NONE);
         this.matcher = new DecisionMatcher(decisions, clock, config.decisionTtl());
         MigCapabilities caps = migCapabilities(config);

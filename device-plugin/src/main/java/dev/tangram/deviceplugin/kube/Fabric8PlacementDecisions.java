@@ -33,15 +33,28 @@ public final class Fabric8PlacementDecisions implements PlacementDecisions, Auto
     private final String nodeName;
     private final Map<String, PlacementDecision> decisions = new ConcurrentHashMap<>();
     private final Map<String, PodRef> pods = new ConcurrentHashMap<>();
+    private final boolean serverSideFilter;
     private SharedIndexInformer<Pod> informer;
 
     public Fabric8PlacementDecisions(KubernetesClient client, String nodeName) {
+        this(client, nodeName, true);
+    }
+
+    /**
+     * @param serverSideFilter ask the API server for this node's pods only ({@code fieldSelector=spec.nodeName=...}); off only
+     *                         for API servers that cannot filter on that field (fabric8's mock server). Pods of other nodes
+     *                         are ignored either way.
+     */
+    public Fabric8PlacementDecisions(KubernetesClient client, String nodeName, boolean serverSideFilter) {
         this.client = client;
         this.nodeName = nodeName;
+        this.serverSideFilter = serverSideFilter;
     }
 
     public void start() {
-        informer = client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).inform(new ResourceEventHandler<>() {
+        var allPods = client.pods().inAnyNamespace();
+        var selected = serverSideFilter ? allPods.withField("spec.nodeName", nodeName) : allPods;
+        informer = selected.inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
                 put(pod);
@@ -63,7 +76,10 @@ public final class Fabric8PlacementDecisions implements PlacementDecisions, Auto
 
     private void put(Pod pod) {
         String uid = pod.getMetadata().getUid();
+        LOG.debug("pod {}/{} (uid {}) on node {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), uid,
+                pod.getSpec() == null ? null : pod.getSpec().getNodeName());
         if (uid == null || pod.getSpec() == null || !nodeName.equals(pod.getSpec().getNodeName())) {
+            decisions.remove(uid == null ? "" : uid);
             return;
         }
         pods.put(uid, new PodRef(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
