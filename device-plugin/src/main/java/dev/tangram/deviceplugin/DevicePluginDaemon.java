@@ -118,6 +118,12 @@ public final class DevicePluginDaemon implements AutoCloseable {
         watcher = new KubeletSocketWatcher(config.kubeletDir(), SOCKET_CHECK, () -> supervisor.reregisterAll("kubelet restarted"),
                 supervisor::repairIfBroken);
         watcher.start();
+        try {
+            // registration first: the kubelet waits on it; the HTTP server can come a moment later
+            supervisor.awaitFirstPass(Duration.ofSeconds(3));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (config.httpPort() >= 0) {
             http = new HttpEndpoints(metrics::scrape, this::alive, supervisor::allRegistered, this::notReadyReason);
             httpPort = http.start(config.httpPort());

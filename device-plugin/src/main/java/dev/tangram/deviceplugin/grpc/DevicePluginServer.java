@@ -12,20 +12,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** One resource's gRPC server on its Unix socket in the kubelet directory. */
 public final class DevicePluginServer {
     private final GrpcDevicePluginService service;
     private final Path socket;
-    private final Executor executor;
     private Server server;
 
-    public DevicePluginServer(GrpcDevicePluginService service, Path socket, Executor executor) {
+    public DevicePluginServer(GrpcDevicePluginService service, Path socket) {
         this.service = service;
         this.socket = socket;
-        this.executor = executor;
     }
 
     public Path socket() {
@@ -45,7 +42,7 @@ public final class DevicePluginServer {
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(UnixSockets.eventLoop())
                     .workerEventLoopGroup(UnixSockets.eventLoop())
-                    .executor(executor)
+                    .directExecutor() // every handler is short and non-blocking: run it on the event loop, no thread hop
                     .addService(service)
                     .build()
                     .start();

@@ -41,7 +41,9 @@ public final class ResourceSupervisor implements AutoCloseable {
     private final AllocationObserver observer;
     private final GrpcKubeletRegistrar registrar;
     private final ScheduledExecutorService worker;
+    /** Runs what follows an Allocate (metrics, the pod annotation: an API call) off the gRPC thread. */
     private final ExecutorService rpcExecutor;
+    private final java.util.concurrent.CountDownLatch firstPass = new java.util.concurrent.CountDownLatch(1);
     private final Map<String, DevicePluginServer> servers = new HashMap<>();
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean pending = new AtomicBoolean();
@@ -65,7 +67,11 @@ public final class ResourceSupervisor implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.rpcExecutor = Executors.newVirtualThreadPerTaskExecutor();
+        this.rpcExecutor = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "tangram-after-allocate");
+            t.setDaemon(true);
+            return t;
+        });
         state.addListener(snapshot -> {
             if (!snapshot.resources().keySet().equals(servers.keySet())) {
                 request(false, "the set of resources changed");
@@ -97,6 +103,11 @@ public final class ResourceSupervisor implements AutoCloseable {
                 request(true, "a plugin socket disappeared");
             }
         });
+    }
+
+    /** Waits until the first registration attempt of every resource is over (done or failed). */
+    public boolean awaitFirstPass(Duration timeout) throws InterruptedException {
+        return firstPass.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public void onRegistered(Runnable callback) {
@@ -157,8 +168,10 @@ public final class ResourceSupervisor implements AutoCloseable {
             }
             for (String name : wanted) {
                 DevicePluginServer server = servers.computeIfAbsent(name, n -> new DevicePluginServer(
-                        new GrpcDevicePluginService(n, state, decisions, responder, policy, observer, () -> reregisterAll("stream of " + n + " lost")),
-                        kubeletDir.resolve(PluginResource.socketName(n)), rpcExecutor));
+                        new GrpcDevicePluginService(n, state, decisions, responder, policy,
+                                (resource, ids) -> rpcExecutor.execute(() -> observer.allocated(resource, ids)),
+                                () -> reregisterAll("stream of " + n + " lost")),
+                        kubeletDir.resolve(PluginResource.socketName(n))));
                 try {
                     if (!server.running()) {
                         server.start();
@@ -177,6 +190,7 @@ public final class ResourceSupervisor implements AutoCloseable {
                 }
             }
         }
+        firstPass.countDown();
         if (failed && !closed) {
             Duration wait = backoff;
             backoff = wait.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait.multipliedBy(2);
