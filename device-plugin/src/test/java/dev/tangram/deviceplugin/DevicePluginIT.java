@@ -148,6 +148,23 @@ class DevicePluginIT {
     }
 
     @Test
+    void reRegistersAResourceWhoseStreamTheKubeletDroppedAndDoesNotLoop() throws Exception {
+        KubeletHarness k = kubelet();
+        SimulatedGpuProbe probe = SimulatedGpuProbe.open(ExampleNodes.path(ExampleNodes.L4_2));
+        start(config(k), probe, Clock.systemUTC());
+        String gpu = TangramNames.RESOURCE_GPU;
+        await().atMost(Duration.ofSeconds(20)).until(() -> k.devices(gpu).size() == 2);
+        assertThat(k.registrations(gpu)).isEqualTo(1);
+
+        k.dropStream(gpu);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> k.registrations(gpu) == 2 && k.devices(gpu).size() == 2);
+        // the re-registration replaced the old endpoint; its stream is live, so nothing more happens
+        Thread.sleep(3000);
+        assertThat(k.registrations(gpu)).isEqualTo(2);
+    }
+
+    @Test
     void xidMarksTheGpuAndItsMigDevicesUnhealthyAndTheyRecoverAfterTheQuietPeriod() throws Exception {
         KubeletHarness k = kubelet();
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));

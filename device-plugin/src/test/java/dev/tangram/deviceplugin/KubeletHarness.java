@@ -138,6 +138,15 @@ public final class KubeletHarness implements AutoCloseable {
         return DevicePluginGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
+    /** Ends the ListAndWatch stream of a resource as a kubelet losing its endpoint would, without registering anything. */
+    public void dropStream(String resource) {
+        ManagedChannel c = channels.remove(resource);
+        devices.remove(resource);
+        if (c != null) {
+            c.shutdownNow();
+        }
+    }
+
     /** Stops, deletes every socket in the directory (as a starting kubelet does), and serves kubelet.sock again. */
     public void restart() throws IOException {
         server.shutdownNow();

@@ -97,7 +97,7 @@ public final class GrpcDevicePluginService extends DevicePluginGrpc.DevicePlugin
         ServerCallStreamObserver<ListAndWatchResponse> stream = (ServerCallStreamObserver<ListAndWatchResponse>) response;
         stream.setOnCancelHandler(() -> {
             if (streams.remove(stream)) {
-                LOG.warn("ListAndWatch stream of {} was dropped by the kubelet; re-registering", resourceName);
+                LOG.info("ListAndWatch stream of {} ended by the kubelet ({} left)", resourceName, streams.size());
                 onStreamLost.run();
             }
         });

@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ResourceSupervisor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResourceSupervisor.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** How long a resource may be without a ListAndWatch stream before it is re-registered. */
+    static final Duration STREAM_GRACE = Duration.ofSeconds(2);
 
     private final Path kubeletDir;
     private final NodeState state;
@@ -87,6 +89,26 @@ public final class ResourceSupervisor implements AutoCloseable {
     /** Called when the kubelet restarted or a stream dropped: re-register every resource. */
     public void reregisterAll(String why) {
         request(true, why);
+    }
+
+    /**
+     * A ListAndWatch stream ended from the kubelet's side. A kubelet that accepts a new registration ends the previous
+     * endpoint's stream too, so the check waits a moment: only a resource left with no stream at all is re-registered.
+     */
+    void streamLost(String resource) {
+        if (closed) {
+            return;
+        }
+        worker.schedule(() -> {
+            DevicePluginServer s;
+            synchronized (servers) {
+                s = servers.get(resource);
+            }
+            if (s != null && s.service().openStreams() == 0) {
+                LOG.warn("the kubelet no longer watches {}: re-registering", resource);
+                request(true, "stream of " + resource + " lost");
+            }
+        }, STREAM_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Periodic check: restart and re-register a server whose socket vanished. */
@@ -170,7 +192,7 @@ public final class ResourceSupervisor implements AutoCloseable {
                 DevicePluginServer server = servers.computeIfAbsent(name, n -> new DevicePluginServer(
                         new GrpcDevicePluginService(n, state, decisions, responder, policy,
                                 (resource, ids) -> rpcExecutor.execute(() -> observer.allocated(resource, ids)),
-                                () -> reregisterAll("stream of " + n + " lost")),
+                                () -> streamLost(n)),
                         kubeletDir.resolve(PluginResource.socketName(n))));
                 try {
                     if (!server.running()) {
