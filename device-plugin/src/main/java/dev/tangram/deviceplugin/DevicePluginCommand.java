@@ -5,6 +5,7 @@ import dev.tangram.deviceplugin.config.ConfigException;
 import dev.tangram.deviceplugin.config.ConfigLoader;
 import dev.tangram.deviceplugin.config.PluginConfig;
 import dev.tangram.deviceplugin.resources.ResourcePlanner;
+import dev.tangram.nvml.jna.NvmlGpuProbe;
 import dev.tangram.nvml.sim.SimulatedGpuProbe;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -129,7 +130,7 @@ public final class DevicePluginCommand implements Callable<Integer> {
         if (config.nodeSpec().isPresent()) {
             return SimulatedGpuProbe.open(config.nodeSpec().get());
         }
-        throw new IllegalStateException("this build has no NVML probe yet: give --node-spec FILE to simulate a node");
+        return NvmlGpuProbe.open(config.nodeName());
     }
 
     static Optional<KubernetesClient> kubernetes(PluginConfig config) {

@@ -58,6 +58,23 @@ class DevicePluginCommandTest {
     }
 
     @Test
+    void withoutANodeDescriptionItNeedsNvmlAndSaysSoWhenItIsMissing() {
+        String old = System.getProperty("tangram.nvml.library");
+        System.setProperty("tangram.nvml.library", dir.resolve("libnvidia-ml-absent.so").toString());
+        try {
+            Run r = run("--kubelet-dir", dir.toString(), "--http-port", "0");
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).contains("cannot load NVML").contains("libnvidia-ml-absent.so");
+        } finally {
+            if (old == null) {
+                System.clearProperty("tangram.nvml.library");
+            } else {
+                System.setProperty("tangram.nvml.library", old);
+            }
+        }
+    }
+
+    @Test
     void singleMigStrategyOnANodeWithMixedProfilesIsRefusedAtStartup() {
         Path node = dev.tangram.nvml.ExampleNodes.path(dev.tangram.nvml.ExampleNodes.A100_MIG);
         Run r = run("--kubelet-dir", dir.toString(), "--node-spec", node.toString(), "--mig-strategy", "single", "--http-port", "0");
