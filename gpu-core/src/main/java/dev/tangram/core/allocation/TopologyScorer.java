@@ -3,11 +3,12 @@ package dev.tangram.core.allocation;
 import dev.tangram.core.model.Link;
 import dev.tangram.core.model.LinkMatrix;
 import dev.tangram.core.model.PcieRelation;
+import dev.tangram.core.placement.LinkScorer;
 
 /**
  * Scores how well a set of GPUs talks to itself. A pair scores 100 per NVLink between them plus the closeness of their
- * PCIe path (same board 60, single switch 50, several switches 40, host bridge 30, same CPU 20, across CPUs 10); a set
- * scores the sum of its pairs. The pair table is computed once per inventory, so scoring a set costs only additions.
+ * PCIe path (same board 60, single switch 50, several switches 40, host bridge 30, same CPU 20, across CPUs 10; the weights
+ * are {@link LinkScorer}'s); a set scores the sum of its pairs. The pair table is computed once per inventory, so scoring a set costs only additions.
  */
 public final class TopologyScorer {
     public static final int NVLINK_SCORE = 100;
@@ -36,19 +37,16 @@ public final class TopologyScorer {
         return new TopologyScorer(scores, nv);
     }
 
+    /**
+     * The pair score: the weights of {@link LinkScorer} (the extender's), with the PCIe closeness added to NVLinked pairs
+     * too, so that among equally NVLinked GPUs (an NVSwitch node) those on one switch or NUMA node still win.
+     */
     public static int pairScore(Link link) {
-        return NVLINK_SCORE * link.nvlinks() + pcieScore(link.pcie());
+        return link.nvlinks() > 0 ? LinkScorer.pairScore(link) + pcieScore(link.pcie()) : LinkScorer.pairScore(link);
     }
 
     public static int pcieScore(PcieRelation relation) {
-        return switch (relation) {
-            case SAME_BOARD -> 60;
-            case SINGLE_SWITCH -> 50;
-            case MULTIPLE_SWITCHES -> 40;
-            case HOST_BRIDGE -> 30;
-            case SAME_NUMA -> 20;
-            case CROSS_CPU -> 10;
-        };
+        return LinkScorer.pairScore(new Link(0, relation));
     }
 
     public int size() {

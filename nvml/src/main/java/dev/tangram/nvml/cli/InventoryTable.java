@@ -41,14 +41,14 @@ public final class InventoryTable {
         out.append("Links\n").append(matrix(inv)).append('\n');
         out.append("""
                 Legend:
-                  X    = Self
-                  SYS  = Connection traversing PCIe as well as the SMP interconnect between NUMA nodes (e.g., QPI/UPI)
-                  NODE = Connection traversing PCIe as well as the interconnect between PCIe Host Bridges within a NUMA node
-                  PHB  = Connection traversing PCIe as well as a PCIe Host Bridge (typically the CPU)
-                  PXB  = Connection traversing multiple PCIe bridges (without traversing the PCIe Host Bridge)
-                  PIX  = Connection traversing at most a single PCIe bridge
-                  SB   = GPUs on the same board
-                  NV#  = Connection traversing a bonded set of # NVLinks
+                  X    the GPU itself
+                  NV#  # NVLinks between the two GPUs (directly or through NVSwitch)
+                  SB   both GPUs sit on one board
+                  PIX  one PCIe switch apart
+                  PXB  several PCIe switches apart, no host bridge in between
+                  PHB  through the PCIe host bridge of one CPU
+                  NODE through several host bridges of one NUMA node
+                  SYS  across the CPU interconnect, between NUMA nodes
                 """);
         return out.toString();
     }
