@@ -11,8 +11,6 @@ import dev.tangram.core.placement.LinkScorer;
  * are {@link LinkScorer}'s); a set scores the sum of its pairs. The pair table is computed once per inventory, so scoring a set costs only additions.
  */
 public final class TopologyScorer {
-    public static final int NVLINK_SCORE = 100;
-
     private final int[][] pairScores;
     private final int[][] nvlinks;
 
