@@ -76,7 +76,7 @@ public final class DevicePluginDaemon implements AutoCloseable {
         this.probe = probe;
         this.clock = clock;
         this.health = new HealthTracker(config.health(), clock);
-        NodeInventory first = probe.inventory();
+        NodeInventory first = named(probe.inventory());
         this.lastProbeOk = System.nanoTime();
         this.state = new NodeState(first, config.migStrategy(), config.sharing());
         this.podDecisions = kube.map(c -> new Fabric8PlacementDecisions(c, config.nodeName(), serverSidePodFilter));
@@ -93,6 +93,12 @@ public final class DevicePluginDaemon implements AutoCloseable {
         this.metrics = new PluginMetrics(probe, state, supervisor::registered, checkpoint::allocated);
         this.publisher = kube.map(c -> new Fabric8NodePublisher(c, config.nodeName()));
         this.healthLoop = Thread.ofPlatform().daemon().name("tangram-health").unstarted(this::watchHealth);
+    }
+
+    /** The inventory under this node's Kubernetes name (a node description carries its own name; NVML knows none). */
+    private NodeInventory named(NodeInventory inv) {
+        return inv.nodeName().equals(config.nodeName()) ? inv
+                : new NodeInventory(config.nodeName(), inv.driverVersion(), inv.cudaDriverVersion(), inv.gpus(), inv.links());
     }
 
     private static MigCapabilities migCapabilities(PluginConfig config) {
@@ -203,7 +209,7 @@ public final class DevicePluginDaemon implements AutoCloseable {
 
     /** Re-reads the probe, applies health, and publishes what changed. */
     public void refresh() {
-        NodeInventory probed = probe.inventory();
+        NodeInventory probed = named(probe.inventory());
         lastProbeOk = System.nanoTime();
         if (state.update(health.apply(probed))) {
             NodeInventory inv = state.snapshot().inventory();

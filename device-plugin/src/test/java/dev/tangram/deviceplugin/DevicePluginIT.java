@@ -191,6 +191,26 @@ class DevicePluginIT {
     }
 
     @Test
+    void aNewMigProfileGetsItsOwnRegisteredResourceAndAVanishedOneIsWithdrawn() throws Exception {
+        KubeletHarness k = kubelet();
+        SimulatedGpuProbe probe = SimulatedGpuProbe.open(ExampleNodes.path(ExampleNodes.A100_MIG));
+        DevicePluginDaemon d = start(config(k).withMigStrategy(MigStrategy.MIXED), probe, Clock.systemUTC());
+        await().atMost(Duration.ofSeconds(20)).until(() -> d.supervisor().allRegistered());
+        assertThat(d.supervisor().registered()).doesNotContain("nvidia.com/mig-7g.80gb");
+        Gpu empty = probe.inventory().gpus().stream().filter(g -> g.migEnabled() && g.migDevices().isEmpty()).findFirst().orElseThrow();
+        var created = probe.createMigDevice(empty.uuid(), "7g.80gb", 0);
+
+        d.refresh();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> k.devices("nvidia.com/mig-7g.80gb").size() == 1);
+        assertThat(k.devices("nvidia.com/mig-7g.80gb").getFirst().getID()).isEqualTo(created.uuid());
+        probe.destroyMigDevice(created.uuid());
+        d.refresh();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !d.supervisor().registered().contains("nvidia.com/mig-7g.80gb"));
+        assertThat(k.dir().resolve("tangram-mig-7g.80gb.sock")).doesNotExist();
+    }
+
+    @Test
     void sharedReplicasFollowTheirGpuAndALostGpuStaysUnhealthyUntilItIsBack() throws Exception {
         KubeletHarness k = kubelet();
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));

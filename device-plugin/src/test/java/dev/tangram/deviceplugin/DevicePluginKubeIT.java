@@ -80,6 +80,7 @@ class DevicePluginKubeIT {
                 .containsKeys(TangramNames.LABEL_GPU_MEMORY, TangramNames.LABEL_MIG_CAPABLE, TangramNames.LABEL_CUDA_DRIVER_MAJOR,
                         TangramNames.LABEL_CUDA_DRIVER_FULL);
         NodeInventory published = InventoryCodec.read(annotation());
+        assertThat(published.nodeName()).isEqualTo(NODE);
         assertThat(published.gpus()).hasSize(8).allMatch(g -> g.health().healthy());
 
         Gpu lost = probe.inventory().gpus().get(3);
