@@ -75,7 +75,11 @@ public final class ResourceSupervisor implements AutoCloseable {
             return t;
         });
         state.addListener(snapshot -> {
-            if (!snapshot.resources().keySet().equals(servers.keySet())) {
+            Set<String> serving;
+            synchronized (servers) {
+                serving = Set.copyOf(servers.keySet());
+            }
+            if (!snapshot.resources().keySet().equals(serving)) {
                 request(false, "the set of resources changed");
             }
         });
