@@ -15,13 +15,13 @@ public final class ApiCalls {
     }
 
     /** {@link Fabric8NodePublisher}: read then patch its own Node (labels, inventory annotation). */
-    public static final Set<ApiCall> NODE_PUBLISHER = Set.copyOf(ApiCall.of("", "nodes", "get", "patch"));
+    public static final Set<ApiCall> NODE_PUBLISHER = Set.copyOf(ApiCall.verbs("", "nodes", "get", "patch"));
 
     /**
      * {@link Fabric8PlacementDecisions}: an informer on the pods bound to this node (list, watch), and the
      * {@code tangram.dev/allocated-devices} annotation (read then patch).
      */
-    public static final Set<ApiCall> PLACEMENT_DECISIONS = Set.copyOf(ApiCall.of("", "pods", "get", "list", "watch", "patch"));
+    public static final Set<ApiCall> PLACEMENT_DECISIONS = Set.copyOf(ApiCall.verbs("", "pods", "get", "list", "watch", "patch"));
 
     /** All of them, sorted. */
     public static Set<ApiCall> all() {

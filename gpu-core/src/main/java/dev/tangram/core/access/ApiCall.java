@@ -33,7 +33,7 @@ public record ApiCall(String group, String resource, String verb) implements Com
     }
 
     /** Several verbs on one resource. */
-    public static List<ApiCall> of(String group, String resource, String... verbs) {
+    public static List<ApiCall> verbs(String group, String resource, String... verbs) {
         return Arrays.stream(verbs).map(v -> new ApiCall(group, resource, v)).toList();
     }
 

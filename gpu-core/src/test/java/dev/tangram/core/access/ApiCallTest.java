@@ -40,7 +40,7 @@ class ApiCallTest {
 
     @Test
     void sortsByGroupResourceThenVerbInRbacOrder() {
-        var sorted = new java.util.TreeSet<>(ApiCall.of("", "pods", "patch", "get", "watch", "list"));
+        var sorted = new java.util.TreeSet<>(ApiCall.verbs("", "pods", "patch", "get", "watch", "list"));
         assertThat(sorted).extracting(ApiCall::verb).containsExactly("get", "list", "watch", "patch");
     }
 }
