@@ -19,14 +19,14 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * Turns a node inventory into the devices of the driver's pool (a pure function): one device per GPU with its attributes
- * and capacities and, for every MIG-capable GPU, one partition device per legal MIG placement of every profile, all
- * consuming the GPU's counter set ({@code compute-slices} and one {@code memory-slice-<i>} per placement slot), so that
- * the scheduler can carve MIG on demand.
+ * Turns a node inventory into the devices of the driver's pool (a pure function). A GPU without MIG mode is one device
+ * with its attributes and capacities (shareable by several claims through its {@code memory} capacity when enabled). A
+ * GPU with MIG mode on is published as one partition device per legal placement of every profile, all consuming the
+ * GPU's counter set ({@code compute-slices} and one {@code memory-slice-<i>} per placement slot), so that the scheduler
+ * carves MIG on demand and the driver creates the instance at prepare.
  *
  * <p>MIG devices on the GPU that the driver did not create (a static MIG layout) take their slots out of the plan: the
- * whole-GPU device and the placements overlapping them are not published, and the compute slices they use are taken off
- * the counter set.
+ * placements overlapping them are not published, and their compute and memory slices are taken off the counter set.
  */
 public final class DevicePlanner {
     public static final String STANDARD_DOMAIN = "resource.kubernetes.io";
@@ -70,17 +70,13 @@ public final class DevicePlanner {
             List<MigDevice> foreign = gpu.migDevices().stream().filter(m -> !ownedMigUuids.contains(m.uuid())).toList();
             List<DraDevice> devices = new ArrayList<>();
             List<DeviceTaint> taints = taints(gpu);
-            if (catalog.isEmpty()) {
+            if (catalog.isEmpty() || !gpu.migEnabled()) {
                 devices.add(wholeGpu(gpu, common, taints, List.of(), shareWholeGpus));
                 targets.put(DeviceNames.wholeGpu(gpu), new DeviceTarget.WholeGpu(gpu));
                 groups.add(new GpuDevices(gpu, Optional.empty(), devices));
                 continue;
             }
             CounterSet counters = counterSet(gpu, catalog.get(), foreign);
-            if (foreign.isEmpty()) {
-                devices.add(wholeGpu(gpu, common, taints, List.of(allCounters(counters)), false));
-                targets.put(DeviceNames.wholeGpu(gpu), new DeviceTarget.WholeGpu(gpu));
-            }
             for (MigProfile profile : catalog.get().profiles()) {
                 for (int start : profile.placementStarts()) {
                     if (foreign.stream().anyMatch(m -> m.overlaps(start, profile.placementSize()))) {
@@ -157,10 +153,6 @@ public final class DevicePlanner {
             counters.put(DeviceNames.memorySlice(slot), taken ? "0" : "1");
         }
         return new CounterSet(DeviceNames.counterSet(gpu), counters);
-    }
-
-    private static CounterUse allCounters(CounterSet set) {
-        return new CounterUse(set.name(), set.counters());
     }
 
     private static List<DeviceTaint> taints(Gpu gpu) {
