@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.resource.v1.ResourceSliceSpec;
 import io.fabric8.kubernetes.api.model.resource.v1.ResourceSliceSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ import java.util.stream.Collectors;
  */
 public final class Fabric8ResourceSlicePublisher {
     private static final Logger LOG = LoggerFactory.getLogger(Fabric8ResourceSlicePublisher.class);
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     private final KubernetesClient client;
     private final String driver;
@@ -95,8 +97,10 @@ public final class Fabric8ResourceSlicePublisher {
         return true;
     }
 
+    /** The spec as the API server would give it back (empty lists, quantities), generation set aside. */
     private static ResourceSliceSpec withoutGeneration(ResourceSliceSpec spec) {
-        return new ResourceSliceSpecBuilder(spec).editPool().withGeneration(0L).endPool().build();
+        ResourceSliceSpec copy = new ResourceSliceSpecBuilder(spec).editPool().withGeneration(0L).endPool().build();
+        return SERIALIZATION.unmarshal(SERIALIZATION.asJson(copy), ResourceSliceSpec.class);
     }
 
     private Optional<OwnerReference> owner() {

@@ -1,0 +1,338 @@
+package dev.tangram.dra.it;
+
+import dev.tangram.core.GpuFixtures;
+import dev.tangram.dra.DraDriver;
+import dev.tangram.dra.checkpoint.ClaimState;
+import dev.tangram.nvml.sim.SimulatedGpuProbe;
+import dev.tangram.proto.dra.v1.Claim;
+import dev.tangram.proto.dra.v1.NodePrepareResourceResponse;
+import dev.tangram.proto.dra.v1.NodePrepareResourcesResponse;
+import dev.tangram.proto.dra.v1.NodePrepareResourcesRequest;
+import dev.tangram.proto.pluginregistration.PluginInfo;
+import io.fabric8.kubernetes.api.model.resource.v1.ResourceSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The driver in-process, the kubelet played over the real sockets, the API server by fabric8's mock in CRUD mode. */
+@EnableKubernetesMockClient(crud = true)
+class DraDriverIT {
+    static KubernetesClient client;
+
+    private Path root;
+    private SimulatedGpuProbe probe;
+    private DraDriver driver;
+    private KubeletHarness kubelet;
+
+    @BeforeEach
+    void setUp() {
+        root = TestNodes.shortTempDir();
+        TestNodes.writeBootId(root, "boot-1");
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (kubelet != null) {
+            kubelet.close();
+        }
+        if (driver != null) {
+            driver.close();
+        }
+        if (probe != null) {
+            probe.close();
+        }
+        TestNodes.deleteTree(root);
+    }
+
+    private void start(String example, String node, boolean withApi) {
+        probe = SimulatedGpuProbe.open(TestNodes.example(example));
+        driver = TestNodes.start(root, node, probe, withApi ? Optional.of(client) : Optional.empty());
+        kubelet = new KubeletHarness(root.resolve("kubelet"));
+    }
+
+    private Path cdiFile(String uid) {
+        return root.resolve("cdi").resolve("tangram.dev-claim_" + uid + ".json");
+    }
+
+    @Test
+    void registersAsADraPluginOfferingV1ThenV1beta1() {
+        start("dgx-h100", "reg-node", true);
+
+        PluginInfo info = kubelet.register();
+
+        assertThat(info.getType()).isEqualTo("DRAPlugin");
+        assertThat(info.getName()).isEqualTo("gpu.tangram.dev");
+        assertThat(info.getEndpoint()).isEqualTo(root.resolve("kubelet/plugins/gpu.tangram.dev/dra.sock").toString());
+        assertThat(info.getSupportedVersionsList()).containsExactly("v1.DRAPlugin", "v1beta1.DRAPlugin");
+        assertThat(driver.registration().lastStatus()).hasValueSatisfying(s -> assertThat(s.getPluginRegistered()).isTrue());
+        assertThat(kubelet.v1beta1().nodePrepareResources(dev.tangram.proto.dra.v1beta1.NodePrepareResourcesRequest.getDefaultInstance())
+                .getClaimsMap()).isEmpty();
+    }
+
+    @Test
+    void preparesAWholeGpuClaimWithItsCdiSpecAndCheckpointThenUnpreparesIt() throws Exception {
+        start("dgx-h100", "prep-node", true);
+        kubelet.register();
+        String gpu2 = probe.inventory().gpus().get(2).uuid();
+        Claim claim = Claims.claim("ml", "one-gpu", "uid-one-gpu").device("gpu", "prep-node", "gpu-2").storeIn(client);
+
+        NodePrepareResourcesResponse response = kubelet.prepare(claim);
+
+        NodePrepareResourceResponse r = response.getClaimsOrThrow(claim.getUid());
+        assertThat(r.getError()).isEmpty();
+        assertThat(r.getDevicesList()).singleElement().satisfies(d -> {
+            assertThat(d.getPoolName()).isEqualTo("prep-node");
+            assertThat(d.getDeviceName()).isEqualTo("gpu-2");
+            assertThat(d.getRequestNamesList()).containsExactly("gpu");
+            assertThat(d.getCdiDeviceIdsList()).containsExactly("tangram.dev/claim=" + claim.getUid() + "-gpu-2");
+        });
+        String spec = Files.readString(cdiFile(claim.getUid()));
+        assertThat(spec).contains("\"kind\" : \"tangram.dev/claim\"", "NVIDIA_VISIBLE_DEVICES=" + gpu2 + "\"", "/dev/nvidia2",
+                "TANGRAM_GPU_MEMORY_LIMIT_MIB=81559");
+        assertThat(Files.readString(root.resolve("state/checkpoint.json"))).contains("PrepareCompleted", "boot-1");
+        assertThat(kubelet.prepare(claim).getClaimsOrThrow(claim.getUid())).isEqualTo(r);
+
+        var unprepared = kubelet.unprepare(claim);
+
+        assertThat(unprepared.getClaimsOrThrow(claim.getUid()).getError()).isEmpty();
+        assertThat(cdiFile(claim.getUid())).doesNotExist();
+        assertThat(driver.preparer().checkpoint().claims()).isEmpty();
+    }
+
+    @Test
+    void createsTheMigInstanceAtPrepareAndDestroysItAtUnprepare() throws Exception {
+        start("a100-mig", "mig-node", true);
+        kubelet.register();
+        String gpu3 = probe.inventory().gpus().get(3).uuid();
+        Claim claim = Claims.claim("ml", "mig", "uid-mig").device("mig", "mig-node", "gpu-3-mig-1g10gb-2").storeIn(client);
+
+        var r = kubelet.prepare(claim).getClaimsOrThrow(claim.getUid());
+
+        assertThat(r.getError()).isEmpty();
+        var created = probe.inventory().gpu(gpu3).orElseThrow().migDevices();
+        assertThat(created).singleElement().satisfies(m -> {
+            assertThat(m.profile()).isEqualTo("1g.10gb");
+            assertThat(m.placementStart()).isEqualTo(2);
+        });
+        assertThat(Files.readString(cdiFile(claim.getUid()))).contains("NVIDIA_VISIBLE_DEVICES=" + created.getFirst().uuid(),
+                "TANGRAM_GPU_MEMORY_LIMIT_MIB=10240");
+        assertThat(driver.plan().target("gpu-3-mig-1g10gb-2")).isPresent();
+
+        kubelet.unprepare(claim);
+
+        assertThat(probe.inventory().gpu(gpu3).orElseThrow().migDevices()).isEmpty();
+    }
+
+    @Test
+    void aClaimNamingAnUnknownDeviceGetsItsErrorWhileTheOtherClaimIsPrepared() {
+        start("dgx-h100", "mixed-node", true);
+        kubelet.register();
+        Claim good = Claims.claim("ml", "good", "uid-good").device("gpu", "mixed-node", "gpu-1").storeIn(client);
+        Claim bad = Claims.claim("ml", "bad", "uid-bad").device("gpu", "mixed-node", "gpu-99").storeIn(client);
+        Claim elsewhere = Claims.claim("ml", "elsewhere", "uid-else").device("gpu", "other-node", "gpu-1").storeIn(client);
+
+        var response = kubelet.prepare(good, bad, elsewhere);
+
+        assertThat(response.getClaimsOrThrow(good.getUid()).getError()).isEmpty();
+        assertThat(response.getClaimsOrThrow(bad.getUid()).getError()).contains("unknown device gpu-99");
+        assertThat(response.getClaimsOrThrow(elsewhere.getUid()).getError()).contains("pool other-node");
+        assertThat(cdiFile(good.getUid())).exists();
+        assertThat(cdiFile(bad.getUid())).doesNotExist();
+    }
+
+    @Test
+    void twoClaimsShareOneGpuThroughShareIdsButAnExclusiveThirdIsRefused() throws Exception {
+        start("l4-2", "share-node", true);
+        kubelet.register();
+        Map<String, Object> timeSliced = Map.of("apiVersion", "gpu.tangram.dev/v1alpha1", "kind", "GpuConfig",
+                "sharing", Map.of("strategy", "TimeSlicing", "timeSlicing", Map.of("interval", "Short")));
+        Claim a = Claims.claim("ml", "share-a", "uid-a").sharedDevice("gpu", "share-node", "gpu-0", "share-1", "8Gi")
+                .config("FromClaim", timeSliced).storeIn(client);
+        Claim b = Claims.claim("ml", "share-b", "uid-b").sharedDevice("gpu", "share-node", "gpu-0", "share-2", "12Gi").storeIn(client);
+        Claim c = Claims.claim("ml", "whole", "uid-c").device("gpu", "share-node", "gpu-0").storeIn(client);
+
+        var response = kubelet.prepare(a, b, c);
+
+        assertThat(response.getClaimsOrThrow(a.getUid()).getError()).isEmpty();
+        assertThat(response.getClaimsOrThrow(a.getUid()).getDevices(0).getShareId()).isEqualTo("share-1");
+        assertThat(response.getClaimsOrThrow(b.getUid()).getError()).isEmpty();
+        assertThat(response.getClaimsOrThrow(c.getUid()).getError()).contains("already prepared for claim");
+        assertThat(Files.readString(cdiFile(a.getUid()))).contains("TANGRAM_GPU_MEMORY_LIMIT_MIB=8192", "TANGRAM_TIMESLICE_INTERVAL=Short");
+        assertThat(Files.readString(cdiFile(b.getUid()))).contains("TANGRAM_GPU_MEMORY_LIMIT_MIB=12288", "TANGRAM_TIMESLICE_INTERVAL=Default");
+
+        kubelet.unprepare(a);
+
+        assertThat(cdiFile(b.getUid())).exists();
+        assertThat(kubelet.prepare(c).getClaimsOrThrow(c.getUid()).getError()).contains(b.getUid());
+    }
+
+    @Test
+    void anInvalidSharingConfigFailsOnlyThatClaimNamingTheField() {
+        start("l4-2", "cfg-node", true);
+        kubelet.register();
+        Claim bad = Claims.claim("ml", "bad-cfg", "uid-bad-cfg").device("gpu", "cfg-node", "gpu-1")
+                .config("FromClass", Map.of("apiVersion", "gpu.tangram.dev/v1alpha1", "kind", "GpuConfig",
+                        "sharing", Map.of("strategy", "MPS", "mps", Map.of("activeThreadPercentage", 0)))).storeIn(client);
+
+        assertThat(kubelet.prepare(bad).getClaimsOrThrow(bad.getUid()).getError()).contains("activeThreadPercentage");
+    }
+
+    @Test
+    void aReplacedOrUnallocatedClaimIsRefused() {
+        start("l4-2", "uid-node", true);
+        kubelet.register();
+        Claim stored = Claims.claim("ml", "replaced", "uid-r").device("gpu", "uid-node", "gpu-0").storeIn(client);
+        Claim stale = KubeletHarness.claim("ml", "some-older-uid", "replaced");
+        Claim pending = Claims.claim("ml", "pending", "uid-p").unallocated().storeIn(client);
+        Claim missing = KubeletHarness.claim("ml", "uid-missing", "missing");
+
+        var response = kubelet.prepare(stale, pending, missing);
+
+        assertThat(response.getClaimsOrThrow("some-older-uid").getError()).contains("was replaced").contains(stored.getUid());
+        assertThat(response.getClaimsOrThrow(pending.getUid()).getError()).contains("not allocated");
+        assertThat(response.getClaimsOrThrow("uid-missing").getError()).contains("not found");
+    }
+
+    @Test
+    void unprepareIsIdempotentForClaimsNeverPreparedOrAlreadyDeleted() {
+        start("dgx-h100", "unprep-node", true);
+        kubelet.register();
+        Claim claim = Claims.claim("ml", "gone", "uid-gone").device("gpu", "unprep-node", "gpu-0").storeIn(client);
+        kubelet.prepare(claim);
+        client.dynamicResourceAllocation().v1().resourceClaims().inNamespace("ml").withName("gone").delete();
+
+        assertThat(kubelet.unprepare(claim).getClaimsOrThrow(claim.getUid()).getError()).isEmpty();
+        assertThat(kubelet.unprepare(claim).getClaimsOrThrow(claim.getUid()).getError()).isEmpty();
+        Claim never = KubeletHarness.claim("ml", "uid-never", "never");
+        assertThat(kubelet.unprepare(never).getClaimsOrThrow("uid-never").getError()).isEmpty();
+        assertThat(cdiFile(claim.getUid())).doesNotExist();
+    }
+
+    @Test
+    void withoutAKubernetesApiItRegistersAndAnswersEveryClaimThatTheApiIsUnavailable() {
+        start("dgx-h100", "lonely-node", false);
+
+        assertThat(kubelet.register().getName()).isEqualTo("gpu.tangram.dev");
+        var response = kubelet.prepare(KubeletHarness.claim("ml", "u1", "c1"), KubeletHarness.claim("ml", "u2", "c2"));
+
+        assertThat(response.getClaimsMap()).hasSize(2);
+        assertThat(response.getClaimsMap().values()).allSatisfy(r -> assertThat(r.getError()).contains("Kubernetes API unavailable"));
+    }
+
+    @Test
+    void aMalformedRequestIsInvalidArgumentNamingTheField() {
+        start("dgx-h100", "bad-node", true);
+        kubelet.register();
+
+        assertThatThrownBy(() -> kubelet.prepare(KubeletHarness.claim("ml", "", "c")))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).contains("claims[0] has no uid");
+                });
+        assertThatThrownBy(() -> kubelet.v1().nodePrepareResources(NodePrepareResourcesRequest.newBuilder()
+                .addClaims(KubeletHarness.claim("ml", "u", "a")).addClaims(KubeletHarness.claim("ml", "u", "b")).build()))
+                .hasMessageContaining("repeats uid u");
+    }
+
+    @Test
+    void aCorruptCheckpointIsMovedAsideWithAnEventAndTheDriverServes() throws Exception {
+        Files.createDirectories(root.resolve("state"));
+        Files.writeString(root.resolve("state/checkpoint.json"), "{\"version\":1,\"claims\":{\"x\":[trunc");
+
+        start("dgx-h100", "corrupt-node", true);
+
+        try (var files = Files.list(root.resolve("state"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("checkpoint.json.corrupt-"));
+        }
+        assertThat(client.v1().events().inNamespace("default").list().getItems())
+                .anyMatch(e -> "CheckpointCorrupt".equals(e.getReason()) && "corrupt-node".equals(e.getInvolvedObject().getName())
+                        && e.getMessage().contains("moved it to"));
+        kubelet.register();
+        Claim claim = Claims.claim("ml", "after-corrupt", "uid-ac").device("gpu", "corrupt-node", "gpu-0").storeIn(client);
+        assertThat(kubelet.prepare(claim).getClaimsOrThrow(claim.getUid()).getError()).isEmpty();
+    }
+
+    @Test
+    void afterARebootPreparedClaimsAreForgottenAndTheirCdiSpecsRemoved() throws Exception {
+        start("dgx-h100", "reboot-node", true);
+        kubelet.register();
+        Claim claim = Claims.claim("ml", "before-reboot", "uid-br").device("gpu", "reboot-node", "gpu-0").storeIn(client);
+        kubelet.prepare(claim);
+        kubelet.close();
+        driver.close();
+        probe.close();
+        TestNodes.writeBootId(root, "boot-2");
+
+        start("dgx-h100", "reboot-node", true);
+
+        assertThat(driver.preparer().checkpoint().nodeBootId()).isEqualTo("boot-2");
+        assertThat(driver.preparer().checkpoint().claims()).isEmpty();
+        assertThat(cdiFile(claim.getUid())).doesNotExist();
+    }
+
+    private List<ResourceSlice> slicesOf(String node) {
+        return client.dynamicResourceAllocation().v1().resourcesSlices().list().getItems().stream()
+                .filter(s -> node.equals(s.getSpec().getNodeName())).toList();
+    }
+
+    @Test
+    void publishesTheNodesSlicesAndRaisesTheGenerationWhenAGpuFails() {
+        start("a100-mig", "slice-node", true);
+
+        List<ResourceSlice> first = slicesOf("slice-node");
+        // a100-mig: GPU 3 in MIG mode with nothing carved (25 partitions), GPUs 0-2 fully carved statically, 4-7 whole
+        assertThat(first.stream().mapToInt(s -> s.getSpec().getDevices() == null ? 0 : s.getSpec().getDevices().size()).sum())
+                .isEqualTo(25 + 4);
+        assertThat(first).allSatisfy(s -> {
+            assertThat(s.getSpec().getPool().getGeneration()).isEqualTo(1L);
+            assertThat(s.getSpec().getPool().getResourceSliceCount()).isEqualTo((long) first.size());
+            assertThat(s.getSpec().getDriver()).isEqualTo("gpu.tangram.dev");
+        });
+        assertThat(driver.publish()).isFalse();
+
+        probe.injectGpuLost(probe.inventory().gpus().get(5).uuid());
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<ResourceSlice> now = slicesOf("slice-node");
+            assertThat(now).allSatisfy(s -> assertThat(s.getSpec().getPool().getGeneration()).isEqualTo(2L));
+            assertThat(now.stream().flatMap(s -> s.getSpec().getDevices() == null ? java.util.stream.Stream.empty() : s.getSpec().getDevices().stream())
+                    .filter(d -> d.getName().equals("gpu-5")).findFirst().orElseThrow().getTaints())
+                    .singleElement().satisfies(t -> {
+                        assertThat(t.getKey()).isEqualTo("gpu.tangram.dev/unhealthy");
+                        assertThat(t.getEffect()).isEqualTo("NoSchedule");
+                    });
+        });
+    }
+
+    @Test
+    void obsoleteSlicesAreDeletedWhenThePoolShrinks() {
+        start("a100-mig", "shrink-node", true);
+        int before = slicesOf("shrink-node").size();
+        driver.close();
+        probe.close();
+
+        start("l4-2", "shrink-node", true);
+
+        List<ResourceSlice> after = slicesOf("shrink-node");
+        assertThat(before).isGreaterThan(1);
+        assertThat(after).singleElement().satisfies(s -> {
+            assertThat(s.getSpec().getPool().getGeneration()).isEqualTo(2L);
+            assertThat(s.getSpec().getDevices()).extracting(d -> d.getName()).containsExactly("gpu-0", "gpu-1");
+        });
+    }
+}
