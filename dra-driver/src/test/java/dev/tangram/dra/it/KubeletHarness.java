@@ -37,6 +37,7 @@ public final class KubeletHarness implements AutoCloseable {
 
     /** GetInfo, then NotifyRegistrationStatus(registered); answers what GetInfo said. */
     public PluginInfo register() {
+        close();
         registration = UnixSocketChannels.open(registrationSocket());
         var stub = RegistrationGrpc.newBlockingStub(registration).withDeadlineAfter(10, TimeUnit.SECONDS);
         info = stub.getInfo(InfoRequest.getDefaultInstance());
@@ -69,9 +70,11 @@ public final class KubeletHarness implements AutoCloseable {
     public void close() {
         if (registration != null) {
             registration.shutdownNow();
+            registration = null;
         }
         if (dra != null) {
             dra.shutdownNow();
+            dra = null;
         }
     }
 }
