@@ -34,6 +34,8 @@ public final class DevicePlanner {
     public static final String ATTR_PCI_BUS_ID = STANDARD_DOMAIN + "/pciBusID";
     /** Taint key of an unhealthy device; the value is the reason. */
     public static final String TAINT_UNHEALTHY = TangramNames.DRA_DRIVER + "/unhealthy";
+    /** The lowest GPU index NVLink-reachable from a GPU: equal values mean the GPUs talk over NVLink. */
+    public static final String ATTR_NVLINK_GROUP = "nvlinkGroup";
     public static final String TYPE_GPU = "gpu";
     public static final String TYPE_MIG = "mig";
     private static final int COMPUTE_SLICES = 7;
@@ -101,9 +103,31 @@ public final class DevicePlanner {
         a.put("index", AttributeValue.of(gpu.index()));
         a.put("minor", AttributeValue.of(gpu.minor()));
         a.put("numa", AttributeValue.of(gpu.numaNode()));
+        a.put(ATTR_NVLINK_GROUP, AttributeValue.of(nvlinkGroup(inventory, gpu)));
         a.put(ATTR_PCIE_ROOT, AttributeValue.of(pcieRootOfBusId.apply(gpu.pciBusId())));
         a.put(ATTR_PCI_BUS_ID, AttributeValue.of(gpu.pciBusId().toLowerCase(java.util.Locale.ROOT)));
         return a;
+    }
+
+    /** The smallest index in the GPU's NVLink-connected component (itself when it has no NVLink). */
+    static int nvlinkGroup(NodeInventory inventory, Gpu gpu) {
+        int n = inventory.gpus().size();
+        int start = inventory.positionOf(gpu.uuid());
+        boolean[] seen = new boolean[n];
+        java.util.ArrayDeque<Integer> queue = new java.util.ArrayDeque<>(List.of(start));
+        seen[start] = true;
+        int lowest = gpu.index();
+        while (!queue.isEmpty()) {
+            int i = queue.poll();
+            lowest = Math.min(lowest, inventory.gpus().get(i).index());
+            for (int j = 0; j < n; j++) {
+                if (!seen[j] && j != i && inventory.links().link(i, j).nvlinks() > 0) {
+                    seen[j] = true;
+                    queue.add(j);
+                }
+            }
+        }
+        return lowest;
     }
 
     private static DraDevice wholeGpu(Gpu gpu, Map<String, AttributeValue> common, List<DeviceTaint> taints,

@@ -108,6 +108,14 @@ class DevicePlannerTest {
     }
 
     @Test
+    void gpusJoinedByNvlinkShareAnNvlinkGroupAttribute() {
+        DevicePlan plan = planner.plan("n", GpuFixtures.pcieWithPairs("n"), Set.of());
+
+        assertThat(plan.devices()).extracting(d -> d.attributes().get("nvlinkGroup"))
+                .containsExactly(AttributeValue.of(0), AttributeValue.of(0), AttributeValue.of(2), AttributeValue.of(2));
+    }
+
+    @Test
     void aGpuOfUnknownProductGetsNoMultiprocessorCapacityRatherThanAGuess() {
         Gpu odd = GpuFixtures.fullGpu(0, "Mystery Accelerator", 16384, 0);
         NodeInventory inv = new NodeInventory("n", "550.54.15", "12.4", List.of(odd), dev.tangram.core.model.LinkMatrix.of(1, (i, j) -> null));
