@@ -285,6 +285,37 @@ class DraDriverIT {
         assertThat(cdiFile(claim.getUid())).doesNotExist();
     }
 
+    @Test
+    void servesMetricsHealthAndReadinessOverHttp() throws Exception {
+        probe = SimulatedGpuProbe.open(TestNodes.example("dgx-h100"));
+        driver = TestNodes.startWithHttp(root, "ops-node", probe, Optional.of(client));
+        kubelet = new KubeletHarness(root.resolve("kubelet"));
+        kubelet.register();
+        Claim claim = Claims.claim("ml", "ops", "uid-ops").device("gpu", "ops-node", "gpu-0").storeIn(client);
+        kubelet.prepare(claim, KubeletHarness.claim("ml", "uid-nope", "nope"));
+        var http = java.net.http.HttpClient.newHttpClient();
+        String base = "http://localhost:" + driver.httpPort().orElseThrow();
+
+        var health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/healthz")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/readyz")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        var metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("tangram_dra_prepare_seconds_count 2", "tangram_dra_prepare_errors_total 1.0",
+                "tangram_dra_prepared_claims 1.0", "tangram_dra_devices{health=\"healthy\"} 8.0",
+                "tangram_dra_devices{health=\"unhealthy\"} 0.0");
+
+        Files.delete(root.resolve("kubelet/plugins/gpu.tangram.dev/dra.sock"));
+        var broken = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/healthz")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(broken.statusCode()).isEqualTo(503);
+        assertThat(broken.body()).contains("DRA socket");
+    }
+
     private List<ResourceSlice> slicesOf(String node) {
         return client.dynamicResourceAllocation().v1().resourcesSlices().list().getItems().stream()
                 .filter(s -> node.equals(s.getSpec().getNodeName())).toList();

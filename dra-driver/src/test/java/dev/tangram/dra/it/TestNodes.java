@@ -61,4 +61,8 @@ public final class TestNodes {
     public static DraDriver start(Path root, String node, SimulatedGpuProbe probe, Optional<KubernetesClient> client) {
         return DraDriver.start(config(root, node, -1), probe, client, Clock.systemUTC());
     }
+
+    public static DraDriver startWithHttp(Path root, String node, SimulatedGpuProbe probe, Optional<KubernetesClient> client) {
+        return DraDriver.start(config(root, node, 0), probe, client, Clock.systemUTC());
+    }
 }
