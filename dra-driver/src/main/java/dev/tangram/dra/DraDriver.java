@@ -11,6 +11,7 @@ import dev.tangram.dra.config.DriverConfig;
 import dev.tangram.dra.device.DevicePlan;
 import dev.tangram.dra.device.DevicePlanner;
 import dev.tangram.dra.device.DraDevice;
+import dev.tangram.dra.device.SysfsPcieRoots;
 import dev.tangram.dra.grpc.DraV1Service;
 import dev.tangram.dra.grpc.DraV1beta1Service;
 import dev.tangram.dra.grpc.RegistrationService;
@@ -68,7 +69,9 @@ public final class DraDriver implements AutoCloseable {
         this.client = client;
         NodeInventory first = probe.inventory();
         this.node = config.nodeName().orElse(first.nodeName());
-        this.planner = new DevicePlanner(DevicePlanner::busRoot, config.shareWholeGpus());
+        // a simulated node's bus ids name nothing in this machine's sysfs
+        this.planner = new DevicePlanner(config.nodeSpec().isPresent() ? DevicePlanner::busRoot : SysfsPcieRoots.system(),
+                config.shareWholeGpus());
         EventRecorder events = client.<EventRecorder>map(c -> new Fabric8EventRecorder(c, config.driver(), node, clock))
                 .orElse(EventRecorder.NONE);
         String bootId = BootId.read(config.bootIdFile());

@@ -64,6 +64,13 @@ public final class DraDriverCommand implements Callable<Integer> {
         this.simulatedProbe = simulatedProbe;
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private java.io.PrintWriter err() {
+        return spec != null ? spec.commandLine().getErr() : new java.io.PrintWriter(System.err, true);
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new DraDriverCommand()).execute(args));
     }
@@ -82,11 +89,11 @@ public final class DraDriverCommand implements Callable<Integer> {
         try {
             config = config();
         } catch (IllegalArgumentException e) {
-            System.err.println("dra-driver: " + e.getMessage());
+            err().println("dra-driver: " + e.getMessage());
             return 2;
         }
         if (config.nodeSpec().isEmpty()) {
-            System.err.println("dra-driver: the NVML probe is not part of this build yet; pass --node-spec FILE");
+            err().println("dra-driver: the NVML probe is not part of this build yet; pass --node-spec FILE");
             return 2;
         }
         GpuProbe probe;
@@ -95,7 +102,7 @@ public final class DraDriverCommand implements Callable<Integer> {
             probe = simulatedProbe.apply(config.nodeSpec().get());
             client = KubeClients.connect(config.kubeconfig());
         } catch (RuntimeException e) {
-            System.err.println("dra-driver: cannot start: " + e.getMessage());
+            err().println("dra-driver: cannot start: " + e.getMessage());
             return 2;
         }
         CountDownLatch stop = new CountDownLatch(1);
@@ -103,7 +110,7 @@ public final class DraDriverCommand implements Callable<Integer> {
         try {
             driver = DraDriver.start(config, probe, client, Clock.systemUTC());
         } catch (RuntimeException e) {
-            System.err.println("dra-driver: cannot start: " + e.getMessage());
+            err().println("dra-driver: cannot start: " + e.getMessage());
             probe.close();
             client.ifPresent(KubernetesClient::close);
             return 1;
@@ -114,7 +121,8 @@ public final class DraDriverCommand implements Callable<Integer> {
             client.ifPresent(KubernetesClient::close);
             stop.countDown();
         }, "dra-driver-shutdown"));
-        driver.httpPort().ifPresent(p -> System.err.println("dra-driver: operations on http://localhost:" + p));
+        driver.httpPort().ifPresent(p -> err().println("dra-driver: operations on http://localhost:" + p));
+        err().flush();
         stop.await();
         return 0;
     }

@@ -348,6 +348,15 @@ class DraDriverIT {
                         assertThat(t.getEffect()).isEqualTo("NoSchedule");
                     });
         });
+
+        probe.injectRecovery(probe.inventory().gpus().get(5).uuid());
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<ResourceSlice> now = slicesOf("slice-node");
+            assertThat(now).allSatisfy(s -> assertThat(s.getSpec().getPool().getGeneration()).isEqualTo(3L));
+            assertThat(now.stream().flatMap(s -> s.getSpec().getDevices() == null ? java.util.stream.Stream.empty() : s.getSpec().getDevices().stream())
+                    .filter(d -> d.getName().equals("gpu-5")).findFirst().orElseThrow().getTaints()).isNullOrEmpty();
+        });
     }
 
     @Test

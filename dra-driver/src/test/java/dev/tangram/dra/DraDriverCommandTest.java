@@ -1,0 +1,67 @@
+package dev.tangram.dra;
+
+import dev.tangram.dra.it.TestNodes;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Bad settings stop the command before it serves anything, with a message naming the setting. */
+class DraDriverCommandTest {
+    private record Run(int exit, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new DraDriverCommand());
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(args);
+        return new Run(exit, err.toString());
+    }
+
+    @Test
+    void aMissingKubeletDirIsAUsageError() {
+        Run r = run("--node-spec", TestNodes.example("l4-2").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--kubelet-dir");
+    }
+
+    @Test
+    void anOutOfRangeHttpPortIsNamed() {
+        Run r = run("--kubelet-dir", "/tmp/x", "--http-port", "70000", "--node-spec", TestNodes.example("l4-2").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--http-port").contains("70000");
+    }
+
+    @Test
+    void anUnknownSliceShapeIsNamed() {
+        Run r = run("--kubelet-dir", "/tmp/x", "--slice-shape", "newest", "--node-spec", TestNodes.example("l4-2").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("slice shape").contains("'newest'");
+    }
+
+    @Test
+    void aBadNodeDescriptionStopsStartupNamingTheFile() {
+        Run r = run("--kubelet-dir", "/tmp/x", "--node-spec", "/nonexistent/node.yaml");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("cannot start").contains("/nonexistent/node.yaml");
+    }
+
+    @Test
+    void aKubeletDirTooDeepForUnixSocketsStopsStartupSayingSo() {
+        Path root = TestNodes.shortTempDir();
+        try {
+            Path deep = root.resolve("a".repeat(60)).resolve("b".repeat(40));
+            Run r = run("--kubelet-dir", deep.toString(), "--cdi-dir", root.resolve("cdi").toString(), "--http-port", "-1",
+                    "--boot-id-file", root.resolve("boot").toString(), "--node-spec", TestNodes.example("l4-2").toString());
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).contains("cannot start").contains("more than the 107 a Unix socket allows");
+        } finally {
+            TestNodes.deleteTree(root);
+        }
+    }
+}
