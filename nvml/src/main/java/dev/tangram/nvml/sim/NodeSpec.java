@@ -46,6 +46,7 @@ public record NodeSpec(String source, String nodeName, String driverVersion, Str
         List<MigDevice> mig = g.mig().stream()
                 .map(m -> new MigDevice(SimulatedUuids.mig(nodeName, g.index(), m.gpuInstanceId(), 0), uuid, m.gpuInstanceId(), 0,
                         m.profile(), m.start(), m.size(), m.memoryMib()))
+                .sorted(java.util.Comparator.comparingInt(MigDevice::gpuInstanceId)) // NVML's probe lists them so too
                 .toList();
         return new Gpu(uuid, g.index(), g.minor(), g.product(), g.architecture(), g.computeCapability(), g.memoryMib(),
                 g.pciBusId(), g.numaNode(), g.lost() ? LOST : Health.HEALTHY, g.migCapable(), g.migEnabled(), mig, Optional.empty());

@@ -1,0 +1,72 @@
+package dev.tangram.inference.model;
+
+/**
+ * The paged KV cache: for every layer, K and V in fixed-size blocks of {@code blockSize} token slots. Physical block
+ * {@code b}, slot {@code s} of layer {@code l} holds the key of one token at
+ * {@code keys(l)[offset(b, s) .. offset(b, s) + kvDim)}, laid out [kvHead][headDim]; values likewise.
+ * Which block holds which positions of which sequence is the block table's business (see {@link SequenceChunk}); this
+ * class only stores. Elements are float32, so bytes per element is 4.
+ */
+public final class PagedKvCache {
+    public static final int BYTES_PER_ELEMENT = Float.BYTES;
+
+    private final LlamaConfig config;
+    private final int numBlocks;
+    private final int blockSize;
+    private final float[][] keys;
+    private final float[][] values;
+
+    public PagedKvCache(LlamaConfig config, int numBlocks, int blockSize) {
+        if (numBlocks < 1 || blockSize < 1) {
+            throw new IllegalArgumentException("a KV cache needs at least one block of at least one slot");
+        }
+        long perLayer = (long) numBlocks * blockSize * config.kvDim();
+        if (perLayer > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("KV cache of " + numBlocks + " blocks is too large for one array per layer");
+        }
+        this.config = config;
+        this.numBlocks = numBlocks;
+        this.blockSize = blockSize;
+        this.keys = new float[config.layers()][(int) perLayer];
+        this.values = new float[config.layers()][(int) perLayer];
+    }
+
+    /** Bytes one block takes over all layers, K and V: 2 × layers × kvHeads × headDim × bytes × blockSize. */
+    public static long bytesPerBlock(LlamaConfig config, int blockSize) {
+        return 2L * config.layers() * config.kvHeads() * config.headDim() * BYTES_PER_ELEMENT * blockSize;
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public int numBlocks() {
+        return numBlocks;
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public float[] keys(int layer) {
+        return keys[layer];
+    }
+
+    public float[] values(int layer) {
+        return values[layer];
+    }
+
+    /** Index of slot {@code slot} of block {@code block} in {@link #keys(int)} / {@link #values(int)}. */
+    public int offset(int block, int slot) {
+        return (block * blockSize + slot) * config.kvDim();
+    }
+
+    /** Copies one block's contents over another, in every layer (copy-on-write of a shared block). */
+    public void copyBlock(int from, int to) {
+        int n = blockSize * config.kvDim();
+        for (int l = 0; l < config.layers(); l++) {
+            System.arraycopy(keys[l], offset(from, 0), keys[l], offset(to, 0), n);
+            System.arraycopy(values[l], offset(from, 0), values[l], offset(to, 0), n);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.tangram.inference.sampling;
+
+/**
+ * How to pick the next token. {@code temperature == 0} means greedy (top-k and top-p are then ignored).
+ *
+ * @param temperature softmax temperature, ≥ 0
+ * @param topK        keep the k most likely tokens; 0 = all
+ * @param topP        keep the smallest set whose probability reaches p; 1 = all
+ * @param seed        random seed, for reproducible sampling
+ */
+public record SamplingParams(float temperature, int topK, float topP, long seed) {
+    public static final SamplingParams GREEDY = new SamplingParams(0f, 0, 1f, 0L);
+
+    public SamplingParams {
+        if (temperature < 0 || Float.isNaN(temperature)) {
+            throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
+        }
+        if (topK < 0) {
+            throw new IllegalArgumentException("top_k must be >= 0, got " + topK);
+        }
+        if (!(topP > 0 && topP <= 1)) {
+            throw new IllegalArgumentException("top_p must be in (0, 1], got " + topP);
+        }
+    }
+}
