@@ -4,6 +4,8 @@ import dev.tangram.core.probe.GpuProbe;
 import dev.tangram.dra.config.DriverConfig;
 import dev.tangram.dra.kube.KubeClients;
 import dev.tangram.dra.slice.SliceShape;
+import dev.tangram.core.probe.ProbeException;
+import dev.tangram.nvml.jna.NvmlGpuProbe;
 import dev.tangram.nvml.sim.SimulatedGpuProbe;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import picocli.CommandLine;
@@ -71,6 +73,14 @@ public final class DraDriverCommand implements Callable<Integer> {
         return spec != null ? spec.commandLine().getErr() : new java.io.PrintWriter(System.err, true);
     }
 
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new DraDriverCommand()).execute(args));
     }
@@ -92,17 +102,23 @@ public final class DraDriverCommand implements Callable<Integer> {
             err().println("dra-driver: " + e.getMessage());
             return 2;
         }
-        if (config.nodeSpec().isEmpty()) {
-            err().println("dra-driver: the NVML probe is not part of this build yet; pass --node-spec FILE");
-            return 2;
-        }
         GpuProbe probe;
         Optional<KubernetesClient> client;
         try {
-            probe = simulatedProbe.apply(config.nodeSpec().get());
+            probe = config.nodeSpec().isPresent() ? simulatedProbe.apply(config.nodeSpec().get())
+                    : NvmlGpuProbe.open(config.nodeName().orElseGet(DraDriverCommand::hostName));
+        } catch (ProbeException e) {
+            err().println("dra-driver: cannot start: GPU probe failed (" + e.kind() + "): " + e.getMessage());
+            return 2;
+        } catch (RuntimeException e) {
+            err().println("dra-driver: cannot start: " + e.getMessage());
+            return 2;
+        }
+        try {
             client = KubeClients.connect(config.kubeconfig());
         } catch (RuntimeException e) {
             err().println("dra-driver: cannot start: " + e.getMessage());
+            probe.close();
             return 2;
         }
         CountDownLatch stop = new CountDownLatch(1);

@@ -52,6 +52,23 @@ class DraDriverCommandTest {
     }
 
     @Test
+    void withoutANodeSpecItUsesNvmlAndSaysWhyNvmlCannotStart() {
+        String before = System.getProperty("tangram.nvml.library");
+        System.setProperty("tangram.nvml.library", "/nonexistent/libnvidia-ml.so.1");
+        try {
+            Run r = run("--kubelet-dir", "/tmp/x", "--http-port", "-1");
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err()).contains("GPU probe failed (LIBRARY_NOT_FOUND)").contains("/nonexistent/libnvidia-ml.so.1");
+        } finally {
+            if (before == null) {
+                System.clearProperty("tangram.nvml.library");
+            } else {
+                System.setProperty("tangram.nvml.library", before);
+            }
+        }
+    }
+
+    @Test
     void aKubeletDirTooDeepForUnixSocketsStopsStartupSayingSo() {
         Path root = TestNodes.shortTempDir();
         try {
