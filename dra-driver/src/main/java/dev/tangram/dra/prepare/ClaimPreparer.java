@@ -121,17 +121,116 @@ public final class ClaimPreparer {
                 .map(MigDevice::uuid).filter(u -> !owned.contains(u)).findFirst();
     }
 
-    /** Prepares each claim independently; one claim's failure does not touch the others. */
+    /**
+     * Prepares each claim independently; one claim's failure does not touch the others. The claims of one call share
+     * their checkpoint writes: one PrepareStarted write before anything is made, one PrepareCompleted write at the end.
+     */
     public synchronized Map<String, PrepareResult> prepare(List<ClaimRef> refs) {
-        Map<String, PrepareResult> results = new LinkedHashMap<>();
+        long start = System.nanoTime();
+        Map<String, PrepareResult> results = new HashMap<>();
+        Map<ClaimRef, List<PlannedDevice>> batch = new LinkedHashMap<>();
+        Checkpoint pending = null;
         for (ClaimRef ref : refs) {
-            long start = System.nanoTime();
-            PrepareResult r = prepareOne(ref);
-            metrics.prepared(Duration.ofNanos(System.nanoTime() - start), r instanceof PrepareResult.Prepared);
-            results.put(ref.uid(), r);
+            Optional<ClaimEntry> existing = checkpoint.claim(ref.uid());
+            if (existing.isPresent() && existing.get().state() == ClaimState.PREPARE_COMPLETED) {
+                results.put(ref.uid(), new PrepareResult.Prepared(existing.get().devices()));
+                continue;
+            }
+            existing.ifPresent(this::rollBack);
+            Checkpoint base = pending == null ? checkpoint : pending;
+            try {
+                ClaimAllocation allocation = claims.fetch(ref);
+                List<PlannedDevice> planned = planner.plan(allocation, devices.get());
+                Optional<String> conflict = DeviceConflicts.find(planned, held(base, ref.uid()));
+                if (conflict.isPresent()) {
+                    throw new ClaimLookupException("claim " + ref + ": " + conflict.get());
+                }
+                batch.put(ref, planned);
+                pending = base.started(startedEntry(ref, planned));
+            } catch (ClaimLookupException e) {
+                LOG.warn("cannot prepare claim {}: {}", ref, e.getMessage());
+                results.put(ref.uid(), new PrepareResult.Failed(e.getMessage()));
+            }
+        }
+        if (!batch.isEmpty()) {
+            prepareBatch(batch, pending, results);
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        Map<String, PrepareResult> ordered = new LinkedHashMap<>();
+        for (ClaimRef ref : refs) {
+            PrepareResult r = results.get(ref.uid());
+            metrics.prepared(took, r instanceof PrepareResult.Prepared);
+            ordered.put(ref.uid(), r);
         }
         metrics.state(preparedClaims(), -1, -1);
-        return results;
+        return ordered;
+    }
+
+    private void prepareBatch(Map<ClaimRef, List<PlannedDevice>> batch, Checkpoint started, Map<String, PrepareResult> results) {
+        try {
+            save(started);
+        } catch (RuntimeException e) {
+            LOG.error("cannot write the checkpoint", e);
+            batch.keySet().forEach(ref -> results.put(ref.uid(), new PrepareResult.Failed("claim " + ref
+                    + ": cannot write the driver's checkpoint: " + e.getMessage())));
+            return;
+        }
+        CrashPoint.AFTER_PREPARE_STARTED.reachedWith(crashAt);
+        List<ClaimRef> made = new ArrayList<>();
+        for (Map.Entry<ClaimRef, List<PlannedDevice>> e : batch.entrySet()) {
+            ClaimRef ref = e.getKey();
+            try {
+                make(ref, e.getValue());
+                made.add(ref);
+            } catch (ProbeException ex) {
+                LOG.warn("cannot prepare claim {}: {}", ref, ex.getMessage());
+                rollBackAfterFailure(ref);
+                results.put(ref.uid(), new PrepareResult.Failed("claim " + ref + ": MIG device creation failed (" + ex.kind()
+                        + "): " + ex.getMessage()));
+            } catch (RuntimeException ex) {
+                LOG.error("cannot prepare claim {}", ref, ex);
+                rollBackAfterFailure(ref);
+                results.put(ref.uid(), new PrepareResult.Failed("claim " + ref + ": prepare failed: " + ex.getMessage()));
+            }
+        }
+        if (made.isEmpty()) {
+            return;
+        }
+        Checkpoint completed = checkpoint;
+        for (ClaimRef ref : made) {
+            completed = completed.completed(ref.uid());
+        }
+        try {
+            save(completed);
+        } catch (RuntimeException ex) {
+            LOG.error("cannot write the checkpoint", ex);
+            made.forEach(ref -> {
+                rollBackAfterFailure(ref);
+                results.put(ref.uid(), new PrepareResult.Failed("claim " + ref + ": cannot write the driver's checkpoint: "
+                        + ex.getMessage()));
+            });
+            return;
+        }
+        CrashPoint.AFTER_PREPARE_COMPLETED.reachedWith(crashAt);
+        for (ClaimRef ref : made) {
+            LOG.info("prepared claim {}: {}", ref, batch.get(ref).stream().map(PlannedDevice::deviceName).toList());
+            results.put(ref.uid(), new PrepareResult.Prepared(checkpoint.claim(ref.uid()).orElseThrow().devices()));
+        }
+    }
+
+    /** Creates the claim's MIG devices (each recorded as soon as it exists) and writes its CDI spec. */
+    private void make(ClaimRef ref, List<PlannedDevice> planned) {
+        Map<String, String> migUuids = new HashMap<>();
+        for (MigEntry m : checkpoint.claim(ref.uid()).orElseThrow().migDevices()) {
+            MigDevice created = probe.createMigDevice(m.gpuUuid(), m.profile(), m.placementStart());
+            CrashPoint.AFTER_MIG_CREATE.reachedWith(crashAt);
+            save(checkpoint.migCreated(ref.uid(), m.device(), created.uuid()));
+            CrashPoint.AFTER_MIG_RECORDED.reachedWith(crashAt);
+            migUuids.put(m.device(), created.uuid());
+        }
+        ContainerEdits edits = ContainerEditsPlanner.edits(ref, planned, migUuids);
+        cdi.write(ref.uid(), CdiSpecs.forClaim(ref.uid(), edits));
+        CrashPoint.AFTER_CDI_WRITE.reachedWith(crashAt);
     }
 
     /** Unprepares each claim; a claim never prepared or already gone is fine. Answers an error message per failed claim. */
@@ -159,54 +258,6 @@ public final class ClaimPreparer {
         return results;
     }
 
-    private PrepareResult prepareOne(ClaimRef ref) {
-        Optional<ClaimEntry> existing = checkpoint.claim(ref.uid());
-        if (existing.isPresent() && existing.get().state() == ClaimState.PREPARE_COMPLETED) {
-            return new PrepareResult.Prepared(existing.get().devices());
-        }
-        existing.ifPresent(this::rollBack);
-        List<PlannedDevice> planned;
-        try {
-            ClaimAllocation allocation = claims.fetch(ref);
-            planned = planner.plan(allocation, devices.get());
-            Optional<String> conflict = DeviceConflicts.find(planned, held(ref.uid()));
-            if (conflict.isPresent()) {
-                throw new ClaimLookupException("claim " + ref + ": " + conflict.get());
-            }
-        } catch (ClaimLookupException e) {
-            LOG.warn("cannot prepare claim {}: {}", ref, e.getMessage());
-            return new PrepareResult.Failed(e.getMessage());
-        }
-        ClaimEntry entry = startedEntry(ref, planned);
-        try {
-            save(checkpoint.started(entry));
-            CrashPoint.AFTER_PREPARE_STARTED.reachedWith(crashAt);
-            Map<String, String> migUuids = new HashMap<>();
-            for (MigEntry m : entry.migDevices()) {
-                MigDevice created = probe.createMigDevice(m.gpuUuid(), m.profile(), m.placementStart());
-                CrashPoint.AFTER_MIG_CREATE.reachedWith(crashAt);
-                save(checkpoint.migCreated(ref.uid(), m.device(), created.uuid()));
-                CrashPoint.AFTER_MIG_RECORDED.reachedWith(crashAt);
-                migUuids.put(m.device(), created.uuid());
-            }
-            ContainerEdits edits = ContainerEditsPlanner.edits(ref, planned, migUuids);
-            cdi.write(ref.uid(), CdiSpecs.forClaim(ref.uid(), edits));
-            CrashPoint.AFTER_CDI_WRITE.reachedWith(crashAt);
-            save(checkpoint.completed(ref.uid()));
-            CrashPoint.AFTER_PREPARE_COMPLETED.reachedWith(crashAt);
-            LOG.info("prepared claim {}: {}", ref, planned.stream().map(PlannedDevice::deviceName).toList());
-            return new PrepareResult.Prepared(checkpoint.claim(ref.uid()).orElseThrow().devices());
-        } catch (ProbeException e) {
-            LOG.warn("cannot prepare claim {}: {}", ref, e.getMessage());
-            rollBackAfterFailure(ref);
-            return new PrepareResult.Failed("claim " + ref + ": MIG device creation failed (" + e.kind() + "): " + e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.error("cannot prepare claim {}", ref, e);
-            rollBackAfterFailure(ref);
-            return new PrepareResult.Failed("claim " + ref + ": prepare failed: " + e.getMessage());
-        }
-    }
-
     private void rollBackAfterFailure(ClaimRef ref) {
         try {
             checkpoint.claim(ref.uid()).ifPresent(this::rollBack);
@@ -228,10 +279,10 @@ public final class ClaimPreparer {
         return new ClaimEntry(ref.uid(), ref.namespace(), ref.name(), ClaimState.PREPARE_STARTED, entries, migs);
     }
 
-    private List<DeviceConflicts.Held> held(String exceptUid) {
+    private List<DeviceConflicts.Held> held(Checkpoint state, String exceptUid) {
         DevicePlan plan = devices.get();
         List<DeviceConflicts.Held> held = new ArrayList<>();
-        for (ClaimEntry c : checkpoint.claims().values()) {
+        for (ClaimEntry c : state.claims().values()) {
             if (c.uid().equals(exceptUid)) {
                 continue;
             }

@@ -139,6 +139,28 @@ class DraDriverIT {
     }
 
     @Test
+    void aMigCreationFailureRollsBackOnlyThatClaim() throws Exception {
+        start("a100-mig", "migfail-node", true);
+        kubelet.register();
+        String gpu3 = probe.inventory().gpus().get(3).uuid();
+        Claim whole = Claims.claim("ml", "whole-ok", "uid-w").device("gpu", "migfail-node", "gpu-4").storeIn(client);
+        Claim mig = Claims.claim("ml", "mig-lost", "uid-m").device("mig", "migfail-node", "gpu-3-mig-2g20gb-0")
+                .device("mig2", "migfail-node", "gpu-3-mig-1g10gb-6").storeIn(client);
+        probe.injectGpuLost(gpu3);
+
+        var response = kubelet.prepare(whole, mig);
+
+        assertThat(response.getClaimsOrThrow(whole.getUid()).getError()).isEmpty();
+        assertThat(response.getClaimsOrThrow(mig.getUid()).getError()).contains("MIG device creation failed (GPU_LOST)");
+        assertThat(cdiFile(mig.getUid())).doesNotExist();
+        assertThat(driver.preparer().checkpoint().claim(mig.getUid())).isEmpty();
+        assertThat(driver.preparer().checkpoint().claim(whole.getUid()))
+                .hasValueSatisfying(e -> assertThat(e.state()).isEqualTo(ClaimState.PREPARE_COMPLETED));
+        probe.injectRecovery(gpu3);
+        assertThat(probe.inventory().gpu(gpu3).orElseThrow().migDevices()).isEmpty();
+    }
+
+    @Test
     void aClaimNamingAnUnknownDeviceGetsItsErrorWhileTheOtherClaimIsPrepared() {
         start("dgx-h100", "mixed-node", true);
         kubelet.register();
