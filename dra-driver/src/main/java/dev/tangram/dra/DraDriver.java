@@ -62,6 +62,7 @@ public final class DraDriver implements AutoCloseable {
     private final RegistrationService registration;
     private final Optional<OperationsServer> http;
     private final Thread watcher;
+    private volatile DevicePlan current;
 
     private DraDriver(DriverConfig config, GpuProbe probe, Optional<KubernetesClient> client, Clock clock) {
         this.config = config;
@@ -85,7 +86,7 @@ public final class DraDriver implements AutoCloseable {
         }
         ClaimSource claims = client.<ClaimSource>map(Fabric8ClaimSource::new)
                 .orElse(ClaimSource.unavailable("no --kubeconfig given and not running in a pod"));
-        this.preparer = new ClaimPreparer(config.driver(), claims, this::plan, probe, new CdiDirectory(config.cdiDir()), file,
+        this.preparer = new ClaimPreparer(config.driver(), claims, this::currentPlan, probe, new CdiDirectory(config.cdiDir()), file,
                 loaded.checkpoint(), CrashPoint.parse(System.getenv(CrashPoint.ENV)), metrics);
         preparer.recover(bootId, first);
         this.shape = config.sliceShape().orElseGet(this::serverShape);
@@ -107,9 +108,22 @@ public final class DraDriver implements AutoCloseable {
         return new DraDriver(config, probe, client, clock);
     }
 
-    /** The devices the node publishes now. */
+    /** The devices of the node as the probe sees them now (reads the probe). */
     public DevicePlan plan() {
         return planner.plan(node, health.applyTo(probe.inventory()), preparer.ownedMigUuids());
+    }
+
+    /**
+     * The devices last published, which prepare checks claims against: refreshed at start, on every GPU event and at each
+     * resync, so that a prepare does not scan the GPUs. MIG devices the driver creates do not change it.
+     */
+    private DevicePlan currentPlan() {
+        DevicePlan plan = current;
+        if (plan == null) {
+            plan = plan();
+            current = plan;
+        }
+        return plan;
     }
 
     public ClaimPreparer preparer() {
@@ -135,6 +149,7 @@ public final class DraDriver implements AutoCloseable {
     /** Publishes the slices now; answers whether anything changed. */
     public boolean publish() {
         DevicePlan plan = plan();
+        current = plan;
         List<DraDevice> devices = plan.devices();
         long unhealthy = devices.stream().filter(d -> !d.taints().isEmpty()).count();
         metrics.state(preparer.preparedClaims(), (int) (devices.size() - unhealthy), (int) unhealthy);

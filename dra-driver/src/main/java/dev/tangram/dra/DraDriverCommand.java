@@ -2,6 +2,7 @@ package dev.tangram.dra;
 
 import dev.tangram.core.probe.GpuProbe;
 import dev.tangram.dra.config.DriverConfig;
+import dev.tangram.dra.kube.Fabric8EventRecorder;
 import dev.tangram.dra.kube.KubeClients;
 import dev.tangram.dra.slice.SliceShape;
 import dev.tangram.core.probe.ProbeException;
@@ -73,6 +74,20 @@ public final class DraDriverCommand implements Callable<Integer> {
         return spec != null ? spec.commandLine().getErr() : new java.io.PrintWriter(System.err, true);
     }
 
+    /** Tells the cluster why the driver cannot start (an Event on the node), when an API is reachable; best effort. */
+    private void reportToCluster(DriverConfig config, String reason, String message) {
+        try {
+            Optional<KubernetesClient> client = KubeClients.connect(config.kubeconfig());
+            client.ifPresent(c -> {
+                new Fabric8EventRecorder(c, config.driver(), config.nodeName().orElseGet(DraDriverCommand::hostName),
+                        Clock.systemUTC()).warning(reason, message);
+                c.close();
+            });
+        } catch (RuntimeException e) {
+            err().println("dra-driver: cannot report to the cluster either: " + e.getMessage());
+        }
+    }
+
     private static String hostName() {
         try {
             return java.net.InetAddress.getLocalHost().getHostName();
@@ -108,7 +123,9 @@ public final class DraDriverCommand implements Callable<Integer> {
             probe = config.nodeSpec().isPresent() ? simulatedProbe.apply(config.nodeSpec().get())
                     : NvmlGpuProbe.open(config.nodeName().orElseGet(DraDriverCommand::hostName));
         } catch (ProbeException e) {
-            err().println("dra-driver: cannot start: GPU probe failed (" + e.kind() + "): " + e.getMessage());
+            String message = "cannot start: GPU probe failed (" + e.kind() + "): " + e.getMessage();
+            err().println("dra-driver: " + message);
+            reportToCluster(config, "GpuProbeFailed", message);
             return 2;
         } catch (RuntimeException e) {
             err().println("dra-driver: cannot start: " + e.getMessage());

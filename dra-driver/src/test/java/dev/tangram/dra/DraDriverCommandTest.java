@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Bad settings stop the command before it serves anything, with a message naming the setting. */
+@io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient(crud = true)
 class DraDriverCommandTest {
+    static io.fabric8.kubernetes.client.KubernetesClient client;
+
     private record Run(int exit, String err) {
     }
 
@@ -52,14 +55,30 @@ class DraDriverCommandTest {
     }
 
     @Test
-    void withoutANodeSpecItUsesNvmlAndSaysWhyNvmlCannotStart() {
+    void withoutANodeSpecItUsesNvmlAndSaysWhyNvmlCannotStartInItsOutputAndAnEvent() throws Exception {
         String before = System.getProperty("tangram.nvml.library");
         System.setProperty("tangram.nvml.library", "/nonexistent/libnvidia-ml.so.1");
+        Path root = TestNodes.shortTempDir();
         try {
-            Run r = run("--kubelet-dir", "/tmp/x", "--http-port", "-1");
+            java.nio.file.Files.writeString(root.resolve("kubeconfig"), """
+                    apiVersion: v1
+                    kind: Config
+                    clusters: [{name: mock, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
+                    users: [{name: test, user: {token: test}}]
+                    contexts: [{name: mock, context: {cluster: mock, user: test}}]
+                    current-context: mock
+                    """.formatted(client.getConfiguration().getMasterUrl()));
+            Run r = run("--kubelet-dir", "/tmp/x", "--http-port", "-1", "--node-name", "gpu-less",
+                    "--kubeconfig", root.resolve("kubeconfig").toString());
             assertThat(r.exit()).isEqualTo(2);
             assertThat(r.err()).contains("GPU probe failed (LIBRARY_NOT_FOUND)").contains("/nonexistent/libnvidia-ml.so.1");
+            assertThat(client.v1().events().inNamespace("default").list().getItems()).anySatisfy(e -> {
+                assertThat(e.getReason()).isEqualTo("GpuProbeFailed");
+                assertThat(e.getInvolvedObject().getName()).isEqualTo("gpu-less");
+                assertThat(e.getMessage()).contains("LIBRARY_NOT_FOUND");
+            });
         } finally {
+            TestNodes.deleteTree(root);
             if (before == null) {
                 System.clearProperty("tangram.nvml.library");
             } else {
