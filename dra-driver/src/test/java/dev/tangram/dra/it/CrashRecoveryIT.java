@@ -176,4 +176,61 @@ class CrashRecoveryIT {
             assertThat(FileBackedMigProbe.read(migState)).isEmpty();
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void afterASigkillInTheMiddleOfPrepareTrafficEveryClaimIsFullyPreparedOrCleanlyAbsent() throws Exception {
+        List<Claim> claims = List.of(
+                Claims.claim("ml", "kill-a", "a").device("mig", "crash-node", "gpu-3-mig-1g10gb-0").storeIn(client),
+                Claims.claim("ml", "kill-b", "b").device("mig", "crash-node", "gpu-3-mig-2g20gb-2").storeIn(client),
+                Claims.claim("ml", "kill-c", "c").device("gpu", "crash-node", "gpu-4").storeIn(client),
+                Claims.claim("ml", "kill-d", "d").device("gpu", "crash-node", "gpu-5").device("mig", "crash-node", "gpu-3-mig-3g40gb-4")
+                        .storeIn(client));
+        Claim[] all = claims.toArray(Claim[]::new);
+        Path migState = root.resolve("mig-state.json");
+
+        startChild(Optional.empty());
+        int[] rounds = {0};
+        try (KubeletHarness kubelet = registered()) {
+            Thread traffic = Thread.ofPlatform().start(() -> {
+                try {
+                    while (true) {
+                        kubelet.prepare(all);
+                        kubelet.unprepare(all);
+                        rounds[0]++;
+                    }
+                } catch (StatusRuntimeException stopped) {
+                    // the driver was killed
+                }
+            });
+            await().atMost(Duration.ofSeconds(60)).until(() -> rounds[0] >= 2);
+            child.destroyForcibly();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            traffic.join(30_000);
+        }
+
+        startChild(Optional.empty());
+        try (KubeletHarness kubelet = registered()) {
+            List<String> ownedMigs = new ArrayList<>();
+            for (Claim c : claims) {
+                Optional<ClaimEntry> entry = checkpointEntry(c.getUid());
+                boolean cdi = cdiFiles().contains("tangram.dev-claim_" + c.getUid() + ".json");
+                if (entry.isPresent()) {
+                    assertThat(entry.get().state()).isEqualTo(ClaimState.PREPARE_COMPLETED);
+                    assertThat(cdi).as("CDI spec of prepared claim %s", c.getName()).isTrue();
+                    entry.get().migDevices().forEach(m -> ownedMigs.add(m.migUuid()));
+                } else {
+                    assertThat(cdi).as("orphan CDI spec of claim %s", c.getName()).isFalse();
+                }
+            }
+            assertThat(FileBackedMigProbe.read(migState)).extracting(FileBackedMigProbe.Stored::uuid)
+                    .as("MIG devices must all belong to prepared claims").containsExactlyInAnyOrderElementsOf(ownedMigs);
+
+            var prepared = kubelet.prepare(all);
+            assertThat(prepared.getClaimsMap().values()).allSatisfy(r -> assertThat(r.getError()).isEmpty());
+            assertThat(FileBackedMigProbe.read(migState)).hasSize(3);
+            kubelet.unprepare(all);
+            assertThat(cdiFiles()).isEmpty();
+            assertThat(FileBackedMigProbe.read(migState)).isEmpty();
+        }
+    }
 }

@@ -85,6 +85,28 @@ class DraDriverIT {
     }
 
     @Test
+    void aV1beta1KubeletPreparesAndUnpreparesToo() throws Exception {
+        start("dgx-h100", "beta-node", true);
+        kubelet.register();
+        Claim claim = Claims.claim("ml", "beta", "uid-beta").device("gpu/first", "beta-node", "gpu-6").storeIn(client);
+        var betaClaim = dev.tangram.proto.dra.v1beta1.Claim.newBuilder().setNamespace("ml").setName("beta").setUid(claim.getUid()).build();
+
+        var prepared = kubelet.v1beta1().nodePrepareResources(dev.tangram.proto.dra.v1beta1.NodePrepareResourcesRequest.newBuilder()
+                .addClaims(betaClaim).build()).getClaimsOrThrow(claim.getUid());
+
+        assertThat(prepared.getError()).isEmpty();
+        assertThat(prepared.getDevicesList()).singleElement().satisfies(d -> {
+            assertThat(d.getDeviceName()).isEqualTo("gpu-6");
+            assertThat(d.getRequestNamesList()).containsExactly("gpu");
+        });
+        assertThat(cdiFile(claim.getUid())).exists();
+        var unprepared = kubelet.v1beta1().nodeUnprepareResources(dev.tangram.proto.dra.v1beta1.NodeUnprepareResourcesRequest.newBuilder()
+                .addClaims(betaClaim).build()).getClaimsOrThrow(claim.getUid());
+        assertThat(unprepared.getError()).isEmpty();
+        assertThat(cdiFile(claim.getUid())).doesNotExist();
+    }
+
+    @Test
     void preparesAWholeGpuClaimWithItsCdiSpecAndCheckpointThenUnpreparesIt() throws Exception {
         start("dgx-h100", "prep-node", true);
         kubelet.register();
@@ -379,6 +401,26 @@ class DraDriverIT {
             assertThat(now.stream().flatMap(s -> s.getSpec().getDevices() == null ? java.util.stream.Stream.empty() : s.getSpec().getDevices().stream())
                     .filter(d -> d.getName().equals("gpu-5")).findFirst().orElseThrow().getTaints()).isNullOrEmpty();
         });
+    }
+
+    @Test
+    void onKubernetes134EachSliceCarriesTheCounterSetsOfItsDevices() {
+        probe = SimulatedGpuProbe.open(TestNodes.example("h200-mig"));
+        driver = DraDriver.start(TestNodes.config(root, "old-node", -1, dev.tangram.dra.slice.SliceShape.COUNTERS_BESIDE_DEVICES),
+                probe, Optional.of(client), java.time.Clock.systemUTC());
+
+        List<ResourceSlice> slices = slicesOf("old-node");
+
+        assertThat(slices).isNotEmpty().allSatisfy(s -> {
+            var devices = s.getSpec().getDevices() == null ? List.<io.fabric8.kubernetes.api.model.resource.v1.Device>of() : s.getSpec().getDevices();
+            var sets = s.getSpec().getSharedCounters() == null ? List.<io.fabric8.kubernetes.api.model.resource.v1.CounterSet>of()
+                    : s.getSpec().getSharedCounters();
+            assertThat(devices).isNotEmpty();
+            devices.stream().flatMap(d -> d.getConsumesCounters() == null ? java.util.stream.Stream.empty() : d.getConsumesCounters().stream())
+                    .forEach(c -> assertThat(sets).anyMatch(set -> set.getName().equals(c.getCounterSet())));
+        });
+        assertThat(slices.stream().flatMap(s -> s.getSpec().getDevices().stream()).map(d -> d.getName()))
+                .contains("gpu-1", "gpu-2", "gpu-3").noneMatch(n -> n.startsWith("gpu-0-mig-3g71gb-0"));
     }
 
     @Test

@@ -44,9 +44,12 @@ public final class TestNodes {
     }
 
     public static DriverConfig config(Path root, String node, int httpPort) {
+        return config(root, node, httpPort, SliceShape.COUNTERS_IN_OWN_SLICES);
+    }
+
+    public static DriverConfig config(Path root, String node, int httpPort, SliceShape shape) {
         return new DriverConfig(Optional.empty(), root.resolve("kubelet"), root.resolve("cdi"), root.resolve("state"),
-                Optional.empty(), Optional.of(node), httpPort, Optional.of(SliceShape.COUNTERS_IN_OWN_SLICES),
-                root.resolve("boot_id"), true);
+                Optional.empty(), Optional.of(node), httpPort, Optional.of(shape), root.resolve("boot_id"), true);
     }
 
     public static void writeBootId(Path root, String bootId) {
