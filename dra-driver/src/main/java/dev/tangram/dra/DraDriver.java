@@ -6,6 +6,7 @@ import dev.tangram.core.probe.GpuProbe;
 import dev.tangram.dra.cdi.CdiDirectory;
 import dev.tangram.dra.checkpoint.BootId;
 import dev.tangram.dra.checkpoint.CheckpointFile;
+import dev.tangram.dra.checkpoint.StateDirLock;
 import dev.tangram.dra.claim.ClaimSource;
 import dev.tangram.dra.config.DriverConfig;
 import dev.tangram.dra.device.DevicePlan;
@@ -63,6 +64,7 @@ public final class DraDriver implements AutoCloseable {
     private final Optional<OperationsServer> http;
     private final Thread watcher;
     private volatile DevicePlan current;
+    private final StateDirLock stateLock;
 
     private DraDriver(DriverConfig config, GpuProbe probe, Optional<KubernetesClient> client, Clock clock) {
         this.config = config;
@@ -75,31 +77,46 @@ public final class DraDriver implements AutoCloseable {
                 config.shareWholeGpus());
         EventRecorder events = client.<EventRecorder>map(c -> new Fabric8EventRecorder(c, config.driver(), node, clock))
                 .orElse(EventRecorder.NONE);
-        String bootId = BootId.read(config.bootIdFile());
-        CheckpointFile file = new CheckpointFile(config.stateDir(), clock);
-        CheckpointFile.Loaded loaded = file.load(bootId);
-        if (loaded instanceof CheckpointFile.Corrupt c) {
-            String message = "checkpoint " + file.path() + " is unusable (" + c.reason() + "); moved it to " + c.movedTo()
-                    + " and started with no prepared claims";
-            LOG.error(message);
-            events.warning("CheckpointCorrupt", message);
+        this.stateLock = StateDirLock.acquire(config.stateDir());
+        List<AutoCloseable> opened = new java.util.ArrayList<>(List.of(stateLock));
+        try {
+            String bootId = BootId.read(config.bootIdFile());
+            CheckpointFile file = new CheckpointFile(config.stateDir(), clock);
+            CheckpointFile.Loaded loaded = file.load(bootId);
+            if (loaded instanceof CheckpointFile.Corrupt c) {
+                String message = "checkpoint " + file.path() + " is unusable (" + c.reason() + "); moved it to " + c.movedTo()
+                        + " and started with no prepared claims";
+                LOG.error(message);
+                events.warning("CheckpointCorrupt", message);
+            }
+            ClaimSource claims = client.<ClaimSource>map(Fabric8ClaimSource::new)
+                    .orElse(ClaimSource.unavailable("no --kubeconfig given and not running in a pod"));
+            this.preparer = new ClaimPreparer(config.driver(), claims, this::currentPlan, probe, new CdiDirectory(config.cdiDir()), file,
+                    loaded.checkpoint(), CrashPoint.parse(System.getenv(CrashPoint.ENV)), metrics);
+            preparer.recover(bootId, first);
+            this.shape = config.sliceShape().orElseGet(this::serverShape);
+            this.publisher = client.map(c -> new Fabric8ResourceSlicePublisher(c, config.driver(), node));
+            this.draServer = UnixSocketServer.start(config.draSocket(), List.of(new DraV1Service(preparer), new DraV1beta1Service(preparer)));
+            opened.add(draServer);
+            this.registration = new RegistrationService(config.driver(), config.draSocket().toString());
+            this.registrationServer = UnixSocketServer.start(config.registrationSocket(), List.of(registration));
+            opened.add(registrationServer);
+            publishQuietly();
+            SelfCheck selfCheck = new SelfCheck(config.registrationSocket());
+            this.http = config.httpPort() < 0 ? Optional.empty()
+                    : Optional.of(OperationsServer.start(config.httpPort(), metrics::scrape, selfCheck::run, ready::get));
+            this.watcher = Thread.ofPlatform().daemon().name("gpu-health").start(this::watch);
+            ready.set(true);
+        } catch (RuntimeException e) {
+            for (AutoCloseable c : opened.reversed()) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // already failing
+                }
+            }
+            throw e;
         }
-        ClaimSource claims = client.<ClaimSource>map(Fabric8ClaimSource::new)
-                .orElse(ClaimSource.unavailable("no --kubeconfig given and not running in a pod"));
-        this.preparer = new ClaimPreparer(config.driver(), claims, this::currentPlan, probe, new CdiDirectory(config.cdiDir()), file,
-                loaded.checkpoint(), CrashPoint.parse(System.getenv(CrashPoint.ENV)), metrics);
-        preparer.recover(bootId, first);
-        this.shape = config.sliceShape().orElseGet(this::serverShape);
-        this.publisher = client.map(c -> new Fabric8ResourceSlicePublisher(c, config.driver(), node));
-        this.draServer = UnixSocketServer.start(config.draSocket(), List.of(new DraV1Service(preparer), new DraV1beta1Service(preparer)));
-        this.registration = new RegistrationService(config.driver(), config.draSocket().toString());
-        this.registrationServer = UnixSocketServer.start(config.registrationSocket(), List.of(registration));
-        publishQuietly();
-        SelfCheck selfCheck = new SelfCheck(config.registrationSocket());
-        this.http = config.httpPort() < 0 ? Optional.empty()
-                : Optional.of(OperationsServer.start(config.httpPort(), metrics::scrape, selfCheck::run, ready::get));
-        this.watcher = Thread.ofPlatform().daemon().name("gpu-health").start(this::watch);
-        ready.set(true);
         LOG.info("DRA driver {} serving on {} (registration {}), node {}, probe {}, API {}, slice shape {}", config.driver(),
                 config.draSocket(), config.registrationSocket(), node, probe.name(), client.isPresent() ? "connected" : "none", shape);
     }
@@ -160,7 +177,9 @@ public final class DraDriver implements AutoCloseable {
         try {
             publish();
         } catch (RuntimeException e) {
-            LOG.error("publishing ResourceSlices failed; retrying in {}s: {}", RESYNC.toSeconds(), e.getMessage());
+            if (running.get()) {
+                LOG.error("publishing ResourceSlices failed; retrying in {}s: {}", RESYNC.toSeconds(), e.getMessage());
+            }
         }
     }
 
@@ -215,6 +234,7 @@ public final class DraDriver implements AutoCloseable {
         http.ifPresent(OperationsServer::close);
         registrationServer.close();
         draServer.close();
+        stateLock.close();
         try {
             watcher.join(3000);
         } catch (InterruptedException e) {

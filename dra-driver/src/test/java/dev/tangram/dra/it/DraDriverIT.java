@@ -294,6 +294,24 @@ class DraDriverIT {
     }
 
     @Test
+    void aSecondDriverOnTheSameStateDirectoryStopsAtStartupAndLeavesTheFirstServing() {
+        start("l4-2", "lock-node", false);
+        Path otherRoot = TestNodes.shortTempDir();
+        try (SimulatedGpuProbe other = SimulatedGpuProbe.open(TestNodes.example("l4-2"))) {
+            var config = TestNodes.config(otherRoot, "lock-node", -1);
+            var sameState = new dev.tangram.dra.config.DriverConfig(config.nodeSpec(), config.kubeletDir(), config.cdiDir(),
+                    root.resolve("state"), config.kubeconfig(), config.nodeName(), -1, config.sliceShape(), config.bootIdFile(), true);
+
+            assertThatThrownBy(() -> DraDriver.start(sameState, other, Optional.empty(), java.time.Clock.systemUTC()))
+                    .hasMessageContaining("serialize.lock");
+            assertThat(kubelet.register().getName()).isEqualTo("gpu.tangram.dev");
+            assertThat(otherRoot.resolve("kubelet/plugins/gpu.tangram.dev/dra.sock")).doesNotExist();
+        } finally {
+            TestNodes.deleteTree(otherRoot);
+        }
+    }
+
+    @Test
     void aCorruptCheckpointIsMovedAsideWithAnEventAndTheDriverServes() throws Exception {
         Files.createDirectories(root.resolve("state"));
         Files.writeString(root.resolve("state/checkpoint.json"), "{\"version\":1,\"claims\":{\"x\":[trunc");
