@@ -1,7 +1,6 @@
 package dev.tangram.dra.device;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
@@ -38,10 +37,5 @@ public final class SysfsPcieRoots implements UnaryOperator<String> {
             // not in sysfs: fall back below
         }
         return DevicePlanner.busRoot(busId);
-    }
-
-    /** For tests: whether sysfs has the device at all. */
-    boolean knows(String busId) {
-        return Files.exists(sysfs.resolve("bus/pci/devices").resolve(busId.toLowerCase(Locale.ROOT)));
     }
 }

@@ -33,10 +33,12 @@ public final class Fabric8EventRecorder implements EventRecorder {
     public void warning(String reason, String message) {
         String now = DateTimeFormatter.ISO_INSTANT.format(clock.instant());
         try {
+            io.fabric8.kubernetes.api.model.Node n = client.nodes().withName(node).get();
+            String uid = n == null ? null : n.getMetadata().getUid();
             client.v1().events().inNamespace("default").resource(new EventBuilder()
                     .withNewMetadata().withName(node + "." + reason.toLowerCase(Locale.ROOT) + "." + UUID.randomUUID().toString().substring(0, 8))
                     .withNamespace("default").endMetadata()
-                    .withNewInvolvedObject().withApiVersion("v1").withKind("Node").withName(node).withUid(node).endInvolvedObject()
+                    .withNewInvolvedObject().withApiVersion("v1").withKind("Node").withName(node).withUid(uid).endInvolvedObject()
                     .withType("Warning").withReason(reason).withMessage(message)
                     .withNewSource().withComponent(driver).withHost(node).endSource()
                     .withReportingComponent(driver).withReportingInstance(node)

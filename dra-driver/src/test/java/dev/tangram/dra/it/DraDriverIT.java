@@ -442,6 +442,21 @@ class DraDriverIT {
     }
 
     @Test
+    void slicesAreOwnedByTheirNodeSoTheyGoWithIt() {
+        var node = client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("owned-node")
+                .endMetadata().build()).create();
+
+        start("l4-2", "owned-node", true);
+
+        assertThat(slicesOf("owned-node")).singleElement().satisfies(s -> assertThat(s.getMetadata().getOwnerReferences())
+                .singleElement().satisfies(o -> {
+                    assertThat(o.getKind()).isEqualTo("Node");
+                    assertThat(o.getName()).isEqualTo("owned-node");
+                    assertThat(o.getUid()).isEqualTo(node.getMetadata().getUid());
+                }));
+    }
+
+    @Test
     void obsoleteSlicesAreDeletedWhenThePoolShrinks() {
         start("a100-mig", "shrink-node", true);
         int before = slicesOf("shrink-node").size();
