@@ -25,6 +25,7 @@ import dev.tangram.dra.kube.Fabric8ResourceSlicePublisher;
 import dev.tangram.dra.metrics.MicrometerDriverMetrics;
 import dev.tangram.dra.prepare.ClaimPreparer;
 import dev.tangram.dra.prepare.CrashPoint;
+import dev.tangram.dra.prepare.MigCapabilities;
 import dev.tangram.dra.slice.SliceShape;
 import dev.tangram.dra.slice.SliceSplitter;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -92,7 +93,9 @@ public final class DraDriver implements AutoCloseable {
             ClaimSource claims = client.<ClaimSource>map(Fabric8ClaimSource::new)
                     .orElse(ClaimSource.unavailable("no --kubeconfig given and not running in a pod"));
             this.preparer = new ClaimPreparer(config.driver(), claims, this::currentPlan, probe, new CdiDirectory(config.cdiDir()), file,
-                    loaded.checkpoint(), CrashPoint.parse(System.getenv(CrashPoint.ENV)), metrics);
+                    loaded.checkpoint(), CrashPoint.parse(System.getenv(CrashPoint.ENV)), metrics,
+                    // a simulated node has no NVIDIA driver to ask
+                    config.nodeSpec().isPresent() ? () -> MigCapabilities.NONE : () -> MigCapabilities.read(MigCapabilities.PROC_FILE));
             preparer.recover(bootId, first);
             this.shape = config.sliceShape().orElseGet(this::serverShape);
             this.publisher = client.map(c -> new Fabric8ResourceSlicePublisher(c, config.driver(), node));

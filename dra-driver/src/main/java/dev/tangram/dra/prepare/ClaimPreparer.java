@@ -50,10 +50,12 @@ public final class ClaimPreparer {
     private final Optional<CrashPoint> crashAt;
     private final DriverMetrics metrics;
     private final ClaimPlanner planner;
+    private final Supplier<MigCapabilities> migCapabilities;
     private Checkpoint checkpoint;
 
     public ClaimPreparer(String driver, ClaimSource claims, Supplier<DevicePlan> devices, GpuProbe probe, CdiDirectory cdi,
-                         CheckpointFile file, Checkpoint loaded, Optional<CrashPoint> crashAt, DriverMetrics metrics) {
+                         CheckpointFile file, Checkpoint loaded, Optional<CrashPoint> crashAt, DriverMetrics metrics,
+                         Supplier<MigCapabilities> migCapabilities) {
         this.driver = driver;
         this.claims = claims;
         this.devices = devices;
@@ -64,6 +66,7 @@ public final class ClaimPreparer {
         this.crashAt = crashAt;
         this.metrics = metrics;
         this.planner = new ClaimPlanner(driver);
+        this.migCapabilities = migCapabilities;
     }
 
     public synchronized Checkpoint checkpoint() {
@@ -220,15 +223,15 @@ public final class ClaimPreparer {
 
     /** Creates the claim's MIG devices (each recorded as soon as it exists) and writes its CDI spec. */
     private void make(ClaimRef ref, List<PlannedDevice> planned) {
-        Map<String, String> migUuids = new HashMap<>();
+        Map<String, MigDevice> createdMigs = new HashMap<>();
         for (MigEntry m : checkpoint.claim(ref.uid()).orElseThrow().migDevices()) {
             MigDevice created = probe.createMigDevice(m.gpuUuid(), m.profile(), m.placementStart());
             CrashPoint.AFTER_MIG_CREATE.reachedWith(crashAt);
             save(checkpoint.migCreated(ref.uid(), m.device(), created.uuid()));
             CrashPoint.AFTER_MIG_RECORDED.reachedWith(crashAt);
-            migUuids.put(m.device(), created.uuid());
+            createdMigs.put(m.device(), created);
         }
-        ContainerEdits edits = ContainerEditsPlanner.edits(ref, planned, migUuids);
+        ContainerEdits edits = ContainerEditsPlanner.edits(ref, planned, createdMigs, migCapabilities.get());
         cdi.write(ref.uid(), CdiSpecs.forClaim(ref.uid(), edits));
         CrashPoint.AFTER_CDI_WRITE.reachedWith(crashAt);
     }

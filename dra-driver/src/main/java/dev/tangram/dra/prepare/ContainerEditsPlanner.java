@@ -1,5 +1,6 @@
 package dev.tangram.dra.prepare;
 
+import dev.tangram.core.model.MigDevice;
 import dev.tangram.core.names.TangramNames;
 import dev.tangram.dra.claim.ClaimRef;
 import dev.tangram.dra.config.SharingConfig;
@@ -25,26 +26,30 @@ public final class ContainerEditsPlanner {
     /**
      * @param claim    the claim
      * @param devices  its planned devices, in allocation order
-     * @param migUuids the MIG device created for each partition device, by device name
+     * @param created  the MIG device created for each partition device, by device name
+     * @param caps     the capability device minors of MIG instances
      */
-    public static ContainerEdits edits(ClaimRef claim, List<PlannedDevice> devices, Map<String, String> migUuids) {
+    public static ContainerEdits edits(ClaimRef claim, List<PlannedDevice> devices, Map<String, MigDevice> created,
+                                       MigCapabilities caps) {
         List<ContainerEdits.DeviceEdits> perDevice = new ArrayList<>();
         Set<String> visible = new LinkedHashSet<>();
         long memoryLimit = Long.MAX_VALUE;
         for (PlannedDevice d : devices) {
+            int minor = d.target().gpu().minor();
+            List<String> nodes = new ArrayList<>(List.of("/dev/nvidia" + minor));
             String visibleId = switch (d.target()) {
                 case DeviceTarget.WholeGpu w -> w.gpu().uuid();
                 case DeviceTarget.MigPartition p -> {
-                    String uuid = migUuids.get(d.deviceName());
-                    if (uuid == null) {
+                    MigDevice mig = created.get(d.deviceName());
+                    if (mig == null) {
                         throw new IllegalStateException("no MIG device was created for " + d.deviceName());
                     }
-                    yield uuid;
+                    nodes.addAll(caps.deviceNodes(minor, mig.gpuInstanceId(), mig.computeInstanceId()));
+                    yield mig.uuid();
                 }
             };
             visible.add(visibleId);
-            perDevice.add(new ContainerEdits.DeviceEdits(d.deviceName(), visibleId,
-                    List.of("/dev/nvidia" + d.target().gpu().minor())));
+            perDevice.add(new ContainerEdits.DeviceEdits(d.deviceName(), visibleId, nodes));
             memoryLimit = Math.min(memoryLimit, d.memoryMib());
         }
         List<String> env = new ArrayList<>();

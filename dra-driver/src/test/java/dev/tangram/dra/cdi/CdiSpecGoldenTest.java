@@ -31,7 +31,9 @@ class CdiSpecGoldenTest {
                         new SharingConfig.Mps(50, 10240)),
                 new PlannedDevice("gpus", "node-a", "gpu-3-mig-1g10gb-2", new DeviceTarget.MigPartition(gpu3, profile, 2),
                         Optional.empty(), profile.memoryMib(), new SharingConfig.Mps(50, 10240)));
-        ContainerEdits edits = ContainerEditsPlanner.edits(CLAIM, devices, Map.of("gpu-3-mig-1g10gb-2", GpuFixtures.migUuid(3, 9)));
+        var created = new dev.tangram.core.model.MigDevice(GpuFixtures.migUuid(3, 9), gpu3.uuid(), 9, 0, "1g.10gb", 2, 1, 10240);
+        ContainerEdits edits = ContainerEditsPlanner.edits(CLAIM, devices, Map.of("gpu-3-mig-1g10gb-2", created),
+                dev.tangram.dra.prepare.MigCapabilities.parse("gpu3/gi9/access 93\ngpu3/gi9/ci0/access 94\n"));
 
         CdiSpec spec = CdiSpecs.forClaim(CLAIM.uid(), edits);
 
