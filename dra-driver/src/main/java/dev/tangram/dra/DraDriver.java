@@ -192,8 +192,12 @@ public final class DraDriver implements AutoCloseable {
         }
         try {
             VersionInfo v = client.get().getKubernetesVersion();
-            return SliceShape.forServer(Integer.parseInt(v.getMajor().replaceAll("\\D", "")),
-                    Integer.parseInt(v.getMinor().replaceAll("\\D", "")));
+            int major = Integer.parseInt(v.getMajor().replaceAll("\\D", ""));
+            int minor = Integer.parseInt(v.getMinor().replaceAll("\\D", ""));
+            if (major < 1) {
+                throw new IllegalStateException("the server says version " + v.getMajor() + "." + v.getMinor());
+            }
+            return SliceShape.forServer(major, minor);
         } catch (RuntimeException e) {
             LOG.warn("cannot read the API server version ({}); publishing the 1.35 slice shape (set --slice-shape to choose)",
                     e.getMessage());

@@ -457,6 +457,17 @@ class DraDriverIT {
     }
 
     @Test
+    void whenTheServerGivesNoUsableVersionTheDriverPublishesThe135Shape() {
+        probe = SimulatedGpuProbe.open(TestNodes.example("l4-2"));
+        var forced = TestNodes.config(root, "noversion-node", -1);
+        driver = DraDriver.start(new dev.tangram.dra.config.DriverConfig(forced.nodeSpec(), forced.kubeletDir(), forced.cdiDir(),
+                forced.stateDir(), forced.kubeconfig(), forced.nodeName(), -1, Optional.empty(), forced.bootIdFile(), true),
+                probe, Optional.of(client), java.time.Clock.systemUTC());
+
+        assertThat(driver.shape()).isEqualTo(dev.tangram.dra.slice.SliceShape.COUNTERS_IN_OWN_SLICES);
+    }
+
+    @Test
     void obsoleteSlicesAreDeletedWhenThePoolShrinks() {
         start("a100-mig", "shrink-node", true);
         int before = slicesOf("shrink-node").size();
