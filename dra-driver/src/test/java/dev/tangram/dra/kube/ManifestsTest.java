@@ -55,4 +55,17 @@ class ManifestsTest {
                 .isEqualTo(new dev.tangram.dra.config.SharingConfig.TimeSlicing(dev.tangram.dra.config.SharingConfig.Interval.Short));
         assertThat(shared.getRequests().getFirst().getExactly().getCapacity().getRequests()).containsKey("memory");
     }
+
+    @Test
+    void theClusterRoleGrantsWhatTheDriverCalls() throws IOException {
+        var role = load("rbac.yaml").stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRole)
+                .map(io.fabric8.kubernetes.api.model.rbac.ClusterRole.class::cast).findFirst().orElseThrow();
+        Map<String, List<String>> verbs = role.getRules().stream().collect(Collectors.toMap(
+                r -> r.getApiGroups().getFirst() + "/" + r.getResources().getFirst(), r -> r.getVerbs()));
+
+        assertThat(verbs.get("resource.k8s.io/resourceclaims")).contains("get");
+        assertThat(verbs.get("resource.k8s.io/resourceslices")).contains("list", "create", "update", "delete");
+        assertThat(verbs.get("/nodes")).contains("get");
+        assertThat(verbs.get("/events")).contains("create");
+    }
 }
