@@ -101,14 +101,19 @@ public final class ClaimPreparer {
                 .flatMap(c -> c.migDevices().stream()).map(MigEntry::migUuid).filter(u -> u != null).collect(Collectors.toSet());
         for (ClaimEntry c : checkpoint.inState(ClaimState.PREPARE_STARTED)) {
             LOG.warn("claim {}/{} ({}) was being prepared when the driver stopped: rolling it back", c.namespace(), c.name(), c.uid());
-            for (MigEntry m : c.migDevices()) {
-                String uuid = m.migUuid() != null ? m.migUuid() : findUnrecorded(inventory, m, completedMigs).orElse(null);
-                if (uuid != null) {
-                    destroyQuietly(uuid);
+            try {
+                cdi.delete(c.uid());
+                for (MigEntry m : c.migDevices()) {
+                    String uuid = m.migUuid() != null ? m.migUuid() : findUnrecorded(inventory, m, completedMigs).orElse(null);
+                    if (uuid != null) {
+                        destroyQuietly(uuid);
+                    }
                 }
+                save(checkpoint.without(c.uid()));
+            } catch (RuntimeException e) {
+                // keep the entry: its devices stay reserved, and the next prepare or unprepare of the claim retries
+                LOG.error("cannot roll back claim {}/{} ({}) yet: {}", c.namespace(), c.name(), c.uid(), e.getMessage());
             }
-            cdi.delete(c.uid());
-            save(checkpoint.without(c.uid()));
         }
         for (String uid : cdi.claimUids()) {
             if (checkpoint.claim(uid).filter(c -> c.state() == ClaimState.PREPARE_COMPLETED).isEmpty()) {
@@ -231,8 +236,10 @@ public final class ClaimPreparer {
             CrashPoint.AFTER_MIG_RECORDED.reachedWith(crashAt);
             createdMigs.put(m.device(), created);
         }
-        ContainerEdits edits = ContainerEditsPlanner.edits(ref, planned, createdMigs, migCapabilities.get());
-        cdi.write(ref.uid(), CdiSpecs.forClaim(ref.uid(), edits));
+        if (!planned.isEmpty()) { // a claim with no device of this driver needs no spec
+            ContainerEdits edits = ContainerEditsPlanner.edits(ref, planned, createdMigs, migCapabilities.get());
+            cdi.write(ref.uid(), CdiSpecs.forClaim(ref.uid(), edits));
+        }
         CrashPoint.AFTER_CDI_WRITE.reachedWith(crashAt);
     }
 

@@ -49,6 +49,16 @@ public final class Claims {
         return this;
     }
 
+    /** A device of another driver. */
+    public record Foreign(String request, String pool, String device) {
+    }
+
+    public Claims foreignDevice(Foreign d) {
+        results.add(new DeviceRequestAllocationResultBuilder().withRequest(d.request()).withDriver("net.example.com")
+                .withPool(d.pool()).withDevice(d.device()).build());
+        return this;
+    }
+
     public Claims unallocated() {
         allocated = false;
         return this;

@@ -183,6 +183,21 @@ class DraDriverIT {
     }
 
     @Test
+    void aClaimWithDevicesOfOtherDriversOnlyIsPreparedWithNoDevicesAndNoSpec() {
+        start("l4-2", "other-driver-node", true);
+        kubelet.register();
+        var foreign = new Claims.Foreign("net", "other-driver-node", "nic-0");
+        Claim claim = Claims.claim("ml", "nic-only", "uid-nic").foreignDevice(foreign).storeIn(client);
+
+        var r = kubelet.prepare(claim).getClaimsOrThrow(claim.getUid());
+
+        assertThat(r.getError()).isEmpty();
+        assertThat(r.getDevicesList()).isEmpty();
+        assertThat(cdiFile(claim.getUid())).doesNotExist();
+        assertThat(kubelet.unprepare(claim).getClaimsOrThrow(claim.getUid()).getError()).isEmpty();
+    }
+
+    @Test
     void aClaimNamingAnUnknownDeviceGetsItsErrorWhileTheOtherClaimIsPrepared() {
         start("dgx-h100", "mixed-node", true);
         kubelet.register();
