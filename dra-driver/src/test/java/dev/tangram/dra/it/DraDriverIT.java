@@ -345,6 +345,44 @@ class DraDriverIT {
     }
 
     @Test
+    void aRollbackThatCannotFinishAtStartupKeepsTheClaimReservedInsteadOfStoppingTheDriver() throws Exception {
+        probe = SimulatedGpuProbe.open(TestNodes.example("a100-mig"));
+        String gpu3 = probe.inventory().gpus().get(3).uuid();
+        var stuck = new dev.tangram.dra.checkpoint.ClaimEntry("uid-stuck", "ml", "stuck", ClaimState.PREPARE_STARTED,
+                List.of(new dev.tangram.dra.checkpoint.DeviceEntry("mig", "stuck-node", "gpu-3-mig-1g10gb-0", gpu3, null,
+                        "tangram.dev/claim=uid-stuck-gpu-3-mig-1g10gb-0")),
+                List.of(new dev.tangram.dra.checkpoint.MigEntry("gpu-3-mig-1g10gb-0", gpu3, "1g.10gb", 0, "MIG-stuck")));
+        new dev.tangram.dra.checkpoint.CheckpointFile(root.resolve("state"), java.time.Clock.systemUTC())
+                .save(dev.tangram.dra.checkpoint.Checkpoint.empty("boot-1").started(stuck));
+        Files.createDirectories(root.resolve("cdi"));
+        Files.writeString(cdiFile("uid-stuck"), "{}");
+        SimulatedGpuProbe sim = probe;
+        dev.tangram.core.probe.GpuProbe failingDestroy = new dev.tangram.core.probe.GpuProbe() {
+            public String name() { return sim.name(); }
+            public dev.tangram.core.model.NodeInventory inventory() { return sim.inventory(); }
+            public Optional<dev.tangram.core.probe.GpuEvent> awaitEvent(Duration t) { return sim.awaitEvent(t); }
+            public dev.tangram.core.probe.GpuMetrics metrics(String uuid) { return sim.metrics(uuid); }
+            public dev.tangram.core.model.MigDevice createMigDevice(String g, String p, int s) { return sim.createMigDevice(g, p, s); }
+            public void destroyMigDevice(String uuid) {
+                throw new dev.tangram.core.probe.ProbeException(dev.tangram.core.probe.ProbeException.Kind.GPU_LOST, "GPU is lost");
+            }
+            public void close() { }
+        };
+
+        driver = DraDriver.start(TestNodes.config(root, "stuck-node", -1), failingDestroy, Optional.of(client), java.time.Clock.systemUTC());
+        kubelet = new KubeletHarness(root.resolve("kubelet"));
+        kubelet.register();
+
+        assertThat(driver.preparer().checkpoint().claim("uid-stuck"))
+                .hasValueSatisfying(e -> assertThat(e.state()).isEqualTo(ClaimState.PREPARE_STARTED));
+        assertThat(cdiFile("uid-stuck")).doesNotExist();
+        Claim other = Claims.claim("ml", "wants-same", "uid-same").device("mig", "stuck-node", "gpu-3-mig-1g10gb-0").storeIn(client);
+        assertThat(kubelet.prepare(other).getClaimsOrThrow(other.getUid()).getError()).contains("uid-stuck");
+        assertThat(kubelet.unprepare(KubeletHarness.claim("ml", "uid-stuck", "stuck")).getClaimsOrThrow("uid-stuck").getError())
+                .contains("GPU is lost");
+    }
+
+    @Test
     void afterARebootPreparedClaimsAreForgottenAndTheirCdiSpecsRemoved() throws Exception {
         start("dgx-h100", "reboot-node", true);
         kubelet.register();
