@@ -77,7 +77,13 @@ class DraDriverBench {
             if (r.getClaimsMap().values().stream().anyMatch(c -> !c.getError().isEmpty())) {
                 throw new AssertionError("prepare failed: " + r);
             }
-            kubelet.unprepare(batch);
+            var u = kubelet.unprepare(batch);
+            if (u.getClaimsMap().size() != batch.length || u.getClaimsMap().values().stream().anyMatch(c -> !c.getError().isEmpty())) {
+                throw new AssertionError("unprepare failed: " + u);
+            }
+            if (r.getClaimsMap().size() != batch.length) {
+                throw new AssertionError("prepare answered " + r.getClaimsMap().size() + " claims of " + batch.length);
+            }
             if (i >= 0) {
                 took[i] = t;
             }
