@@ -117,7 +117,7 @@ final class ClusterYaml {
                 int perGpu = cluster.stream().filter(n -> n.replicas() > 1).mapToInt(SimNode::replicas).findFirst().orElseThrow(
                         () -> new IllegalArgumentException(where + ": replicas: no node in the cluster shares its GPUs as replicas"));
                 containers = List.of(new ContainerDemand("main", TangramNames.RESOURCE_GPU_SHARED, new GpuDemand.SharedReplicas(r)));
-                gpuMilli = Math.min(1000, (long) Math.ceil(1000.0 * r / perGpu));
+                gpuMilli = Math.min(1000, 1000L * r / perGpu); // rounded down: a GPU's replicas never add up to more than the GPU
             }
             Set<String> models = p.models() == null ? Set.of() : Set.copyOf(p.models());
             for (int i = 0; i < count; i++) {

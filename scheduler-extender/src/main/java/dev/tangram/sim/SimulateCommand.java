@@ -56,7 +56,18 @@ public final class SimulateCommand implements Callable<Integer> {
     Integer threads;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new SimulateCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command, with bad input (unreadable or malformed files) reported as one line naming the problem, exit code 1. */
+    public static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new SimulateCommand());
+        cmd.setExecutionExceptionHandler((e, line, parsed) -> {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            line.getErr().println("simulate: " + cause.getMessage());
+            return 1;
+        });
+        return cmd;
     }
 
     @Override
