@@ -89,7 +89,9 @@ public final class SimulateCommand implements Callable<Integer> {
             case "seeded" -> new PolicyOptions(0, shapes, true, 2000, WorkloadMix.DEFAULT_COVERAGE, 100);
             default -> throw new CommandLine.ParameterException(new CommandLine(this), "--workload must be trace, online or seeded, not '" + workload + "'");
         };
-        FragmentationMeasure reference = new FragmentationMeasure(WorkloadMix.fromWeights(shapes, WorkloadMix.DEFAULT_COVERAGE), false);
+        // Reported fragmentation: the paper's measure against the paper's typical tasks (CPU and GPU shapes, 95 %).
+        FragmentationMeasure reference = new FragmentationMeasure(
+                TargetWorkload.fixedEmpty(WorkloadMix.DEFAULT_COVERAGE).ignoringMemory().seedWeights(shapes).mix(), false);
         Replay replay = new Replay(input.nodes(), reference);
         long capacity = replay.capacityMilli();
         if (capacity == 0) {

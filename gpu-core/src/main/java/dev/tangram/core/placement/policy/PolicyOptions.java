@@ -43,9 +43,16 @@ public record PolicyOptions(long seed, Map<TaskShape, Double> seedWorkload, bool
         return new PolicyOptions(newSeed, seedWorkload, learn, halfLifePods, coverage, refreshEvery);
     }
 
-    /** A fresh target workload as these options describe it. */
-    public TargetWorkload newWorkload() {
-        return learn ? TargetWorkload.learning(halfLifePods, coverage).seedWeights(seedWorkload)
-                : TargetWorkload.fixed(seedWorkload, coverage);
+    /** A fresh target workload as these options describe it; {@code withMemory} tells shapes apart by host memory too. */
+    public TargetWorkload newWorkload(boolean withMemory) {
+        TargetWorkload w = learn ? TargetWorkload.learning(halfLifePods, coverage) : TargetWorkload.fixedEmpty(coverage);
+        if (!withMemory) {
+            w.ignoringMemory();
+        }
+        return w.seedWeights(seedWorkload);
+    }
+
+    public PolicyOptions withCoverage(double newCoverage) {
+        return new PolicyOptions(seed, seedWorkload, learn, halfLifePods, newCoverage, refreshEvery);
     }
 }

@@ -63,6 +63,11 @@ public record TaskShape(long cpuMilli, long memoryMib, int gpuMilli, int gpuCoun
         };
     }
 
+    /** The same shape with host memory left out (0): the paper's task shapes are CPU and GPU only. */
+    public TaskShape withoutMemory() {
+        return memoryMib == 0 ? this : new TaskShape(cpuMilli, 0, gpuMilli, gpuCount, models);
+    }
+
     public boolean cpuOnly() {
         return gpuCount == 0;
     }
