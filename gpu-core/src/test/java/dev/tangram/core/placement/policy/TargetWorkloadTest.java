@@ -54,6 +54,18 @@ class TargetWorkloadTest {
     }
 
     @Test
+    void ignoringMemoryMergesShapesThatDifferOnlyInMemory() {
+        Map<TaskShape, Double> counts = Map.of(TaskShape.of(1000, 4096, 500, 1), 3.0, TaskShape.of(1000, 8192, 500, 1), 1.0,
+                TaskShape.of(1000, 0, 1000, 1), 4.0);
+        assertThat(TargetWorkload.fixed(counts, 1.0).mix().size()).isEqualTo(3);
+        WorkloadMix merged = TargetWorkload.fixedEmpty(1.0).ignoringMemory().seedWeights(counts).mix();
+        assertThat(merged.entries()).extracting(WorkloadMix.Entry::shape)
+                .containsExactlyInAnyOrder(TaskShape.of(1000, 0, 500, 1), TaskShape.of(1000, 0, 1000, 1));
+        assertThat(merged.entries()).allMatch(e -> Math.abs(e.probability() - 0.5) < 1e-12);
+        assertThatThrownBy(() -> TargetWorkload.fixed(counts, 1.0).ignoringMemory()).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void rejectsShapesAndOptionsThatMakeNoSense() {
         assertThatThrownBy(() -> TaskShape.of(0, 0, 500, 2)).hasMessageContaining("whole");
         assertThatThrownBy(() -> TaskShape.of(0, 0, 0, 1)).hasMessageContaining("bad GPU request");
