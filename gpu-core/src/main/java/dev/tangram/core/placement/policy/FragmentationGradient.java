@@ -50,10 +50,6 @@ public final class FragmentationGradient {
         }
     }
 
-    public FragmentationMeasure measure() {
-        return measure;
-    }
-
     /** The node's fragmentation now. */
     public double of(NodeView node) {
         return of(node, -1, 0, 0, 0);

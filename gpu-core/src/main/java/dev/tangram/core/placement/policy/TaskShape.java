@@ -68,19 +68,6 @@ public record TaskShape(long cpuMilli, long memoryMib, int gpuMilli, int gpuCoun
         return memoryMib == 0 ? this : new TaskShape(cpuMilli, 0, gpuMilli, gpuCount, models);
     }
 
-    public boolean cpuOnly() {
-        return gpuCount == 0;
-    }
-
-    /** A fraction of one GPU (the trace's sharing tasks). */
-    public boolean sharing() {
-        return gpuCount == 1 && gpuMilli < 1000;
-    }
-
-    public long totalGpuMilli() {
-        return (long) gpuMilli * gpuCount;
-    }
-
     public boolean acceptsModel(String model) {
         return models.isEmpty() || models.contains(model);
     }
