@@ -43,6 +43,19 @@ public record PolicyOptions(long seed, Map<TaskShape, Double> seedWorkload, bool
         return new PolicyOptions(newSeed, seedWorkload, learn, halfLifePods, coverage, refreshEvery);
     }
 
+    /**
+     * The seed workload with whole-GPU shapes weighted {@code 1 + gpus * weight} times (the paper simulator's "GPU
+     * resource weight"): tasks that take more whole GPUs count more.
+     */
+    public PolicyOptions withSizeWeight(double weight) {
+        if (weight == 0) {
+            return this;
+        }
+        java.util.Map<TaskShape, Double> w = new java.util.HashMap<>();
+        seedWorkload.forEach((shape, count) -> w.put(shape, shape.gpuMilli() == 1000 ? count * (1 + shape.gpuCount() * weight) : count));
+        return new PolicyOptions(seed, w, learn, halfLifePods, coverage, refreshEvery);
+    }
+
     /** A fresh target workload as these options describe it; {@code withMemory} tells shapes apart by host memory too. */
     public TargetWorkload newWorkload(boolean withMemory) {
         TargetWorkload w = learn ? TargetWorkload.learning(halfLifePods, coverage) : TargetWorkload.fixedEmpty(coverage);

@@ -10,8 +10,8 @@ import java.util.List;
  * Tangram's policy: fragmentation gradient descent against the <em>whole</em> target workload. FGD measures fragmentation
  * against the most popular task shapes covering 95 % of tasks, which drops rare shapes; on the Alibaba trace those are
  * the 2-, 4- and 8-GPU tasks, the ones that need whole free GPUs and whole nodes. Tangram keeps every shape, weighted by
- * its popularity (see {@link Policies#byName}), so breaking up a node that an 8-GPU task could still use costs what it
- * should.
+ * its popularity, whole-GPU shapes {@code 1 + GPUs} times (see {@link Policies#byName}), so breaking up a node that an
+ * 8-GPU task could still use costs what it should.
  *
  * <p>Node scores are FGD's 1 %-buckets {@code int(100 * sigmoid(-Δ / 1000))}, equal scores broken at random by the host
  * selector: in the simulator, ranking nodes by the exact Δ instead (with or without a packing tie-breaker) allocated
