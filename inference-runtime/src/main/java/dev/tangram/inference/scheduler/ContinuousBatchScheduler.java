@@ -165,6 +165,20 @@ public final class ContinuousBatchScheduler {
         return pushed;
     }
 
+    /** Ends every request, queued or running, with an error (after an unexpected engine failure). */
+    public void failAll(String reason) {
+        drainIncoming();
+        for (Sequence s : List.copyOf(byId.values())) {
+            try {
+                finish(s, FinishReason.ERROR, reason);
+            } catch (RuntimeException e) {
+                byId.remove(s.id());
+            }
+        }
+        cancellations.clear();
+        publishGauges();
+    }
+
     private record Scheduled(Sequence sequence, int tokens) {
     }
 

@@ -73,8 +73,9 @@ public final class EngineLoop implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
-                LOG.error("engine step failed", e);
+            } catch (RuntimeException | Error e) {
+                LOG.error("engine step failed; failing every request in flight", e);
+                scheduler.failAll("the engine failed: " + e);
             }
         }
     }
