@@ -26,7 +26,7 @@ public final class PrometheusSchedulerMetrics implements SchedulerMetrics {
             120.0, 240.0, 480.0, 960.0, 1920.0, 7680.0};
 
     private final PrometheusMeterRegistry registry;
-    private final String model;
+    private volatile String model;
     private final AtomicReference<ContinuousBatchScheduler> scheduler = new AtomicReference<>();
     private final Counter promptTokens;
     private final Counter generationTokens;
@@ -38,6 +38,7 @@ public final class PrometheusSchedulerMetrics implements SchedulerMetrics {
     private final Histogram itl;
     private final Histogram e2e;
 
+    /** Metrics labelled with the model's name; the gauges stay empty until {@link #bind} names the scheduler. */
     public PrometheusSchedulerMetrics(String modelName) {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.model = modelName;
@@ -53,11 +54,11 @@ public final class PrometheusSchedulerMetrics implements SchedulerMetrics {
         itl = histogram(r, "vllm:inter_token_latency_seconds", "Histogram of inter-token latency in seconds.", ITL_BUCKETS);
         e2e = histogram(r, "vllm:e2e_request_latency_seconds", "Histogram of end to end request latency in seconds.", E2E_BUCKETS);
         GaugeWithCallback.builder().name("vllm:num_requests_running").help("Number of requests in model execution batches.")
-                .labelNames("model_name").callback(cb -> cb.call(read(s -> s.runningRequests()), model)).register(r);
+                .labelNames("model_name").callback(cb -> gauge(cb, s -> s.runningRequests())).register(r);
         GaugeWithCallback.builder().name("vllm:num_requests_waiting").help("Number of requests waiting to be processed.")
-                .labelNames("model_name").callback(cb -> cb.call(read(s -> s.waitingRequests()), model)).register(r);
+                .labelNames("model_name").callback(cb -> gauge(cb, s -> s.waitingRequests())).register(r);
         GaugeWithCallback.builder().name("vllm:kv_cache_usage_perc").help("KV-cache usage. 1 means 100 percent usage.")
-                .labelNames("model_name").callback(cb -> cb.call(read(ContinuousBatchScheduler::cacheUsage), model)).register(r);
+                .labelNames("model_name").callback(cb -> gauge(cb, ContinuousBatchScheduler::cacheUsage)).register(r);
     }
 
     private Counter counter(PrometheusRegistry r, String name, String help) {
@@ -68,13 +69,21 @@ public final class PrometheusSchedulerMetrics implements SchedulerMetrics {
         return Histogram.builder().withoutExemplars().name(name).help(help).labelNames("model_name").classicOnly().classicUpperBounds(buckets).register(r);
     }
 
-    private double read(java.util.function.ToDoubleFunction<ContinuousBatchScheduler> f) {
+    private void gauge(GaugeWithCallback.Callback cb, java.util.function.ToDoubleFunction<ContinuousBatchScheduler> f) {
         ContinuousBatchScheduler s = scheduler.get();
-        return s == null ? 0 : f.applyAsDouble(s);
+        if (s != null) {
+            cb.call(f.applyAsDouble(s), model);
+        }
     }
 
     /** Lets the gauges read the scheduler once it exists. */
     public void bind(ContinuousBatchScheduler s) {
+        scheduler.set(s);
+    }
+
+    /** Labels everything from now on with this model name (known only once the model is loaded). */
+    public void bind(ContinuousBatchScheduler s, String modelName) {
+        this.model = modelName;
         scheduler.set(s);
     }
 

@@ -8,7 +8,6 @@ import dev.tangram.inference.sampling.SamplingParams;
 import dev.tangram.inference.scheduler.ContinuousBatchScheduler;
 import dev.tangram.inference.scheduler.EngineLoop;
 import dev.tangram.inference.scheduler.GenerationRequest;
-import dev.tangram.inference.scheduler.GreedyTokenSampler;
 import dev.tangram.inference.scheduler.SchedulerSettings;
 import dev.tangram.inference.testing.FakeTokenizer;
 import dev.tangram.inference.testing.HistoryForwardPass;
@@ -58,7 +57,7 @@ class OpenAiServerIT {
         HistoryForwardPass model = new HistoryForwardPass().withDelayMillis(delayMillis);
         PrometheusSchedulerMetrics metrics = new PrometheusSchedulerMetrics("tiny");
         scheduler = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 96, 4),
-                new SchedulerSettings(32, maxRunning, maxWaiting, MAX_MODEL_LEN), p -> new GreedyTokenSampler(),
+                new SchedulerSettings(32, maxRunning, maxWaiting, MAX_MODEL_LEN), p -> new dev.tangram.inference.sampling.Sampler(p)::sample,
                 endless ? t -> false : TOKENIZER::isEndOfGeneration, metrics);
         metrics.bind(scheduler);
         EngineLoop engine = new EngineLoop(scheduler).start();
@@ -84,7 +83,7 @@ class OpenAiServerIT {
     private static String expectedText(String prompt, int maxTokens) {
         HistoryForwardPass model = new HistoryForwardPass();
         ContinuousBatchScheduler s = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 96, 4),
-                new SchedulerSettings(32, 4, 4, MAX_MODEL_LEN), p -> new GreedyTokenSampler(), TOKENIZER::isEndOfGeneration,
+                new SchedulerSettings(32, 4, 4, MAX_MODEL_LEN), p -> new dev.tangram.inference.sampling.Sampler(p)::sample, TOKENIZER::isEndOfGeneration,
                 dev.tangram.inference.scheduler.SchedulerMetrics.NONE);
         RecordingSink sink = new RecordingSink();
         s.submit(new GenerationRequest("x", TOKENIZER.encode(prompt, true), maxTokens, SamplingParams.GREEDY, sink));

@@ -20,7 +20,7 @@ class ContinuousBatchSchedulerTest {
         HistoryForwardPass model = new HistoryForwardPass();
         return new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), blocks, BLOCK),
                 new SchedulerSettings(batchTokens, maxRunning, maxWaiting, model.config().contextLength()),
-                p -> new GreedyTokenSampler(), new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
+                p -> new dev.tangram.inference.sampling.Sampler(p)::sample, new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
     }
 
     private static int[] prompt(Random rnd, int length) {

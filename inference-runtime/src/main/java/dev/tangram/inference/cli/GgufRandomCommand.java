@@ -1,0 +1,66 @@
+package dev.tangram.inference.cli;
+
+import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.randommodel.RandomModelSpec;
+import dev.tangram.inference.randommodel.RandomModelWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tangram gguf-random}: writes a Llama-shaped GGUF model with seeded random weights and a real BPE vocabulary. */
+@Command(name = "gguf-random", mixinStandardHelpOptions = true,
+        description = "Writes a Llama-shaped GGUF model with seeded random weights and a byte-level BPE vocabulary. "
+                + "A --preset sets the shape; explicit options override it.")
+public final class GgufRandomCommand implements Callable<Integer> {
+
+    @Option(names = "--preset", description = "tiny (tests) or 1b (Llama-3.2-1B's shape)")
+    String preset;
+    @Option(names = "--layers") Integer layers;
+    @Option(names = "--dim") Integer dim;
+    @Option(names = "--heads") Integer heads;
+    @Option(names = "--kv-heads") Integer kvHeads;
+    @Option(names = "--ffn") Integer ffn;
+    @Option(names = "--vocab") Integer vocab;
+    @Option(names = "--context", description = "llama.context_length") Integer context;
+    @Option(names = "--quant", description = "Q8_0, Q4_0, F16, BF16 or F32 (default Q8_0)") String quant = "Q8_0";
+    @Option(names = "--untied", description = "write a separate output.weight instead of tying it to the embedding") boolean untied;
+    @Option(names = "--seed", description = "seed of the weights (default 42)") long seed = 42;
+    @Option(names = "--out", required = true, description = "the GGUF file to write") Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        GgmlType type;
+        try {
+            type = GgmlType.valueOf(quant.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--quant: '" + quant + "' is not one of Q8_0, Q4_0, F16, BF16, F32");
+        }
+        RandomModelSpec base = switch (preset == null ? "tiny" : preset) {
+            case "tiny" -> RandomModelSpec.tiny(type);
+            case "1b" -> RandomModelSpec.oneB(type);
+            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--preset: '" + preset + "' is not tiny or 1b");
+        };
+        RandomModelSpec spec;
+        try {
+            spec = new RandomModelSpec(or(layers, base.layers()), or(dim, base.dim()), or(heads, base.heads()), or(kvHeads, base.kvHeads()),
+                    or(ffn, base.ffn()), or(vocab, base.vocab()), or(context, base.contextLength()), base.ropeTheta(), type, !untied, seed);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
+        long start = System.nanoTime();
+        RandomModelWriter.write(spec, out);
+        System.out.printf("wrote %s: %s, %.1f MiB in %.1f s%n", out, spec, Files.size(out) / 1048576.0, (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+
+    private static int or(Integer v, int fallback) {
+        return v != null ? v : fallback;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new GgufRandomCommand()).execute(args));
+    }
+}

@@ -1,0 +1,58 @@
+package dev.tangram.inference.kernels;
+
+import static dev.tangram.inference.kernels.VectorShapes.F;
+import static dev.tangram.inference.kernels.VectorShapes.I;
+import static dev.tangram.inference.kernels.VectorShapes.L;
+import static dev.tangram.inference.kernels.VectorShapes.S;
+
+import dev.tangram.inference.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** bfloat16 weights: the upper 16 bits of a float32. */
+public record Bf16Matrix(MemorySegment data, int rows, int cols) implements WeightMatrix {
+    @Override
+    public GgmlType type() {
+        return GgmlType.BF16;
+    }
+
+    private FloatVector load(long offset) {
+        ShortVector s = ShortVector.fromMemorySegment(S, data, offset, ByteOrder.LITTLE_ENDIAN);
+        return s.convertShape(VectorOperators.S2I, I, 0).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    private float scalar(long offset) {
+        return Float.intBitsToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, offset) << 16);
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOff) {
+        long base = (long) row * cols * 2;
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (int upper = F.loopBound(cols); i < upper; i += L) {
+            acc = load(base + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < cols; i++) {
+            sum += scalar(base + 2L * i) * x[xOff + i];
+        }
+        return sum;
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] dst, int dstOff) {
+        long base = (long) row * cols * 2;
+        int i = 0;
+        for (int upper = F.loopBound(cols); i < upper; i += L) {
+            load(base + 2L * i).intoArray(dst, dstOff + i);
+        }
+        for (; i < cols; i++) {
+            dst[dstOff + i] = scalar(base + 2L * i);
+        }
+    }
+}

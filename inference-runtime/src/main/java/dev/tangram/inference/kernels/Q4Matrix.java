@@ -1,0 +1,69 @@
+package dev.tangram.inference.kernels;
+
+import static dev.tangram.inference.kernels.VectorShapes.B16;
+import static dev.tangram.inference.kernels.VectorShapes.B16_PARTS;
+import static dev.tangram.inference.kernels.VectorShapes.F;
+import static dev.tangram.inference.kernels.VectorShapes.L;
+
+import dev.tangram.inference.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q4_0 weights: blocks of 32 elements, each a float16 scale {@code d} followed by 16 bytes; byte {@code j} holds element
+ * {@code j} in its low nibble and element {@code j + 16} in its high nibble, each stored as {@code q + 8}: element value
+ * {@code d * (nibble - 8)}. 18 bytes per block.
+ */
+public record Q4Matrix(MemorySegment data, int rows, int cols) implements WeightMatrix {
+    static final int BLOCK = 32;
+    static final int BLOCK_BYTES = 18;
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q4_0;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOff) {
+        int blocks = cols / BLOCK;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long off = base + (long) b * BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
+            int xi = xOff + b * BLOCK;
+            ByteVector q = ByteVector.fromMemorySegment(B16, data, off + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            FloatVector sum = FloatVector.zero(F);
+            for (int p = 0; p < B16_PARTS; p++) {
+                sum = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xi + p * L), sum);
+                sum = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xi + 16 + p * L), sum);
+            }
+            acc = sum.fma(FloatVector.broadcast(F, d), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] dst, int dstOff) {
+        int blocks = cols / BLOCK;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        for (int b = 0; b < blocks; b++) {
+            long off = base + (long) b * BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
+            int o = dstOff + b * BLOCK;
+            ByteVector q = ByteVector.fromMemorySegment(B16, data, off + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+            for (int p = 0; p < B16_PARTS; p++) {
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + p * L);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + 16 + p * L);
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.tangram.inference.kernels;
+
+import static dev.tangram.inference.kernels.VectorShapes.B;
+import static dev.tangram.inference.kernels.VectorShapes.B_PARTS;
+import static dev.tangram.inference.kernels.VectorShapes.F;
+import static dev.tangram.inference.kernels.VectorShapes.L;
+
+import dev.tangram.inference.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q8_0 weights: blocks of 32 elements, each a float16 scale {@code d} followed by 32 signed bytes {@code q};
+ * element {@code i} is {@code d * q[i]}. 34 bytes per block.
+ */
+public record Q8Matrix(MemorySegment data, int rows, int cols) implements WeightMatrix {
+    static final int BLOCK = 32;
+    static final int BLOCK_BYTES = 34;
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q8_0;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOff) {
+        int blocks = cols / BLOCK;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long off = base + (long) b * BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
+            int xi = xOff + b * BLOCK;
+            FloatVector sum = FloatVector.zero(F);
+            for (int j = 0; j < BLOCK; j += B.length()) {
+                ByteVector q = ByteVector.fromMemorySegment(B, data, off + 2 + j, ByteOrder.LITTLE_ENDIAN);
+                for (int p = 0; p < B_PARTS; p++) {
+                    FloatVector w = (FloatVector) q.convertShape(VectorOperators.B2F, F, p);
+                    sum = w.fma(FloatVector.fromArray(F, x, xi + j + p * L), sum);
+                }
+            }
+            acc = sum.fma(FloatVector.broadcast(F, d), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void dequantizeRow(int row, float[] dst, int dstOff) {
+        int blocks = cols / BLOCK;
+        long base = (long) row * blocks * BLOCK_BYTES;
+        for (int b = 0; b < blocks; b++) {
+            long off = base + (long) b * BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
+            int o = dstOff + b * BLOCK;
+            for (int j = 0; j < BLOCK; j += B.length()) {
+                ByteVector q = ByteVector.fromMemorySegment(B, data, off + 2 + j, ByteOrder.LITTLE_ENDIAN);
+                for (int p = 0; p < B_PARTS; p++) {
+                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + j + p * L);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.tangram.inference.kernels;
+
+import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.gguf.GgufTensor;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A read-only matrix of {@code rows} rows of {@code cols} elements stored in some {@link GgmlType}, usually a slice of a
+ * memory-mapped GGUF file. Rows are contiguous, as GGML lays them out.
+ */
+public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q8Matrix, Q4Matrix {
+    GgmlType type();
+
+    int rows();
+
+    int cols();
+
+    MemorySegment data();
+
+    /** Dot product of row {@code row} with {@code x[xOff .. xOff + cols)}. */
+    float dot(int row, float[] x, int xOff);
+
+    /** Writes row {@code row}, as floats, to {@code dst[dstOff .. dstOff + cols)}. */
+    void dequantizeRow(int row, float[] dst, int dstOff);
+
+    default long bytes() {
+        return data().byteSize();
+    }
+
+    /** A matrix over {@code data}; the matrix types this engine computes with are F32, F16, BF16, Q8_0 and Q4_0. */
+    static WeightMatrix of(GgmlType type, MemorySegment data, int rows, int cols) {
+        long need = type.bytesFor((long) rows * cols);
+        if (cols % type.blockElements() != 0 || data.byteSize() != need) {
+            throw new IllegalArgumentException(type + " matrix of " + rows + "x" + cols + " needs " + need + " bytes in whole rows, got "
+                    + data.byteSize());
+        }
+        return switch (type) {
+            case F32 -> new F32Matrix(data, rows, cols);
+            case F16 -> new F16Matrix(data, rows, cols);
+            case BF16 -> new Bf16Matrix(data, rows, cols);
+            case Q8_0 -> new Q8Matrix(data, rows, cols);
+            case Q4_0 -> new Q4Matrix(data, rows, cols);
+            default -> throw new IllegalArgumentException("tensor type " + type + " is not supported for computation "
+                    + "(supported: F32, F16, BF16, Q8_0, Q4_0)");
+        };
+    }
+
+    /** The matrix view of a 2-D GGUF tensor ({@code dims = [cols, rows]}). */
+    static WeightMatrix of(GgufTensor tensor) {
+        if (tensor.dims().length > 2) {
+            throw new IllegalArgumentException("tensor '" + tensor.name() + "' has " + tensor.dims().length + " dimensions, a matrix has 2");
+        }
+        try {
+            return of(tensor.type(), tensor.data(), tensor.rows(), tensor.rowLength());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tensor '" + tensor.name() + "': " + e.getMessage(), e);
+        }
+    }
+}

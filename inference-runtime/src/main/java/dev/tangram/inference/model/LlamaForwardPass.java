@@ -1,0 +1,317 @@
+package dev.tangram.inference.model;
+
+import dev.tangram.inference.kernels.MatmulKernel;
+import dev.tangram.inference.kernels.WeightMatrix;
+import dev.tangram.inference.kernels.WorkerPool;
+import java.util.List;
+
+/**
+ * The Llama decoder over a batch of sequence chunks: all tokens of all chunks go through each weight matrix together
+ * (one pass over the weights per step), attention reads keys and values through each chunk's block table.
+ * RoPE rotates adjacent pairs {@code (x[2i], x[2i+1])} of each head, llama.cpp's "normal" mode for the {@code llama}
+ * architecture, whose converter permutes Q and K rows to match. Calls are serialised; scratch buffers are reused.
+ */
+public final class LlamaForwardPass implements ForwardPass {
+    private final LlamaConfig c;
+    private final LlamaWeights w;
+    private final MatmulKernel kernel;
+    private final WorkerPool pool;
+    private final int qDim;
+    private final float[] invFreq;
+
+    // scratch, grown to the largest batch seen; shapes in comments are [tokens × width]
+    private int capacity;
+    private float[] x;     // [T × dim] residual stream
+    private float[] xb;    // [T × dim] normed input / attention output projection
+    private float[] q;     // [T × qDim]
+    private float[] k;     // [T × kvDim]
+    private float[] v;     // [T × kvDim]
+    private float[] att;   // [T × qDim] attention output
+    private float[] hb;    // [T × ffn] gate, then SwiGLU
+    private float[] hb2;   // [T × ffn] up
+    private float[] cos;   // [T × headDim/2]
+    private float[] sin;   // [T × headDim/2]
+    private int[] pos;     // [T] position of each token
+    private int[] owner;   // [T] chunk index of each token
+    private float[][] scores; // [participant][positions]
+    private float[] logitScratch = new float[0]; // [wanted × vocab]
+
+    // the current step, read by the attention task
+    private List<SequenceChunk> chunks;
+    private PagedKvCache cache;
+    private int layer;
+    private final WorkerPool.RangeTask attentionTask = this::attention;
+
+    public LlamaForwardPass(LlamaConfig config, LlamaWeights weights, MatmulKernel kernel) {
+        this.c = config;
+        this.w = weights;
+        this.kernel = kernel;
+        this.pool = kernel.pool();
+        this.qDim = config.heads() * config.headDim();
+        int half = config.headDim() / 2;
+        this.invFreq = new float[half];
+        for (int i = 0; i < half; i++) {
+            double f = Math.pow(config.ropeTheta(), -2.0 * i / config.headDim());
+            if (weights.ropeFreqFactors() != null) {
+                f /= weights.ropeFreqFactors()[i];
+            }
+            invFreq[i] = (float) f;
+        }
+        this.scores = new float[pool.size()][0];
+    }
+
+    @Override
+    public LlamaConfig config() {
+        return c;
+    }
+
+    @Override
+    public long weightBytes() {
+        return w.bytes();
+    }
+
+    @Override
+    public long activationBytes(int tokens) {
+        long perToken = 3L * c.dim() + 2L * qDim + 2L * c.kvDim() + 2L * c.ffnDim() + c.headDim() + 2 + c.vocabSize();
+        long perThread = (long) c.contextLength() + 4L * Math.max(Math.max(c.dim(), c.ffnDim()), qDim);
+        return 4L * (tokens * perToken + pool.size() * perThread);
+    }
+
+    @Override
+    public synchronized float[][] forward(List<SequenceChunk> chunks, PagedKvCache cache) {
+        if (cache.config().layers() != c.layers() || cache.config().kvDim() != c.kvDim()) {
+            throw new IllegalArgumentException("the KV cache was built for another model shape: " + cache.config());
+        }
+        int total = 0;
+        int maxEnd = 0;
+        for (int ci = 0; ci < chunks.size(); ci++) {
+            SequenceChunk ch = chunks.get(ci);
+            check(ci, ch, cache);
+            total += ch.tokens().length;
+            maxEnd = Math.max(maxEnd, ch.endPosition());
+        }
+        float[][] result = new float[chunks.size()][];
+        if (total == 0) {
+            return result;
+        }
+        ensureCapacity(total, maxEnd);
+        this.chunks = chunks;
+        this.cache = cache;
+        try {
+            embed(chunks);
+            for (int l = 0; l < c.layers(); l++) {
+                layer(l, total);
+            }
+            logits(chunks, result);
+        } finally {
+            this.chunks = null;
+            this.cache = null;
+        }
+        return result;
+    }
+
+    private void check(int ci, SequenceChunk ch, PagedKvCache cache) {
+        if (ch.endPosition() > c.contextLength()) {
+            throw new IllegalArgumentException("chunk " + ci + " reaches position " + ch.endPosition() + ", past the context length "
+                    + c.contextLength());
+        }
+        int needBlocks = (ch.endPosition() + cache.blockSize() - 1) / cache.blockSize();
+        if (ch.blockTable().length < needBlocks) {
+            throw new IllegalArgumentException("chunk " + ci + " needs " + needBlocks + " blocks for " + ch.endPosition()
+                    + " positions, its block table has " + ch.blockTable().length);
+        }
+        for (int i = 0; i < needBlocks; i++) {
+            int b = ch.blockTable()[i];
+            if (b < 0 || b >= cache.numBlocks()) {
+                throw new IllegalArgumentException("chunk " + ci + " names block " + b + ", the cache has " + cache.numBlocks());
+            }
+        }
+        for (int t : ch.tokens()) {
+            if (t < 0 || t >= c.vocabSize()) {
+                throw new IllegalArgumentException("chunk " + ci + " holds token " + t + ", outside the vocabulary of " + c.vocabSize());
+            }
+        }
+    }
+
+    private void ensureCapacity(int tokens, int positions) {
+        if (tokens > capacity) {
+            capacity = tokens;
+            x = new float[tokens * c.dim()];
+            xb = new float[tokens * Math.max(c.dim(), qDim)];
+            q = new float[tokens * qDim];
+            k = new float[tokens * c.kvDim()];
+            v = new float[tokens * c.kvDim()];
+            att = new float[tokens * qDim];
+            hb = new float[tokens * c.ffnDim()];
+            hb2 = new float[tokens * c.ffnDim()];
+            cos = new float[tokens * invFreq.length];
+            sin = new float[tokens * invFreq.length];
+            pos = new int[tokens];
+            owner = new int[tokens];
+        }
+        if (scores[0].length < positions) {
+            for (int i = 0; i < scores.length; i++) {
+                scores[i] = new float[positions];
+            }
+        }
+    }
+
+    private void embed(List<SequenceChunk> chunks) {
+        int t = 0;
+        int half = invFreq.length;
+        for (int ci = 0; ci < chunks.size(); ci++) {
+            SequenceChunk ch = chunks.get(ci);
+            for (int i = 0; i < ch.tokens().length; i++, t++) {
+                w.tokenEmbedding().dequantizeRow(ch.tokens()[i], x, t * c.dim());
+                pos[t] = ch.startPosition() + i;
+                owner[t] = ci;
+                for (int f = 0; f < half; f++) {
+                    double angle = (double) pos[t] * invFreq[f];
+                    cos[t * half + f] = (float) Math.cos(angle);
+                    sin[t * half + f] = (float) Math.sin(angle);
+                }
+            }
+        }
+    }
+
+    private void layer(int l, int tokens) {
+        LlamaWeights.Layer lw = w.layers()[l];
+        int dim = c.dim();
+        rmsNorm(x, lw.attnNorm(), xb, tokens, dim);
+        kernel.multiply(lw.wq(), xb, tokens, q);
+        kernel.multiply(lw.wk(), xb, tokens, k);
+        kernel.multiply(lw.wv(), xb, tokens, v);
+        rope(q, c.heads(), tokens);
+        rope(k, c.kvHeads(), tokens);
+        float[] keys = cache.keys(l);
+        float[] values = cache.values(l);
+        for (int t = 0; t < tokens; t++) {
+            int[] table = chunks.get(owner[t]).blockTable();
+            int off = cache.offset(table[pos[t] / cache.blockSize()], pos[t] % cache.blockSize());
+            System.arraycopy(k, t * c.kvDim(), keys, off, c.kvDim());
+            System.arraycopy(v, t * c.kvDim(), values, off, c.kvDim());
+        }
+        this.layer = l;
+        pool.run(tokens * c.heads(), Math.max(1, tokens * c.heads() / (pool.size() * 8)), attentionTask);
+        kernel.multiply(lw.wo(), att, tokens, xb);
+        add(x, xb, tokens * dim);
+
+        rmsNorm(x, lw.ffnNorm(), xb, tokens, dim);
+        kernel.multiply(lw.wGate(), xb, tokens, hb);
+        kernel.multiply(lw.wUp(), xb, tokens, hb2);
+        int n = tokens * c.ffnDim();
+        for (int i = 0; i < n; i++) {
+            float g = hb[i];
+            hb[i] = g / (1f + (float) Math.exp(-g)) * hb2[i];
+        }
+        kernel.multiply(lw.wDown(), hb, tokens, xb);
+        add(x, xb, tokens * dim);
+    }
+
+    /** Attention of items {@code [from, to)}, item = token × heads + head. */
+    private void attention(int from, int to, int worker) {
+        int hd = c.headDim();
+        int group = c.heads() / c.kvHeads();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] keys = cache.keys(layer);
+        float[] values = cache.values(layer);
+        int bs = cache.blockSize();
+        float[] s = scores[worker];
+        for (int item = from; item < to; item++) {
+            int t = item / c.heads();
+            int h = item % c.heads();
+            int kvOff = (h / group) * hd;
+            int qo = t * qDim + h * hd;
+            int[] table = chunks.get(owner[t]).blockTable();
+            int last = pos[t];
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j <= last; j++) {
+                int off = cache.offset(table[j / bs], j % bs) + kvOff;
+                float sc = MatmulKernel.dot(q, qo, keys, off, hd) * scale;
+                s[j] = sc;
+                max = Math.max(max, sc);
+            }
+            float sum = 0;
+            for (int j = 0; j <= last; j++) {
+                float e = (float) Math.exp(s[j] - max);
+                s[j] = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            java.util.Arrays.fill(att, qo, qo + hd, 0f);
+            for (int j = 0; j <= last; j++) {
+                int off = cache.offset(table[j / bs], j % bs) + kvOff;
+                MatmulKernel.axpy(s[j] * inv, values, off, att, qo, hd);
+            }
+        }
+    }
+
+    private void rope(float[] vec, int heads, int tokens) {
+        int hd = c.headDim();
+        int half = invFreq.length;
+        int width = heads * hd;
+        for (int t = 0; t < tokens; t++) {
+            for (int h = 0; h < heads; h++) {
+                int base = t * width + h * hd;
+                for (int f = 0; f < half; f++) {
+                    float cs = cos[t * half + f];
+                    float sn = sin[t * half + f];
+                    float a = vec[base + 2 * f];
+                    float b = vec[base + 2 * f + 1];
+                    vec[base + 2 * f] = a * cs - b * sn;
+                    vec[base + 2 * f + 1] = a * sn + b * cs;
+                }
+            }
+        }
+    }
+
+    private void logits(List<SequenceChunk> chunks, float[][] result) {
+        int dim = c.dim();
+        int wanted = 0;
+        int t = 0;
+        for (SequenceChunk ch : chunks) {
+            t += ch.tokens().length;
+            if (ch.wantLogits()) {
+                System.arraycopy(x, (t - 1) * dim, xb, wanted * dim, dim);
+                wanted++;
+            }
+        }
+        if (wanted == 0) {
+            return;
+        }
+        rmsNorm(xb, w.outputNorm(), xb, wanted, dim);
+        WeightMatrix out = w.output();
+        if (logitScratch.length < wanted * c.vocabSize()) {
+            logitScratch = new float[wanted * c.vocabSize()];
+        }
+        float[] logits = logitScratch;
+        kernel.multiply(out, xb, wanted, logits);
+        int r = 0;
+        for (int ci = 0; ci < chunks.size(); ci++) {
+            if (chunks.get(ci).wantLogits()) {
+                result[ci] = java.util.Arrays.copyOfRange(logits, r * c.vocabSize(), (r + 1) * c.vocabSize());
+                r++;
+            }
+        }
+    }
+
+    private void rmsNorm(float[] in, float[] weight, float[] out, int tokens, int dim) {
+        for (int t = 0; t < tokens; t++) {
+            int o = t * dim;
+            double ss = 0;
+            for (int i = 0; i < dim; i++) {
+                ss += in[o + i] * in[o + i];
+            }
+            float inv = (float) (1.0 / Math.sqrt(ss / dim + c.rmsEps()));
+            for (int i = 0; i < dim; i++) {
+                out[o + i] = in[o + i] * inv * weight[i];
+            }
+        }
+    }
+
+    private static void add(float[] a, float[] b, int n) {
+        for (int i = 0; i < n; i++) {
+            a[i] += b[i];
+        }
+    }
+}

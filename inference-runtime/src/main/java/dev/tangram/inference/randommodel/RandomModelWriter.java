@@ -1,0 +1,140 @@
+package dev.tangram.inference.randommodel;
+
+import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.gguf.GgufValue;
+import dev.tangram.inference.gguf.GgufWriter;
+import dev.tangram.inference.kernels.BlockQuantizer;
+import dev.tangram.inference.tokenizer.ByteLevelBpeTrainer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/**
+ * Writes a Llama-shaped GGUF file with seeded random weights and a byte-level BPE vocabulary learned from Tangram's
+ * built-in corpus. Metadata and tensor names follow llama.cpp's ({@code general.*}, {@code llama.*},
+ * {@code tokenizer.ggml.*}, {@code token_embd.weight}, {@code blk.N.attn_q.weight}, ...). Matrices are uniform in
+ * {@code ±sqrt(3 / fan_in)} (unit variance out for unit variance in), so activations stay in a sane range through the
+ * layers; norms are near 1.
+ */
+public final class RandomModelWriter {
+    /** llama.cpp's chat template for Llama 3 style prompts. */
+    public static final String CHAT_TEMPLATE = "{{ bos_token }}{% for message in messages %}<|start_header_id|>{{ message['role'] }}"
+            + "<|end_header_id|>\n\n{{ message['content'] | trim }}<|eot_id|>{% endfor %}{% if add_generation_prompt %}"
+            + "<|start_header_id|>assistant<|end_header_id|>\n\n{% endif %}";
+
+    private RandomModelWriter() {}
+
+    public static void write(RandomModelSpec spec, Path out) throws IOException {
+        ByteLevelBpeTrainer.Trained bpe = ByteLevelBpeTrainer.train(ByteLevelBpeTrainer.builtInCorpus(),
+                spec.vocab() - RandomModelSpec.SPECIALS.length);
+        String[] tokens = new String[spec.vocab()];
+        int[] types = new int[spec.vocab()];
+        for (int i = 0; i < bpe.tokens().size(); i++) {
+            tokens[i] = bpe.tokens().get(i);
+            types[i] = 1; // normal
+        }
+        int firstSpecial = bpe.tokens().size();
+        for (int i = 0; i < RandomModelSpec.SPECIALS.length; i++) {
+            tokens[firstSpecial + i] = RandomModelSpec.SPECIALS[i];
+            types[firstSpecial + i] = 3; // control
+        }
+
+        GgufWriter w = new GgufWriter();
+        w.put("general.architecture", GgufValue.ofString("llama"));
+        w.put("general.name", GgufValue.ofString("tangram-random-" + spec.layers() + "x" + spec.dim() + "-" + spec.quant()));
+        w.put("general.file_type", GgufValue.ofUint32(fileType(spec.quant())));
+        if (spec.quant().blockElements() > 1) {
+            w.put("general.quantization_version", GgufValue.ofUint32(2));
+        }
+        w.put("llama.context_length", GgufValue.ofUint32(spec.contextLength()));
+        w.put("llama.embedding_length", GgufValue.ofUint32(spec.dim()));
+        w.put("llama.block_count", GgufValue.ofUint32(spec.layers()));
+        w.put("llama.feed_forward_length", GgufValue.ofUint32(spec.ffn()));
+        w.put("llama.attention.head_count", GgufValue.ofUint32(spec.heads()));
+        w.put("llama.attention.head_count_kv", GgufValue.ofUint32(spec.kvHeads()));
+        w.put("llama.rope.freq_base", GgufValue.ofFloat32(spec.ropeTheta()));
+        w.put("llama.rope.dimension_count", GgufValue.ofUint32(spec.headDim()));
+        w.put("llama.attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(1e-5f));
+        w.put("llama.vocab_size", GgufValue.ofUint32(spec.vocab()));
+        w.put("tokenizer.ggml.model", GgufValue.ofString("gpt2"));
+        w.put("tokenizer.ggml.pre", GgufValue.ofString("llama-bpe"));
+        w.put("tokenizer.ggml.tokens", GgufValue.ofStrings(tokens));
+        w.put("tokenizer.ggml.token_type", GgufValue.ofInt32s(types));
+        w.put("tokenizer.ggml.merges", GgufValue.ofStrings(bpe.merges().toArray(String[]::new)));
+        w.put("tokenizer.ggml.bos_token_id", GgufValue.ofUint32(firstSpecial));
+        w.put("tokenizer.ggml.eos_token_id", GgufValue.ofUint32(firstSpecial + 1));
+        w.put("tokenizer.ggml.eot_token_id", GgufValue.ofUint32(firstSpecial + 4));
+        w.put("tokenizer.ggml.add_bos_token", GgufValue.ofBool(true));
+        w.put("tokenizer.chat_template", GgufValue.ofString(CHAT_TEMPLATE));
+
+        int dim = spec.dim();
+        int kv = spec.kvHeads() * spec.headDim();
+        int tensor = 0;
+        GgmlType q = spec.quant();
+        w.tensor("token_embd.weight", q, dims(dim, spec.vocab()), matrix(spec, tensor++, spec.vocab(), dim, q, Math.sqrt(3.0 / dim)));
+        for (int l = 0; l < spec.layers(); l++) {
+            String p = "blk." + l + ".";
+            w.tensor(p + "attn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
+            w.tensor(p + "attn_q.weight", q, dims(dim, dim), matrix(spec, tensor++, dim, dim, q, Math.sqrt(3.0 / dim)));
+            w.tensor(p + "attn_k.weight", q, dims(dim, kv), matrix(spec, tensor++, kv, dim, q, Math.sqrt(3.0 / dim)));
+            w.tensor(p + "attn_v.weight", q, dims(dim, kv), matrix(spec, tensor++, kv, dim, q, Math.sqrt(3.0 / dim)));
+            w.tensor(p + "attn_output.weight", q, dims(dim, dim), matrix(spec, tensor++, dim, dim, q, Math.sqrt(3.0 / dim)));
+            w.tensor(p + "ffn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
+            w.tensor(p + "ffn_gate.weight", q, dims(dim, spec.ffn()), matrix(spec, tensor++, spec.ffn(), dim, q, Math.sqrt(3.0 / dim)));
+            w.tensor(p + "ffn_down.weight", q, dims(spec.ffn(), dim), matrix(spec, tensor++, dim, spec.ffn(), q, Math.sqrt(3.0 / spec.ffn())));
+            w.tensor(p + "ffn_up.weight", q, dims(dim, spec.ffn()), matrix(spec, tensor++, spec.ffn(), dim, q, Math.sqrt(3.0 / dim)));
+        }
+        w.tensor("output_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
+        if (!spec.tied()) {
+            w.tensor("output.weight", q, dims(dim, spec.vocab()), matrix(spec, tensor, spec.vocab(), dim, q, Math.sqrt(3.0 / dim)));
+        }
+        w.write(out);
+    }
+
+    /** llama.cpp's {@code general.file_type} for a model whose matrices are all {@code type}. */
+    static int fileType(GgmlType type) {
+        return switch (type) {
+            case F32 -> 0;
+            case F16 -> 1;
+            case Q4_0 -> 2;
+            case Q8_0 -> 7;
+            case BF16 -> 32;
+            default -> throw new IllegalArgumentException(type.toString());
+        };
+    }
+
+    private static long[] dims(long... d) {
+        return d;
+    }
+
+    private static GgufWriter.TensorData matrix(RandomModelSpec spec, int tensor, int rows, int cols, GgmlType type, double bound) {
+        return out -> {
+            SplittableRandom random = new SplittableRandom(spec.seed() * 1_000_003L + tensor);
+            float[] row = new float[cols];
+            ByteBuffer buf = ByteBuffer.allocate(BlockQuantizer.bytes(type, cols));
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    row[c] = (float) ((random.nextDouble() * 2 - 1) * bound);
+                }
+                buf.clear();
+                BlockQuantizer.encode(type, row, 0, cols, buf);
+                out.write(buf.array(), 0, buf.position());
+            }
+        };
+    }
+
+    private static GgufWriter.TensorData norm(RandomModelSpec spec, int tensor, int n) {
+        return out -> {
+            SplittableRandom random = new SplittableRandom(spec.seed() * 1_000_003L + tensor);
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = (float) (1 + (random.nextDouble() * 2 - 1) * 0.1);
+            }
+            ByteBuffer buf = ByteBuffer.allocate(4 * n);
+            BlockQuantizer.encode(GgmlType.F32, v, 0, n, buf);
+            out.write(buf.array(), 0, buf.position());
+        };
+    }
+
+}

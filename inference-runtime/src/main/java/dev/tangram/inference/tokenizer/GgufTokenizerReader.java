@@ -1,0 +1,86 @@
+package dev.tangram.inference.tokenizer;
+
+import dev.tangram.inference.gguf.GgufFormatException;
+import dev.tangram.inference.gguf.GgufMetadata;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Builds the tokenizer a GGUF file describes: {@code tokenizer.ggml.model} {@code llama} (SentencePiece-style) or
+ * {@code gpt2} (byte-level BPE, with the pre-tokenizer named by {@code tokenizer.ggml.pre}).
+ */
+public final class GgufTokenizerReader {
+    /** Texts of control tokens that end a turn in common chat formats. */
+    private static final Set<String> END_OF_TURN_TEXTS = Set.of("<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
+            "<|endoftext|>", "<|end_of_text|>", "<EOT>");
+
+    private GgufTokenizerReader() {}
+
+    public static VocabularyTokenizer read(GgufMetadata meta) {
+        String model = meta.getString("tokenizer.ggml.model");
+        Vocabulary vocab = vocabulary(meta);
+        return switch (model) {
+            case "llama" -> new SentencePieceTokenizer(vocab, meta.getBool("tokenizer.ggml.add_space_prefix", true));
+            case "gpt2" -> {
+                String pre = meta.findString("tokenizer.ggml.pre").orElse("gpt-2");
+                String pattern = switch (pre) {
+                    case "llama-bpe", "llama3", "llama-v3", "smaug-bpe", "falcon3", "pixtral" -> BytePairTokenizer.LLAMA3_PATTERN;
+                    case "gpt-2", "gpt2", "phi-2", "mpt", "olmo" -> BytePairTokenizer.GPT2_PATTERN;
+                    case "qwen2", "deepseek-r1-qwen" -> BytePairTokenizer.QWEN2_PATTERN;
+                    default -> throw new GgufFormatException("GGUF metadata key 'tokenizer.ggml.pre' = '" + pre
+                            + "' names a pre-tokenizer Tangram does not support (llama-bpe, gpt-2, qwen2 are)");
+                };
+                boolean ignoreMerges = pattern.equals(BytePairTokenizer.LLAMA3_PATTERN);
+                yield new BytePairTokenizer(vocab, meta.getStringArray("tokenizer.ggml.merges"), pattern, ignoreMerges);
+            }
+            default -> throw new GgufFormatException("GGUF metadata key 'tokenizer.ggml.model' = '" + model
+                    + "' names a tokenizer Tangram does not support (llama, gpt2 are)");
+        };
+    }
+
+    static Vocabulary vocabulary(GgufMetadata meta) {
+        String[] tokens = meta.getStringArray("tokenizer.ggml.tokens");
+        float[] scores = meta.contains("tokenizer.ggml.scores") ? meta.getFloatArray("tokenizer.ggml.scores") : new float[tokens.length];
+        int[] types;
+        if (meta.contains("tokenizer.ggml.token_type")) {
+            types = meta.getIntArray("tokenizer.ggml.token_type");
+        } else {
+            types = new int[tokens.length];
+            java.util.Arrays.fill(types, Vocabulary.NORMAL);
+        }
+        if (scores.length != tokens.length || types.length != tokens.length) {
+            throw new GgufFormatException("GGUF metadata: tokenizer.ggml.tokens has " + tokens.length + " entries but scores has "
+                    + scores.length + " and token_type " + types.length);
+        }
+        int bos = id(meta, "tokenizer.ggml.bos_token_id", tokens.length);
+        int eos = id(meta, "tokenizer.ggml.eos_token_id", tokens.length);
+        int unk = id(meta, "tokenizer.ggml.unknown_token_id", tokens.length);
+        Set<Integer> eog = new LinkedHashSet<>();
+        if (eos >= 0) {
+            eog.add(eos);
+        }
+        for (String key : new String[] {"tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"}) {
+            int id = id(meta, key, tokens.length);
+            if (id >= 0) {
+                eog.add(id);
+            }
+        }
+        for (int i = 0; i < tokens.length; i++) {
+            if (types[i] == Vocabulary.CONTROL && END_OF_TURN_TEXTS.contains(tokens[i])) {
+                eog.add(i);
+            }
+        }
+        return new Vocabulary(tokens, scores, types, bos, eos, unk, Set.copyOf(eog));
+    }
+
+    private static int id(GgufMetadata meta, String key, int size) {
+        if (!meta.contains(key)) {
+            return -1;
+        }
+        long id = meta.getLong(key);
+        if (id < 0 || id >= size) {
+            throw new GgufFormatException("GGUF metadata key '" + key + "' = " + id + " is outside the vocabulary of " + size + " tokens");
+        }
+        return (int) id;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.tangram.inference.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tangram.inference.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+class QuantizedMatrixTest {
+    private static final short HALF = 0x3800; // 0.5 in IEEE half precision
+    private static final short TWO = 0x4000;  // 2.0
+
+    @Test
+    void q8BlockDecodesAsScaleTimesSignedBytes() {
+        ByteBuffer b = ByteBuffer.allocate(34).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort(HALF);
+        for (int i = 0; i < 32; i++) {
+            b.put((byte) (i % 2 == 0 ? i : -i * 3));
+        }
+        WeightMatrix m = WeightMatrix.of(GgmlType.Q8_0, MemorySegment.ofArray(b.array()), 1, 32);
+        float[] row = new float[32];
+        m.dequantizeRow(0, row, 0);
+        for (int i = 0; i < 32; i++) {
+            assertThat(row[i]).as("element " + i).isEqualTo(0.5f * (i % 2 == 0 ? i : -i * 3));
+        }
+        float[] x = new float[32];
+        x[3] = 1f;
+        x[4] = 2f;
+        assertThat(m.dot(0, x, 0)).isEqualTo(0.5f * -9 + 2 * 0.5f * 4);
+    }
+
+    @Test
+    void q4BlockKeepsElementJInTheLowNibbleAndJPlus16InTheHighNibble() {
+        ByteBuffer b = ByteBuffer.allocate(18).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort(TWO);
+        for (int j = 0; j < 16; j++) {
+            b.put((byte) ((j & 0xF) | ((15 - j) << 4)));
+        }
+        WeightMatrix m = WeightMatrix.of(GgmlType.Q4_0, MemorySegment.ofArray(b.array()), 1, 32);
+        float[] row = new float[32];
+        m.dequantizeRow(0, row, 0);
+        for (int j = 0; j < 16; j++) {
+            assertThat(row[j]).as("element " + j).isEqualTo(2f * (j - 8));
+            assertThat(row[j + 16]).as("element " + (j + 16)).isEqualTo(2f * (7 - j));
+        }
+        float[] x = new float[32];
+        x[0] = 1f;   // 2 * (0 - 8) = -16
+        x[31] = 1f;  // 2 * (7 - 15) = -16
+        x[17] = 0.5f; // 2 * (7 - 1) = 12 -> 6
+        assertThat(m.dot(0, x, 0)).isEqualTo(-16f - 16f + 6f);
+    }
+
+    @Test
+    void bf16AndF16DecodeTheirBitPatterns() {
+        ByteBuffer bf = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer hf = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 32; i++) {
+            float v = (i - 16) * 0.25f; // exactly representable in both
+            bf.putShort((short) (Float.floatToRawIntBits(v) >>> 16));
+            hf.putShort(Float.floatToFloat16(v));
+        }
+        float[] a = new float[32];
+        float[] c = new float[32];
+        WeightMatrix.of(GgmlType.BF16, MemorySegment.ofArray(bf.array()), 1, 32).dequantizeRow(0, a, 0);
+        WeightMatrix.of(GgmlType.F16, MemorySegment.ofArray(hf.array()), 1, 32).dequantizeRow(0, c, 0);
+        for (int i = 0; i < 32; i++) {
+            assertThat(a[i]).isEqualTo((i - 16) * 0.25f);
+            assertThat(c[i]).isEqualTo((i - 16) * 0.25f);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    void quantizerErrorStaysWithinOneQuantizationStep(GgmlType type) {
+        // Q4_0 maps the element of largest magnitude to -8 steps, so the opposite end clamps at +7: up to one step off;
+        // the other types round to nearest: half a step.
+        float[] src = random(64 * 3, 1);
+        WeightMatrix m = encode(type, src, 3, 64);
+        float[] back = new float[64];
+        for (int r = 0; r < 3; r++) {
+            m.dequantizeRow(r, back, 0);
+            for (int blk = 0; blk < 2; blk++) {
+                float amax = 0;
+                for (int j = 0; j < 32; j++) {
+                    amax = Math.max(amax, Math.abs(src[r * 64 + blk * 32 + j]));
+                }
+                double step = switch (type) {
+                    case Q8_0 -> amax / 127.0;
+                    case Q4_0 -> amax / 8.0;
+                    case F16 -> amax / 1024.0;
+                    case BF16 -> amax / 128.0;
+                    default -> 0;
+                };
+                for (int j = 0; j < 32; j++) {
+                    int i = blk * 32 + j;
+                    assertThat((double) back[i]).as(type + " row " + r + " element " + i)
+                            .isCloseTo(src[r * 64 + i], within(step * (type == GgmlType.Q4_0 ? 1.0 : 0.5) + 1e-3 * amax + 1e-7));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    void batchedAndSingleTokenMatmulsEqualAPlainDoubleProduct(GgmlType type) {
+        int rows = 37, cols = 96, tokens = 5;
+        WeightMatrix m = encode(type, random(rows * cols, 2), rows, cols);
+        float[] x = random(tokens * cols, 3);
+        double[][] w = new double[rows][cols];
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            m.dequantizeRow(r, row, 0);
+            for (int c = 0; c < cols; c++) {
+                w[r][c] = row[c];
+            }
+        }
+        try (WorkerPool pool = new WorkerPool(3)) {
+            MatmulKernel kernel = new MatmulKernel(pool);
+            float[] out = new float[tokens * rows];
+            kernel.multiply(m, x, tokens, out);
+            float[] one = new float[rows];
+            for (int t = 0; t < tokens; t++) {
+                kernel.multiply(m, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
+                for (int r = 0; r < rows; r++) {
+                    double expected = 0;
+                    for (int c = 0; c < cols; c++) {
+                        expected += w[r][c] * x[t * cols + c];
+                    }
+                    assertThat((double) out[t * rows + r]).as("batched t=" + t + " r=" + r).isCloseTo(expected, within(1e-4));
+                    assertThat((double) one[r]).as("single t=" + t + " r=" + r).isCloseTo(expected, within(1e-4));
+                }
+            }
+        }
+    }
+
+    static WeightMatrix encode(GgmlType type, float[] src, int rows, int cols) {
+        ByteBuffer buf = ByteBuffer.allocate(BlockQuantizer.bytes(type, rows * cols));
+        BlockQuantizer.encode(type, src, 0, rows * cols, buf);
+        return WeightMatrix.of(type, MemorySegment.ofArray(buf.array()), rows, cols);
+    }
+
+    static float[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.tangram.inference.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.gguf.GgufFile;
+import dev.tangram.inference.randommodel.RandomModelSpec;
+import dev.tangram.inference.randommodel.RandomModelWriter;
+import dev.tangram.inference.sampling.Sampler;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class LlamaForwardPassTest {
+    private static final int[] PROMPT = {5, 300, 17, 99, 256, 400, 3, 511, 42, 128, 7};
+
+    @TempDir
+    Path dir;
+
+    private Path model(GgmlType type, boolean tied) throws IOException {
+        RandomModelSpec t = RandomModelSpec.tiny(type);
+        Path file = dir.resolve(type + (tied ? "" : "-untied") + ".gguf");
+        RandomModelWriter.write(new RandomModelSpec(t.layers(), t.dim(), t.heads(), t.kvHeads(), t.ffn(), t.vocab(), t.contextLength(),
+                t.ropeTheta(), type, tied, 7), file);
+        return file;
+    }
+
+    /** Tolerances on logits of order 1: float accumulation over the decoded weights (which the reference shares). */
+    @ParameterizedTest
+    @CsvSource({"F32, true, 2e-4", "F16, true, 2e-4", "BF16, true, 2e-4", "Q8_0, true, 5e-4", "Q4_0, false, 5e-4"})
+    void logitsMatchADoublePrecisionReferenceForEveryTensorType(GgmlType type, boolean tied, double tolerance) throws IOException {
+        Path file = model(type, tied);
+        try (LoadedModel m = ModelLoader.load(file, 2); GgufFile raw = GgufFile.open(file)) {
+            double[][] expected = new ReferenceLlama(raw, m.config()).logits(PROMPT);
+            PagedKvCache cache = new PagedKvCache(m.config(), 8, 4);
+            int[] table = {0, 1, 2};
+            // the whole prompt as one prefill chunk
+            float[] prefill = m.forwardPass().forward(List.of(new SequenceChunk(PROMPT, 0, table, true)), cache)[0];
+            assertClose(prefill, expected[PROMPT.length - 1], tolerance, "prefill");
+            // then token by token in a fresh cache
+            PagedKvCache fresh = new PagedKvCache(m.config(), 8, 4);
+            for (int p = 0; p < PROMPT.length; p++) {
+                float[] step = m.forwardPass().forward(List.of(new SequenceChunk(new int[] {PROMPT[p]}, p, table, true)), fresh)[0];
+                assertClose(step, expected[p], tolerance, "decode position " + p);
+            }
+            assertThat(m.weightBytes()).isEqualTo(m.forwardPass().weightBytes()).isPositive();
+        }
+    }
+
+    @Test
+    void batchOfSequencesGivesTheSameGreedyTokensAsEachSequenceAlone() throws IOException {
+        try (LoadedModel m = ModelLoader.load(model(GgmlType.Q8_0, true), 2)) {
+            int[][] prompts = {{1, 2, 3}, {300, 301, 302, 303, 304, 305, 306}, {42}, {7, 8, 9, 10, 11}};
+            int steps = 6;
+            List<List<Integer>> alone = new ArrayList<>();
+            for (int[] prompt : prompts) {
+                alone.add(generate(m, List.of(prompt), steps).getFirst());
+            }
+            List<List<Integer>> together = generate(m, List.of(prompts), steps);
+            assertThat(together).isEqualTo(alone);
+        }
+    }
+
+    @Test
+    void batchedLogitsEqualSingleSequenceLogits() throws IOException {
+        try (LoadedModel m = ModelLoader.load(model(GgmlType.Q4_0, true), 2)) {
+            PagedKvCache a = new PagedKvCache(m.config(), 16, 4);
+            float[][] batch = m.forwardPass().forward(List.of(new SequenceChunk(new int[] {1, 2, 3, 4, 5}, 0, new int[] {0, 1}, true),
+                    new SequenceChunk(new int[] {9, 8}, 0, new int[] {2}, true),
+                    new SequenceChunk(new int[] {6, 6, 6}, 0, new int[] {3}, false)), a);
+            assertThat(batch[2]).isNull();
+            PagedKvCache b = new PagedKvCache(m.config(), 16, 4);
+            float[] first = m.forwardPass().forward(List.of(new SequenceChunk(new int[] {1, 2, 3, 4, 5}, 0, new int[] {0, 1}, true)), b)[0];
+            float[] second = m.forwardPass().forward(List.of(new SequenceChunk(new int[] {9, 8}, 0, new int[] {2}, true)), b)[0];
+            assertClose(batch[0], toDouble(first), 1e-4, "sequence 0");
+            assertClose(batch[1], toDouble(second), 1e-4, "sequence 1");
+        }
+    }
+
+    @Test
+    void scatteredBlockTablesGiveTheSameLogitsAsContiguousOnes() throws IOException {
+        try (LoadedModel m = ModelLoader.load(model(GgmlType.Q8_0, true), 2)) {
+            int[] prompt = IntStream.range(0, 10).map(i -> 20 + i * 13).toArray();
+            float[] contiguous = run(m, prompt, new int[] {0, 1, 2});
+            float[] scattered = run(m, prompt, new int[] {7, 2, 5});
+            assertThat(scattered).containsExactly(contiguous);
+        }
+    }
+
+    @Test
+    void rejectsBlockTablesThatDoNotCoverTheChunkAndTokensOutsideTheVocabulary() throws IOException {
+        try (LoadedModel m = ModelLoader.load(model(GgmlType.Q8_0, true), 1)) {
+            PagedKvCache cache = new PagedKvCache(m.config(), 4, 4);
+            assertThatThrownBy(() -> m.forwardPass().forward(List.of(new SequenceChunk(new int[] {1, 2, 3, 4, 5}, 0, new int[] {0}, true)), cache))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs 2 blocks");
+            assertThatThrownBy(() -> m.forwardPass().forward(List.of(new SequenceChunk(new int[] {1}, 0, new int[] {9}, true)), cache))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("block 9");
+            assertThatThrownBy(() -> m.forwardPass().forward(List.of(new SequenceChunk(new int[] {512}, 0, new int[] {0}, true)), cache))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("token 512");
+        }
+    }
+
+    private static float[] run(LoadedModel m, int[] prompt, int[] table) {
+        PagedKvCache cache = new PagedKvCache(m.config(), 8, 4);
+        m.forwardPass().forward(List.of(new SequenceChunk(java.util.Arrays.copyOf(prompt, 6), 0, table, false)), cache);
+        return m.forwardPass().forward(List.of(new SequenceChunk(java.util.Arrays.copyOfRange(prompt, 6, 10), 6, table, true)), cache)[0];
+    }
+
+    /** Greedy generation of several sequences in lockstep, all in one batch per step. */
+    private static List<List<Integer>> generate(LoadedModel m, List<int[]> prompts, int steps) {
+        int n = prompts.size();
+        PagedKvCache cache = new PagedKvCache(m.config(), 8 * n, 4);
+        int[][] tables = new int[n][];
+        for (int i = 0; i < n; i++) {
+            int seq = i;
+            tables[i] = IntStream.range(0, 8).map(b -> b * n + seq).toArray();
+        }
+        List<List<Integer>> out = new ArrayList<>();
+        List<SequenceChunk> chunks = new ArrayList<>();
+        int[] length = new int[n];
+        for (int i = 0; i < n; i++) {
+            out.add(new ArrayList<>());
+            chunks.add(new SequenceChunk(prompts.get(i), 0, tables[i], true));
+            length[i] = prompts.get(i).length;
+        }
+        for (int s = 0; s < steps; s++) {
+            float[][] logits = m.forwardPass().forward(chunks, cache);
+            chunks = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int next = Sampler.argmax(logits[i]);
+                out.get(i).add(next);
+                chunks.add(new SequenceChunk(new int[] {next}, length[i]++, tables[i], true));
+            }
+        }
+        return out;
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    private static void assertClose(float[] actual, double[] expected, double tolerance, String what) {
+        assertThat(actual).hasSize(expected.length);
+        double spread = 0;
+        for (int i = 0; i < expected.length; i++) {
+            assertThat((double) actual[i]).as(what + " logit " + i).isCloseTo(expected[i], within(tolerance * Math.max(1, Math.abs(expected[i]))));
+            spread = Math.max(spread, Math.abs(expected[i]));
+        }
+        assertThat(spread).as(what + ": logits must not be degenerate").isGreaterThan(0.1);
+    }
+}

@@ -1,0 +1,164 @@
+package dev.tangram.inference.model;
+
+import dev.tangram.inference.gguf.GgufFile;
+import dev.tangram.inference.gguf.GgufTensor;
+import dev.tangram.inference.kernels.WeightMatrix;
+
+/**
+ * A plain, unbatched, double-precision Llama forward pass written for the tests: contiguous KV history, no paging, no
+ * vectors, no threads. Weights are the file's, decoded once.
+ */
+final class ReferenceLlama {
+    private final LlamaConfig c;
+    private final double[][] embd;
+    private final double[][] output;
+    private final double[] outNorm;
+    private final double[][] attnNorm, ffnNorm;
+    private final double[][][] wq, wk, wv, wo, wg, wu, wd;
+
+    ReferenceLlama(GgufFile file, LlamaConfig c) {
+        this.c = c;
+        embd = matrix(file, "token_embd.weight");
+        output = file.findTensor("output.weight").isPresent() ? matrix(file, "output.weight") : embd;
+        outNorm = matrix(file, "output_norm.weight")[0];
+        int n = c.layers();
+        attnNorm = new double[n][];
+        ffnNorm = new double[n][];
+        wq = new double[n][][];
+        wk = new double[n][][];
+        wv = new double[n][][];
+        wo = new double[n][][];
+        wg = new double[n][][];
+        wu = new double[n][][];
+        wd = new double[n][][];
+        for (int l = 0; l < n; l++) {
+            String p = "blk." + l + ".";
+            attnNorm[l] = matrix(file, p + "attn_norm.weight")[0];
+            ffnNorm[l] = matrix(file, p + "ffn_norm.weight")[0];
+            wq[l] = matrix(file, p + "attn_q.weight");
+            wk[l] = matrix(file, p + "attn_k.weight");
+            wv[l] = matrix(file, p + "attn_v.weight");
+            wo[l] = matrix(file, p + "attn_output.weight");
+            wg[l] = matrix(file, p + "ffn_gate.weight");
+            wu[l] = matrix(file, p + "ffn_up.weight");
+            wd[l] = matrix(file, p + "ffn_down.weight");
+        }
+    }
+
+    private static double[][] matrix(GgufFile file, String name) {
+        GgufTensor t = file.tensor(name);
+        WeightMatrix m = WeightMatrix.of(t.type(), t.data(), t.rows(), t.rowLength());
+        double[][] out = new double[m.rows()][m.cols()];
+        float[] row = new float[m.cols()];
+        for (int r = 0; r < m.rows(); r++) {
+            m.dequantizeRow(r, row, 0);
+            for (int i = 0; i < row.length; i++) {
+                out[r][i] = row[i];
+            }
+        }
+        return out;
+    }
+
+    /** Logits after each token of {@code tokens}: [position][vocab]. */
+    double[][] logits(int[] tokens) {
+        int hd = c.headDim();
+        int kvDim = c.kvDim();
+        int group = c.heads() / c.kvHeads();
+        double[][][] keys = new double[c.layers()][tokens.length][];
+        double[][][] values = new double[c.layers()][tokens.length][];
+        double[][] result = new double[tokens.length][];
+        for (int p = 0; p < tokens.length; p++) {
+            double[] x = embd[tokens[p]].clone();
+            for (int l = 0; l < c.layers(); l++) {
+                double[] xn = rmsNorm(x, attnNorm[l]);
+                double[] q = mul(wq[l], xn);
+                double[] k = mul(wk[l], xn);
+                double[] v = mul(wv[l], xn);
+                rope(q, p);
+                rope(k, p);
+                keys[l][p] = k;
+                values[l][p] = v;
+                double[] att = new double[c.heads() * hd];
+                for (int h = 0; h < c.heads(); h++) {
+                    int kvo = (h / group) * hd;
+                    double[] s = new double[p + 1];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j <= p; j++) {
+                        double dot = 0;
+                        for (int i = 0; i < hd; i++) {
+                            dot += q[h * hd + i] * keys[l][j][kvo + i];
+                        }
+                        s[j] = dot / Math.sqrt(hd);
+                        max = Math.max(max, s[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j <= p; j++) {
+                        s[j] = Math.exp(s[j] - max);
+                        sum += s[j];
+                    }
+                    for (int j = 0; j <= p; j++) {
+                        for (int i = 0; i < hd; i++) {
+                            att[h * hd + i] += s[j] / sum * values[l][j][kvo + i];
+                        }
+                    }
+                }
+                add(x, mul(wo[l], att));
+                double[] xf = rmsNorm(x, ffnNorm[l]);
+                double[] g = mul(wg[l], xf);
+                double[] u = mul(wu[l], xf);
+                for (int i = 0; i < g.length; i++) {
+                    g[i] = g[i] / (1 + Math.exp(-g[i])) * u[i];
+                }
+                add(x, mul(wd[l], g));
+            }
+            result[p] = mul(output, rmsNorm(x, outNorm));
+            assert kvDim > 0;
+        }
+        return result;
+    }
+
+    /** Rotates pairs (2i, 2i+1) of every head by pos × theta^(-2i/headDim). */
+    private void rope(double[] v, int pos) {
+        int hd = c.headDim();
+        for (int h = 0; h < v.length / hd; h++) {
+            for (int i = 0; i < hd / 2; i++) {
+                double angle = pos * Math.pow(c.ropeTheta(), -2.0 * i / hd);
+                double a = v[h * hd + 2 * i];
+                double b = v[h * hd + 2 * i + 1];
+                v[h * hd + 2 * i] = a * Math.cos(angle) - b * Math.sin(angle);
+                v[h * hd + 2 * i + 1] = a * Math.sin(angle) + b * Math.cos(angle);
+            }
+        }
+    }
+
+    private double[] rmsNorm(double[] x, double[] w) {
+        double ss = 0;
+        for (double v : x) {
+            ss += v * v;
+        }
+        double inv = 1 / Math.sqrt(ss / x.length + c.rmsEps());
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] * inv * w[i];
+        }
+        return out;
+    }
+
+    private static double[] mul(double[][] m, double[] x) {
+        double[] out = new double[m.length];
+        for (int r = 0; r < m.length; r++) {
+            double s = 0;
+            for (int i = 0; i < x.length; i++) {
+                s += m[r][i] * x[i];
+            }
+            out[r] = s;
+        }
+        return out;
+    }
+
+    private static void add(double[] a, double[] b) {
+        for (int i = 0; i < a.length; i++) {
+            a[i] += b[i];
+        }
+    }
+}
