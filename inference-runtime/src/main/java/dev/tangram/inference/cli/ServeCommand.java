@@ -1,9 +1,15 @@
 package dev.tangram.inference.cli;
 
+import dev.tangram.core.probe.GpuProbe;
+import dev.tangram.core.probe.ProbeException;
 import dev.tangram.inference.config.ConfigException;
 import dev.tangram.inference.config.ServerConfig;
 import dev.tangram.inference.server.InferenceServer;
 import dev.tangram.inference.server.StartupRefusedException;
+import dev.tangram.nvml.jna.NvmlGpuProbe;
+import dev.tangram.nvml.sim.NodeSpecException;
+import dev.tangram.nvml.sim.SimulatedGpuProbe;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,6 +27,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "the GGUF model file") Path model;
     @Option(names = "--port", description = "HTTP port (overrides server.port of the config; default 8000)") Integer port;
     @Option(names = "--config", description = "YAML config file (version: 1)") Path config;
+    @Option(names = "--node-spec", description = "read the GPUs from this node description (simulated probe) instead of NVML")
+    Path nodeSpec;
 
     @Override
     public Integer call() throws Exception {
@@ -39,11 +47,20 @@ public final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         InferenceServer server;
+        Optional<GpuProbe> probe;
         try {
-            server = InferenceServer.start(model, cfg, System.getenv(), Optional.empty());
+            probe = openProbe();
+        } catch (NodeSpecException | ProbeException e) {
+            System.err.println("tangram serve: --node-spec " + nodeSpec + ": " + e.getMessage());
+            return 2;
+        }
+        try {
+            server = InferenceServer.start(model, cfg, System.getenv(), probe);
         } catch (StartupRefusedException e) {
             System.err.println("tangram serve: refusing to start: " + e.getMessage());
             return 1;
+        } finally {
+            probe.ifPresent(GpuProbe::close);
         }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -52,6 +69,20 @@ public final class ServeCommand implements Callable<Integer> {
         }));
         stop.await();
         return 0;
+    }
+
+    /** The simulated probe for --node-spec; else NVML when its library loads; else none (no GPU here). */
+    private Optional<GpuProbe> openProbe() {
+        if (nodeSpec != null) {
+            return Optional.of(SimulatedGpuProbe.open(nodeSpec));
+        }
+        try {
+            String node = System.getenv("NODE_NAME");
+            return Optional.of(NvmlGpuProbe.open(node == null || node.isBlank() ? "localhost" : node));
+        } catch (ProbeException e) {
+            LoggerFactory.getLogger(ServeCommand.class).info("no NVML ({}): {}", e.kind(), e.getMessage());
+            return Optional.empty();
+        }
     }
 
     public static void main(String[] args) {

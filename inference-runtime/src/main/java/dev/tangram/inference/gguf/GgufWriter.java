@@ -57,7 +57,7 @@ public final class GgufWriter {
                 ? ((Number) metadata.get(GgufFile.ALIGNMENT_KEY).value()).intValue() : GgufFile.DEFAULT_ALIGNMENT;
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
+        Path tmp = Files.createFile(dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp"));
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 CountingStream out = new CountingStream(new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20));

@@ -2,7 +2,9 @@ package dev.tangram.inference.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tangram.core.model.MigDevice;
 import dev.tangram.inference.cli.ServeCommand;
+import dev.tangram.nvml.sim.SimulatedGpuProbe;
 import dev.tangram.inference.config.ServerConfig;
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.randommodel.RandomModelSpec;
@@ -112,6 +114,25 @@ class InferenceServerIT {
                 .hasMessageContaining("kv cache: (1 MiB");
         assertThatThrownBy(() -> InferenceServer.start(model, config(), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", "lots"), Optional.empty()))
                 .isInstanceOf(StartupRefusedException.class).hasMessageContaining("TANGRAM_GPU_MEMORY_LIMIT_MIB must be a positive number");
+    }
+
+    @Test
+    void readsAMigAllocationThroughTheGpuProbe() throws Exception {
+        Path spec = Path.of("").toAbsolutePath().getParent().resolve("examples/nodes/a100-mig.yaml");
+        try (SimulatedGpuProbe probe = SimulatedGpuProbe.open(spec)) {
+            MigDevice mig = probe.inventory().gpus().stream().flatMap(g -> g.migDevices().stream()).findFirst().orElseThrow();
+            Map<String, String> env = Map.of("NVIDIA_VISIBLE_DEVICES", mig.uuid(), "TANGRAM_GPU_MEMORY_LIMIT_MIB", "64");
+            try (InferenceServer s = InferenceServer.start(model, config(), env, Optional.of(probe))) {
+                JsonNode alloc = get(s, "/v1/allocation");
+                assertThat(alloc.at("/allocation/visibleDevicesVariable").asText()).isEqualTo("NVIDIA_VISIBLE_DEVICES");
+                assertThat(alloc.at("/allocation/devices/0/uuid").asText()).isEqualTo(mig.uuid());
+                assertThat(alloc.at("/allocation/devices/0/kind").asText()).isEqualTo("mig");
+                assertThat(alloc.at("/allocation/devices/0/memoryMib").asLong()).isEqualTo(mig.memoryMib());
+                assertThat(alloc.at("/allocation/probe").asText()).startsWith("simulated");
+                assertThat(alloc.at("/kvCache/budgetSource").asText()).contains("TANGRAM_GPU_MEMORY_LIMIT_MIB=64", mig.uuid());
+                assertThat(alloc.at("/kvCache/gpuBudget").asBoolean()).isTrue();
+            }
+        }
     }
 
     @Test

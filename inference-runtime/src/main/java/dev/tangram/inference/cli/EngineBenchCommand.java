@@ -1,0 +1,116 @@
+package dev.tangram.inference.cli;
+
+import dev.tangram.inference.model.LoadedModel;
+import dev.tangram.inference.model.ModelLoader;
+import dev.tangram.inference.model.PagedKvCache;
+import dev.tangram.inference.model.SequenceChunk;
+import dev.tangram.inference.sampling.Sampler;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tangram engine-bench}: decode throughput of the engine alone (no scheduler, no HTTP) at several batch sizes,
+ * and this machine's memory bandwidth (a STREAM-like triad), for docs/benchmarks.md.
+ */
+@Command(name = "engine-bench", mixinStandardHelpOptions = true, description = "Measures decode tokens/s and memory bandwidth.")
+public final class EngineBenchCommand implements Callable<Integer> {
+    @Option(names = "--model", description = "GGUF model; without it only the bandwidth is measured") Path model;
+    @Option(names = "--batch", split = ",", description = "concurrent sequences per step (default 1,4,16)") int[] batches = {1, 4, 16};
+    @Option(names = "--tokens", description = "decode steps measured per batch size (default 16)") int tokens = 16;
+    @Option(names = "--prompt", description = "prompt tokens per sequence before decoding (default 16)") int prompt = 16;
+    @Option(names = "--threads", description = "kernel threads (default: available processors)") int threads = Runtime.getRuntime().availableProcessors();
+    @Option(names = "--bandwidth-mib", description = "size of each triad array in MiB (default 256)") int bandwidthMiB = 256;
+
+    @Override
+    public Integer call() throws Exception {
+        double gbs = triadBandwidth(bandwidthMiB);
+        System.out.printf("memory bandwidth (triad, 3 arrays of %d MiB, best of 5): %.2f GB/s%n", bandwidthMiB, gbs);
+        if (model == null) {
+            return 0;
+        }
+        try (LoadedModel m = ModelLoader.load(model, threads)) {
+            double weightsGb = m.weightBytes() / 1e9;
+            System.out.printf("model %s: %.3f GB of weights, %d threads; bandwidth limit %.2f tokens/s%n", m.name(), weightsGb, threads,
+                    gbs / weightsGb);
+            double single = 0;
+            for (int batch : batches) {
+                double tps = decode(m, batch);
+                if (batch == 1) {
+                    single = tps;
+                    System.out.printf("batch %2d: %.2f tokens/s (%.0f%% of the bandwidth limit)%n", batch, tps, 100 * tps / (gbs / weightsGb));
+                } else {
+                    System.out.printf("batch %2d: %.2f tokens/s aggregate%s%n", batch, tps,
+                            single > 0 ? String.format(" (%.2fx single-stream)", tps / single) : "");
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Aggregate decode tokens/s of {@code batch} sequences stepping together, after a prefill and one warm-up step. */
+    private double decode(LoadedModel m, int batch) {
+        int blockSize = 16;
+        int perSeq = (prompt + tokens + 2 + blockSize - 1) / blockSize;
+        PagedKvCache cache = new PagedKvCache(m.config(), perSeq * batch, blockSize);
+        List<int[]> tables = new ArrayList<>();
+        for (int s = 0; s < batch; s++) {
+            int seq = s;
+            tables.add(IntStream.range(0, perSeq).map(b -> seq * perSeq + b).toArray());
+        }
+        List<SequenceChunk> chunks = new ArrayList<>();
+        for (int s = 0; s < batch; s++) {
+            int seq = s;
+            chunks.add(new SequenceChunk(IntStream.range(0, prompt).map(i -> (i * 31 + seq * 7) % m.config().vocabSize()).toArray(), 0,
+                    tables.get(s), true));
+        }
+        float[][] logits = m.forwardPass().forward(chunks, cache);
+        int pos = prompt;
+        long start = 0;
+        for (int step = 0; step <= tokens; step++) {
+            if (step == 1) {
+                start = System.nanoTime(); // step 0 warms up
+            }
+            chunks = new ArrayList<>();
+            for (int s = 0; s < batch; s++) {
+                chunks.add(new SequenceChunk(new int[] {Sampler.argmax(logits[s])}, pos, tables.get(s), true));
+            }
+            logits = m.forwardPass().forward(chunks, cache);
+            pos++;
+        }
+        return (double) tokens * batch / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** STREAM triad a[i] = b[i] + s * c[i] over three arrays; counts 3 × 8 bytes per element. */
+    static double triadBandwidth(int mib) {
+        int n = mib * (1 << 20) / 8;
+        double[] a = new double[n], b = new double[n], c = new double[n];
+        java.util.Arrays.fill(b, 1.0);
+        java.util.Arrays.fill(c, 2.0);
+        double best = 0;
+        for (int rep = 0; rep < 5; rep++) {
+            long t0 = System.nanoTime();
+            IntStream.range(0, 64).parallel().forEach(part -> {
+                int from = (int) ((long) n * part / 64), to = (int) ((long) n * (part + 1) / 64);
+                for (int i = from; i < to; i++) {
+                    a[i] = b[i] + 3.0 * c[i];
+                }
+            });
+            double secs = (System.nanoTime() - t0) / 1e9;
+            best = Math.max(best, 3.0 * 8 * n / secs / 1e9);
+        }
+        if (a[n / 2] != 7.0) {
+            throw new IllegalStateException("triad miscomputed");
+        }
+        return best;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new EngineBenchCommand()).execute(args));
+    }
+}

@@ -1,0 +1,51 @@
+package dev.tangram.nvml.jna;
+
+import dev.tangram.core.model.Gpu;
+import dev.tangram.core.model.NodeInventory;
+import dev.tangram.core.probe.GpuMetrics;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Against the real driver; run with {@code -Dgroups=gpu} on a GPU node (see docs/hardware.md). */
+@Tag("gpu")
+class NvmlGpuProbeOnRealGpuTest {
+    private static final Path DRIVER_LIBRARY = Path.of("/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1");
+
+    @Test
+    void readsTheRealNodeConsistently() {
+        Assumptions.assumeTrue(Files.exists(DRIVER_LIBRARY), "no NVIDIA driver at " + DRIVER_LIBRARY);
+        try (NvmlGpuProbe probe = NvmlGpuProbe.open("gpu-test", DRIVER_LIBRARY.toString())) {
+            NodeInventory inv = probe.inventory();
+            assertThat(inv.gpus()).isNotEmpty();
+            assertThat(inv.driverVersion()).matches("\\d+\\.\\d+(\\.\\d+)?");
+            assertThat(inv.cudaDriverVersion()).matches("\\d+\\.\\d+");
+            for (Gpu g : inv.gpus()) {
+                assertThat(g.uuid()).startsWith("GPU-");
+                assertThat(g.pciBusId()).matches("[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]");
+                assertThat(g.architecture()).isNotEqualTo(NvmlArchitecture.UNKNOWN);
+                assertThat(g.computeCapability().major()).isGreaterThanOrEqualTo(3);
+                GpuMetrics m = probe.metrics(g.uuid());
+                assertThat(m.memoryTotalMib()).isEqualTo(g.memoryMib());
+                assertThat(m.temperatureCelsius()).isBetween(1, 120);
+                assertThat(m.powerWatts()).isPositive();
+                g.migDevices().forEach(d -> assertThat(d.uuid()).startsWith("MIG-"));
+            }
+            for (int i = 0; i < inv.gpus().size(); i++) {
+                for (int j = 0; j < inv.gpus().size(); j++) {
+                    if (i != j) {
+                        assertThat(inv.links().link(i, j)).isEqualTo(inv.links().link(j, i));
+                    }
+                }
+            }
+            assertThat(probe.inventory()).isEqualTo(inv);
+            assertThat(probe.awaitEvent(Duration.ofMillis(100))).isEmpty();
+        }
+    }
+}
