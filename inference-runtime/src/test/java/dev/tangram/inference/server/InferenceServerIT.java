@@ -24,7 +24,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -101,6 +106,31 @@ class InferenceServerIT {
             assertThat(cold.at("/usage/prompt_tokens_details/cached_tokens").asInt()).isZero();
             assertThat(warm.at("/usage/prompt_tokens_details/cached_tokens").asInt()).isPositive();
             assertThat(warm.at("/choices/0/text").asText()).isEqualTo(cold.at("/choices/0/text").asText());
+        }
+    }
+
+    @Test
+    void greedyTextOfConcurrentRequestsEqualsThatOfEachRunAlone() throws Exception {
+        try (InferenceServer s = InferenceServer.start(model, config(), Map.of(), Optional.empty())) {
+            List<String> bodies = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                bodies.add("{\"prompt\":\"request " + i + " asks " + "about things ".repeat(i + 1) + "\",\"max_tokens\":10,\"temperature\":0}");
+            }
+            List<String> alone = new ArrayList<>();
+            for (String b : bodies) {
+                alone.add(post(s, "/v1/completions", b).at("/choices/0/text").asText());
+            }
+            List<String> together = new ArrayList<>();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<JsonNode>> futures = new ArrayList<>();
+                for (String b : bodies) {
+                    futures.add(pool.submit(() -> post(s, "/v1/completions", b)));
+                }
+                for (Future<JsonNode> f : futures) {
+                    together.add(f.get().at("/choices/0/text").asText());
+                }
+            }
+            assertThat(together).isEqualTo(alone);
         }
     }
 
