@@ -58,7 +58,7 @@ public final class ByteLevelBpeTrainer {
         List<String> merges = new ArrayList<>();
 
         Map<String, Integer> wordCounts = new LinkedHashMap<>();
-        Matcher m = Pattern.compile(BytePairTokenizer.LLAMA3_PATTERN, Pattern.UNICODE_CHARACTER_CLASS).matcher(corpus);
+        Matcher m = Pattern.compile(PreTokenizer.LLAMA3_PATTERN, Pattern.UNICODE_CHARACTER_CLASS).matcher(corpus);
         while (m.find()) {
             wordCounts.merge(BytePairTokenizer.byteEncode(m.group().getBytes(StandardCharsets.UTF_8)), 1, Integer::sum);
         }

@@ -4,24 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Byte-level BPE ({@code tokenizer.ggml.model = gpt2}): the text is split into words by the pre-tokenizer's regular
- * expression, each word's UTF-8 bytes are mapped to printable characters (GPT-2's byte-to-unicode table), and the
- * adjacent pair of lowest merge rank is merged until no ranked pair is left (ties: leftmost first).
+ * BPE over merges ({@code tokenizer.ggml.model = gpt2}, and {@code gemma4}): the text is split into words by the
+ * pre-tokenizer's regular expressions, each word's UTF-8 bytes are mapped to printable characters (GPT-2's
+ * byte-to-unicode table; SentencePiece-style vocabularies such as Gemma 4's keep the text and write spaces as {@code ▁}),
+ * and the adjacent pair of lowest merge rank is merged until no ranked pair is left (ties: leftmost first). A piece that
+ * is no token falls back to its single bytes.
  */
 public final class BytePairTokenizer extends VocabularyTokenizer {
-    /** GPT-2's pre-tokenizer. */
-    public static final String GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-    /** Llama 3's pre-tokenizer ({@code tokenizer.ggml.pre = llama-bpe}). */
-    public static final String LLAMA3_PATTERN = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+"
-            + "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-    /** Qwen 2's pre-tokenizer: Llama 3's with single digits. */
-    public static final String QWEN2_PATTERN = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+"
-            + "|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-
+    private static final char SPACE_MARK = '\u2581';
     private static final char[] BYTE_TO_CHAR = new char[256];
     private static final int[] CHAR_TO_BYTE = new int[512];
 
@@ -36,19 +28,18 @@ public final class BytePairTokenizer extends VocabularyTokenizer {
         }
     }
 
-    private final Pattern pattern;
+    private final PreTokenizer preTokenizer;
     private final boolean ignoreMerges;
     private final Map<String, Integer> ranks;
 
     /**
      * @param merges       {@code tokenizer.ggml.merges}: "left right" in byte-mapped characters, by rank
-     * @param pattern      the pre-tokenizer regular expression
-     * @param ignoreMerges whether a word that is a token is taken whole before merging (Llama 3 does this)
+     * @param preTokenizer how text is cut into words before merging
      */
-    public BytePairTokenizer(Vocabulary vocab, String[] merges, String pattern, boolean ignoreMerges) {
+    public BytePairTokenizer(Vocabulary vocab, String[] merges, PreTokenizer preTokenizer) {
         super(vocab);
-        this.pattern = Pattern.compile(pattern, Pattern.UNICODE_CHARACTER_CLASS);
-        this.ignoreMerges = ignoreMerges;
+        this.preTokenizer = preTokenizer;
+        this.ignoreMerges = preTokenizer.ignoreMerges();
         this.ranks = new HashMap<>(merges.length * 2);
         for (int i = 0; i < merges.length; i++) {
             int sp = merges[i].indexOf(' ', 1);
@@ -72,50 +63,44 @@ public final class BytePairTokenizer extends VocabularyTokenizer {
 
     @Override
     void encodeText(String text, boolean atStartOrAfterSpecial, IntList out) {
-        Matcher m = pattern.matcher(text);
-        int last = 0;
-        while (m.find()) {
-            if (m.start() > last) {
-                encodeWord(text.substring(last, m.start()), out);
-            }
-            if (m.end() > m.start()) {
-                encodeWord(m.group(), out);
-            }
-            last = m.end();
-        }
-        if (last < text.length()) {
-            encodeWord(text.substring(last), out);
+        String escaped = preTokenizer.byteLevel() ? text : text.replace(' ', SPACE_MARK);
+        for (String word : preTokenizer.split(escaped)) {
+            encodeWord(word, out);
         }
     }
 
     private void encodeWord(String raw, IntList out) {
-        String word = byteEncode(raw.getBytes(StandardCharsets.UTF_8));
-        if (ignoreMerges) {
+        String word = preTokenizer.byteLevel() ? byteEncode(raw.getBytes(StandardCharsets.UTF_8)) : raw;
+        if (ignoreMerges || (preTokenizer.newlineRunsWhole() && isNewlines(word))) {
             Integer whole = index.get(word);
             if (whole != null) {
                 out.add(whole);
                 return;
             }
         }
-        int n = word.length(); // byte-mapped characters are all in the BMP
+        // symbols start as code points (byte-mapped characters are all single UTF-16 units)
+        int n = word.codePointCount(0, word.length());
+        int[] start = new int[n];
         int[] len = new int[n];
         int[] prev = new int[n];
         int[] next = new int[n];
-        for (int i = 0; i < n; i++) {
-            len[i] = 1;
+        for (int i = 0, off = 0; i < n; i++) {
+            start[i] = off;
+            len[i] = Character.charCount(word.codePointAt(off));
+            off += len[i];
             prev[i] = i - 1;
             next[i] = i + 1 < n ? i + 1 : -1;
         }
         PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.rank != b.rank ? Integer.compare(a.rank, b.rank)
                 : Integer.compare(a.left, b.left));
         for (int i = 1; i < n; i++) {
-            tryBigram(word, len, i - 1, i, queue);
+            tryBigram(word, start, len, i - 1, i, queue);
         }
         while (!queue.isEmpty()) {
             Bigram bg = queue.poll();
             if (len[bg.left] == 0 || len[bg.right] == 0 || len[bg.left] + len[bg.right] != bg.text.length()
-                    || !(word.substring(bg.left, bg.left + len[bg.left]) + word.substring(bg.right, bg.right + len[bg.right])).equals(bg.text)) {
-                continue;
+                    || !word.startsWith(bg.text, start[bg.left])) {
+                continue; // outdated: one side was merged since
             }
             len[bg.left] += len[bg.right];
             len[bg.right] = 0;
@@ -123,17 +108,25 @@ public final class BytePairTokenizer extends VocabularyTokenizer {
             if (next[bg.right] >= 0) {
                 prev[next[bg.right]] = bg.left;
             }
-            tryBigram(word, len, prev[bg.left], bg.left, queue);
-            tryBigram(word, len, bg.left, next[bg.left], queue);
+            tryBigram(word, start, len, prev[bg.left], bg.left, queue);
+            tryBigram(word, start, len, bg.left, next[bg.left], queue);
         }
-        for (int i = 0; i != -1; i = next[i]) {
-            String piece = word.substring(i, i + len[i]);
+        for (int i = 0; i != -1 && n > 0; i = next[i]) {
+            String piece = word.substring(start[i], start[i] + len[i]);
             Integer id = index.get(piece);
             if (id != null) {
                 out.add(id);
-            } else {
+            } else if (preTokenizer.byteLevel()) {
                 for (char c : piece.toCharArray()) {
+                    // llama.cpp looks each UTF-8 byte of the piece up alone: only ASCII stand-ins can be tokens
                     Integer single = c < 0x80 ? index.get(String.valueOf(c)) : null;
+                    if (single != null) {
+                        out.add(single);
+                    }
+                }
+            } else {
+                for (byte b : piece.getBytes(StandardCharsets.UTF_8)) {
+                    Integer single = index.get(String.format("<0x%02X>", b & 0xFF));
                     if (single != null) {
                         out.add(single);
                     }
@@ -142,12 +135,16 @@ public final class BytePairTokenizer extends VocabularyTokenizer {
         }
     }
 
-    private void tryBigram(String word, int[] len, int left, int right, PriorityQueue<Bigram> queue) {
+    private static boolean isNewlines(String word) {
+        return word.chars().allMatch(c -> c == '\n');
+    }
+
+    private void tryBigram(String word, int[] start, int[] len, int left, int right, PriorityQueue<Bigram> queue) {
         if (left < 0 || right < 0) {
             return;
         }
-        String l = word.substring(left, left + len[left]);
-        String r = word.substring(right, right + len[right]);
+        String l = word.substring(start[left], start[left] + len[left]);
+        String r = word.substring(start[right], start[right] + len[right]);
         Integer rank = ranks.get(l + " " + r);
         if (rank != null) {
             queue.add(new Bigram(left, right, rank, l + r));
@@ -161,6 +158,12 @@ public final class BytePairTokenizer extends VocabularyTokenizer {
         int type = vocab.types()[token];
         if (type != Vocabulary.NORMAL && type != Vocabulary.BYTE) {
             return text.getBytes(StandardCharsets.UTF_8);
+        }
+        if (!preTokenizer.byteLevel()) {
+            if (type == Vocabulary.BYTE && text.length() == 6 && text.startsWith("<0x")) {
+                return new byte[] {(byte) Integer.parseInt(text.substring(3, 5), 16)};
+            }
+            return text.replace(SPACE_MARK, ' ').getBytes(StandardCharsets.UTF_8);
         }
         byte[] b = new byte[text.length()];
         for (int i = 0; i < text.length(); i++) {

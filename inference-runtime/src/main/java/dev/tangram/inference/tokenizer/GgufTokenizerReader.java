@@ -6,8 +6,9 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * Builds the tokenizer a GGUF file describes: {@code tokenizer.ggml.model} {@code llama} (SentencePiece-style) or
- * {@code gpt2} (byte-level BPE, with the pre-tokenizer named by {@code tokenizer.ggml.pre}).
+ * Builds the tokenizer a GGUF file describes: {@code tokenizer.ggml.model} {@code llama} (SentencePiece-style),
+ * {@code gpt2} (byte-level BPE, with the pre-tokenizer named by {@code tokenizer.ggml.pre}), {@code gemma4}
+ * (SentencePiece-style BPE) or {@code bert} (WordPiece).
  */
 public final class GgufTokenizerReader {
     /** Texts of control tokens that end a turn in common chat formats. */
@@ -21,20 +22,20 @@ public final class GgufTokenizerReader {
         Vocabulary vocab = vocabulary(meta);
         return switch (model) {
             case "llama" -> new SentencePieceTokenizer(vocab, meta.getBool("tokenizer.ggml.add_space_prefix", true));
-            case "gpt2" -> {
-                String pre = meta.findString("tokenizer.ggml.pre").orElse("gpt-2");
-                String pattern = switch (pre) {
-                    case "llama-bpe", "llama3", "llama-v3", "smaug-bpe", "falcon3", "pixtral" -> BytePairTokenizer.LLAMA3_PATTERN;
-                    case "gpt-2", "gpt2", "phi-2", "mpt", "olmo" -> BytePairTokenizer.GPT2_PATTERN;
-                    case "qwen2", "deepseek-r1-qwen" -> BytePairTokenizer.QWEN2_PATTERN;
-                    default -> throw new GgufFormatException("GGUF metadata key 'tokenizer.ggml.pre' = '" + pre
-                            + "' names a pre-tokenizer Tangram does not support (llama-bpe, gpt-2, qwen2 are)");
-                };
-                boolean ignoreMerges = pattern.equals(BytePairTokenizer.LLAMA3_PATTERN);
-                yield new BytePairTokenizer(vocab, meta.getStringArray("tokenizer.ggml.merges"), pattern, ignoreMerges);
+            case "gpt2" -> new BytePairTokenizer(vocab, meta.getStringArray("tokenizer.ggml.merges"),
+                    PreTokenizer.of(meta.findString("tokenizer.ggml.pre").orElse("default")));
+            // Gemma 4's model implies its pre-tokenizer, whatever tokenizer.ggml.pre says (as in llama.cpp)
+            case "gemma4" -> new BytePairTokenizer(vocab, meta.getStringArray("tokenizer.ggml.merges"), PreTokenizer.of("gemma4"));
+            case "bert" -> {
+                if (vocab.unk() < 0) {
+                    throw new GgufFormatException("GGUF metadata: tokenizer.ggml.model 'bert' (WordPiece) needs "
+                            + "'tokenizer.ggml.unknown_token_id', which is missing");
+                }
+                boolean lowercase = meta.getBool("tokenizer.ggml.normalizer.lowercase", true);
+                yield new WordPieceTokenizer(vocab, lowercase, meta.getBool("tokenizer.ggml.normalizer.strip_accents", lowercase));
             }
             default -> throw new GgufFormatException("GGUF metadata key 'tokenizer.ggml.model' = '" + model
-                    + "' names a tokenizer Tangram does not support (llama, gpt2 are)");
+                    + "' names a tokenizer Tangram does not support (llama, gpt2, gemma4, bert are)");
         };
     }
 

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-/** What the SentencePiece and byte-pair tokenizers share: the vocabulary, special-token splitting, decoding. */
-public abstract sealed class VocabularyTokenizer implements Tokenizer permits SentencePieceTokenizer, BytePairTokenizer {
+/** What the SentencePiece, byte-pair and WordPiece tokenizers share: the vocabulary, special-token splitting, decoding. */
+public abstract sealed class VocabularyTokenizer implements Tokenizer permits SentencePieceTokenizer, BytePairTokenizer, WordPieceTokenizer {
     protected final Vocabulary vocab;
     protected final Map<String, Integer> index;
     private final SpecialTokenSplitter withControl;

@@ -57,9 +57,10 @@ final class NodeLlamaCpp {
         return lines;
     }
 
-    private record Result(int code, String output) {}
+    record Result(int code, String output) {}
 
-    private static Result run(Path dir, int timeoutSeconds, String... cmd) throws IOException, InterruptedException {
+    /** Runs a command in {@code dir}, stdout and stderr together. */
+    static Result run(Path dir, int timeoutSeconds, String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
@@ -69,7 +70,7 @@ final class NodeLlamaCpp {
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
-    private static boolean onPath(String exe) {
+    static boolean onPath(String exe) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             if (Files.isExecutable(Path.of(d, exe))) {
                 return true;
@@ -78,7 +79,7 @@ final class NodeLlamaCpp {
         return false;
     }
 
-    private static String tail(String s) {
+    static String tail(String s) {
         return s.length() > 400 ? s.substring(s.length() - 400) : s;
     }
 }

@@ -88,12 +88,23 @@ class TokenizerRoundTripTest {
 
     @Test
     void unsupportedTokenizerModelsAreNamedInTheError() throws IOException {
+        Path file = dir.resolve("t5.gguf");
+        new GgufWriter().put("tokenizer.ggml.model", GgufValue.ofString("t5"))
+                .put("tokenizer.ggml.tokens", GgufValue.ofStrings("a")).write(file);
+        try (GgufFile g = GgufFile.open(file)) {
+            assertThatThrownBy(() -> GgufTokenizerReader.read(g.metadata())).isInstanceOf(GgufFormatException.class)
+                    .hasMessageContaining("tokenizer.ggml.model").hasMessageContaining("t5");
+        }
+    }
+
+    @Test
+    void aWordPieceVocabularyWithoutAnUnknownTokenIsRefusedNamingTheKey() throws IOException {
         Path file = dir.resolve("bert.gguf");
         new GgufWriter().put("tokenizer.ggml.model", GgufValue.ofString("bert"))
                 .put("tokenizer.ggml.tokens", GgufValue.ofStrings("a")).write(file);
         try (GgufFile g = GgufFile.open(file)) {
             assertThatThrownBy(() -> GgufTokenizerReader.read(g.metadata())).isInstanceOf(GgufFormatException.class)
-                    .hasMessageContaining("tokenizer.ggml.model").hasMessageContaining("bert");
+                    .hasMessageContaining("tokenizer.ggml.unknown_token_id");
         }
     }
 

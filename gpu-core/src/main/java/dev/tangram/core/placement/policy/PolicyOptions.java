@@ -1,0 +1,51 @@
+package dev.tangram.core.placement.policy;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the policy factory needs beyond a name.
+ *
+ * @param seed           seed of the random policy
+ * @param seedWorkload   prior task counts per shape for the fragmentation workload (from config or a trace); may be empty
+ * @param learn          whether fragmentation policies keep learning the workload from arrivals
+ * @param halfLifePods   how fast learned arrivals fade, in pods
+ * @param coverage       share of tasks the workload's most popular shapes must cover (the paper's 95 %)
+ * @param refreshEvery   re-read the learned workload after this many arrivals
+ */
+public record PolicyOptions(long seed, Map<TaskShape, Double> seedWorkload, boolean learn, double halfLifePods, double coverage,
+                            long refreshEvery) {
+    public PolicyOptions {
+        Objects.requireNonNull(seedWorkload, "seedWorkload");
+        seedWorkload = Map.copyOf(seedWorkload);
+        if (!(halfLifePods > 0)) {
+            throw new IllegalArgumentException("halfLifePods must be positive, got " + halfLifePods);
+        }
+        if (!(coverage > 0 && coverage <= 1)) {
+            throw new IllegalArgumentException("coverage must be in (0, 1], got " + coverage);
+        }
+        if (refreshEvery < 1) {
+            throw new IllegalArgumentException("refreshEvery must be at least 1, got " + refreshEvery);
+        }
+    }
+
+    /** Defaults for a live scheduler: learn online, half-life 2,000 pods, 95 % coverage, re-read every 100 arrivals. */
+    public static PolicyOptions defaults(long seed) {
+        return new PolicyOptions(seed, Map.of(), true, 2000, WorkloadMix.DEFAULT_COVERAGE, 100);
+    }
+
+    /** As the paper evaluates FGD: the workload is the whole trace's task shapes, fixed. */
+    public static PolicyOptions fromTrace(long seed, Map<TaskShape, Double> traceShapes) {
+        return new PolicyOptions(seed, traceShapes, false, 2000, WorkloadMix.DEFAULT_COVERAGE, 100);
+    }
+
+    public PolicyOptions withSeed(long newSeed) {
+        return new PolicyOptions(newSeed, seedWorkload, learn, halfLifePods, coverage, refreshEvery);
+    }
+
+    /** A fresh target workload as these options describe it. */
+    public TargetWorkload newWorkload() {
+        return learn ? TargetWorkload.learning(halfLifePods, coverage).seedWeights(seedWorkload)
+                : TargetWorkload.fixed(seedWorkload, coverage);
+    }
+}
