@@ -100,7 +100,7 @@ public final class GpuMapProjector {
             slices.sort(Comparator.comparingInt(GpuMapView.MigSlice::start));
             state = combine(slices.stream().map(GpuMapView.MigSlice::state).toList());
             if (slices.isEmpty()) {
-                note = "MIG mode on, no MIG device carved";
+                note = "MIG on, nothing carved";
             }
         } else if (gpu.replicas() > 1) {
             Set<String> freeIds = Set.copyOf(view.freeReplicaIds());
