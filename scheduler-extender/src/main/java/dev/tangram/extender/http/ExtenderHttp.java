@@ -34,8 +34,8 @@ import java.util.function.Supplier;
 /**
  * The extender's HTTP face: POST {@code <prefix>/filter}, {@code /prioritize}, {@code /bind}, {@code /preempt} in
  * kube-scheduler's JSON, plus {@code /metrics}, {@code /healthz}, {@code /readyz} and the GPU map ({@code /ui}, see
- * {@link GpuMapHttp}). Unreadable or oversized bodies are
- * answered 400 with a message; nothing a client sends makes it answer 5xx.
+ * {@link GpuMapHttp}). Unreadable or oversized bodies are answered 400 with a message; nothing a client sends makes it
+ * answer 5xx.
  */
 public final class ExtenderHttp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ExtenderHttp.class);
