@@ -13,6 +13,7 @@ import dev.tangram.core.placement.PodDemand;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -65,7 +66,7 @@ public final class StrandedCapacity {
             return stranded;
         }
         boolean[] usable = new boolean[node.gpus().size()];
-        Set<String> usableMig = new java.util.HashSet<>();
+        Set<String> usableMig = new HashSet<>();
         for (PodDemand shape : shapes) {
             if (!(NodeFit.check(node, shape) instanceof FitResult.Fits)) {
                 continue;

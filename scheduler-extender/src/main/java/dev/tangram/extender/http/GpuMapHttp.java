@@ -12,7 +12,6 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
 /**
@@ -78,10 +77,5 @@ public final class GpuMapHttp {
             last = new Answer(now, body, "\"" + Long.toHexString(crc.getValue()) + "-" + body.length + "\"");
         }
         return last;
-    }
-
-    /** The page's text, for tests. */
-    String pageText() {
-        return new String(page, StandardCharsets.UTF_8);
     }
 }

@@ -65,7 +65,11 @@ class GpuMapChromiumIT {
     }
 
     private List<Cell> cells() throws Exception {
-        String dom = chromium.dumpDom(cluster.base() + "/ui");
+        return cells(cluster.base());
+    }
+
+    private List<Cell> cells(String base) throws Exception {
+        String dom = chromium.dumpDom(base + "/ui");
         assertThat(dom).as("the page's script rendered a snapshot").contains("data-version=");
         List<Cell> cells = new ArrayList<>();
         Matcher m = CELL.matcher(dom);
@@ -122,5 +126,19 @@ class GpuMapChromiumIT {
         Path copy = Path.of("target", "gpu-map.png");
         Files.createDirectories(copy.getParent());
         Files.copy(png, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void thePageRedrawsWhenTheClusterChangesBetweenTwoPollsWithoutBeingReloaded() throws Exception {
+        Pod pod = cluster.create(KubeFixtures.gpuPod("late", 4));
+        try (PagePoller poller = new PagePoller(cluster.base(), () -> cluster.bind(pod, "a100-pcie-01"))) {
+            // The bind is made after the page's first poll was answered, before its second is.
+            List<Cell> cells = cells(poller.base());
+            assertThat(poller.failure()).isEmpty();
+            assertThat(poller.pageLoads()).isEqualTo(1);
+            assertThat(poller.polls()).isGreaterThanOrEqualTo(2);
+            assertThat(cells).hasSize(cluster.gpuCount());
+            assertThat(on(cells, "a100-pcie-01")).extracting(Cell::state).containsExactly("allocated", "allocated", "allocated", "allocated");
+        }
     }
 }

@@ -51,10 +51,9 @@ final class HeadlessChromium {
                 "--user-data-dir=" + profile, "--virtual-time-budget=" + VIRTUAL_TIME_MS));
         cmd.addAll(extra);
         cmd.add(url);
-        Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectError(err.toFile()).start();
-        byte[] out;
+        Path out = work.resolve("chromium-" + n + ".out");
+        Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {
-            out = p.getInputStream().readAllBytes();
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("chromium did not finish within " + TIMEOUT_SECONDS + " s; its log: " + err);
             }
@@ -65,6 +64,6 @@ final class HeadlessChromium {
         if (p.exitValue() != 0) {
             throw new IllegalStateException("chromium exited with " + p.exitValue() + ": " + Files.readString(err));
         }
-        return new String(out, StandardCharsets.UTF_8);
+        return Files.readString(out, StandardCharsets.UTF_8);
     }
 }
