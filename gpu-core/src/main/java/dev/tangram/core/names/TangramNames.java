@@ -72,6 +72,12 @@ public final class TangramNames {
     public static final String ENV_CUDA_MPS_PIPE_DIRECTORY = "CUDA_MPS_PIPE_DIRECTORY";
     public static final String ENV_CUDA_MPS_ACTIVE_THREAD_PERCENTAGE = "CUDA_MPS_ACTIVE_THREAD_PERCENTAGE";
     public static final String ENV_CUDA_MPS_PINNED_DEVICE_MEM_LIMIT = "CUDA_MPS_PINNED_DEVICE_MEM_LIMIT";
+    /** How the container's GPUs are shared: {@code time-slicing} or {@code mps} (DRA claims). */
+    public static final String ENV_SHARING_STRATEGY = "TANGRAM_SHARING_STRATEGY";
+    /** The time-slice interval a DRA claim asked for: Default, Short, Medium or Long. */
+    public static final String ENV_TIMESLICE_INTERVAL = "TANGRAM_TIMESLICE_INTERVAL";
+    /** The DRA claim the devices came from, {@code namespace/name}. */
+    public static final String ENV_DRA_CLAIM = "TANGRAM_DRA_CLAIM";
 
     // --- DRA and CDI ---
     public static final String DRA_DRIVER = "gpu.tangram.dev";

@@ -28,11 +28,22 @@ public final class DeviceCandidates {
     }
 
     static List<GpuView> eligible(NodeView node, PodDemand pod) {
-        return node.gpus().stream().filter(g -> g.healthy() && pod.acceptsModel(g.model())).toList();
+        List<GpuView> out = new ArrayList<>(node.gpus().size());
+        for (GpuView g : node.gpus()) {
+            if (g.healthy() && pod.acceptsModel(g.model())) {
+                out.add(g);
+            }
+        }
+        return out;
     }
 
     private static List<Assignment.ContainerAssignment> wholeSets(NodeView node, PodDemand pod, ContainerDemand c, int n) {
-        List<GpuView> free = eligible(node, pod).stream().filter(GpuView::wholeFree).toList();
+        List<GpuView> free = new ArrayList<>(node.gpus().size());
+        for (GpuView g : eligible(node, pod)) {
+            if (g.wholeFree()) {
+                free.add(g);
+            }
+        }
         List<Assignment.ContainerAssignment> out = new ArrayList<>();
         if (free.size() < n) {
             return out;
@@ -65,15 +76,23 @@ public final class DeviceCandidates {
     }
 
     private static Assignment.ContainerAssignment whole(ContainerDemand c, List<GpuView> gpus) {
-        return new Assignment.ContainerAssignment(c.container(), c.resource(), gpus.stream().map(GpuView::uuid).toList(),
-                gpus.stream().map(GpuView::position).toList(), 1000);
+        String[] ids = new String[gpus.size()];
+        Integer[] positions = new Integer[gpus.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = gpus.get(i).uuid();
+            positions[i] = gpus.get(i).position();
+        }
+        return new Assignment.ContainerAssignment(c.container(), c.resource(), List.of(ids), List.of(positions), 1000);
     }
 
     private static List<Assignment.ContainerAssignment> fractions(NodeView node, PodDemand pod, ContainerDemand c, int milli) {
-        return eligible(node, pod).stream()
-                .filter(g -> !g.migEnabled() && g.freeMilli() >= milli)
-                .map(g -> new Assignment.ContainerAssignment(c.container(), c.resource(), List.of(g.uuid()), List.of(g.position()), milli))
-                .toList();
+        List<Assignment.ContainerAssignment> out = new ArrayList<>();
+        for (GpuView g : eligible(node, pod)) {
+            if (!g.migEnabled() && g.freeMilli() >= milli) {
+                out.add(new Assignment.ContainerAssignment(c.container(), c.resource(), List.of(g.uuid()), List.of(g.position()), milli));
+            }
+        }
+        return out;
     }
 
     private static List<Assignment.ContainerAssignment> replicas(NodeView node, PodDemand pod, ContainerDemand c, int count) {

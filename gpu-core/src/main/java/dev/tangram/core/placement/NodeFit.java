@@ -1,7 +1,6 @@
 package dev.tangram.core.placement;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -42,19 +41,36 @@ public final class NodeFit {
             }
             Assignment.ContainerAssignment pick = defaultChoice(view, options);
             chosen.add(pick);
-            PodDemand one = new PodDemand(pod.key(), 0, 0, List.of(c), pod.allowedModels());
-            view = NodeViews.apply(view, one, new Assignment(node.name(), List.of(pick)));
+            if (chosen.size() < pod.containers().size()) { // the next container is served from what this one left
+                PodDemand one = new PodDemand(pod.key(), 0, 0, List.of(c), pod.allowedModels());
+                view = NodeViews.apply(view, one, new Assignment(node.name(), List.of(pick)));
+            }
         }
         return new FitResult.Fits(new Assignment(node.name(), chosen));
     }
 
     /** Best-connected whole set (ties: lowest positions); for shares, the GPU left with the least free capacity. */
     static Assignment.ContainerAssignment defaultChoice(NodeView node, List<Assignment.ContainerAssignment> options) {
-        Comparator<Assignment.ContainerAssignment> byLinks = Comparator.comparingLong(
-                (Assignment.ContainerAssignment o) -> LinkScorer.setScore(node.links(), o.gpuPositions())).reversed();
-        Comparator<Assignment.ContainerAssignment> byTightness = Comparator.comparingInt(
-                o -> o.gpuPositions().stream().mapToInt(p -> node.gpus().get(p).freeMilli()).sum());
-        return options.stream().min(byLinks.thenComparing(byTightness)).orElseThrow();
+        // One pass, each option's keys computed once (this runs for every node of every pod): first best wins ties.
+        Assignment.ContainerAssignment best = null;
+        long bestLinks = Long.MIN_VALUE;
+        int bestFree = Integer.MAX_VALUE;
+        for (Assignment.ContainerAssignment o : options) {
+            long links = LinkScorer.setScore(node.links(), o.gpuPositions());
+            int free = 0;
+            for (int p : o.gpuPositions()) {
+                free += node.gpus().get(p).freeMilli();
+            }
+            if (best == null || links > bestLinks || (links == bestLinks && free < bestFree)) {
+                best = o;
+                bestLinks = links;
+                bestFree = free;
+            }
+        }
+        if (best == null) {
+            throw new java.util.NoSuchElementException("no options");
+        }
+        return best;
     }
 
     private static FitResult whyNot(NodeView node, PodDemand pod, ContainerDemand c) {

@@ -33,8 +33,9 @@ import java.util.function.Supplier;
 
 /**
  * The extender's HTTP face: POST {@code <prefix>/filter}, {@code /prioritize}, {@code /bind}, {@code /preempt} in
- * kube-scheduler's JSON, plus {@code /metrics}, {@code /healthz} and {@code /readyz}. Unreadable or oversized bodies are
- * answered 400 with a message; nothing a client sends makes it answer 5xx.
+ * kube-scheduler's JSON, plus {@code /metrics}, {@code /healthz}, {@code /readyz} and the GPU map ({@code /ui}, see
+ * {@link GpuMapHttp}). Unreadable or oversized bodies are answered 400 with a message; nothing a client sends makes it
+ * answer 5xx.
  */
 public final class ExtenderHttp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ExtenderHttp.class);
@@ -98,6 +99,7 @@ public final class ExtenderHttp implements AutoCloseable {
             }
         });
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(scrape.get()));
+        new GpuMapHttp(extender.state()).register(app);
         app.start();
         return this;
     }

@@ -482,6 +482,38 @@ public final class ClusterState {
         return uids.size();
     }
 
+    // ---------------------------------------------------------------- GPU map
+
+    /** The current snapshot with who holds each taken device and the demands of the known GPU pods (the GPU map's input). */
+    public synchronized ClusterOccupancy occupancy() {
+        ClusterSnapshot snap = snapshot();
+        Map<String, Map<String, ClusterOccupancy.Holder>> holders = new HashMap<>();
+        holdersByNode.forEach((node, uids) -> {
+            for (String uid : uids) {
+                PodInfo p = pods.get(uid);
+                ClusterOccupancy.Holder h = new ClusterOccupancy.Holder(ClusterOccupancy.HolderKind.POD, p.key());
+                p.holding().ifPresent(held -> held.deviceIds().forEach(id -> holders.computeIfAbsent(node, n -> new HashMap<>()).put(id, h)));
+            }
+        });
+        for (AssumedDecision a : assumed.values()) {
+            ClusterOccupancy.Holder h = new ClusterOccupancy.Holder(ClusterOccupancy.HolderKind.BINDING, a.podKey());
+            a.decision().containers().forEach(c -> c.deviceIds().forEach(
+                    id -> holders.computeIfAbsent(a.decision().node(), n -> new HashMap<>()).put(id, h)));
+        }
+        for (GangPlan plan : gangs.values()) {
+            ClusterOccupancy.Holder h = new ClusterOccupancy.Holder(ClusterOccupancy.HolderKind.GANG, plan.gangKey());
+            for (GangPlan.Slot s : plan.slots()) {
+                if (!s.bound()) {
+                    s.deviceIds().forEach(id -> holders.computeIfAbsent(s.node(), n -> new HashMap<>()).put(id, h));
+                }
+            }
+        }
+        List<PodDemand> workload = pods.values().stream()
+                .filter(p -> !p.terminated() && p.problem().isEmpty() && p.demand().needsGpu())
+                .map(PodInfo::demand).toList();
+        return new ClusterOccupancy(snap, holders, workload);
+    }
+
     // ---------------------------------------------------------------- figures
 
     public synchronized Figures figures() {

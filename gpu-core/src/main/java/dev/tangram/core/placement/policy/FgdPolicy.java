@@ -23,10 +23,6 @@ public final class FgdPolicy extends ScoringPolicy implements PlacementFeedback 
         return "fgd";
     }
 
-    public FragmentationGradient gradient() {
-        return gradient;
-    }
-
     @Override
     public void arrived(PodDemand pod) {
         gradient.observe(pod);

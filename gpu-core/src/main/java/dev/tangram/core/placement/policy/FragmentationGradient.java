@@ -50,10 +50,6 @@ public final class FragmentationGradient {
         }
     }
 
-    public FragmentationMeasure measure() {
-        return measure;
-    }
-
     /** The node's fragmentation now. */
     public double of(NodeView node) {
         return of(node, -1, 0, 0, 0);
@@ -66,6 +62,17 @@ public final class FragmentationGradient {
 
     /** Fragmentation after the pod takes {@code assignment}. */
     public double after(NodeView node, PodDemand pod, Assignment assignment) {
+        if (assignment.containers().size() == 1) {
+            Assignment.ContainerAssignment c = assignment.containers().getFirst();
+            if (c.gpuPositions().isEmpty()) {
+                return of(node, -1, 0, pod.cpuMilli(), pod.memoryMib());
+            }
+            if (c.gpuPositions().size() == 1 && c.milliPerGpu() > 0 && c.deviceIds().getFirst().equals(node.gpus().get(c.gpuPositions().getFirst()).uuid())) {
+                return of(node, c.gpuPositions().getFirst(), c.milliPerGpu(), pod.cpuMilli(), pod.memoryMib());
+            }
+        } else if (assignment.containers().isEmpty()) {
+            return of(node, -1, 0, pod.cpuMilli(), pod.memoryMib());
+        }
         return of(NodeViews.apply(node, pod, assignment));
     }
 

@@ -3,7 +3,6 @@ package dev.tangram.core.placement.policy;
 import dev.tangram.core.placement.GpuView;
 import dev.tangram.core.placement.NodeView;
 
-import java.util.List;
 
 /**
  * The FGD fragmentation measure (Weng et al., USENIX ATC 2023): for a node and a target workload, the expected GPU
@@ -51,10 +50,6 @@ public final class FragmentationMeasure {
 
     public WorkloadMix mix() {
         return mix;
-    }
-
-    public boolean countsMemory() {
-        return countMemory;
     }
 
     /** The measure of a node as it is. */
@@ -109,12 +104,4 @@ public final class FragmentationMeasure {
         return fitting >= count[s] ? stranded : total;
     }
 
-    /** The measures of every node, summed: the cluster's fragmentation. */
-    public double ofCluster(List<NodeView> nodes) {
-        double sum = 0;
-        for (NodeView n : nodes) {
-            sum += of(n);
-        }
-        return sum;
-    }
 }

@@ -43,9 +43,29 @@ public record PolicyOptions(long seed, Map<TaskShape, Double> seedWorkload, bool
         return new PolicyOptions(newSeed, seedWorkload, learn, halfLifePods, coverage, refreshEvery);
     }
 
-    /** A fresh target workload as these options describe it. */
-    public TargetWorkload newWorkload() {
-        return learn ? TargetWorkload.learning(halfLifePods, coverage).seedWeights(seedWorkload)
-                : TargetWorkload.fixed(seedWorkload, coverage);
+    /**
+     * The seed workload with whole-GPU shapes weighted {@code 1 + gpus * weight} times (the paper simulator's "GPU
+     * resource weight"): tasks that take more whole GPUs count more.
+     */
+    public PolicyOptions withSizeWeight(double weight) {
+        if (weight == 0) {
+            return this;
+        }
+        java.util.Map<TaskShape, Double> w = new java.util.HashMap<>();
+        seedWorkload.forEach((shape, count) -> w.put(shape, shape.gpuMilli() == 1000 ? count * (1 + shape.gpuCount() * weight) : count));
+        return new PolicyOptions(seed, w, learn, halfLifePods, coverage, refreshEvery);
+    }
+
+    /** A fresh target workload as these options describe it; {@code withMemory} tells shapes apart by host memory too. */
+    public TargetWorkload newWorkload(boolean withMemory) {
+        TargetWorkload w = learn ? TargetWorkload.learning(halfLifePods, coverage) : TargetWorkload.fixedEmpty(coverage);
+        if (!withMemory) {
+            w.ignoringMemory();
+        }
+        return w.seedWeights(seedWorkload);
+    }
+
+    public PolicyOptions withCoverage(double newCoverage) {
+        return new PolicyOptions(seed, seedWorkload, learn, halfLifePods, newCoverage, refreshEvery);
     }
 }

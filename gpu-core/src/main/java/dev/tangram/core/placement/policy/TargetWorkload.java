@@ -15,6 +15,7 @@ public final class TargetWorkload {
     private final double halfLifePods;
     private final double coverage;
     private final boolean frozen;
+    private boolean keepMemory = true;
     private double increment = 1;
     private long version;
     private WorkloadMix mix = WorkloadMix.empty();
@@ -36,9 +37,28 @@ public final class TargetWorkload {
 
     /** A fixed workload: {@link #observe} is ignored. */
     public static TargetWorkload fixed(Map<TaskShape, Double> weights, double coverage) {
-        TargetWorkload w = new TargetWorkload(1, coverage, true);
-        w.seedWeights(weights);
-        return w;
+        return fixedEmpty(coverage).seedWeights(weights);
+    }
+
+    /** A fixed workload to seed later (e.g. after {@link #ignoringMemory()}). */
+    public static TargetWorkload fixedEmpty(double coverage) {
+        return new TargetWorkload(1, coverage, true);
+    }
+
+    /**
+     * Shapes are told apart by CPU and GPU only, host memory dropped (as the FGD paper counts its typical tasks). Call
+     * before seeding.
+     */
+    public TargetWorkload ignoringMemory() {
+        if (!weights.isEmpty()) {
+            throw new IllegalStateException("ignoringMemory() must come before any weight");
+        }
+        keepMemory = false;
+        return this;
+    }
+
+    private TaskShape key(TaskShape shape) {
+        return keepMemory ? shape : shape.withoutMemory();
     }
 
     /** Adds prior weights (in pods) per shape, e.g. from config or from a trace. */
@@ -47,7 +67,7 @@ public final class TargetWorkload {
             if (!(weight >= 0)) {
                 throw new IllegalArgumentException("seed weight of " + shape + " must not be negative");
             }
-            weights.merge(shape, weight * increment, Double::sum);
+            weights.merge(key(shape), weight * increment, Double::sum);
         });
         version++;
         return this;
@@ -75,7 +95,7 @@ public final class TargetWorkload {
             return;
         }
         increment *= Math.pow(2, 1 / halfLifePods);
-        weights.merge(shape, increment, Double::sum);
+        weights.merge(key(shape), increment, Double::sum);
         if (increment > 1e200) {
             double scale = increment;
             weights.replaceAll((k, v) -> v / scale);

@@ -63,17 +63,9 @@ public record TaskShape(long cpuMilli, long memoryMib, int gpuMilli, int gpuCoun
         };
     }
 
-    public boolean cpuOnly() {
-        return gpuCount == 0;
-    }
-
-    /** A fraction of one GPU (the trace's sharing tasks). */
-    public boolean sharing() {
-        return gpuCount == 1 && gpuMilli < 1000;
-    }
-
-    public long totalGpuMilli() {
-        return (long) gpuMilli * gpuCount;
+    /** The same shape with host memory left out (0): the paper's task shapes are CPU and GPU only. */
+    public TaskShape withoutMemory() {
+        return memoryMib == 0 ? this : new TaskShape(cpuMilli, 0, gpuMilli, gpuCount, models);
     }
 
     public boolean acceptsModel(String model) {

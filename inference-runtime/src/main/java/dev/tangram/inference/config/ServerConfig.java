@@ -1,0 +1,160 @@
+package dev.tangram.inference.config;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The server's configuration file (YAML, {@code version: 1}). Every field is optional; unknown fields and wrong types
+ * stop startup with the field's path and the reason.
+ *
+ * <pre>
+ * version: 1
+ * server:    { host: 0.0.0.0, port: 8000 }
+ * model:     { name: "", maxModelLen: 0 }          # 0 = the model's context length
+ * memory:    { utilisation: 0.9, cpuBudgetMib: 4096 }
+ * kvCache:   { blockSize: 16 }
+ * scheduler: { maxBatchTokens: 512, maxRunning: 16, maxWaiting: 64 }
+ * </pre>
+ */
+public record ServerConfig(String host, int port, String modelName, int maxModelLen, double utilisation, long cpuBudgetMib,
+                           int blockSize, int maxBatchTokens, int maxRunning, int maxWaiting) {
+    public static final int VERSION = 1;
+    public static final ServerConfig DEFAULTS = new ServerConfig("0.0.0.0", 8000, "", 0, 0.9, 4096, 16, 512, 16, 64);
+
+    private static final Map<String, Set<String>> FIELDS = Map.of(
+            "server", Set.of("host", "port"),
+            "model", Set.of("name", "maxModelLen"),
+            "memory", Set.of("utilisation", "cpuBudgetMib"),
+            "kvCache", Set.of("blockSize"),
+            "scheduler", Set.of("maxBatchTokens", "maxRunning", "maxWaiting"));
+
+    public static ServerConfig load(Path file) {
+        try {
+            return parse(Files.readString(file));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+    }
+
+    public static ServerConfig parse(String yaml) {
+        Object root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+        } catch (YAMLException e) {
+            throw new ConfigException("not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (root == null) {
+            throw new ConfigException("the file is empty; it needs at least 'version: " + VERSION + "'");
+        }
+        Map<String, Object> top = section(root, "the top level");
+        Object version = top.get("version");
+        if (version == null) {
+            throw new ConfigException("version: missing; this server reads version " + VERSION);
+        }
+        if (!(version instanceof Integer v) || v != VERSION) {
+            throw new ConfigException("version: " + version + " is not supported; this server reads version " + VERSION);
+        }
+        for (String key : top.keySet()) {
+            if (!key.equals("version") && !FIELDS.containsKey(key)) {
+                throw new ConfigException(key + ": unknown section; known: version, " + String.join(", ", FIELDS.keySet().stream().sorted().toList()));
+            }
+        }
+        Map<String, Map<String, Object>> s = new LinkedHashMap<>();
+        for (var e : FIELDS.entrySet()) {
+            Map<String, Object> sec = top.containsKey(e.getKey()) ? section(top.get(e.getKey()), e.getKey()) : Map.of();
+            for (String k : sec.keySet()) {
+                if (!e.getValue().contains(k)) {
+                    throw new ConfigException(e.getKey() + "." + k + ": unknown field; known: "
+                            + String.join(", ", e.getValue().stream().sorted().toList()));
+                }
+            }
+            s.put(e.getKey(), sec);
+        }
+        ServerConfig d = DEFAULTS;
+        ServerConfig c = new ServerConfig(
+                string(s, "server", "host", d.host()),
+                (int) integer(s, "server", "port", d.port(), 0, 65535),
+                string(s, "model", "name", d.modelName()),
+                (int) integer(s, "model", "maxModelLen", d.maxModelLen(), 0, Integer.MAX_VALUE),
+                number(s, "memory", "utilisation", d.utilisation()),
+                integer(s, "memory", "cpuBudgetMib", d.cpuBudgetMib(), 1, Long.MAX_VALUE / (1024 * 1024)),
+                (int) integer(s, "kvCache", "blockSize", d.blockSize(), 1, 1024),
+                (int) integer(s, "scheduler", "maxBatchTokens", d.maxBatchTokens(), 1, 1 << 20),
+                (int) integer(s, "scheduler", "maxRunning", d.maxRunning(), 1, 4096),
+                (int) integer(s, "scheduler", "maxWaiting", d.maxWaiting(), 0, 1 << 20));
+        if (!(c.utilisation() > 0 && c.utilisation() <= 1)) {
+            throw new ConfigException("memory.utilisation: must be in (0, 1], got " + c.utilisation());
+        }
+        return c;
+    }
+
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(host, newPort, modelName, maxModelLen, utilisation, cpuBudgetMib, blockSize, maxBatchTokens, maxRunning,
+                maxWaiting);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(Object o, String where) {
+        if (!(o instanceof Map<?, ?> m)) {
+            throw new ConfigException(where + ": expected a mapping, got " + describe(o));
+        }
+        for (Object k : m.keySet()) {
+            if (!(k instanceof String)) {
+                throw new ConfigException(where + ": keys must be strings, got " + k);
+            }
+        }
+        return (Map<String, Object>) m;
+    }
+
+    private static String string(Map<String, Map<String, Object>> s, String sec, String key, String dflt) {
+        Object v = s.get(sec).get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!(v instanceof String str)) {
+            throw new ConfigException(sec + "." + key + ": expected a string, got " + describe(v));
+        }
+        return str;
+    }
+
+    private static long integer(Map<String, Map<String, Object>> s, String sec, String key, long dflt, long min, long max) {
+        Object v = s.get(sec).get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!(v instanceof Integer || v instanceof Long)) {
+            throw new ConfigException(sec + "." + key + ": expected a whole number, got " + describe(v));
+        }
+        long n = ((Number) v).longValue();
+        if (n < min || n > max) {
+            throw new ConfigException(sec + "." + key + ": must be between " + min + " and " + max + ", got " + n);
+        }
+        return n;
+    }
+
+    private static double number(Map<String, Map<String, Object>> s, String sec, String key, double dflt) {
+        Object v = s.get(sec).get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!(v instanceof Number n) || v instanceof java.math.BigInteger) {
+            throw new ConfigException(sec + "." + key + ": expected a number, got " + describe(v));
+        }
+        return n.doubleValue();
+    }
+
+    private static String describe(Object v) {
+        return v instanceof String str ? "'" + str + "'" : v + " (" + (v == null ? "null" : v.getClass().getSimpleName().toLowerCase()) + ")";
+    }
+}

@@ -1,0 +1,23 @@
+package dev.tangram.inference.http;
+
+import dev.tangram.inference.sampling.SamplingParams;
+
+import java.util.List;
+
+/**
+ * One completion or chat request, checked.
+ *
+ * @param chat         whether it came to /v1/chat/completions
+ * @param model        the model the client named, or null
+ * @param promptText   the prompt as text (null when given as token ids)
+ * @param promptTokens the prompt as token ids (null when given as text)
+ * @param messages     chat messages (chat only)
+ * @param maxTokens    the client's max_tokens, or null for the default
+ * @param sampling     temperature, top_k, top_p, seed
+ * @param stream       whether to answer with server-sent events
+ * @param includeUsage whether a streamed answer ends with a usage chunk ({@code stream_options.include_usage})
+ * @param stops        stop sequences
+ */
+public record CompletionParams(boolean chat, String model, String promptText, int[] promptTokens, List<ChatTemplate.Message> messages,
+                               Integer maxTokens, SamplingParams sampling, boolean stream, boolean includeUsage, List<String> stops) {
+}

@@ -1,0 +1,380 @@
+package dev.tangram.inference.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tangram.inference.metrics.PrometheusSchedulerMetrics;
+import dev.tangram.inference.scheduler.Admission;
+import dev.tangram.inference.scheduler.Completion;
+import dev.tangram.inference.scheduler.EngineLoop;
+import dev.tangram.inference.scheduler.FinishReason;
+import dev.tangram.inference.scheduler.GenerationRequest;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The OpenAI-compatible HTTP API: POST /v1/completions and /v1/chat/completions (JSON, or server-sent events when
+ * {@code stream} is true), GET /v1/models, /v1/allocation, /health, /ready (503 until the model is loaded) and /metrics.
+ */
+public final class OpenAiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
+    private static final long IDLE_TIMEOUT_MS = TimeUnit.MINUTES.toMillis(10);
+
+    /** The loaded model and the engine serving it. */
+    public record Backend(ServingModel model, EngineLoop engine) {
+    }
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final RequestParser parser = new RequestParser(json);
+    private final PrometheusSchedulerMetrics metrics;
+    private final Javalin app;
+    private final long created = System.currentTimeMillis() / 1000;
+    private volatile Backend backend;
+    private volatile Object allocation;
+
+    public OpenAiServer(PrometheusSchedulerMetrics metrics, String host, int port) {
+        this.metrics = metrics;
+        this.app = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.useVirtualThreads = true;
+            cfg.http.disableCompression();
+            cfg.jetty.addConnector((server, httpConfig) -> {
+                ServerConnector c = new ServerConnector(server);
+                c.setHost(host);
+                c.setPort(port);
+                c.setIdleTimeout(IDLE_TIMEOUT_MS);
+                return c;
+            });
+        });
+        app.exception(ApiError.class, (e, ctx) -> error(ctx, e));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
+            error(ctx, new ApiError(500, "server_error", "internal error: " + e, null, null));
+        });
+        app.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
+        app.get("/ready", ctx -> {
+            if (backend == null) {
+                ctx.status(503).json(Map.of("status", "loading"));
+            } else {
+                ctx.json(Map.of("status", "ready", "model", backend.model().name()));
+            }
+        });
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        app.get("/v1/models", this::models);
+        app.get("/v1/allocation", ctx -> {
+            Object a = allocation;
+            if (a == null) {
+                throw new ApiError(503, "service_unavailable", "the allocation is not computed yet (the model is loading)", null, null);
+            }
+            send(ctx, 200, a);
+        });
+        app.post("/v1/completions", ctx -> generate(ctx, false));
+        app.post("/v1/chat/completions", ctx -> generate(ctx, true));
+    }
+
+    public OpenAiServer start() {
+        app.start();
+        return this;
+    }
+
+    /** The port listened on (useful with port 0). */
+    public int port() {
+        return ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
+    }
+
+    /** Publishes the allocation and KV cache arithmetic at /v1/allocation. */
+    public void allocation(Object allocationJson) {
+        this.allocation = allocationJson;
+    }
+
+    /** The model is loaded: /ready answers 200 and the completion routes serve. */
+    public void ready(Backend b) {
+        this.backend = b;
+    }
+
+    public PrometheusSchedulerMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    private Backend backend() {
+        Backend b = backend;
+        if (b == null) {
+            throw new ApiError(503, "service_unavailable", "the model is still loading; see /ready", null, null);
+        }
+        return b;
+    }
+
+    private void models(Context ctx) {
+        Backend b = backend();
+        ObjectNode m = json.createObjectNode().put("id", b.model().name()).put("object", "model").put("created", created)
+                .put("owned_by", "tangram").put("max_model_len", b.model().maxModelLen());
+        ObjectNode body = json.createObjectNode().put("object", "list");
+        body.putArray("data").add(m);
+        send(ctx, 200, body);
+    }
+
+    private void generate(Context ctx, boolean chat) throws IOException, InterruptedException {
+        Backend b = backend();
+        CompletionParams p = parser.parse(ctx.body(), chat);
+        ServingModel model = b.model();
+        if (p.model() != null && !p.model().equals(model.name())) {
+            throw new ApiError(404, "invalid_request_error", "The model '" + p.model() + "' does not exist; this server serves '"
+                    + model.name() + "'", "model", "model_not_found");
+        }
+        int[] prompt;
+        String promptParam = chat ? "messages" : "prompt";
+        if (p.promptTokens() != null) {
+            prompt = p.promptTokens();
+        } else {
+            String text = chat ? model.chatTemplate().render(p.messages()) : p.promptText();
+            prompt = model.tokenizer().encode(text, true);
+        }
+        if (prompt.length == 0) {
+            throw ApiError.invalid("the prompt is empty", promptParam);
+        }
+        int room = model.maxModelLen() - prompt.length;
+        if (room < 1) {
+            throw ApiError.invalid("This model's maximum context length is " + model.maxModelLen() + " tokens; the prompt has "
+                    + prompt.length + " tokens", promptParam);
+        }
+        int maxTokens;
+        if (p.maxTokens() != null) {
+            if (p.maxTokens() > room) {
+                throw ApiError.invalid("This model's maximum context length is " + model.maxModelLen() + " tokens; you asked for "
+                        + (prompt.length + p.maxTokens()) + " (" + prompt.length + " in the prompt, " + p.maxTokens()
+                        + " for the completion)", chat ? "max_completion_tokens" : "max_tokens");
+            }
+            maxTokens = p.maxTokens();
+        } else {
+            long cacheRoom = model.cacheTokens() - prompt.length;
+            maxTokens = (int) Math.max(1, Math.min(chat ? room : Math.min(16, room), cacheRoom));
+        }
+        String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+        GenerationStream stream = new GenerationStream();
+        Admission admission = b.engine().submit(new GenerationRequest(id, prompt, maxTokens, p.sampling(), stream));
+        switch (admission) {
+            case Admission.Overloaded o -> throw new ApiError(429, "rate_limit_error", "The server is overloaded: " + o.reason()
+                    + "; retry later", null, "rate_limit_exceeded");
+            case Admission.Invalid i -> throw ApiError.invalid(i.reason(), promptParam);
+            case Admission.Queued q -> {
+            }
+        }
+        Reply reply = new Reply(json, id, model.name(), chat, System.currentTimeMillis() / 1000);
+        TextAssembler text = new TextAssembler(model.tokenizer(), p.stops());
+        if (p.stream()) {
+            stream(ctx, b, p, stream, reply, text);
+        } else {
+            whole(ctx, b, stream, reply, text);
+        }
+    }
+
+    /** The outcome of draining a request's stream. */
+    private record Outcome(String finishReason, int completionTokens, Completion completion) {
+    }
+
+    private void whole(Context ctx, Backend b, GenerationStream stream, Reply reply, TextAssembler text) throws InterruptedException {
+        StringBuilder out = new StringBuilder();
+        Outcome o = drain(b, stream, reply, text, out::append);
+        if (o.completion().reason() == FinishReason.ERROR) {
+            throw new ApiError(500, "server_error", o.completion().error(), null, null);
+        }
+        send(ctx, 200, reply.whole(out.toString(), o.finishReason(), o.completion().promptTokens(), o.completionTokens(),
+                o.completion().cachedTokens()));
+    }
+
+    private void stream(Context ctx, Backend b, CompletionParams p, GenerationStream stream, Reply reply, TextAssembler text)
+            throws IOException, InterruptedException {
+        ctx.res().setStatus(200);
+        ctx.res().setContentType("text/event-stream");
+        ctx.res().setCharacterEncoding("utf-8");
+        ctx.res().setHeader("Cache-Control", "no-cache");
+        ctx.res().setHeader("X-Accel-Buffering", "no");
+        OutputStream out = ctx.res().getOutputStream();
+        try {
+            if (reply.chat()) {
+                event(out, reply.roleChunk());
+            }
+            Outcome o = drain(b, stream, reply, text, chunk -> {
+                if (!chunk.isEmpty()) {
+                    try {
+                        event(out, reply.chunk(chunk, null));
+                    } catch (IOException e) {
+                        throw new ClientGone(e);
+                    }
+                }
+            });
+            if (o.completion().reason() == FinishReason.ERROR) {
+                ObjectNode err = json.createObjectNode();
+                err.putObject("error").put("message", o.completion().error()).put("type", "server_error").putNull("param").putNull("code");
+                event(out, err);
+            } else {
+                event(out, reply.chunk("", o.finishReason()));
+                if (p.includeUsage()) {
+                    event(out, reply.usageChunk(o.completion().promptTokens(), o.completionTokens(), o.completion().cachedTokens()));
+                }
+            }
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (ClientGone | IOException e) {
+            LOG.debug("client of {} went away: {}", reply.id(), e.toString());
+            b.engine().cancel(reply.id());
+        }
+    }
+
+    /** Thrown out of the chunk consumer when writing to the client fails. */
+    private static final class ClientGone extends RuntimeException {
+        ClientGone(IOException cause) {
+            super(cause);
+        }
+    }
+
+    private Outcome drain(Backend b, GenerationStream stream, Reply reply, TextAssembler text,
+                          java.util.function.Consumer<String> chunks) throws InterruptedException {
+        int tokens = 0;
+        boolean stoppedBySequence = false;
+        while (true) {
+            GenerationStream.Event e = stream.next(1, TimeUnit.SECONDS);
+            if (e == null) {
+                continue;
+            }
+            if (e.completion() != null) {
+                if (!stoppedBySequence) {
+                    chunks.accept(text.flush());
+                }
+                String reason = stoppedBySequence ? "stop" : e.completion().reason().openAiName();
+                int generated = stoppedBySequence ? tokens : e.completion().completionTokens();
+                return new Outcome(reason, generated, e.completion());
+            }
+            if (stoppedBySequence) {
+                continue;
+            }
+            tokens++;
+            try {
+                chunks.accept(text.add(e.token()));
+            } catch (ClientGone gone) {
+                b.engine().cancel(reply.id());
+                throw gone;
+            }
+            if (text.stopped()) {
+                stoppedBySequence = true;
+                b.engine().cancel(reply.id());
+            }
+        }
+    }
+
+    private void event(OutputStream out, Object chunk) throws IOException {
+        out.write(("data: " + json.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private void send(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType("application/json").result(json.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+
+    private void error(Context ctx, ApiError e) {
+        ObjectNode body = json.createObjectNode();
+        ObjectNode err = body.putObject("error");
+        err.put("message", e.getMessage()).put("type", e.type());
+        if (e.param() == null) {
+            err.putNull("param");
+        } else {
+            err.put("param", e.param());
+        }
+        if (e.code() == null) {
+            err.put("code", e.status());
+        } else {
+            err.put("code", e.code());
+        }
+        send(ctx, e.status(), body);
+    }
+
+    /** Builds the JSON bodies of one request's answer. */
+    private record Reply(ObjectMapper json, String id, String model, boolean chat, long created) {
+        private ObjectNode base() {
+            return json.createObjectNode().put("id", id).put("object", chat ? "chat.completion" : "text_completion")
+                    .put("created", created).put("model", model);
+        }
+
+        private ObjectNode chunkBase() {
+            ObjectNode n = base();
+            if (chat) {
+                n.put("object", "chat.completion.chunk");
+            }
+            return n;
+        }
+
+        ObjectNode whole(String text, String finishReason, int prompt, int completion, int cached) {
+            ObjectNode body = base();
+            ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+            if (chat) {
+                choice.putObject("message").put("role", "assistant").put("content", text);
+            } else {
+                choice.put("text", text).putNull("logprobs");
+            }
+            choice.put("finish_reason", finishReason);
+            body.set("usage", usage(prompt, completion, cached));
+            return body;
+        }
+
+        ObjectNode roleChunk() {
+            ObjectNode body = chunkBase();
+            ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+            choice.putObject("delta").put("role", "assistant").put("content", "");
+            choice.putNull("finish_reason");
+            return body;
+        }
+
+        ObjectNode chunk(String text, String finishReason) {
+            ObjectNode body = chunkBase();
+            ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+            if (chat) {
+                ObjectNode delta = choice.putObject("delta");
+                if (finishReason == null) {
+                    delta.put("content", text);
+                }
+            } else {
+                choice.put("text", text).putNull("logprobs");
+            }
+            if (finishReason == null) {
+                choice.putNull("finish_reason");
+            } else {
+                choice.put("finish_reason", finishReason);
+            }
+            return body;
+        }
+
+        ObjectNode usageChunk(int prompt, int completion, int cached) {
+            ObjectNode body = chunkBase();
+            body.putArray("choices");
+            body.set("usage", usage(prompt, completion, cached));
+            return body;
+        }
+
+        private ObjectNode usage(int prompt, int completion, int cached) {
+            ObjectNode u = json.createObjectNode().put("prompt_tokens", prompt).put("completion_tokens", completion)
+                    .put("total_tokens", prompt + completion);
+            u.putObject("prompt_tokens_details").put("cached_tokens", cached);
+            return u;
+        }
+    }
+
+}

@@ -1,0 +1,215 @@
+package dev.tangram.inference.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tangram.inference.sampling.SamplingParams;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Reads and checks the JSON body of a completion or chat request; every problem is a 400 naming the field. */
+public final class RequestParser {
+    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "developer", "tool");
+
+    private final ObjectMapper json;
+
+    public RequestParser(ObjectMapper json) {
+        this.json = json;
+    }
+
+    public CompletionParams parse(String body, boolean chat) {
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiError.invalid("the body is not valid JSON: " + e.getOriginalMessage(), null);
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiError.invalid("the body must be a JSON object", null);
+        }
+        String model = optString(root, "model");
+        String promptText = null;
+        int[] promptTokens = null;
+        List<ChatTemplate.Message> messages = List.of();
+        if (chat) {
+            messages = messages(root);
+        } else {
+            JsonNode p = root.get("prompt");
+            if (p == null || p.isNull()) {
+                throw ApiError.invalid("'prompt' is required", "prompt");
+            }
+            if (p.isTextual()) {
+                promptText = p.asText();
+            } else if (p.isArray() && !p.isEmpty() && allInts(p)) {
+                promptTokens = new int[p.size()];
+                for (int i = 0; i < p.size(); i++) {
+                    promptTokens[i] = p.get(i).intValue();
+                }
+            } else if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) {
+                promptText = p.get(0).asText();
+            } else {
+                throw ApiError.invalid("'prompt' must be a string or an array of token ids (one prompt per request)", "prompt");
+            }
+        }
+        Integer maxTokens = optInt(root, chat && root.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens", 1);
+        Integer n = optInt(root, "n", 1);
+        if (n != null && n != 1) {
+            throw ApiError.invalid("only n = 1 is supported", "n");
+        }
+        Double temperature = optNumber(root, "temperature", 0, 2);
+        Double topP = optNumber(root, "top_p", 0, 1);
+        if (topP != null && topP == 0) {
+            throw ApiError.invalid("'top_p' must be greater than 0", "top_p");
+        }
+        Integer topK = optInt(root, "top_k", -1);
+        Long seed = null;
+        JsonNode s = root.get("seed");
+        if (s != null && !s.isNull()) {
+            if (!s.isIntegralNumber() || !s.canConvertToLong()) {
+                throw ApiError.invalid("'seed' must be an integer", "seed");
+            }
+            seed = s.longValue();
+        }
+        boolean stream = optBoolean(root, "stream");
+        boolean includeUsage = false;
+        JsonNode so = root.get("stream_options");
+        if (so != null && !so.isNull()) {
+            if (!so.isObject()) {
+                throw ApiError.invalid("'stream_options' must be an object", "stream_options");
+            }
+            includeUsage = optBoolean(so, "include_usage");
+        }
+        List<String> stops = stops(root);
+        SamplingParams sampling = new SamplingParams(temperature == null ? 1f : temperature.floatValue(),
+                topK == null || topK < 0 ? 0 : topK, topP == null ? 1f : topP.floatValue(),
+                seed == null ? System.nanoTime() : seed);
+        return new CompletionParams(chat, model, promptText, promptTokens, messages, maxTokens, sampling, stream, includeUsage, stops);
+    }
+
+    private static List<ChatTemplate.Message> messages(JsonNode root) {
+        JsonNode m = root.get("messages");
+        if (m == null || !m.isArray() || m.isEmpty()) {
+            throw ApiError.invalid("'messages' must be a non-empty array", "messages");
+        }
+        List<ChatTemplate.Message> out = new ArrayList<>();
+        for (int i = 0; i < m.size(); i++) {
+            JsonNode msg = m.get(i);
+            String where = "messages[" + i + "]";
+            if (!msg.isObject()) {
+                throw ApiError.invalid(where + " must be an object", where);
+            }
+            JsonNode role = msg.get("role");
+            if (role == null || !role.isTextual() || !ROLES.contains(role.asText())) {
+                throw ApiError.invalid(where + ".role must be one of " + ROLES.stream().sorted().toList(), where + ".role");
+            }
+            out.add(new ChatTemplate.Message(role.asText(), content(msg.get("content"), where + ".content")));
+        }
+        return out;
+    }
+
+    private static String content(JsonNode c, String where) {
+        if (c == null || c.isNull()) {
+            return "";
+        }
+        if (c.isTextual()) {
+            return c.asText();
+        }
+        if (c.isArray()) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < c.size(); i++) {
+                JsonNode part = c.get(i);
+                if (!part.isObject() || !"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
+                    throw ApiError.invalid(where + "[" + i + "] must be a {\"type\":\"text\",\"text\":...} part (only text is supported)", where);
+                }
+                b.append(part.get("text").asText());
+            }
+            return b.toString();
+        }
+        throw ApiError.invalid(where + " must be a string or an array of text parts", where);
+    }
+
+    private static List<String> stops(JsonNode root) {
+        JsonNode s = root.get("stop");
+        if (s == null || s.isNull()) {
+            return List.of();
+        }
+        if (s.isTextual()) {
+            return s.asText().isEmpty() ? List.of() : List.of(s.asText());
+        }
+        if (s.isArray() && s.size() <= 4) {
+            List<String> out = new ArrayList<>();
+            for (JsonNode x : s) {
+                if (!x.isTextual()) {
+                    throw ApiError.invalid("'stop' must be a string or an array of up to 4 strings", "stop");
+                }
+                if (!x.asText().isEmpty()) {
+                    out.add(x.asText());
+                }
+            }
+            return out;
+        }
+        throw ApiError.invalid("'stop' must be a string or an array of up to 4 strings", "stop");
+    }
+
+    private static boolean allInts(JsonNode a) {
+        for (JsonNode x : a) {
+            if (!x.isIntegralNumber() || !x.canConvertToInt()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String optString(JsonNode root, String field) {
+        JsonNode v = root.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw ApiError.invalid("'" + field + "' must be a string", field);
+        }
+        return v.asText();
+    }
+
+    private static Integer optInt(JsonNode root, String field, int min) {
+        JsonNode v = root.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw ApiError.invalid("'" + field + "' must be an integer", field);
+        }
+        if (v.intValue() < min) {
+            throw ApiError.invalid("'" + field + "' must be at least " + min + ", got " + v.intValue(), field);
+        }
+        return v.intValue();
+    }
+
+    private static Double optNumber(JsonNode root, String field, double min, double max) {
+        JsonNode v = root.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw ApiError.invalid("'" + field + "' must be a number", field);
+        }
+        double d = v.doubleValue();
+        if (!(d >= min && d <= max)) {
+            throw ApiError.invalid("'" + field + "' must be between " + min + " and " + max + ", got " + d, field);
+        }
+        return d;
+    }
+
+    private static boolean optBoolean(JsonNode root, String field) {
+        JsonNode v = root.get(field);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw ApiError.invalid("'" + field + "' must be a boolean", field);
+        }
+        return v.booleanValue();
+    }
+}

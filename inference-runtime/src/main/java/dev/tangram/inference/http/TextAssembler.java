@@ -1,0 +1,80 @@
+package dev.tangram.inference.http;
+
+import dev.tangram.inference.tokenizer.Tokenizer;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Turns a stream of tokens into a stream of text: keeps the bytes of a UTF-8 character split across tokens until it is
+ * whole, and watches for stop sequences, holding back text that could be the start of one.
+ */
+public final class TextAssembler {
+    private final Tokenizer tokenizer;
+    private final List<String> stops;
+    private final int holdBack;
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+    private ByteBuffer pending = ByteBuffer.allocate(0);
+    private final StringBuilder text = new StringBuilder();
+    private int emitted;
+    private boolean stopped;
+
+    public TextAssembler(Tokenizer tokenizer, List<String> stops) {
+        this.tokenizer = tokenizer;
+        this.stops = List.copyOf(stops);
+        this.holdBack = stops.stream().mapToInt(String::length).max().orElse(1) - 1;
+    }
+
+    /** Adds a token; answers the text now safe to send (may be empty). */
+    public String add(int token) {
+        if (stopped) {
+            return "";
+        }
+        byte[] bytes = tokenizer.tokenBytes(token);
+        ByteBuffer in = ByteBuffer.allocate(pending.remaining() + bytes.length);
+        in.put(pending).put(bytes).flip();
+        CharBuffer out = CharBuffer.allocate(in.remaining() + 1);
+        decoder.decode(in, out, false);
+        pending = in.slice();
+        out.flip();
+        int searchFrom = Math.max(0, text.length() - holdBack);
+        text.append(out);
+        for (String stop : stops) {
+            int at = text.indexOf(stop, searchFrom);
+            if (at >= 0) {
+                text.setLength(at);
+                stopped = true;
+            }
+        }
+        int safe = stopped ? text.length() : Math.max(emitted, text.length() - holdBack);
+        String chunk = text.substring(emitted, safe);
+        emitted = safe;
+        return chunk;
+    }
+
+    /** Whether a stop sequence has matched (generation should end with reason "stop"). */
+    public boolean stopped() {
+        return stopped;
+    }
+
+    /** The text still held back, at the end of generation. */
+    public String flush() {
+        if (!stopped && pending.hasRemaining()) {
+            text.append(StandardCharsets.UTF_8.decode(pending));
+            pending = ByteBuffer.allocate(0);
+        }
+        String rest = text.substring(emitted);
+        emitted = text.length();
+        return rest;
+    }
+
+    /** All text so far (stop sequence excluded). */
+    public String text() {
+        return text.toString();
+    }
+}

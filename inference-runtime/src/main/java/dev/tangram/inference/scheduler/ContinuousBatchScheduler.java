@@ -1,0 +1,338 @@
+package dev.tangram.inference.scheduler;
+
+import dev.tangram.inference.kv.BlockAllocator;
+import dev.tangram.inference.kv.BlockHash;
+import dev.tangram.inference.model.ForwardPass;
+import dev.tangram.inference.model.PagedKvCache;
+import dev.tangram.inference.model.SequenceChunk;
+import dev.tangram.inference.sampling.SamplingParams;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.IntPredicate;
+
+/**
+ * Continuous batching over a paged KV cache. Each {@link #step()} picks the tokens of one forward pass: first the
+ * running sequences, oldest first (one token per decoding sequence, a chunk of the prompt for one still in prefill),
+ * then waiting requests while the per-step token budget, the running limit and the free blocks allow. Requests join and
+ * leave the batch between steps. When a running sequence needs a block and none is left, the newest running sequence
+ * is preempted: its blocks are released and it goes back to the head of the queue, to be recomputed (mostly from the
+ * prefix cache) later.
+ *
+ * <p>{@link #submit} and {@link #cancel} may be called from any thread; everything else runs on the engine thread.
+ */
+public final class ContinuousBatchScheduler {
+    private final ForwardPass model;
+    private final PagedKvCache cache;
+    private final BlockAllocator allocator;
+    private final SchedulerSettings settings;
+    private final Function<SamplingParams, TokenSampler> samplers;
+    private final IntPredicate endOfGeneration;
+    private final SchedulerMetrics metrics;
+
+    private final ConcurrentLinkedQueue<Sequence> incoming = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> cancellations = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waitingCount = new AtomicInteger();
+    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
+    private final List<Sequence> running = new ArrayList<>();
+    private final Map<String, Sequence> byId = new HashMap<>();
+    private volatile int runningCount;
+    private volatile double cacheUsage;
+    private long steps;
+    private long preemptions;
+
+    public ContinuousBatchScheduler(ForwardPass model, PagedKvCache cache, SchedulerSettings settings,
+                                    Function<SamplingParams, TokenSampler> samplers, IntPredicate endOfGeneration,
+                                    SchedulerMetrics metrics) {
+        this.model = model;
+        this.cache = cache;
+        this.allocator = new BlockAllocator(cache.numBlocks(), cache.blockSize());
+        this.settings = settings;
+        this.samplers = samplers;
+        this.endOfGeneration = endOfGeneration;
+        this.metrics = metrics;
+    }
+
+    /** Queues a request, or says why not. Thread-safe. */
+    public Admission submit(GenerationRequest request) {
+        int prompt = request.promptTokens().length;
+        if (prompt >= settings.maxModelLen()) {
+            return new Admission.Invalid("the prompt has " + prompt + " tokens; this model serves at most "
+                    + settings.maxModelLen() + " tokens per sequence, so at most " + (settings.maxModelLen() - 1)
+                    + " prompt tokens");
+        }
+        int longest = Math.min(prompt + request.maxTokens(), settings.maxModelLen());
+        if (allocator.blocksFor(longest) > allocator.totalBlocks()) {
+            return new Admission.Invalid("the request needs up to " + longest + " tokens of KV cache; the cache holds "
+                    + (long) allocator.totalBlocks() * allocator.blockSize() + " tokens");
+        }
+        for (int t : request.promptTokens()) {
+            if (t < 0 || t >= model.config().vocabSize()) {
+                return new Admission.Invalid("token id " + t + " is outside the vocabulary (0.." + (model.config().vocabSize() - 1) + ")");
+            }
+        }
+        int before = waitingCount.getAndIncrement();
+        if (before >= settings.maxWaiting()) {
+            waitingCount.decrementAndGet();
+            return new Admission.Overloaded("the waiting queue is full (" + settings.maxWaiting() + " requests)");
+        }
+        incoming.add(new Sequence(request, samplers.apply(request.sampling()), System.nanoTime()));
+        return new Admission.Queued();
+    }
+
+    /** Asks for a request to stop; its blocks are released at the next step boundary. Thread-safe. */
+    public void cancel(String requestId) {
+        cancellations.add(requestId);
+    }
+
+    /** Whether a step would do anything (work queued, running or to cancel). Thread-safe. */
+    public boolean hasWork() {
+        return !incoming.isEmpty() || !cancellations.isEmpty() || runningCount > 0 || waitingCount.get() > 0;
+    }
+
+    public int runningRequests() {
+        return runningCount;
+    }
+
+    public int waitingRequests() {
+        return waitingCount.get();
+    }
+
+    /** Fraction of KV blocks held by sequences (0..1); cached but unreferenced blocks count as free. */
+    public double cacheUsage() {
+        return cacheUsage;
+    }
+
+    /** The allocator, for inspection (engine thread, or after the engine stopped). */
+    public BlockAllocator allocator() {
+        return allocator;
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    public long preemptions() {
+        return preemptions;
+    }
+
+    /** Runs one scheduling step and forward pass; answers the number of tokens pushed through the model. */
+    public int step() {
+        drainIncoming();
+        drainCancellations();
+        List<Scheduled> batch = schedule();
+        if (batch.isEmpty()) {
+            publishGauges();
+            return 0;
+        }
+        List<SequenceChunk> chunks = new ArrayList<>(batch.size());
+        for (Scheduled s : batch) {
+            Sequence seq = s.sequence;
+            int[] toks = java.util.Arrays.copyOfRange(seq.tokens(), seq.computed, seq.computed + s.tokens);
+            chunks.add(new SequenceChunk(toks, seq.computed, seq.blocks.toArray(), seq.computed + s.tokens == seq.length()));
+        }
+        float[][] logits;
+        try {
+            logits = model.forward(chunks, cache);
+        } catch (RuntimeException e) {
+            for (Scheduled s : batch) {
+                finish(s.sequence, FinishReason.ERROR, "the forward pass failed: " + e);
+            }
+            publishGauges();
+            return 0;
+        }
+        steps++;
+        int pushed = 0;
+        long now = System.nanoTime();
+        for (int i = 0; i < batch.size(); i++) {
+            Scheduled s = batch.get(i);
+            Sequence seq = s.sequence;
+            pushed += s.tokens;
+            seq.computed += s.tokens;
+            registerFullBlocks(seq);
+            if (seq.computed == seq.length()) {
+                emitNextToken(seq, logits[i], now);
+            }
+        }
+        publishGauges();
+        return pushed;
+    }
+
+    /** Ends every request, queued or running, with an error (after an unexpected engine failure). */
+    public void failAll(String reason) {
+        drainIncoming();
+        for (Sequence s : List.copyOf(byId.values())) {
+            try {
+                finish(s, FinishReason.ERROR, reason);
+            } catch (RuntimeException e) {
+                byId.remove(s.id());
+            }
+        }
+        cancellations.clear();
+        publishGauges();
+    }
+
+    private record Scheduled(Sequence sequence, int tokens) {
+    }
+
+    private void drainIncoming() {
+        for (Sequence s; (s = incoming.poll()) != null; ) {
+            waiting.addLast(s);
+            byId.put(s.id(), s);
+        }
+    }
+
+    private void drainCancellations() {
+        for (String id; (id = cancellations.poll()) != null; ) {
+            Sequence s = byId.get(id);
+            if (s != null) {
+                finish(s, FinishReason.CANCELLED, null);
+            }
+        }
+    }
+
+    private List<Scheduled> schedule() {
+        List<Scheduled> batch = new ArrayList<>();
+        int budget = settings.maxBatchTokens();
+        boolean preempted = false;
+        for (int i = 0; i < running.size() && budget > 0; i++) {
+            Sequence s = running.get(i);
+            int n = Math.min(s.uncomputed(), budget);
+            boolean selfPreempted = false;
+            while (!growTo(s, s.computed + n)) {
+                Sequence victim = running.getLast();
+                preempt(victim);
+                preempted = true;
+                if (victim == s) {
+                    selfPreempted = true;
+                    break;
+                }
+            }
+            if (!selfPreempted) {
+                batch.add(new Scheduled(s, n));
+                budget -= n;
+            }
+        }
+        while (!preempted && budget > 0 && running.size() < settings.maxRunning() && !waiting.isEmpty()) {
+            Sequence s = waiting.peekFirst();
+            int hits = matchPrefix(s);
+            int n = Math.min(s.uncomputed(), budget);
+            int needed = allocator.blocksFor(s.computed + n) - s.blocks.size();
+            if (needed > allocator.availableBlocks()) {
+                s.blocks.releaseAll(allocator);
+                s.computed = 0;
+                break;
+            }
+            growTo(s, s.computed + n);
+            waiting.removeFirst();
+            waitingCount.decrementAndGet();
+            running.add(s);
+            s.cachedTokens = hits;
+            metrics.prefixCache(s.length(), hits);
+            if (s.preemptions == 0) {
+                metrics.promptTokens(s.promptLength());
+            }
+            batch.add(new Scheduled(s, n));
+            budget -= n;
+        }
+        return batch;
+    }
+
+    /** Takes the cached blocks of the sequence's leading full blocks (never its last token); answers the tokens found. */
+    private int matchPrefix(Sequence s) {
+        int[] tokens = s.tokens();
+        int bs = allocator.blockSize();
+        int maxBlocks = (s.length() - 1) / bs;
+        for (int i = 0; i < maxBlocks; i++) {
+            BlockHash h = BlockHash.of(s.blocks.lastHash(), tokens, i * bs, (i + 1) * bs);
+            Optional<Integer> block = allocator.lookup(h);
+            if (block.isEmpty()) {
+                break;
+            }
+            s.blocks.add(block.get());
+            s.blocks.addHash(h);
+        }
+        s.computed = s.blocks.size() * bs;
+        return s.computed;
+    }
+
+    /** Allocates blocks so the sequence covers {@code tokens} positions; false (nothing taken) when too few are left. */
+    private boolean growTo(Sequence s, int tokens) {
+        int needed = allocator.blocksFor(tokens) - s.blocks.size();
+        if (needed > allocator.availableBlocks()) {
+            return false;
+        }
+        for (int k = 0; k < needed; k++) {
+            s.blocks.add(allocator.allocate().orElseThrow());
+        }
+        return true;
+    }
+
+    private void preempt(Sequence s) {
+        running.remove(s);
+        s.blocks.releaseAll(allocator);
+        s.computed = 0;
+        s.preemptions++;
+        preemptions++;
+        waiting.addFirst(s);
+        waitingCount.incrementAndGet();
+        metrics.preemption();
+    }
+
+    private void registerFullBlocks(Sequence s) {
+        int bs = allocator.blockSize();
+        int full = s.computed / bs;
+        for (int i = s.blocks.hashedBlocks(); i < full; i++) {
+            BlockHash h = BlockHash.of(s.blocks.lastHash(), s.tokens(), i * bs, (i + 1) * bs);
+            allocator.register(s.blocks.block(i), h);
+            s.blocks.addHash(h);
+        }
+    }
+
+    private void emitNextToken(Sequence s, float[] logits, long now) {
+        int token = s.sampler.sample(logits);
+        s.append(token);
+        metrics.generationTokens(1);
+        if (s.firstTokenNanos == 0) {
+            s.firstTokenNanos = now;
+            metrics.timeToFirstToken((now - s.arrivalNanos) / 1e9);
+        } else {
+            metrics.interTokenLatency((now - s.lastTokenNanos) / 1e9);
+        }
+        s.lastTokenNanos = now;
+        if (endOfGeneration.test(token)) {
+            finish(s, FinishReason.STOP, null);
+            return;
+        }
+        s.request.sink().onToken(token);
+        if (s.generated() >= s.request.maxTokens() || s.length() >= settings.maxModelLen()) {
+            finish(s, FinishReason.LENGTH, null);
+        }
+    }
+
+    private void finish(Sequence s, FinishReason reason, String error) {
+        if (byId.remove(s.id()) == null) {
+            return;
+        }
+        if (running.remove(s)) {
+            s.blocks.releaseAll(allocator);
+        } else if (waiting.remove(s)) {
+            s.blocks.releaseAll(allocator);
+            waitingCount.decrementAndGet();
+        }
+        metrics.requestFinished(reason, (System.nanoTime() - s.arrivalNanos) / 1e9, s.promptLength(), s.generated());
+        s.request.sink().onFinish(new Completion(reason, s.promptLength(), s.generated(), s.cachedTokens, s.preemptions, error));
+    }
+
+    private void publishGauges() {
+        runningCount = running.size();
+        cacheUsage = (double) allocator.usedBlocks() / allocator.totalBlocks();
+    }
+}

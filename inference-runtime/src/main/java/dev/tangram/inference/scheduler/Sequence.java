@@ -1,0 +1,62 @@
+package dev.tangram.inference.scheduler;
+
+import dev.tangram.inference.kv.SequenceBlocks;
+
+import java.util.Arrays;
+
+/** The mutable state of one request inside the scheduler (engine thread only). */
+final class Sequence {
+    final GenerationRequest request;
+    final TokenSampler sampler;
+    final long arrivalNanos;
+    final SequenceBlocks blocks = new SequenceBlocks();
+    private int[] tokens;
+    private int length;
+    /** Tokens whose keys and values are in the cache. */
+    int computed;
+    int cachedTokens;
+    int preemptions;
+    long firstTokenNanos;
+    long lastTokenNanos;
+
+    Sequence(GenerationRequest request, TokenSampler sampler, long arrivalNanos) {
+        this.request = request;
+        this.sampler = sampler;
+        this.arrivalNanos = arrivalNanos;
+        this.tokens = Arrays.copyOf(request.promptTokens(), request.promptTokens().length + Math.min(request.maxTokens(), 64));
+        this.length = request.promptTokens().length;
+    }
+
+    String id() {
+        return request.id();
+    }
+
+    int length() {
+        return length;
+    }
+
+    int promptLength() {
+        return request.promptTokens().length;
+    }
+
+    int generated() {
+        return length - promptLength();
+    }
+
+    /** The token array (only the first {@link #length()} entries are meaningful). */
+    int[] tokens() {
+        return tokens;
+    }
+
+    void append(int token) {
+        if (length == tokens.length) {
+            tokens = Arrays.copyOf(tokens, tokens.length * 2);
+        }
+        tokens[length++] = token;
+    }
+
+    /** Tokens still to push through the model before the next token can be sampled. */
+    int uncomputed() {
+        return length - computed;
+    }
+}

@@ -1,0 +1,202 @@
+package dev.tangram.inference.server;
+
+import dev.tangram.core.model.NodeInventory;
+import dev.tangram.core.probe.GpuMetrics;
+import dev.tangram.core.probe.GpuProbe;
+import dev.tangram.inference.allocation.KvCachePlan;
+import dev.tangram.inference.allocation.MemoryBudget;
+import dev.tangram.inference.allocation.PodAllocation;
+import dev.tangram.inference.allocation.PodAllocationReader;
+import dev.tangram.inference.config.ServerConfig;
+import dev.tangram.inference.http.ChatTemplate;
+import dev.tangram.inference.http.OpenAiServer;
+import dev.tangram.inference.http.ServingModel;
+import dev.tangram.inference.metrics.PrometheusSchedulerMetrics;
+import dev.tangram.inference.model.LlamaConfig;
+import dev.tangram.inference.model.LoadedModel;
+import dev.tangram.inference.model.ModelLoader;
+import dev.tangram.inference.model.PagedKvCache;
+import dev.tangram.inference.sampling.Sampler;
+import dev.tangram.inference.scheduler.ContinuousBatchScheduler;
+import dev.tangram.inference.scheduler.EngineLoop;
+import dev.tangram.inference.scheduler.SchedulerSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole server put together: HTTP first (so /health and /ready answer while loading), then the model, the
+ * allocation and the KV cache arithmetic, then the engine; /ready turns 200 at the end.
+ */
+public final class InferenceServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceServer.class);
+
+    private final OpenAiServer http;
+    private final LoadedModel model;
+    private final EngineLoop engine;
+    private final KvCachePlan plan;
+
+    private InferenceServer(OpenAiServer http, LoadedModel model, EngineLoop engine, KvCachePlan plan) {
+        this.http = http;
+        this.model = model;
+        this.engine = engine;
+        this.plan = plan;
+    }
+
+    /**
+     * Starts serving {@code modelFile}.
+     *
+     * @param env   the environment to read the allocation from
+     * @param probe the GPU probe when a GPU library is present
+     * @throws StartupRefusedException when the model cannot be loaded or does not fit, or the allocation is malformed
+     */
+    public static InferenceServer start(Path modelFile, ServerConfig config, Map<String, String> env, Optional<GpuProbe> probe) {
+        PodAllocation allocation;
+        try {
+            allocation = readAllocation(env, probe);
+        } catch (IllegalArgumentException e) {
+            throw new StartupRefusedException(e.getMessage(), e);
+        }
+        String provisionalName = config.modelName().isEmpty() ? modelFile.getFileName().toString() : config.modelName();
+        OpenAiServer http = null;
+        LoadedModel model = null;
+        try {
+            LoadedModel loaded;
+            PrometheusSchedulerMetrics metrics = new PrometheusSchedulerMetrics(provisionalName);
+            http = new OpenAiServer(metrics, config.host(), config.port()).start();
+            LOG.info("listening on {}:{}; loading {}", config.host(), http.port(), modelFile);
+            try {
+                loaded = ModelLoader.load(modelFile);
+            } catch (IOException e) {
+                throw new StartupRefusedException("cannot read the model " + modelFile + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw new StartupRefusedException("cannot load the model " + modelFile + ": " + e.getMessage(), e);
+            }
+            model = loaded;
+            LlamaConfig c = loaded.config();
+            int maxModelLen = config.maxModelLen() == 0 ? c.contextLength() : Math.min(config.maxModelLen(), c.contextLength());
+            MemoryBudget budget = MemoryBudget.of(allocation, config.cpuBudgetMib());
+            KvCachePlan plan = KvCachePlan.compute(budget, config.utilisation(), c, config.blockSize(), loaded.weightBytes(),
+                    loaded.forwardPass().activationBytes(config.maxBatchTokens()), Runtime.getRuntime().maxMemory(), maxModelLen);
+            LOG.info(plan.arithmetic(c));
+            if (!plan.fits()) {
+                throw new StartupRefusedException(plan.refusal() + " [" + plan.arithmetic(c) + "]");
+            }
+            String name = config.modelName().isEmpty() ? loaded.name() : config.modelName();
+            PagedKvCache cache = new PagedKvCache(c, plan.blocks(), config.blockSize());
+            ContinuousBatchScheduler scheduler = new ContinuousBatchScheduler(loaded.forwardPass(), cache,
+                    new SchedulerSettings(config.maxBatchTokens(), config.maxRunning(), config.maxWaiting(), maxModelLen),
+                    p -> new Sampler(p)::sample, loaded.tokenizer()::isEndOfGeneration, metrics);
+            metrics.bind(scheduler, name);
+            EngineLoop engine = new EngineLoop(scheduler).start();
+            http.allocation(allocationJson(allocation, plan, c, name));
+            http.ready(new OpenAiServer.Backend(new ServingModel(name, loaded.tokenizer(),
+                    ChatTemplate.detect(loaded.chatTemplate().orElse(null)), maxModelLen, plan.tokens()), engine));
+            LOG.info("serving {} on port {}: {} KV blocks of {} tokens, max model len {}", name, http.port(), plan.blocks(),
+                    config.blockSize(), maxModelLen);
+            return new InferenceServer(http, loaded, engine, plan);
+        } catch (RuntimeException e) {
+            if (http != null) {
+                http.close();
+            }
+            if (model != null) {
+                model.close();
+            }
+            throw e;
+        }
+    }
+
+    private static PodAllocation readAllocation(Map<String, String> env, Optional<GpuProbe> probe) {
+        Optional<NodeInventory> inventory = probe.map(GpuProbe::inventory);
+        Map<String, GpuMetrics> metrics = new LinkedHashMap<>();
+        if (probe.isPresent() && inventory.isPresent()) {
+            for (var g : inventory.get().gpus()) {
+                if (!g.migEnabled()) {
+                    try {
+                        metrics.put(g.uuid(), probe.get().metrics(g.uuid()));
+                    } catch (RuntimeException e) {
+                        LOG.warn("no memory reading for {}: {}", g.uuid(), e.getMessage());
+                    }
+                }
+            }
+        }
+        return PodAllocationReader.read(env, inventory, metrics, probe.map(GpuProbe::name).orElse("none"));
+    }
+
+    /** The body of /v1/allocation. */
+    static Map<String, Object> allocationJson(PodAllocation a, KvCachePlan p, LlamaConfig c, String model) {
+        Map<String, Object> alloc = new LinkedHashMap<>();
+        alloc.put("visibleDevicesVariable", a.visibleVariable());
+        alloc.put("visibleDevices", a.visible().all() ? List.of("all") : a.visible().ids());
+        alloc.put("devices", a.devices().stream().map(d -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", d.id());
+            m.put("uuid", d.uuid());
+            m.put("kind", d.kind());
+            m.put("product", d.product());
+            m.put("memoryMib", d.memoryMib());
+            d.freeMib().ifPresent(f -> m.put("freeMib", f));
+            return m;
+        }).toList());
+        alloc.put("unresolved", a.unresolved());
+        alloc.put("memoryLimitMib", a.memoryLimitMib().isPresent() ? a.memoryLimitMib().getAsLong() : null);
+        alloc.put("probe", a.probe());
+        Map<String, Object> kv = new LinkedHashMap<>();
+        kv.put("budgetBytes", p.budget().bytes());
+        kv.put("budgetSource", p.budget().source());
+        kv.put("gpuBudget", p.budget().gpu());
+        kv.put("utilisation", p.utilisation());
+        kv.put("weightBytes", p.weightBytes());
+        kv.put("activationBytes", p.activationBytes());
+        kv.put("layers", c.layers());
+        kv.put("kvHeads", c.kvHeads());
+        kv.put("headDim", c.headDim());
+        kv.put("bytesPerElement", PagedKvCache.BYTES_PER_ELEMENT);
+        kv.put("blockSize", p.blockSize());
+        kv.put("bytesPerBlock", p.bytesPerBlock());
+        kv.put("budgetBlocks", p.budgetBlocks());
+        kv.put("heapBlocks", p.heapBlocks());
+        kv.put("blocks", p.blocks());
+        kv.put("tokens", p.tokens());
+        kv.put("maxModelLen", p.maxModelLen());
+        kv.put("arithmetic", p.arithmetic(c));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", model);
+        body.put("allocation", alloc);
+        body.put("kvCache", kv);
+        return body;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public KvCachePlan plan() {
+        return plan;
+    }
+
+    public dev.tangram.inference.tokenizer.Tokenizer tokenizer() {
+        return model.tokenizer();
+    }
+
+    public dev.tangram.inference.model.LlamaConfig modelConfig() {
+        return model.config();
+    }
+
+    public EngineLoop engine() {
+        return engine;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        engine.close();
+        model.close();
+    }
+}

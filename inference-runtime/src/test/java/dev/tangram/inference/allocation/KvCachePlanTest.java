@@ -1,0 +1,51 @@
+package dev.tangram.inference.allocation;
+
+import dev.tangram.inference.model.LlamaConfig;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class KvCachePlanTest {
+    private static final long MIB = 1024L * 1024;
+    private static final long GIB = 1024 * MIB;
+    /** Llama-3.2-1B's shape: 16 layers, 8 KV heads of 64. */
+    private static final LlamaConfig ONE_B = new LlamaConfig(16, 2048, 32, 8, 64, 8192, 128256, 131072, 500000f, 1e-5f);
+
+    @Test
+    void dividesWhatIsLeftAfterWeightsAndActivationsByTheBlockSize() {
+        MemoryBudget budget = new MemoryBudget(8 * GIB, "TANGRAM_GPU_MEMORY_LIMIT_MIB=8192", true);
+        KvCachePlan p = KvCachePlan.compute(budget, 0.9, ONE_B, 16, 1300 * MIB, 100 * MIB, 64 * GIB, 8192);
+        // 2 × 16 × 8 × 64 × 4 B × 16 = 1 MiB per block
+        assertThat(p.bytesPerBlock()).isEqualTo(MIB);
+        long expected = ((long) (8 * GIB * 0.9) - 1400 * MIB) / MIB;
+        assertThat(p.blocks()).isEqualTo((int) expected);
+        assertThat(p.fits()).isTrue();
+        assertThat(p.arithmetic(ONE_B)).contains("8192 MiB", "× 0.90", "1300.0 MiB", "100.0 MiB", "1048576 B/block",
+                "2 × 16 layers × 8 kv heads × 64 head dim × 4 B × 16 slots", "= " + expected + " blocks");
+    }
+
+    @Test
+    void theHeapCapsTheCacheAndTheLineSaysSo() {
+        MemoryBudget budget = new MemoryBudget(80 * GIB, "GPU-0", true);
+        KvCachePlan p = KvCachePlan.compute(budget, 0.9, ONE_B, 16, 1300 * MIB, 0, 4 * GIB, 8192);
+        assertThat(p.blocks()).isEqualTo((int) (4 * GIB * 0.9 / MIB));
+        assertThat(p.budgetBlocks()).isGreaterThan(p.blocks());
+        assertThat(p.arithmetic(ONE_B)).contains("capped at " + p.blocks() + " blocks by the JVM heap");
+    }
+
+    @Test
+    void refusesAModelWhoseWeightsDoNotFit() {
+        MemoryBudget budget = new MemoryBudget(1 * GIB, "MIG-1 (1g.10gb)", true);
+        KvCachePlan p = KvCachePlan.compute(budget, 0.9, ONE_B, 16, 2 * GIB, 10 * MIB, 64 * GIB, 2048);
+        assertThat(p.fits()).isFalse();
+        assertThat(p.refusal()).contains("does not fit", "weights 2048 MiB", "MIG-1");
+    }
+
+    @Test
+    void refusesWhenOneFullSequenceDoesNotFit() {
+        MemoryBudget budget = new MemoryBudget(2 * GIB, "config", false);
+        KvCachePlan p = KvCachePlan.compute(budget, 0.9, ONE_B, 16, 1300 * MIB, 100 * MIB, 64 * GIB, 131072);
+        assertThat(p.fits()).isFalse();
+        assertThat(p.refusal()).contains("131072 tokens needs 8192 blocks", "model.maxModelLen");
+    }
+}

@@ -1,0 +1,58 @@
+package dev.tangram.inference.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ServerConfigTest {
+    @Test
+    void readsEveryFieldAndDefaultsTheRest() {
+        ServerConfig c = ServerConfig.parse("""
+                version: 1
+                server: { port: 9000 }
+                model: { name: tiny, maxModelLen: 256 }
+                memory: { utilisation: 0.5, cpuBudgetMib: 512 }
+                kvCache: { blockSize: 8 }
+                scheduler: { maxBatchTokens: 64, maxRunning: 4, maxWaiting: 2 }
+                """);
+        assertThat(c).isEqualTo(new ServerConfig("0.0.0.0", 9000, "tiny", 256, 0.5, 512, 8, 64, 4, 2));
+        assertThat(ServerConfig.parse("version: 1").port()).isEqualTo(8000);
+    }
+
+    @Test
+    void anUnknownFieldIsNamed() {
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nserver: { prot: 9000 }"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("server.prot: unknown field; known: host, port");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\ncache: {}")).hasMessageStartingWith("cache: unknown section");
+    }
+
+    @Test
+    void aWrongTypeIsNamed() {
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nscheduler: { maxRunning: many }"))
+                .hasMessage("scheduler.maxRunning: expected a whole number, got 'many'");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nmemory: { utilisation: 1.5 }"))
+                .hasMessageContaining("memory.utilisation: must be in (0, 1]");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nkvCache: { blockSize: 0 }"))
+                .hasMessageContaining("kvCache.blockSize: must be between 1 and 1024, got 0");
+    }
+
+    @Test
+    void theVersionIsRequiredAndChecked() {
+        assertThatThrownBy(() -> ServerConfig.parse("server: { port: 1 }")).hasMessageStartingWith("version: missing");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 2")).hasMessageStartingWith("version: 2 is not supported");
+        assertThatThrownBy(() -> ServerConfig.parse("version: [1")).hasMessageStartingWith("not valid YAML");
+    }
+
+    @Test
+    void loadingNamesTheFile(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("serve.yaml");
+        Files.writeString(f, "version: 1\nmemory: { cpuBudgetMib: -1 }\n");
+        assertThatThrownBy(() -> ServerConfig.load(f)).hasMessageContaining("serve.yaml: memory.cpuBudgetMib: must be between 1");
+        assertThatThrownBy(() -> ServerConfig.load(dir.resolve("missing.yaml"))).hasMessageContaining("cannot read config file");
+    }
+}

@@ -1,0 +1,278 @@
+package dev.tangram.inference.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tangram.inference.metrics.PrometheusSchedulerMetrics;
+import dev.tangram.inference.model.PagedKvCache;
+import dev.tangram.inference.sampling.SamplingParams;
+import dev.tangram.inference.scheduler.ContinuousBatchScheduler;
+import dev.tangram.inference.scheduler.EngineLoop;
+import dev.tangram.inference.scheduler.GenerationRequest;
+import dev.tangram.inference.scheduler.SchedulerSettings;
+import dev.tangram.inference.testing.FakeTokenizer;
+import dev.tangram.inference.testing.HistoryForwardPass;
+import dev.tangram.inference.testing.RecordingSink;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The HTTP API end to end, over a real socket, with the history-reading fake model behind a real scheduler. */
+@org.junit.jupiter.api.Timeout(60)
+class OpenAiServerIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final FakeTokenizer TOKENIZER = new FakeTokenizer();
+    private static final int MAX_MODEL_LEN = 128;
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private ContinuousBatchScheduler scheduler;
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open.reversed()) {
+            c.close();
+        }
+    }
+
+    /** A server with a loaded model; {@code endless} models never produce end-of-generation. */
+    private OpenAiServer server(long delayMillis, int maxRunning, int maxWaiting, boolean endless) {
+        HistoryForwardPass model = new HistoryForwardPass().withDelayMillis(delayMillis);
+        PrometheusSchedulerMetrics metrics = new PrometheusSchedulerMetrics("tiny");
+        scheduler = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 96, 4),
+                new SchedulerSettings(32, maxRunning, maxWaiting, MAX_MODEL_LEN), p -> new dev.tangram.inference.sampling.Sampler(p)::sample,
+                endless ? t -> false : TOKENIZER::isEndOfGeneration, metrics);
+        metrics.bind(scheduler);
+        EngineLoop engine = new EngineLoop(scheduler).start();
+        OpenAiServer server = new OpenAiServer(metrics, "127.0.0.1", 0).start();
+        open.add(server);
+        open.add(engine);
+        server.ready(new OpenAiServer.Backend(new ServingModel("tiny", TOKENIZER, ChatTemplate.PLAIN, MAX_MODEL_LEN, 96 * 4), engine));
+        return server;
+    }
+
+    private HttpResponse<String> post(OpenAiServer s, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(OpenAiServer s, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The greedy tokens the fake model gives this prompt, run straight through a scheduler. */
+    private static String expectedText(String prompt, int maxTokens) {
+        HistoryForwardPass model = new HistoryForwardPass();
+        ContinuousBatchScheduler s = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 96, 4),
+                new SchedulerSettings(32, 4, 4, MAX_MODEL_LEN), p -> new dev.tangram.inference.sampling.Sampler(p)::sample, TOKENIZER::isEndOfGeneration,
+                dev.tangram.inference.scheduler.SchedulerMetrics.NONE);
+        RecordingSink sink = new RecordingSink();
+        s.submit(new GenerationRequest("x", TOKENIZER.encode(prompt, true), maxTokens, SamplingParams.GREEDY, sink));
+        while (s.hasWork()) {
+            s.step();
+        }
+        return TOKENIZER.decode(sink.tokens().stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static List<JsonNode> events(String sse) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : sse.split("\n")) {
+            if (line.startsWith("data: ") && !line.equals("data: [DONE]")) {
+                out.add(JSON.readTree(line.substring(6)));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void readyAnswers503UntilTheModelIsLoaded() throws Exception {
+        OpenAiServer s = new OpenAiServer(new PrometheusSchedulerMetrics("m"), "127.0.0.1", 0).start();
+        open.add(s);
+        assertThat(get(s, "/health").statusCode()).isEqualTo(200);
+        assertThat(get(s, "/ready").statusCode()).isEqualTo(503);
+        assertThat(post(s, "/v1/completions", "{\"prompt\":\"hi\"}").statusCode()).isEqualTo(503);
+        assertThat(get(s, "/v1/allocation").statusCode()).isEqualTo(503);
+        s.allocation(Map.of("kvCache", Map.of("blocks", 7)));
+        assertThat(JSON.readTree(get(s, "/v1/allocation").body()).at("/kvCache/blocks").asInt()).isEqualTo(7);
+    }
+
+    @Test
+    void aCompletionAnswersTheModelsGreedyTextWithUsage() throws Exception {
+        OpenAiServer s = server(0, 4, 4, false);
+        assertThat(get(s, "/ready").statusCode()).isEqualTo(200);
+        HttpResponse<String> r = post(s, "/v1/completions", "{\"model\":\"tiny\",\"prompt\":\"hello world\",\"max_tokens\":12,\"temperature\":0}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.get("object").asText()).isEqualTo("text_completion");
+        assertThat(body.at("/choices/0/text").asText()).isEqualTo(expectedText("hello world", 12));
+        assertThat(body.at("/choices/0/finish_reason").asText()).isIn("stop", "length");
+        assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(12);
+        assertThat(body.at("/usage/total_tokens").asInt()).isEqualTo(12 + body.at("/usage/completion_tokens").asInt());
+    }
+
+    @Test
+    void streamingSendsServerSentEventsEndingWithDone() throws Exception {
+        OpenAiServer s = server(0, 4, 4, true);
+        String whole = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"stream me\",\"max_tokens\":20,\"temperature\":0}").body())
+                .at("/choices/0/text").asText();
+        HttpResponse<String> r = post(s, "/v1/completions",
+                "{\"prompt\":\"stream me\",\"max_tokens\":20,\"temperature\":0,\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+        assertThat(r.body()).endsWith("data: [DONE]\n\n");
+        List<JsonNode> events = events(r.body());
+        String text = events.stream().filter(e -> e.get("choices").size() > 0).map(e -> e.at("/choices/0/text").asText())
+                .collect(Collectors.joining());
+        assertThat(text).isEqualTo(whole).hasSizeGreaterThan(0);
+        assertThat(events.get(events.size() - 2).at("/choices/0/finish_reason").asText()).isEqualTo("length");
+        assertThat(events.getLast().at("/usage/completion_tokens").asInt()).isEqualTo(20);
+    }
+
+    @Test
+    void chatCompletionsAnswerAnAssistantMessageStreamedOrNot() throws Exception {
+        OpenAiServer s = server(0, 4, 4, true);
+        String req = "{\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}]}],"
+                + "\"max_completion_tokens\":6,\"temperature\":0";
+        JsonNode whole = JSON.readTree(post(s, "/v1/chat/completions", req + "}").body());
+        assertThat(whole.get("object").asText()).isEqualTo("chat.completion");
+        assertThat(whole.at("/choices/0/message/role").asText()).isEqualTo("assistant");
+        String content = whole.at("/choices/0/message/content").asText();
+        assertThat(content).isEqualTo(expectedText("system: be brief\nuser: hi\nassistant:", 6).replace("\u0000", ""));
+
+        List<JsonNode> events = events(post(s, "/v1/chat/completions", req + ",\"stream\":true}").body());
+        assertThat(events.getFirst().get("object").asText()).isEqualTo("chat.completion.chunk");
+        assertThat(events.getFirst().at("/choices/0/delta/role").asText()).isEqualTo("assistant");
+        assertThat(events.stream().map(e -> e.at("/choices/0/delta/content").asText("")).collect(Collectors.joining())).isEqualTo(content);
+        assertThat(events.getLast().at("/choices/0/finish_reason").asText()).isEqualTo("length");
+    }
+
+    @Test
+    void aStopSequenceEndsTheTextBeforeIt() throws Exception {
+        OpenAiServer s = server(0, 4, 4, true);
+        String full = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"abc\",\"max_tokens\":30,\"temperature\":0}").body())
+                .at("/choices/0/text").asText();
+        String stop = full.substring(10, 12);
+        int at = full.indexOf(stop);
+        JsonNode r = JSON.readTree(post(s, "/v1/completions",
+                "{\"prompt\":\"abc\",\"max_tokens\":30,\"temperature\":0,\"stop\":" + JSON.writeValueAsString(stop) + "}").body());
+        assertThat(r.at("/choices/0/text").asText()).isEqualTo(full.substring(0, at));
+        assertThat(r.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+    }
+
+    @Test
+    void badInputGetsAnOpenAiStyle400() throws Exception {
+        OpenAiServer s = server(0, 4, 4, false);
+        HttpResponse<String> malformed = post(s, "/v1/completions", "{\"prompt\": \"x\",");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        JsonNode err = JSON.readTree(malformed.body()).get("error");
+        assertThat(err.get("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(err.get("message").asText()).contains("not valid JSON");
+        assertThat(err.has("param")).isTrue();
+        assertThat(err.has("code")).isTrue();
+
+        JsonNode wrongType = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":\"ten\"}").body()).get("error");
+        assertThat(wrongType.get("param").asText()).isEqualTo("max_tokens");
+        assertThat(post(s, "/v1/completions", "{\"prompt\":42}").statusCode()).isEqualTo(400);
+        assertThat(post(s, "/v1/chat/completions", "{\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}").statusCode()).isEqualTo(400);
+        assertThat(post(s, "/v1/completions", "{\"prompt\":\"x\",\"temperature\":true}").statusCode()).isEqualTo(400);
+        assertThat(post(s, "/v1/completions", "[1,2]").statusCode()).isEqualTo(400);
+
+        HttpResponse<String> tooLong = post(s, "/v1/completions", "{\"prompt\":\"" + "a".repeat(MAX_MODEL_LEN) + "\"}");
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(tooLong.body()).at("/error/message").asText()).contains("maximum context length is 128");
+        assertThat(post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":500}").statusCode()).isEqualTo(400);
+        assertThat(post(s, "/v1/completions", "{\"prompt\":[1,2,99999]}").statusCode()).isEqualTo(400);
+
+        HttpResponse<String> otherModel = post(s, "/v1/completions", "{\"model\":\"gpt-9\",\"prompt\":\"x\"}");
+        assertThat(otherModel.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(otherModel.body()).at("/error/code").asText()).isEqualTo("model_not_found");
+    }
+
+    @Test
+    void overloadIsRefusedWith429() throws Exception {
+        OpenAiServer s = server(30, 1, 1, true);
+        String body = "{\"prompt\":\"busy\",\"max_tokens\":100,\"temperature\":0,\"stream\":true}";
+        try (Socket running = streamOver(s, body)) {
+            CompletableFuture<HttpResponse<String>> queued = http.sendAsync(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + s.port() + "/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.waitingRequests() == 1);
+            HttpResponse<String> refused = post(s, "/v1/completions", body);
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(JSON.readTree(refused.body()).at("/error/message").asText()).contains("overloaded");
+            queued.cancel(true);
+        }
+    }
+
+    /** Opens a raw connection, sends a streaming request and reads until the first token event. */
+    private static Socket streamOver(OpenAiServer s, String body) throws Exception {
+        Socket socket = new Socket("127.0.0.1", s.port());
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: " + b.length
+                + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        out.write(b);
+        out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null; ) {
+            if (line.startsWith("data: ")) {
+                break;
+            }
+        }
+        return socket;
+    }
+
+    @Test
+    void aClientDisconnectingMidStreamHasItsBlocksFreedAtOnce() throws Exception {
+        OpenAiServer s = server(20, 4, 4, true);
+        Socket socket = streamOver(s, "{\"prompt\":\"" + "long prompt ".repeat(4) + "\",\"max_tokens\":70,\"temperature\":0,\"stream\":true}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.runningRequests() == 1 && scheduler.cacheUsage() > 0);
+        socket.close();
+        await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.runningRequests() == 0 && scheduler.cacheUsage() == 0.0);
+        String metrics = get(s, "/metrics").body();
+        assertThat(metrics).contains("vllm:request_success_total{finished_reason=\"cancelled\",model_name=\"tiny\"} 1.0");
+        assertThat(metrics).doesNotContain("finished_reason=\"length\"");
+    }
+
+    @Test
+    void modelsAndMetricsUseTheOpenAiAndVllmNames() throws Exception {
+        OpenAiServer s = server(0, 4, 4, false);
+        JsonNode models = JSON.readTree(get(s, "/v1/models").body());
+        assertThat(models.at("/data/0/id").asText()).isEqualTo("tiny");
+        assertThat(models.at("/data/0/object").asText()).isEqualTo("model");
+        post(s, "/v1/completions", "{\"prompt\":\"abcdefghijkl\",\"max_tokens\":5,\"temperature\":0}");
+        post(s, "/v1/completions", "{\"prompt\":\"abcdefghijkl\",\"max_tokens\":5,\"temperature\":0}");
+        HttpResponse<String> m = get(s, "/metrics");
+        assertThat(m.statusCode()).isEqualTo(200);
+        assertThat(m.body()).contains(
+                "vllm:num_requests_running{model_name=\"tiny\"}",
+                "vllm:num_requests_waiting{model_name=\"tiny\"}",
+                "vllm:kv_cache_usage_perc{model_name=\"tiny\"}",
+                "vllm:prefix_cache_queries_total{model_name=\"tiny\"} 26.0",
+                "vllm:prefix_cache_hits_total{model_name=\"tiny\"} 12.0",
+                "vllm:prompt_tokens_total{model_name=\"tiny\"} 26.0",
+                "vllm:generation_tokens_total{model_name=\"tiny\"}",
+                "vllm:time_to_first_token_seconds_bucket{model_name=\"tiny\",le=",
+                "vllm:inter_token_latency_seconds_bucket{",
+                "vllm:e2e_request_latency_seconds_count{model_name=\"tiny\"} 2");
+    }
+}

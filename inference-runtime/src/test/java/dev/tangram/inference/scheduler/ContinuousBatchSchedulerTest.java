@@ -1,0 +1,185 @@
+package dev.tangram.inference.scheduler;
+
+import dev.tangram.inference.model.PagedKvCache;
+import dev.tangram.inference.sampling.SamplingParams;
+import dev.tangram.inference.testing.FakeTokenizer;
+import dev.tangram.inference.testing.HistoryForwardPass;
+import dev.tangram.inference.testing.RecordingSink;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ContinuousBatchSchedulerTest {
+    private static final int BLOCK = 4;
+
+    private static ContinuousBatchScheduler scheduler(int blocks, int batchTokens, int maxRunning, int maxWaiting) {
+        HistoryForwardPass model = new HistoryForwardPass();
+        return new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), blocks, BLOCK),
+                new SchedulerSettings(batchTokens, maxRunning, maxWaiting, model.config().contextLength()),
+                p -> new dev.tangram.inference.sampling.Sampler(p)::sample, new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
+    }
+
+    private static int[] prompt(Random rnd, int length) {
+        int[] p = new int[length];
+        for (int i = 0; i < length; i++) {
+            p[i] = 2 + rnd.nextInt(FakeTokenizer.VOCAB - 2);
+        }
+        return p;
+    }
+
+    private static void drain(ContinuousBatchScheduler s) {
+        for (int i = 0; s.hasWork(); i++) {
+            s.step();
+            assertThat(i).as("steps").isLessThan(100_000);
+        }
+    }
+
+    private static RecordingSink submit(ContinuousBatchScheduler s, String id, int[] prompt, int maxTokens) {
+        RecordingSink sink = new RecordingSink();
+        assertThat(s.submit(new GenerationRequest(id, prompt, maxTokens, SamplingParams.GREEDY, sink))).isInstanceOf(Admission.Queued.class);
+        return sink;
+    }
+
+    private static List<Integer> alone(int[] prompt, int maxTokens) {
+        ContinuousBatchScheduler s = scheduler(256, 512, 8, 8);
+        RecordingSink sink = submit(s, "alone", prompt, maxTokens);
+        drain(s);
+        return sink.tokens();
+    }
+
+    @Test
+    void greedyTokensOfABatchEqualThoseOfEachRequestRunAlone() {
+        Random rnd = new Random(7);
+        List<int[]> prompts = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            prompts.add(prompt(rnd, 1 + rnd.nextInt(30)));
+        }
+        ContinuousBatchScheduler batch = scheduler(256, 16, 8, 16);
+        List<RecordingSink> sinks = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            sinks.add(submit(batch, "r" + i, prompts.get(i), 24));
+            batch.step();
+        }
+        drain(batch);
+        for (int i = 0; i < prompts.size(); i++) {
+            assertThat(sinks.get(i).tokens()).as("request %d", i).isEqualTo(alone(prompts.get(i), 24));
+            assertThat(sinks.get(i).completion().reason()).isIn(FinishReason.STOP, FinishReason.LENGTH);
+        }
+        assertThat(batch.allocator().usedBlocks()).isZero();
+    }
+
+    @Test
+    void preemptionByRecomputeKeepsGreedyTokensUnchanged() {
+        Random rnd = new Random(11);
+        List<int[]> prompts = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            prompts.add(prompt(rnd, 10 + rnd.nextInt(10)));
+        }
+        ContinuousBatchScheduler tight = scheduler(14, 32, 6, 16);
+        List<RecordingSink> sinks = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            sinks.add(submit(tight, "r" + i, prompts.get(i), 30));
+        }
+        drain(tight);
+        assertThat(tight.preemptions()).isPositive();
+        for (int i = 0; i < prompts.size(); i++) {
+            assertThat(sinks.get(i).tokens()).as("request %d", i).isEqualTo(alone(prompts.get(i), 30));
+        }
+        assertThat(tight.allocator().usedBlocks()).isZero();
+    }
+
+    @Test
+    void aPrefixCacheHitProducesIdenticalTokens() {
+        Random rnd = new Random(3);
+        int[] shared = prompt(rnd, 21);
+        ContinuousBatchScheduler s = scheduler(64, 64, 4, 4);
+        RecordingSink first = submit(s, "first", shared, 12);
+        drain(s);
+        RecordingSink second = submit(s, "second", shared, 12);
+        drain(s);
+        assertThat(first.completion().cachedTokens()).isZero();
+        assertThat(second.completion().cachedTokens()).isEqualTo(20);
+        assertThat(second.tokens()).isEqualTo(first.tokens()).isEqualTo(alone(shared, 12));
+
+        int[] extended = java.util.Arrays.copyOf(shared, 30);
+        for (int i = 21; i < 30; i++) {
+            extended[i] = 5;
+        }
+        RecordingSink third = submit(s, "third", extended, 12);
+        drain(s);
+        assertThat(third.completion().cachedTokens()).isEqualTo(20);
+        assertThat(third.tokens()).isEqualTo(alone(extended, 12));
+    }
+
+    @Test
+    void chunkedPrefillLetsRunningDecodesAdvanceEveryStep() {
+        Random rnd = new Random(5);
+        ContinuousBatchScheduler s = scheduler(128, 8, 4, 4);
+        RecordingSink decoding = submit(s, "short", new int[]{3, 4, 5}, 400);
+        s.step();
+        assertThat(decoding.tokens()).hasSize(1);
+        RecordingSink longPrompt = submit(s, "long", prompt(rnd, 100), 4);
+        int steps = 0;
+        while (longPrompt.tokens().isEmpty() && !longPrompt.finished()) {
+            int before = decoding.tokens().size();
+            assertThat(s.step()).isLessThanOrEqualTo(8);
+            steps++;
+            if (!decoding.finished()) {
+                assertThat(decoding.tokens()).as("the decode advanced in step %d", steps).hasSize(before + 1);
+            }
+        }
+        assertThat(steps).isGreaterThanOrEqualTo(100 / 7);
+    }
+
+    @Test
+    void cancellingReleasesTheBlocksAtTheNextStep() {
+        ContinuousBatchScheduler s = scheduler(64, 64, 4, 4);
+        RecordingSink sink = submit(s, "gone", prompt(new Random(1), 30), 200);
+        s.step();
+        assertThat(s.allocator().usedBlocks()).isPositive();
+        s.cancel("gone");
+        s.step();
+        assertThat(s.allocator().usedBlocks()).isZero();
+        assertThat(sink.completion().reason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(s.hasWork()).isFalse();
+    }
+
+    @Test
+    void refusesRequestsBeyondTheWaitingQueue() {
+        ContinuousBatchScheduler s = scheduler(64, 64, 4, 2);
+        submit(s, "a", new int[]{2}, 4);
+        submit(s, "b", new int[]{2}, 4);
+        Admission third = s.submit(new GenerationRequest("c", new int[]{2}, 4, SamplingParams.GREEDY, new RecordingSink()));
+        assertThat(third).isInstanceOf(Admission.Overloaded.class);
+        s.step();
+        assertThat(s.submit(new GenerationRequest("d", new int[]{2}, 4, SamplingParams.GREEDY, new RecordingSink())))
+                .isInstanceOf(Admission.Queued.class);
+    }
+
+    @Test
+    void refusesAPromptThatFillsTheContext() {
+        ContinuousBatchScheduler s = scheduler(256, 64, 4, 2);
+        Admission a = s.submit(new GenerationRequest("x", new int[512], 4, SamplingParams.GREEDY, new RecordingSink()));
+        assertThat(a).isInstanceOfSatisfying(Admission.Invalid.class, i -> assertThat(i.reason()).contains("512 tokens"));
+    }
+
+    @Test
+    void refusesARequestLargerThanTheWholeCache() {
+        ContinuousBatchScheduler s = scheduler(4, 64, 4, 2);
+        Admission a = s.submit(new GenerationRequest("x", new int[10], 40, SamplingParams.GREEDY, new RecordingSink()));
+        assertThat(a).isInstanceOfSatisfying(Admission.Invalid.class, i -> assertThat(i.reason()).contains("holds 16 tokens"));
+    }
+
+    @Test
+    void stopsAtMaxTokensWithReasonLength() {
+        ContinuousBatchScheduler s = scheduler(64, 64, 4, 4);
+        RecordingSink sink = submit(s, "a", new int[]{7, 8, 9}, 1);
+        drain(s);
+        assertThat(sink.completion().completionTokens()).isEqualTo(1);
+        assertThat(sink.completion().reason()).isIn(FinishReason.LENGTH, FinishReason.STOP);
+    }
+}

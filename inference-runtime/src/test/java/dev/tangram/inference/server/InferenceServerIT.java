@@ -1,0 +1,193 @@
+package dev.tangram.inference.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tangram.core.model.MigDevice;
+import dev.tangram.inference.cli.ServeCommand;
+import dev.tangram.nvml.sim.SimulatedGpuProbe;
+import dev.tangram.inference.config.ServerConfig;
+import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.randommodel.RandomModelSpec;
+import dev.tangram.inference.randommodel.RandomModelWriter;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The whole server over a generated tiny GGUF model: the real engine behind the real scheduler and HTTP API. */
+@Timeout(120)
+class InferenceServerIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    static Path dir;
+    private static Path model;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeAll
+    static void writeModel() throws Exception {
+        model = dir.resolve("tiny.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0), model);
+    }
+
+    private static ServerConfig config() {
+        return config(256);
+    }
+
+    private static ServerConfig config(int maxModelLen) {
+        return ServerConfig.parse("""
+                version: 1
+                server: { host: 127.0.0.1, port: 0 }
+                model: { maxModelLen: %d }
+                memory: { cpuBudgetMib: 256 }
+                kvCache: { blockSize: 8 }
+                scheduler: { maxBatchTokens: 64, maxRunning: 4, maxWaiting: 8 }
+                """.formatted(maxModelLen));
+    }
+
+    private JsonNode post(InferenceServer s, String path, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.body().startsWith("data: ") ? JSON.createObjectNode().put("sse", r.body()) : JSON.readTree(r.body());
+    }
+
+    private JsonNode get(InferenceServer s, String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    @Test
+    void servesAGeneratedModelWithItsAllocationArithmetic() throws Exception {
+        try (InferenceServer s = InferenceServer.start(model, config(), Map.of(), Optional.empty())) {
+            assertThat(get(s, "/ready").get("status").asText()).isEqualTo("ready");
+            JsonNode alloc = get(s, "/v1/allocation");
+            assertThat(alloc.at("/kvCache/budgetSource").asText()).contains("no GPU", "cpuBudgetMib=256");
+            assertThat(alloc.at("/kvCache/blocks").asInt()).isEqualTo(s.plan().blocks()).isPositive();
+            assertThat(alloc.at("/kvCache/bytesPerBlock").asLong()).isEqualTo(2L * 2 * 2 * 16 * 4 * 8);
+            assertThat(alloc.at("/kvCache/arithmetic").asText()).startsWith("kv cache: (256 MiB");
+
+            JsonNode c = post(s, "/v1/completions", "{\"prompt\":\"hello there\",\"max_tokens\":8,\"temperature\":0}");
+            assertThat(c.at("/usage/completion_tokens").asInt()).isBetween(1, 8);
+            JsonNode chat = post(s, "/v1/chat/completions",
+                    "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":5,\"temperature\":0.8,\"seed\":1,\"stream\":true}");
+            assertThat(chat.get("sse").asText()).startsWith("data: {").endsWith("data: [DONE]\n\n");
+        }
+    }
+
+    @Test
+    void aPrefixCacheHitOnTheRealModelGivesTheSameGreedyText() throws Exception {
+        try (InferenceServer s = InferenceServer.start(model, config(), Map.of(), Optional.empty())) {
+            String body = "{\"prompt\":\"" + "the quick brown fox jumps over the lazy dog. ".repeat(3) + "\",\"max_tokens\":12,\"temperature\":0}";
+            JsonNode cold = post(s, "/v1/completions", body);
+            JsonNode warm = post(s, "/v1/completions", body);
+            assertThat(cold.at("/usage/prompt_tokens_details/cached_tokens").asInt()).isZero();
+            assertThat(warm.at("/usage/prompt_tokens_details/cached_tokens").asInt()).isPositive();
+            assertThat(warm.at("/choices/0/text").asText()).isEqualTo(cold.at("/choices/0/text").asText());
+        }
+    }
+
+    @Test
+    void greedyTextOfConcurrentRequestsEqualsThatOfEachRunAlone() throws Exception {
+        try (InferenceServer s = InferenceServer.start(model, config(), Map.of(), Optional.empty())) {
+            List<String> bodies = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                bodies.add("{\"prompt\":\"request " + i + " asks " + "about things ".repeat(i + 1) + "\",\"max_tokens\":10,\"temperature\":0}");
+            }
+            List<String> alone = new ArrayList<>();
+            for (String b : bodies) {
+                alone.add(post(s, "/v1/completions", b).at("/choices/0/text").asText());
+            }
+            List<String> together = new ArrayList<>();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<JsonNode>> futures = new ArrayList<>();
+                for (String b : bodies) {
+                    futures.add(pool.submit(() -> post(s, "/v1/completions", b)));
+                }
+                for (Future<JsonNode> f : futures) {
+                    together.add(f.get().at("/choices/0/text").asText());
+                }
+            }
+            assertThat(together).isEqualTo(alone);
+        }
+    }
+
+    @Test
+    void refusesToStartWhenTheModelDoesNotFitItsAllocation() {
+        assertThatThrownBy(() -> InferenceServer.start(model, config(2048), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", "1"),
+                Optional.empty()))
+                .isInstanceOf(StartupRefusedException.class)
+                .hasMessageContaining("one sequence of 2048 tokens needs 256 blocks")
+                .hasMessageContaining("TANGRAM_GPU_MEMORY_LIMIT_MIB=1")
+                .hasMessageContaining("kv cache: (1 MiB");
+        assertThatThrownBy(() -> InferenceServer.start(model, config(), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", "lots"), Optional.empty()))
+                .isInstanceOf(StartupRefusedException.class).hasMessageContaining("TANGRAM_GPU_MEMORY_LIMIT_MIB must be a positive number");
+    }
+
+    @Test
+    void readsAMigAllocationThroughTheGpuProbe() throws Exception {
+        Path spec = Path.of("").toAbsolutePath().getParent().resolve("examples/nodes/a100-mig.yaml");
+        try (SimulatedGpuProbe probe = SimulatedGpuProbe.open(spec)) {
+            MigDevice mig = probe.inventory().gpus().stream().flatMap(g -> g.migDevices().stream()).findFirst().orElseThrow();
+            Map<String, String> env = Map.of("NVIDIA_VISIBLE_DEVICES", mig.uuid(), "TANGRAM_GPU_MEMORY_LIMIT_MIB", "64");
+            try (InferenceServer s = InferenceServer.start(model, config(), env, Optional.of(probe))) {
+                JsonNode alloc = get(s, "/v1/allocation");
+                assertThat(alloc.at("/allocation/visibleDevicesVariable").asText()).isEqualTo("NVIDIA_VISIBLE_DEVICES");
+                assertThat(alloc.at("/allocation/devices/0/uuid").asText()).isEqualTo(mig.uuid());
+                assertThat(alloc.at("/allocation/devices/0/kind").asText()).isEqualTo("mig");
+                assertThat(alloc.at("/allocation/devices/0/memoryMib").asLong()).isEqualTo(mig.memoryMib());
+                assertThat(alloc.at("/allocation/probe").asText()).startsWith("simulated");
+                assertThat(alloc.at("/kvCache/budgetSource").asText()).contains("TANGRAM_GPU_MEMORY_LIMIT_MIB=64", mig.uuid());
+                assertThat(alloc.at("/kvCache/gpuBudget").asBoolean()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void refusesACorruptModelFileNamingIt() throws Exception {
+        Path broken = dir.resolve("broken.gguf");
+        byte[] bytes = Files.readAllBytes(model);
+        Files.write(broken, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        assertThatThrownBy(() -> InferenceServer.start(broken, config(), Map.of(), Optional.empty()))
+                .isInstanceOf(StartupRefusedException.class).hasMessageContaining("broken.gguf");
+    }
+
+    @Test
+    void theServeCommandStopsOnABadConfigNamingTheField() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "version: 1\nscheduler: { maxRuning: 4 }\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = new CommandLine(new ServeCommand()).execute("--model", model.toString(), "--config", bad.toString());
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("scheduler.maxRuning: unknown field");
+    }
+}

@@ -1,0 +1,106 @@
+package dev.tangram.inference.testing;
+
+import dev.tangram.inference.model.ForwardPass;
+import dev.tangram.inference.model.LlamaConfig;
+import dev.tangram.inference.model.PagedKvCache;
+import dev.tangram.inference.model.SequenceChunk;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A test model whose logits are a deterministic function of the whole token history, read back from the paged KV
+ * cache through the block table: a paging bug (wrong block, overwritten slot, stale shared block) changes the output.
+ * Each slot stores (token, position) in every layer's keys and values; reading back checks the position.
+ */
+public final class HistoryForwardPass implements ForwardPass {
+    public static final LlamaConfig CONFIG = new LlamaConfig(2, 8, 2, 1, 4, 16, FakeTokenizer.VOCAB, 512, 10000f, 1e-5f);
+
+    private final LlamaConfig config;
+    private final AtomicInteger calls = new AtomicInteger();
+    private volatile long delayMillis;
+
+    public HistoryForwardPass() {
+        this(CONFIG);
+    }
+
+    public HistoryForwardPass(LlamaConfig config) {
+        this.config = config;
+    }
+
+    /** Slows every step down, so that HTTP tests can catch a stream in the middle. */
+    public HistoryForwardPass withDelayMillis(long millis) {
+        this.delayMillis = millis;
+        return this;
+    }
+
+    public int calls() {
+        return calls.get();
+    }
+
+    @Override
+    public LlamaConfig config() {
+        return config;
+    }
+
+    @Override
+    public float[][] forward(List<SequenceChunk> chunks, PagedKvCache cache) {
+        calls.incrementAndGet();
+        if (delayMillis > 0) {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        float[][] out = new float[chunks.size()][];
+        int bs = cache.blockSize();
+        for (SequenceChunk c : chunks) {
+            for (int j = 0; j < c.tokens().length; j++) {
+                int p = c.startPosition() + j;
+                int off = cache.offset(c.blockTable()[p / bs], p % bs);
+                for (int l = 0; l < config.layers(); l++) {
+                    cache.keys(l)[off] = c.tokens()[j];
+                    cache.keys(l)[off + 1] = p;
+                    cache.values(l)[off] = c.tokens()[j] + l;
+                }
+            }
+        }
+        for (int i = 0; i < chunks.size(); i++) {
+            SequenceChunk c = chunks.get(i);
+            if (!c.wantLogits()) {
+                continue;
+            }
+            long h = 0x9E3779B97F4A7C15L;
+            for (int p = 0; p < c.endPosition(); p++) {
+                int off = cache.offset(c.blockTable()[p / bs], p % bs);
+                if (cache.keys(0)[off + 1] != p || cache.values(config.layers() - 1)[off] != cache.keys(0)[off] + config.layers() - 1) {
+                    throw new IllegalStateException("KV slot of position " + p + " holds position " + cache.keys(0)[off + 1]);
+                }
+                h = mix(h ^ (long) cache.keys(0)[off]);
+            }
+            float[] logits = new float[config.vocabSize()];
+            for (int v = 0; v < logits.length; v++) {
+                logits[v] = (mix(h + v) >>> 40) / (float) (1 << 24);
+            }
+            out[i] = logits;
+        }
+        return out;
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    @Override
+    public long weightBytes() {
+        return 1024;
+    }
+
+    @Override
+    public long activationBytes(int tokens) {
+        return 64L * tokens;
+    }
+}

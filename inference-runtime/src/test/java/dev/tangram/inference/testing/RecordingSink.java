@@ -1,0 +1,40 @@
+package dev.tangram.inference.testing;
+
+import dev.tangram.inference.scheduler.Completion;
+import dev.tangram.inference.scheduler.TokenSink;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Collects a request's tokens and its completion. */
+public final class RecordingSink implements TokenSink {
+    private final List<Integer> tokens = new ArrayList<>();
+    private final CompletableFuture<Completion> done = new CompletableFuture<>();
+
+    @Override
+    public synchronized void onToken(int token) {
+        tokens.add(token);
+    }
+
+    @Override
+    public void onFinish(Completion completion) {
+        done.complete(completion);
+    }
+
+    public synchronized List<Integer> tokens() {
+        return List.copyOf(tokens);
+    }
+
+    public boolean finished() {
+        return done.isDone();
+    }
+
+    public Completion completion() {
+        return done.getNow(null);
+    }
+
+    public CompletableFuture<Completion> future() {
+        return done;
+    }
+}
