@@ -12,6 +12,15 @@ import java.util.NoSuchElementException;
 /** The objects of one rendering, looked up by kind and name. */
 public record Rendered(List<HasMetadata> objects) {
 
+    /** The objects of a plain manifest file under the repository root. */
+    public static Rendered ofFile(String path) {
+        try {
+            return new Rendered(StrictYaml.load(java.nio.file.Files.readString(Chart.ROOT.resolve(path)), path));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static Rendered of(Map<String, Object> values) {
         return new Rendered(StrictYaml.load(Chart.render(values), "helm template " + values));
     }
@@ -38,7 +47,12 @@ public record Rendered(List<HasMetadata> objects) {
      * Secret in the pod; here they are empty files in a temporary directory (the loader checks they are readable).
      */
     public dev.tangram.extender.config.ExtenderConfig extenderConfig() {
-        String yaml = configFile("tangram-scheduler", "extender.yaml");
+        return extenderConfig("tangram-scheduler");
+    }
+
+    /** The extender config file of the named ConfigMap, read by the extender's loader (TLS files as above). */
+    public dev.tangram.extender.config.ExtenderConfig extenderConfig(String configMap) {
+        String yaml = configFile(configMap, "extender.yaml");
         try {
             java.nio.file.Path tls = java.nio.file.Files.createTempDirectory("tangram-tls");
             for (String f : List.of("ca.crt", "tls.crt", "tls.key")) {
