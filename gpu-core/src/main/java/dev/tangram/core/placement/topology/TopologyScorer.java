@@ -4,7 +4,6 @@ import dev.tangram.core.model.Link;
 import dev.tangram.core.model.LinkMatrix;
 import dev.tangram.core.model.PcieRelation;
 import dev.tangram.core.placement.Assignment;
-import dev.tangram.core.placement.GpuView;
 import dev.tangram.core.placement.NodeView;
 
 import java.util.List;
@@ -16,7 +15,7 @@ import java.util.List;
  * A pair scores {@value #PER_NVLINK} per NVLink between the two GPUs plus the closeness of their PCIe path (same board 60,
  * one switch 50, several switches 40, host bridge 30, same NUMA node 20, across CPUs 10). One NVLink outweighs any PCIe
  * difference, so the order is: NVLink bandwidth first, then same switch, then same NUMA node. A set scores the sum of its
- * pairs. Without a link matrix the PCIe closeness is taken from the GPUs' NUMA nodes (same NUMA 20, else 10).
+ * pairs. Without a link matrix every pair is alike.
  * <p>
  * For comparing nodes the extender wants 0..1: {@link #quality} is the mean over pairs of {@code min(1, pair / 1800)}
  * (a pair with {@value #FULL_NVLINKS} NVLinks is perfect), and 1 for a set of fewer than two GPUs. The pair table is
@@ -45,16 +44,15 @@ public final class TopologyScorer {
         return new TopologyScorer(scores);
     }
 
-    /** The scorer of a node view: its link matrix when it covers every GPU, else PCIe closeness from the NUMA nodes. */
+    /**
+     * The scorer of a node view: its link matrix when it covers every GPU; without one (trace nodes of the simulator)
+     * every pair is alike, so the lowest positions win, as in the FGD paper's simulator.
+     */
     public static TopologyScorer of(NodeView node) {
         if (node.links().size() == node.gpus().size()) {
             return of(node.links());
         }
-        List<GpuView> gpus = node.gpus();
-        return of(LinkMatrix.of(gpus.size(), (i, j) -> {
-            int a = gpus.get(i).numaNode();
-            return new Link(0, a >= 0 && a == gpus.get(j).numaNode() ? PcieRelation.SAME_NUMA : PcieRelation.CROSS_CPU);
-        }));
+        return of(LinkMatrix.of(node.gpus().size(), (i, j) -> new Link(0, PcieRelation.CROSS_CPU)));
     }
 
     public static int pairScore(Link link) {
