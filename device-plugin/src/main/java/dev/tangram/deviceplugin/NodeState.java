@@ -1,6 +1,6 @@
 package dev.tangram.deviceplugin;
 
-import dev.tangram.core.allocation.TopologyScorer;
+import dev.tangram.core.placement.topology.TopologyScorer;
 import dev.tangram.core.model.NodeInventory;
 import dev.tangram.deviceplugin.config.MigStrategy;
 import dev.tangram.deviceplugin.config.SharingConfig;

@@ -1,7 +1,7 @@
 package dev.tangram.deviceplugin.allocation;
 
-import dev.tangram.core.allocation.GpuSetAllocator;
-import dev.tangram.core.allocation.TopologyScorer;
+import dev.tangram.core.placement.topology.GpuSetAllocator;
+import dev.tangram.core.placement.topology.TopologyScorer;
 import dev.tangram.deviceplugin.config.SharedPolicy;
 import dev.tangram.deviceplugin.resources.AdvertisedDevice;
 import dev.tangram.deviceplugin.resources.DeviceKind;

@@ -1,5 +1,6 @@
 package dev.tangram.deviceplugin.grpc;
 
+import dev.tangram.core.socket.UnixSocketPath;
 import dev.tangram.proto.deviceplugin.v1beta1.DevicePluginGrpc;
 import dev.tangram.proto.deviceplugin.v1beta1.Empty;
 import io.grpc.ManagedChannel;
@@ -33,8 +34,13 @@ public final class DevicePluginServer {
         return service;
     }
 
-    /** Removes a stale socket, listens, and proves the server answers by calling it once over the socket. */
+    /**
+     * Removes a stale socket, listens, and proves the server answers by calling it once over the socket.
+     *
+     * @throws IllegalArgumentException when the socket path is too long for a Unix socket ({@link UnixSocketPath})
+     */
     public synchronized void start() {
+        UnixSocketPath.of(socket);
         stop();
         try {
             Files.deleteIfExists(socket);

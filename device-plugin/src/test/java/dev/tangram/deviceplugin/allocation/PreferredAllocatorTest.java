@@ -1,7 +1,7 @@
 package dev.tangram.deviceplugin.allocation;
 
 import dev.tangram.core.GpuFixtures;
-import dev.tangram.core.allocation.TopologyScorer;
+import dev.tangram.core.placement.topology.TopologyScorer;
 import dev.tangram.core.decision.PlacementDecision;
 import dev.tangram.core.model.NodeInventory;
 import dev.tangram.core.names.TangramNames;

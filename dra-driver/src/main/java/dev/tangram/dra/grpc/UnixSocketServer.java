@@ -1,5 +1,6 @@
 package dev.tangram.dra.grpc;
 
+import dev.tangram.core.socket.UnixSocketPath;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -16,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 /** A gRPC server on a Unix domain socket (Netty epoll); a stale socket file from an earlier run is replaced. */
 public final class UnixSocketServer implements AutoCloseable {
-    /** sockaddr_un.sun_path holds 108 bytes including the terminating NUL. */
-    public static final int MAX_PATH_BYTES = 107;
+    /** The longest socket path, in bytes ({@link UnixSocketPath}). */
+    public static final int MAX_PATH_BYTES = UnixSocketPath.MAX_BYTES;
 
     private final Path socket;
     private final Server server;
@@ -32,11 +33,7 @@ public final class UnixSocketServer implements AutoCloseable {
     }
 
     public static UnixSocketServer start(Path socket, List<BindableService> services) {
-        int length = socket.toAbsolutePath().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        if (length > MAX_PATH_BYTES) {
-            throw new IllegalArgumentException("socket path " + socket + " is " + length + " bytes, more than the "
-                    + MAX_PATH_BYTES + " a Unix socket allows; use a shorter directory");
-        }
+        UnixSocketPath.of(socket);
         EpollEventLoopGroup boss = new EpollEventLoopGroup(1);
         EpollEventLoopGroup workers = new EpollEventLoopGroup(2);
         try {

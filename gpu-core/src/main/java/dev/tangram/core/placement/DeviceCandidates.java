@@ -1,14 +1,19 @@
 package dev.tangram.core.placement;
 
 import dev.tangram.core.names.TangramNames;
+import dev.tangram.core.placement.topology.GpuSetAllocator;
+import dev.tangram.core.placement.topology.TopologyScorer;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Every way one container's demand could be met on one node, as it stands: the alternatives a policy chooses among.
- * Whole-GPU sets are enumerated exhaustively up to {@link #MAX_SETS} combinations, best-connected first beyond that.
+ * Whole-GPU sets are enumerated exhaustively up to {@link #MAX_SETS} combinations; beyond that, the best-connected set
+ * ({@link GpuSetAllocator}, the device plugin's choice too) comes first, then one greedy set from each start GPU.
  */
 public final class DeviceCandidates {
     /** Above this many combinations, whole-GPU sets are built greedily from each start GPU instead. */
@@ -51,14 +56,26 @@ public final class DeviceCandidates {
         if (binomial(free.size(), n) <= MAX_SETS) {
             combinations(free, n, 0, new ArrayList<>(), sets -> out.add(whole(c, sets)));
         } else {
+            TopologyScorer scorer = TopologyScorer.of(node);
+            Set<Integer> positions = new LinkedHashSet<>();
+            free.forEach(g -> positions.add(g.position()));
+            int[] best = new GpuSetAllocator(scorer).choose(positions, Set.of(), n).orElseThrow();
+            List<GpuView> bestSet = new ArrayList<>();
+            for (int p : best) {
+                bestSet.add(node.gpus().get(p));
+            }
+            out.add(whole(c, bestSet));
             for (GpuView start : free) {
-                out.add(whole(c, greedyFrom(node, free, start, n)));
+                Assignment.ContainerAssignment greedy = whole(c, greedyFrom(scorer, free, start, n));
+                if (!greedy.gpuPositions().equals(out.getFirst().gpuPositions())) {
+                    out.add(greedy);
+                }
             }
         }
         return out;
     }
 
-    private static List<GpuView> greedyFrom(NodeView node, List<GpuView> free, GpuView start, int n) {
+    private static List<GpuView> greedyFrom(TopologyScorer scorer, List<GpuView> free, GpuView start, int n) {
         List<GpuView> chosen = new ArrayList<>(List.of(start));
         List<GpuView> rest = new ArrayList<>(free);
         rest.remove(start);
@@ -66,7 +83,7 @@ public final class DeviceCandidates {
             GpuView best = rest.stream().max(Comparator.comparingLong(g -> {
                 List<Integer> positions = new ArrayList<>(chosen.stream().map(GpuView::position).toList());
                 positions.add(g.position());
-                return LinkScorer.setScore(node.links(), positions);
+                return scorer.score(positions);
             })).orElseThrow();
             chosen.add(best);
             rest.remove(best);

@@ -1,5 +1,7 @@
 package dev.tangram.core.placement;
 
+import dev.tangram.core.placement.topology.TopologyScorer;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,14 +51,15 @@ public final class NodeFit {
         return new FitResult.Fits(new Assignment(node.name(), chosen));
     }
 
-    /** Best-connected whole set (ties: lowest positions); for shares, the GPU left with the least free capacity. */
+    /** Best-connected set by {@link TopologyScorer} (ties: least free capacity touched, then lowest positions). */
     static Assignment.ContainerAssignment defaultChoice(NodeView node, List<Assignment.ContainerAssignment> options) {
         // One pass, each option's keys computed once (this runs for every node of every pod): first best wins ties.
+        TopologyScorer scorer = TopologyScorer.of(node);
         Assignment.ContainerAssignment best = null;
         long bestLinks = Long.MIN_VALUE;
         int bestFree = Integer.MAX_VALUE;
         for (Assignment.ContainerAssignment o : options) {
-            long links = LinkScorer.setScore(node.links(), o.gpuPositions());
+            long links = scorer.score(o.gpuPositions());
             int free = 0;
             for (int p : o.gpuPositions()) {
                 free += node.gpus().get(p).freeMilli();

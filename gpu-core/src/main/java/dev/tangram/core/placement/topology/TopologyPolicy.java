@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The {@code topology} policy: for each container, the best-connected device set on the node ({@link TopologyScorer}:
- * NVLink bandwidth among the chosen GPUs, then the PCIe path, then one NUMA node); ties go to the set that leaves the least
+ * The {@code topology} policy: for each container, the best-connected device set on the node ({@link TopologyScorer}'s
+ * summed pair score: NVLink bandwidth first, then same switch, then same NUMA node; for whole GPUs this is the set
+ * {@link GpuSetAllocator} picks, the device plugin's choice); ties go to the set that leaves the least
  * free capacity on the GPUs it touches (so shares fill a GPU before opening the next), then to the lowest positions. The
  * score is the pod's topology score, 0..1, comparable across nodes.
  */
@@ -49,8 +50,9 @@ public final class TopologyPolicy implements PlacementPolicy {
     }
 
     static Assignment.ContainerAssignment best(NodeView view, List<Assignment.ContainerAssignment> options) {
-        Comparator<Assignment.ContainerAssignment> byTopology = Comparator.comparingDouble(
-                (Assignment.ContainerAssignment o) -> TopologyScorer.setScore(view, o.gpuPositions())).reversed();
+        TopologyScorer scorer = TopologyScorer.of(view);
+        Comparator<Assignment.ContainerAssignment> byTopology = Comparator.comparingLong(
+                (Assignment.ContainerAssignment o) -> scorer.score(o.gpuPositions())).reversed();
         Comparator<Assignment.ContainerAssignment> byLeftover = Comparator.comparingInt(
                 o -> o.gpuPositions().stream().mapToInt(p -> view.gpus().get(p).freeMilli()).sum() - o.milliPerGpu() * o.gpuPositions().size());
         return options.stream().min(byTopology.thenComparing(byLeftover)).orElseThrow();

@@ -2,6 +2,7 @@ package dev.tangram.core.placement.topology;
 
 import dev.tangram.core.GpuFixtures;
 import dev.tangram.core.model.Link;
+import dev.tangram.core.model.LinkMatrix;
 import dev.tangram.core.model.PcieRelation;
 import dev.tangram.core.placement.Assignment;
 import dev.tangram.core.placement.ContainerDemand;
@@ -27,12 +28,24 @@ class TopologyPolicyTest {
     @Test
     void nvlinkBeatsEveryPcieRelationAndMoreLinksBeatFewer() {
         for (PcieRelation r : PcieRelation.values()) {
-            assertThat(TopologyScorer.pairQuality(new Link(1, PcieRelation.CROSS_CPU))).isGreaterThan(TopologyScorer.pairQuality(new Link(0, r)));
+            assertThat(TopologyScorer.pairScore(new Link(1, PcieRelation.CROSS_CPU))).isGreaterThan(TopologyScorer.pairScore(new Link(0, r)));
         }
-        assertThat(TopologyScorer.pairQuality(new Link(18, PcieRelation.CROSS_CPU))).isEqualTo(1.0);
-        assertThat(TopologyScorer.pairQuality(new Link(12, PcieRelation.CROSS_CPU))).isLessThan(1.0);
-        assertThat(TopologyScorer.pairQuality(new Link(0, PcieRelation.SINGLE_SWITCH)))
-                .isGreaterThan(TopologyScorer.pairQuality(new Link(0, PcieRelation.HOST_BRIDGE)));
+        TopologyScorer nv18 = TopologyScorer.of(LinkMatrix.of(2, (i, j) -> new Link(18, PcieRelation.CROSS_CPU)));
+        TopologyScorer nv12 = TopologyScorer.of(LinkMatrix.of(2, (i, j) -> new Link(12, PcieRelation.CROSS_CPU)));
+        assertThat(nv18.quality(List.of(0, 1))).isEqualTo(1.0);
+        assertThat(nv12.quality(List.of(0, 1))).isLessThan(1.0);
+        assertThat(TopologyScorer.pairScore(new Link(0, PcieRelation.SINGLE_SWITCH)))
+                .isGreaterThan(TopologyScorer.pairScore(new Link(0, PcieRelation.HOST_BRIDGE)));
+    }
+
+    @Test
+    void atEqualNvlinkTheSameSwitchWinsOverTheSameNumaNode() {
+        // GPUs 0-3 all NV12 to each other; 0-1 share a PCIe switch, 2-3 only a NUMA node
+        LinkMatrix links = LinkMatrix.of(4, (i, j) -> new Link(12, i / 2 == j / 2
+                ? (i < 2 ? PcieRelation.SINGLE_SWITCH : PcieRelation.SAME_NUMA) : PcieRelation.CROSS_CPU));
+        NodeView node = new NodeView("n", 1000, 1000, 1000, 1000,
+                NodeViews.fromInventory(GpuFixtures.pcieWithPairs("n"), Set.of()).gpus(), links);
+        assertThat(policy.place(node, gpus(2)).orElseThrow().assignment().containers().getFirst().gpuPositions()).containsExactly(0, 1);
     }
 
     @Test
@@ -40,7 +53,7 @@ class TopologyPolicyTest {
         NodeView node = NodeViews.fromInventory(GpuFixtures.pcieWithPairs("n"), Set.of(GpuFixtures.gpuUuid(1)));
         PlacementPolicy.ScoredAssignment s = policy.place(node, gpus(2)).orElseThrow();
         assertThat(s.assignment().containers().getFirst().gpuPositions()).containsExactly(2, 3);
-        assertThat(s.score()).isEqualTo(TopologyScorer.setScore(node, List.of(2, 3)));
+        assertThat(s.score()).isEqualTo(TopologyScorer.of(node).quality(List.of(2, 3)));
     }
 
     @Test

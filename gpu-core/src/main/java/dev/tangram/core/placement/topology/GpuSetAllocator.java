@@ -1,4 +1,4 @@
-package dev.tangram.core.allocation;
+package dev.tangram.core.placement.topology;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.tangram.core.allocation;
+package dev.tangram.core.placement.topology;
 
 import dev.tangram.core.GpuFixtures;
 import dev.tangram.core.model.Link;
