@@ -149,6 +149,25 @@ class ChartValuesTest {
         }
     }
 
+    @Test
+    void monitoringValuesRenderTypedPodMonitorsAndAServiceMonitorOnTheExtendersTlsPort() {
+        Rendered r = Rendered.of(Map.of("monitoring.podMonitors", true, "monitoring.serviceMonitor", true,
+                "monitoring.labels.release", "prometheus"));
+        assertThat(r.all(io.fabric8.openshift.api.model.monitoring.v1.PodMonitor.class)).extracting(m -> m.getMetadata().getName())
+                .containsExactlyInAnyOrder("tangram-device-plugin", "tangram-dra-driver");
+        var monitor = r.one(io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor.class, "tangram-extender");
+        assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus");
+        var endpoint = monitor.getSpec().getEndpoints().getFirst();
+        assertThat(endpoint.getScheme()).isEqualTo("https");
+        assertThat(endpoint.getTlsConfig().getCert().getSecret().getName()).isEqualTo("tangram-extender-tls");
+        var service = r.one(io.fabric8.kubernetes.api.model.Service.class, "tangram-extender");
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getName()).containsExactly(endpoint.getPort());
+        assertThat(monitor.getSpec().getSelector().getMatchLabels()).isEqualTo(service.getMetadata().getLabels().entrySet().stream()
+                .filter(e -> monitor.getSpec().getSelector().getMatchLabels().containsKey(e.getKey()))
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        assertThat(Rendered.of(Map.of()).objects()).noneMatch(o -> o.getApiVersion().startsWith("monitoring.coreos.com"));
+    }
+
     private static Map<String, Object> schedulerConfig(Rendered r) {
         Map<String, Object> config = new Yaml().load(r.configFile("tangram-scheduler", "kube-scheduler-config.yaml"));
         assertThat(config).containsEntry("apiVersion", "kubescheduler.config.k8s.io/v1").containsEntry("kind", "KubeSchedulerConfiguration");
