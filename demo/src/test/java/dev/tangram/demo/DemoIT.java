@@ -30,6 +30,11 @@ class DemoIT {
         assertThat(o.placement("finetune-0").node()).contains("a100-mig-01");
         assertThat(o.placement("notebook-0").node()).contains("a100-mig-01");
         assertThat(o.placement("chat-0").node()).contains("l4-inference-01");
+        // a gang that fits only in part holds nothing: the extender rejects both members with its reason
+        for (String member : List.of("eval-0", "eval-1")) {
+            assertThat(o.placement(member).node()).as(member).isEmpty();
+            assertThat(o.placement(member).rejection()).as(member).contains("nothing is held");
+        }
         Placement tooBig = o.placement("too-big-0");
         assertThat(tooBig.node()).isEmpty();
         assertThat(tooBig.rejection()).contains("Insufficient nvidia.com/gpu");
