@@ -59,7 +59,7 @@ public final class DemoSummary {
         }
         List<String> problems = problems(o);
         if (problems.isEmpty()) {
-            log.step("every pod placed as expected, the rejected one with its reason; no device allocated twice%s",
+            log.step("every pod placed as expected, the rejected ones with their reasons; no device allocated twice%s",
                     o.inference().isPresent() ? "; the inference server answered" : "");
             return true;
         }
