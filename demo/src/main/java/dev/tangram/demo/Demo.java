@@ -52,6 +52,7 @@ public final class Demo implements AutoCloseable {
     private final Options options;
     private final Path work;
     private final List<AutoCloseable> open = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Map<String, GrpcKubeletSimulator> kubelets = new LinkedHashMap<>();
     private final Map<String, Path> specs = new LinkedHashMap<>();
     private EmbeddedCluster cluster;
@@ -250,6 +251,9 @@ public final class Demo implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         for (int i = open.size() - 1; i >= 0; i--) {
             try {
                 open.get(i).close();

@@ -54,7 +54,12 @@ public final class DemoCommand implements Callable<Integer> {
             log.banner("GPU map");
             log.step("open %s  (the extender's live map of every GPU; Ctrl-C to stop)", demo.uiUrl());
             CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "tangram-demo-stop"));
+            // Ctrl-C: the hook stops the stack itself (the JVM does not wait for the main thread), then says so
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                demo.close();
+                System.out.println("tangram demo: stopped");
+                stop.countDown();
+            }, "tangram-demo-stop"));
             stop.await();
             return 0;
         }
