@@ -111,8 +111,9 @@ public final class Demo implements AutoCloseable {
                 && !kubelet.capacity().isEmpty()
                 && cluster.node(node.name()).map(n -> n.getMetadata().getAnnotations() != null
                 && n.getMetadata().getAnnotations().containsKey(TangramNames.ANNOTATION_GPU_INVENTORY)).orElse(false));
+        cluster.publishCapacity(node.name(), kubelet.capacity());
         Map<String, String> labels = cluster.node(node.name()).orElseThrow().getMetadata().getLabels();
-        log.detail("%s: labels %s=%s %s=%s, inventory annotation published; capacity %s", node.name(),
+        log.detail("%s: labels %s=%s %s=%s, inventory annotation published; node capacity %s", node.name(),
                 TangramNames.LABEL_GPU_PRODUCT, labels.get(TangramNames.LABEL_GPU_PRODUCT),
                 TangramNames.LABEL_GPU_COUNT, labels.get(TangramNames.LABEL_GPU_COUNT), kubelet.capacity());
     }
@@ -153,11 +154,12 @@ public final class Demo implements AutoCloseable {
     private Placement schedule(DemoPod p) throws IOException, InterruptedException {
         Pod pod = cluster.pod(DemoPod.NAMESPACE, p.name()).orElseThrow();
         log.step("pod %s asks %d x %s (%s)", p.name(), p.count(), p.resource(), p.story());
-        // kube-scheduler's own NodeResourcesFit first: the node's allocatable count of the resource, as its kubelet advertises it
+        // kube-scheduler's own NodeResourcesFit first: the Node's allocatable count of the resource (the kubelet publishes the
+        // plugins' device counts) minus what the pods bound there request
         Map<String, String> failedBuiltIn = new LinkedHashMap<>();
         List<String> nodes = new ArrayList<>();
-        kubelets.forEach((name, k) -> {
-            int free = k.capacity().getOrDefault(p.resource(), 0) - k.held().getOrDefault(p.resource(), Set.of()).size();
+        kubelets.keySet().forEach(name -> {
+            long free = cluster.freeOf(name, p.resource());
             if (free >= p.count()) {
                 nodes.add(name);
             } else {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -13,6 +14,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The demo's Kubernetes API: fabric8's mock server in CRUD mode, in this process on a local port. It stores and watches
@@ -53,6 +55,29 @@ public final class EmbeddedCluster implements AutoCloseable {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
                 .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
                 .build()).create();
+    }
+
+    /** What the kubelet does with the device plugins' resources: capacity and allocatable in the Node's status. */
+    public void publishCapacity(String node, Map<String, Integer> devices) {
+        Map<String, Quantity> q = new TreeMap<>();
+        devices.forEach((r, n) -> q.put(r, new Quantity(Integer.toString(n))));
+        client.nodes().withName(node).editStatus(n -> new NodeBuilder(n).editStatus().addToCapacity(q).addToAllocatable(q).endStatus().build());
+    }
+
+    /** kube-scheduler's view of a node for an extended resource: allocatable minus what the pods bound there request. */
+    public long freeOf(String node, String resource) {
+        Quantity alloc = node(node).map(n -> n.getStatus().getAllocatable()).map(a -> a.get(resource)).orElse(null);
+        if (alloc == null) {
+            return 0;
+        }
+        long requested = client.pods().inAnyNamespace().list().getItems().stream()
+                .filter(p -> node.equals(p.getSpec().getNodeName()))
+                .flatMap(p -> p.getSpec().getContainers().stream())
+                .map(c -> c.getResources() == null || c.getResources().getRequests() == null ? null : c.getResources().getRequests().get(resource))
+                .filter(java.util.Objects::nonNull)
+                .mapToLong(x -> x.getNumericalAmount().longValue())
+                .sum();
+        return alloc.getNumericalAmount().longValue() - requested;
     }
 
     public Optional<Node> node(String name) {
