@@ -62,7 +62,9 @@ public final class Demo implements AutoCloseable {
     public Demo(DemoLog log, Options options) throws IOException {
         this.log = log;
         this.options = options;
-        this.work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "tangram-demo");
+        // under /tmp rather than a possibly long $TMPDIR: Unix socket paths are limited to 107 bytes
+        Path tmp = Files.isWritable(Path.of("/tmp")) ? Path.of("/tmp") : Path.of(System.getProperty("java.io.tmpdir"));
+        this.work = Files.createTempDirectory(tmp, "tangram-demo");
     }
 
     /** Starts the API, the nodes and the extender, and waits until the extender sees every node's GPUs. */
@@ -94,7 +96,7 @@ public final class Demo implements AutoCloseable {
         Path spec = extract(node.specFile());
         specs.put(node.name(), spec);
         cluster.createNode(node.name(), Map.of("kubernetes.io/hostname", node.name()));
-        GrpcKubeletSimulator kubelet = new GrpcKubeletSimulator(work.resolve(node.name()).resolve("device-plugins"),
+        GrpcKubeletSimulator kubelet = new GrpcKubeletSimulator(work.resolve(node.name()),
                 (resource, n) -> log.detail("%s: %s registered with the kubelet, %d devices", node.name(), resource, n));
         open.add(kubelet);
         kubelets.put(node.name(), kubelet);
