@@ -39,9 +39,12 @@ public record GpuView(int position, String uuid, String model, long memoryMib, i
     public record FreeMigDevice(String uuid, String profile, int placementStart, int placementSize) {
     }
 
-    /** Entirely free and healthy, so it can be given out whole. */
+    /**
+     * Entirely free and healthy, so it can be given out whole. A shared GPU never is: the device plugin offers it only as
+     * replicas ({@code nvidia.com/gpu.shared}), so a whole-GPU request could not be allocated there.
+     */
     public boolean wholeFree() {
-        return healthy && !migEnabled && freeMilli == 1000 && (replicas == 1 || freeReplicaIds.size() == replicas);
+        return healthy && !migEnabled && replicas == 1 && freeMilli == 1000;
     }
 
     public boolean shared() {

@@ -80,7 +80,7 @@ public final class NodeFit {
         List<GpuView> eligible = DeviceCandidates.eligible(node, pod);
         return switch (c.demand()) {
             case GpuDemand.WholeGpus w -> {
-                long usable = eligible.stream().filter(g -> !g.migEnabled()).count();
+                long usable = eligible.stream().filter(g -> !g.migEnabled() && !g.shared()).count();
                 long free = eligible.stream().filter(GpuView::wholeFree).count();
                 String msg = "container " + c.container() + " needs " + w.count() + " whole GPUs, " + free + " free";
                 yield usable < w.count() ? new FitResult.Unresolvable(msg + " and " + usable + " in all") : new FitResult.Unschedulable(msg);

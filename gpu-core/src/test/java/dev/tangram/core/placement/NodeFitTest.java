@@ -73,6 +73,19 @@ class NodeFitTest {
     }
 
     @Test
+    void aSharedGpuIsNeverGivenOutWholeEvenWhenAllItsReplicasAreFree() {
+        NodeInventory inv = GpuFixtures.pcieWithPairs("n");
+        for (int i = 0; i < 4; i++) {
+            inv = inv.withGpu(GpuFixtures.gpuUuid(i), g -> GpuFixtures.sharedGpu(g, 4));
+        }
+        NodeView node = NodeViews.fromInventory(inv, Set.of());
+        FitResult r = NodeFit.check(node, pod(new GpuDemand.WholeGpus(1)));
+        assertThat(r).isInstanceOf(FitResult.Unresolvable.class);
+        assertThat(((FitResult.Unresolvable) r).reason()).contains("0 in all");
+        assertThat(NodeFit.check(node, pod(new GpuDemand.SharedReplicas(4))).fits()).isTrue();
+    }
+
+    @Test
     void fractionsGoToTheTightestGpuAndApplySubtractsThem() {
         NodeView node = NodeViews.fromInventory(GpuFixtures.pcieWithPairs("n"), Set.of());
         PodDemand half = pod(new GpuDemand.GpuFraction(500));
