@@ -22,7 +22,9 @@ public record Bf16Matrix(MemorySegment data, int rows, int cols) implements Weig
 
     private FloatVector load(long offset) {
         ShortVector s = ShortVector.fromMemorySegment(S, data, offset, ByteOrder.LITTLE_ENDIAN);
-        return s.convertShape(VectorOperators.S2I, I, 0).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        // bf16 -> f32 is "shift the 16 bits up". Multiplying by 65536 is the same shift modulo 2^32; JDK 25's C2 crashed
+        // ("fatal error: LSHIFT: float" in VectorSupport::vop2ideal) compiling LSHL on a vector later reinterpreted as floats.
+        return s.convertShape(VectorOperators.S2I, I, 0).lanewise(VectorOperators.MUL, 65536).reinterpretAsFloats();
     }
 
     private float scalar(long offset) {
