@@ -68,10 +68,10 @@ public final class ExtenderBench implements Callable<Integer> {
     @CommandLine.Option(names = "--policy", defaultValue = "tangram", description = "placement policy (default ${DEFAULT-VALUE})")
     String policy;
 
-    @CommandLine.Option(names = "--warmup", defaultValue = "200", description = "pairs before measuring")
+    @CommandLine.Option(names = "--warmup", defaultValue = "2000", description = "pairs before measuring (default ${DEFAULT-VALUE}: enough for C2 to compile the request path)")
     int warmup;
 
-    @CommandLine.Option(names = "--pairs", defaultValue = "500", description = "measured pairs per candidate count")
+    @CommandLine.Option(names = "--pairs", defaultValue = "2000", description = "measured pairs per candidate count (default ${DEFAULT-VALUE})")
     int pairs;
 
     /** Distinct shuffled candidate lists the requests cycle through. */
