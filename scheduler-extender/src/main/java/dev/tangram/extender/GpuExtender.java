@@ -62,12 +62,21 @@ public final class GpuExtender {
             scorer.policy().arrived(pod.demand());
         }
         ClusterSnapshot snapshot = state.snapshot();
-        Function<String, Optional<NodeEntry>> entries = entries(snapshot, requestNodes);
         NodeFilter.Outcome outcome;
         if (pod.gang().isPresent() && pod.problem().isEmpty() && pod.demand().needsGpu()) {
             outcome = gangFilter(pod, names, requestNodes);
+        } else if (requestNodes.isEmpty() && pod.problem().isEmpty() && pod.demand().needsGpu()) {
+            List<String> looked = new ArrayList<>(names.size());
+            List<NodeEntry> found = new ArrayList<>(names.size());
+            outcome = NodeFilter.filter(pod, names, name -> {
+                Optional<NodeEntry> entry = snapshot.node(name);
+                looked.add(name);
+                found.add(entry.orElse(null));
+                return entry;
+            }, fits);
+            lastFilter = new FilterMemo(pod.uid(), snapshot.version(), looked, found);
         } else {
-            outcome = NodeFilter.filter(pod, names, entries, fits);
+            outcome = NodeFilter.filter(pod, names, entries(snapshot, requestNodes), fits);
         }
         metrics.decision("filter", "passed", outcome.passed().size());
         outcome.reasonClasses().forEach((reason, count) -> metrics.rejection("filter", reason, count));
@@ -111,15 +120,50 @@ public final class GpuExtender {
             return names.stream().map(n -> new NodeScorer.HostScore(n, 0)).toList();
         }
         ClusterSnapshot snapshot = state.snapshot();
+        List<Optional<NodeEntry>> found = requestNodes.isEmpty() ? fromFilter(pod, snapshot, names) : null;
         Function<String, Optional<NodeEntry>> entries = entries(snapshot, requestNodes);
         List<Optional<NodeView>> views = new ArrayList<>(names.size());
         List<Object> shapes = new ArrayList<>(names.size());
-        for (String name : names) {
-            Optional<NodeEntry> entry = entries.apply(name);
+        for (int i = 0; i < names.size(); i++) {
+            Optional<NodeEntry> entry = found != null ? found.get(i) : entries.apply(names.get(i));
             views.add(entry.flatMap(NodeEntry::view));
             shapes.add(entry.flatMap(NodeEntry::shape).orElse(null));
         }
         return scorer.score(names, views, shapes, pod.demand());
+    }
+
+    /**
+     * What the last filter looked up, in request order: kube-scheduler sends prioritize right after filter, for the same
+     * pod and the names that passed, so prioritize can take the entries filter found instead of looking every name up
+     * again (on thousands of names the lookups, cache misses in a large map, are most of the cost).
+     */
+    private record FilterMemo(String podUid, long snapshotVersion, List<String> names, List<NodeEntry> entries) {
+    }
+
+    private volatile FilterMemo lastFilter;
+
+    /**
+     * The entries of {@code names} as the last filter found them, when that filter was for this pod on this very snapshot
+     * and {@code names} is a subsequence of its names (the ones that passed, in order); null otherwise.
+     */
+    private List<Optional<NodeEntry>> fromFilter(PodInfo pod, ClusterSnapshot snapshot, List<String> names) {
+        FilterMemo memo = lastFilter;
+        if (memo == null || memo.snapshotVersion() != snapshot.version() || !memo.podUid().equals(pod.uid())) {
+            return null;
+        }
+        List<Optional<NodeEntry>> out = new ArrayList<>(names.size());
+        int j = 0;
+        for (String name : names) {
+            while (j < memo.names().size() && !memo.names().get(j).equals(name)) {
+                j++;
+            }
+            if (j == memo.names().size()) {
+                return null;
+            }
+            out.add(Optional.ofNullable(memo.entries().get(j)));
+            j++;
+        }
+        return out;
     }
 
     private Function<String, Optional<NodeEntry>> entries(ClusterSnapshot snapshot, Optional<Map<String, NodeSource>> requestNodes) {

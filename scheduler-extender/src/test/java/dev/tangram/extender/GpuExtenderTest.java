@@ -55,6 +55,31 @@ class GpuExtenderTest {
     }
 
     @Test
+    void prioritizeAfterFilterScoresAsALookupOfEveryNameDoes() {
+        holder("some", "n0", 0, 3);
+        PodInfo pod = reader.read(KubeFixtures.gpuPod("p", 2));
+        NodeFilter.Outcome outcome = extender.filter(pod, List.of("n0", "ghost", "n1"), Optional.empty());
+        assertThat(outcome.passed()).containsExactly("n0", "n1");
+        GpuExtender withoutFilter = new GpuExtender(state, new NodeScorer(PolicyCatalog.byName("tangram", 1),
+                new NodeScorer.Weights(1, 1, 1), PackingScorer.Mode.PACKED), PodBinder.NO_API, ExtenderMetrics.NONE, Optional::empty);
+        assertThat(extender.prioritize(pod, outcome.passed(), Optional.empty()))
+                .isEqualTo(withoutFilter.prioritize(pod, outcome.passed(), Optional.empty()));
+        // names in another order than filter's (not reusable) and an unknown name are looked up, not taken from filter
+        assertThat(extender.prioritize(pod, List.of("n1", "ghost", "n0"), Optional.empty()))
+                .isEqualTo(withoutFilter.prioritize(pod, List.of("n1", "ghost", "n0"), Optional.empty()));
+    }
+
+    @Test
+    void prioritizeSeesNodesThatChangedSinceFilter() {
+        PodInfo pod = reader.read(KubeFixtures.gpuPod("p", 2));
+        assertThat(extender.filter(pod, List.of("n0", "n1"), Optional.empty()).passed()).containsExactly("n0", "n1");
+        holder("all", "n1", 0, 8);
+        List<NodeScorer.HostScore> scores = extender.prioritize(pod, List.of("n0", "n1"), Optional.empty());
+        assertThat(scores.get(0).score()).isPositive();
+        assertThat(scores.get(1).score()).isZero();
+    }
+
+    @Test
     void preemptKeepsOnlyTheVictimsWhoseGpusThePodNeeds() {
         PodInfo small = holder("small", "n0", 0, 2);
         PodInfo big = holder("big", "n0", 2, 8);

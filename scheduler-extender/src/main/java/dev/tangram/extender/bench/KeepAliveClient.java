@@ -19,6 +19,7 @@ final class KeepAliveClient implements AutoCloseable {
     private final OutputStream out;
     private final InputStream in;
     private final String host;
+    private byte[] request = new byte[65536];
 
     KeepAliveClient(String host, int port) throws IOException {
         this.host = host + ":" + port;
@@ -30,12 +31,21 @@ final class KeepAliveClient implements AutoCloseable {
         in = new BufferedInputStream(socket.getInputStream(), 65536);
     }
 
-    /** Status 200's body; anything else is an error naming the status. */
+    /** Status 200's body as text; anything else is an error naming the status. */
     String post(String path, byte[] body) throws IOException {
-        String head = "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\nContent-Length: "
-                + body.length + "\r\n\r\n";
-        out.write(head.getBytes(StandardCharsets.US_ASCII));
-        out.write(body);
+        return new String(postBytes(path, body), StandardCharsets.UTF_8);
+    }
+
+    /** Status 200's body; anything else is an error naming the status. Head and body leave in one write. */
+    byte[] postBytes(String path, byte[] body) throws IOException {
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        if (request.length < head.length + body.length) {
+            request = new byte[Math.max(head.length + body.length, request.length * 2)];
+        }
+        System.arraycopy(head, 0, request, 0, head.length);
+        System.arraycopy(body, 0, request, head.length, body.length);
+        out.write(request, 0, head.length + body.length);
         out.flush();
         String status = line();
         int code = Integer.parseInt(status.split(" ")[1]);
@@ -49,7 +59,7 @@ final class KeepAliveClient implements AutoCloseable {
                 chunked = true;
             }
         }
-        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        ByteArrayOutputStream answer = new ByteArrayOutputStream(length > 0 ? (int) length : 8192);
         if (chunked) {
             for (int size = Integer.parseInt(line().split(";")[0].trim(), 16); size > 0; size = Integer.parseInt(line().split(";")[0].trim(), 16)) {
                 answer.write(in.readNBytes(size));
@@ -61,11 +71,10 @@ final class KeepAliveClient implements AutoCloseable {
         } else {
             throw new IOException("answer without length on a keep-alive connection");
         }
-        String text = answer.toString(StandardCharsets.UTF_8);
         if (code != 200) {
-            throw new IOException(path + " answered " + code + ": " + text);
+            throw new IOException(path + " answered " + code + ": " + answer.toString(StandardCharsets.UTF_8));
         }
-        return text;
+        return answer.toByteArray();
     }
 
     private String line() throws IOException {

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,8 @@ import java.util.function.Supplier;
  */
 public final class ExtenderHttp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ExtenderHttp.class);
+    static final int MIN_THREADS = 4;
+    static final int MAX_THREADS = 32;
 
     /** Where and how to listen. */
     public record Settings(String host, int port, String urlPrefix, long maxRequestBytes, Optional<TlsFiles> tls) {
@@ -77,6 +80,9 @@ public final class ExtenderHttp implements AutoCloseable {
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = settings.maxRequestBytes();
+            // Loopback or in-cluster answers of a few KiB: gzip would cost more CPU than the bytes it saves.
+            config.http.disableCompression();
+            config.jetty.threadPool = threadPool();
             config.jetty.defaultHost = settings.host();
             config.jetty.defaultPort = settings.port();
             settings.tls().ifPresent(tls -> config.jetty.addConnector((server, httpConfig) -> {
@@ -102,6 +108,17 @@ public final class ExtenderHttp implements AutoCloseable {
         new GpuMapHttp(extender.state()).register(app);
         app.start();
         return this;
+    }
+
+    /**
+     * Jetty's pool, small: kube-scheduler keeps one connection per extender and calls it from its scheduling loop, so a
+     * handful of threads serve it; more threads only compete for the node's cores.
+     */
+    private static QueuedThreadPool threadPool() {
+        QueuedThreadPool pool = new QueuedThreadPool(MAX_THREADS, MIN_THREADS);
+        pool.setName("extender-http");
+        pool.setReservedThreads(1);
+        return pool;
     }
 
     /** The port actually bound (useful with port 0). */
@@ -225,7 +242,7 @@ public final class ExtenderHttp implements AutoCloseable {
     }
 
     private Object filter(byte[] body) throws Exception {
-        Request r = request(parse(body, ExtenderArgs.class));
+        Request r = request(ExtenderArgsReader.read(json, body));
         NodeFilter.Outcome o = extender.filter(r.pod(), r.names(), r.nodes());
         NodeList nodes = null;
         if (r.nodes().isPresent()) {
@@ -239,7 +256,7 @@ public final class ExtenderHttp implements AutoCloseable {
     }
 
     private Object prioritize(byte[] body) throws Exception {
-        Request r = request(parse(body, ExtenderArgs.class));
+        Request r = request(ExtenderArgsReader.read(json, body));
         List<NodeScorer.HostScore> scores = extender.prioritize(r.pod(), r.names(), r.nodes());
         return scores.stream().map(s -> new HostPriority(s.host(), s.score())).toList();
     }

@@ -1,14 +1,19 @@
 package dev.tangram.extender.placement;
 
+import dev.tangram.core.placement.ContainerDemand;
 import dev.tangram.core.placement.NodeView;
 import dev.tangram.core.placement.NodeViews;
 import dev.tangram.core.placement.PlacementPolicy;
 import dev.tangram.core.placement.PodDemand;
+import dev.tangram.core.placement.policy.PlacementFeedback;
 import dev.tangram.core.placement.topology.TopologyScorer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Prioritize: a weighted sum of scorers, each 0..1, turned into kube-scheduler's 0..10. The devices scored are the ones
@@ -23,6 +28,11 @@ public final class NodeScorer {
     private final SerializedPolicy policy;
     private final Weights weights;
     private final PackingScorer packing;
+    private final Map<PartsKey, Parts> known = new ConcurrentHashMap<>();
+    private volatile long knownEpoch = PlacementFeedback.NO_EPOCH;
+
+    /** Scorer values kept across requests, at most this many (cleared past it, and whenever the policy's epoch moves). */
+    static final int MAX_KNOWN = 100_000;
 
     public NodeScorer(SerializedPolicy policy, Weights weights, PackingScorer.Mode mode) {
         this.policy = policy;
@@ -57,6 +67,11 @@ public final class NodeScorer {
     private record Parts(boolean fits, double topology, double raw, double pack) {
     }
 
+    /** What the scorer values of a node depend on: the policy's epoch, the node's shape and the demand (not the pod's name). */
+    private record PartsKey(long epoch, Object shape, long cpuMilli, long memoryMib, List<ContainerDemand> containers,
+                            Set<String> models) {
+    }
+
     /**
      * As {@link #score(List, List, PodDemand)}, evaluating nodes that share a shape key (same hardware, same free
      * capacity; compared by identity, null = no key) once.
@@ -75,13 +90,18 @@ public final class NodeScorer {
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         java.util.Map<Object, Parts> byShape = new java.util.IdentityHashMap<>();
+        long epoch = policy.scoreEpoch();
+        if (epoch != knownEpoch) {
+            known.clear();
+            knownEpoch = epoch;
+        }
         for (int i = 0; i < n; i++) {
             if (nodes.get(i).isEmpty()) {
                 continue;
             }
             NodeView view = nodes.get(i).get();
             Object shape = shapes.get(i);
-            Parts parts = shape == null ? parts(view, pod) : byShape.computeIfAbsent(shape, k -> parts(view, pod));
+            Parts parts = shape == null ? parts(view, pod) : byShape.computeIfAbsent(shape, k -> known(epoch, k, view, pod));
             if (!parts.fits()) {
                 continue;
             }
@@ -104,6 +124,29 @@ public final class NodeScorer {
             out.add(new HostScore(names.get(i), (int) Math.max(0, Math.min(MAX_SCORE, Math.round(sum * MAX_SCORE)))));
         }
         return out;
+    }
+
+    /**
+     * A shape's values, kept across requests while the policy's epoch stays {@code epoch}: a policy that says its answers
+     * hold within an epoch answers the same for every node of one shape and every pod of one demand. A value computed
+     * while the epoch moved is not kept (the epoch is part of the key, and checked again after computing).
+     */
+    private Parts known(long epoch, Object shape, NodeView view, PodDemand pod) {
+        if (epoch == PlacementFeedback.NO_EPOCH) {
+            return parts(view, pod);
+        }
+        PartsKey key = new PartsKey(epoch, shape, pod.cpuMilli(), pod.memoryMib(), pod.containers(), pod.allowedModels());
+        Parts parts = known.get(key);
+        if (parts == null) {
+            parts = parts(view, pod);
+            if (policy.scoreEpoch() == epoch) {
+                if (known.size() >= MAX_KNOWN) {
+                    known.clear();
+                }
+                known.put(key, parts);
+            }
+        }
+        return parts;
     }
 
     private Parts parts(NodeView view, PodDemand pod) {

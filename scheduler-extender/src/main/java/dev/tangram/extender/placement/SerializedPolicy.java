@@ -34,6 +34,11 @@ public final class SerializedPolicy implements PlacementPolicy {
         }
     }
 
+    /** The delegate's {@link PlacementFeedback#scoreEpoch()}; {@link PlacementFeedback#NO_EPOCH} for policies that do not learn or cannot say. */
+    public synchronized long scoreEpoch() {
+        return delegate instanceof PlacementFeedback f ? f.scoreEpoch() : PlacementFeedback.NO_EPOCH;
+    }
+
     public synchronized void arrived(PodDemand pod) {
         if (delegate instanceof PlacementFeedback f) {
             f.arrived(pod);

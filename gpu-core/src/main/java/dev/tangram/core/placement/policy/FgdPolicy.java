@@ -28,6 +28,11 @@ public final class FgdPolicy extends ScoringPolicy implements PlacementFeedback 
         gradient.observe(pod);
     }
 
+    @Override
+    public long scoreEpoch() {
+        return gradient.measureVersion();
+    }
+
     /** The paper's integer node score for a change of {@code delta} thousandths of a GPU of fragmentation. */
     static long paperScore(double delta) {
         return (long) (100 / (1 + Math.exp(delta / 1000)));

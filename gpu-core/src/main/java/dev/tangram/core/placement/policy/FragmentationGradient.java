@@ -50,6 +50,11 @@ public final class FragmentationGradient {
         }
     }
 
+    /** The workload version the measure was last built from: the measure changes only when this does. */
+    public synchronized long measureVersion() {
+        return measuredVersion;
+    }
+
     /** The node's fragmentation now. */
     public double of(NodeView node) {
         return of(node, -1, 0, 0, 0);

@@ -15,4 +15,16 @@ public interface PlacementFeedback {
     /** A pod was bound with this assignment. */
     default void bound(PodDemand pod, Assignment assignment) {
     }
+
+    /** {@link #scoreEpoch()} of a policy that does not say when its answers change. */
+    long NO_EPOCH = Long.MIN_VALUE;
+
+    /**
+     * A number that stays the same for as long as {@code place(node, pod)} answers the same for nodes of equal capacity
+     * and equal demands (what was learned has not been re-read), so that callers may keep answers across pods; or
+     * {@link #NO_EPOCH} when the policy cannot say.
+     */
+    default long scoreEpoch() {
+        return NO_EPOCH;
+    }
 }

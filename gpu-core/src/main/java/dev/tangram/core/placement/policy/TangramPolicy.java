@@ -35,6 +35,11 @@ public final class TangramPolicy extends ScoringPolicy implements PlacementFeedb
     }
 
     @Override
+    public long scoreEpoch() {
+        return gradient.measureVersion();
+    }
+
+    @Override
     protected ScoredAssignment chooseFraction(NodeView node, PodDemand pod, int milli, List<Assignment.ContainerAssignment> options) {
         double before = gradient.of(node);
         Assignment.ContainerAssignment best = null;
