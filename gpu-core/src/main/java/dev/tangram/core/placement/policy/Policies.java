@@ -24,7 +24,7 @@ public final class Policies {
             case "clustering" -> new GpuClusteringPolicy();
             // The paper's typical tasks; shapes are told apart by memory too (the trace's full request): see docs/placement.md.
             case "fgd" -> new FgdPolicy(new FragmentationGradient(options.newWorkload(true), false, options.refreshEvery()));
-            case "tangram" -> new TangramPolicy(new FragmentationGradient(options.withCoverage(1.0).withSizeWeight(1).newWorkload(false), false,
+            case "tangram" -> new TangramPolicy(new FragmentationGradient(options.withCoverage(1.0).weightedByGpuDemand(1).newWorkload(false), false,
                     options.refreshEvery()));
             default -> throw new IllegalArgumentException("unknown placement policy '" + name + "'; known: " + String.join(", ", NAMES));
         };

@@ -56,6 +56,18 @@ public record PolicyOptions(long seed, Map<TaskShape, Double> seedWorkload, bool
         return new PolicyOptions(seed, w, learn, halfLifePods, coverage, refreshEvery);
     }
 
+    /**
+     * The seed workload weighted by GPU demand rather than by count alone: a task on a fraction of one GPU counts its
+     * share of that GPU ({@code milli / 1000}), a whole-GPU task {@code 1 + gpus * wholeGpuWeight} (as
+     * {@link #withSizeWeight}), a CPU-only task once. Small shares then weigh what they occupy, not how often they come.
+     */
+    public PolicyOptions weightedByGpuDemand(double wholeGpuWeight) {
+        java.util.Map<TaskShape, Double> w = new java.util.HashMap<>();
+        withSizeWeight(wholeGpuWeight).seedWorkload.forEach((shape, count) ->
+                w.put(shape, shape.gpuCount() == 1 && shape.gpuMilli() < 1000 ? count * shape.gpuMilli() / 1000.0 : count));
+        return new PolicyOptions(seed, w, learn, halfLifePods, coverage, refreshEvery);
+    }
+
     /** A fresh target workload as these options describe it; {@code withMemory} tells shapes apart by host memory too. */
     public TargetWorkload newWorkload(boolean withMemory) {
         TargetWorkload w = learn ? TargetWorkload.learning(halfLifePods, coverage) : TargetWorkload.fixedEmpty(coverage);

@@ -10,8 +10,9 @@ import java.util.List;
  * Tangram's policy: fragmentation gradient descent against the <em>whole</em> target workload. FGD measures fragmentation
  * against the most popular task shapes covering 95 % of tasks, which drops rare shapes; on the Alibaba trace those are
  * the 2-, 4- and 8-GPU tasks, the ones that need whole free GPUs and whole nodes. Tangram keeps every shape, weighted by
- * its popularity, whole-GPU shapes {@code 1 + GPUs} times (see {@link Policies#byName}), so breaking up a node that an
- * 8-GPU task could still use costs what it should.
+ * its GPU demand: a shape on a fraction of a GPU counts its share ({@code milli / 1000}) per task, a whole-GPU shape
+ * {@code 1 + GPUs} per task (see {@link PolicyOptions#weightedByGpuDemand}), so breaking up a node that an 8-GPU task could
+ * still use costs what it should and the many tiny shares do not dominate the measure.
  *
  * <p>Node scores are FGD's 1 %-buckets {@code int(100 * sigmoid(-Δ / 1000))}, equal scores broken at random by the host
  * selector: in the simulator, ranking nodes by the exact Δ instead (with or without a packing tie-breaker) allocated

@@ -108,4 +108,13 @@ class PoliciesTest {
         }
         assertThat(seen).hasSize(4);
     }
+
+    @Test
+    void weightingByGpuDemandCountsSharesByTheirSizeWholeGpusByOnePlusTheirCountAndCpuOnlyTasksOnce() {
+        TaskShape share = TaskShape.of(1000, 0, 250, 1);
+        TaskShape eight = TaskShape.of(88_000, 0, 1000, 8);
+        TaskShape cpu = TaskShape.of(4000, 0, 0, 0);
+        PolicyOptions weighted = PolicyOptions.fromTrace(7, Map.of(share, 40.0, eight, 2.0, cpu, 3.0)).weightedByGpuDemand(1);
+        assertThat(weighted.seedWorkload()).containsEntry(share, 10.0).containsEntry(eight, 18.0).containsEntry(cpu, 3.0);
+    }
 }
