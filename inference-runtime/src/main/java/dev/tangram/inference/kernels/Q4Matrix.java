@@ -3,6 +3,7 @@ package dev.tangram.inference.kernels;
 import static dev.tangram.inference.kernels.VectorShapes.B16;
 import static dev.tangram.inference.kernels.VectorShapes.B16_PARTS;
 import static dev.tangram.inference.kernels.VectorShapes.F;
+import static dev.tangram.inference.kernels.VectorShapes.I;
 import static dev.tangram.inference.kernels.VectorShapes.L;
 
 import dev.tangram.inference.gguf.GgmlType;
@@ -11,6 +12,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -37,12 +39,14 @@ public record Q4Matrix(MemorySegment data, int rows, int cols) implements Weight
             float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
             int xi = xOff + b * BLOCK;
             ByteVector q = ByteVector.fromMemorySegment(B16, data, off + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
             FloatVector sum = FloatVector.zero(F);
             for (int p = 0; p < B16_PARTS; p++) {
-                sum = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xi + p * L), sum);
-                sum = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xi + 16 + p * L), sum);
+                // nibbles are split in int lanes: x86 has no byte shift, so a byte-lane LSHR costs several instructions
+                IntVector qi = (IntVector) q.convertShape(VectorOperators.B2I, I, p);
+                FloatVector lo = (FloatVector) qi.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) qi.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+                sum = lo.fma(FloatVector.fromArray(F, x, xi + p * L), sum);
+                sum = hi.fma(FloatVector.fromArray(F, x, xi + 16 + p * L), sum);
             }
             acc = sum.fma(FloatVector.broadcast(F, d), acc);
         }
@@ -50,19 +54,18 @@ public record Q4Matrix(MemorySegment data, int rows, int cols) implements Weight
     }
 
     @Override
-    public void dequantizeRow(int row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        long base = (long) row * blocks * BLOCK_BYTES;
-        for (int b = 0; b < blocks; b++) {
+    public void dequantize(int row, int fromCol, int count, float[] dst, int dstOff) {
+        long base = ((long) row * cols + fromCol) / BLOCK * BLOCK_BYTES;
+        for (int b = 0; b < count / BLOCK; b++) {
             long off = base + (long) b * BLOCK_BYTES;
             float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
             int o = dstOff + b * BLOCK;
             ByteVector q = ByteVector.fromMemorySegment(B16, data, off + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
             for (int p = 0; p < B16_PARTS; p++) {
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + p * L);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + 16 + p * L);
+                IntVector qi = (IntVector) q.convertShape(VectorOperators.B2I, I, p);
+                ((FloatVector) qi.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, o + p * L);
+                ((FloatVector) qi.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d)
+                        .intoArray(dst, o + 16 + p * L);
             }
         }
     }

@@ -49,10 +49,9 @@ public record Q8Matrix(MemorySegment data, int rows, int cols) implements Weight
     }
 
     @Override
-    public void dequantizeRow(int row, float[] dst, int dstOff) {
-        int blocks = cols / BLOCK;
-        long base = (long) row * blocks * BLOCK_BYTES;
-        for (int b = 0; b < blocks; b++) {
+    public void dequantize(int row, int fromCol, int count, float[] dst, int dstOff) {
+        long base = ((long) row * cols + fromCol) / BLOCK * BLOCK_BYTES;
+        for (int b = 0; b < count / BLOCK; b++) {
             long off = base + (long) b * BLOCK_BYTES;
             float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
             int o = dstOff + b * BLOCK;
