@@ -25,9 +25,13 @@ public final class MatmulKernel {
     private final WorkerPool pool;
     private final float[][] scratch;
     private final float[][] sums;
-    private WeightMatrix w;
+    // the current multiplication: up to three matrices over the same input, their items (rows, or tiles of rows)
+    // numbered one after the other: matrix m owns items [first[m], first[m + 1])
+    private final WeightMatrix[] ws = new WeightMatrix[3];
+    private final float[][] outs = new float[3][];
+    private final int[] first = new int[4];
+    private int count;
     private float[] x;
-    private float[] out;
     private int tokens;
     private final WorkerPool.RangeTask singleToken = this::singleTokenRows;
     private final WorkerPool.RangeTask manyTokens = this::manyTokenTiles;
@@ -47,30 +51,71 @@ public final class MatmulKernel {
      * {@code tokens} vectors of {@code w.rows()} floats.
      */
     public synchronized void multiply(WeightMatrix w, float[] x, int tokens, float[] out) {
-        if ((long) tokens * w.cols() > x.length || (long) tokens * w.rows() > out.length) {
-            throw new IllegalArgumentException("buffers too small for " + tokens + " tokens of a " + w.rows() + "x" + w.cols() + " matrix");
-        }
-        this.w = w;
-        this.x = x;
-        this.out = out;
-        this.tokens = tokens;
+        set(0, w, out);
+        run(1, x, tokens);
+    }
+
+    /**
+     * Two matrices of the same width over the same input (the FFN's gate and up projections) in one parallel region:
+     * {@code outA = A·x}, {@code outB = B·x}, laid out as in {@link #multiply(WeightMatrix, float[], int, float[])}.
+     */
+    public synchronized void multiply(float[] x, int tokens, WeightMatrix a, float[] outA, WeightMatrix b, float[] outB) {
+        set(0, a, outA);
+        set(1, b, outB);
+        run(2, x, tokens);
+    }
+
+    /** Three matrices of the same width over the same input (attention's Q, K and V) in one parallel region. */
+    public synchronized void multiply(float[] x, int tokens, WeightMatrix a, float[] outA, WeightMatrix b, float[] outB, WeightMatrix c,
+            float[] outC) {
+        set(0, a, outA);
+        set(1, b, outB);
+        set(2, c, outC);
+        run(3, x, tokens);
+    }
+
+    private void set(int m, WeightMatrix w, float[] out) {
+        ws[m] = w;
+        outs[m] = out;
+    }
+
+    private void run(int n, float[] x, int tokens) {
         try {
+            int cols = ws[0].cols();
+            for (int m = 0; m < n; m++) {
+                WeightMatrix w = ws[m];
+                if (w.cols() != cols) {
+                    throw new IllegalArgumentException("matrices multiplied together need one width: " + w.cols() + " != " + cols);
+                }
+                if ((long) tokens * w.cols() > x.length || (long) tokens * w.rows() > outs[m].length) {
+                    throw new IllegalArgumentException("buffers too small for " + tokens + " tokens of a " + w.rows() + "x" + w.cols() + " matrix");
+                }
+            }
+            this.count = n;
+            this.x = x;
+            this.tokens = tokens;
+            first[0] = 0;
             if (tokens == 1) {
-                pool.run(w.rows(), grain(w.rows()), singleToken);
+                for (int m = 0; m < n; m++) {
+                    first[m + 1] = first[m] + ws[m].rows();
+                }
+                pool.run(first[n], grain(first[n]), singleToken);
             } else {
-                int need = ROWS_PER_TILE * Math.min(w.cols(), chunkColumns(w));
-                for (int i = 0; i < scratch.length; i++) {
-                    if (scratch[i] == null || scratch[i].length < need) {
-                        scratch[i] = new float[need];
+                for (int m = 0; m < n; m++) {
+                    first[m + 1] = first[m] + (ws[m].rows() + ROWS_PER_TILE - 1) / ROWS_PER_TILE;
+                    int need = ROWS_PER_TILE * Math.min(ws[m].cols(), chunkColumns(ws[m]));
+                    for (int i = 0; i < scratch.length; i++) {
+                        if (scratch[i] == null || scratch[i].length < need) {
+                            scratch[i] = new float[need];
+                        }
                     }
                 }
-                int tiles = (w.rows() + ROWS_PER_TILE - 1) / ROWS_PER_TILE;
-                pool.run(tiles, Math.max(1, grain(tiles) / 2), manyTokens);
+                pool.run(first[n], Math.max(1, grain(first[n]) / 2), manyTokens);
             }
         } finally {
-            this.w = null;
+            java.util.Arrays.fill(ws, null);
+            java.util.Arrays.fill(outs, null);
             this.x = null;
-            this.out = null;
         }
     }
 
@@ -79,18 +124,30 @@ public final class MatmulKernel {
     }
 
     private void singleTokenRows(int from, int to, int worker) {
-        WeightMatrix m = w;
         float[] in = x;
-        float[] o = out;
-        for (int r = from; r < to; r++) {
-            o[r] = m.dot(r, in, 0);
+        for (int m = 0; m < count; m++) {
+            int lo = Math.max(from, first[m]);
+            int hi = Math.min(to, first[m + 1]);
+            WeightMatrix w = ws[m];
+            float[] o = outs[m];
+            for (int r = lo - first[m], end = hi - first[m]; r < end; r++) {
+                o[r] = w.dot(r, in, 0);
+            }
         }
     }
 
     private void manyTokenTiles(int from, int to, int worker) {
-        WeightMatrix m = w;
+        for (int m = 0; m < count; m++) {
+            int lo = Math.max(from, first[m]);
+            int hi = Math.min(to, first[m + 1]);
+            if (lo < hi) {
+                tiles(ws[m], outs[m], lo - first[m], hi - first[m], worker);
+            }
+        }
+    }
+
+    private void tiles(WeightMatrix m, float[] o, int from, int to, int worker) {
         float[] in = x;
-        float[] o = out;
         float[] s = scratch[worker];
         int cols = m.cols();
         int rows = m.rows();
@@ -106,13 +163,13 @@ public final class MatmulKernel {
                 if (n < ROWS_PER_TILE) {
                     java.util.Arrays.fill(s, n * cn, ROWS_PER_TILE * cn, 0f);
                 }
-                boolean first = c0 == 0;
+                boolean store = c0 == 0;
                 int t = 0;
                 for (; t + TOKENS_PER_TILE <= tokens; t += TOKENS_PER_TILE) {
-                    tile4x4(s, cn, in, t * cols + c0, cols, o, t * rows + r0, rows, n, first, sums[worker]);
+                    tile4x4(s, cn, in, t * cols + c0, cols, o, t * rows + r0, rows, n, store, sums[worker]);
                 }
                 for (; t < tokens; t++) {
-                    tile4x1(s, cn, in, t * cols + c0, o, t * rows + r0, n, first, sums[worker]);
+                    tile4x1(s, cn, in, t * cols + c0, o, t * rows + r0, n, store, sums[worker]);
                 }
             }
         }

@@ -197,4 +197,41 @@ class QuantizedMatrixTest {
         m.dequantize(2, 64, 96, part, 5);
         assertThat(java.util.Arrays.copyOfRange(part, 5, 101)).containsExactly(java.util.Arrays.copyOfRange(whole, 64, 160));
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 6})
+    void matricesMultipliedInOneParallelRegionGiveWhatEachGivesAlone(int tokens) {
+        int cols = 64;
+        WeightMatrix a = encode(GgmlType.Q8_0, random(21 * cols, 7), 21, cols);
+        WeightMatrix b = encode(GgmlType.Q4_0, random(6 * cols, 8), 6, cols);
+        WeightMatrix c = encode(GgmlType.F16, random(9 * cols, 9), 9, cols);
+        float[] x = random(tokens * cols, 10);
+        try (WorkerPool pool = new WorkerPool(2)) {
+            MatmulKernel kernel = new MatmulKernel(pool);
+            float[] oa = new float[tokens * 21], ob = new float[tokens * 6], oc = new float[tokens * 9];
+            float[] ea = new float[tokens * 21], eb = new float[tokens * 6], ec = new float[tokens * 9];
+            kernel.multiply(a, x, tokens, ea);
+            kernel.multiply(b, x, tokens, eb);
+            kernel.multiply(c, x, tokens, ec);
+            kernel.multiply(x, tokens, a, oa, b, ob, c, oc);
+            assertThat(oa).containsExactly(ea);
+            assertThat(ob).containsExactly(eb);
+            assertThat(oc).containsExactly(ec);
+            java.util.Arrays.fill(oa, 0f);
+            java.util.Arrays.fill(ob, 0f);
+            kernel.multiply(x, tokens, a, oa, b, ob);
+            assertThat(oa).containsExactly(ea);
+            assertThat(ob).containsExactly(eb);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void matricesOfDifferentWidthsAreRefusedTogether() {
+        WeightMatrix a = encode(GgmlType.Q8_0, random(4 * 64, 11), 4, 64);
+        WeightMatrix b = encode(GgmlType.Q8_0, random(4 * 32, 12), 4, 32);
+        try (WorkerPool pool = new WorkerPool(2)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MatmulKernel(pool).multiply(new float[64], 1, a, new float[4], b, new float[4]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one width");
+        }
+    }
 }
