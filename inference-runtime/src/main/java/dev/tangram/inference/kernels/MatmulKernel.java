@@ -130,7 +130,12 @@ public final class MatmulKernel {
             int hi = Math.min(to, first[m + 1]);
             WeightMatrix w = ws[m];
             float[] o = outs[m];
-            for (int r = lo - first[m], end = hi - first[m]; r < end; r++) {
+            int r = lo - first[m];
+            int end = hi - first[m];
+            for (; r + 1 < end; r += 2) {
+                w.dot2(r, in, 0, o, r);
+            }
+            if (r < end) {
                 o[r] = w.dot(r, in, 0);
             }
         }
