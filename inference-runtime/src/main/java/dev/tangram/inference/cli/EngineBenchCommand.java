@@ -23,12 +23,16 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--model", description = "GGUF model; without it only the bandwidth is measured") Path model;
     @Option(names = "--batch", split = ",", description = "concurrent sequences per step (default 1,4,16)") int[] batches = {1, 4, 16};
     @Option(names = "--tokens", description = "decode steps measured per batch size (default 16)") int tokens = 16;
+    @Option(names = "--warmup", description = "decode steps run before timing, so that the JIT has compiled the kernels (default 3)") int warmup = 3;
     @Option(names = "--prompt", description = "prompt tokens per sequence before decoding (default 16)") int prompt = 16;
     @Option(names = "--threads", description = "kernel threads (default: available processors)") int threads = Runtime.getRuntime().availableProcessors();
     @Option(names = "--bandwidth-mib", description = "size of each triad array in MiB (default 256)") int bandwidthMiB = 256;
 
     @Override
     public Integer call() throws Exception {
+        if (warmup < 0 || tokens < 1) {
+            throw new IllegalArgumentException("--warmup must be >= 0 and --tokens >= 1 (got " + warmup + ", " + tokens + ")");
+        }
         double gbs = triadBandwidth(bandwidthMiB);
         System.out.printf("memory bandwidth (triad, 3 arrays of %d MiB, best of 5): %.2f GB/s%n", bandwidthMiB, gbs);
         if (model == null) {
@@ -53,10 +57,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Aggregate decode tokens/s of {@code batch} sequences stepping together, after a prefill and one warm-up step. */
+    /** Aggregate decode tokens/s of {@code batch} sequences stepping together, after a prefill and {@code warmup} steps. */
     private double decode(LoadedModel m, int batch) {
         int blockSize = 16;
-        int perSeq = (prompt + tokens + 2 + blockSize - 1) / blockSize;
+        int perSeq = (prompt + warmup + tokens + 2 + blockSize - 1) / blockSize;
         PagedKvCache cache = new PagedKvCache(m.config(), perSeq * batch, blockSize);
         List<int[]> tables = new ArrayList<>();
         for (int s = 0; s < batch; s++) {
@@ -72,9 +76,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
         float[][] logits = m.forwardPass().forward(chunks, cache);
         int pos = prompt;
         long start = 0;
-        for (int step = 0; step <= tokens; step++) {
-            if (step == 1) {
-                start = System.nanoTime(); // step 0 warms up
+        for (int step = 0; step < warmup + tokens; step++) {
+            if (step == warmup) {
+                start = System.nanoTime(); // the steps before warm up
             }
             chunks = new ArrayList<>();
             for (int s = 0; s < batch; s++) {

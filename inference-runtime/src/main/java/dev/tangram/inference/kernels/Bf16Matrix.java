@@ -47,13 +47,13 @@ public record Bf16Matrix(MemorySegment data, int rows, int cols) implements Weig
     }
 
     @Override
-    public void dequantizeRow(int row, float[] dst, int dstOff) {
-        long base = (long) row * cols * 2;
+    public void dequantize(int row, int fromCol, int count, float[] dst, int dstOff) {
+        long base = ((long) row * cols + fromCol) * 2;
         int i = 0;
-        for (int upper = F.loopBound(cols); i < upper; i += L) {
+        for (int upper = F.loopBound(count); i < upper; i += L) {
             load(base + 2L * i).intoArray(dst, dstOff + i);
         }
-        for (; i < cols; i++) {
+        for (; i < count; i++) {
             dst[dstOff + i] = scalar(base + 2L * i);
         }
     }

@@ -30,9 +30,9 @@ public record F16Matrix(MemorySegment data, int rows, int cols) implements Weigh
     }
 
     @Override
-    public void dequantizeRow(int row, float[] dst, int dstOff) {
-        long base = (long) row * cols * 2;
-        for (int i = 0; i < cols; i++) {
+    public void dequantize(int row, int fromCol, int count, float[] dst, int dstOff) {
+        long base = ((long) row * cols + fromCol) * 2;
+        for (int i = 0; i < count; i++) {
             dst[dstOff + i] = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, base + 2L * i));
         }
     }

@@ -33,7 +33,7 @@ public record F32Matrix(MemorySegment data, int rows, int cols) implements Weigh
     }
 
     @Override
-    public void dequantizeRow(int row, float[] dst, int dstOff) {
-        MemorySegment.copy(data, ValueLayout.JAVA_FLOAT_UNALIGNED, (long) row * cols * Float.BYTES, dst, dstOff, cols);
+    public void dequantize(int row, int fromCol, int count, float[] dst, int dstOff) {
+        MemorySegment.copy(data, ValueLayout.JAVA_FLOAT_UNALIGNED, ((long) row * cols + fromCol) * Float.BYTES, dst, dstOff, count);
     }
 }

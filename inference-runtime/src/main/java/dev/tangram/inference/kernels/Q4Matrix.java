@@ -3,6 +3,7 @@ package dev.tangram.inference.kernels;
 import static dev.tangram.inference.kernels.VectorShapes.B16;
 import static dev.tangram.inference.kernels.VectorShapes.B16_PARTS;
 import static dev.tangram.inference.kernels.VectorShapes.F;
+import static dev.tangram.inference.kernels.VectorShapes.I;
 import static dev.tangram.inference.kernels.VectorShapes.L;
 
 import dev.tangram.inference.gguf.GgmlType;
@@ -11,6 +12,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -37,12 +39,14 @@ public record Q4Matrix(MemorySegment data, int rows, int cols) implements Weight
             float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
             int xi = xOff + b * BLOCK;
             ByteVector q = ByteVector.fromMemorySegment(B16, data, off + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
             FloatVector sum = FloatVector.zero(F);
             for (int p = 0; p < B16_PARTS; p++) {
-                sum = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xi + p * L), sum);
-                sum = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xi + 16 + p * L), sum);
+                // nibbles are split in int lanes: x86 has no byte shift, so a byte-lane LSHR costs several instructions
+                IntVector qi = (IntVector) q.convertShape(VectorOperators.B2I, I, p);
+                FloatVector lo = (FloatVector) qi.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) qi.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+                sum = lo.fma(FloatVector.fromArray(F, x, xi + p * L), sum);
+                sum = hi.fma(FloatVector.fromArray(F, x, xi + 16 + p * L), sum);
             }
             acc = sum.fma(FloatVector.broadcast(F, d), acc);
         }
@@ -50,19 +54,52 @@ public record Q4Matrix(MemorySegment data, int rows, int cols) implements Weight
     }
 
     @Override
-    public void dequantizeRow(int row, float[] dst, int dstOff) {
+    public void dot2(int row, float[] x, int xOff, float[] out, int o) {
         int blocks = cols / BLOCK;
-        long base = (long) row * blocks * BLOCK_BYTES;
+        long base0 = (long) row * blocks * BLOCK_BYTES;
+        long base1 = base0 + (long) blocks * BLOCK_BYTES;
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
+            long off0 = base0 + (long) b * BLOCK_BYTES;
+            long off1 = base1 + (long) b * BLOCK_BYTES;
+            float d0 = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off0));
+            float d1 = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off1));
+            int xi = xOff + b * BLOCK;
+            ByteVector q0 = ByteVector.fromMemorySegment(B16, data, off0 + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector q1 = ByteVector.fromMemorySegment(B16, data, off1 + 2, ByteOrder.LITTLE_ENDIAN);
+            FloatVector sum0 = FloatVector.zero(F);
+            FloatVector sum1 = FloatVector.zero(F);
+            for (int p = 0; p < B16_PARTS; p++) {
+                FloatVector xlo = FloatVector.fromArray(F, x, xi + p * L);
+                FloatVector xhi = FloatVector.fromArray(F, x, xi + 16 + p * L);
+                IntVector qi0 = (IntVector) q0.convertShape(VectorOperators.B2I, I, p);
+                IntVector qi1 = (IntVector) q1.convertShape(VectorOperators.B2I, I, p);
+                sum0 = ((FloatVector) qi0.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).fma(xlo, sum0);
+                sum0 = ((FloatVector) qi0.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).fma(xhi, sum0);
+                sum1 = ((FloatVector) qi1.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).fma(xlo, sum1);
+                sum1 = ((FloatVector) qi1.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).fma(xhi, sum1);
+            }
+            acc0 = sum0.fma(FloatVector.broadcast(F, d0), acc0);
+            acc1 = sum1.fma(FloatVector.broadcast(F, d1), acc1);
+        }
+        out[o] = acc0.reduceLanes(VectorOperators.ADD);
+        out[o + 1] = acc1.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void dequantize(int row, int fromCol, int count, float[] dst, int dstOff) {
+        long base = ((long) row * cols + fromCol) / BLOCK * BLOCK_BYTES;
+        for (int b = 0; b < count / BLOCK; b++) {
             long off = base + (long) b * BLOCK_BYTES;
             float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
             int o = dstOff + b * BLOCK;
             ByteVector q = ByteVector.fromMemorySegment(B16, data, off + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
             for (int p = 0; p < B16_PARTS; p++) {
-                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + p * L);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, o + 16 + p * L);
+                IntVector qi = (IntVector) q.convertShape(VectorOperators.B2I, I, p);
+                ((FloatVector) qi.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, o + p * L);
+                ((FloatVector) qi.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d)
+                        .intoArray(dst, o + 16 + p * L);
             }
         }
     }

@@ -71,8 +71,14 @@ public final class WorkerPool implements AutoCloseable {
             LockSupport.unpark(w);
         }
         work(0);
-        while (pending.get() != 0) {
-            Thread.onSpinWait();
+        // on a shared machine a worker may be descheduled while it holds a share: after a short spin, give the core up
+        // (to it, among others) instead of burning the rest of this thread's time slice
+        for (int spins = 0; pending.get() != 0; spins++) {
+            if (spins < SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
         }
         this.task = null;
         Throwable t = failure.getAndSet(null);

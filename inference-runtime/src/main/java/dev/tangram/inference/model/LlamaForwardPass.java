@@ -178,9 +178,7 @@ public final class LlamaForwardPass implements ForwardPass {
         LlamaWeights.Layer lw = w.layers()[l];
         int dim = c.dim();
         rmsNorm(x, lw.attnNorm(), xb, tokens, dim);
-        kernel.multiply(lw.wq(), xb, tokens, q);
-        kernel.multiply(lw.wk(), xb, tokens, k);
-        kernel.multiply(lw.wv(), xb, tokens, v);
+        kernel.multiply(xb, tokens, lw.wq(), q, lw.wk(), k, lw.wv(), v);
         rope(q, c.heads(), tokens);
         rope(k, c.kvHeads(), tokens);
         float[] keys = cache.keys(l);
@@ -197,8 +195,7 @@ public final class LlamaForwardPass implements ForwardPass {
         add(x, xb, tokens * dim);
 
         rmsNorm(x, lw.ffnNorm(), xb, tokens, dim);
-        kernel.multiply(lw.wGate(), xb, tokens, hb);
-        kernel.multiply(lw.wUp(), xb, tokens, hb2);
+        kernel.multiply(xb, tokens, lw.wGate(), hb, lw.wUp(), hb2);
         int n = tokens * c.ffnDim();
         for (int i = 0; i < n; i++) {
             float g = hb[i];

@@ -153,4 +153,85 @@ class QuantizedMatrixTest {
         }
         return v;
     }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    void batchedMatmulOverSeveralColumnChunksAndTokenTilesEqualsAPlainDoubleProduct(GgmlType type) {
+        // wider than one 512-column chunk with a partial last chunk; 9 tokens = two 4-token tiles and one single token;
+        // the unquantised types get an odd width so that the vector tails run too
+        int rows = 10, tokens = 9;
+        int cols = type.blockElements() == 1 ? 1043 : 1056;
+        WeightMatrix m = encode(type, random(rows * cols, 4), rows, cols);
+        float[] x = random(tokens * cols, 5);
+        float[] row = new float[cols];
+        double[][] w = new double[rows][cols];
+        for (int r = 0; r < rows; r++) {
+            m.dequantizeRow(r, row, 0);
+            for (int c = 0; c < cols; c++) {
+                w[r][c] = row[c];
+            }
+        }
+        try (WorkerPool pool = new WorkerPool(2)) {
+            float[] out = new float[tokens * rows];
+            new MatmulKernel(pool).multiply(m, x, tokens, out);
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < rows; r++) {
+                    double expected = 0;
+                    for (int c = 0; c < cols; c++) {
+                        expected += w[r][c] * x[t * cols + c];
+                    }
+                    assertThat((double) out[t * rows + r]).as("t=" + t + " r=" + r).isCloseTo(expected, within(1e-3));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    void dequantizingAColumnRangeGivesThatSliceOfTheRow(GgmlType type) {
+        int rows = 3, cols = 256;
+        WeightMatrix m = encode(type, random(rows * cols, 6), rows, cols);
+        float[] whole = new float[cols];
+        m.dequantizeRow(2, whole, 0);
+        float[] part = new float[96 + 5];
+        m.dequantize(2, 64, 96, part, 5);
+        assertThat(java.util.Arrays.copyOfRange(part, 5, 101)).containsExactly(java.util.Arrays.copyOfRange(whole, 64, 160));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 6})
+    void matricesMultipliedInOneParallelRegionGiveWhatEachGivesAlone(int tokens) {
+        int cols = 64;
+        WeightMatrix a = encode(GgmlType.Q8_0, random(21 * cols, 7), 21, cols);
+        WeightMatrix b = encode(GgmlType.Q4_0, random(6 * cols, 8), 6, cols);
+        WeightMatrix c = encode(GgmlType.F16, random(9 * cols, 9), 9, cols);
+        float[] x = random(tokens * cols, 10);
+        try (WorkerPool pool = new WorkerPool(2)) {
+            MatmulKernel kernel = new MatmulKernel(pool);
+            float[] oa = new float[tokens * 21], ob = new float[tokens * 6], oc = new float[tokens * 9];
+            float[] ea = new float[tokens * 21], eb = new float[tokens * 6], ec = new float[tokens * 9];
+            kernel.multiply(a, x, tokens, ea);
+            kernel.multiply(b, x, tokens, eb);
+            kernel.multiply(c, x, tokens, ec);
+            kernel.multiply(x, tokens, a, oa, b, ob, c, oc);
+            assertThat(oa).containsExactly(ea);
+            assertThat(ob).containsExactly(eb);
+            assertThat(oc).containsExactly(ec);
+            java.util.Arrays.fill(oa, 0f);
+            java.util.Arrays.fill(ob, 0f);
+            kernel.multiply(x, tokens, a, oa, b, ob);
+            assertThat(oa).containsExactly(ea);
+            assertThat(ob).containsExactly(eb);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void matricesOfDifferentWidthsAreRefusedTogether() {
+        WeightMatrix a = encode(GgmlType.Q8_0, random(4 * 64, 11), 4, 64);
+        WeightMatrix b = encode(GgmlType.Q8_0, random(4 * 32, 12), 4, 32);
+        try (WorkerPool pool = new WorkerPool(2)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MatmulKernel(pool).multiply(new float[64], 1, a, new float[4], b, new float[4]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one width");
+        }
+    }
 }
