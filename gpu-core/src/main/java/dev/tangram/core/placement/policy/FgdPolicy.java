@@ -11,26 +11,14 @@ import java.util.List;
  * measure least. As in the paper's scheduler, a node scores {@code int(100 * sigmoid(-Δ / 1000))} (Δ in thousandths of a
  * GPU), and a fractional pod takes the GPU with the best such score, the lowest position among equals.
  */
-public final class FgdPolicy extends ScoringPolicy implements PlacementFeedback {
-    private final FragmentationGradient gradient;
-
+public final class FgdPolicy extends GradientPolicy {
     public FgdPolicy(FragmentationGradient gradient) {
-        this.gradient = gradient;
+        super(gradient);
     }
 
     @Override
     public String name() {
         return "fgd";
-    }
-
-    @Override
-    public void arrived(PodDemand pod) {
-        gradient.observe(pod);
-    }
-
-    @Override
-    public long scoreEpoch() {
-        return gradient.measureVersion();
     }
 
     /** The paper's integer node score for a change of {@code delta} thousandths of a GPU of fragmentation. */
@@ -58,10 +46,5 @@ public final class FgdPolicy extends ScoringPolicy implements PlacementFeedback 
             }
         }
         return new ScoredAssignment(new Assignment(node.name(), List.of(best)), bestScore);
-    }
-
-    @Override
-    protected double score(NodeView node, PodDemand pod, Assignment assignment) {
-        return paperScore(gradient.after(node, pod, assignment) - gradient.of(node));
     }
 }

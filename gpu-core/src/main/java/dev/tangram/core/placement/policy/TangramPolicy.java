@@ -18,26 +18,14 @@ import java.util.List;
  * selector: in the simulator, ranking nodes by the exact Δ instead (with or without a packing tie-breaker) allocated
  * less (see docs/placement.md). Within a node the GPU with the smallest exact Δ wins, the tightest among equals.
  */
-public final class TangramPolicy extends ScoringPolicy implements PlacementFeedback {
-    private final FragmentationGradient gradient;
-
+public final class TangramPolicy extends GradientPolicy {
     public TangramPolicy(FragmentationGradient gradient) {
-        this.gradient = gradient;
+        super(gradient);
     }
 
     @Override
     public String name() {
         return "tangram";
-    }
-
-    @Override
-    public void arrived(PodDemand pod) {
-        gradient.observe(pod);
-    }
-
-    @Override
-    public long scoreEpoch() {
-        return gradient.measureVersion();
     }
 
     @Override
@@ -57,10 +45,5 @@ public final class TangramPolicy extends ScoringPolicy implements PlacementFeedb
             }
         }
         return new ScoredAssignment(new Assignment(node.name(), List.of(best)), FgdPolicy.paperScore(bestDelta));
-    }
-
-    @Override
-    protected double score(NodeView node, PodDemand pod, Assignment assignment) {
-        return FgdPolicy.paperScore(gradient.after(node, pod, assignment) - gradient.of(node));
     }
 }
