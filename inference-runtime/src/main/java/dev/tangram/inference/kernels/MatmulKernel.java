@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorOperators;
  * share one pass over the weights: each participant decodes four rows, a chunk of columns at a time, into its own
  * L1-sized scratch and multiplies them with every token, four tokens at a time in registers (a 4×4 tile: each loaded
  * vector feeds four multiply-adds), so the weights are read from memory and decoded once per step however many
- * tokens there are.
+ * tokens there are. A tile's sixteen accumulators are parked, as vectors, in the participant's scratch between column
+ * chunks and summed across lanes once per row, not once per chunk.
  * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch has
  * grown to the widest matrix.
  */
@@ -21,10 +22,13 @@ public final class MatmulKernel {
     private static final int TOKENS_PER_TILE = 4;
     /** 4 decoded rows of 512 floats (8 KiB) plus 4 token slices (8 KiB) fit the L1 data cache of current x86 cores. */
     private static final int CHUNK_COLUMNS = 512;
+    /** One vector of lanes per row of a tile. */
+    private static final int ACC_PER_TOKEN = ROWS_PER_TILE * L;
 
     private final WorkerPool pool;
     private final float[][] scratch;
-    private final float[][] sums;
+    /** Per participant: the unreduced accumulators of the current four rows, {@code ACC_PER_TOKEN} floats per token. */
+    private final float[][] acc;
     // the current multiplication: up to three matrices over the same input, their items (rows, or tiles of rows)
     // numbered one after the other: matrix m owns items [first[m], first[m + 1])
     private final WeightMatrix[] ws = new WeightMatrix[3];
@@ -39,7 +43,7 @@ public final class MatmulKernel {
     public MatmulKernel(WorkerPool pool) {
         this.pool = pool;
         this.scratch = new float[pool.size()][];
-        this.sums = new float[pool.size()][ROWS_PER_TILE * TOKENS_PER_TILE];
+        this.acc = new float[pool.size()][0];
     }
 
     public WorkerPool pool() {
@@ -108,6 +112,9 @@ public final class MatmulKernel {
                         if (scratch[i] == null || scratch[i].length < need) {
                             scratch[i] = new float[need];
                         }
+                        if (acc[i].length < tokens * ACC_PER_TOKEN) {
+                            acc[i] = new float[tokens * ACC_PER_TOKEN];
+                        }
                     }
                 }
                 pool.run(first[n], Math.max(1, grain(first[n]) / 2), manyTokens);
@@ -154,6 +161,7 @@ public final class MatmulKernel {
     private void tiles(WeightMatrix m, float[] o, int from, int to, int worker) {
         float[] in = x;
         float[] s = scratch[worker];
+        float[] a = acc[worker];
         int cols = m.cols();
         int rows = m.rows();
         int chunk = chunkColumns(m);
@@ -168,13 +176,18 @@ public final class MatmulKernel {
                 if (n < ROWS_PER_TILE) {
                     java.util.Arrays.fill(s, n * cn, ROWS_PER_TILE * cn, 0f);
                 }
-                boolean store = c0 == 0;
+                boolean first = c0 == 0;
                 int t = 0;
                 for (; t + TOKENS_PER_TILE <= tokens; t += TOKENS_PER_TILE) {
-                    tile4x4(s, cn, in, t * cols + c0, cols, o, t * rows + r0, rows, n, store, sums[worker]);
+                    tile4x4(s, cn, in, t * cols + c0, cols, a, t * ACC_PER_TOKEN, first);
                 }
                 for (; t < tokens; t++) {
-                    tile4x1(s, cn, in, t * cols + c0, o, t * rows + r0, n, store, sums[worker]);
+                    tile4x1(s, cn, in, t * cols + c0, a, t * ACC_PER_TOKEN, first);
+                }
+            }
+            for (int t = 0; t < tokens; t++) {
+                for (int k = 0; k < n; k++) {
+                    o[t * rows + r0 + k] = FloatVector.fromArray(F, a, t * ACC_PER_TOKEN + k * L).reduceLanes(VectorOperators.ADD);
                 }
             }
         }
@@ -188,14 +201,20 @@ public final class MatmulKernel {
 
     /**
      * Four decoded rows ({@code w}, back to back, {@code n} wide) against four token slices ({@code x} from {@code xo},
-     * {@code xStride} apart): sixteen accumulators, so each loaded vector feeds four multiply-adds. The first {@code rows}
-     * results of each token go to {@code out[o + t * oStride ..]}, stored or added to what earlier chunks left there.
+     * {@code xStride} apart): sixteen accumulators, so each loaded vector feeds four multiply-adds. The accumulators
+     * start at zero ({@code first}) or from {@code acc}, and go back there: token {@code t}'s vector for row {@code k}
+     * at {@code acc[ao + t * ACC_PER_TOKEN + k * L]}. Columns past the last whole vector go to lane 0.
      */
-    static void tile4x4(float[] w, int n, float[] x, int xo, int xStride, float[] out, int o, int oStride, int rows, boolean store, float[] r) {
-        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
-        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
-        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a22 = FloatVector.zero(F), a23 = FloatVector.zero(F);
-        FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F), a32 = FloatVector.zero(F), a33 = FloatVector.zero(F);
+    static void tile4x4(float[] w, int n, float[] x, int xo, int xStride, float[] acc, int ao, boolean first) {
+        FloatVector a00 = load(acc, ao, first), a10 = load(acc, ao + L, first), a20 = load(acc, ao + 2 * L, first),
+                a30 = load(acc, ao + 3 * L, first);
+        int ao1 = ao + ACC_PER_TOKEN, ao2 = ao + 2 * ACC_PER_TOKEN, ao3 = ao + 3 * ACC_PER_TOKEN;
+        FloatVector a01 = load(acc, ao1, first), a11 = load(acc, ao1 + L, first), a21 = load(acc, ao1 + 2 * L, first),
+                a31 = load(acc, ao1 + 3 * L, first);
+        FloatVector a02 = load(acc, ao2, first), a12 = load(acc, ao2 + L, first), a22 = load(acc, ao2 + 2 * L, first),
+                a32 = load(acc, ao2 + 3 * L, first);
+        FloatVector a03 = load(acc, ao3, first), a13 = load(acc, ao3 + L, first), a23 = load(acc, ao3 + 2 * L, first),
+                a33 = load(acc, ao3 + 3 * L, first);
         int x0 = xo, x1 = xo + xStride, x2 = xo + 2 * xStride, x3 = xo + 3 * xStride;
         int i = 0;
         for (int upper = F.loopBound(n); i < upper; i += L) {
@@ -224,41 +243,36 @@ public final class MatmulKernel {
             a23 = w2.fma(v, a23);
             a33 = w3.fma(v, a33);
         }
-        r[0] = a00.reduceLanes(VectorOperators.ADD);
-        r[1] = a10.reduceLanes(VectorOperators.ADD);
-        r[2] = a20.reduceLanes(VectorOperators.ADD);
-        r[3] = a30.reduceLanes(VectorOperators.ADD);
-        r[4] = a01.reduceLanes(VectorOperators.ADD);
-        r[5] = a11.reduceLanes(VectorOperators.ADD);
-        r[6] = a21.reduceLanes(VectorOperators.ADD);
-        r[7] = a31.reduceLanes(VectorOperators.ADD);
-        r[8] = a02.reduceLanes(VectorOperators.ADD);
-        r[9] = a12.reduceLanes(VectorOperators.ADD);
-        r[10] = a22.reduceLanes(VectorOperators.ADD);
-        r[11] = a32.reduceLanes(VectorOperators.ADD);
-        r[12] = a03.reduceLanes(VectorOperators.ADD);
-        r[13] = a13.reduceLanes(VectorOperators.ADD);
-        r[14] = a23.reduceLanes(VectorOperators.ADD);
-        r[15] = a33.reduceLanes(VectorOperators.ADD);
-                for (; i < n; i++) {
-            for (int t = 0; t < 4; t++) {
+        a00.intoArray(acc, ao);
+        a10.intoArray(acc, ao + L);
+        a20.intoArray(acc, ao + 2 * L);
+        a30.intoArray(acc, ao + 3 * L);
+        a01.intoArray(acc, ao1);
+        a11.intoArray(acc, ao1 + L);
+        a21.intoArray(acc, ao1 + 2 * L);
+        a31.intoArray(acc, ao1 + 3 * L);
+        a02.intoArray(acc, ao2);
+        a12.intoArray(acc, ao2 + L);
+        a22.intoArray(acc, ao2 + 2 * L);
+        a32.intoArray(acc, ao2 + 3 * L);
+        a03.intoArray(acc, ao3);
+        a13.intoArray(acc, ao3 + L);
+        a23.intoArray(acc, ao3 + 2 * L);
+        a33.intoArray(acc, ao3 + 3 * L);
+        for (; i < n; i++) {
+            for (int t = 0; t < TOKENS_PER_TILE; t++) {
                 float xv = x[xo + t * xStride + i];
-                for (int k = 0; k < 4; k++) {
-                    r[t * 4 + k] += w[k * n + i] * xv;
+                for (int k = 0; k < ROWS_PER_TILE; k++) {
+                    acc[ao + t * ACC_PER_TOKEN + k * L] += w[k * n + i] * xv;
                 }
-            }
-        }
-        for (int t = 0; t < 4; t++) {
-            int oo = o + t * oStride;
-            for (int k = 0; k < rows; k++) {
-                out[oo + k] = store ? r[t * 4 + k] : out[oo + k] + r[t * 4 + k];
             }
         }
     }
 
     /** {@link #tile4x4} for a single token. */
-    static void tile4x1(float[] w, int n, float[] x, int xo, float[] out, int o, int rows, boolean store, float[] r) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+    static void tile4x1(float[] w, int n, float[] x, int xo, float[] acc, int ao, boolean first) {
+        FloatVector a0 = load(acc, ao, first), a1 = load(acc, ao + L, first), a2 = load(acc, ao + 2 * L, first),
+                a3 = load(acc, ao + 3 * L, first);
         int i = 0;
         for (int upper = F.loopBound(n); i < upper; i += L) {
             FloatVector xv = FloatVector.fromArray(F, x, xo + i);
@@ -267,19 +281,20 @@ public final class MatmulKernel {
             a2 = FloatVector.fromArray(F, w, 2 * n + i).fma(xv, a2);
             a3 = FloatVector.fromArray(F, w, 3 * n + i).fma(xv, a3);
         }
-        r[0] = a0.reduceLanes(VectorOperators.ADD);
-        r[1] = a1.reduceLanes(VectorOperators.ADD);
-        r[2] = a2.reduceLanes(VectorOperators.ADD);
-        r[3] = a3.reduceLanes(VectorOperators.ADD);
+        a0.intoArray(acc, ao);
+        a1.intoArray(acc, ao + L);
+        a2.intoArray(acc, ao + 2 * L);
+        a3.intoArray(acc, ao + 3 * L);
         for (; i < n; i++) {
             float xv = x[xo + i];
-            for (int k = 0; k < 4; k++) {
-                r[k] += w[k * n + i] * xv;
+            for (int k = 0; k < ROWS_PER_TILE; k++) {
+                acc[ao + k * L] += w[k * n + i] * xv;
             }
         }
-        for (int k = 0; k < rows; k++) {
-            out[o + k] = store ? r[k] : out[o + k] + r[k];
-        }
+    }
+
+    private static FloatVector load(float[] acc, int at, boolean zero) {
+        return zero ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at);
     }
 
     /** Dot product of {@code a[ao .. ao+n)} and {@code b[bo .. bo+n)}. */

@@ -26,57 +26,44 @@ public record Q8Matrix(MemorySegment data, int rows, int cols) implements Weight
         return GgmlType.Q8_0;
     }
 
+    /**
+     * One row, two blocks per step into two accumulators (so that the scale multiply-adds do not wait on each other),
+     * reading ahead of the stream ({@link ReadAhead}).
+     */
     @Override
     public float dot(int row, float[] x, int xOff) {
         int blocks = cols / BLOCK;
         long base = (long) row * blocks * BLOCK_BYTES;
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++) {
-            long off = base + (long) b * BLOCK_BYTES;
-            float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
-            int xi = xOff + b * BLOCK;
-            FloatVector sum = FloatVector.zero(F);
-            for (int j = 0; j < BLOCK; j += B.length()) {
-                ByteVector q = ByteVector.fromMemorySegment(B, data, off + 2 + j, ByteOrder.LITTLE_ENDIAN);
-                for (int p = 0; p < B_PARTS; p++) {
-                    FloatVector w = (FloatVector) q.convertShape(VectorOperators.B2F, F, p);
-                    sum = w.fma(FloatVector.fromArray(F, x, xi + j + p * L), sum);
-                }
-            }
-            acc = sum.fma(FloatVector.broadcast(F, d), acc);
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
-    }
-
-    @Override
-    public void dot2(int row, float[] x, int xOff, float[] out, int o) {
-        int blocks = cols / BLOCK;
-        long base0 = (long) row * blocks * BLOCK_BYTES;
-        long base1 = base0 + (long) blocks * BLOCK_BYTES;
+        long lastByte = data.byteSize() - 1;
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++) {
-            long off0 = base0 + (long) b * BLOCK_BYTES;
-            long off1 = base1 + (long) b * BLOCK_BYTES;
-            float d0 = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off0));
-            float d1 = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off1));
-            int xi = xOff + b * BLOCK;
-            FloatVector sum0 = FloatVector.zero(F);
-            FloatVector sum1 = FloatVector.zero(F);
-            for (int j = 0; j < BLOCK; j += B.length()) {
-                ByteVector q0 = ByteVector.fromMemorySegment(B, data, off0 + 2 + j, ByteOrder.LITTLE_ENDIAN);
-                ByteVector q1 = ByteVector.fromMemorySegment(B, data, off1 + 2 + j, ByteOrder.LITTLE_ENDIAN);
-                for (int p = 0; p < B_PARTS; p++) {
-                    FloatVector xv = FloatVector.fromArray(F, x, xi + j + p * L);
-                    sum0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(xv, sum0);
-                    sum1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(xv, sum1);
-                }
-            }
-            acc0 = sum0.fma(FloatVector.broadcast(F, d0), acc0);
-            acc1 = sum1.fma(FloatVector.broadcast(F, d1), acc1);
+        int touched = 0;
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
+            long off = base + (long) b * BLOCK_BYTES;
+            touched += ReadAhead.touch(data, off, lastByte);
+            acc0 = block(off, x, xOff + b * BLOCK, acc0);
+            acc1 = block(off + BLOCK_BYTES, x, xOff + (b + 1) * BLOCK, acc1);
         }
-        out[o] = acc0.reduceLanes(VectorOperators.ADD);
-        out[o + 1] = acc1.reduceLanes(VectorOperators.ADD);
+        if (b < blocks) {
+            acc0 = block(base + (long) b * BLOCK_BYTES, x, xOff + b * BLOCK, acc0);
+        }
+        ReadAhead.keep(touched);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@code acc + d * (q · x[xi .. xi + 32))} for the block at byte {@code off}. */
+    private FloatVector block(long off, float[] x, int xi, FloatVector acc) {
+        FloatVector sum = FloatVector.zero(F);
+        for (int j = 0; j < BLOCK; j += B.length()) {
+            ByteVector q = ByteVector.fromMemorySegment(B, data, off + 2 + j, ByteOrder.LITTLE_ENDIAN);
+            for (int p = 0; p < B_PARTS; p++) {
+                FloatVector w = (FloatVector) q.convertShape(VectorOperators.B2F, F, p);
+                sum = w.fma(FloatVector.fromArray(F, x, xi + j + p * L), sum);
+            }
+        }
+        float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
+        return sum.fma(FloatVector.broadcast(F, d), acc);
     }
 
     @Override

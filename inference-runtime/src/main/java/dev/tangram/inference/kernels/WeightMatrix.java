@@ -22,8 +22,8 @@ public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q
 
     /**
      * Dot products of rows {@code row} and {@code row + 1} with {@code x[xOff .. xOff + cols)}, written to
-     * {@code out[o]} and {@code out[o + 1]}. The quantised types read the two rows side by side: two memory streams
-     * in flight keep one core closer to the memory bandwidth than one stream does.
+     * {@code out[o]} and {@code out[o + 1]}. Q4_0 reads the two rows side by side (two memory streams in flight, one
+     * load of {@code x} for both); the other types compute one row after the other.
      */
     default void dot2(int row, float[] x, int xOff, float[] out, int o) {
         out[o] = dot(row, x, xOff);

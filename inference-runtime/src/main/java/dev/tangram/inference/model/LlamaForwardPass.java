@@ -1,5 +1,6 @@
 package dev.tangram.inference.model;
 
+import dev.tangram.inference.kernels.Elementwise;
 import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.WeightMatrix;
 import dev.tangram.inference.kernels.WorkerPool;
@@ -40,7 +41,11 @@ public final class LlamaForwardPass implements ForwardPass {
     private List<SequenceChunk> chunks;
     private PagedKvCache cache;
     private int layer;
+    private int swiGluEnd;
     private final WorkerPool.RangeTask attentionTask = this::attention;
+    private final WorkerPool.RangeTask swiGluTask = this::swiGlu;
+    /** Elements of the FFN activation per SwiGLU work item. */
+    private static final int SWIGLU_SLICE = 4096;
 
     public LlamaForwardPass(LlamaConfig config, LlamaWeights weights, MatmulKernel kernel) {
         this.c = config;
@@ -192,17 +197,15 @@ public final class LlamaForwardPass implements ForwardPass {
         this.layer = l;
         pool.run(tokens * c.heads(), Math.max(1, tokens * c.heads() / (pool.size() * 8)), attentionTask);
         kernel.multiply(lw.wo(), att, tokens, xb);
-        add(x, xb, tokens * dim);
+        Elementwise.add(x, xb, tokens * dim);
 
         rmsNorm(x, lw.ffnNorm(), xb, tokens, dim);
         kernel.multiply(xb, tokens, lw.wGate(), hb, lw.wUp(), hb2);
         int n = tokens * c.ffnDim();
-        for (int i = 0; i < n; i++) {
-            float g = hb[i];
-            hb[i] = g / (1f + (float) Math.exp(-g)) * hb2[i];
-        }
+        swiGluEnd = n;
+        pool.run((n + SWIGLU_SLICE - 1) / SWIGLU_SLICE, 1, swiGluTask);
         kernel.multiply(lw.wDown(), hb, tokens, xb);
-        add(x, xb, tokens * dim);
+        Elementwise.add(x, xb, tokens * dim);
     }
 
     /** Attention of items {@code [from, to)}, item = token × heads + head. */
@@ -241,6 +244,11 @@ public final class LlamaForwardPass implements ForwardPass {
                 MatmulKernel.axpy(s[j] * inv, values, off, att, qo, hd);
             }
         }
+    }
+
+    /** SwiGLU of slices {@code [from, to)} of the FFN activation. */
+    private void swiGlu(int from, int to, int worker) {
+        Elementwise.swiGlu(hb, hb2, from * SWIGLU_SLICE, Math.min(swiGluEnd, to * SWIGLU_SLICE));
     }
 
     private void rope(float[] vec, int heads, int tokens) {
@@ -294,21 +302,7 @@ public final class LlamaForwardPass implements ForwardPass {
 
     private void rmsNorm(float[] in, float[] weight, float[] out, int tokens, int dim) {
         for (int t = 0; t < tokens; t++) {
-            int o = t * dim;
-            double ss = 0;
-            for (int i = 0; i < dim; i++) {
-                ss += in[o + i] * in[o + i];
-            }
-            float inv = (float) (1.0 / Math.sqrt(ss / dim + c.rmsEps()));
-            for (int i = 0; i < dim; i++) {
-                out[o + i] = in[o + i] * inv * weight[i];
-            }
-        }
-    }
-
-    private static void add(float[] a, float[] b, int n) {
-        for (int i = 0; i < n; i++) {
-            a[i] += b[i];
+            Elementwise.rmsNorm(in, weight, out, t * dim, dim, c.rmsEps());
         }
     }
 }
