@@ -157,10 +157,10 @@ class QuantizedMatrixTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
     void batchedMatmulOverSeveralColumnChunksAndTokenTilesEqualsAPlainDoubleProduct(GgmlType type) {
-        // wider than one 512-column chunk with a partial last chunk; 9 tokens = two 4-token tiles and one single token;
+        // two whole column chunks and a partial third; 9 tokens = two 4-token tiles and one single token;
         // the unquantised types get an odd width so that the vector tails run too
         int rows = 10, tokens = 9;
-        int cols = type.blockElements() == 1 ? 1043 : 1056;
+        int cols = 2 * MatmulKernel.CHUNK_COLUMNS + (type.blockElements() == 1 ? 19 : 32);
         WeightMatrix m = encode(type, random(rows * cols, 4), rows, cols);
         float[] x = random(tokens * cols, 5);
         float[] row = new float[cols];
