@@ -21,11 +21,17 @@ public final class MatmulKernel {
     private static final int ROWS_PER_TILE = 4;
     private static final int TOKENS_PER_TILE = 4;
     /**
-     * Columns decoded at a time. Four decoded rows (32 KiB) and the four token slices of a tile (32 KiB) overflow the L1
-     * cache into L2, which keeps up with the tile's loads; measured on the 1b preset (Q8_0, 16 sequences), 2,048 beat
-     * 512 and 1,024 by 7-9 % and 4,096 by 6 %: longer runs of each row read sequentially from memory.
+     * Columns decoded at a time: whole rows of the 1b preset's matrices (up to 8,192 columns, 128 KiB of floats for four
+     * rows, in L2), so that each row is read from memory in one sequential run the hardware prefetcher follows.
+     * Measured on the 1b preset (Q8_0, 16 sequences, five runs each): 8,192 beat 2,048 by ~10 % and 16,384 by ~7 %.
      */
-    static final int CHUNK_COLUMNS = 2048;
+    static final int CHUNK_COLUMNS = 8192;
+    /**
+     * Columns one register tile covers in one call: four decoded rows and four token slices of 512 columns (16 KiB) stay
+     * in L1 while every token group passes over them. Decoding 2,048 columns and tiling them whole (32 + 32 KiB, out of
+     * L1) was ~15 % slower; 256 and 1,024 were no better.
+     */
+    static final int TILE_COLUMNS = 512;
     /** One vector of lanes per row of a tile. */
     private static final int ACC_PER_TOKEN = ROWS_PER_TILE * L;
 
@@ -180,13 +186,18 @@ public final class MatmulKernel {
                 if (n < ROWS_PER_TILE) {
                     java.util.Arrays.fill(s, n * cn, ROWS_PER_TILE * cn, 0f);
                 }
-                boolean first = c0 == 0;
-                int t = 0;
-                for (; t + TOKENS_PER_TILE <= tokens; t += TOKENS_PER_TILE) {
-                    tile4x4(s, cn, in, t * cols + c0, cols, a, t * ACC_PER_TOKEN, first);
-                }
-                for (; t < tokens; t++) {
-                    tile4x1(s, cn, in, t * cols + c0, a, t * ACC_PER_TOKEN, first);
+                // the decoded rows are multiplied a slice at a time, so that a slice of four rows and four tokens'
+                // slices stay in L1 while every token group passes over them
+                for (int s0 = 0; s0 < cn; s0 += TILE_COLUMNS) {
+                    int sn = Math.min(TILE_COLUMNS, cn - s0);
+                    boolean first = c0 == 0 && s0 == 0;
+                    int t = 0;
+                    for (; t + TOKENS_PER_TILE <= tokens; t += TOKENS_PER_TILE) {
+                        tile4x4(s, s0, cn, sn, in, t * cols + c0 + s0, cols, a, t * ACC_PER_TOKEN, first);
+                    }
+                    for (; t < tokens; t++) {
+                        tile4x1(s, s0, cn, sn, in, t * cols + c0 + s0, a, t * ACC_PER_TOKEN, first);
+                    }
                 }
             }
             for (int t = 0; t < tokens; t++) {
@@ -204,12 +215,12 @@ public final class MatmulKernel {
     }
 
     /**
-     * Four decoded rows ({@code w}, back to back, {@code n} wide) against four token slices ({@code x} from {@code xo},
-     * {@code xStride} apart): sixteen accumulators, so each loaded vector feeds four multiply-adds. The accumulators
+     * Four decoded rows ({@code n} columns of {@code w} from {@code wo}, {@code wStride} apart) against four token
+     * slices ({@code x} from {@code xo}, {@code xStride} apart): sixteen accumulators, so each loaded vector feeds four multiply-adds. The accumulators
      * start at zero ({@code first}) or from {@code acc}, and go back there: token {@code t}'s vector for row {@code k}
      * at {@code acc[ao + t * ACC_PER_TOKEN + k * L]}. Columns past the last whole vector go to lane 0.
      */
-    static void tile4x4(float[] w, int n, float[] x, int xo, int xStride, float[] acc, int ao, boolean first) {
+    static void tile4x4(float[] w, int wo, int wStride, int n, float[] x, int xo, int xStride, float[] acc, int ao, boolean first) {
         FloatVector a00 = load(acc, ao, first), a10 = load(acc, ao + L, first), a20 = load(acc, ao + 2 * L, first),
                 a30 = load(acc, ao + 3 * L, first);
         int ao1 = ao + ACC_PER_TOKEN, ao2 = ao + 2 * ACC_PER_TOKEN, ao3 = ao + 3 * ACC_PER_TOKEN;
@@ -220,12 +231,13 @@ public final class MatmulKernel {
         FloatVector a03 = load(acc, ao3, first), a13 = load(acc, ao3 + L, first), a23 = load(acc, ao3 + 2 * L, first),
                 a33 = load(acc, ao3 + 3 * L, first);
         int x0 = xo, x1 = xo + xStride, x2 = xo + 2 * xStride, x3 = xo + 3 * xStride;
+        int w0o = wo, w1o = wo + wStride, w2o = wo + 2 * wStride, w3o = wo + 3 * wStride;
         int i = 0;
         for (int upper = F.loopBound(n); i < upper; i += L) {
-            FloatVector w0 = FloatVector.fromArray(F, w, i);
-            FloatVector w1 = FloatVector.fromArray(F, w, n + i);
-            FloatVector w2 = FloatVector.fromArray(F, w, 2 * n + i);
-            FloatVector w3 = FloatVector.fromArray(F, w, 3 * n + i);
+            FloatVector w0 = FloatVector.fromArray(F, w, w0o + i);
+            FloatVector w1 = FloatVector.fromArray(F, w, w1o + i);
+            FloatVector w2 = FloatVector.fromArray(F, w, w2o + i);
+            FloatVector w3 = FloatVector.fromArray(F, w, w3o + i);
             FloatVector v = FloatVector.fromArray(F, x, x0 + i);
             a00 = w0.fma(v, a00);
             a10 = w1.fma(v, a10);
@@ -267,23 +279,24 @@ public final class MatmulKernel {
             for (int t = 0; t < TOKENS_PER_TILE; t++) {
                 float xv = x[xo + t * xStride + i];
                 for (int k = 0; k < ROWS_PER_TILE; k++) {
-                    acc[ao + t * ACC_PER_TOKEN + k * L] += w[k * n + i] * xv;
+                    acc[ao + t * ACC_PER_TOKEN + k * L] += w[wo + k * wStride + i] * xv;
                 }
             }
         }
     }
 
     /** {@link #tile4x4} for a single token. */
-    static void tile4x1(float[] w, int n, float[] x, int xo, float[] acc, int ao, boolean first) {
+    static void tile4x1(float[] w, int wo, int wStride, int n, float[] x, int xo, float[] acc, int ao, boolean first) {
         FloatVector a0 = load(acc, ao, first), a1 = load(acc, ao + L, first), a2 = load(acc, ao + 2 * L, first),
                 a3 = load(acc, ao + 3 * L, first);
+        int w0o = wo, w1o = wo + wStride, w2o = wo + 2 * wStride, w3o = wo + 3 * wStride;
         int i = 0;
         for (int upper = F.loopBound(n); i < upper; i += L) {
             FloatVector xv = FloatVector.fromArray(F, x, xo + i);
-            a0 = FloatVector.fromArray(F, w, i).fma(xv, a0);
-            a1 = FloatVector.fromArray(F, w, n + i).fma(xv, a1);
-            a2 = FloatVector.fromArray(F, w, 2 * n + i).fma(xv, a2);
-            a3 = FloatVector.fromArray(F, w, 3 * n + i).fma(xv, a3);
+            a0 = FloatVector.fromArray(F, w, w0o + i).fma(xv, a0);
+            a1 = FloatVector.fromArray(F, w, w1o + i).fma(xv, a1);
+            a2 = FloatVector.fromArray(F, w, w2o + i).fma(xv, a2);
+            a3 = FloatVector.fromArray(F, w, w3o + i).fma(xv, a3);
         }
         a0.intoArray(acc, ao);
         a1.intoArray(acc, ao + L);
@@ -292,7 +305,7 @@ public final class MatmulKernel {
         for (; i < n; i++) {
             float xv = x[xo + i];
             for (int k = 0; k < ROWS_PER_TILE; k++) {
-                acc[ao + k * L] += w[k * n + i] * xv;
+                acc[ao + k * L] += w[wo + k * wStride + i] * xv;
             }
         }
     }
