@@ -87,19 +87,24 @@ public record Q4Matrix(MemorySegment data, int rows, int cols) implements Weight
         out[o + 1] = acc1.reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * Decodes as {@code q * d + (-8 * d)}: one fused multiply-add per vector, which rounds {@code (q - 8) * d} once,
+     * exactly as a subtract-then-multiply would.
+     */
     @Override
     public void dequantize(int row, int fromCol, int count, float[] dst, int dstOff) {
         long base = ((long) row * cols + fromCol) / BLOCK * BLOCK_BYTES;
         for (int b = 0; b < count / BLOCK; b++) {
             long off = base + (long) b * BLOCK_BYTES;
             float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
+            FloatVector scale = FloatVector.broadcast(F, d);
+            FloatVector bias = FloatVector.broadcast(F, -8f * d);
             int o = dstOff + b * BLOCK;
             ByteVector q = ByteVector.fromMemorySegment(B16, data, off + 2, ByteOrder.LITTLE_ENDIAN);
             for (int p = 0; p < B16_PARTS; p++) {
-                IntVector qi = (IntVector) q.convertShape(VectorOperators.B2I, I, p);
-                ((FloatVector) qi.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, o + p * L);
-                ((FloatVector) qi.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d)
-                        .intoArray(dst, o + 16 + p * L);
+                IntVector qi = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                ((FloatVector) qi.and(0x0F).convert(VectorOperators.I2F, 0)).fma(scale, bias).intoArray(dst, o + p * L);
+                ((FloatVector) qi.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(scale, bias).intoArray(dst, o + 16 + p * L);
             }
         }
     }
