@@ -25,7 +25,7 @@ public final class GgufRandomCommand implements Callable<Integer> {
     @Option(names = "--ffn") Integer ffn;
     @Option(names = "--vocab") Integer vocab;
     @Option(names = "--context", description = "llama.context_length") Integer context;
-    @Option(names = "--quant", description = "Q8_0, Q4_0, F16, BF16 or F32 (default Q8_0)") String quant = "Q8_0";
+    @Option(names = "--quant", description = "Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, F16, BF16 or F32 (default Q8_0)") String quant = "Q8_0";
     @Option(names = "--untied", description = "write a separate output.weight instead of tying it to the embedding") boolean untied;
     @Option(names = "--seed", description = "seed of the weights (default 42)") long seed = 42;
     @Option(names = "--out", required = true, description = "the GGUF file to write") Path out;
@@ -36,7 +36,7 @@ public final class GgufRandomCommand implements Callable<Integer> {
         try {
             type = GgmlType.valueOf(quant.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--quant: '" + quant + "' is not one of Q8_0, Q4_0, F16, BF16, F32");
+            throw new CommandLine.ParameterException(new CommandLine(this), "--quant: '" + quant + "' is not one of Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, F16, BF16, F32");
         }
         RandomModelSpec base = switch (preset == null ? "tiny" : preset) {
             case "tiny" -> RandomModelSpec.tiny(type);

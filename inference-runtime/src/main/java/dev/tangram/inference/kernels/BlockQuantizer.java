@@ -5,9 +5,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Encodes floats into the GGML storage types (F32, F16, BF16, Q8_0, Q4_0), with the rounding of the reference
- * quantizers: Q8_0 {@code d = max|x| / 127}, {@code q = round(x / d)}; Q4_0 {@code d = m / -8} where {@code m} is the
- * element of largest magnitude (with its sign), {@code q = min(15, trunc(x / d + 8.5))}.
+ * Encodes floats into the GGML storage types (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K), with the rounding of the
+ * reference quantizers for the 32-element types: Q8_0 {@code d = max|x| / 127}, {@code q = round(x / d)}; Q4_0
+ * {@code d = m / -8} where {@code m} is the element of largest magnitude (with its sign), {@code q = min(15, trunc(x / d
+ * + 8.5))}. The K-quants are encoded plainly, without llama.cpp's search for error-minimising scales: per sub-block a
+ * min/max (Q4_K, Q5_K) or max-magnitude (Q6_K) scale, the sub-block scales quantised against the super-block maximum.
+ * They exist for tests and generated models; the decoders are what must match the format.
  */
 public final class BlockQuantizer {
     private BlockQuantizer() {}
@@ -26,6 +29,9 @@ public final class BlockQuantizer {
             case BF16 -> { for (int i = 0; i < n; i++) out.putShort(toBf16(src[off + i])); }
             case Q8_0 -> { for (int b = 0; b < n; b += 32) q8Block(src, off + b, out); }
             case Q4_0 -> { for (int b = 0; b < n; b += 32) q4Block(src, off + b, out); }
+            case Q4_K -> { for (int b = 0; b < n; b += 256) kBlock(src, off + b, 15, out); }
+            case Q5_K -> { for (int b = 0; b < n; b += 256) kBlock(src, off + b, 31, out); }
+            case Q6_K -> { for (int b = 0; b < n; b += 256) q6kBlock(src, off + b, out); }
             default -> throw new IllegalArgumentException("cannot encode " + type);
         }
     }
@@ -71,5 +77,98 @@ public final class BlockQuantizer {
             int hi = Math.min(15, (int) (x[o + 16 + j] * id + 8.5f));
             out.put((byte) (lo | (hi << 4)));
         }
+    }
+
+    /** Q4_K ({@code levels} 15) or Q5_K (31): eight sub-blocks of 32 as {@code d·scale·q − dmin·min}. */
+    private static void kBlock(float[] x, int o, int levels, ByteBuffer out) {
+        float[] step = new float[8];
+        float[] low = new float[8];
+        for (int s = 0; s < 8; s++) {
+            float lo = 0;
+            float hi = 0;
+            for (int l = 0; l < 32; l++) {
+                lo = Math.min(lo, x[o + 32 * s + l]);
+                hi = Math.max(hi, x[o + 32 * s + l]);
+            }
+            step[s] = (hi - lo) / levels;
+            low[s] = -lo;
+        }
+        short dBits = Float.floatToFloat16(max(step) / 63);
+        short mBits = Float.floatToFloat16(max(low) / 63);
+        float d = Float.float16ToFloat(dBits);
+        float dmin = Float.float16ToFloat(mBits);
+        int[] scales = new int[8];
+        int[] mins = new int[8];
+        int[][] q = new int[8][32];
+        for (int s = 0; s < 8; s++) {
+            scales[s] = d > 0 ? Math.min(63, Math.round(step[s] / d)) : 0;
+            mins[s] = dmin > 0 ? Math.min(63, Math.round(low[s] / dmin)) : 0;
+            float sd = d * scales[s];
+            float sm = dmin * mins[s];
+            for (int l = 0; l < 32; l++) {
+                q[s][l] = sd > 0 ? Math.clamp(Math.round((x[o + 32 * s + l] + sm) / sd), 0, levels) : 0;
+            }
+        }
+        out.putShort(dBits).putShort(mBits).put(KQuantScales.pack(scales, mins));
+        if (levels == 31) {
+            for (int l = 0; l < 32; l++) {
+                int bits = 0;
+                for (int s = 0; s < 8; s++) {
+                    bits |= (q[s][l] >> 4) << s;
+                }
+                out.put((byte) bits);
+            }
+        }
+        for (int i = 0; i < 4; i++) {
+            for (int l = 0; l < 32; l++) {
+                out.put((byte) ((q[2 * i][l] & 0xF) | ((q[2 * i + 1][l] & 0xF) << 4)));
+            }
+        }
+    }
+
+    /** Q6_K: sixteen groups of 16 as {@code d·scale·(q − 32)}, {@code q} in 0..63, signed 8-bit scales. */
+    private static void q6kBlock(float[] x, int o, ByteBuffer out) {
+        float[] step = new float[16];
+        for (int g = 0; g < 16; g++) {
+            float amax = 0;
+            for (int l = 0; l < 16; l++) {
+                amax = Math.max(amax, Math.abs(x[o + 16 * g + l]));
+            }
+            step[g] = amax / 31;
+        }
+        short dBits = Float.floatToFloat16(max(step) / 127);
+        float d = Float.float16ToFloat(dBits);
+        int[] scales = new int[16];
+        int[] q = new int[256];
+        for (int g = 0; g < 16; g++) {
+            scales[g] = d > 0 ? Math.min(127, Math.round(step[g] / d)) : 0;
+            float sd = d * scales[g];
+            for (int l = 0; l < 16; l++) {
+                q[16 * g + l] = sd > 0 ? Math.clamp(Math.round(x[o + 16 * g + l] / sd), -32, 31) + 32 : 32;
+            }
+        }
+        byte[] ql = new byte[128];
+        byte[] qh = new byte[64];
+        for (int e = 0; e < 256; e++) {
+            int half = e / 128;
+            int k = e % 128 / 32;
+            int l = e % 32;
+            int at = 64 * half + (k % 2 == 1 ? 32 : 0) + l;
+            ql[at] |= (byte) ((q[e] & 0xF) << (k >= 2 ? 4 : 0));
+            qh[32 * half + l] |= (byte) ((q[e] >> 4) << (2 * k));
+        }
+        out.put(ql).put(qh);
+        for (int g = 0; g < 16; g++) {
+            out.put((byte) scales[g]);
+        }
+        out.putShort(dBits);
+    }
+
+    private static float max(float[] v) {
+        float m = 0;
+        for (float f : v) {
+            m = Math.max(m, f);
+        }
+        return m;
     }
 }

@@ -10,10 +10,10 @@ import jdk.incubator.vector.VectorOperators;
  * {@code out[t][r] = W[r] · x[t]} for a batch of token vectors, parallel over the rows of {@code W} on a
  * {@link WorkerPool}. One token takes the fused path (each weight row decoded inside the dot product). Several tokens
  * share one pass over the weights: each participant decodes four rows, a chunk of columns at a time, into its own
- * scratch and multiplies them with every token, four tokens at a time in registers (a 4×4 tile: each loaded vector
- * feeds four multiply-adds), so the weights are read from memory and decoded once per step however many
- * tokens there are. A tile's sixteen accumulators are parked, as vectors, in the participant's scratch between column
- * chunks and summed across lanes once per row, not once per chunk.
+ * scratch and multiplies them with every token, a slice of columns and four tokens at a time in registers (a 4×4 tile:
+ * each loaded vector feeds four multiply-adds), so the weights are read from memory and decoded once per step however
+ * many tokens there are. A tile's sixteen accumulators are parked, as vectors, in the participant's scratch between
+ * slices and summed across lanes once per row.
  * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch has
  * grown to the widest matrix.
  */
@@ -216,9 +216,10 @@ public final class MatmulKernel {
 
     /**
      * Four decoded rows ({@code n} columns of {@code w} from {@code wo}, {@code wStride} apart) against four token
-     * slices ({@code x} from {@code xo}, {@code xStride} apart): sixteen accumulators, so each loaded vector feeds four multiply-adds. The accumulators
-     * start at zero ({@code first}) or from {@code acc}, and go back there: token {@code t}'s vector for row {@code k}
-     * at {@code acc[ao + t * ACC_PER_TOKEN + k * L]}. Columns past the last whole vector go to lane 0.
+     * slices ({@code x} from {@code xo}, {@code xStride} apart): sixteen accumulators, so each loaded vector feeds four
+     * multiply-adds. The accumulators start at zero ({@code first}) or from {@code acc}, and go back there: token
+     * {@code t}'s vector for row {@code k} at {@code acc[ao + t * ACC_PER_TOKEN + k * L]}. Columns past the last whole
+     * vector go to lane 0.
      */
     static void tile4x4(float[] w, int wo, int wStride, int n, float[] x, int xo, int xStride, float[] acc, int ao, boolean first) {
         FloatVector a00 = load(acc, ao, first), a10 = load(acc, ao + L, first), a20 = load(acc, ao + 2 * L, first),

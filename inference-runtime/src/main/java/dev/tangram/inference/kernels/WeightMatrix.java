@@ -8,7 +8,8 @@ import java.lang.foreign.MemorySegment;
  * A read-only matrix of {@code rows} rows of {@code cols} elements stored in some {@link GgmlType}, usually a slice of a
  * memory-mapped GGUF file. Rows are contiguous, as GGML lays them out.
  */
-public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q8Matrix, Q4Matrix {
+public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q8Matrix, Q4Matrix, Q4KMatrix,
+        Q5KMatrix, Q6KMatrix {
     GgmlType type();
 
     int rows();
@@ -45,7 +46,10 @@ public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q
         return data().byteSize();
     }
 
-    /** A matrix over {@code data}; the matrix types this engine computes with are F32, F16, BF16, Q8_0 and Q4_0. */
+    /**
+     * A matrix over {@code data}; the matrix types this engine computes with are F32, F16, BF16, Q8_0, Q4_0 and the
+     * K-quants of the common Q4_K_M / Q5_K_M / Q6_K files: Q4_K, Q5_K, Q6_K.
+     */
     static WeightMatrix of(GgmlType type, MemorySegment data, int rows, int cols) {
         long need = type.bytesFor((long) rows * cols);
         if (cols % type.blockElements() != 0 || data.byteSize() != need) {
@@ -58,8 +62,11 @@ public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q
             case BF16 -> new Bf16Matrix(data, rows, cols);
             case Q8_0 -> new Q8Matrix(data, rows, cols);
             case Q4_0 -> new Q4Matrix(data, rows, cols);
+            case Q4_K -> new Q4KMatrix(data, rows, cols);
+            case Q5_K -> new Q5KMatrix(data, rows, cols);
+            case Q6_K -> new Q6KMatrix(data, rows, cols);
             default -> throw new IllegalArgumentException("tensor type " + type + " is not supported for computation "
-                    + "(supported: F32, F16, BF16, Q8_0, Q4_0)");
+                    + "(supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K)");
         };
     }
 

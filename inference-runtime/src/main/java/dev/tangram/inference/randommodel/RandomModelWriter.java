@@ -99,6 +99,9 @@ public final class RandomModelWriter {
             case F16 -> 1;
             case Q4_0 -> 2;
             case Q8_0 -> 7;
+            case Q4_K -> 14; // "mostly Q4_K, small": every matrix Q4_K
+            case Q5_K -> 16;
+            case Q6_K -> 18;
             case BF16 -> 32;
             default -> throw new IllegalArgumentException(type.toString());
         };

@@ -69,8 +69,23 @@ class LlamaCppConformanceTest {
     @EnumSource(value = GgmlType.class, names = {"F32", "F16"})
     void llamaCppGeneratesTheSameGreedyTokensFromAGeneratedModel(GgmlType type) throws Exception {
         Path file = dir.resolve("tiny-" + type + ".gguf");
-        RandomModelSpec t = RandomModelSpec.tiny(type);
-        RandomModelWriter.write(t, file);
+        RandomModelWriter.write(RandomModelSpec.tiny(type), file);
+        compareGeneration(file);
+    }
+
+    /**
+     * K-quant models (256 wide: the super-block is 256 elements): llama.cpp decodes our Q4_K / Q5_K / Q6_K blocks with its
+     * own code, so agreeing on the greedy tokens checks the block layout end to end, not only against our decoder.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_K", "Q5_K", "Q6_K"})
+    void llamaCppGeneratesTheSameGreedyTokensFromAKQuantModel(GgmlType type) throws Exception {
+        Path file = dir.resolve("k-" + type + ".gguf");
+        RandomModelWriter.write(new RandomModelSpec(2, 256, 4, 4, 512, 512, 2048, 10000f, type, true, 42), file);
+        compareGeneration(file);
+    }
+
+    private void compareGeneration(Path file) throws Exception {
         int[] prompt = {5, 300, 17, 99, 256, 400, 3, 120, 42, 128, 7};
         int steps = 8;
         List<String> out = NodeLlamaCpp.node("generate", GENERATE, file.toString(), Arrays.toString(prompt), String.valueOf(steps));

@@ -55,6 +55,26 @@ class LlamaForwardPassTest {
         }
     }
 
+    /** K-quants come in super-blocks of 256, so their model is 256 wide (the tiny preset is 64): one layer, 4 heads. */
+    @ParameterizedTest
+    @CsvSource({"Q4_K, true", "Q5_K, false", "Q6_K, true"})
+    void kQuantModelsMatchTheReferenceAsPrefillAndAsDecode(GgmlType type, boolean tied) throws IOException {
+        Path file = dir.resolve(type + ".gguf");
+        RandomModelWriter.write(new RandomModelSpec(1, 256, 4, 4, 512, 512, 2048, 10000f, type, tied, 9), file);
+        try (LoadedModel m = ModelLoader.load(file, 2); GgufFile raw = GgufFile.open(file)) {
+            double[][] expected = new ReferenceLlama(raw, m.config()).logits(PROMPT);
+            PagedKvCache cache = new PagedKvCache(m.config(), 8, 4);
+            int[] table = {0, 1, 2};
+            float[] prefill = m.forwardPass().forward(List.of(new SequenceChunk(PROMPT, 0, table, true)), cache)[0];
+            assertClose(prefill, expected[PROMPT.length - 1], 5e-4, "prefill");
+            PagedKvCache fresh = new PagedKvCache(m.config(), 8, 4);
+            for (int p = 0; p < PROMPT.length; p++) {
+                float[] step = m.forwardPass().forward(List.of(new SequenceChunk(new int[] {PROMPT[p]}, p, table, true)), fresh)[0];
+                assertClose(step, expected[p], 5e-4, "decode position " + p);
+            }
+        }
+    }
+
     @Test
     void batchOfSequencesGivesTheSameGreedyTokensAsEachSequenceAlone() throws IOException {
         try (LoadedModel m = ModelLoader.load(model(GgmlType.Q8_0, true), 2)) {
