@@ -1,5 +1,7 @@
 package dev.tangram.inference.cli;
 
+import dev.tangram.inference.kernels.MatmulKernel;
+import dev.tangram.inference.kernels.WeightMatrix;
 import dev.tangram.inference.model.LoadedModel;
 import dev.tangram.inference.model.ModelLoader;
 import dev.tangram.inference.model.PagedKvCache;
@@ -27,6 +29,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--prompt", description = "prompt tokens per sequence before decoding (default 16)") int prompt = 16;
     @Option(names = "--threads", description = "kernel threads (default: available processors)") int threads = Runtime.getRuntime().availableProcessors();
     @Option(names = "--bandwidth-mib", description = "size of each triad array in MiB (default 256)") int bandwidthMiB = 256;
+    @Option(names = "--matmul-tokens", split = ",", description = "also time the batched matmul alone, over every layer's FFN gate "
+            + "and down matrices, for these token counts (GMAC/s)") int[] matmulTokens = {};
 
     @Override
     public Integer call() throws Exception {
@@ -42,6 +46,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
             double weightsGb = m.weightBytes() / 1e9;
             System.out.printf("model %s: %.3f GB of weights, %d threads; bandwidth limit %.2f tokens/s%n", m.name(), weightsGb, threads,
                     gbs / weightsGb);
+            for (int t : matmulTokens) {
+                System.out.printf("matmul, %d tokens: %.1f GMAC/s (FFN gate and down of %d layers, %d threads, best of 3)%n", t,
+                        matmul(m, t), m.config().layers(), threads);
+            }
             double single = 0;
             for (int batch : batches) {
                 double tps = decode(m, batch);
@@ -88,6 +96,42 @@ public final class EngineBenchCommand implements Callable<Integer> {
             pos++;
         }
         return (double) tokens * batch / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Multiply-adds per second of {@code tokens} random token vectors through every layer's FFN gate and down matrices. */
+    private static double matmul(LoadedModel m, int tokens) {
+        int layers = m.config().layers();
+        WeightMatrix[] gate = new WeightMatrix[layers];
+        WeightMatrix[] down = new WeightMatrix[layers];
+        for (int l = 0; l < layers; l++) {
+            gate[l] = WeightMatrix.of(m.file().tensor("blk." + l + ".ffn_gate.weight"));
+            down[l] = WeightMatrix.of(m.file().tensor("blk." + l + ".ffn_down.weight"));
+        }
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+        float[] x = new float[tokens * gate[0].cols()];
+        float[] h = new float[tokens * gate[0].rows()];
+        float[] y = new float[tokens * down[0].rows()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        MatmulKernel kernel = new MatmulKernel(m.pool());
+        double macs = 0;
+        for (int l = 0; l < layers; l++) {
+            macs += (double) tokens * ((long) gate[l].rows() * gate[l].cols() + (long) down[l].rows() * down[l].cols());
+        }
+        double best = 0;
+        for (int rep = 0; rep < 4; rep++) { // the first pass warms up
+            long t0 = System.nanoTime();
+            for (int l = 0; l < layers; l++) {
+                kernel.multiply(gate[l], x, tokens, h);
+                kernel.multiply(down[l], h, tokens, y);
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            if (rep > 0) {
+                best = Math.max(best, macs / secs / 1e9);
+            }
+        }
+        return best;
     }
 
     /** STREAM triad a[i] = b[i] + s * c[i] over three arrays; counts 3 × 8 bytes per element. */

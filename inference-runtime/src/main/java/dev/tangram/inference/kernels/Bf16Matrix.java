@@ -39,7 +39,7 @@ public record Bf16Matrix(MemorySegment data, int rows, int cols) implements Weig
         for (int upper = F.loopBound(cols); i < upper; i += L) {
             acc = load(base + 2L * i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorShapes.sum(acc);
         for (; i < cols; i++) {
             sum += scalar(base + 2L * i) * x[xOff + i];
         }

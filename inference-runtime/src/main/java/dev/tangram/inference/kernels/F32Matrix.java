@@ -25,7 +25,7 @@ public record F32Matrix(MemorySegment data, int rows, int cols) implements Weigh
             FloatVector w = FloatVector.fromMemorySegment(F, data, base + (long) i * Float.BYTES, ByteOrder.LITTLE_ENDIAN);
             acc = w.fma(FloatVector.fromArray(F, x, xOff + i), acc);
         }
-        float sum = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float sum = VectorShapes.sum(acc);
         for (; i < cols; i++) {
             sum += data.get(ValueLayout.JAVA_FLOAT_UNALIGNED, base + (long) i * Float.BYTES) * x[xOff + i];
         }

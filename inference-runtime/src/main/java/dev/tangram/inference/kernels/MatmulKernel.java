@@ -4,7 +4,6 @@ import static dev.tangram.inference.kernels.VectorShapes.F;
 import static dev.tangram.inference.kernels.VectorShapes.L;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * {@code out[t][r] = W[r] · x[t]} for a batch of token vectors, parallel over the rows of {@code W} on a
@@ -202,7 +201,7 @@ public final class MatmulKernel {
             }
             for (int t = 0; t < tokens; t++) {
                 for (int k = 0; k < n; k++) {
-                    o[t * rows + r0 + k] = FloatVector.fromArray(F, a, t * ACC_PER_TOKEN + k * L).reduceLanes(VectorOperators.ADD);
+                    o[t * rows + r0 + k] = VectorShapes.sum(FloatVector.fromArray(F, a, t * ACC_PER_TOKEN + k * L));
                 }
             }
         }
@@ -322,7 +321,7 @@ public final class MatmulKernel {
         for (int upper = F.loopBound(n); i < upper; i += L) {
             acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorShapes.sum(acc);
         for (; i < n; i++) {
             s += a[ao + i] * b[bo + i];
         }

@@ -50,7 +50,7 @@ public record Q4Matrix(MemorySegment data, int rows, int cols) implements Weight
             }
             acc = sum.fma(FloatVector.broadcast(F, d), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorShapes.sum(acc);
     }
 
     @Override
@@ -83,6 +83,9 @@ public record Q4Matrix(MemorySegment data, int rows, int cols) implements Weight
             acc0 = sum0.fma(FloatVector.broadcast(F, d0), acc0);
             acc1 = sum1.fma(FloatVector.broadcast(F, d1), acc1);
         }
+        // reduceLanes, not VectorShapes.sum: any other lane sum here (the butterfly, or lane by lane) cost this kernel
+        // 25-35 % (Q4_0 decode 11.6 -> 8.4 tok/s; see docs/inference-engine.md), so Q4_0's two-row path is the one
+        // place whose last bits may differ between the interpreter and C2
         out[o] = acc0.reduceLanes(VectorOperators.ADD);
         out[o + 1] = acc1.reduceLanes(VectorOperators.ADD);
     }

@@ -49,7 +49,7 @@ public record Q8Matrix(MemorySegment data, int rows, int cols) implements Weight
             acc0 = block(base + (long) b * BLOCK_BYTES, x, xOff + b * BLOCK, acc0);
         }
         ReadAhead.keep(touched);
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return VectorShapes.sum(acc0.add(acc1));
     }
 
     /** {@code acc + d * (q · x[xi .. xi + 32))} for the block at byte {@code off}. */

@@ -3,6 +3,7 @@ package dev.tangram.inference.kernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The vector species the kernels use, derived from the platform's preferred float vector. */
@@ -23,6 +24,28 @@ final class VectorShapes {
         if (L > 16 || 32 % L != 0) {
             throw new ExceptionInInitializerError("unsupported float vector length " + L);
         }
+    }
+
+    // butterfly partners for the lane sum: lane i pairs with lane i ^ s
+    private static final VectorShuffle<Float> X8 = L > 8 ? VectorShuffle.fromOp(F, i -> i ^ 8) : null;
+    private static final VectorShuffle<Float> X4 = L > 4 ? VectorShuffle.fromOp(F, i -> i ^ 4) : null;
+    private static final VectorShuffle<Float> X2 = L > 2 ? VectorShuffle.fromOp(F, i -> i ^ 2) : null;
+    private static final VectorShuffle<Float> X1 = L > 1 ? VectorShuffle.fromOp(F, i -> i ^ 1) : null;
+
+    /**
+     * The sum of {@code v}'s lanes, added in one fixed order (a butterfly of lane-wise adds). Not
+     * {@code reduceLanes(ADD)}: its order is unspecified, and C2's vector reduction and the interpreter's lane-by-lane
+     * loop round differently, so the same input gave different logits before and after the kernels were compiled.
+     * Both methods stay under the JIT's always-inline size (35 bytecodes): a vector passed to a call that is not
+     * inlined is boxed, which costs more than the whole dot product.
+     */
+    static float sum(FloatVector v) {
+        return fold(fold(fold(fold(v, X8), X4), X2), X1).lane(0);
+    }
+
+    /** {@code v + v.rearrange(partners)}, or {@code v} where the vector has no lanes that far apart. */
+    private static FloatVector fold(FloatVector v, VectorShuffle<Float> partners) {
+        return partners == null ? v : v.add(v.rearrange(partners));
     }
 
     private VectorShapes() {}
