@@ -187,6 +187,40 @@ class QuantizedMatrixTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void prefillSizedBatchesTakenInPanelsEqualAPlainDoubleProduct(GgmlType type) {
+        // 70 tokens: the panel path (17 four-token groups and 2 single tokens); 45 rows = one full panel of 8 tiles, then
+        // 4 tiles, the last with one row; widths of two whole slices and a partial third (odd for the unquantised types)
+        int rows = 45;
+        int tokens = 70;
+        int cols = 2 * MatmulKernel.TILE_COLUMNS + (type.blockElements() == 1 ? 19 : type.blockElements());
+        assertThat(tokens).isGreaterThanOrEqualTo(MatmulKernel.PANEL_MIN_TOKENS);
+        WeightMatrix m = encode(type, random(rows * cols, 13), rows, cols);
+        float[] x = random(tokens * cols, 14);
+        float[] row = new float[cols];
+        double[][] w = new double[rows][cols];
+        for (int r = 0; r < rows; r++) {
+            m.dequantizeRow(r, row, 0);
+            for (int c = 0; c < cols; c++) {
+                w[r][c] = row[c];
+            }
+        }
+        try (WorkerPool pool = new WorkerPool(2)) {
+            float[] out = new float[tokens * rows];
+            new MatmulKernel(pool).multiply(m, x, tokens, out);
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < rows; r++) {
+                    double expected = 0;
+                    for (int c = 0; c < cols; c++) {
+                        expected += w[r][c] * x[t * cols + c];
+                    }
+                    assertThat((double) out[t * rows + r]).as("t=" + t + " r=" + r).isCloseTo(expected, within(1e-3));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
     void dequantizingAColumnRangeGivesThatSliceOfTheRow(GgmlType type) {
         int rows = 3, cols = 256;
