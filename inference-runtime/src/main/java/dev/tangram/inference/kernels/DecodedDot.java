@@ -11,7 +11,7 @@ final class DecodedDot {
 
     private DecodedDot() {}
 
-    static float dot(WeightMatrix m, int row, float[] x, int xOff) {
+    static float dot(KQuantMatrix m, int row, float[] x, int xOff) {
         float[] buf = BUFFER.get();
         float sum = 0;
         for (int c = 0; c < m.cols(); c += SUPER_BLOCK) {

@@ -1,10 +1,21 @@
 package dev.tangram.inference.kernels;
 
+import static dev.tangram.inference.kernels.VectorShapes.B;
+import static dev.tangram.inference.kernels.VectorShapes.B_PARTS;
+import static dev.tangram.inference.kernels.VectorShapes.F;
+import static dev.tangram.inference.kernels.VectorShapes.I;
+import static dev.tangram.inference.kernels.VectorShapes.L;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
- * The 12 bytes in which Q4_K and Q5_K pack eight 6-bit sub-block scales and eight 6-bit mins: sub-blocks 0–3 keep their
+ * What Q4_K and Q5_K share: the 12 bytes in which they pack eight 6-bit sub-block scales and eight 6-bit mins: sub-blocks 0–3 keep their
  * scale in the low 6 bits of byte {@code j} and their min in byte {@code j + 4}; sub-blocks 4–7 keep the low 4 bits of
  * each in byte {@code j + 4} (scale low nibble, min high nibble) and the top 2 bits in the spare high bits of bytes
  * {@code j - 4} (scale) and {@code j} (min).
@@ -31,6 +42,41 @@ final class KQuantScales {
             b[j + 8] = (byte) ((scales[j + 4] & 0xF) | ((mins[j + 4] & 0xF) << 4));
         }
         return b;
+    }
+
+    /**
+     * Decodes one Q4_K or Q5_K super-block to {@code dst[o .. o + 256)}: {@code d} and {@code dmin} at {@code off}, the
+     * scale bytes after them, the 4-bit quants at {@code qs}, and for Q5_K the fifth bits at {@code qh} ({@code -1} for
+     * Q4_K). Sub-blocks {@code 2i} and {@code 2i + 1} share 32 quant bytes (low, then high nibbles) and bits {@code 2i},
+     * {@code 2i + 1} of each {@code qh} byte; element value {@code d * scale * q - dmin * min}.
+     */
+    static void decodeSuperBlock(MemorySegment data, long off, long qs, long qh, float[] dst, int o) {
+        float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
+        float dmin = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 2));
+        long scales = off + 4;
+        for (int i = 0; i < 4; i++) {
+            FloatVector d1 = FloatVector.broadcast(F, d * scale(data, scales, 2 * i));
+            FloatVector m1 = FloatVector.broadcast(F, -dmin * min(data, scales, 2 * i));
+            FloatVector d2 = FloatVector.broadcast(F, d * scale(data, scales, 2 * i + 1));
+            FloatVector m2 = FloatVector.broadcast(F, -dmin * min(data, scales, 2 * i + 1));
+            int at = o + 64 * i;
+            for (int j = 0; j < 32; j += B.length()) {
+                ByteVector q = ByteVector.fromMemorySegment(B, data, qs + 32L * i + j, ByteOrder.LITTLE_ENDIAN);
+                ByteVector h = qh < 0 ? null : ByteVector.fromMemorySegment(B, data, qh + j, ByteOrder.LITTLE_ENDIAN);
+                for (int p = 0; p < B_PARTS; p++) {
+                    IntVector qi = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                    IntVector lo = qi.and(0x0F);
+                    IntVector hi = qi.lanewise(VectorOperators.LSHR, 4);
+                    if (h != null) {
+                        IntVector bits = (IntVector) h.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                        lo = lo.or(bits.lanewise(VectorOperators.LSHR, 2 * i).and(1).lanewise(VectorOperators.LSHL, 4));
+                        hi = hi.or(bits.lanewise(VectorOperators.LSHR, 2 * i + 1).and(1).lanewise(VectorOperators.LSHL, 4));
+                    }
+                    ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(dst, at + j + p * L);
+                    ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(d2, m2).intoArray(dst, at + 32 + j + p * L);
+                }
+            }
+        }
     }
 
     private static int u8(MemorySegment data, long at) {

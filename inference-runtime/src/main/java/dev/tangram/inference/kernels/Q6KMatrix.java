@@ -22,45 +22,34 @@ import jdk.incubator.vector.VectorOperators;
  * nibble of {@code ql[l]} (k = 0), of {@code ql[l + 32]} (k = 1), or their high nibbles (k = 2, 3), and bits
  * {@code 2k, 2k + 1} of {@code qh[l]} as its top two bits; value {@code d * scale[element / 16] * (q - 32)}.
  */
-public record Q6KMatrix(MemorySegment data, int rows, int cols) implements WeightMatrix {
-    static final int BLOCK_BYTES = 210;
-
+public record Q6KMatrix(MemorySegment data, int rows, int cols) implements KQuantMatrix {
     @Override
     public GgmlType type() {
         return GgmlType.Q6_K;
     }
 
     @Override
-    public float dot(int row, float[] x, int xOff) {
-        return DecodedDot.dot(this, row, x, xOff);
-    }
-
-    @Override
-    public void dequantize(int row, int fromCol, int count, float[] dst, int dstOff) {
-        long base = ((long) row * cols + fromCol) / DecodedDot.SUPER_BLOCK * BLOCK_BYTES;
-        for (int b = 0; b < count / DecodedDot.SUPER_BLOCK; b++) {
-            long off = base + (long) b * BLOCK_BYTES;
-            float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 208));
-            for (int half = 0; half < 2; half++) {
-                long ql = off + 64L * half;
-                long qh = off + 128 + 32L * half;
-                long sc = off + 192 + 8L * half;
-                int o = dstOff + b * DecodedDot.SUPER_BLOCK + 128 * half;
-                for (int j = 0; j < 32; j += B.length()) {
-                    ByteVector a = ByteVector.fromMemorySegment(B, data, ql + j, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector c = ByteVector.fromMemorySegment(B, data, ql + 32 + j, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector h = ByteVector.fromMemorySegment(B, data, qh + j, ByteOrder.LITTLE_ENDIAN);
-                    for (int p = 0; p < B_PARTS; p++) {
-                        int l = j + p * L;
-                        int is = l / 16;
-                        IntVector ai = (IntVector) a.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                        IntVector ci = (IntVector) c.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                        IntVector hi = (IntVector) h.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                        store(ai.and(0x0F), hi, 0, d * scale(sc, is), dst, o + l);
-                        store(ci.and(0x0F), hi, 2, d * scale(sc, is + 2), dst, o + 32 + l);
-                        store(ai.lanewise(VectorOperators.LSHR, 4), hi, 4, d * scale(sc, is + 4), dst, o + 64 + l);
-                        store(ci.lanewise(VectorOperators.LSHR, 4), hi, 6, d * scale(sc, is + 6), dst, o + 96 + l);
-                    }
+    public void decodeSuperBlock(long off, float[] dst, int o) {
+        float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 208));
+        for (int half = 0; half < 2; half++) {
+            long ql = off + 64L * half;
+            long qh = off + 128 + 32L * half;
+            long sc = off + 192 + 8L * half;
+            int at = o + 128 * half;
+            for (int j = 0; j < 32; j += B.length()) {
+                ByteVector a = ByteVector.fromMemorySegment(B, data, ql + j, ByteOrder.LITTLE_ENDIAN);
+                ByteVector c = ByteVector.fromMemorySegment(B, data, ql + 32 + j, ByteOrder.LITTLE_ENDIAN);
+                ByteVector h = ByteVector.fromMemorySegment(B, data, qh + j, ByteOrder.LITTLE_ENDIAN);
+                for (int p = 0; p < B_PARTS; p++) {
+                    int l = j + p * L;
+                    int is = l / 16;
+                    IntVector ai = (IntVector) a.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                    IntVector ci = (IntVector) c.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                    IntVector hi = (IntVector) h.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                    store(ai.and(0x0F), hi, 0, d * scale(sc, is), dst, at + l);
+                    store(ci.and(0x0F), hi, 2, d * scale(sc, is + 2), dst, at + 32 + l);
+                    store(ai.lanewise(VectorOperators.LSHR, 4), hi, 4, d * scale(sc, is + 4), dst, at + 64 + l);
+                    store(ci.lanewise(VectorOperators.LSHR, 4), hi, 6, d * scale(sc, is + 6), dst, at + 96 + l);
                 }
             }
         }

@@ -8,8 +8,7 @@ import java.lang.foreign.MemorySegment;
  * A read-only matrix of {@code rows} rows of {@code cols} elements stored in some {@link GgmlType}, usually a slice of a
  * memory-mapped GGUF file. Rows are contiguous, as GGML lays them out.
  */
-public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q8Matrix, Q4Matrix, Q4KMatrix,
-        Q5KMatrix, Q6KMatrix {
+public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q8Matrix, Q4Matrix, KQuantMatrix {
     GgmlType type();
 
     int rows();

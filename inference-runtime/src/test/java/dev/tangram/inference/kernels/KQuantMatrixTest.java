@@ -1,5 +1,7 @@
 package dev.tangram.inference.kernels;
 
+import static dev.tangram.inference.kernels.QuantizedMatrixTest.assertDoubleProduct;
+import static dev.tangram.inference.kernels.QuantizedMatrixTest.decodedRows;
 import static dev.tangram.inference.kernels.QuantizedMatrixTest.encode;
 import static dev.tangram.inference.kernels.QuantizedMatrixTest.random;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -138,29 +140,16 @@ class KQuantMatrixTest {
         int tokens = 6;
         WeightMatrix m = encode(type, random(rows * cols, 22), rows, cols);
         float[] x = random(tokens * cols, 23);
-        float[] row = new float[cols];
-        double[][] w = new double[rows][cols];
-        for (int r = 0; r < rows; r++) {
-            m.dequantizeRow(r, row, 0);
-            for (int c = 0; c < cols; c++) {
-                w[r][c] = row[c];
-            }
-        }
+        double[][] w = decodedRows(m);
         try (WorkerPool pool = new WorkerPool(2)) {
             MatmulKernel kernel = new MatmulKernel(pool);
             float[] out = new float[tokens * rows];
             kernel.multiply(m, x, tokens, out);
+            assertDoubleProduct(w, x, 0, tokens, out, 0, 2e-3, "batched");
             float[] one = new float[rows];
             for (int t = 0; t < tokens; t++) {
                 kernel.multiply(m, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
-                for (int r = 0; r < rows; r++) {
-                    double expected = 0;
-                    for (int c = 0; c < cols; c++) {
-                        expected += w[r][c] * x[t * cols + c];
-                    }
-                    assertThat((double) out[t * rows + r]).as("batched t=" + t + " r=" + r).isCloseTo(expected, within(2e-3));
-                    assertThat((double) one[r]).as("single t=" + t + " r=" + r).isCloseTo(expected, within(2e-3));
-                }
+                assertDoubleProduct(w, x, t, 1, one, 0, 2e-3, "single");
             }
         }
     }

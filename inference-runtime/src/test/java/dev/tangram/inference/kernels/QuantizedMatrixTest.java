@@ -112,29 +112,43 @@ class QuantizedMatrixTest {
         int rows = 37, cols = 96, tokens = 5;
         WeightMatrix m = encode(type, random(rows * cols, 2), rows, cols);
         float[] x = random(tokens * cols, 3);
-        double[][] w = new double[rows][cols];
-        float[] row = new float[cols];
-        for (int r = 0; r < rows; r++) {
-            m.dequantizeRow(r, row, 0);
-            for (int c = 0; c < cols; c++) {
-                w[r][c] = row[c];
-            }
-        }
+        double[][] w = decodedRows(m);
         try (WorkerPool pool = new WorkerPool(3)) {
             MatmulKernel kernel = new MatmulKernel(pool);
             float[] out = new float[tokens * rows];
             kernel.multiply(m, x, tokens, out);
+            assertDoubleProduct(w, x, 0, tokens, out, 0, 1e-4, "batched");
             float[] one = new float[rows];
             for (int t = 0; t < tokens; t++) {
                 kernel.multiply(m, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
-                for (int r = 0; r < rows; r++) {
-                    double expected = 0;
-                    for (int c = 0; c < cols; c++) {
-                        expected += w[r][c] * x[t * cols + c];
-                    }
-                    assertThat((double) out[t * rows + r]).as("batched t=" + t + " r=" + r).isCloseTo(expected, within(1e-4));
-                    assertThat((double) one[r]).as("single t=" + t + " r=" + r).isCloseTo(expected, within(1e-4));
+                assertDoubleProduct(w, x, t, 1, one, 0, 1e-4, "single");
+            }
+        }
+    }
+
+    static double[][] decodedRows(WeightMatrix m) {
+        double[][] w = new double[m.rows()][m.cols()];
+        float[] row = new float[m.cols()];
+        for (int r = 0; r < m.rows(); r++) {
+            m.dequantizeRow(r, row, 0);
+            for (int c = 0; c < m.cols(); c++) {
+                w[r][c] = row[c];
+            }
+        }
+        return w;
+    }
+
+    /** {@code out[t * rows + r]} against the double product of decoded row {@code r} and token {@code t}, for token {@code t0} on. */
+    static void assertDoubleProduct(double[][] w, float[] x, int t0, int tokens, float[] out, int outToken0, double tolerance, String what) {
+        int rows = w.length;
+        int cols = w[0].length;
+        for (int t = t0; t < t0 + tokens; t++) {
+            for (int r = 0; r < rows; r++) {
+                double expected = 0;
+                for (int c = 0; c < cols; c++) {
+                    expected += w[r][c] * x[t * cols + c];
                 }
+                assertThat((double) out[(t - t0 + outToken0) * rows + r]).as(what + " t=" + t + " r=" + r).isCloseTo(expected, within(tolerance));
             }
         }
     }
@@ -163,26 +177,10 @@ class QuantizedMatrixTest {
         int cols = 2 * MatmulKernel.CHUNK_COLUMNS + (type.blockElements() == 1 ? 19 : 32);
         WeightMatrix m = encode(type, random(rows * cols, 4), rows, cols);
         float[] x = random(tokens * cols, 5);
-        float[] row = new float[cols];
-        double[][] w = new double[rows][cols];
-        for (int r = 0; r < rows; r++) {
-            m.dequantizeRow(r, row, 0);
-            for (int c = 0; c < cols; c++) {
-                w[r][c] = row[c];
-            }
-        }
         try (WorkerPool pool = new WorkerPool(2)) {
             float[] out = new float[tokens * rows];
             new MatmulKernel(pool).multiply(m, x, tokens, out);
-            for (int t = 0; t < tokens; t++) {
-                for (int r = 0; r < rows; r++) {
-                    double expected = 0;
-                    for (int c = 0; c < cols; c++) {
-                        expected += w[r][c] * x[t * cols + c];
-                    }
-                    assertThat((double) out[t * rows + r]).as("t=" + t + " r=" + r).isCloseTo(expected, within(1e-3));
-                }
-            }
+            assertDoubleProduct(decodedRows(m), x, 0, tokens, out, 0, 1e-3, "batched");
         }
     }
 
@@ -197,26 +195,10 @@ class QuantizedMatrixTest {
         assertThat(tokens).isGreaterThanOrEqualTo(MatmulKernel.PANEL_MIN_TOKENS);
         WeightMatrix m = encode(type, random(rows * cols, 13), rows, cols);
         float[] x = random(tokens * cols, 14);
-        float[] row = new float[cols];
-        double[][] w = new double[rows][cols];
-        for (int r = 0; r < rows; r++) {
-            m.dequantizeRow(r, row, 0);
-            for (int c = 0; c < cols; c++) {
-                w[r][c] = row[c];
-            }
-        }
         try (WorkerPool pool = new WorkerPool(2)) {
             float[] out = new float[tokens * rows];
             new MatmulKernel(pool).multiply(m, x, tokens, out);
-            for (int t = 0; t < tokens; t++) {
-                for (int r = 0; r < rows; r++) {
-                    double expected = 0;
-                    for (int c = 0; c < cols; c++) {
-                        expected += w[r][c] * x[t * cols + c];
-                    }
-                    assertThat((double) out[t * rows + r]).as("t=" + t + " r=" + r).isCloseTo(expected, within(1e-3));
-                }
-            }
+            assertDoubleProduct(decodedRows(m), x, 0, tokens, out, 0, 1e-3, "panels");
         }
     }
 
