@@ -45,21 +45,21 @@ final class KQuantScales {
     }
 
     /**
-     * Decodes one Q4_K or Q5_K super-block to {@code dst[o .. o + 256)}: {@code d} and {@code dmin} at {@code off}, the
+     * One Q4_K or Q5_K super-block ({@link KQuantMatrix#superBlock}): {@code d} and {@code dmin} at {@code off}, the
      * scale bytes after them, the 4-bit quants at {@code qs}, and for Q5_K the fifth bits at {@code qh} ({@code -1} for
      * Q4_K). Sub-blocks {@code 2i} and {@code 2i + 1} share 32 quant bytes (low, then high nibbles) and bits {@code 2i},
      * {@code 2i + 1} of each {@code qh} byte; element value {@code d * scale * q - dmin * min}.
      */
-    static void decodeSuperBlock(MemorySegment data, long off, long qs, long qh, float[] dst, int o) {
+    static float superBlock(MemorySegment data, long off, long qs, long qh, float[] dst, int o, float[] x, int xo) {
         float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
         float dmin = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 2));
         long scales = off + 4;
+        FloatVector acc = FloatVector.zero(F);
         for (int i = 0; i < 4; i++) {
             FloatVector d1 = FloatVector.broadcast(F, d * scale(data, scales, 2 * i));
             FloatVector m1 = FloatVector.broadcast(F, -dmin * min(data, scales, 2 * i));
             FloatVector d2 = FloatVector.broadcast(F, d * scale(data, scales, 2 * i + 1));
             FloatVector m2 = FloatVector.broadcast(F, -dmin * min(data, scales, 2 * i + 1));
-            int at = o + 64 * i;
             for (int j = 0; j < 32; j += B.length()) {
                 ByteVector q = ByteVector.fromMemorySegment(B, data, qs + 32L * i + j, ByteOrder.LITTLE_ENDIAN);
                 ByteVector h = qh < 0 ? null : ByteVector.fromMemorySegment(B, data, qh + j, ByteOrder.LITTLE_ENDIAN);
@@ -72,11 +72,20 @@ final class KQuantScales {
                         lo = lo.or(bits.lanewise(VectorOperators.LSHR, 2 * i).and(1).lanewise(VectorOperators.LSHL, 4));
                         hi = hi.or(bits.lanewise(VectorOperators.LSHR, 2 * i + 1).and(1).lanewise(VectorOperators.LSHL, 4));
                     }
-                    ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(d1, m1).intoArray(dst, at + j + p * L);
-                    ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(d2, m2).intoArray(dst, at + 32 + j + p * L);
+                    FloatVector wLo = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(d1, m1);
+                    FloatVector wHi = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(d2, m2);
+                    int e = 64 * i + j + p * L;
+                    if (x == null) {
+                        wLo.intoArray(dst, o + e);
+                        wHi.intoArray(dst, o + e + 32);
+                    } else {
+                        acc = wLo.fma(FloatVector.fromArray(F, x, xo + e), acc);
+                        acc = wHi.fma(FloatVector.fromArray(F, x, xo + e + 32), acc);
+                    }
                 }
             }
         }
+        return x == null ? 0 : VectorShapes.sum(acc);
     }
 
     private static int u8(MemorySegment data, long at) {

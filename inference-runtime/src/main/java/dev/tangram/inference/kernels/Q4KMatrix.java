@@ -16,7 +16,7 @@ public record Q4KMatrix(MemorySegment data, int rows, int cols) implements KQuan
     }
 
     @Override
-    public void decodeSuperBlock(long off, float[] dst, int o) {
-        KQuantScales.decodeSuperBlock(data, off, off + 4 + KQuantScales.BYTES, -1, dst, o);
+    public float superBlock(long off, float[] dst, int o, float[] x, int xo) {
+        return KQuantScales.superBlock(data, off, off + 4 + KQuantScales.BYTES, -1, dst, o, x, xo);
     }
 }

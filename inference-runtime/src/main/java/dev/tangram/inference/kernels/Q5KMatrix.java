@@ -15,7 +15,7 @@ public record Q5KMatrix(MemorySegment data, int rows, int cols) implements KQuan
     }
 
     @Override
-    public void decodeSuperBlock(long off, float[] dst, int o) {
-        KQuantScales.decodeSuperBlock(data, off, off + 4 + KQuantScales.BYTES + 32, off + 4 + KQuantScales.BYTES, dst, o);
+    public float superBlock(long off, float[] dst, int o, float[] x, int xo) {
+        return KQuantScales.superBlock(data, off, off + 4 + KQuantScales.BYTES + 32, off + 4 + KQuantScales.BYTES, dst, o, x, xo);
     }
 }

@@ -29,13 +29,13 @@ public record Q6KMatrix(MemorySegment data, int rows, int cols) implements KQuan
     }
 
     @Override
-    public void decodeSuperBlock(long off, float[] dst, int o) {
+    public float superBlock(long off, float[] dst, int o, float[] x, int xo) {
         float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 208));
+        FloatVector acc = FloatVector.zero(F);
         for (int half = 0; half < 2; half++) {
             long ql = off + 64L * half;
             long qh = off + 128 + 32L * half;
             long sc = off + 192 + 8L * half;
-            int at = o + 128 * half;
             for (int j = 0; j < 32; j += B.length()) {
                 ByteVector a = ByteVector.fromMemorySegment(B, data, ql + j, ByteOrder.LITTLE_ENDIAN);
                 ByteVector c = ByteVector.fromMemorySegment(B, data, ql + 32 + j, ByteOrder.LITTLE_ENDIAN);
@@ -46,19 +46,32 @@ public record Q6KMatrix(MemorySegment data, int rows, int cols) implements KQuan
                     IntVector ai = (IntVector) a.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                     IntVector ci = (IntVector) c.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                     IntVector hi = (IntVector) h.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-                    store(ai.and(0x0F), hi, 0, d * scale(sc, is), dst, at + l);
-                    store(ci.and(0x0F), hi, 2, d * scale(sc, is + 2), dst, at + 32 + l);
-                    store(ai.lanewise(VectorOperators.LSHR, 4), hi, 4, d * scale(sc, is + 4), dst, at + 64 + l);
-                    store(ci.lanewise(VectorOperators.LSHR, 4), hi, 6, d * scale(sc, is + 6), dst, at + 96 + l);
+                    FloatVector w0 = value(ai.and(0x0F), hi, 0, d * scale(sc, is));
+                    FloatVector w1 = value(ci.and(0x0F), hi, 2, d * scale(sc, is + 2));
+                    FloatVector w2 = value(ai.lanewise(VectorOperators.LSHR, 4), hi, 4, d * scale(sc, is + 4));
+                    FloatVector w3 = value(ci.lanewise(VectorOperators.LSHR, 4), hi, 6, d * scale(sc, is + 6));
+                    int e = 128 * half + l;
+                    if (x == null) {
+                        w0.intoArray(dst, o + e);
+                        w1.intoArray(dst, o + e + 32);
+                        w2.intoArray(dst, o + e + 64);
+                        w3.intoArray(dst, o + e + 96);
+                    } else {
+                        acc = w0.fma(FloatVector.fromArray(F, x, xo + e), acc);
+                        acc = w1.fma(FloatVector.fromArray(F, x, xo + e + 32), acc);
+                        acc = w2.fma(FloatVector.fromArray(F, x, xo + e + 64), acc);
+                        acc = w3.fma(FloatVector.fromArray(F, x, xo + e + 96), acc);
+                    }
                 }
             }
         }
+        return x == null ? 0 : VectorShapes.sum(acc);
     }
 
-    /** {@code dst[at ..] = s * ((low | ((high >> shift) & 3) << 4) - 32)}. */
-    private static void store(IntVector low, IntVector high, int shift, float s, float[] dst, int at) {
+    /** {@code s * ((low | ((high >> shift) & 3) << 4) - 32)}. */
+    private static FloatVector value(IntVector low, IntVector high, int shift, float s) {
         IntVector q = low.or(high.lanewise(VectorOperators.LSHR, shift).and(3).lanewise(VectorOperators.LSHL, 4)).sub(32);
-        ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(s).intoArray(dst, at);
+        return ((FloatVector) q.convert(VectorOperators.I2F, 0)).mul(s);
     }
 
     private int scale(long sc, int i) {
