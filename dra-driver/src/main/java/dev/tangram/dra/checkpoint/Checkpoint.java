@@ -56,6 +56,14 @@ public record Checkpoint(int version, String nodeBootId, Map<String, ClaimEntry>
         return with(entry.withState(ClaimState.PREPARE_COMPLETED));
     }
 
+    /**
+     * Records the start of an unprepare: the claim goes back to PrepareStarted, whose meaning on disk is "what this
+     * claim made may be incomplete; roll it back on restart".
+     */
+    public Checkpoint unprepareStarted(String uid) {
+        return with(require(uid).withState(ClaimState.PREPARE_STARTED));
+    }
+
     public Checkpoint without(String uid) {
         TreeMap<String, ClaimEntry> next = new TreeMap<>(claims);
         next.remove(uid);

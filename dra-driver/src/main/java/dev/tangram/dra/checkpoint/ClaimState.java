@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /** Where a claim's prepare stands on disk. */
 public enum ClaimState {
-    /** Prepare began; what it made so far may be incomplete and is rolled back on restart. */
+    /**
+     * Prepare began, or an unprepare began: what the claim made may be incomplete, and a restart rolls it back (an
+     * unprepare then finishes on restart).
+     */
     PREPARE_STARTED("PrepareStarted"),
     /** Prepare finished; the claim's CDI spec and MIG devices exist. */
     PREPARE_COMPLETED("PrepareCompleted");

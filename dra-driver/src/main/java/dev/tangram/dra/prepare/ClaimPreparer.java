@@ -304,10 +304,20 @@ public final class ClaimPreparer {
     }
 
     private void rollBack(ClaimEntry entry) {
+        boolean unprepare = entry.state() == ClaimState.PREPARE_COMPLETED;
+        if (unprepare) {
+            // mark the claim incomplete on disk before destroying anything, so that a kill part-way leaves a claim that
+            // recover() rolls back, never a PrepareCompleted claim whose MIG device or CDI spec is gone
+            save(checkpoint.unprepareStarted(entry.uid()));
+            CrashPoint.AFTER_UNPREPARE_STARTED.reachedWith(crashAt);
+        }
         for (MigEntry m : entry.migDevices()) {
             if (m.migUuid() != null) {
                 destroyQuietly(m.migUuid());
             }
+        }
+        if (unprepare) {
+            CrashPoint.AFTER_UNPREPARE_MIG_DESTROY.reachedWith(crashAt);
         }
         cdi.delete(entry.uid());
         save(checkpoint.without(entry.uid()));

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The named steps of prepare at which a test may make the process die at once ({@code Runtime.halt}, as a SIGKILL
+ * The named steps of prepare and unprepare at which a test may make the process die at once ({@code Runtime.halt}, as a SIGKILL
  * would), set by the environment variable {@code TANGRAM_DRA_CRASH_AT=<step>}. Unset in production: nothing happens.
  */
 public enum CrashPoint {
@@ -12,7 +12,9 @@ public enum CrashPoint {
     AFTER_MIG_CREATE,
     AFTER_MIG_RECORDED,
     AFTER_CDI_WRITE,
-    AFTER_PREPARE_COMPLETED;
+    AFTER_PREPARE_COMPLETED,
+    AFTER_UNPREPARE_STARTED,
+    AFTER_UNPREPARE_MIG_DESTROY;
 
     public static final String ENV = "TANGRAM_DRA_CRASH_AT";
     public static final int EXIT_CODE = 137;
@@ -31,7 +33,7 @@ public enum CrashPoint {
                 return Optional.of(p);
             }
         }
-        throw new IllegalArgumentException(ENV + " names no step of prepare: '" + step + "'");
+        throw new IllegalArgumentException(ENV + " names no step of prepare or unprepare: '" + step + "'");
     }
 
     /** Halts the JVM when {@code armed} is this point. */

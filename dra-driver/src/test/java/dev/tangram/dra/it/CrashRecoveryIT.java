@@ -132,7 +132,7 @@ class CrashRecoveryIT {
     }
 
     @ParameterizedTest
-    @EnumSource(CrashPoint.class)
+    @EnumSource(value = CrashPoint.class, mode = EnumSource.Mode.MATCH_ALL, names = "^(?!AFTER_UNPREPARE).*")
     void afterAKillAtAnyStepOfPrepareEveryClaimIsFullyPreparedOrCleanlyAbsent(CrashPoint step) throws Exception {
         Claim claim = Claims.claim("ml", "crash-" + step.step(), "uid").device("mig", "crash-node", "gpu-3-mig-1g10gb-0")
                 .device("gpu", "crash-node", "gpu-4").storeIn(client);
@@ -171,6 +171,44 @@ class CrashRecoveryIT {
             assertThat(cdiFiles()).containsExactly(cdiName);
             assertThat(FileBackedMigProbe.read(migState)).hasSize(1);
 
+            assertThat(kubelet.unprepare(claim).getClaimsOrThrow(claim.getUid()).getError()).isEmpty();
+            assertThat(cdiFiles()).isEmpty();
+            assertThat(FileBackedMigProbe.read(migState)).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = CrashPoint.class, names = {"AFTER_UNPREPARE_STARTED", "AFTER_UNPREPARE_MIG_DESTROY"})
+    void afterAKillAtAnyStepOfUnprepareTheClaimIsCleanlyAbsentAndCanBePreparedAgain(CrashPoint step) throws Exception {
+        Claim claim = Claims.claim("ml", "unprep-" + step.step(), "uid").device("mig", "crash-node", "gpu-3-mig-1g10gb-0")
+                .device("gpu", "crash-node", "gpu-4").storeIn(client);
+        Path migState = root.resolve("mig-state.json");
+        String cdiName = "tangram.dev-claim_" + claim.getUid() + ".json";
+
+        startChild(Optional.of(step));
+        try (KubeletHarness kubelet = registered()) {
+            assertThat(kubelet.prepare(claim).getClaimsOrThrow(claim.getUid()).getError()).isEmpty();
+            assertThat(FileBackedMigProbe.read(migState)).hasSize(1);
+            try {
+                kubelet.unprepare(claim);
+            } catch (StatusRuntimeException expected) {
+                // the process died under the call
+            }
+        }
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as("halted at %s; log:\n%s", step.step(), log()).isEqualTo(CrashPoint.EXIT_CODE);
+        assertThat(checkpointEntry(claim.getUid())).as("entry on disk at the kill")
+                .hasValueSatisfying(e -> assertThat(e.state()).isEqualTo(ClaimState.PREPARE_STARTED));
+
+        startChild(Optional.empty());
+        try (KubeletHarness kubelet = registered()) {
+            assertThat(checkpointEntry(claim.getUid())).as("checkpoint entry after a kill at %s", step.step()).isEmpty();
+            assertThat(cdiFiles()).as("orphan CDI specs after a kill at %s", step.step()).isEmpty();
+            assertThat(FileBackedMigProbe.read(migState)).as("orphan MIG devices after a kill at %s", step.step()).isEmpty();
+
+            assertThat(kubelet.prepare(claim).getClaimsOrThrow(claim.getUid()).getError()).isEmpty();
+            assertThat(cdiFiles()).containsExactly(cdiName);
+            assertThat(FileBackedMigProbe.read(migState)).hasSize(1);
             assertThat(kubelet.unprepare(claim).getClaimsOrThrow(claim.getUid()).getError()).isEmpty();
             assertThat(cdiFiles()).isEmpty();
             assertThat(FileBackedMigProbe.read(migState)).isEmpty();
