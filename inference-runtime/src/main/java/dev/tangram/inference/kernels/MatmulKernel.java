@@ -45,7 +45,10 @@ public final class MatmulKernel {
 
     private final WorkerPool pool;
     private final float[][] scratch;
-    /** Per participant: the unreduced accumulators of the current four rows, {@code ACC_PER_TOKEN} floats per token. */
+    /**
+     * Per participant: the unreduced accumulators of the current tile (or panel of tiles), {@code ACC_PER_TOKEN} floats
+     * per token and tile.
+     */
     private final float[][] acc;
     // the current multiplication: up to three matrices over the same input, their items (rows, or tiles of rows)
     // numbered one after the other: matrix m owns items [first[m], first[m + 1])
@@ -62,6 +65,17 @@ public final class MatmulKernel {
         this.pool = pool;
         this.scratch = new float[pool.size()][];
         this.acc = new float[pool.size()][0];
+    }
+
+    /**
+     * Bytes of scratch one participant may hold for {@code tokens} tokens through matrices at most {@code widestRow}
+     * columns wide (decoded rows and parked accumulators), for the memory budget.
+     */
+    public static long scratchBytes(int tokens, int widestRow) {
+        boolean panels = tokens >= PANEL_MIN_TOKENS;
+        long decoded = panels ? (long) PANEL_TILES * ROWS_PER_TILE * TILE_COLUMNS : (long) ROWS_PER_TILE * Math.min(widestRow, CHUNK_COLUMNS);
+        long parked = (long) (panels ? PANEL_TILES : 1) * tokens * ACC_PER_TOKEN;
+        return 4 * (decoded + parked);
     }
 
     public WorkerPool pool() {
