@@ -72,10 +72,22 @@ public final class MatmulKernel {
      * columns wide (decoded rows and parked accumulators), for the memory budget.
      */
     public static long scratchBytes(int tokens, int widestRow) {
-        boolean panels = tokens >= PANEL_MIN_TOKENS;
-        long decoded = panels ? (long) PANEL_TILES * ROWS_PER_TILE * TILE_COLUMNS : (long) ROWS_PER_TILE * Math.min(widestRow, CHUNK_COLUMNS);
-        long parked = (long) (panels ? PANEL_TILES : 1) * tokens * ACC_PER_TOKEN;
-        return 4 * (decoded + parked);
+        return 4L * (decodedFloats(tokens, widestRow) + parkedFloats(tokens));
+    }
+
+    /** Floats of decoded rows a participant holds for {@code tokens} tokens through a matrix {@code cols} wide. */
+    private static int decodedFloats(int tokens, int cols) {
+        return tilesPerPanel(tokens) > 1 ? PANEL_TILES * ROWS_PER_TILE * TILE_COLUMNS : ROWS_PER_TILE * Math.min(cols, CHUNK_COLUMNS);
+    }
+
+    /** Floats of parked accumulators a participant holds for {@code tokens} tokens. */
+    private static int parkedFloats(int tokens) {
+        return tilesPerPanel(tokens) * tokens * ACC_PER_TOKEN;
+    }
+
+    /** Tiles multiplied together per token slice: {@link #PANEL_TILES} for prefill-sized batches, else one. */
+    private static int tilesPerPanel(int tokens) {
+        return tokens >= PANEL_MIN_TOKENS ? PANEL_TILES : 1;
     }
 
     public WorkerPool pool() {
@@ -137,21 +149,19 @@ public final class MatmulKernel {
                 }
                 pool.run(first[n], grain(first[n]), singleToken);
             } else {
-                boolean panels = tokens >= PANEL_MIN_TOKENS;
-                int tilesPerPanel = panels ? PANEL_TILES : 1;
                 for (int m = 0; m < n; m++) {
                     first[m + 1] = first[m] + (ws[m].rows() + ROWS_PER_TILE - 1) / ROWS_PER_TILE;
-                    int need = panels ? PANEL_TILES * ROWS_PER_TILE * TILE_COLUMNS : ROWS_PER_TILE * Math.min(ws[m].cols(), chunkColumns(ws[m]));
+                    int need = decodedFloats(tokens, ws[m].cols());
                     for (int i = 0; i < scratch.length; i++) {
                         if (scratch[i] == null || scratch[i].length < need) {
                             scratch[i] = new float[need];
                         }
-                        if (acc[i].length < tilesPerPanel * tokens * ACC_PER_TOKEN) {
-                            acc[i] = new float[tilesPerPanel * tokens * ACC_PER_TOKEN];
+                        if (acc[i].length < parkedFloats(tokens)) {
+                            acc[i] = new float[parkedFloats(tokens)];
                         }
                     }
                 }
-                pool.run(first[n], Math.max(tilesPerPanel, grain(first[n]) / 2), manyTokens);
+                pool.run(first[n], Math.max(tilesPerPanel(tokens), grain(first[n]) / 2), manyTokens);
             }
         } finally {
             java.util.Arrays.fill(ws, null);
@@ -192,84 +202,53 @@ public final class MatmulKernel {
         }
     }
 
+    /**
+     * Tiles {@code [from, to)} of {@code m}: a few tokens take one tile at a time, decoding {@link #CHUNK_COLUMNS} of its
+     * rows at once; prefill-sized batches take panels of {@link #PANEL_TILES} tiles, decoding {@link #TILE_COLUMNS}.
+     */
     private void tiles(WeightMatrix m, float[] o, int from, int to, int worker) {
-        if (tokens >= PANEL_MIN_TOKENS) {
-            for (int p = from; p < to; p += PANEL_TILES) {
-                panel(m, o, p, Math.min(to, p + PANEL_TILES), worker);
-            }
-            return;
-        }
-        float[] in = x;
-        float[] s = scratch[worker];
-        float[] a = acc[worker];
-        int cols = m.cols();
-        int rows = m.rows();
-        int chunk = chunkColumns(m);
-        for (int tile = from; tile < to; tile++) {
-            int r0 = tile * ROWS_PER_TILE;
-            int n = Math.min(ROWS_PER_TILE, rows - r0);
-            for (int c0 = 0; c0 < cols; c0 += chunk) {
-                int cn = Math.min(chunk, cols - c0);
-                for (int i = 0; i < n; i++) {
-                    m.dequantize(r0 + i, c0, cn, s, i * cn);
-                }
-                if (n < ROWS_PER_TILE) {
-                    java.util.Arrays.fill(s, n * cn, ROWS_PER_TILE * cn, 0f);
-                }
-                // the decoded rows are multiplied a slice at a time, so that a slice of four rows and four tokens'
-                // slices stay in L1 while every token group passes over them
-                for (int s0 = 0; s0 < cn; s0 += TILE_COLUMNS) {
-                    int sn = Math.min(TILE_COLUMNS, cn - s0);
-                    boolean first = c0 == 0 && s0 == 0;
-                    int t = 0;
-                    for (; t + TOKENS_PER_TILE <= tokens; t += TOKENS_PER_TILE) {
-                        tile4x4(s, s0, cn, sn, in, t * cols + c0 + s0, cols, a, t * ACC_PER_TOKEN, first);
-                    }
-                    for (; t < tokens; t++) {
-                        tile4x1(s, s0, cn, sn, in, t * cols + c0 + s0, a, t * ACC_PER_TOKEN, first);
-                    }
-                }
-            }
-            for (int t = 0; t < tokens; t++) {
-                for (int k = 0; k < n; k++) {
-                    o[t * rows + r0 + k] = VectorShapes.sum(FloatVector.fromArray(F, a, t * ACC_PER_TOKEN + k * L));
-                }
-            }
+        int step = tilesPerPanel(tokens);
+        int decodeColumns = wholeBlocks(m, step > 1 ? TILE_COLUMNS : CHUNK_COLUMNS);
+        for (int p = from; p < to; p += step) {
+            panel(m, o, p, Math.min(to, p + step), decodeColumns, worker);
         }
     }
 
     /**
-     * Tiles {@code [from, to)} (at most {@link #PANEL_TILES}) for many tokens: {@link #TILE_COLUMNS} columns of all
-     * their rows are decoded, then each group of four tokens is multiplied with every tile of the panel in turn.
-     * Accumulators: tile {@code p} of the panel, token {@code t} at {@code acc[(p * tokens + t) * ACC_PER_TOKEN]}.
+     * Tiles {@code [from, to)} as one panel: {@code decodeColumns} columns of all their rows are decoded at a time, then
+     * multiplied a {@link #TILE_COLUMNS} slice at a time (so that a slice of four rows and four tokens' slices stay in L1),
+     * each group of four tokens with every tile of the panel in turn. Accumulators: tile {@code p} of the panel, token
+     * {@code t} at {@code acc[(p * tokens + t) * ACC_PER_TOKEN]}.
      */
-    private void panel(WeightMatrix m, float[] o, int from, int to, int worker) {
+    private void panel(WeightMatrix m, float[] o, int from, int to, int decodeColumns, int worker) {
         float[] in = x;
         float[] s = scratch[worker];
         float[] a = acc[worker];
         int cols = m.cols();
         int rows = m.rows();
-        int block = m.type().blockElements();
-        int width = Math.max(block, TILE_COLUMNS / block * block);
         int r0 = from * ROWS_PER_TILE;
         int panelRows = Math.min(rows, to * ROWS_PER_TILE) - r0;
         int tilesHere = to - from;
-        for (int c0 = 0; c0 < cols; c0 += width) {
-            int cn = Math.min(width, cols - c0);
+        for (int c0 = 0; c0 < cols; c0 += decodeColumns) {
+            int cn = Math.min(decodeColumns, cols - c0);
             for (int i = 0; i < panelRows; i++) {
                 m.dequantize(r0 + i, c0, cn, s, i * cn);
             }
             java.util.Arrays.fill(s, panelRows * cn, tilesHere * ROWS_PER_TILE * cn, 0f);
-            boolean first = c0 == 0;
-            int t = 0;
-            for (; t + TOKENS_PER_TILE <= tokens; t += TOKENS_PER_TILE) {
-                for (int p = 0; p < tilesHere; p++) {
-                    tile4x4(s, p * ROWS_PER_TILE * cn, cn, cn, in, t * cols + c0, cols, a, (p * tokens + t) * ACC_PER_TOKEN, first);
+            for (int s0 = 0; s0 < cn; s0 += TILE_COLUMNS) {
+                int sn = Math.min(TILE_COLUMNS, cn - s0);
+                boolean first = c0 == 0 && s0 == 0;
+                int xo = c0 + s0;
+                int t = 0;
+                for (; t + TOKENS_PER_TILE <= tokens; t += TOKENS_PER_TILE) {
+                    for (int p = 0; p < tilesHere; p++) {
+                        tile4x4(s, p * ROWS_PER_TILE * cn + s0, cn, sn, in, t * cols + xo, cols, a, (p * tokens + t) * ACC_PER_TOKEN, first);
+                    }
                 }
-            }
-            for (; t < tokens; t++) {
-                for (int p = 0; p < tilesHere; p++) {
-                    tile4x1(s, p * ROWS_PER_TILE * cn, cn, cn, in, t * cols + c0, a, (p * tokens + t) * ACC_PER_TOKEN, first);
+                for (; t < tokens; t++) {
+                    for (int p = 0; p < tilesHere; p++) {
+                        tile4x1(s, p * ROWS_PER_TILE * cn + s0, cn, sn, in, t * cols + xo, a, (p * tokens + t) * ACC_PER_TOKEN, first);
+                    }
                 }
             }
         }
@@ -283,10 +262,10 @@ public final class MatmulKernel {
         }
     }
 
-    /** {@link #CHUNK_COLUMNS} rounded down to whole blocks of the type. */
-    private static int chunkColumns(WeightMatrix m) {
+    /** {@code columns} rounded down to whole blocks of {@code m}'s type (at least one block). */
+    private static int wholeBlocks(WeightMatrix m, int columns) {
         int block = m.type().blockElements();
-        return Math.max(block, CHUNK_COLUMNS / block * block);
+        return Math.max(block, columns / block * block);
     }
 
     /**
