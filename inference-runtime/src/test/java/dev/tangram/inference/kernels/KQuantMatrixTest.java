@@ -1,7 +1,6 @@
 package dev.tangram.inference.kernels;
 
-import static dev.tangram.inference.kernels.QuantizedMatrixTest.assertDoubleProduct;
-import static dev.tangram.inference.kernels.QuantizedMatrixTest.decodedRows;
+import static dev.tangram.inference.kernels.QuantizedMatrixTest.assertBatchedAndSingleTokenEqualDoubleProduct;
 import static dev.tangram.inference.kernels.QuantizedMatrixTest.encode;
 import static dev.tangram.inference.kernels.QuantizedMatrixTest.random;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -140,18 +139,7 @@ class KQuantMatrixTest {
         int tokens = 6;
         WeightMatrix m = encode(type, random(rows * cols, 22), rows, cols);
         float[] x = random(tokens * cols, 23);
-        double[][] w = decodedRows(m);
-        try (WorkerPool pool = new WorkerPool(2)) {
-            MatmulKernel kernel = new MatmulKernel(pool);
-            float[] out = new float[tokens * rows];
-            kernel.multiply(m, x, tokens, out);
-            assertDoubleProduct(w, x, 0, tokens, out, 0, 2e-3, "batched");
-            float[] one = new float[rows];
-            for (int t = 0; t < tokens; t++) {
-                kernel.multiply(m, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
-                assertDoubleProduct(w, x, t, 1, one, 0, 2e-3, "single");
-            }
-        }
+        assertBatchedAndSingleTokenEqualDoubleProduct(m, x, tokens, 2, 2e-3);
     }
 
     @Test

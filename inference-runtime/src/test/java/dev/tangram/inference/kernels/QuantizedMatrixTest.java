@@ -112,18 +112,7 @@ class QuantizedMatrixTest {
         int rows = 37, cols = 96, tokens = 5;
         WeightMatrix m = encode(type, random(rows * cols, 2), rows, cols);
         float[] x = random(tokens * cols, 3);
-        double[][] w = decodedRows(m);
-        try (WorkerPool pool = new WorkerPool(3)) {
-            MatmulKernel kernel = new MatmulKernel(pool);
-            float[] out = new float[tokens * rows];
-            kernel.multiply(m, x, tokens, out);
-            assertDoubleProduct(w, x, 0, tokens, out, 0, 1e-4, "batched");
-            float[] one = new float[rows];
-            for (int t = 0; t < tokens; t++) {
-                kernel.multiply(m, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
-                assertDoubleProduct(w, x, t, 1, one, 0, 1e-4, "single");
-            }
-        }
+        assertBatchedAndSingleTokenEqualDoubleProduct(m, x, tokens, 3, 1e-4);
     }
 
     static double[][] decodedRows(WeightMatrix m) {
@@ -138,8 +127,25 @@ class QuantizedMatrixTest {
         return w;
     }
 
-    /** {@code out[t * rows + r]} against the double product of decoded row {@code r} and token {@code t}, for token {@code t0} on. */
-    static void assertDoubleProduct(double[][] w, float[] x, int t0, int tokens, float[] out, int outToken0, double tolerance, String what) {
+    /** {@code tokens} tokens of {@code x} through {@code m} in one batch, and one at a time, against a double product. */
+    static void assertBatchedAndSingleTokenEqualDoubleProduct(WeightMatrix m, float[] x, int tokens, int threads, double tolerance) {
+        double[][] w = decodedRows(m);
+        int cols = m.cols();
+        try (WorkerPool pool = new WorkerPool(threads)) {
+            MatmulKernel kernel = new MatmulKernel(pool);
+            float[] out = new float[tokens * m.rows()];
+            kernel.multiply(m, x, tokens, out);
+            assertDoubleProduct(w, x, 0, tokens, out, tolerance, "batched");
+            float[] one = new float[m.rows()];
+            for (int t = 0; t < tokens; t++) {
+                kernel.multiply(m, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
+                assertDoubleProduct(w, x, t, 1, one, tolerance, "single");
+            }
+        }
+    }
+
+    /** {@code out[(t - t0) * rows + r]} against the double product of decoded row {@code r} and token {@code t}, for tokens {@code t0} on. */
+    static void assertDoubleProduct(double[][] w, float[] x, int t0, int tokens, float[] out, double tolerance, String what) {
         int rows = w.length;
         int cols = w[0].length;
         for (int t = t0; t < t0 + tokens; t++) {
@@ -148,7 +154,7 @@ class QuantizedMatrixTest {
                 for (int c = 0; c < cols; c++) {
                     expected += w[r][c] * x[t * cols + c];
                 }
-                assertThat((double) out[(t - t0 + outToken0) * rows + r]).as(what + " t=" + t + " r=" + r).isCloseTo(expected, within(tolerance));
+                assertThat((double) out[(t - t0) * rows + r]).as(what + " t=" + t + " r=" + r).isCloseTo(expected, within(tolerance));
             }
         }
     }
@@ -180,7 +186,7 @@ class QuantizedMatrixTest {
         try (WorkerPool pool = new WorkerPool(2)) {
             float[] out = new float[tokens * rows];
             new MatmulKernel(pool).multiply(m, x, tokens, out);
-            assertDoubleProduct(decodedRows(m), x, 0, tokens, out, 0, 1e-3, "batched");
+            assertDoubleProduct(decodedRows(m), x, 0, tokens, out, 1e-3, "batched");
         }
     }
 
@@ -198,7 +204,7 @@ class QuantizedMatrixTest {
         try (WorkerPool pool = new WorkerPool(2)) {
             float[] out = new float[tokens * rows];
             new MatmulKernel(pool).multiply(m, x, tokens, out);
-            assertDoubleProduct(decodedRows(m), x, 0, tokens, out, 0, 1e-3, "panels");
+            assertDoubleProduct(decodedRows(m), x, 0, tokens, out, 1e-3, "panels");
         }
     }
 
