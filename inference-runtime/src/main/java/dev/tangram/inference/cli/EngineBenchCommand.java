@@ -2,6 +2,7 @@ package dev.tangram.inference.cli;
 
 import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.WeightMatrix;
+import dev.tangram.inference.model.LlamaWeights;
 import dev.tangram.inference.model.LoadedModel;
 import dev.tangram.inference.model.ModelLoader;
 import dev.tangram.inference.model.PagedKvCache;
@@ -100,12 +101,13 @@ public final class EngineBenchCommand implements Callable<Integer> {
 
     /** Multiply-adds per second of {@code tokens} random token vectors through every layer's FFN gate and down matrices. */
     private static double matmul(LoadedModel m, int tokens) {
-        int layers = m.config().layers();
+        LlamaWeights.Layer[] layerWeights = LlamaWeights.of(m.file(), m.config()).layers();
+        int layers = layerWeights.length;
         WeightMatrix[] gate = new WeightMatrix[layers];
         WeightMatrix[] down = new WeightMatrix[layers];
         for (int l = 0; l < layers; l++) {
-            gate[l] = WeightMatrix.of(m.file().tensor("blk." + l + ".ffn_gate.weight"));
-            down[l] = WeightMatrix.of(m.file().tensor("blk." + l + ".ffn_down.weight"));
+            gate[l] = layerWeights[l].wGate();
+            down[l] = layerWeights[l].wDown();
         }
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
         float[] x = new float[tokens * gate[0].cols()];
