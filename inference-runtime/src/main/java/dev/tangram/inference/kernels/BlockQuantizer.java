@@ -29,9 +29,9 @@ public final class BlockQuantizer {
             case BF16 -> { for (int i = 0; i < n; i++) out.putShort(toBf16(src[off + i])); }
             case Q8_0 -> { for (int b = 0; b < n; b += 32) q8Block(src, off + b, out); }
             case Q4_0 -> { for (int b = 0; b < n; b += 32) q4Block(src, off + b, out); }
-            case Q4_K -> { for (int b = 0; b < n; b += 256) kBlock(src, off + b, 15, out); }
-            case Q5_K -> { for (int b = 0; b < n; b += 256) kBlock(src, off + b, 31, out); }
-            case Q6_K -> { for (int b = 0; b < n; b += 256) q6kBlock(src, off + b, out); }
+            case Q4_K -> { for (int b = 0; b < n; b += KQuantMatrix.SUPER_BLOCK) kBlock(src, off + b, 15, out); }
+            case Q5_K -> { for (int b = 0; b < n; b += KQuantMatrix.SUPER_BLOCK) kBlock(src, off + b, 31, out); }
+            case Q6_K -> { for (int b = 0; b < n; b += KQuantMatrix.SUPER_BLOCK) q6kBlock(src, off + b, out); }
             default -> throw new IllegalArgumentException("cannot encode " + type);
         }
     }
