@@ -294,8 +294,13 @@ nvmlReturn_t nvmlDeviceGetMemoryInfo(void *h, nvmlMemory_t *mem) {
     END
 }
 
-nvmlReturn_t nvmlDeviceGetNumaNodeId(void *h, unsigned int *node) {
-    BEGIN GPU(h) NONNULL(node) LIVE(g) if (g->numa < 0) FAIL(NVML_ERROR_NOT_SUPPORTED); *node = (unsigned int) g->numa; END
+nvmlReturn_t nvmlDeviceGetMemoryAffinity(void *h, unsigned int nodeSetSize, unsigned long *nodeSet, int scope) {
+    BEGIN GPU(h) NONNULL(nodeSet) LIVE(g)
+    if (nodeSetSize == 0 || (scope != 0 && scope != 1)) FAIL(NVML_ERROR_INVALID_ARGUMENT);
+    if (g->numa < 0) FAIL(NVML_ERROR_NOT_SUPPORTED);
+    memset(nodeSet, 0, nodeSetSize * sizeof(unsigned long));
+    if ((unsigned int) g->numa / 64 < nodeSetSize) nodeSet[g->numa / 64] |= 1UL << (g->numa % 64);
+    END
 }
 nvmlReturn_t nvmlDeviceGetArchitecture(void *h, unsigned int *arch) {
     BEGIN GPU(h) NONNULL(arch) LIVE(g) if (g->arch < 0) FAIL(NVML_ERROR_NOT_SUPPORTED); *arch = (unsigned int) g->arch; END

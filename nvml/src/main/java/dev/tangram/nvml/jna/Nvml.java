@@ -122,11 +122,20 @@ final class Nvml {
         return read(p);
     }
 
-    /** The NUMA node, or the return code when NVML cannot tell (old driver, not supported). */
+    /**
+     * The NUMA node of the CPU memory nearest the GPU, what {@code nvidia-smi topo -m} shows as "NUMA Affinity": the lowest
+     * node in NVML's memory affinity at node scope, or -1 when that set is empty. (Not {@code nvmlDeviceGetNumaNodeId},
+     * which names the GPU's own NUMA node on platforms where GPU memory is one, and answers nothing useful on x86 nodes.)
+     */
     int numaNode(Pointer device) {
-        IntByReference v = new IntByReference();
-        check(rc(() -> lib.nvmlDeviceGetNumaNodeId(device, v)), "nvmlDeviceGetNumaNodeId");
-        return v.getValue();
+        long[] nodeSet = new long[NUMA_NODE_SET_WORDS];
+        check(rc(() -> lib.nvmlDeviceGetMemoryAffinity(device, nodeSet.length, nodeSet, AFFINITY_SCOPE_NODE)), "nvmlDeviceGetMemoryAffinity");
+        for (int w = 0; w < nodeSet.length; w++) {
+            if (nodeSet[w] != 0) {
+                return w * Long.SIZE + Long.numberOfTrailingZeros(nodeSet[w]);
+            }
+        }
+        return -1;
     }
 
     int architecture(Pointer device) {

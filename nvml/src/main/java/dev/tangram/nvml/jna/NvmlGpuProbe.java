@@ -206,10 +206,10 @@ public final class NvmlGpuProbe implements GpuProbe {
         }
     }
 
-    /** NVML's NUMA node where the driver knows it (r550+), else the PCI device's {@code numa_node} in sysfs, else -1. */
+    /** The NUMA node of NVML's memory affinity (as {@code nvidia-smi topo -m}), else the PCI device's {@code numa_node} in sysfs, else -1. */
     private int numaNode(Pointer device, String busId, boolean[] lost) {
-        int fromNvml = optional(() -> nvml.numaNode(device), Integer.MIN_VALUE, lost);
-        if (fromNvml != Integer.MIN_VALUE) {
+        int fromNvml = optional(() -> nvml.numaNode(device), -1, lost);
+        if (fromNvml >= 0) {
             return fromNvml;
         }
         Path sysfs = Path.of("/sys/bus/pci/devices", busId, "numa_node");

@@ -33,6 +33,10 @@ public interface NvmlLibrary extends Library {
     int NVML_DEVICE_NAME_V2_BUFFER_SIZE = 96;
     int NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE = 80;
     int NVML_NVLINK_MAX_LINKS = 18;
+    /** {@code nvmlAffinityScope_t}: NUMA node (the other is socket). */
+    int AFFINITY_SCOPE_NODE = 0;
+    /** Words of the NUMA node set asked for: 256 nodes. */
+    int NUMA_NODE_SET_WORDS = 4;
 
     int NVML_TEMPERATURE_GPU = 0;
     int NVML_MEMORY_ERROR_TYPE_CORRECTED = 0;
@@ -72,7 +76,8 @@ public interface NvmlLibrary extends Library {
 
     int nvmlDeviceGetPciInfo_v3(Pointer device, NvmlStructs.PciInfo pci);
 
-    int nvmlDeviceGetNumaNodeId(Pointer device, IntByReference node);
+    /** {@code nodeSet}: a bit per NUMA node, 64 to a word ({@code unsigned long} on LP64 Linux); scope 0 = node, 1 = socket. */
+    int nvmlDeviceGetMemoryAffinity(Pointer device, int nodeSetSize, long[] nodeSet, int scope);
 
     int nvmlDeviceGetArchitecture(Pointer device, IntByReference arch);
 

@@ -142,6 +142,18 @@ class NvmlGpuProbeTest {
     }
 
     @Test
+    void readsTheNumaNodeFromNvmlsMemoryAffinityAndMinusOneWhereItHasNone() {
+        String text = "node: n\ndriver: '550.54.15'\ncuda: '12.4'\n"
+                + "defaults: {product: NVIDIA L4, architecture: ada-lovelace, computeCapability: '8.9', memoryMib: 23034}\n"
+                + "gpus:\n  - {index: 0, numa: 0}\n  - {index: 1, numa: 1}\n  - {index: 2, numa: 63}\n  - {index: 3}\n";
+        SimulatedGpuProbe sim = SimulatedGpuProbe.of(NodeSpecReader.parse(text, "numa.yaml"));
+        open.add(sim);
+        NodeInventory inv = nvmlLike(sim).inventory();
+        assertThat(inv.gpus()).extracting(Gpu::numaNode).containsExactly(0, 1, 63, -1);
+        assertThat(inv).isEqualTo(sim.inventory());
+    }
+
+    @Test
     void carvesAndDestroysMigDevicesThroughNvmlLikeTheSimulatedProbe() {
         SimulatedGpuProbe sim = simulated(ExampleNodes.path(ExampleNodes.A100_MIG));
         NvmlGpuProbe nvml = nvmlLike(sim);
