@@ -59,6 +59,10 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (StartupRefusedException e) {
             System.err.println("tangram serve: refusing to start: " + e.getMessage());
             return 1;
+        } catch (OutOfMemoryError e) {
+            System.err.println("tangram serve: the JVM heap ran out while starting (" + e.getMessage() + "): give it more heap "
+                    + "(TANGRAM_JAVA_OPTS=-Xmx...) or lower memory.utilisation");
+            return 1;
         } finally {
             probe.ifPresent(GpuProbe::close);
         }

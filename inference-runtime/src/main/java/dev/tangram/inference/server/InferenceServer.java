@@ -3,6 +3,7 @@ package dev.tangram.inference.server;
 import dev.tangram.core.model.NodeInventory;
 import dev.tangram.core.probe.GpuMetrics;
 import dev.tangram.core.probe.GpuProbe;
+import dev.tangram.inference.allocation.HeapRoom;
 import dev.tangram.inference.allocation.KvCachePlan;
 import dev.tangram.inference.allocation.MemoryBudget;
 import dev.tangram.inference.allocation.PodAllocation;
@@ -83,7 +84,7 @@ public final class InferenceServer implements AutoCloseable {
             int maxModelLen = config.maxModelLen() == 0 ? c.contextLength() : Math.min(config.maxModelLen(), c.contextLength());
             MemoryBudget budget = MemoryBudget.of(allocation, config.cpuBudgetMib());
             KvCachePlan plan = KvCachePlan.compute(budget, config.utilisation(), c, config.blockSize(), loaded.weightBytes(),
-                    loaded.forwardPass().activationBytes(config.maxBatchTokens()), Runtime.getRuntime().maxMemory(), maxModelLen);
+                    loaded.forwardPass().activationBytes(config.maxBatchTokens()), HeapRoom.forLongLivedArrays(), maxModelLen);
             LOG.info(plan.arithmetic(c));
             if (!plan.fits()) {
                 throw new StartupRefusedException(plan.refusal() + " [" + plan.arithmetic(c) + "]");
@@ -101,7 +102,8 @@ public final class InferenceServer implements AutoCloseable {
             LOG.info("serving {} on port {}: {} KV blocks of {} tokens, max model len {}", name, http.port(), plan.blocks(),
                     config.blockSize(), maxModelLen);
             return new InferenceServer(http, loaded, engine, plan);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // an Error too (an OutOfMemoryError while the cache is allocated): a live HTTP server would keep the JVM up
             if (http != null) {
                 http.close();
             }
