@@ -2,11 +2,11 @@ package dev.tangram.deviceplugin;
 
 import dev.tangram.core.model.Gpu;
 import dev.tangram.core.names.TangramNames;
-import dev.tangram.core.probe.ProbeException;
 import dev.tangram.deviceplugin.config.DeviceIdStrategy;
 import dev.tangram.deviceplugin.config.DeviceListStrategy;
 import dev.tangram.deviceplugin.config.PluginConfig;
 import dev.tangram.nvml.jna.NvmlGpuProbe;
+import dev.tangram.nvml.jna.RealNvml;
 import dev.tangram.proto.deviceplugin.v1beta1.AllocateRequest;
 import dev.tangram.proto.deviceplugin.v1beta1.ContainerAllocateResponse;
 import dev.tangram.proto.deviceplugin.v1beta1.ContainerAllocateRequest;
@@ -39,18 +39,9 @@ class DevicePluginOnRealGpuTest {
     @TempDir
     Path cdi;
 
-    private static NvmlGpuProbe openOrSkip() {
-        try {
-            return NvmlGpuProbe.open("gpu-test");
-        } catch (ProbeException e) {
-            Assumptions.assumeTrue(e.kind() != ProbeException.Kind.LIBRARY_NOT_FOUND, "no NVIDIA driver here: " + e.getMessage());
-            throw e;
-        }
-    }
-
     @Test
     void advertisesAllocatesAndReportsTheRealGpus() throws Exception {
-        try (NvmlGpuProbe probe = openOrSkip(); KubeletHarness kubelet = new KubeletHarness()) {
+        try (NvmlGpuProbe probe = RealNvml.openOrSkip(); KubeletHarness kubelet = new KubeletHarness()) {
             List<Gpu> gpus = probe.inventory().gpus();
             Assumptions.assumeTrue(gpus.stream().noneMatch(Gpu::migEnabled), "a GPU here is in MIG mode");
             PluginConfig config = PluginConfig.defaults("gpu-test", kubelet.dir()).withHttpPort(0)

@@ -3,8 +3,6 @@ package dev.tangram.nvml.jna;
 import dev.tangram.core.model.Gpu;
 import dev.tangram.core.model.NodeInventory;
 import dev.tangram.core.probe.GpuMetrics;
-import dev.tangram.core.probe.ProbeException;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -19,18 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("gpu")
 class NvmlGpuProbeOnRealGpuTest {
-    private static NvmlGpuProbe openOrSkip() {
-        try {
-            return NvmlGpuProbe.open("gpu-test");
-        } catch (ProbeException e) {
-            Assumptions.assumeTrue(e.kind() != ProbeException.Kind.LIBRARY_NOT_FOUND, "no NVIDIA driver here: " + e.getMessage());
-            throw e;
-        }
-    }
-
     @Test
     void readsTheRealNodeConsistently() {
-        try (NvmlGpuProbe probe = openOrSkip()) {
+        try (NvmlGpuProbe probe = RealNvml.openOrSkip()) {
             NodeInventory inv = probe.inventory();
             assertThat(inv.gpus()).isNotEmpty();
             assertThat(inv.driverVersion()).matches("\\d+\\.\\d+(\\.\\d+)?");
