@@ -31,11 +31,6 @@ final class KeepAliveClient implements AutoCloseable {
         in = new BufferedInputStream(socket.getInputStream(), 65536);
     }
 
-    /** Status 200's body as text; anything else is an error naming the status. */
-    String post(String path, byte[] body) throws IOException {
-        return new String(postBytes(path, body), StandardCharsets.UTF_8);
-    }
-
     /** Status 200's body; anything else is an error naming the status. Head and body leave in one write. */
     byte[] postBytes(String path, byte[] body) throws IOException {
         byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\nContent-Length: "
