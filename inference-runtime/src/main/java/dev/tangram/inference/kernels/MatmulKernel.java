@@ -151,14 +151,16 @@ public final class MatmulKernel {
             } else {
                 for (int m = 0; m < n; m++) {
                     first[m + 1] = first[m] + (ws[m].rows() + ROWS_PER_TILE - 1) / ROWS_PER_TILE;
-                    int need = decodedFloats(tokens, ws[m].cols());
-                    for (int i = 0; i < scratch.length; i++) {
-                        if (scratch[i] == null || scratch[i].length < need) {
-                            scratch[i] = new float[need];
-                        }
-                        if (acc[i].length < parkedFloats(tokens)) {
-                            acc[i] = new float[parkedFloats(tokens)];
-                        }
+                }
+                // the matrices share one width (checked above), so one size of decoded rows serves them all
+                int decoded = decodedFloats(tokens, cols);
+                int parked = parkedFloats(tokens);
+                for (int i = 0; i < scratch.length; i++) {
+                    if (scratch[i] == null || scratch[i].length < decoded) {
+                        scratch[i] = new float[decoded];
+                    }
+                    if (acc[i].length < parked) {
+                        acc[i] = new float[parked];
                     }
                 }
                 pool.run(first[n], Math.max(tilesPerPanel(tokens), grain(first[n]) / 2), manyTokens);
