@@ -133,15 +133,21 @@ class QuantizedMatrixTest {
         int cols = m.cols();
         try (WorkerPool pool = new WorkerPool(threads)) {
             MatmulKernel kernel = new MatmulKernel(pool);
-            float[] out = new float[tokens * m.rows()];
-            kernel.multiply(m, x, tokens, out);
-            assertDoubleProduct(w, x, 0, tokens, out, tolerance, "batched");
+            assertBatchedEqualsDoubleProduct(kernel, w, m, x, tokens, tolerance, "batched");
             float[] one = new float[m.rows()];
             for (int t = 0; t < tokens; t++) {
                 kernel.multiply(m, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
                 assertDoubleProduct(w, x, t, 1, one, tolerance, "single");
             }
         }
+    }
+
+    /** {@code tokens} tokens of {@code x} through {@code m} in one batch on {@code kernel}, against the double product with {@code w}. */
+    static void assertBatchedEqualsDoubleProduct(MatmulKernel kernel, double[][] w, WeightMatrix m, float[] x, int tokens, double tolerance,
+                                                 String what) {
+        float[] out = new float[tokens * m.rows()];
+        kernel.multiply(m, x, tokens, out);
+        assertDoubleProduct(w, x, 0, tokens, out, tolerance, what);
     }
 
     /** {@code out[(t - t0) * rows + r]} against the double product of decoded row {@code r} and token {@code t}, for tokens {@code t0} on. */
@@ -184,9 +190,7 @@ class QuantizedMatrixTest {
         WeightMatrix m = encode(type, random(rows * cols, 4), rows, cols);
         float[] x = random(tokens * cols, 5);
         try (WorkerPool pool = new WorkerPool(2)) {
-            float[] out = new float[tokens * rows];
-            new MatmulKernel(pool).multiply(m, x, tokens, out);
-            assertDoubleProduct(decodedRows(m), x, 0, tokens, out, 1e-3, "batched");
+            assertBatchedEqualsDoubleProduct(new MatmulKernel(pool), decodedRows(m), m, x, tokens, 1e-3, "batched");
         }
     }
 
@@ -202,9 +206,7 @@ class QuantizedMatrixTest {
         WeightMatrix m = encode(type, random(rows * cols, 13), rows, cols);
         float[] x = random(tokens * cols, 14);
         try (WorkerPool pool = new WorkerPool(2)) {
-            float[] out = new float[tokens * rows];
-            new MatmulKernel(pool).multiply(m, x, tokens, out);
-            assertDoubleProduct(decodedRows(m), x, 0, tokens, out, 1e-3, "panels");
+            assertBatchedEqualsDoubleProduct(new MatmulKernel(pool), decodedRows(m), m, x, tokens, 1e-3, "panels");
         }
     }
 
