@@ -8,19 +8,20 @@ import jdk.incubator.vector.FloatVector;
 /**
  * {@code out[t][r] = W[r] · x[t]} for a batch of token vectors, parallel over the rows of {@code W} on a
  * {@link WorkerPool}. One token takes the fused path (each weight row decoded inside the dot product). Several tokens
- * share one pass over the weights: each participant decodes four rows, a chunk of columns at a time, into its own
- * scratch and multiplies them with every token, a slice of columns and four tokens at a time in registers (a 4×4 tile:
- * each loaded vector feeds four multiply-adds), so the weights are read from memory and decoded once per step however
- * many tokens there are. A tile's sixteen accumulators are parked, as vectors, in the participant's scratch between
- * slices and summed across lanes once per row.
- * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch has
- * grown to the widest matrix.
+ * share one pass over the weights: each participant decodes a few tiles of four rows, a chunk of columns at a time, into
+ * its own scratch and multiplies them with every token, a slice of columns and four tokens at a time in registers (a 4×4
+ * tile: each loaded vector feeds four multiply-adds), so the weights are read from memory and decoded once per step
+ * however many tokens there are. A tile's sixteen accumulators are parked, as vectors, in the participant's scratch
+ * between slices and summed across lanes once per row. Where the JVM places arrays on cache lines
+ * ({@link LineAlignment}), decoded rows, token vectors (a copy of the input) and parked accumulators start on a line.
+ * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch and
+ * input copy have grown to the widest matrix and the most tokens.
  */
 public final class MatmulKernel {
     private static final int ROWS_PER_TILE = 4;
     private static final int TOKENS_PER_TILE = 4;
     /**
-     * Columns decoded at a time: whole rows of the 1b preset's matrices (up to 8,192 columns, 128 KiB of floats for four
+     * Columns decoded at a time: whole rows of the 1b preset's matrices (up to 8,192 columns, 256 KiB of floats for eight
      * rows, in L2), so that each row is read from memory in one sequential run the hardware prefetcher follows.
      * Measured on the 1b preset (Q8_0, 16 sequences, five runs each): 8,192 beat 2,048 by ~10 % and 16,384 by ~7 %.
      */
@@ -40,10 +41,23 @@ public final class MatmulKernel {
      */
     static final int PANEL_MIN_TOKENS = 32;
     static final int PANEL_TILES = 8;
+    /**
+     * Below {@link #PANEL_MIN_TOKENS} (decode steps), tiles go in pairs: eight rows decoded whole, so that each token slice
+     * loaded into L1 serves two tiles instead of one, halving what the tiles read from L2. Measured with the matmul alone at
+     * 16 tokens (1b preset, Q8_0, two threads): 53-56 → 60-61 GMAC/s; four tiles (16 rows) gave 56-57.
+     */
+    static final int DECODE_PANEL_TILES = 2;
     /** One vector of lanes per row of a tile. */
     private static final int ACC_PER_TOKEN = ROWS_PER_TILE * L;
 
     private final WorkerPool pool;
+    /**
+     * The index at which every {@code float[]} meets a cache line ({@link LineAlignment}), or 0: decoded rows, token
+     * vectors and parked accumulators are placed from there, so that the tiles' vector loads do not straddle lines.
+     */
+    private final int aligned;
+    /** A many-token call's input, copied to start at {@link #aligned} (when that is not 0). */
+    private float[] alignedInput = new float[0];
     private final float[][] scratch;
     /**
      * Per participant: the unreduced accumulators of the current tile (or panel of tiles), {@code ACC_PER_TOKEN} floats
@@ -57,12 +71,22 @@ public final class MatmulKernel {
     private final int[] first = new int[4];
     private int count;
     private float[] x;
+    private int xOff;
     private int tokens;
     private final WorkerPool.RangeTask singleToken = this::singleTokenRows;
     private final WorkerPool.RangeTask manyTokens = this::manyTokenTiles;
 
     public MatmulKernel(WorkerPool pool) {
+        this(pool, LineAlignment.firstAlignedFloat());
+    }
+
+    /** With arrays' first cache-line-aligned index given ({@code 0}: place nothing). */
+    MatmulKernel(WorkerPool pool, int aligned) {
+        if (aligned < 0 || aligned >= LineAlignment.LINE_FLOATS) {
+            throw new IllegalArgumentException("aligned index must be in [0, " + LineAlignment.LINE_FLOATS + "): " + aligned);
+        }
         this.pool = pool;
+        this.aligned = aligned;
         this.scratch = new float[pool.size()][];
         this.acc = new float[pool.size()][0];
     }
@@ -72,12 +96,18 @@ public final class MatmulKernel {
      * columns wide (decoded rows and parked accumulators), for the memory budget.
      */
     public static long scratchBytes(int tokens, int widestRow) {
-        return 4L * (decodedFloats(tokens, widestRow) + parkedFloats(tokens));
+        return 4L * (decodedFloats(tokens, widestRow) + parkedFloats(tokens) + 2L * LineAlignment.LINE_FLOATS);
+    }
+
+    /** Bytes the kernel itself holds for {@code tokens} tokens of at most {@code widestRow} floats: the aligned copy of the input. */
+    public static long inputCopyBytes(int tokens, int widestRow) {
+        return 4L * ((long) tokens * widestRow + LineAlignment.LINE_FLOATS);
     }
 
     /** Floats of decoded rows a participant holds for {@code tokens} tokens through a matrix {@code cols} wide. */
     private static int decodedFloats(int tokens, int cols) {
-        return tilesPerPanel(tokens) > 1 ? PANEL_TILES * ROWS_PER_TILE * TILE_COLUMNS : ROWS_PER_TILE * Math.min(cols, CHUNK_COLUMNS);
+        return tokens >= PANEL_MIN_TOKENS ? PANEL_TILES * ROWS_PER_TILE * TILE_COLUMNS
+                : DECODE_PANEL_TILES * ROWS_PER_TILE * Math.min(cols, CHUNK_COLUMNS);
     }
 
     /** Floats of parked accumulators a participant holds for {@code tokens} tokens. */
@@ -85,9 +115,9 @@ public final class MatmulKernel {
         return tilesPerPanel(tokens) * tokens * ACC_PER_TOKEN;
     }
 
-    /** Tiles multiplied together per token slice: {@link #PANEL_TILES} for prefill-sized batches, else one. */
+    /** Tiles multiplied together per token slice: {@link #PANEL_TILES} for prefill-sized batches, else {@link #DECODE_PANEL_TILES}. */
     private static int tilesPerPanel(int tokens) {
-        return tokens >= PANEL_MIN_TOKENS ? PANEL_TILES : 1;
+        return tokens >= PANEL_MIN_TOKENS ? PANEL_TILES : DECODE_PANEL_TILES;
     }
 
     public WorkerPool pool() {
@@ -141,6 +171,7 @@ public final class MatmulKernel {
             }
             this.count = n;
             this.x = x;
+            this.xOff = 0;
             this.tokens = tokens;
             first[0] = 0;
             if (tokens == 1) {
@@ -152,9 +183,19 @@ public final class MatmulKernel {
                 for (int m = 0; m < n; m++) {
                     first[m + 1] = first[m] + (ws[m].rows() + ROWS_PER_TILE - 1) / ROWS_PER_TILE;
                 }
+                if (aligned > 0 && cols % LineAlignment.LINE_FLOATS == 0) {
+                    // every token's vector then starts on a cache line, as the decoded rows do
+                    int values = tokens * cols;
+                    if (alignedInput.length < aligned + values) {
+                        alignedInput = new float[aligned + values];
+                    }
+                    System.arraycopy(x, 0, alignedInput, aligned, values);
+                    this.x = alignedInput;
+                    this.xOff = aligned;
+                }
                 // the matrices share one width (checked above), so one size of decoded rows serves them all
-                int decoded = decodedFloats(tokens, cols);
-                int parked = parkedFloats(tokens);
+                int decoded = aligned + decodedFloats(tokens, cols);
+                int parked = aligned + parkedFloats(tokens);
                 for (int i = 0; i < scratch.length; i++) {
                     if (scratch[i] == null || scratch[i].length < decoded) {
                         scratch[i] = new float[decoded];
@@ -205,12 +246,12 @@ public final class MatmulKernel {
     }
 
     /**
-     * Tiles {@code [from, to)} of {@code m}: a few tokens take one tile at a time, decoding {@link #CHUNK_COLUMNS} of its
-     * rows at once; prefill-sized batches take panels of {@link #PANEL_TILES} tiles, decoding {@link #TILE_COLUMNS}.
+     * Tiles {@code [from, to)} of {@code m}: a few tokens take {@link #DECODE_PANEL_TILES} tiles at a time, decoding
+     * {@link #CHUNK_COLUMNS} of their rows at once; prefill-sized batches take panels of {@link #PANEL_TILES} tiles, decoding {@link #TILE_COLUMNS}.
      */
     private void tiles(WeightMatrix m, float[] o, int from, int to, int worker) {
         int step = tilesPerPanel(tokens);
-        int decodeColumns = wholeBlocks(m, step > 1 ? TILE_COLUMNS : CHUNK_COLUMNS);
+        int decodeColumns = wholeBlocks(m, tokens >= PANEL_MIN_TOKENS ? TILE_COLUMNS : CHUNK_COLUMNS);
         for (int p = from; p < to; p += step) {
             panel(m, o, p, Math.min(to, p + step), decodeColumns, worker);
         }
@@ -224,8 +265,11 @@ public final class MatmulKernel {
      */
     private void panel(WeightMatrix m, float[] o, int from, int to, int decodeColumns, int worker) {
         float[] in = x;
+        int xb = xOff;
         float[] s = scratch[worker];
         float[] a = acc[worker];
+        int sb = aligned;
+        int ab = aligned;
         int cols = m.cols();
         int rows = m.rows();
         int r0 = from * ROWS_PER_TILE;
@@ -234,9 +278,9 @@ public final class MatmulKernel {
         for (int c0 = 0; c0 < cols; c0 += decodeColumns) {
             int cn = Math.min(decodeColumns, cols - c0);
             for (int i = 0; i < panelRows; i++) {
-                m.dequantize(r0 + i, c0, cn, s, i * cn);
+                m.dequantize(r0 + i, c0, cn, s, sb + i * cn);
             }
-            java.util.Arrays.fill(s, panelRows * cn, tilesHere * ROWS_PER_TILE * cn, 0f);
+            java.util.Arrays.fill(s, sb + panelRows * cn, sb + tilesHere * ROWS_PER_TILE * cn, 0f);
             for (int s0 = 0; s0 < cn; s0 += TILE_COLUMNS) {
                 int sn = Math.min(TILE_COLUMNS, cn - s0);
                 boolean first = c0 == 0 && s0 == 0;
@@ -244,12 +288,12 @@ public final class MatmulKernel {
                 int t = 0;
                 for (; t + TOKENS_PER_TILE <= tokens; t += TOKENS_PER_TILE) {
                     for (int p = 0; p < tilesHere; p++) {
-                        tile4x4(s, p * ROWS_PER_TILE * cn + s0, cn, sn, in, t * cols + xo, cols, a, (p * tokens + t) * ACC_PER_TOKEN, first);
+                        tile4x4(s, sb + p * ROWS_PER_TILE * cn + s0, cn, sn, in, xb + t * cols + xo, cols, a, ab + (p * tokens + t) * ACC_PER_TOKEN, first);
                     }
                 }
                 for (; t < tokens; t++) {
                     for (int p = 0; p < tilesHere; p++) {
-                        tile4x1(s, p * ROWS_PER_TILE * cn + s0, cn, sn, in, t * cols + xo, a, (p * tokens + t) * ACC_PER_TOKEN, first);
+                        tile4x1(s, sb + p * ROWS_PER_TILE * cn + s0, cn, sn, in, xb + t * cols + xo, a, ab + (p * tokens + t) * ACC_PER_TOKEN, first);
                     }
                 }
             }
@@ -258,7 +302,7 @@ public final class MatmulKernel {
             int n = Math.min(ROWS_PER_TILE, rows - r0 - p * ROWS_PER_TILE);
             for (int t = 0; t < tokens; t++) {
                 for (int k = 0; k < n; k++) {
-                    o[t * rows + r0 + p * ROWS_PER_TILE + k] = VectorShapes.sum(FloatVector.fromArray(F, a, (p * tokens + t) * ACC_PER_TOKEN + k * L));
+                    o[t * rows + r0 + p * ROWS_PER_TILE + k] = VectorShapes.sum(FloatVector.fromArray(F, a, ab + (p * tokens + t) * ACC_PER_TOKEN + k * L));
                 }
             }
         }

@@ -211,6 +211,36 @@ class QuantizedMatrixTest {
     }
 
     @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 5, 12, 15})
+    void operandsPlacedOnCacheLinesGiveBitForBitTheResultsOfUnplacedOnes(int aligned) {
+        // decode-step sizes (9 tokens, pairs of tiles) and prefill sizes (40 tokens, panels), one kernel reused for both so
+        // that the larger input copy left behind by one call cannot leak into the next
+        int rows = 13, cols = 2 * MatmulKernel.TILE_COLUMNS + 32;
+        WeightMatrix m = encode(GgmlType.Q8_0, random(rows * cols, 15), rows, cols);
+        try (WorkerPool pool = new WorkerPool(2)) {
+            MatmulKernel placed = new MatmulKernel(pool, aligned);
+            MatmulKernel unplaced = new MatmulKernel(pool, 0);
+            for (int tokens : new int[] {40, 9, 2}) {
+                float[] x = random(tokens * cols, 16 + tokens);
+                float[] expected = new float[tokens * rows];
+                float[] out = new float[tokens * rows];
+                unplaced.multiply(m, x, tokens, expected);
+                placed.multiply(m, x, tokens, out);
+                assertThat(out).as("%d tokens", tokens).containsExactly(expected);
+                assertDoubleProduct(decodedRows(m), x, 0, tokens, out, 1e-3, "placed");
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aPlaceOffTheCacheLineIsRefused() {
+        try (WorkerPool pool = new WorkerPool(1)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MatmulKernel(pool, 16))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16");
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
     void dequantizingAColumnRangeGivesThatSliceOfTheRow(GgmlType type) {
         int rows = 3, cols = 256;
