@@ -21,12 +21,6 @@ public final class MatmulKernel {
     private static final int ROWS_PER_TILE = 4;
     private static final int TOKENS_PER_TILE = 4;
     /**
-     * Columns decoded at a time: whole rows of the 1b preset's matrices (up to 8,192 columns, 256 KiB of floats for eight
-     * rows, in L2), so that each row is read from memory in one sequential run the hardware prefetcher follows.
-     * Measured on the 1b preset (Q8_0, 16 sequences, five runs each): 8,192 beat 2,048 by ~10 % and 16,384 by ~7 %.
-     */
-    static final int CHUNK_COLUMNS = 8192;
-    /**
      * Columns one register tile covers in one call: four decoded rows and four token slices of 512 columns (16 KiB) stay
      * in L1 while every token group passes over them. Decoding 2,048 columns and tiling them whole (32 + 32 KiB, out of
      * L1) was ~15 % slower; 256 and 1,024 were no better.
@@ -37,14 +31,17 @@ public final class MatmulKernel {
      * {@link #TILE_COLUMNS} columns at a time and every token slice is multiplied with all of them while it is in L1, so
      * the token matrix (megabytes at 512 tokens) is read once per panel instead of once per four rows. Measured with
      * {@code engine-bench --matmul-tokens} on the 1b preset: 512 tokens 43-50 → 76-79 GMAC/s; at 16 tokens (x fits L2)
-     * panels were no faster than the whole-row decoding, so decode steps keep that.
+     * panels were no faster than decoding whole rows, so decode steps do that.
      */
     static final int PANEL_MIN_TOKENS = 32;
     static final int PANEL_TILES = 8;
     /**
-     * Below {@link #PANEL_MIN_TOKENS} (decode steps), tiles go in pairs: eight rows decoded whole, so that each token slice
-     * loaded into L1 serves two tiles instead of one, halving what the tiles read from L2. Measured with the matmul alone at
-     * 16 tokens (1b preset, Q8_0, two threads): 53-56 → 60-61 GMAC/s; four tiles (16 rows) gave 56-57.
+     * Below {@link #PANEL_MIN_TOKENS} (decode steps), tiles go in pairs: eight whole rows decoded into one half of the
+     * scratch, so that each token slice loaded into L1 serves two tiles instead of one, halving what the tiles read from
+     * L2; and while one pair is multiplied, the next pair's rows are decoded into the other half, a piece of
+     * {@link #TILE_COLUMNS} before each tile call, so that waiting for memory overlaps arithmetic instead of following it.
+     * Measured with the matmul alone at 16 tokens (1b preset, Q8_0, two threads): one tile at a time 53-56 GMAC/s, pairs
+     * 60-61 (four tiles 56-57); on cache lines ({@link LineAlignment}) 73-79, and decoding ahead 81-86.
      */
     static final int DECODE_PANEL_TILES = 2;
     /** One vector of lanes per row of a tile. */
@@ -64,6 +61,8 @@ public final class MatmulKernel {
      * per token and tile.
      */
     private final float[][] acc;
+    /** Per participant: the next pair of tiles being decoded during a decode step. */
+    private final DecodeAhead[] ahead;
     // the current multiplication: up to three matrices over the same input, their items (rows, or tiles of rows)
     // numbered one after the other: matrix m owns items [first[m], first[m + 1])
     private final WeightMatrix[] ws = new WeightMatrix[3];
@@ -72,6 +71,8 @@ public final class MatmulKernel {
     private int count;
     private float[] x;
     private int xOff;
+    /** Floats per token vector of the current input (the matrices' width). */
+    private int width;
     private int tokens;
     private final WorkerPool.RangeTask singleToken = this::singleTokenRows;
     private final WorkerPool.RangeTask manyTokens = this::manyTokenTiles;
@@ -89,6 +90,8 @@ public final class MatmulKernel {
         this.aligned = aligned;
         this.scratch = new float[pool.size()][];
         this.acc = new float[pool.size()][0];
+        this.ahead = new DecodeAhead[pool.size()];
+        java.util.Arrays.setAll(ahead, i -> new DecodeAhead());
     }
 
     /**
@@ -104,10 +107,12 @@ public final class MatmulKernel {
         return 4L * ((long) tokens * widestRow + LineAlignment.LINE_FLOATS);
     }
 
-    /** Floats of decoded rows a participant holds for {@code tokens} tokens through a matrix {@code cols} wide. */
+    /**
+     * Floats of decoded rows a participant holds for {@code tokens} tokens through a matrix {@code cols} wide: a panel's
+     * slice for prefill, two pairs of tiles' whole rows for decode steps.
+     */
     private static int decodedFloats(int tokens, int cols) {
-        return tokens >= PANEL_MIN_TOKENS ? PANEL_TILES * ROWS_PER_TILE * TILE_COLUMNS
-                : DECODE_PANEL_TILES * ROWS_PER_TILE * Math.min(cols, CHUNK_COLUMNS);
+        return tokens >= PANEL_MIN_TOKENS ? PANEL_TILES * ROWS_PER_TILE * TILE_COLUMNS : 2 * DECODE_PANEL_TILES * ROWS_PER_TILE * cols;
     }
 
     /** Floats of parked accumulators a participant holds for {@code tokens} tokens. */
@@ -172,6 +177,7 @@ public final class MatmulKernel {
             this.count = n;
             this.x = x;
             this.xOff = 0;
+            this.width = cols;
             this.tokens = tokens;
             first[0] = 0;
             if (tokens == 1) {
@@ -246,64 +252,175 @@ public final class MatmulKernel {
     }
 
     /**
-     * Tiles {@code [from, to)} of {@code m}: a few tokens take {@link #DECODE_PANEL_TILES} tiles at a time, decoding
-     * {@link #CHUNK_COLUMNS} of their rows at once; prefill-sized batches take panels of {@link #PANEL_TILES} tiles, decoding {@link #TILE_COLUMNS}.
+     * Tiles {@code [from, to)} of {@code m}: prefill-sized batches in panels of {@link #PANEL_TILES} tiles, a
+     * {@link #TILE_COLUMNS} slice decoded at a time; a few tokens in pairs of tiles, whole rows decoded ahead.
      */
     private void tiles(WeightMatrix m, float[] o, int from, int to, int worker) {
-        int step = tilesPerPanel(tokens);
-        int decodeColumns = wholeBlocks(m, tokens >= PANEL_MIN_TOKENS ? TILE_COLUMNS : CHUNK_COLUMNS);
-        for (int p = from; p < to; p += step) {
-            panel(m, o, p, Math.min(to, p + step), decodeColumns, worker);
+        if (tokens >= PANEL_MIN_TOKENS) {
+            for (int p = from; p < to; p += PANEL_TILES) {
+                prefillPanel(m, o, p, Math.min(to, p + PANEL_TILES), worker);
+            }
+        } else {
+            decodeStepPairs(m, o, from, to, worker);
         }
     }
 
     /**
-     * Tiles {@code [from, to)} as one panel: {@code decodeColumns} columns of all their rows are decoded at a time, then
-     * multiplied a {@link #TILE_COLUMNS} slice at a time (so that a slice of four rows and four tokens' slices stay in L1),
-     * each group of four tokens with every tile of the panel in turn. Accumulators: tile {@code p} of the panel, token
-     * {@code t} at {@code acc[(p * tokens + t) * ACC_PER_TOKEN]}.
+     * Tiles {@code [from, to)} as one panel: {@link #TILE_COLUMNS} columns of all their rows are decoded at a time, then
+     * multiplied ({@link #multiplySlice}).
      */
-    private void panel(WeightMatrix m, float[] o, int from, int to, int decodeColumns, int worker) {
-        float[] in = x;
-        int xb = xOff;
+    private void prefillPanel(WeightMatrix m, float[] o, int from, int to, int worker) {
         float[] s = scratch[worker];
-        float[] a = acc[worker];
-        int sb = aligned;
-        int ab = aligned;
         int cols = m.cols();
-        int rows = m.rows();
         int r0 = from * ROWS_PER_TILE;
-        int panelRows = Math.min(rows, to * ROWS_PER_TILE) - r0;
+        int panelRows = Math.min(m.rows(), to * ROWS_PER_TILE) - r0;
         int tilesHere = to - from;
-        for (int c0 = 0; c0 < cols; c0 += decodeColumns) {
-            int cn = Math.min(decodeColumns, cols - c0);
+        int step = wholeBlocks(m, TILE_COLUMNS);
+        for (int c0 = 0; c0 < cols; c0 += step) {
+            int cn = Math.min(step, cols - c0);
             for (int i = 0; i < panelRows; i++) {
-                m.dequantize(r0 + i, c0, cn, s, sb + i * cn);
+                m.dequantize(r0 + i, c0, cn, s, aligned + i * cn);
             }
-            java.util.Arrays.fill(s, sb + panelRows * cn, sb + tilesHere * ROWS_PER_TILE * cn, 0f);
-            for (int s0 = 0; s0 < cn; s0 += TILE_COLUMNS) {
-                int sn = Math.min(TILE_COLUMNS, cn - s0);
-                boolean first = c0 == 0 && s0 == 0;
-                int xo = c0 + s0;
-                int t = 0;
-                for (; t + TOKENS_PER_TILE <= tokens; t += TOKENS_PER_TILE) {
-                    for (int p = 0; p < tilesHere; p++) {
-                        tile4x4(s, sb + p * ROWS_PER_TILE * cn + s0, cn, sn, in, xb + t * cols + xo, cols, a, ab + (p * tokens + t) * ACC_PER_TOKEN, first);
-                    }
+            java.util.Arrays.fill(s, aligned + panelRows * cn, aligned + tilesHere * ROWS_PER_TILE * cn, 0f);
+            multiplySlice(s, aligned, cn, cn, tilesHere, c0, c0 == 0, worker, null);
+        }
+        writeOut(m, o, from, to, worker);
+    }
+
+    /**
+     * Tiles {@code [from, to)} in pairs ({@link #DECODE_PANEL_TILES}), whole rows at a time: the first pair is decoded,
+     * then each pair is multiplied from one half of the scratch while the next is decoded into the other.
+     */
+    private void decodeStepPairs(WeightMatrix m, float[] o, int from, int to, int worker) {
+        float[] s = scratch[worker];
+        DecodeAhead next = ahead[worker];
+        int cols = m.cols();
+        int half = DECODE_PANEL_TILES * ROWS_PER_TILE * cols;
+        int slices = (cols + TILE_COLUMNS - 1) / TILE_COLUMNS;
+        int callsPerTileAndSlice = tokens / TOKENS_PER_TILE + tokens % TOKENS_PER_TILE;
+        next.start(m, from, to, s, aligned, 1);
+        next.finish();
+        for (int p = from, k = 0; p < to; p += DECODE_PANEL_TILES, k++) {
+            int end = Math.min(to, p + DECODE_PANEL_TILES);
+            int current = aligned + (k & 1) * half;
+            next.start(m, end, to, s, aligned + (~k & 1) * half, slices * callsPerTileAndSlice * (end - p));
+            for (int s0 = 0; s0 < cols; s0 += TILE_COLUMNS) {
+                multiplySlice(s, current + s0, cols, Math.min(TILE_COLUMNS, cols - s0), end - p, s0, s0 == 0, worker, next);
+            }
+            next.finish();
+            writeOut(m, o, p, end, worker);
+        }
+    }
+
+    /**
+     * One slice of a panel's decoded rows ({@code n} columns from {@code s[so]}, rows {@code stride} apart) against the
+     * tokens' slices from column {@code col}: each group of four tokens with every tile of the panel in turn, so that the
+     * group's slices stay in L1. Accumulators: tile {@code p} of the panel, token {@code t} at
+     * {@code acc[aligned + (p * tokens + t) * ACC_PER_TOKEN]}, zeroed on the {@code first} slice. {@code decodeAhead}, if
+     * any, takes a step before each tile call.
+     */
+    private void multiplySlice(float[] s, int so, int stride, int n, int tilesHere, int col, boolean first, int worker, DecodeAhead decodeAhead) {
+        float[] in = x;
+        float[] a = acc[worker];
+        int cols = width;
+        int t = 0;
+        for (; t + TOKENS_PER_TILE <= tokens; t += TOKENS_PER_TILE) {
+            for (int p = 0; p < tilesHere; p++) {
+                if (decodeAhead != null) {
+                    decodeAhead.step();
                 }
-                for (; t < tokens; t++) {
-                    for (int p = 0; p < tilesHere; p++) {
-                        tile4x1(s, sb + p * ROWS_PER_TILE * cn + s0, cn, sn, in, xb + t * cols + xo, a, ab + (p * tokens + t) * ACC_PER_TOKEN, first);
-                    }
-                }
+                tile4x4(s, so + p * ROWS_PER_TILE * stride, stride, n, in, xOff + t * cols + col, cols, a, aligned + (p * tokens + t) * ACC_PER_TOKEN, first);
             }
         }
-        for (int p = 0; p < tilesHere; p++) {
+        for (; t < tokens; t++) {
+            for (int p = 0; p < tilesHere; p++) {
+                if (decodeAhead != null) {
+                    decodeAhead.step();
+                }
+                tile4x1(s, so + p * ROWS_PER_TILE * stride, stride, n, in, xOff + t * cols + col, a, aligned + (p * tokens + t) * ACC_PER_TOKEN, first);
+            }
+        }
+    }
+
+    /** The lane sums of tiles {@code [from, to)}'s accumulators into {@code o}. */
+    private void writeOut(WeightMatrix m, float[] o, int from, int to, int worker) {
+        float[] a = acc[worker];
+        int rows = m.rows();
+        int r0 = from * ROWS_PER_TILE;
+        for (int p = 0; p < to - from; p++) {
             int n = Math.min(ROWS_PER_TILE, rows - r0 - p * ROWS_PER_TILE);
             for (int t = 0; t < tokens; t++) {
                 for (int k = 0; k < n; k++) {
-                    o[t * rows + r0 + p * ROWS_PER_TILE + k] = VectorShapes.sum(FloatVector.fromArray(F, a, ab + (p * tokens + t) * ACC_PER_TOKEN + k * L));
+                    o[t * rows + r0 + p * ROWS_PER_TILE + k] = VectorShapes.sum(FloatVector.fromArray(F, a, aligned + (p * tokens + t) * ACC_PER_TOKEN + k * L));
                 }
+            }
+        }
+    }
+
+    /**
+     * The rows of the pair of tiles that comes next, decoded a piece ({@link #TILE_COLUMNS} columns of one row) at a time,
+     * spread evenly over the tile calls that multiply the current pair; row by row, so that memory is read in order. Rows
+     * past the matrix's last are zeros. One per participant, reused.
+     */
+    private static final class DecodeAhead {
+        private WeightMatrix m;
+        private float[] dst;
+        private int dstOff;
+        private int firstRow;
+        private int realRows;
+        private int slices;
+        private int pieces;
+        private int calls;
+        private int call;
+        private int done;
+
+        /** Tiles {@code [tile, min(to, tile + DECODE_PANEL_TILES))} (none when {@code tile >= to}) over {@code calls} steps. */
+        void start(WeightMatrix m, int tile, int to, float[] dst, int dstOff, int calls) {
+            int end = Math.min(to, tile + DECODE_PANEL_TILES);
+            this.m = m;
+            this.dst = dst;
+            this.dstOff = dstOff;
+            this.firstRow = tile * ROWS_PER_TILE;
+            this.realRows = Math.max(0, Math.min(m.rows(), end * ROWS_PER_TILE) - firstRow);
+            this.slices = (m.cols() + TILE_COLUMNS - 1) / TILE_COLUMNS;
+            this.pieces = Math.max(0, end - tile) * ROWS_PER_TILE * slices;
+            this.calls = calls;
+            this.call = 0;
+            this.done = 0;
+        }
+
+        /** Decodes the pieces due by this call. */
+        void step() {
+            int due = (int) ((long) pieces * ++call / calls);
+            if (due > done) {
+                decode(done, due);
+                done = due;
+            }
+        }
+
+        /** Decodes whatever is left. */
+        void finish() {
+            decode(done, pieces);
+            done = pieces;
+            m = null;
+            dst = null;
+        }
+
+        private void decode(int from, int to) {
+            int cols = m.cols();
+            for (int i = from; i < to; ) {
+                int row = i / slices;
+                int slice = i % slices;
+                int run = Math.min(to - i, slices - slice);
+                int c0 = slice * TILE_COLUMNS;
+                int cn = Math.min(cols, (slice + run) * TILE_COLUMNS) - c0;
+                int at = dstOff + row * cols + c0;
+                if (row < realRows) {
+                    m.dequantize(firstRow + row, c0, cn, dst, at);
+                } else {
+                    java.util.Arrays.fill(dst, at, at + cn, 0f);
+                }
+                i += run;
             }
         }
     }

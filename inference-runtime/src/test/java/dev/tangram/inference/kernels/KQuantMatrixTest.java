@@ -135,7 +135,7 @@ class KQuantMatrixTest {
     @EnumSource(value = GgmlType.class, names = {"Q4_K", "Q5_K", "Q6_K"})
     void batchedAndSingleTokenMatmulsEqualAPlainDoubleProduct(GgmlType type) {
         int rows = 9;
-        int cols = 2 * MatmulKernel.CHUNK_COLUMNS + 256; // two whole decode chunks and a one-super-block tail
+        int cols = 2 * MatmulKernel.TILE_COLUMNS + 256; // two whole column slices and a one-super-block tail
         int tokens = 6;
         WeightMatrix m = encode(type, random(rows * cols, 22), rows, cols);
         float[] x = random(tokens * cols, 23);

@@ -182,15 +182,29 @@ class QuantizedMatrixTest {
 
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
-    void batchedMatmulOverSeveralColumnChunksAndTokenTilesEqualsAPlainDoubleProduct(GgmlType type) {
-        // two whole column chunks and a partial third; 9 tokens = two 4-token tiles and one single token;
-        // the unquantised types get an odd width so that the vector tails run too
+    void batchedMatmulOverSeveralColumnSlicesAndTokenTilesEqualsAPlainDoubleProduct(GgmlType type) {
+        // five whole column slices and a partial sixth; 9 tokens = two 4-token tiles and one single token; 10 rows = a pair
+        // of tiles and a last tile of two rows; the unquantised types get an odd width so that the vector tails run too
         int rows = 10, tokens = 9;
-        int cols = 2 * MatmulKernel.CHUNK_COLUMNS + (type.blockElements() == 1 ? 19 : 32);
+        int cols = 5 * MatmulKernel.TILE_COLUMNS + (type.blockElements() == 1 ? 19 : 32);
         WeightMatrix m = encode(type, random(rows * cols, 4), rows, cols);
         float[] x = random(tokens * cols, 5);
         try (WorkerPool pool = new WorkerPool(2)) {
             assertBatchedEqualsDoubleProduct(new MatmulKernel(pool), decodedRows(m), m, x, tokens, 1e-3, "batched");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_0", "Q4_K"})
+    void decodeStepsThatDecodeTheNextPairOfTilesWhileMultiplyingThisOneEqualAPlainDoubleProduct(GgmlType type) {
+        // one participant takes all 10 tiles of 37 rows: five pairs, both halves of the scratch in turn, the last tile one
+        // row; 6 tokens = one 4-token group and two single tokens; three slices, the last partial
+        int rows = 37, tokens = 6;
+        int cols = 2 * MatmulKernel.TILE_COLUMNS + (type.blockElements() == 1 ? 19 : type.blockElements());
+        WeightMatrix m = encode(type, random(rows * cols, 17), rows, cols);
+        float[] x = random(tokens * cols, 18);
+        try (WorkerPool pool = new WorkerPool(1)) {
+            assertBatchedEqualsDoubleProduct(new MatmulKernel(pool), decodedRows(m), m, x, tokens, 1e-3, "pairs");
         }
     }
 
