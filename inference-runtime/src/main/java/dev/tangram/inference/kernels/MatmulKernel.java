@@ -8,8 +8,8 @@ import jdk.incubator.vector.FloatVector;
 /**
  * {@code out[t][r] = W[r] · x[t]} for a batch of token vectors, parallel over the rows of {@code W} on a
  * {@link WorkerPool}. One token takes the fused path (each weight row decoded inside the dot product). Several tokens
- * share one pass over the weights: each participant decodes a few tiles of four rows, a chunk of columns at a time, into
- * its own scratch and multiplies them with every token, a slice of columns and four tokens at a time in registers (a 4×4
+ * share one pass over the weights: each participant decodes a few tiles of four rows (whole rows for decode steps, a
+ * slice of columns at a time for prefill) into its own scratch and multiplies them with every token, a slice of columns and four tokens at a time in registers (a 4×4
  * tile: each loaded vector feeds four multiply-adds), so the weights are read from memory and decoded once per step
  * however many tokens there are. A tile's sixteen accumulators are parked, as vectors, in the participant's scratch
  * between slices and summed across lanes once per row. Where the JVM places arrays on cache lines
