@@ -23,7 +23,8 @@ public final class MatmulKernel {
     /**
      * Columns one register tile covers in one call: four decoded rows and four token slices of 512 columns (16 KiB) stay
      * in L1 while every token group passes over them. Decoding 2,048 columns and tiling them whole (32 + 32 KiB, out of
-     * L1) was ~15 % slower; 256 and 1,024 were no better.
+     * L1) was ~15 % slower; 256 and 1,024 were no better. Both decoding paths decode this many columns of a row at a
+     * time, which is whole blocks of every type a {@link WeightMatrix} can hold (1, 32 or 256 elements a block).
      */
     static final int TILE_COLUMNS = 512;
     /**
@@ -275,9 +276,8 @@ public final class MatmulKernel {
         int r0 = from * ROWS_PER_TILE;
         int panelRows = Math.min(m.rows(), to * ROWS_PER_TILE) - r0;
         int tilesHere = to - from;
-        int step = wholeBlocks(m, TILE_COLUMNS);
-        for (int c0 = 0; c0 < cols; c0 += step) {
-            int cn = Math.min(step, cols - c0);
+        for (int c0 = 0; c0 < cols; c0 += TILE_COLUMNS) {
+            int cn = Math.min(TILE_COLUMNS, cols - c0);
             for (int i = 0; i < panelRows; i++) {
                 m.dequantize(r0 + i, c0, cn, s, aligned + i * cn);
             }
@@ -423,12 +423,6 @@ public final class MatmulKernel {
                 i += run;
             }
         }
-    }
-
-    /** {@code columns} rounded down to whole blocks of {@code m}'s type (at least one block). */
-    private static int wholeBlocks(WeightMatrix m, int columns) {
-        int block = m.type().blockElements();
-        return Math.max(block, columns / block * block);
     }
 
     /**
