@@ -1,12 +1,20 @@
 package dev.tangram.inference.kernels;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed set of platform threads that split a range of work items between them and the calling thread. One
  * {@link #run} at a time (calls are serialised); a run allocates nothing. Workers spin briefly, then park, between runs.
+ *
+ * <p>Each participant owns a contiguous stretch of the items (an equal part) and works through it from the front, a
+ * share at a time; one that runs out takes shares from the back of another's stretch. So a participant reads its part of
+ * a weight matrix as one stream from front to back, which the hardware prefetcher follows, instead of jumping to
+ * wherever the next free share lies: with shares handed out from one counter, the two threads of the development
+ * machine alternated shares, and each of a share's ~5 µs restart of the stream showed in every matrix (Q8_0, 2048 ×
+ * 2048, one token: 6.1 GB/s per thread with 16 shares each, 8 GB/s as one stream; docs/inference-engine.md).
  */
 public final class WorkerPool implements AutoCloseable {
     /** A share of the work: items {@code [from, to)}, done by participant {@code worker} ({@code 0 .. size()-1}). */
@@ -16,15 +24,17 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private static final int SPINS = 2_000;
+    /** Longs between two participants' stretches in {@link #stretches}: one cache line, so that they do not share one. */
+    private static final int STRIDE = 8;
 
     private final Thread[] workers;
-    private final AtomicInteger next = new AtomicInteger();
+    /** Per participant, at {@code index * STRIDE}: the items it has not started, {@code [front, back)}, packed. */
+    private final AtomicLongArray stretches;
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile long generation;
     private volatile boolean closed;
     private RangeTask task;
-    private int items;
     private int grain;
 
     /** A pool of {@code threads} participants: the caller plus {@code threads - 1} workers. */
@@ -33,6 +43,7 @@ public final class WorkerPool implements AutoCloseable {
             throw new IllegalArgumentException("a pool needs at least one thread");
         }
         workers = new Thread[threads - 1];
+        stretches = new AtomicLongArray(threads * STRIDE);
         for (int i = 0; i < workers.length; i++) {
             int id = i + 1;
             workers[i] = Thread.ofPlatform().daemon().name("tangram-kernel-" + id).unstarted(() -> loop(id));
@@ -49,7 +60,10 @@ public final class WorkerPool implements AutoCloseable {
         return workers.length + 1;
     }
 
-    /** Runs {@code task} over items {@code [0, items)} in shares of {@code grain}, returning when all are done. */
+    /**
+     * Runs {@code task} over items {@code [0, items)} in shares of at most {@code grain} (one share of all of them in a
+     * pool of one, or when they are no more than {@code grain}), returning when all are done.
+     */
     public synchronized void run(int items, int grain, RangeTask task) {
         if (closed) {
             throw new IllegalStateException("the worker pool is closed");
@@ -62,9 +76,11 @@ public final class WorkerPool implements AutoCloseable {
             return;
         }
         this.task = task;
-        this.items = items;
         this.grain = Math.max(1, grain);
-        next.set(0);
+        int participants = size();
+        for (int p = 0; p < participants; p++) {
+            stretches.set(p * STRIDE, span((int) ((long) items * p / participants), (int) ((long) items * (p + 1) / participants)));
+        }
         pending.set(workers.length);
         generation++; // publishes the fields above to the workers
         for (Thread w : workers) {
@@ -93,16 +109,45 @@ public final class WorkerPool implements AutoCloseable {
 
     private void work(int worker) {
         RangeTask t = task;
-        int n = items;
         int g = grain;
+        int participants = size();
         try {
-            for (int from = next.getAndAdd(g); from < n; from = next.getAndAdd(g)) {
-                t.run(from, Math.min(n, from + g), worker);
+            // the own stretch from its front, then the others' from their backs
+            for (long s = stretches.get(worker * STRIDE); front(s) < back(s); s = stretches.get(worker * STRIDE)) {
+                int from = front(s);
+                int to = Math.min(back(s), from + g);
+                if (stretches.compareAndSet(worker * STRIDE, s, span(to, back(s)))) {
+                    t.run(from, to, worker);
+                }
+            }
+            for (int k = 1; k < participants; k++) {
+                int victim = (worker + k) % participants;
+                for (long s = stretches.get(victim * STRIDE); front(s) < back(s); s = stretches.get(victim * STRIDE)) {
+                    int to = back(s);
+                    int from = Math.max(front(s), to - g);
+                    if (stretches.compareAndSet(victim * STRIDE, s, span(front(s), from))) {
+                        t.run(from, to, worker);
+                    }
+                }
             }
         } catch (Throwable e) {
             failure.compareAndSet(null, e);
-            next.set(n);
+            for (int p = 0; p < participants; p++) {
+                stretches.set(p * STRIDE, span(0, 0));
+            }
         }
+    }
+
+    private static long span(int front, int back) {
+        return (long) front << 32 | (back & 0xFFFF_FFFFL);
+    }
+
+    private static int front(long span) {
+        return (int) (span >>> 32);
+    }
+
+    private static int back(long span) {
+        return (int) span;
     }
 
     private void loop(int id) {
