@@ -1,5 +1,7 @@
 package dev.tangram.inference.model;
 
+import java.util.stream.IntStream;
+
 /**
  * The paged KV cache: for every layer, K and V in fixed-size blocks of {@code blockSize} token slots. Physical block
  * {@code b}, slot {@code s} of layer {@code l} holds the key of one token at
@@ -27,8 +29,20 @@ public final class PagedKvCache {
         this.config = config;
         this.numBlocks = numBlocks;
         this.blockSize = blockSize;
-        this.keys = new float[config.layers()][(int) perLayer];
-        this.values = new float[config.layers()][(int) perLayer];
+        this.keys = new float[config.layers()][];
+        this.values = new float[config.layers()][];
+        // one array per layer and kind, allocated in parallel: the JVM zeroes each array and the OS maps its pages as it
+        // is zeroed, which for tens of GiB took one thread 37-40 s at start (docs/hardware.md); 8 GiB on the 2-core
+        // development VM: 4.7-8.2 s on one thread, 1.8-2.6 s on two (docs/inference-server.md)
+        int layers = config.layers();
+        IntStream.range(0, 2 * layers).parallel().forEach(i -> {
+            float[] array = new float[(int) perLayer];
+            if (i < layers) {
+                keys[i] = array;
+            } else {
+                values[i - layers] = array;
+            }
+        });
     }
 
     /** Bytes one block takes over all layers, K and V: 2 × layers × kvHeads × headDim × bytes × blockSize. */

@@ -1,0 +1,47 @@
+package dev.tangram.inference.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PagedKvCacheTest {
+    private static final LlamaConfig CONFIG = new LlamaConfig(6, 64, 4, 2, 16, 128, 512, 2048, 10000f, 1e-5f);
+
+    @Test
+    void everyLayerHasItsOwnZeroedKeyAndValueArrays() {
+        PagedKvCache cache = new PagedKvCache(CONFIG, 10, 4);
+        Set<float[]> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int l = 0; l < CONFIG.layers(); l++) {
+            for (float[] a : new float[][] {cache.keys(l), cache.values(l)}) {
+                assertThat(a).hasSize(10 * 4 * CONFIG.kvDim()).containsOnly(0f);
+                assertThat(seen.add(a)).as("layer %d's arrays are its own", l).isTrue();
+            }
+        }
+        assertThat(seen).hasSize(2 * CONFIG.layers());
+    }
+
+    @Test
+    void copyingABlockCopiesItInEveryLayer() {
+        PagedKvCache cache = new PagedKvCache(CONFIG, 3, 2);
+        for (int l = 0; l < CONFIG.layers(); l++) {
+            cache.keys(l)[cache.offset(1, 1)] = l + 1;
+            cache.values(l)[cache.offset(1, 0) + 3] = -(l + 1);
+        }
+        cache.copyBlock(1, 2);
+        for (int l = 0; l < CONFIG.layers(); l++) {
+            assertThat(cache.keys(l)[cache.offset(2, 1)]).isEqualTo(l + 1);
+            assertThat(cache.values(l)[cache.offset(2, 0) + 3]).isEqualTo(-(l + 1));
+        }
+    }
+
+    @Test
+    void aCacheBeyondOneArrayPerLayerOrWithoutBlocksIsRefused() {
+        assertThatThrownBy(() -> new PagedKvCache(CONFIG, Integer.MAX_VALUE / 4, 16)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("too large");
+        assertThatThrownBy(() -> new PagedKvCache(CONFIG, 0, 16)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
