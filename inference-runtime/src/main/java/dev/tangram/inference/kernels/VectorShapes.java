@@ -12,10 +12,7 @@ final class VectorShapes {
     static final int L = F.length();
     /** Bytes loaded at once for int8 weights: L lanes, but never less than 64 bits. */
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
-    /**
-     * Bytes in one {@link #B} vector, as a constant: a loop bounded by {@code B.length()} itself is not unrolled by C2
-     * (the species' length is not folded), which cost the Q8_0 one-token kernel ~20 % (docs/inference-engine.md).
-     */
+    /** Bytes in one {@link #B} vector, as a constant for the bounds of the loops over a block's byte vectors. */
     static final int B_LANES = B.length();
     /** How many float vectors one {@link #B} vector expands to. */
     static final int B_PARTS = B.length() / L;

@@ -32,8 +32,8 @@ public final class PagedKvCache {
         this.keys = new float[config.layers()][];
         this.values = new float[config.layers()][];
         // one array per layer and kind, allocated in parallel: the JVM zeroes each array and the OS maps its pages as it
-        // is zeroed, which for tens of GiB took one thread 37-40 s at start (docs/hardware.md); 8 GiB on the 2-core
-        // development VM: 4.7-8.2 s on one thread, 1.8-2.6 s on two (docs/inference-server.md)
+        // is zeroed, which for tens of GiB took one thread 37-40 s at start (docs/hardware.md); 7.3 GB on the 2-core
+        // development VM: 2.9-6.1 s on one thread, 2.3-2.4 s on two (docs/inference-server.md)
         int layers = config.layers();
         IntStream.range(0, 2 * layers).parallel().forEach(i -> {
             float[] array = new float[(int) perLayer];
