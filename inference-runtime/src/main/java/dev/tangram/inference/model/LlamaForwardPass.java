@@ -78,8 +78,8 @@ public final class LlamaForwardPass implements ForwardPass {
     @Override
     public long activationBytes(int tokens) {
         long perToken = 3L * c.dim() + 2L * qDim + 2L * c.kvDim() + 2L * c.ffnDim() + c.headDim() + 2 + c.vocabSize();
-        long perThread = (long) c.contextLength() + 4L * Math.max(Math.max(c.dim(), c.ffnDim()), qDim);
         int widestRow = Math.max(Math.max(c.dim(), c.ffnDim()), qDim);
+        long perThread = (long) c.contextLength() + 4L * widestRow;
         long kernel = pool.size() * MatmulKernel.scratchBytes(tokens, widestRow) + MatmulKernel.inputCopyBytes(tokens, widestRow);
         return 4L * (tokens * perToken + pool.size() * perThread) + kernel;
     }
