@@ -1,6 +1,7 @@
 package dev.tangram.inference.kernels;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tangram.inference.gguf.GgmlType;
@@ -10,6 +11,7 @@ import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 class QuantizedMatrixTest {
@@ -225,7 +227,7 @@ class QuantizedMatrixTest {
     }
 
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 5, 12, 15})
+    @ValueSource(ints = {1, 5, 12, 15})
     void operandsPlacedOnCacheLinesGiveBitForBitTheResultsOfUnplacedOnes(int aligned) {
         // decode-step sizes (9 tokens, pairs of tiles) and prefill sizes (40 tokens, panels), one kernel reused for both so
         // that the larger input copy left behind by one call cannot leak into the next
@@ -246,10 +248,10 @@ class QuantizedMatrixTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aPlaceOffTheCacheLineIsRefused() {
         try (WorkerPool pool = new WorkerPool(1)) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MatmulKernel(pool, 16))
+            assertThatThrownBy(() -> new MatmulKernel(pool, 16))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16");
         }
     }
@@ -266,8 +268,8 @@ class QuantizedMatrixTest {
         assertThat(java.util.Arrays.copyOfRange(part, 5, 101)).containsExactly(java.util.Arrays.copyOfRange(whole, 64, 160));
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 6})
+    @ParameterizedTest
+    @ValueSource(ints = {1, 6})
     void matricesMultipliedInOneParallelRegionGiveWhatEachGivesAlone(int tokens) {
         int cols = 64;
         WeightMatrix a = encode(GgmlType.Q8_0, random(21 * cols, 7), 21, cols);
@@ -293,12 +295,12 @@ class QuantizedMatrixTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void matricesOfDifferentWidthsAreRefusedTogether() {
         WeightMatrix a = encode(GgmlType.Q8_0, random(4 * 64, 11), 4, 64);
         WeightMatrix b = encode(GgmlType.Q8_0, random(4 * 32, 12), 4, 32);
         try (WorkerPool pool = new WorkerPool(2)) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MatmulKernel(pool).multiply(new float[64], 1, a, new float[4], b, new float[4]))
+            assertThatThrownBy(() -> new MatmulKernel(pool).multiply(new float[64], 1, a, new float[4], b, new float[4]))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one width");
         }
     }
