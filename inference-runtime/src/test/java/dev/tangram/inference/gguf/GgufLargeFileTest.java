@@ -18,14 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A GGUF file larger than 2 GiB: a Q8_0 matrix of 2.18 GB followed by a small tensor that starts past the 2 GiB mark. The
- * file is sparse (its length is set, and only the bytes the test reads back are written), so it costs no disk and no
- * time, but the reader maps and addresses all of it: offsets past {@code Integer.MAX_VALUE} in the tensor table, in
+ * file is sparse (its length is set, and only the bytes the test reads back are written), so it costs almost no disk
+ * and no time to write, but the reader maps and addresses all of it: offsets past {@code Integer.MAX_VALUE} in the tensor table, in
  * the mapping and in the kernels' row arithmetic.
  */
 class GgufLargeFileTest {
     private static final int COLS = 2048;
     private static final int ROWS = 1_000_000;
-    private static final long ROW_BYTES = COLS / 32 * 34L;
+    private static final int BLOCK_BYTES = GgmlType.Q8_0.blockBytes();
+    private static final long ROW_BYTES = GgmlType.Q8_0.bytesFor(COLS);
     private static final long BIG_BYTES = ROWS * ROW_BYTES;
     private static final float[] TAIL = {1.5f, -2.25f, 3f, 42f, 0f, -0f, 7.125f, 1e-3f};
 
@@ -47,11 +48,7 @@ class GgufLargeFileTest {
             assertThat(big.data().byteSize()).isEqualTo(BIG_BYTES);
             assertThat(gguf.dataOffset()).isEqualTo(dataStart);
             assertThat(dataStart + tail.offset()).isGreaterThan(Integer.MAX_VALUE);
-            float[] tailValues = new float[TAIL.length];
-            for (int i = 0; i < TAIL.length; i++) {
-                tailValues[i] = tail.data().get(ValueLayout.JAVA_FLOAT_UNALIGNED, 4L * i);
-            }
-            assertThat(tailValues).containsExactly(TAIL);
+            assertThat(tail.data().toArray(ValueLayout.JAVA_FLOAT_UNALIGNED)).containsExactly(TAIL);
 
             WeightMatrix m = WeightMatrix.of(big);
             assertThat(m.rows()).isEqualTo(ROWS);
@@ -80,7 +77,7 @@ class GgufLargeFileTest {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.write(h.array(), 0, h.position());
             raf.setLength(dataStart + tailOffset + 4L * TAIL.length);
-            ByteBuffer lastRow = ByteBuffer.allocate(2 * 34).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer lastRow = ByteBuffer.allocate(2 * BLOCK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             lastRow.putShort(Float.floatToFloat16(1f));
             for (int q = 1; q <= 32; q++) {
                 lastRow.put((byte) q);
