@@ -16,8 +16,6 @@ final class VectorShapes {
     static final int B_LANES = B.length();
     /** How many float vectors one {@link #B} vector expands to. */
     static final int B_PARTS = B.length() / L;
-    static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
-    static final int B16_PARTS = 16 / L;
     /** L shorts (for BF16), never less than 64 bits. */
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, L * 16)));
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
