@@ -77,6 +77,59 @@ class QuantizedMatrixTest {
         }
     }
 
+    /**
+     * Every one of the 65,536 half-precision bit patterns decodes as {@link Float#float16ToFloat} does: zeros of both
+     * signs, subnormals, normals, infinities, and NaNs (NaN for NaN; the vector path and the scalar tail both covered, as
+     * the row is decoded from an odd start).
+     */
+    @Test
+    void f16DecodesEveryBitPatternAsTheJdkDoes() {
+        int n = 1 << 16;
+        ByteBuffer hf = ByteBuffer.allocate(2 * (n + 1)).order(ByteOrder.LITTLE_ENDIAN);
+        hf.putShort((short) 0);
+        for (int h = 0; h < n; h++) {
+            hf.putShort((short) h);
+        }
+        WeightMatrix m = WeightMatrix.of(GgmlType.F16, MemorySegment.ofArray(hf.array()), 1, n + 1);
+        float[] all = new float[n + 1];
+        m.dequantizeRow(0, all, 0);
+        float[] fromOne = new float[n];
+        m.dequantize(0, 1, n, fromOne, 0);
+        for (int h = 0; h < n; h++) {
+            float expected = Float.float16ToFloat((short) h);
+            for (float actual : new float[] {all[h + 1], fromOne[h]}) {
+                if (Float.isNaN(expected)) {
+                    assertThat(actual).as("half 0x%04x", h).isNaN();
+                } else {
+                    assertThat(Float.floatToRawIntBits(actual)).as("half 0x%04x", h).isEqualTo(Float.floatToRawIntBits(expected));
+                }
+            }
+        }
+    }
+
+    /** The dot product over halves at the edges of the range: subnormals of both signs and the largest finite half. */
+    @Test
+    void f16DotProductTakesSubnormalsAndTheLargestHalf() {
+        int cols = 41; // vector steps and, for 16 lanes, a scalar tail
+        ByteBuffer hf = ByteBuffer.allocate(2 * cols).order(ByteOrder.LITTLE_ENDIAN);
+        short[] halves = new short[cols];
+        halves[3] = 0x0001;            // the smallest subnormal, 2^-24
+        halves[20] = (short) 0x83ff;   // the largest negative subnormal, -1023 * 2^-24
+        halves[33] = 0x7bff;           // the largest finite half, 65504
+        halves[40] = 0x3c00;           // 1.0, in the tail
+        for (short h : halves) {
+            hf.putShort(h);
+        }
+        float[] x = new float[cols];
+        java.util.Arrays.fill(x, 3f);
+        WeightMatrix m = WeightMatrix.of(GgmlType.F16, MemorySegment.ofArray(hf.array()), 1, cols);
+        double expected = 3.0 * (0x1p-24 - 1023 * 0x1p-24 + 65504 + 1);
+        assertThat((double) m.dot(0, x, 0)).isCloseTo(expected, org.assertj.core.data.Offset.offset(expected * 0x1p-22));
+        x[33] = 0f;
+        x[40] = 0f;
+        assertThat(m.dot(0, x, 0)).isEqualTo((float) (3.0 * (0x1p-24 - 1023 * 0x1p-24)));
+    }
+
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
     void quantizerErrorStaysWithinOneQuantizationStep(GgmlType type) {
