@@ -45,8 +45,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
         }
         try (LoadedModel m = ModelLoader.load(model, threads)) {
             double weightsGb = m.weightBytes() / 1e9;
-            System.out.printf("model %s: %.3f GB of weights, %d threads; bandwidth limit %.2f tokens/s%n", m.name(), weightsGb, threads,
-                    gbs / weightsGb);
+            System.out.printf("model %s: %.3f GB of weights, %d threads, %s; bandwidth limit %.2f tokens/s%n", m.name(), weightsGb,
+                    threads, MatmulKernel.vectorShape(), gbs / weightsGb);
             for (int t : matmulTokens) {
                 System.out.printf("matmul, %d tokens: %.1f GMAC/s (FFN gate and down of %d layers, %d threads, best of 3)%n", t,
                         matmul(m, t), m.config().layers(), threads);

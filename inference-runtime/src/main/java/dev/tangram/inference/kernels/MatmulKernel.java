@@ -126,6 +126,11 @@ public final class MatmulKernel {
         return tokens >= PANEL_MIN_TOKENS ? PANEL_TILES : DECODE_PANEL_TILES;
     }
 
+    /** The vector shape every kernel runs with, such as "256-bit vectors (8 float lanes)". */
+    public static String vectorShape() {
+        return VectorShapes.describe();
+    }
+
     public WorkerPool pool() {
         return pool;
     }

@@ -48,5 +48,10 @@ final class VectorShapes {
         return partners == null ? v : v.add(v.rearrange(partners));
     }
 
+    /** The vector shape the kernels run with, for logs and benchmark reports: figures from 8 and 16 lanes differ. */
+    static String describe() {
+        return F.vectorBitSize() + "-bit vectors (" + L + " float lanes)";
+    }
+
     private VectorShapes() {}
 }

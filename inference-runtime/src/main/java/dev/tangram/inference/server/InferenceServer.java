@@ -12,6 +12,7 @@ import dev.tangram.inference.config.ServerConfig;
 import dev.tangram.inference.http.ChatTemplate;
 import dev.tangram.inference.http.OpenAiServer;
 import dev.tangram.inference.http.ServingModel;
+import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.metrics.PrometheusSchedulerMetrics;
 import dev.tangram.inference.model.LlamaConfig;
 import dev.tangram.inference.model.LoadedModel;
@@ -99,8 +100,8 @@ public final class InferenceServer implements AutoCloseable {
             http.allocation(allocationJson(allocation, plan, c, name));
             http.ready(new OpenAiServer.Backend(new ServingModel(name, loaded.tokenizer(),
                     ChatTemplate.detect(loaded.chatTemplate().orElse(null)), maxModelLen, plan.tokens()), engine));
-            LOG.info("serving {} on port {}: {} KV blocks of {} tokens, max model len {}", name, http.port(), plan.blocks(),
-                    config.blockSize(), maxModelLen);
+            LOG.info("serving {} on port {}: {} KV blocks of {} tokens, max model len {}; kernels on {} threads, {}", name, http.port(),
+                    plan.blocks(), config.blockSize(), maxModelLen, loaded.pool().size(), MatmulKernel.vectorShape());
             return new InferenceServer(http, loaded, engine, plan);
         } catch (RuntimeException | Error e) {
             // an Error too (an OutOfMemoryError while the cache is allocated): a live HTTP server would keep the JVM up
