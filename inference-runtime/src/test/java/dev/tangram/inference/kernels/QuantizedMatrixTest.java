@@ -79,8 +79,9 @@ class QuantizedMatrixTest {
 
     /**
      * Every one of the 65,536 half-precision bit patterns decodes as {@link Float#float16ToFloat} does: zeros of both
-     * signs, subnormals, normals, infinities, and NaNs (NaN for NaN; the vector path and the scalar tail both covered, as
-     * the row is decoded from an odd start).
+     * signs, subnormals, normals, infinities, and NaNs (NaN for NaN), in row decoding (element by element, from an odd
+     * start too) and in the dot product, which converts halves in vector lanes: row {@code h} holds 32 copies of
+     * {@code h}, and its dot product with ones is exactly 32 times the half's value (equal terms, sums exact in float).
      */
     @Test
     void f16DecodesEveryBitPatternAsTheJdkDoes() {
@@ -103,6 +104,26 @@ class QuantizedMatrixTest {
                 } else {
                     assertThat(Float.floatToRawIntBits(actual)).as("half 0x%04x", h).isEqualTo(Float.floatToRawIntBits(expected));
                 }
+            }
+        }
+        int cols = 32;
+        ByteBuffer rows = ByteBuffer.allocate(2 * n * cols).order(ByteOrder.LITTLE_ENDIAN);
+        for (int h = 0; h < n; h++) {
+            for (int c = 0; c < cols; c++) {
+                rows.putShort((short) h);
+            }
+        }
+        WeightMatrix copies = WeightMatrix.of(GgmlType.F16, MemorySegment.ofArray(rows.array()), n, cols);
+        float[] ones = new float[cols];
+        java.util.Arrays.fill(ones, 1f);
+        for (int h = 0; h < n; h++) {
+            float expected = cols * Float.float16ToFloat((short) h);
+            float actual = copies.dot(h, ones, 0);
+            if (Float.isNaN(expected)) {
+                assertThat(actual).as("dot over half 0x%04x", h).isNaN();
+            } else {
+                // exact; a sum starting from +0 turns -0 into +0, which == compares as equal
+                assertThat(actual == expected).as("dot over half 0x%04x: %s, not %s", h, actual, expected).isTrue();
             }
         }
     }
