@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * IEEE half-precision weights. The Vector API has no half-to-float conversion, so {@link #load} converts {@code L} halves
- * at once with integer and float lane operations, exactly ({@link Float#float16ToFloat}'s values, NaN payloads
- * included): the magnitude's exponent and mantissa bits moved up to float32's places read as a float 2^112 times too
+ * at once with integer and float lane operations, exactly ({@link Float#float16ToFloat}'s values, and a NaN for a
+ * NaN): the magnitude's exponent and mantissa bits moved up to float32's places read as a float 2^112 times too
  * small, whatever the exponent, subnormals included (a power-of-two multiply is exact); infinities and NaNs then get
  * float32's all-ones exponent, and the sign bit is moved up. Converting one element at a time, which the JIT compiles to
  * one scalar instruction each, decoded the 1b preset at 1.2-1.5 tokens/s on a 2-core AVX2 VM; this at 3.5-5.0
