@@ -8,6 +8,7 @@ import dev.tangram.inference.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -115,7 +116,7 @@ class QuantizedMatrixTest {
         }
         WeightMatrix copies = WeightMatrix.of(GgmlType.F16, MemorySegment.ofArray(rows.array()), n, cols);
         float[] ones = new float[cols];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         for (int h = 0; h < n; h++) {
             float expected = cols * Float.float16ToFloat((short) h);
             float actual = copies.dot(h, ones, 0);
@@ -131,7 +132,7 @@ class QuantizedMatrixTest {
     /** The dot product over halves at the edges of the range: subnormals of both signs and the largest finite half. */
     @Test
     void f16DotProductTakesSubnormalsAndTheLargestHalf() {
-        int cols = 41; // vector steps and, for 16 lanes, a scalar tail
+        int cols = 41; // vector steps and a scalar tail (column 40) at 8 or 16 lanes
         ByteBuffer hf = ByteBuffer.allocate(2 * cols).order(ByteOrder.LITTLE_ENDIAN);
         short[] halves = new short[cols];
         halves[3] = 0x0001;            // the smallest subnormal, 2^-24
@@ -142,10 +143,10 @@ class QuantizedMatrixTest {
             hf.putShort(h);
         }
         float[] x = new float[cols];
-        java.util.Arrays.fill(x, 3f);
+        Arrays.fill(x, 3f);
         WeightMatrix m = WeightMatrix.of(GgmlType.F16, MemorySegment.ofArray(hf.array()), 1, cols);
         double expected = 3.0 * (0x1p-24 - 1023 * 0x1p-24 + 65504 + 1);
-        assertThat((double) m.dot(0, x, 0)).isCloseTo(expected, org.assertj.core.data.Offset.offset(expected * 0x1p-22));
+        assertThat((double) m.dot(0, x, 0)).isCloseTo(expected, within(expected * 0x1p-22));
         x[33] = 0f;
         x[40] = 0f;
         assertThat(m.dot(0, x, 0)).isEqualTo((float) (3.0 * (0x1p-24 - 1023 * 0x1p-24)));
@@ -212,7 +213,7 @@ class QuantizedMatrixTest {
             assertBatchedEqualsDoubleProduct(kernel, w, m, x, tokens, tolerance, "batched");
             float[] one = new float[m.rows()];
             for (int t = 0; t < tokens; t++) {
-                kernel.multiply(m, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
+                kernel.multiply(m, Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
                 assertDoubleProduct(w, x, t, 1, one, tolerance, "single");
             }
         }
@@ -339,7 +340,7 @@ class QuantizedMatrixTest {
         m.dequantizeRow(2, whole, 0);
         float[] part = new float[96 + 5];
         m.dequantize(2, 64, 96, part, 5);
-        assertThat(java.util.Arrays.copyOfRange(part, 5, 101)).containsExactly(java.util.Arrays.copyOfRange(whole, 64, 160));
+        assertThat(Arrays.copyOfRange(part, 5, 101)).containsExactly(Arrays.copyOfRange(whole, 64, 160));
     }
 
     @ParameterizedTest
@@ -361,8 +362,8 @@ class QuantizedMatrixTest {
             assertThat(oa).containsExactly(ea);
             assertThat(ob).containsExactly(eb);
             assertThat(oc).containsExactly(ec);
-            java.util.Arrays.fill(oa, 0f);
-            java.util.Arrays.fill(ob, 0f);
+            Arrays.fill(oa, 0f);
+            Arrays.fill(ob, 0f);
             kernel.multiply(x, tokens, a, oa, b, ob);
             assertThat(oa).containsExactly(ea);
             assertThat(ob).containsExactly(eb);
