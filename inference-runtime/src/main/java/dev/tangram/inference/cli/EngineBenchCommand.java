@@ -1,6 +1,7 @@
 package dev.tangram.inference.cli;
 
 import dev.tangram.inference.kernels.MatmulKernel;
+import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightMatrix;
 import dev.tangram.inference.model.LlamaWeights;
 import dev.tangram.inference.model.LoadedModel;
@@ -30,6 +31,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--prompt", description = "prompt tokens per sequence before decoding (default 16)") int prompt = 16;
     @Option(names = "--threads", description = "kernel threads (default: available processors)") int threads = Runtime.getRuntime().availableProcessors();
     @Option(names = "--bandwidth-mib", description = "size of each triad array in MiB (default 256)") int bandwidthMiB = 256;
+    @Option(names = "--read-ahead", description = "the one-token kernels' read-ahead: auto (timed at load), off, or bytes ahead "
+            + "(default auto)", converter = ReadAheadConverter.class) ReadAheadSetting readAhead = ReadAheadSetting.AUTO;
     @Option(names = "--matmul-tokens", split = ",", description = "also time the batched matmul alone, over every layer's FFN gate "
             + "and down matrices, for these token counts (GMAC/s)") int[] matmulTokens = {};
 
@@ -43,10 +46,11 @@ public final class EngineBenchCommand implements Callable<Integer> {
         if (model == null) {
             return 0;
         }
-        try (LoadedModel m = ModelLoader.load(model, threads)) {
+        try (LoadedModel m = ModelLoader.load(model, threads, readAhead)) {
             double weightsGb = m.weightBytes() / 1e9;
             System.out.printf("model %s: %.3f GB of weights, %d threads, %s; bandwidth limit %.2f tokens/s%n", m.name(), weightsGb,
                     threads, MatmulKernel.vectorShape(), gbs / weightsGb);
+            System.out.println(m.readAhead().describe());
             for (int t : matmulTokens) {
                 System.out.printf("matmul, %d tokens: %.1f GMAC/s (FFN gate and down of %d layers, %d threads, best of 3)%n", t,
                         matmul(m, t), m.config().layers(), threads);
@@ -162,5 +166,17 @@ public final class EngineBenchCommand implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new EngineBenchCommand()).execute(args));
+    }
+
+    /** {@code --read-ahead auto|off|BYTES}; picocli reports a bad value with the option's name and this message. */
+    static final class ReadAheadConverter implements CommandLine.ITypeConverter<ReadAheadSetting> {
+        @Override
+        public ReadAheadSetting convert(String value) {
+            try {
+                return ReadAheadSetting.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

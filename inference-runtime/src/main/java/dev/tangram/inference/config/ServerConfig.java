@@ -1,5 +1,6 @@
 package dev.tangram.inference.config;
 
+import dev.tangram.inference.kernels.ReadAheadSetting;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -23,19 +24,22 @@ import java.util.Set;
  * memory:    { utilisation: 0.9, cpuBudgetMib: 4096 }
  * kvCache:   { blockSize: 16 }
  * scheduler: { maxBatchTokens: 512, maxRunning: 16, maxWaiting: 64 }
+ * engine:    { readAhead: auto }                # auto (timed at load), off, or bytes ahead (a multiple of 64)
  * </pre>
  */
 public record ServerConfig(String host, int port, String modelName, int maxModelLen, double utilisation, long cpuBudgetMib,
-                           int blockSize, int maxBatchTokens, int maxRunning, int maxWaiting) {
+                           int blockSize, int maxBatchTokens, int maxRunning, int maxWaiting, ReadAheadSetting readAhead) {
     public static final int VERSION = 1;
-    public static final ServerConfig DEFAULTS = new ServerConfig("0.0.0.0", 8000, "", 0, 0.9, 4096, 16, 512, 16, 64);
+    public static final ServerConfig DEFAULTS = new ServerConfig("0.0.0.0", 8000, "", 0, 0.9, 4096, 16, 512, 16, 64,
+            ReadAheadSetting.AUTO);
 
     private static final Map<String, Set<String>> FIELDS = Map.of(
             "server", Set.of("host", "port"),
             "model", Set.of("name", "maxModelLen"),
             "memory", Set.of("utilisation", "cpuBudgetMib"),
             "kvCache", Set.of("blockSize"),
-            "scheduler", Set.of("maxBatchTokens", "maxRunning", "maxWaiting"));
+            "scheduler", Set.of("maxBatchTokens", "maxRunning", "maxWaiting"),
+            "engine", Set.of("readAhead"));
 
     public static ServerConfig load(Path file) {
         try {
@@ -92,7 +96,8 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
                 (int) integer(s, "kvCache", "blockSize", d.blockSize(), 1, 1024),
                 (int) integer(s, "scheduler", "maxBatchTokens", d.maxBatchTokens(), 1, 1 << 20),
                 (int) integer(s, "scheduler", "maxRunning", d.maxRunning(), 1, 4096),
-                (int) integer(s, "scheduler", "maxWaiting", d.maxWaiting(), 0, 1 << 20));
+                (int) integer(s, "scheduler", "maxWaiting", d.maxWaiting(), 0, 1 << 20),
+                readAhead(s.get("engine").get("readAhead"), d.readAhead()));
         if (!(c.utilisation() > 0 && c.utilisation() <= 1)) {
             throw new ConfigException("memory.utilisation: must be in (0, 1], got " + c.utilisation());
         }
@@ -101,7 +106,7 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, modelName, maxModelLen, utilisation, cpuBudgetMib, blockSize, maxBatchTokens, maxRunning,
-                maxWaiting);
+                maxWaiting, readAhead);
     }
 
     @SuppressWarnings("unchecked")
@@ -152,6 +157,27 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
             throw new ConfigException(sec + "." + key + ": expected a number, got " + describe(v));
         }
         return n.doubleValue();
+    }
+
+    /** {@code engine.readAhead}: auto, off (YAML also reads a bare {@code off} as false), or a whole number of bytes. */
+    private static ReadAheadSetting readAhead(Object v, ReadAheadSetting dflt) {
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            if (Boolean.FALSE.equals(v)) {
+                return ReadAheadSetting.OFF;
+            }
+            if (v instanceof Integer || v instanceof Long) {
+                return new ReadAheadSetting(false, ((Number) v).longValue());
+            }
+            if (v instanceof String str) {
+                return ReadAheadSetting.parse(str);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("engine.readAhead: " + e.getMessage());
+        }
+        throw new ConfigException("engine.readAhead: expected auto, off or a number of bytes, got " + describe(v));
     }
 
     private static String describe(Object v) {

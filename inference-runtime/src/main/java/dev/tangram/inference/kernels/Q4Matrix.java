@@ -59,7 +59,7 @@ public record Q4Matrix(MemorySegment data, int rows, int cols) implements Weight
 
     /**
      * Rows {@code row} and {@code row + 1} side by side (two memory streams, one load of {@code x} for both); before each
-     * run of {@link ReadAhead#RUN_BLOCKS} blocks, both rows' lines {@link ReadAhead#DISTANCE} ahead are touched
+     * run of {@link ReadAhead#RUN_BLOCKS} blocks, both rows' lines {@link ReadAhead#distance()} ahead are touched
      * ({@link ReadAhead#touchRun}), which took the engine's Q4_0 decode from 11.3 to 14.5 tokens/s.
      */
     @Override

@@ -29,7 +29,7 @@ public record Q8Matrix(MemorySegment data, int rows, int cols) implements Weight
 
     /**
      * One row, a run of {@link ReadAhead#RUN_BLOCKS} blocks at a time, two blocks per step into two accumulators (so that
-     * the scale multiply-adds do not wait on each other); before each run, the lines of the run {@link ReadAhead#DISTANCE}
+     * the scale multiply-adds do not wait on each other); before each run, the lines of the run {@link ReadAhead#distance()}
      * ahead are touched together ({@link ReadAhead#touchRun}).
      */
     @Override

@@ -4,6 +4,8 @@ import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.gguf.GgufFormatException;
 import dev.tangram.inference.gguf.GgufTensor;
 import dev.tangram.inference.kernels.WeightMatrix;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -36,6 +38,16 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
 
     public boolean tiedEmbeddings() {
         return output == tokenEmbedding;
+    }
+
+    /** Every matrix a decode step multiplies with, in the order it does: each layer's seven, then the output. */
+    public List<WeightMatrix> matrices() {
+        List<WeightMatrix> out = new ArrayList<>();
+        for (Layer l : layers) {
+            out.addAll(List.of(l.wq, l.wk, l.wv, l.wo, l.wGate, l.wUp, l.wDown));
+        }
+        out.add(output);
+        return out;
     }
 
     /** Bytes of all weights. */

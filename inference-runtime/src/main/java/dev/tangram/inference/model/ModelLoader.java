@@ -4,6 +4,8 @@ import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.gguf.GgufFormatException;
 import dev.tangram.inference.gguf.GgufMetadata;
 import dev.tangram.inference.kernels.MatmulKernel;
+import dev.tangram.inference.kernels.ReadAheadCalibration;
+import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WorkerPool;
 import dev.tangram.inference.tokenizer.GgufTokenizerReader;
 import dev.tangram.inference.tokenizer.Tokenizer;
@@ -22,8 +24,16 @@ public final class ModelLoader {
         return load(path, Runtime.getRuntime().availableProcessors());
     }
 
-    /** Loads with a kernel pool of {@code threads} participants. */
+    /** Loads with a kernel pool of {@code threads} participants, the read-ahead distance timed on this machine. */
     public static LoadedModel load(Path path, int threads) throws IOException {
+        return load(path, threads, ReadAheadSetting.AUTO);
+    }
+
+    /**
+     * Loads with a kernel pool of {@code threads} participants; {@code readAhead} sets the one-token kernels' read-ahead
+     * distance or has it timed ({@link ReadAheadCalibration}).
+     */
+    public static LoadedModel load(Path path, int threads, ReadAheadSetting readAhead) throws IOException {
         GgufFile file = GgufFile.open(path);
         WorkerPool pool = null;
         try {
@@ -35,12 +45,14 @@ public final class ModelLoader {
             }
             LlamaWeights weights = LlamaWeights.of(file, config);
             pool = new WorkerPool(threads);
-            LlamaForwardPass forward = new LlamaForwardPass(config, weights, new MatmulKernel(pool));
+            MatmulKernel kernel = new MatmulKernel(pool);
+            LlamaForwardPass forward = new LlamaForwardPass(config, weights, kernel);
+            ReadAheadCalibration.Choice choice = ReadAheadCalibration.apply(readAhead, kernel, weights.matrices());
             String fileName = path.getFileName().toString();
             String name = file.metadata().findString("general.name")
                     .orElse(fileName.endsWith(".gguf") ? fileName.substring(0, fileName.length() - 5) : fileName);
             return new LoadedModel(name, config, tokenizer, forward, weights.bytes(), file.metadata().findString("tokenizer.chat_template"),
-                    file, pool);
+                    choice, file, pool);
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();

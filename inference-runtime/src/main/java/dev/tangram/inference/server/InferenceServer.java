@@ -74,13 +74,14 @@ public final class InferenceServer implements AutoCloseable {
             http = new OpenAiServer(metrics, config.host(), config.port()).start();
             LOG.info("listening on {}:{}; loading {}", config.host(), http.port(), modelFile);
             try {
-                loaded = ModelLoader.load(modelFile);
+                loaded = ModelLoader.load(modelFile, Runtime.getRuntime().availableProcessors(), config.readAhead());
             } catch (IOException e) {
                 throw new StartupRefusedException("cannot read the model " + modelFile + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {
                 throw new StartupRefusedException("cannot load the model " + modelFile + ": " + e.getMessage(), e);
             }
             model = loaded;
+            LOG.info("one-token kernels: {}", loaded.readAhead().describe());
             LlamaConfig c = loaded.config();
             int maxModelLen = config.maxModelLen() == 0 ? c.contextLength() : Math.min(config.maxModelLen(), c.contextLength());
             MemoryBudget budget = MemoryBudget.of(allocation, config.cpuBudgetMib());

@@ -1,5 +1,6 @@
 package dev.tangram.inference.config;
 
+import dev.tangram.inference.kernels.ReadAheadSetting;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,9 +20,29 @@ class ServerConfigTest {
                 memory: { utilisation: 0.5, cpuBudgetMib: 512 }
                 kvCache: { blockSize: 8 }
                 scheduler: { maxBatchTokens: 64, maxRunning: 4, maxWaiting: 2 }
+                engine: { readAhead: 1024 }
                 """);
-        assertThat(c).isEqualTo(new ServerConfig("0.0.0.0", 9000, "tiny", 256, 0.5, 512, 8, 64, 4, 2));
+        assertThat(c).isEqualTo(new ServerConfig("0.0.0.0", 9000, "tiny", 256, 0.5, 512, 8, 64, 4, 2, new ReadAheadSetting(false, 1024)));
         assertThat(ServerConfig.parse("version: 1").port()).isEqualTo(8000);
+        assertThat(ServerConfig.parse("version: 1").readAhead()).isEqualTo(ReadAheadSetting.AUTO);
+    }
+
+    @Test
+    void readAheadIsAutoOffOrBytes() {
+        // a bare off is YAML's false; quoted, it is the word
+        assertThat(ServerConfig.parse("version: 1\nengine: { readAhead: off }").readAhead()).isEqualTo(ReadAheadSetting.OFF);
+        assertThat(ServerConfig.parse("version: 1\nengine: { readAhead: 'off' }").readAhead()).isEqualTo(ReadAheadSetting.OFF);
+        assertThat(ServerConfig.parse("version: 1\nengine: { readAhead: 0 }").readAhead()).isEqualTo(ReadAheadSetting.OFF);
+        assertThat(ServerConfig.parse("version: 1\nengine: { readAhead: auto }").readAhead()).isEqualTo(ReadAheadSetting.AUTO);
+        assertThat(ServerConfig.parse("version: 1\nengine: { readAhead: '4096' }").readAhead().bytes()).isEqualTo(4096);
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { readAhead: 100 }"))
+                .hasMessage("engine.readAhead: read-ahead must be auto, off or a multiple of 64 bytes up to 65536, got 100");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { readAhead: soon }"))
+                .hasMessage("engine.readAhead: read-ahead must be auto, off or a number of bytes, got 'soon'");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { readAhead: on }"))
+                .hasMessage("engine.readAhead: expected auto, off or a number of bytes, got true (boolean)");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { readAhead: 2.5 }"))
+                .hasMessage("engine.readAhead: expected auto, off or a number of bytes, got 2.5 (double)");
     }
 
     @Test
