@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  * edge; the choice from the times is {@link #choose}, a pure function.
  */
 public final class ReadAheadCalibration {
-    /** The distances timed: none, 1 KiB and 2 KiB (the best two of 512 B to 4 KiB on the Intel VM). */
+    /** The distances timed: none (the best on the Zen 4 VM), 2 KiB (the best on the Intel VM) and 1 KiB between them. */
     static final long[] CANDIDATES = {0, 1024, 2048};
     /** Under this many bytes of Q8_0/Q4_0 weights the products may run from cache, which says nothing about memory. */
     static final long MIN_BYTES = 64L << 20;
