@@ -193,6 +193,11 @@ public final class InferenceServer implements AutoCloseable {
         return model.config();
     }
 
+    /** The one-token kernels' read-ahead distance and how it was chosen (config {@code engine.readAhead}). */
+    public dev.tangram.inference.kernels.ReadAheadCalibration.Choice readAhead() {
+        return model.readAhead();
+    }
+
     public EngineLoop engine() {
         return engine;
     }

@@ -98,6 +98,25 @@ class InferenceServerIT {
     }
 
     @Test
+    void theConfiguredReadAheadReachesTheKernels() throws Exception {
+        ServerConfig off = ServerConfig.parse("""
+                version: 1
+                server: { host: 127.0.0.1, port: 0 }
+                memory: { cpuBudgetMib: 256 }
+                engine: { readAhead: 'off' }
+                """);
+        try (InferenceServer s = InferenceServer.start(model, off, Map.of(), Optional.empty())) {
+            assertThat(s.readAhead().describe()).isEqualTo("read-ahead off (configured)");
+            assertThat(post(s, "/v1/completions", "{\"prompt\":\"hello\",\"max_tokens\":2,\"temperature\":0}").get("choices")).hasSize(1);
+        }
+        // auto, the default: the tiny model has too few bytes to time, so it keeps 2 KiB and says why
+        try (InferenceServer s = InferenceServer.start(model, config(), Map.of(), Optional.empty())) {
+            assertThat(s.readAhead().distance()).isEqualTo(2048);
+            assertThat(s.readAhead().reason()).startsWith("default: ").contains("fewer than the 64.0 MiB");
+        }
+    }
+
+    @Test
     void aPrefixCacheHitOnTheRealModelGivesTheSameGreedyText() throws Exception {
         try (InferenceServer s = InferenceServer.start(model, config(), Map.of(), Optional.empty())) {
             String body = "{\"prompt\":\"" + "the quick brown fox jumps over the lazy dog. ".repeat(3) + "\",\"max_tokens\":12,\"temperature\":0}";
