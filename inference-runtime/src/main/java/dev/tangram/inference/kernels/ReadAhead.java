@@ -38,9 +38,14 @@ final class ReadAhead {
         return distance;
     }
 
-    /** Sets the distance: 0 (no touches) or a whole number of 64-byte lines up to {@link #MAX_DISTANCE}. */
+    /** Whether {@code bytes} is a distance: 0 (no touches) or a whole number of 64-byte lines up to {@link #MAX_DISTANCE}. */
+    static boolean isDistance(long bytes) {
+        return bytes >= 0 && bytes <= MAX_DISTANCE && bytes % 64 == 0;
+    }
+
+    /** Sets the distance ({@link #isDistance}). */
     static void setDistance(long bytes) {
-        if (bytes < 0 || bytes > MAX_DISTANCE || bytes % 64 != 0) {
+        if (!isDistance(bytes)) {
             throw new IllegalArgumentException("read-ahead distance must be 0 (off) or a multiple of 64 bytes up to " + MAX_DISTANCE
                     + ", got " + bytes);
         }

@@ -15,7 +15,7 @@ public record ReadAheadSetting(boolean auto, long bytes) {
         if (auto && bytes != 0) {
             throw new IllegalArgumentException("an automatic read-ahead setting carries no distance, got " + bytes);
         }
-        if (bytes < 0 || bytes > ReadAhead.MAX_DISTANCE || bytes % 64 != 0) {
+        if (!ReadAhead.isDistance(bytes)) {
             throw new IllegalArgumentException("read-ahead must be auto, off or a multiple of 64 bytes up to " + ReadAhead.MAX_DISTANCE
                     + ", got " + bytes);
         }

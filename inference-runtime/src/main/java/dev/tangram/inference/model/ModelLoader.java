@@ -20,8 +20,9 @@ public final class ModelLoader {
 
     private ModelLoader() {}
 
-    public static LoadedModel load(Path path) throws IOException {
-        return load(path, Runtime.getRuntime().availableProcessors());
+    /** Loads with a kernel pool of one participant per available processor; {@code readAhead} as below. */
+    public static LoadedModel load(Path path, ReadAheadSetting readAhead) throws IOException {
+        return load(path, Runtime.getRuntime().availableProcessors(), readAhead);
     }
 
     /** Loads with a kernel pool of {@code threads} participants, the read-ahead distance timed on this machine. */

@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.tangram.inference.gguf.GgmlType;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -86,11 +82,7 @@ class ReadAheadCalibrationTest {
     void theDistanceNeverChangesAResult() {
         int rows = 66;
         int cols = 2048 + 64; // four runs of 16 blocks and a tail, for Q8_0's tail touches too
-        float[] x = new float[cols];
-        SplittableRandom r = new SplittableRandom(7);
-        for (int i = 0; i < cols; i++) {
-            x[i] = (float) r.nextGaussian();
-        }
+        float[] x = QuantizedMatrixTest.random(cols, 7);
         for (GgmlType type : List.of(GgmlType.Q8_0, GgmlType.Q4_0)) {
             WeightMatrix m = matrix(type, rows, cols, 5);
             float[] reference = null;
@@ -131,13 +123,6 @@ class ReadAheadCalibrationTest {
     }
 
     private static WeightMatrix matrix(GgmlType type, int rows, int cols, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] values = new float[rows * cols];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) r.nextGaussian();
-        }
-        ByteBuffer b = ByteBuffer.allocate(BlockQuantizer.bytes(type, values.length)).order(ByteOrder.LITTLE_ENDIAN);
-        BlockQuantizer.encode(type, values, 0, values.length, b);
-        return WeightMatrix.of(type, MemorySegment.ofArray(b.array()), rows, cols);
+        return QuantizedMatrixTest.encode(type, QuantizedMatrixTest.random(rows * cols, seed), rows, cols);
     }
 }
