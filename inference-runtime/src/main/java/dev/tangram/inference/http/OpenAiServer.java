@@ -11,6 +11,7 @@ import dev.tangram.inference.scheduler.FinishReason;
 import dev.tangram.inference.scheduler.GenerationRequest;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,7 @@ public final class OpenAiServer implements AutoCloseable {
             cfg.showJavalinBanner = false;
             cfg.useVirtualThreads = true;
             cfg.http.disableCompression();
+            cfg.http.prefer405over404 = true;
             cfg.jetty.addConnector((server, httpConfig) -> {
                 ServerConnector c = new ServerConnector(server);
                 c.setHost(host);
@@ -57,6 +59,8 @@ public final class OpenAiServer implements AutoCloseable {
             });
         });
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e));
+        // no route for the path (404) or the method (405): Javalin's own answers, in OpenAI's error shape
+        app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, noRoute(e, ctx)));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, new ApiError(500, "server_error", "internal error: " + e, null, null));
@@ -71,6 +75,7 @@ public final class OpenAiServer implements AutoCloseable {
         });
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         app.get("/v1/models", this::models);
+        app.get("/v1/models/<model>", this::model);
         app.get("/v1/allocation", ctx -> {
             Object a = allocation;
             if (a == null) {
@@ -111,6 +116,16 @@ public final class OpenAiServer implements AutoCloseable {
         app.stop();
     }
 
+    /** Javalin's answer for a request no route takes, as an {@link ApiError} that says what was asked for. */
+    private static ApiError noRoute(HttpResponseException e, Context ctx) {
+        String message = switch (e.getStatus()) {
+            case 404 -> "no route " + ctx.method() + " " + ctx.path();
+            case 405 -> ctx.method() + " is not allowed on " + ctx.path() + "; use " + e.getDetails().getOrDefault("availableMethods", "another method");
+            default -> e.getMessage();
+        };
+        return new ApiError(e.getStatus(), "invalid_request_error", message, null, null);
+    }
+
     private Backend backend() {
         Backend b = backend;
         if (b == null) {
@@ -120,21 +135,36 @@ public final class OpenAiServer implements AutoCloseable {
     }
 
     private void models(Context ctx) {
-        Backend b = backend();
-        ObjectNode m = json.createObjectNode().put("id", b.model().name()).put("object", "model").put("created", created)
-                .put("owned_by", "tangram").put("max_model_len", b.model().maxModelLen());
         ObjectNode body = json.createObjectNode().put("object", "list");
-        body.putArray("data").add(m);
+        body.putArray("data").add(modelObject(backend().model()));
         send(ctx, 200, body);
+    }
+
+    /** GET /v1/models/{model}: the served model's object, or 404 {@code model_not_found}. */
+    private void model(Context ctx) {
+        ServingModel model = backend().model();
+        requireServed(model, ctx.pathParam("model"));
+        send(ctx, 200, modelObject(model));
+    }
+
+    private ObjectNode modelObject(ServingModel model) {
+        return json.createObjectNode().put("id", model.name()).put("object", "model").put("created", created).put("owned_by", "tangram")
+                .put("max_model_len", model.maxModelLen());
+    }
+
+    private static void requireServed(ServingModel model, String asked) {
+        if (!asked.equals(model.name())) {
+            throw new ApiError(404, "invalid_request_error", "The model '" + asked + "' does not exist; this server serves '"
+                    + model.name() + "'", "model", "model_not_found");
+        }
     }
 
     private void generate(Context ctx, boolean chat) throws IOException, InterruptedException {
         Backend b = backend();
         CompletionParams p = parser.parse(ctx.body(), chat);
         ServingModel model = b.model();
-        if (p.model() != null && !p.model().equals(model.name())) {
-            throw new ApiError(404, "invalid_request_error", "The model '" + p.model() + "' does not exist; this server serves '"
-                    + model.name() + "'", "model", "model_not_found");
+        if (p.model() != null) {
+            requireServed(model, p.model());
         }
         int[] prompt;
         String promptParam = chat ? "messages" : "prompt";

@@ -29,6 +29,7 @@ public final class RequestParser {
         if (root == null || !root.isObject()) {
             throw ApiError.invalid("the body must be a JSON object", null);
         }
+        UnsupportedFields.check(root, chat);
         String model = optString(root, "model");
         String promptText = null;
         int[] promptTokens = null;
@@ -104,7 +105,12 @@ public final class RequestParser {
             if (role == null || !role.isTextual() || !ROLES.contains(role.asText())) {
                 throw ApiError.invalid(where + ".role must be one of " + ROLES.stream().sorted().toList(), where + ".role");
             }
-            out.add(new ChatTemplate.Message(role.asText(), content(msg.get("content"), where + ".content")));
+            JsonNode content = msg.get("content");
+            if ((content == null || content.isNull()) && !role.asText().equals("assistant")) {
+                // only an assistant turn (one that called tools) may come without content
+                throw ApiError.invalid(where + ".content is required for role '" + role.asText() + "'", where + ".content");
+            }
+            out.add(new ChatTemplate.Message(role.asText(), content(content, where + ".content")));
         }
         return out;
     }

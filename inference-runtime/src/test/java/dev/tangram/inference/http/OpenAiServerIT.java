@@ -208,6 +208,50 @@ class OpenAiServerIT {
     }
 
     @Test
+    void fieldsTheServerDoesNotImplementAre400sUnlessTheyAskForNothing() throws Exception {
+        OpenAiServer s = server(0, 4, 4, false);
+        HttpResponse<String> logprobs = post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2,\"logprobs\":3}");
+        assertThat(logprobs.statusCode()).isEqualTo(400);
+        JsonNode err = JSON.readTree(logprobs.body()).get("error");
+        assertThat(err.get("param").asText()).isEqualTo("logprobs");
+        assertThat(err.get("message").asText()).contains("'logprobs' is not supported by this server (got 3)");
+        HttpResponse<String> tools = post(s, "/v1/chat/completions",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"type\":\"function\"}]}");
+        assertThat(tools.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(tools.body()).at("/error/param").asText()).isEqualTo("tools");
+
+        // what OpenAI clients send as defaults is served
+        assertThat(post(s, "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":2,"
+                + "\"logprobs\":false,\"presence_penalty\":0,\"frequency_penalty\":0.0,\"logit_bias\":{},\"tools\":[],"
+                + "\"response_format\":{\"type\":\"text\"},\"user\":\"someone\"}").statusCode()).isEqualTo(200);
+        assertThat(post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2,\"logprobs\":null,\"echo\":false,\"best_of\":1}")
+                .statusCode()).isEqualTo(200);
+
+        HttpResponse<String> noContent = post(s, "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\"}]}");
+        assertThat(noContent.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(noContent.body()).at("/error/message").asText()).isEqualTo("messages[0].content is required for role 'user'");
+    }
+
+    @Test
+    void aModelIsRetrievedByIdAndUnknownRoutesAnswerOpenAiStyleErrors() throws Exception {
+        OpenAiServer s = server(0, 4, 4, false);
+        HttpResponse<String> model = get(s, "/v1/models/tiny");
+        assertThat(model.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(model.body()).get("id").asText()).isEqualTo("tiny");
+        HttpResponse<String> other = get(s, "/v1/models/org/other-model");
+        assertThat(other.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(other.body()).at("/error/message").asText()).isEqualTo(
+                "The model 'org/other-model' does not exist; this server serves 'tiny'");
+
+        HttpResponse<String> noRoute = get(s, "/v1/embeddings");
+        assertThat(noRoute.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(noRoute.body()).at("/error/message").asText()).isEqualTo("no route GET /v1/embeddings");
+        HttpResponse<String> wrongMethod = get(s, "/v1/completions");
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(JSON.readTree(wrongMethod.body()).at("/error/message").asText()).isEqualTo("GET is not allowed on /v1/completions; use POST");
+    }
+
+    @Test
     void overloadIsRefusedWith429() throws Exception {
         OpenAiServer s = server(30, 1, 1, true);
         String body = "{\"prompt\":\"busy\",\"max_tokens\":100,\"temperature\":0,\"stream\":true}";
