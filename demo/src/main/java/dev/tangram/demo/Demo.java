@@ -109,15 +109,18 @@ public final class Demo implements AutoCloseable {
         log.step("node %s: %s", node.name(), node.summary());
         plugin.start();
         open.add(plugin);
+        // every resource registered and its device list received by the kubelet (ListAndWatch answers just after Register
+        // returns): the capacity published below must hold them all, or kube-scheduler's fit check misses one
         await("the device plugin of " + node.name() + " to register", () -> plugin.supervisor().allRegistered()
-                && !kubelet.capacity().isEmpty()
+                && kubelet.capacity().keySet().containsAll(plugin.supervisor().wanted())
                 && cluster.node(node.name()).map(n -> n.getMetadata().getAnnotations() != null
                 && n.getMetadata().getAnnotations().containsKey(TangramNames.ANNOTATION_GPU_INVENTORY)).orElse(false));
-        cluster.publishCapacity(node.name(), kubelet.capacity());
+        Map<String, Integer> capacity = kubelet.capacity();
+        cluster.publishCapacity(node.name(), capacity);
         Map<String, String> labels = cluster.node(node.name()).orElseThrow().getMetadata().getLabels();
         log.detail("%s: labels %s=%s %s=%s, inventory annotation published; node capacity %s", node.name(),
                 TangramNames.LABEL_GPU_PRODUCT, labels.get(TangramNames.LABEL_GPU_PRODUCT),
-                TangramNames.LABEL_GPU_COUNT, labels.get(TangramNames.LABEL_GPU_COUNT), kubelet.capacity());
+                TangramNames.LABEL_GPU_COUNT, labels.get(TangramNames.LABEL_GPU_COUNT), capacity);
     }
 
     private Path extract(String specFile) throws IOException {
