@@ -17,7 +17,9 @@ import java.util.List;
  * @param stream       whether to answer with server-sent events
  * @param includeUsage whether a streamed answer ends with a usage chunk ({@code stream_options.include_usage})
  * @param stops        stop sequences
+ * @param ignoreEos    vLLM's {@code ignore_eos}: generate past the end-of-generation token, up to {@code max_tokens}
  */
 public record CompletionParams(boolean chat, String model, String promptText, int[] promptTokens, List<ChatTemplate.Message> messages,
-                               Integer maxTokens, SamplingParams sampling, boolean stream, boolean includeUsage, List<String> stops) {
+                               Integer maxTokens, SamplingParams sampling, boolean stream, boolean includeUsage, List<String> stops,
+                               boolean ignoreEos) {
 }

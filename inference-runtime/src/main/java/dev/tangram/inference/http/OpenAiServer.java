@@ -196,7 +196,7 @@ public final class OpenAiServer implements AutoCloseable {
         }
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         GenerationStream stream = new GenerationStream();
-        Admission admission = b.engine().submit(new GenerationRequest(id, prompt, maxTokens, p.sampling(), stream));
+        Admission admission = b.engine().submit(new GenerationRequest(id, prompt, maxTokens, p.sampling(), stream, p.ignoreEos()));
         switch (admission) {
             case Admission.Overloaded o -> throw new ApiError(429, "rate_limit_error", "The server is overloaded: " + o.reason()
                     + "; retry later", null, "rate_limit_exceeded");

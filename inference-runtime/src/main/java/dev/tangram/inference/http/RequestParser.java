@@ -83,10 +83,12 @@ public final class RequestParser {
             includeUsage = optBoolean(so, "include_usage");
         }
         List<String> stops = stops(root);
+        boolean ignoreEos = optBoolean(root, "ignore_eos");
         SamplingParams sampling = new SamplingParams(temperature == null ? 1f : temperature.floatValue(),
                 topK == null || topK < 0 ? 0 : topK, topP == null ? 1f : topP.floatValue(),
                 seed == null ? System.nanoTime() : seed);
-        return new CompletionParams(chat, model, promptText, promptTokens, messages, maxTokens, sampling, stream, includeUsage, stops);
+        return new CompletionParams(chat, model, promptText, promptTokens, messages, maxTokens, sampling, stream, includeUsage, stops,
+                ignoreEos);
     }
 
     private static List<ChatTemplate.Message> messages(JsonNode root) {

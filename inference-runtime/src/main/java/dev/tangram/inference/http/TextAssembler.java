@@ -30,9 +30,12 @@ public final class TextAssembler {
         this.holdBack = stops.stream().mapToInt(String::length).max().orElse(1) - 1;
     }
 
-    /** Adds a token; answers the text now safe to send (may be empty). */
+    /**
+     * Adds a token; answers the text now safe to send (may be empty). An end-of-generation token (which reaches here only
+     * when the request set {@code ignore_eos}) adds no text, as vLLM leaves special tokens out of the text by default.
+     */
     public String add(int token) {
-        if (stopped) {
+        if (stopped || tokenizer.isEndOfGeneration(token)) {
             return "";
         }
         byte[] bytes = tokenizer.tokenBytes(token);

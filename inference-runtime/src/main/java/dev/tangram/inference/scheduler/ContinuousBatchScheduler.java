@@ -307,7 +307,7 @@ public final class ContinuousBatchScheduler {
             metrics.interTokenLatency((now - s.lastTokenNanos) / 1e9);
         }
         s.lastTokenNanos = now;
-        if (endOfGeneration.test(token)) {
+        if (!s.request.ignoreEos() && endOfGeneration.test(token)) {
             finish(s, FinishReason.STOP, null);
             return;
         }

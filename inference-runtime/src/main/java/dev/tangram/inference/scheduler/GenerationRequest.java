@@ -6,9 +6,14 @@ import java.util.Objects;
 
 /**
  * One request as the scheduler sees it: prompt token ids, how many tokens to generate at most, how to sample, and
- * where the tokens go.
+ * where the tokens go, and whether the end-of-generation token ends it (vLLM's {@code ignore_eos} says it does not).
  */
-public record GenerationRequest(String id, int[] promptTokens, int maxTokens, SamplingParams sampling, TokenSink sink) {
+public record GenerationRequest(String id, int[] promptTokens, int maxTokens, SamplingParams sampling, TokenSink sink, boolean ignoreEos) {
+    /** A request that ends at the model's end-of-generation token. */
+    public GenerationRequest(String id, int[] promptTokens, int maxTokens, SamplingParams sampling, TokenSink sink) {
+        this(id, promptTokens, maxTokens, sampling, sink, false);
+    }
+
     public GenerationRequest {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(promptTokens, "promptTokens");

@@ -130,6 +130,26 @@ class OpenAiServerIT {
     }
 
     @Test
+    void ignoreEosGeneratesMaxTokensWhereTheModelWouldHaveStopped() throws Exception {
+        OpenAiServer s = server(0, 4, 4, false);
+        String prompt = null;
+        for (int i = 0; prompt == null && i < 50; i++) {
+            if (expectedText("prompt " + i, 60).length() < 60) {
+                prompt = "prompt " + i; // greedy decoding reaches the end-of-generation token before 60 tokens
+            }
+        }
+        assertThat(prompt).as("a prompt that ends early").isNotNull();
+        JsonNode stops = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"" + prompt + "\",\"max_tokens\":60,\"temperature\":0}").body());
+        assertThat(stops.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        JsonNode ignores = JSON.readTree(post(s, "/v1/completions",
+                "{\"prompt\":\"" + prompt + "\",\"max_tokens\":60,\"temperature\":0,\"ignore_eos\":true}").body());
+        assertThat(ignores.at("/choices/0/finish_reason").asText()).isEqualTo("length");
+        assertThat(ignores.at("/usage/completion_tokens").asInt()).isEqualTo(60);
+        assertThat(ignores.at("/choices/0/text").asText()).startsWith(stops.at("/choices/0/text").asText());
+        assertThat(post(s, "/v1/completions", "{\"prompt\":\"x\",\"ignore_eos\":\"yes\"}").statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void streamingSendsServerSentEventsEndingWithDone() throws Exception {
         OpenAiServer s = server(0, 4, 4, true);
         String whole = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"stream me\",\"max_tokens\":20,\"temperature\":0}").body())

@@ -52,6 +52,26 @@ class ContinuousBatchSchedulerTest {
     }
 
     @Test
+    void aRequestIgnoringEosGeneratesUpToMaxTokensPastTheEndOfGenerationToken() {
+        HistoryForwardPass model = new HistoryForwardPass();
+        // every token counts as the end of generation
+        ContinuousBatchScheduler s = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 64, BLOCK),
+                new SchedulerSettings(64, 4, 4, model.config().contextLength()), p -> new dev.tangram.inference.sampling.Sampler(p)::sample,
+                token -> true, SchedulerMetrics.NONE);
+        RecordingSink ending = new RecordingSink();
+        RecordingSink ignoring = new RecordingSink();
+        int[] prompt = prompt(new Random(3), 9);
+        s.submit(new GenerationRequest("ends", prompt, 10, SamplingParams.GREEDY, ending));
+        s.submit(new GenerationRequest("ignores", prompt, 10, SamplingParams.GREEDY, ignoring, true));
+        drain(s);
+        assertThat(ending.completion().reason()).isEqualTo(FinishReason.STOP);
+        assertThat(ending.tokens()).isEmpty();
+        assertThat(ignoring.completion().reason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(ignoring.tokens()).hasSize(10);
+        assertThat(s.allocator().usedBlocks()).isZero();
+    }
+
+    @Test
     void greedyTokensOfABatchEqualThoseOfEachRequestRunAlone() {
         Random rnd = new Random(7);
         List<int[]> prompts = new ArrayList<>();
