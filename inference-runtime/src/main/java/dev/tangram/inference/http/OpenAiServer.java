@@ -21,15 +21,19 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The OpenAI-compatible HTTP API: POST /v1/completions and /v1/chat/completions (JSON, or server-sent events when
- * {@code stream} is true), GET /v1/models, /v1/allocation, /health, /ready (503 until the model is loaded) and /metrics.
+ * {@code stream} is true), GET /v1/models, /v1/models/{model}, /v1/allocation, /health, /ready (503 until the model is loaded)
+ * and /metrics.
  */
 public final class OpenAiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
     private static final long IDLE_TIMEOUT_MS = TimeUnit.MINUTES.toMillis(10);
+    /** How often a request answering in one body looks at its connection for a client that left. */
+    private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     /** The loaded model and the engine serving it. */
     public record Backend(ServingModel model, EngineLoop engine) {
@@ -217,9 +221,25 @@ public final class OpenAiServer implements AutoCloseable {
     private record Outcome(String finishReason, int completionTokens, Completion completion) {
     }
 
+    /**
+     * Answers in one body once the request has finished. Its connection is watched meanwhile ({@link ClientConnection}): a
+     * client that leaves has its request cancelled and its blocks freed within {@link #WATCH_NANOS}, as a streaming
+     * client's are at the next token it can no longer be sent.
+     */
     private void whole(Context ctx, Backend b, GenerationStream stream, Reply reply, TextAssembler text) throws InterruptedException {
         StringBuilder out = new StringBuilder();
-        Outcome o = drain(b, stream, reply, text, out::append);
+        Outcome o;
+        try (ClientConnection client = ClientConnection.of(ctx)) {
+            try {
+                o = drain(b, stream, reply, text, client::gone, out::append);
+            } catch (ClientGone gone) {
+                LOG.debug("client of {} went away before its answer", reply.id());
+                return;
+            }
+            if (client.mustClose()) {
+                ctx.header("Connection", "close");
+            }
+        }
         if (o.completion().reason() == FinishReason.ERROR) {
             throw new ApiError(500, "server_error", o.completion().error(), null, null);
         }
@@ -239,7 +259,7 @@ public final class OpenAiServer implements AutoCloseable {
             if (reply.chat()) {
                 event(out, reply.roleChunk());
             }
-            Outcome o = drain(b, stream, reply, text, chunk -> {
+            Outcome o = drain(b, stream, reply, text, () -> false, chunk -> {
                 if (!chunk.isEmpty()) {
                     try {
                         event(out, reply.chunk(chunk, null));
@@ -266,19 +286,35 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
-    /** Thrown out of the chunk consumer when writing to the client fails. */
+    /** Thrown out of the chunk consumer when writing to the client fails, or out of {@code drain} when its client left. */
     private static final class ClientGone extends RuntimeException {
         ClientGone(IOException cause) {
             super(cause);
         }
+
+        ClientGone(String why) {
+            super(why);
+        }
     }
 
-    private Outcome drain(Backend b, GenerationStream stream, Reply reply, TextAssembler text,
+    /**
+     * Hands the request's text to {@code chunks} as its tokens arrive; every {@link #WATCH_NANOS} asks {@code clientGone}
+     * and, once it says so, cancels the request and throws {@link ClientGone}.
+     */
+    private Outcome drain(Backend b, GenerationStream stream, Reply reply, TextAssembler text, BooleanSupplier clientGone,
                           java.util.function.Consumer<String> chunks) throws InterruptedException {
         int tokens = 0;
         boolean stoppedBySequence = false;
+        long nextWatch = System.nanoTime() + WATCH_NANOS;
         while (true) {
-            GenerationStream.Event e = stream.next(1, TimeUnit.SECONDS);
+            GenerationStream.Event e = stream.next(WATCH_NANOS, TimeUnit.NANOSECONDS);
+            if (System.nanoTime() - nextWatch >= 0) {
+                nextWatch = System.nanoTime() + WATCH_NANOS;
+                if (clientGone.getAsBoolean()) {
+                    b.engine().cancel(reply.id());
+                    throw new ClientGone("the client closed the connection");
+                }
+            }
             if (e == null) {
                 continue;
             }

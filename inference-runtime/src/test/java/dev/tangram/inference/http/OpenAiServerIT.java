@@ -317,6 +317,48 @@ class OpenAiServerIT {
         assertThat(metrics).doesNotContain("finished_reason=\"length\"");
     }
 
+    private static byte[] rawPost(String path, String body) {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: " + b.length
+                + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] all = java.util.Arrays.copyOf(head, head.length + b.length);
+        System.arraycopy(b, 0, all, head.length, b.length);
+        return all;
+    }
+
+    @Test
+    void aClientLeavingBeforeItsWholeAnswerHasItsRequestCancelledAndItsBlocksFreed() throws Exception {
+        OpenAiServer s = server(50, 4, 4, true); // 100 tokens at 50 ms a step: ~5 s if nothing stops it
+        try (Socket socket = new Socket("127.0.0.1", s.port())) {
+            socket.getOutputStream().write(rawPost("/v1/completions", "{\"prompt\":\"wait for it\",\"max_tokens\":100,\"temperature\":0}"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.runningRequests() == 1 && scheduler.cacheUsage() > 0);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.runningRequests() == 0 && scheduler.cacheUsage() == 0.0);
+        String metrics = get(s, "/metrics").body();
+        assertThat(metrics).contains("vllm:request_success_total{finished_reason=\"cancelled\",model_name=\"tiny\"} 1.0");
+        assertThat(metrics).doesNotContain("finished_reason=\"length\"");
+    }
+
+    @Test
+    void aPipelinedRequestReadWhileWatchingIsNotLostButTheConnectionClosesAfterTheAnswer() throws Exception {
+        OpenAiServer s = server(50, 4, 4, true);
+        try (Socket socket = new Socket("127.0.0.1", s.port())) {
+            socket.setSoTimeout(20_000); // a connection left open (the pipelined request answered too) fails, not hangs
+            OutputStream out = socket.getOutputStream();
+            out.write(rawPost("/v1/completions", "{\"prompt\":\"first\",\"max_tokens\":20,\"temperature\":0}"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.runningRequests() == 1);
+            out.write(rawPost("/v1/completions", "{\"prompt\":\"second\",\"max_tokens\":2,\"temperature\":0}"));
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8); // until the server closes
+            assertThat(answer).startsWith("HTTP/1.1 200");
+            assertThat(answer.toLowerCase()).contains("connection: close");
+            assertThat(answer.split("HTTP/1.1 ", -1)).hasSize(2); // one answer: the second request is sent again by its client
+            JsonNode body = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+            assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(20);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.runningRequests() == 0 && scheduler.cacheUsage() == 0.0);
+    }
+
     @Test
     void modelsAndMetricsUseTheOpenAiAndVllmNames() throws Exception {
         OpenAiServer s = server(0, 4, 4, false);
