@@ -124,7 +124,8 @@ public final class OpenAiServer implements AutoCloseable {
     private static ApiError noRoute(HttpResponseException e, Context ctx) {
         String message = switch (e.getStatus()) {
             case 404 -> "no route " + ctx.method() + " " + ctx.path();
-            case 405 -> ctx.method() + " is not allowed on " + ctx.path() + "; use " + e.getDetails().getOrDefault("availableMethods", "another method");
+            case 405 -> ctx.method() + " is not allowed on " + ctx.path() + "; use "
+                    + e.getDetails().getOrDefault("availableMethods", "another method");
             default -> e.getMessage();
         };
         return new ApiError(e.getStatus(), "invalid_request_error", message, null, null);
