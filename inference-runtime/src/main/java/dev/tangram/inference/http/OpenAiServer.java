@@ -32,6 +32,11 @@ import java.util.concurrent.TimeUnit;
 public final class OpenAiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
     private static final long IDLE_TIMEOUT_MS = TimeUnit.MINUTES.toMillis(10);
+    /**
+     * The largest request body read (Javalin's default is 1 MB): room for a 128K-token context given as token ids, or as
+     * text, with its JSON around it.
+     */
+    static final long MAX_BODY_BYTES = 8L << 20;
     /** How often a request answering in one body looks at its connection for a client that left. */
     private static final long WATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -54,6 +59,7 @@ public final class OpenAiServer implements AutoCloseable {
             cfg.useVirtualThreads = true;
             cfg.http.disableCompression();
             cfg.http.prefer405over404 = true;
+            cfg.http.maxRequestSize = MAX_BODY_BYTES;
             cfg.jetty.addConnector((server, httpConfig) -> {
                 ServerConnector c = new ServerConnector(server);
                 c.setHost(host);
@@ -63,8 +69,8 @@ public final class OpenAiServer implements AutoCloseable {
             });
         });
         app.exception(ApiError.class, (e, ctx) -> error(ctx, e));
-        // no route for the path (404) or the method (405): Javalin's own answers, in OpenAI's error shape
-        app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, noRoute(e, ctx)));
+        // no route for the path (404) or the method (405), a body too large (413): Javalin's own answers, in OpenAI's error shape
+        app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, fromJavalin(e, ctx)));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, new ApiError(500, "server_error", "internal error: " + e, null, null));
@@ -120,12 +126,16 @@ public final class OpenAiServer implements AutoCloseable {
         app.stop();
     }
 
-    /** Javalin's answer for a request no route takes, as an {@link ApiError} that says what was asked for. */
-    private static ApiError noRoute(HttpResponseException e, Context ctx) {
+    /**
+     * Javalin's own answers (no route for the path or the method, a body over the limit) as an {@link ApiError} that says
+     * what was asked for.
+     */
+    private static ApiError fromJavalin(HttpResponseException e, Context ctx) {
         String message = switch (e.getStatus()) {
             case 404 -> "no route " + ctx.method() + " " + ctx.path();
             case 405 -> ctx.method() + " is not allowed on " + ctx.path() + "; use "
                     + e.getDetails().getOrDefault("availableMethods", "another method");
+            case 413 -> "the request body is larger than this server's limit of " + MAX_BODY_BYTES + " bytes";
             default -> e.getMessage();
         };
         return new ApiError(e.getStatus(), "invalid_request_error", message, null, null);

@@ -1,8 +1,11 @@
 package dev.tangram.inference.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.tangram.inference.sampling.SamplingParams;
 
 import java.util.ArrayList;
@@ -13,10 +16,11 @@ import java.util.Set;
 public final class RequestParser {
     private static final Set<String> ROLES = Set.of("system", "user", "assistant", "developer", "tool");
 
-    private final ObjectMapper json;
+    /** Strict about what JSON leaves open: a key given twice, or anything after the object, is a 400. */
+    private final ObjectReader json;
 
     public RequestParser(ObjectMapper json) {
-        this.json = json;
+        this.json = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
     }
 
     public CompletionParams parse(String body, boolean chat) {

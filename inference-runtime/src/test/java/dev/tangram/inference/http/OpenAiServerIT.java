@@ -222,6 +222,17 @@ class OpenAiServerIT {
         assertThat(post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":500}").statusCode()).isEqualTo(400);
         assertThat(post(s, "/v1/completions", "{\"prompt\":[1,2,99999]}").statusCode()).isEqualTo(400);
 
+        HttpResponse<String> trailing = post(s, "/v1/completions", "{\"prompt\":\"x\"} {\"prompt\":\"y\"}");
+        assertThat(trailing.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(trailing.body()).at("/error/message").asText()).contains("not valid JSON").contains("Trailing token");
+        HttpResponse<String> twice = post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2,\"prompt\":\"y\"}");
+        assertThat(twice.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(twice.body()).at("/error/message").asText()).contains("Duplicate field 'prompt'");
+        HttpResponse<String> tooLarge = post(s, "/v1/completions", "{\"prompt\":\"" + "a".repeat((int) OpenAiServer.MAX_BODY_BYTES) + "\"}");
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(JSON.readTree(tooLarge.body()).at("/error/message").asText()).isEqualTo(
+                "the request body is larger than this server's limit of 8388608 bytes");
+
         HttpResponse<String> otherModel = post(s, "/v1/completions", "{\"model\":\"gpt-9\",\"prompt\":\"x\"}");
         assertThat(otherModel.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(otherModel.body()).at("/error/code").asText()).isEqualTo("model_not_found");
