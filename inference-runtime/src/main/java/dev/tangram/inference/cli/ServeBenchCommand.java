@@ -40,6 +40,8 @@ public final class ServeBenchCommand implements Callable<Integer> {
     @Option(names = "--ttft-prompt", description = "prompt length of the TTFT runs (default 2000; 0 skips them)") int ttftPrompt = 2000;
     @Option(names = "--shared-prefix", description = "cached shared prefix of the warm TTFT run (default 1900)") int sharedPrefix = 1900;
     @Option(names = "--seed", description = "seed of the random prompts") long seed = 1;
+    @Option(names = "--temperature", description = "sampling temperature of the throughput requests (default 0: greedy; each "
+            + "request then gets its own seed)") double temperature = 0;
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -53,7 +55,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
             String url = "http://127.0.0.1:" + server.port() + "/v1/completions";
             System.out.println("model " + model + ": " + server.plan().arithmetic(server.modelConfig()));
             System.out.println("warm-up...");
-            complete(url, prompt(rnd, ordinary, promptTokens), 4);
+            complete(url, prompt(rnd, ordinary, promptTokens), 4, temperature, seed);
             System.out.println();
             System.out.println("| concurrent requests | prompt tokens | generated tokens | wall s | aggregate tokens/s |");
             System.out.println("|---:|---:|---:|---:|---:|");
@@ -66,8 +68,10 @@ public final class ServeBenchCommand implements Callable<Integer> {
                 int generated = 0;
                 try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                     List<Future<JsonNode>> results = new ArrayList<>();
-                    for (int[] p : prompts) {
-                        results.add(pool.submit(() -> complete(url, p, maxTokens)));
+                    for (int i = 0; i < prompts.size(); i++) {
+                        int[] p = prompts.get(i);
+                        long requestSeed = seed + i;
+                        results.add(pool.submit(() -> complete(url, p, maxTokens, temperature, requestSeed)));
                     }
                     for (Future<JsonNode> f : results) {
                         generated += f.get().at("/usage/completion_tokens").asInt();
@@ -112,8 +116,9 @@ public final class ServeBenchCommand implements Callable<Integer> {
         return p;
     }
 
-    private JsonNode complete(String url, int[] prompt, int max) throws Exception {
-        String body = json.writeValueAsString(java.util.Map.of("prompt", prompt, "max_tokens", max, "temperature", 0));
+    private JsonNode complete(String url, int[] prompt, int max, double temperature, long requestSeed) throws Exception {
+        String body = json.writeValueAsString(java.util.Map.of("prompt", prompt, "max_tokens", max, "temperature", temperature,
+                "seed", requestSeed));
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {

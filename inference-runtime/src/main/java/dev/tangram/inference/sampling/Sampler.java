@@ -1,23 +1,35 @@
 package dev.tangram.inference.sampling;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
 /**
  * Picks next tokens for one request. Greedy when the temperature is 0 (the lowest id wins a tie); otherwise the logits
  * are cut to the {@code topK} most likely (ties broken by lower id), divided by the temperature, turned into
- * probabilities, cut to the smallest prefix whose mass reaches {@code topP}, and drawn from with the request's own
- * seeded generator, so the same seed gives the same tokens. Not thread-safe: one sampler per request.
+ * probabilities, cut to the smallest prefix (most likely first) whose mass reaches {@code topP}, and drawn from with the
+ * request's own seeded generator, so the same seed gives the same tokens. Not thread-safe: one sampler per request.
+ *
+ * <p>Nothing ranks the whole vocabulary: top-k keeps a heap of k, top-p ranks only the tokens likely enough to be in the
+ * nucleus, and with neither the draw walks the tokens in id order (the same distribution). Ranking all 128,256 tokens of
+ * a Llama 3 vocabulary took 33 ms a token, half as long as the 1b model's forward pass.
  */
 public final class Sampler {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** The generator algorithm; named so a seed means the same sequence on every JDK. */
     public static final String ALGORITHM = "L64X128MixRandom";
 
     private final SamplingParams params;
     private final RandomGenerator random;
-    private Integer[] order = new Integer[0];
-    private float[] probs = new float[0];
+    /** The tokens drawn from: a prefix, in rank order once ranked. */
+    private int[] candidates = new int[0];
+    /** {@code exp((logit - max) / temperature)} of each candidate, in the same order. */
+    private float[] weights = new float[0];
+    private long[] keys = new long[0];
+    private float[] rankedWeights = new float[0];
 
     public Sampler(SamplingParams params) {
         this.params = params;
@@ -36,45 +48,97 @@ public final class Sampler {
             return argmax(logits);
         }
         int n = logits.length;
-        if (order.length < n) {
-            order = new Integer[n];
-            probs = new float[n];
+        if (candidates.length < n) {
+            candidates = new int[n];
+            weights = new float[n];
+            keys = new long[n];
+            rankedWeights = new float[n];
         }
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
+        int m;
+        boolean ranked;
+        if (params.topK() > 0 && params.topK() < n) {
+            m = TokenRanking.topK(logits, params.topK(), keys, candidates);
+            ranked = true;
+        } else {
+            m = n;
+            for (int i = 0; i < n; i++) {
+                candidates[i] = i;
+            }
+            ranked = false;
         }
-        Arrays.sort(order, 0, n, (a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b));
-        int k = params.topK() > 0 ? Math.min(params.topK(), n) : n;
-        double max = logits[order[0]];
+        float max = ranked ? logits[candidates[0]] : logits[argmax(logits)];
+        if (ranked) {
+            for (int i = 0; i < m; i++) {
+                weights[i] = (float) Math.exp((logits[candidates[i]] - max) / params.temperature());
+            }
+        } else {
+            weighAll(logits, max);
+        }
         double sum = 0;
-        for (int i = 0; i < k; i++) {
-            double e = Math.exp((logits[order[i]] - max) / params.temperature());
-            probs[i] = (float) e;
-            sum += e;
+        for (int i = 0; i < m; i++) {
+            sum += weights[i];
         }
-        int keep = k;
-        if (params.topP() < 1f) {
+        if (params.topP() < 1f && m > 1) {
+            if (!ranked) {
+                m = rankLikelyEnough(logits, m, sum);
+            }
             double cumulative = 0;
-            for (int i = 0; i < k; i++) {
-                cumulative += probs[i] / sum;
+            for (int i = 0; i < m; i++) {
+                cumulative += weights[i] / sum;
                 if (cumulative >= params.topP()) {
-                    keep = i + 1;
+                    m = i + 1;
                     break;
                 }
             }
         }
         double mass = 0;
-        for (int i = 0; i < keep; i++) {
-            mass += probs[i];
+        for (int i = 0; i < m; i++) {
+            mass += weights[i];
         }
         double r = random.nextDouble() * mass;
-        for (int i = 0; i < keep; i++) {
-            r -= probs[i];
+        for (int i = 0; i < m; i++) {
+            r -= weights[i];
             if (r < 0) {
-                return order[i];
+                return candidates[i];
             }
         }
-        return order[keep - 1];
+        return candidates[m - 1];
+    }
+
+    /**
+     * Ranks, in place, the candidates (all {@code m} tokens, in id order) that can be in the top-p nucleus, and answers how
+     * many there are. A token of probability under {@code (1 - topP) / (m - 1)} cannot be: all such tokens together hold
+     * less than {@code 1 - topP}, so the likelier ones reach {@code topP} first.
+     */
+    private int rankLikelyEnough(float[] logits, int m, double sum) {
+        double cutoff = (1 - params.topP()) / (m - 1) * sum;
+        int c = 0;
+        for (int i = 0; i < m; i++) {
+            if (weights[i] >= cutoff) {
+                keys[c++] = TokenRanking.key(logits[i], i);
+            }
+        }
+        Arrays.sort(keys, 0, c);
+        for (int j = 0; j < c; j++) {
+            int id = TokenRanking.id(keys[j]);
+            candidates[j] = id;
+            rankedWeights[j] = weights[id];
+        }
+        System.arraycopy(rankedWeights, 0, weights, 0, c);
+        return c;
+    }
+
+    /** {@code exp((logit - max) / temperature)} of every token, in id order: the vocabulary's worth, so vectorised. */
+    private void weighAll(float[] logits, float max) {
+        FloatVector top = FloatVector.broadcast(F, max);
+        FloatVector temperature = FloatVector.broadcast(F, params.temperature());
+        int i = 0;
+        for (int end = F.loopBound(logits.length); i < end; i += F.length()) {
+            FloatVector.fromArray(F, logits, i).sub(top).div(temperature).lanewise(VectorOperators.EXP).intoArray(weights, i);
+        }
+        for (; i < logits.length; i++) {
+            weights[i] = (float) Math.exp((logits[i] - max) / params.temperature());
+        }
     }
 
     /** Index of the largest logit, the lowest index on a tie. */

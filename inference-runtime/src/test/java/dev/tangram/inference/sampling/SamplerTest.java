@@ -1,8 +1,12 @@
 package dev.tangram.inference.sampling;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +45,139 @@ class SamplerTest {
     void lowTemperatureConcentratesOnTheLikeliestTokens() {
         assertThat(seen(new Sampler(new SamplingParams(0.01f, 0, 1f, 3)), 200)).isSubsetOf(1, 4);
         assertThat(seen(new Sampler(new SamplingParams(100f, 0, 1f, 3)), 400)).hasSize(LOGITS.length);
+    }
+
+    @Test
+    void drawsOverTheWholeVocabularyFollowTheSoftmax() {
+        Random rnd = new Random(5);
+        float[] logits = new float[64];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) rnd.nextGaussian();
+        }
+        double[] p = softmax(logits, 0.8);
+        Sampler s = new Sampler(new SamplingParams(0.8f, 0, 1f, 11));
+        int draws = 40_000;
+        int[] counts = new int[logits.length];
+        for (int i = 0; i < draws; i++) {
+            counts[s.sample(logits)]++;
+        }
+        for (int t = 0; t < logits.length; t++) {
+            assertThat((double) counts[t] / draws).as("token %d", t).isCloseTo(p[t], within(0.01));
+        }
+    }
+
+    @Test
+    void topKAndTopPDrawTheSameTokensAsRankingTheWholeVocabulary() {
+        Random rnd = new Random(9);
+        float[] logits = new float[3000];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) (rnd.nextGaussian() * 2);
+        }
+        logits[17] = logits[2001]; // a tie, broken by the lower id
+        for (SamplingParams p : List.of(new SamplingParams(0.8f, 40, 0.95f, 3), new SamplingParams(1.3f, 500, 1f, 4),
+                new SamplingParams(0.5f, 2999, 0.5f, 5))) {
+            Sampler fast = new Sampler(p);
+            ReferenceSampler reference = new ReferenceSampler(p);
+            for (int i = 0; i < 500; i++) {
+                assertThat(fast.sample(logits)).as("%s, draw %d", p, i).isEqualTo(reference.sample(logits));
+            }
+        }
+    }
+
+    @Test
+    void topPAloneKeepsExactlyTheNucleusOfALargeVocabulary() {
+        Random rnd = new Random(13);
+        float[] logits = new float[20_000];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = (float) (rnd.nextGaussian() * 0.5);
+        }
+        logits[10] = 15f;
+        logits[20] = 14.6f;
+        logits[30] = 14.2f;
+        logits[40] = 13.9f;
+        double[] p = softmax(logits, 1.0);
+        // the nucleus of 0.7: the likeliest tokens until their mass reaches 0.7
+        Integer[] order = new Integer[logits.length];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
+        Set<Integer> nucleus = new HashSet<>();
+        double mass = 0;
+        for (int i = 0; mass < 0.7; i++) {
+            nucleus.add(order[i]);
+            mass += p[order[i]];
+        }
+        assertThat(nucleus).hasSizeBetween(2, 4);
+        assertThat(seen(new Sampler(new SamplingParams(1f, 0, 0.7f, 21)), logits, 2000)).isEqualTo(nucleus);
+    }
+
+    /** Sampling as the whole-vocabulary ranking does it: every token sorted by logit, largest first, lower id on a tie. */
+    private static final class ReferenceSampler {
+        private final SamplingParams params;
+        private final java.util.random.RandomGenerator random;
+
+        ReferenceSampler(SamplingParams params) {
+            this.params = params;
+            this.random = java.util.random.RandomGeneratorFactory.of(Sampler.ALGORITHM).create(params.seed());
+        }
+
+        int sample(float[] logits) {
+            Integer[] order = new Integer[logits.length];
+            Arrays.setAll(order, i -> i);
+            Arrays.sort(order, (a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b));
+            int k = params.topK() > 0 ? Math.min(params.topK(), logits.length) : logits.length;
+            float[] w = new float[k];
+            double sum = 0;
+            for (int i = 0; i < k; i++) {
+                w[i] = (float) Math.exp((logits[order[i]] - logits[order[0]]) / params.temperature());
+                sum += w[i];
+            }
+            int keep = k;
+            double cumulative = 0;
+            for (int i = 0; params.topP() < 1f && i < k; i++) {
+                cumulative += w[i] / sum;
+                if (cumulative >= params.topP()) {
+                    keep = i + 1;
+                    break;
+                }
+            }
+            double mass = 0;
+            for (int i = 0; i < keep; i++) {
+                mass += w[i];
+            }
+            double r = random.nextDouble() * mass;
+            for (int i = 0; i < keep; i++) {
+                r -= w[i];
+                if (r < 0) {
+                    return order[i];
+                }
+            }
+            return order[keep - 1];
+        }
+    }
+
+    private static double[] softmax(float[] logits, double temperature) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double[] p = new double[logits.length];
+        double sum = 0;
+        for (int i = 0; i < p.length; i++) {
+            p[i] = Math.exp((logits[i] - max) / temperature);
+            sum += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+
+    private static Set<Integer> seen(Sampler s, float[] logits, int n) {
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            seen.add(s.sample(logits));
+        }
+        return seen;
     }
 
     private static int[] draw(Sampler s, int n) {
