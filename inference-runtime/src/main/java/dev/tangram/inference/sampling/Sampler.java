@@ -66,7 +66,8 @@ public final class Sampler {
             }
             ranked = false;
         }
-        float max = ranked ? logits[candidates[0]] : logits[argmax(logits)];
+        int best = ranked ? candidates[0] : argmax(logits);
+        float max = logits[best];
         if (ranked) {
             for (int i = 0; i < m; i++) {
                 weights[i] = (float) Math.exp((logits[candidates[i]] - max) / params.temperature());
@@ -80,7 +81,7 @@ public final class Sampler {
         }
         if (params.topP() < 1f && m > 1) {
             if (!ranked) {
-                m = rankLikelyEnough(logits, m, sum);
+                m = rankLikelyEnough(logits, m, sum, best);
             }
             double cumulative = 0;
             for (int i = 0; i < m; i++) {
@@ -107,14 +108,17 @@ public final class Sampler {
 
     /**
      * Ranks, in place, the candidates (all {@code m} tokens, in id order) that can be in the top-p nucleus, and answers how
-     * many there are. A token of probability under {@code (1 - topP) / (m - 1)} cannot be: all such tokens together hold
-     * less than {@code 1 - topP}, so the likelier ones reach {@code topP} first.
+     * many there are: the best-ranked token {@code best}, and every token of probability at least
+     * {@code c = (1 - topP) / (m - 1)}. Any other token is not in the nucleus. Were it the j-th of the ranking, j ≥ 2, and
+     * the last the nucleus needs, the tokens before it would hold less than {@code topP}, so it and the {@code m - j}
+     * after it more than {@code 1 - topP}; but those {@code m - j + 1 ≤ m - 1} tokens are each under {@code c}, so together
+     * under {@code 1 - topP}. (The first-ranked token can be the whole nucleus however unlikely, hence {@code best}.)
      */
-    private int rankLikelyEnough(float[] logits, int m, double sum) {
+    private int rankLikelyEnough(float[] logits, int m, double sum, int best) {
         double cutoff = (1 - params.topP()) / (m - 1) * sum;
         int c = 0;
         for (int i = 0; i < m; i++) {
-            if (weights[i] >= cutoff) {
+            if (weights[i] >= cutoff || i == best) {
                 keys[c++] = TokenRanking.key(logits[i], i);
             }
         }

@@ -74,11 +74,16 @@ class SamplerTest {
             logits[i] = (float) (rnd.nextGaussian() * 2);
         }
         logits[17] = logits[2001]; // a tie, broken by the lower id
-        for (SamplingParams p : List.of(new SamplingParams(0.8f, 40, 0.95f, 3), new SamplingParams(1.3f, 500, 1f, 4),
-                new SamplingParams(0.5f, 2999, 0.5f, 5))) {
+        List<SamplingParams> params = new java.util.ArrayList<>(List.of(new SamplingParams(0.8f, 40, 0.95f, 3),
+                new SamplingParams(1.3f, 500, 1f, 4), new SamplingParams(0.5f, 2999, 0.5f, 5), new SamplingParams(1f, 1, 1f, 6)));
+        for (int i = 0; i < 20; i++) {
+            params.add(new SamplingParams(0.1f + 3 * rnd.nextFloat(), 1 + rnd.nextInt(logits.length - 1),
+                    rnd.nextBoolean() ? 1f : 0.01f + 0.99f * rnd.nextFloat(), rnd.nextLong()));
+        }
+        for (SamplingParams p : params) {
             Sampler fast = new Sampler(p);
             ReferenceSampler reference = new ReferenceSampler(p);
-            for (int i = 0; i < 500; i++) {
+            for (int i = 0; i < 100; i++) {
                 assertThat(fast.sample(logits)).as("%s, draw %d", p, i).isEqualTo(reference.sample(logits));
             }
         }
@@ -108,6 +113,16 @@ class SamplerTest {
         }
         assertThat(nucleus).hasSizeBetween(2, 4);
         assertThat(seen(new Sampler(new SamplingParams(1f, 0, 0.7f, 21)), logits, 2000)).isEqualTo(nucleus);
+    }
+
+    @Test
+    void aTopPBelowEveryTokensProbabilityKeepsOnlyTheFirstRanked() {
+        float[] flat = new float[1000]; // every token 0.1 %: the nucleus of 0.05 % is the first-ranked token alone (id 0)
+        assertThat(seen(new Sampler(new SamplingParams(1f, 0, 0.0005f, 8)), flat, 200)).containsExactly(0);
+        float[] two = {2f, 2f};
+        assertThat(seen(new Sampler(new SamplingParams(1f, 0, 0.1f, 8)), two, 200)).containsExactly(0);
+        float[] three = {0f, 1f, 1f};
+        assertThat(seen(new Sampler(new SamplingParams(1f, 0, 0.2f, 8)), three, 200)).containsExactly(1);
     }
 
     /** Sampling as the whole-vocabulary ranking does it: every token sorted by logit, largest first, lower id on a tie. */
