@@ -79,6 +79,12 @@ class OpenAiServerIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The message of an error answer, after checking that it came with {@code status}. */
+    private static String message(HttpResponse<String> r, int status) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        return JSON.readTree(r.body()).at("/error/message").asText();
+    }
+
     /** The greedy tokens the fake model gives this prompt, run straight through a scheduler. */
     private static String expectedText(String prompt, int maxTokens) {
         HistoryForwardPass model = new HistoryForwardPass();
@@ -222,16 +228,12 @@ class OpenAiServerIT {
         assertThat(post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":500}").statusCode()).isEqualTo(400);
         assertThat(post(s, "/v1/completions", "{\"prompt\":[1,2,99999]}").statusCode()).isEqualTo(400);
 
-        HttpResponse<String> trailing = post(s, "/v1/completions", "{\"prompt\":\"x\"} {\"prompt\":\"y\"}");
-        assertThat(trailing.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(trailing.body()).at("/error/message").asText()).contains("not valid JSON").contains("Trailing token");
-        HttpResponse<String> twice = post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2,\"prompt\":\"y\"}");
-        assertThat(twice.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(twice.body()).at("/error/message").asText()).contains("Duplicate field 'prompt'");
-        HttpResponse<String> tooLarge = post(s, "/v1/completions", "{\"prompt\":\"" + "a".repeat((int) OpenAiServer.MAX_BODY_BYTES) + "\"}");
-        assertThat(tooLarge.statusCode()).isEqualTo(413);
-        assertThat(JSON.readTree(tooLarge.body()).at("/error/message").asText()).isEqualTo(
-                "the request body is larger than this server's limit of 8388608 bytes");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\"} {\"prompt\":\"y\"}"), 400))
+                .contains("not valid JSON").contains("Trailing token");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2,\"prompt\":\"y\"}"), 400))
+                .contains("Duplicate field 'prompt'");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"" + "a".repeat((int) OpenAiServer.MAX_BODY_BYTES) + "\"}"), 413))
+                .isEqualTo("the request body is larger than this server's limit of 8388608 bytes");
 
         HttpResponse<String> otherModel = post(s, "/v1/completions", "{\"model\":\"gpt-9\",\"prompt\":\"x\"}");
         assertThat(otherModel.statusCode()).isEqualTo(404);
@@ -258,9 +260,8 @@ class OpenAiServerIT {
         assertThat(post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2,\"logprobs\":null,\"echo\":false,\"best_of\":1}")
                 .statusCode()).isEqualTo(200);
 
-        HttpResponse<String> noContent = post(s, "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\"}]}");
-        assertThat(noContent.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(noContent.body()).at("/error/message").asText()).isEqualTo("messages[0].content is required for role 'user'");
+        assertThat(message(post(s, "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\"}]}"), 400))
+                .isEqualTo("messages[0].content is required for role 'user'");
     }
 
     @Test
@@ -269,17 +270,11 @@ class OpenAiServerIT {
         HttpResponse<String> model = get(s, "/v1/models/tiny");
         assertThat(model.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(model.body()).get("id").asText()).isEqualTo("tiny");
-        HttpResponse<String> other = get(s, "/v1/models/org/other-model");
-        assertThat(other.statusCode()).isEqualTo(404);
-        assertThat(JSON.readTree(other.body()).at("/error/message").asText()).isEqualTo(
+        assertThat(message(get(s, "/v1/models/org/other-model"), 404)).isEqualTo(
                 "The model 'org/other-model' does not exist; this server serves 'tiny'");
 
-        HttpResponse<String> noRoute = get(s, "/v1/embeddings");
-        assertThat(noRoute.statusCode()).isEqualTo(404);
-        assertThat(JSON.readTree(noRoute.body()).at("/error/message").asText()).isEqualTo("no route GET /v1/embeddings");
-        HttpResponse<String> wrongMethod = get(s, "/v1/completions");
-        assertThat(wrongMethod.statusCode()).isEqualTo(405);
-        assertThat(JSON.readTree(wrongMethod.body()).at("/error/message").asText()).isEqualTo("GET is not allowed on /v1/completions; use POST");
+        assertThat(message(get(s, "/v1/embeddings"), 404)).isEqualTo("no route GET /v1/embeddings");
+        assertThat(message(get(s, "/v1/completions"), 405)).isEqualTo("GET is not allowed on /v1/completions; use POST");
     }
 
     @Test
