@@ -67,9 +67,15 @@ public final class ServeCommand implements Callable<Integer> {
             probe.ifPresent(GpuProbe::close);
         }
         CountDownLatch stop = new CountDownLatch(1);
+        java.time.Duration drain = java.time.Duration.ofSeconds(cfg.drainSeconds());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stop.countDown();
+            try {
+                server.drainAndClose(drain);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                stop.countDown();
+            }
         }));
         stop.await();
         return 0;

@@ -19,7 +19,7 @@ import java.util.Set;
  *
  * <pre>
  * version: 1
- * server:    { host: 0.0.0.0, port: 8000 }
+ * server:    { host: 0.0.0.0, port: 8000, drainSeconds: 25 }  # on SIGTERM: finish requests in flight, up to this long
  * model:     { name: "", maxModelLen: 0 }          # 0 = the model's context length
  * memory:    { utilisation: 0.9, cpuBudgetMib: 4096 }
  * kvCache:   { blockSize: 16 }
@@ -28,13 +28,14 @@ import java.util.Set;
  * </pre>
  */
 public record ServerConfig(String host, int port, String modelName, int maxModelLen, double utilisation, long cpuBudgetMib,
-                           int blockSize, int maxBatchTokens, int maxRunning, int maxWaiting, ReadAheadSetting readAhead) {
+                           int blockSize, int maxBatchTokens, int maxRunning, int maxWaiting, ReadAheadSetting readAhead,
+                           int drainSeconds) {
     public static final int VERSION = 1;
     public static final ServerConfig DEFAULTS = new ServerConfig("0.0.0.0", 8000, "", 0, 0.9, 4096, 16, 512, 16, 64,
-            ReadAheadSetting.AUTO);
+            ReadAheadSetting.AUTO, 25);
 
     private static final Map<String, Set<String>> FIELDS = Map.of(
-            "server", Set.of("host", "port"),
+            "server", Set.of("host", "port", "drainSeconds"),
             "model", Set.of("name", "maxModelLen"),
             "memory", Set.of("utilisation", "cpuBudgetMib"),
             "kvCache", Set.of("blockSize"),
@@ -97,7 +98,8 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
                 (int) integer(s, "scheduler", "maxBatchTokens", d.maxBatchTokens(), 1, 1 << 20),
                 (int) integer(s, "scheduler", "maxRunning", d.maxRunning(), 1, 4096),
                 (int) integer(s, "scheduler", "maxWaiting", d.maxWaiting(), 0, 1 << 20),
-                readAhead(s.get("engine").get("readAhead"), d.readAhead()));
+                readAhead(s.get("engine").get("readAhead"), d.readAhead()),
+                (int) integer(s, "server", "drainSeconds", d.drainSeconds(), 0, 3600));
         if (!(c.utilisation() > 0 && c.utilisation() <= 1)) {
             throw new ConfigException("memory.utilisation: must be in (0, 1], got " + c.utilisation());
         }
@@ -106,7 +108,7 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, modelName, maxModelLen, utilisation, cpuBudgetMib, blockSize, maxBatchTokens, maxRunning,
-                maxWaiting, readAhead);
+                maxWaiting, readAhead, drainSeconds);
     }
 
     @SuppressWarnings("unchecked")

@@ -50,6 +50,10 @@ public final class OpenAiServer implements AutoCloseable {
     private final Javalin app;
     private final long created = System.currentTimeMillis() / 1000;
     private volatile Backend backend;
+    /** Shutting down: /ready says so and new completions are refused, while the ones in flight finish. */
+    private volatile boolean draining;
+    /** Completion requests being handled, from the parse of their body to the last byte of their answer. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Object allocation;
 
     public OpenAiServer(PrometheusSchedulerMetrics metrics, String host, int port) {
@@ -77,7 +81,9 @@ public final class OpenAiServer implements AutoCloseable {
         });
         app.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
         app.get("/ready", ctx -> {
-            if (backend == null) {
+            if (draining) {
+                ctx.status(503).json(Map.of("status", "draining"));
+            } else if (backend == null) {
                 ctx.status(503).json(Map.of("status", "loading"));
             } else {
                 ctx.json(Map.of("status", "ready", "model", backend.model().name()));
@@ -93,8 +99,8 @@ public final class OpenAiServer implements AutoCloseable {
             }
             send(ctx, 200, a);
         });
-        app.post("/v1/completions", ctx -> generate(ctx, false));
-        app.post("/v1/chat/completions", ctx -> generate(ctx, true));
+        app.post("/v1/completions", ctx -> counted(ctx, false));
+        app.post("/v1/chat/completions", ctx -> counted(ctx, true));
     }
 
     public OpenAiServer start() {
@@ -171,6 +177,40 @@ public final class OpenAiServer implements AutoCloseable {
         if (!asked.equals(model.name())) {
             throw new ApiError(404, "invalid_request_error", "The model '" + asked + "' does not exist; this server serves '"
                     + model.name() + "'", "model", "model_not_found");
+        }
+    }
+
+    /**
+     * Stops taking completions and waits, up to {@code timeout}, until the ones in flight have been answered (queued,
+     * generating, or being written); answers whether they all were. /ready turns 503 ("draining") at once, so that the
+     * pod leaves its Service's endpoints, and a completion that still arrives gets a 503 to retry elsewhere.
+     */
+    public boolean drain(java.time.Duration timeout) throws InterruptedException {
+        draining = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int left = inFlight.get();
+        LOG.info("draining: {} completion request(s) in flight; waiting up to {} s", left, timeout.toSeconds());
+        while ((left = inFlight.get()) > 0 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(50);
+        }
+        if (left > 0) {
+            LOG.warn("drain deadline passed with {} completion request(s) still in flight; they are cut off", left);
+        } else {
+            LOG.info("drained: every completion request answered");
+        }
+        return left == 0;
+    }
+
+    private void counted(Context ctx, boolean chat) throws IOException, InterruptedException {
+        inFlight.incrementAndGet();
+        try {
+            if (draining) {
+                throw new ApiError(503, "service_unavailable", "the server is shutting down; send the request to another replica",
+                        null, null);
+            }
+            generate(ctx, chat);
+        } finally {
+            inFlight.decrementAndGet();
         }
     }
 

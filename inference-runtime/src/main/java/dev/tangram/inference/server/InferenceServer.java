@@ -208,4 +208,16 @@ public final class InferenceServer implements AutoCloseable {
         engine.close();
         model.close();
     }
+
+    /**
+     * What SIGTERM does: stops taking completions, lets the ones in flight finish for up to {@code timeout}, then closes;
+     * answers whether all of them finished.
+     */
+    public boolean drainAndClose(java.time.Duration timeout) throws InterruptedException {
+        try {
+            return http.drain(timeout);
+        } finally {
+            close();
+        }
+    }
 }

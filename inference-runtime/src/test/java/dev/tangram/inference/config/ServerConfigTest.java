@@ -15,15 +15,17 @@ class ServerConfigTest {
     void readsEveryFieldAndDefaultsTheRest() {
         ServerConfig c = ServerConfig.parse("""
                 version: 1
-                server: { port: 9000 }
+                server: { port: 9000, drainSeconds: 5 }
                 model: { name: tiny, maxModelLen: 256 }
                 memory: { utilisation: 0.5, cpuBudgetMib: 512 }
                 kvCache: { blockSize: 8 }
                 scheduler: { maxBatchTokens: 64, maxRunning: 4, maxWaiting: 2 }
                 engine: { readAhead: 1024 }
                 """);
-        assertThat(c).isEqualTo(new ServerConfig("0.0.0.0", 9000, "tiny", 256, 0.5, 512, 8, 64, 4, 2, new ReadAheadSetting(false, 1024)));
+        assertThat(c).isEqualTo(new ServerConfig("0.0.0.0", 9000, "tiny", 256, 0.5, 512, 8, 64, 4, 2, new ReadAheadSetting(false, 1024),
+                5));
         assertThat(ServerConfig.parse("version: 1").port()).isEqualTo(8000);
+        assertThat(ServerConfig.parse("version: 1").drainSeconds()).isEqualTo(25);
         assertThat(ServerConfig.parse("version: 1").readAhead()).isEqualTo(ReadAheadSetting.AUTO);
     }
 
@@ -48,12 +50,14 @@ class ServerConfigTest {
     @Test
     void anUnknownFieldIsNamed() {
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nserver: { prot: 9000 }"))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("server.prot: unknown field; known: host, port");
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("server.prot: unknown field; known: drainSeconds, host, port");
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\ncache: {}")).hasMessageStartingWith("cache: unknown section");
     }
 
     @Test
     void aWrongTypeIsNamed() {
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nserver: { drainSeconds: -1 }"))
+                .hasMessage("server.drainSeconds: must be between 0 and 3600, got -1");
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nscheduler: { maxRunning: many }"))
                 .hasMessage("scheduler.maxRunning: expected a whole number, got 'many'");
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nmemory: { utilisation: 1.5 }"))

@@ -366,6 +366,43 @@ class OpenAiServerIT {
     }
 
     @Test
+    void drainingRefusesNewCompletionsAndWaitsForTheOnesInFlight() throws Exception {
+        OpenAiServer s = server(30, 4, 4, true); // 60 tokens at 30 ms a step: ~2 s
+        try (Socket socket = streamOver(s, "{\"prompt\":\"finish me\",\"max_tokens\":60,\"temperature\":0,\"stream\":true}")) {
+            socket.setSoTimeout(20_000);
+            CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s.drain(Duration.ofSeconds(20));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(20)).until(() -> get(s, "/ready").statusCode() == 503);
+            assertThat(JSON.readTree(get(s, "/ready").body()).get("status").asText()).isEqualTo("draining");
+            assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"late\",\"max_tokens\":2}"), 503))
+                    .isEqualTo("the server is shutting down; send the request to another replica");
+            assertThat(drained).isNotDone();
+            StringBuilder rest = new StringBuilder();
+            java.io.InputStream in = socket.getInputStream();
+            byte[] buf = new byte[4096];
+            for (int n; !rest.toString().contains("data: [DONE]") && (n = in.read(buf)) > 0; ) {
+                rest.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            }
+            assertThat(rest.toString()).contains("\"finish_reason\":\"length\"").contains("data: [DONE]");
+            assertThat(drained.get(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void drainingGivesUpAtItsDeadline() throws Exception {
+        OpenAiServer s = server(50, 4, 4, true); // 100 tokens at 50 ms a step: ~5 s
+        try (Socket socket = streamOver(s, "{\"prompt\":\"too long\",\"max_tokens\":100,\"temperature\":0,\"stream\":true}")) {
+            assertThat(s.drain(Duration.ofMillis(300))).isFalse();
+            assertThat(scheduler.runningRequests()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void modelsAndMetricsUseTheOpenAiAndVllmNames() throws Exception {
         OpenAiServer s = server(0, 4, 4, false);
         JsonNode models = JSON.readTree(get(s, "/v1/models").body());
