@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The OpenAI-compatible HTTP API: POST /v1/completions and /v1/chat/completions (JSON, or server-sent events when
  * {@code stream} is true), GET /v1/models, /v1/models/{model}, /v1/allocation, /health, /ready (503 until the model is loaded)
- * and /metrics.
+ * and /metrics; vLLM's POST /tokenize and /detokenize.
  */
 public final class OpenAiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
@@ -46,6 +46,7 @@ public final class OpenAiServer implements AutoCloseable {
 
     private final ObjectMapper json = new ObjectMapper();
     private final RequestParser parser = new RequestParser(json);
+    private final TokenizeApi tokenizeApi = new TokenizeApi(json, parser);
     private final PrometheusSchedulerMetrics metrics;
     private final Javalin app;
     private final long created = System.currentTimeMillis() / 1000;
@@ -99,6 +100,8 @@ public final class OpenAiServer implements AutoCloseable {
             }
             send(ctx, 200, a);
         });
+        app.post("/tokenize", ctx -> send(ctx, 200, tokenizeApi.tokenize(backend().model(), ctx.body())));
+        app.post("/detokenize", ctx -> send(ctx, 200, tokenizeApi.detokenize(backend().model(), ctx.body())));
         app.post("/v1/completions", ctx -> counted(ctx, false));
         app.post("/v1/chat/completions", ctx -> counted(ctx, true));
     }
@@ -164,20 +167,13 @@ public final class OpenAiServer implements AutoCloseable {
     /** GET /v1/models/{model}: the served model's object, or 404 {@code model_not_found}. */
     private void model(Context ctx) {
         ServingModel model = backend().model();
-        requireServed(model, ctx.pathParam("model"));
+        model.requireServed(ctx.pathParam("model"));
         send(ctx, 200, modelObject(model));
     }
 
     private ObjectNode modelObject(ServingModel model) {
         return json.createObjectNode().put("id", model.name()).put("object", "model").put("created", created).put("owned_by", "tangram")
                 .put("max_model_len", model.maxModelLen());
-    }
-
-    private static void requireServed(ServingModel model, String asked) {
-        if (!asked.equals(model.name())) {
-            throw new ApiError(404, "invalid_request_error", "The model '" + asked + "' does not exist; this server serves '"
-                    + model.name() + "'", "model", "model_not_found");
-        }
     }
 
     /**
@@ -219,7 +215,7 @@ public final class OpenAiServer implements AutoCloseable {
         CompletionParams p = parser.parse(ctx.body(), chat);
         ServingModel model = b.model();
         if (p.model() != null) {
-            requireServed(model, p.model());
+            model.requireServed(p.model());
         }
         int[] prompt;
         String promptParam = chat ? "messages" : "prompt";

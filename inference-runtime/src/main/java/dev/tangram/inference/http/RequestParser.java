@@ -24,15 +24,7 @@ public final class RequestParser {
     }
 
     public CompletionParams parse(String body, boolean chat) {
-        JsonNode root;
-        try {
-            root = json.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw ApiError.invalid("the body is not valid JSON: " + e.getOriginalMessage(), null);
-        }
-        if (root == null || !root.isObject()) {
-            throw ApiError.invalid("the body must be a JSON object", null);
-        }
+        JsonNode root = object(body);
         UnsupportedFields.check(root, chat);
         String model = optString(root, "model");
         String promptText = null;
@@ -95,7 +87,21 @@ public final class RequestParser {
                 ignoreEos);
     }
 
-    private static List<ChatTemplate.Message> messages(JsonNode root) {
+    /** The body as a JSON object, read strictly; anything else is a 400. */
+    JsonNode object(String body) {
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiError.invalid("the body is not valid JSON: " + e.getOriginalMessage(), null);
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiError.invalid("the body must be a JSON object", null);
+        }
+        return root;
+    }
+
+    static List<ChatTemplate.Message> messages(JsonNode root) {
         JsonNode m = root.get("messages");
         if (m == null || !m.isArray() || m.isEmpty()) {
             throw ApiError.invalid("'messages' must be a non-empty array", "messages");
@@ -174,7 +180,7 @@ public final class RequestParser {
         return true;
     }
 
-    private static String optString(JsonNode root, String field) {
+    static String optString(JsonNode root, String field) {
         JsonNode v = root.get(field);
         if (v == null || v.isNull()) {
             return null;
@@ -214,7 +220,7 @@ public final class RequestParser {
         return d;
     }
 
-    private static boolean optBoolean(JsonNode root, String field) {
+    static boolean optBoolean(JsonNode root, String field) {
         JsonNode v = root.get(field);
         if (v == null || v.isNull()) {
             return false;

@@ -403,6 +403,29 @@ class OpenAiServerIT {
     }
 
     @Test
+    void tokenizeAndDetokenizeUseTheServedTokenizer() throws Exception {
+        OpenAiServer s = server(0, 4, 4, false);
+        JsonNode t = JSON.readTree(post(s, "/tokenize", "{\"model\":\"tiny\",\"prompt\":\"hello\"}").body());
+        assertThat(t.get("count").asInt()).isEqualTo(6);
+        assertThat(t.get("max_model_len").asInt()).isEqualTo(MAX_MODEL_LEN);
+        assertThat(JSON.convertValue(t.get("tokens"), int[].class)).containsExactly(TOKENIZER.encode("hello", true));
+        JsonNode plain = JSON.readTree(post(s, "/tokenize", "{\"prompt\":\"hello\",\"add_special_tokens\":false}").body());
+        assertThat(JSON.convertValue(plain.get("tokens"), int[].class)).containsExactly(TOKENIZER.encode("hello", false));
+        JsonNode chat = JSON.readTree(post(s, "/tokenize", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").body());
+        assertThat(JSON.convertValue(chat.get("tokens"), int[].class)).containsExactly(
+                TOKENIZER.encode(ChatTemplate.PLAIN.render(List.of(new ChatTemplate.Message("user", "hi"))), true));
+
+        JsonNode back = JSON.readTree(post(s, "/detokenize", "{\"tokens\":" + plain.get("tokens") + "}").body());
+        assertThat(back.get("prompt").asText()).isEqualTo("hello");
+
+        assertThat(message(post(s, "/detokenize", "{\"tokens\":[2,99999]}"), 400))
+                .isEqualTo("tokens[1] = 99999 is not a token id of this model (0.." + (FakeTokenizer.VOCAB - 1) + ")");
+        assertThat(message(post(s, "/tokenize", "{\"prompt\":7}"), 400)).isEqualTo("'prompt' (a string) or 'messages' is required");
+        assertThat(message(post(s, "/tokenize", "{\"model\":\"other\",\"prompt\":\"x\"}"), 404))
+                .isEqualTo("The model 'other' does not exist; this server serves 'tiny'");
+    }
+
+    @Test
     void modelsAndMetricsUseTheOpenAiAndVllmNames() throws Exception {
         OpenAiServer s = server(0, 4, 4, false);
         JsonNode models = JSON.readTree(get(s, "/v1/models").body());
