@@ -79,6 +79,7 @@ public final class Sampler {
         for (int i = 0; i < m; i++) {
             sum += weights[i];
         }
+        double mass = sum; // what the draw is spread over: all candidates, or the top-p nucleus below
         if (params.topP() < 1f && m > 1) {
             if (!ranked) {
                 m = rankLikelyEnough(logits, m, sum, best);
@@ -91,10 +92,10 @@ public final class Sampler {
                     break;
                 }
             }
-        }
-        double mass = 0;
-        for (int i = 0; i < m; i++) {
-            mass += weights[i];
+            mass = 0;
+            for (int i = 0; i < m; i++) {
+                mass += weights[i];
+            }
         }
         double r = random.nextDouble() * mass;
         for (int i = 0; i < m; i++) {
