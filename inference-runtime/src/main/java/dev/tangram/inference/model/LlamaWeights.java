@@ -50,12 +50,16 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         return out;
     }
 
-    /** Bytes of all weights. */
+    /** Bytes of all weights: the embedding, the norms, and every matrix of {@link #matrices()} (a tied output only once). */
     public long bytes() {
-        long n = tokenEmbedding.bytes() + 4L * outputNorm.length + (tiedEmbeddings() ? 0 : output.bytes());
+        long n = tokenEmbedding.bytes() + 4L * outputNorm.length;
         for (Layer l : layers) {
-            n += 4L * (l.attnNorm.length + l.ffnNorm.length) + l.wq.bytes() + l.wk.bytes() + l.wv.bytes() + l.wo.bytes()
-                    + l.wGate.bytes() + l.wUp.bytes() + l.wDown.bytes();
+            n += 4L * (l.attnNorm.length + l.ffnNorm.length);
+        }
+        for (WeightMatrix m : matrices()) {
+            if (m != tokenEmbedding) {
+                n += m.bytes();
+            }
         }
         return n;
     }
