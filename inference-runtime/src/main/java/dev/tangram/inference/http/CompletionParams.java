@@ -13,13 +13,16 @@ import java.util.List;
  * @param promptTokens the prompt as token ids (null when given as text)
  * @param messages     chat messages (chat only)
  * @param maxTokens    the client's max_tokens, or null for the default
- * @param sampling     temperature, top_k, top_p, seed
+ * @param sampling     temperature, top_k, top_p, seed, and the logit rules (penalties, logit_bias, min_tokens)
  * @param stream       whether to answer with server-sent events
  * @param includeUsage whether a streamed answer ends with a usage chunk ({@code stream_options.include_usage})
  * @param stops        stop sequences
  * @param ignoreEos    vLLM's {@code ignore_eos}: generate past the end-of-generation token, up to {@code max_tokens}
+ * @param logprobs     how many alternatives to report with each token's log-probability; -1 for no log-probabilities
+ * @param tokensAsIds  vLLM's {@code return_tokens_as_token_ids}: name the tokens of the log-probabilities
+ *                     {@code "token_id:N"} instead of by their text
  */
 public record CompletionParams(boolean chat, String model, String promptText, int[] promptTokens, List<ChatTemplate.Message> messages,
                                Integer maxTokens, SamplingParams sampling, boolean stream, boolean includeUsage, List<String> stops,
-                               boolean ignoreEos) {
+                               boolean ignoreEos, int logprobs, boolean tokensAsIds) {
 }

@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -245,9 +247,11 @@ public final class OpenAiServer implements AutoCloseable {
             long cacheRoom = model.cacheTokens() - prompt.length;
             maxTokens = (int) Math.max(1, Math.min(chat ? room : Math.min(16, room), cacheRoom));
         }
+        checkRules(p, model, maxTokens);
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         GenerationStream stream = new GenerationStream();
-        Admission admission = b.engine().submit(new GenerationRequest(id, prompt, maxTokens, p.sampling(), stream, p.ignoreEos()));
+        Admission admission = b.engine().submit(new GenerationRequest(id, prompt, maxTokens, p.sampling(), stream, p.ignoreEos(),
+                p.logprobs()));
         switch (admission) {
             case Admission.Overloaded o -> throw new ApiError(429, "rate_limit_error", "The server is overloaded: " + o.reason()
                     + "; retry later", null, "rate_limit_exceeded");
@@ -255,12 +259,28 @@ public final class OpenAiServer implements AutoCloseable {
             case Admission.Queued q -> {
             }
         }
-        Reply reply = new Reply(json, id, model.name(), chat, System.currentTimeMillis() / 1000);
-        TextAssembler text = new TextAssembler(model.tokenizer(), p.stops());
+        Reply reply = new Reply(json, id, model.name(), chat, System.currentTimeMillis() / 1000,
+                new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0);
+        TextAssembler text = new TextAssembler(model.tokenizer(), p.stops(), p.sampling().rules().minTokens());
         if (p.stream()) {
             stream(ctx, b, p, stream, reply, text);
         } else {
             whole(ctx, b, stream, reply, text);
+        }
+    }
+
+    /** The checks on the logit rules that need the model or the request's final {@code max_tokens}. */
+    private static void checkRules(CompletionParams p, ServingModel model, int maxTokens) {
+        for (int token : p.sampling().rules().logitBias().keySet()) {
+            if (token >= model.tokenizer().vocabSize()) {
+                throw ApiError.invalid("'logit_bias' names token " + token + ", but the vocabulary has " + model.tokenizer().vocabSize()
+                        + " tokens", "logit_bias");
+            }
+        }
+        int minTokens = p.sampling().rules().minTokens();
+        if (minTokens > maxTokens) {
+            throw ApiError.invalid("'min_tokens' (" + minTokens + ") must not be greater than the completion's maximum of " + maxTokens
+                    + " tokens", "min_tokens");
         }
     }
 
@@ -275,10 +295,14 @@ public final class OpenAiServer implements AutoCloseable {
      */
     private void whole(Context ctx, Backend b, GenerationStream stream, Reply reply, TextAssembler text) throws InterruptedException {
         StringBuilder out = new StringBuilder();
+        List<LogprobsJson.Logged> logprobs = new ArrayList<>();
         Outcome o;
         try (ClientConnection client = ClientConnection.of(ctx)) {
             try {
-                o = drain(b, stream, reply, text, client::gone, out::append);
+                o = drain(b, stream, reply, text, client::gone, (chunk, logged) -> {
+                    out.append(chunk);
+                    logprobs.addAll(logged);
+                });
             } catch (ClientGone gone) {
                 LOG.debug("client of {} went away before its answer", reply.id());
                 return;
@@ -290,7 +314,7 @@ public final class OpenAiServer implements AutoCloseable {
         if (o.completion().reason() == FinishReason.ERROR) {
             throw new ApiError(500, "server_error", o.completion().error(), null, null);
         }
-        send(ctx, 200, reply.whole(out.toString(), o.finishReason(), o.completion().promptTokens(), o.completionTokens(),
+        send(ctx, 200, reply.whole(out.toString(), logprobs, o.finishReason(), o.completion().promptTokens(), o.completionTokens(),
                 o.completion().cachedTokens()));
     }
 
@@ -306,10 +330,10 @@ public final class OpenAiServer implements AutoCloseable {
             if (reply.chat()) {
                 event(out, reply.roleChunk());
             }
-            Outcome o = drain(b, stream, reply, text, () -> false, chunk -> {
-                if (!chunk.isEmpty()) {
+            Outcome o = drain(b, stream, reply, text, () -> false, (chunk, logged) -> {
+                if (!chunk.isEmpty() || !logged.isEmpty()) {
                     try {
-                        event(out, reply.chunk(chunk, null));
+                        event(out, reply.chunk(chunk, logged, null));
                     } catch (IOException e) {
                         throw new ClientGone(e);
                     }
@@ -320,7 +344,7 @@ public final class OpenAiServer implements AutoCloseable {
                 err.putObject("error").put("message", o.completion().error()).put("type", "server_error").putNull("param").putNull("code");
                 event(out, err);
             } else {
-                event(out, reply.chunk("", o.finishReason()));
+                event(out, reply.chunk("", List.of(), o.finishReason()));
                 if (p.includeUsage()) {
                     event(out, reply.usageChunk(o.completion().promptTokens(), o.completionTokens(), o.completion().cachedTokens()));
                 }
@@ -344,14 +368,23 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
+    /** Takes a request's text as it becomes safe to send, with the log-probabilities of the tokens it came from. */
+    @FunctionalInterface
+    private interface Chunks {
+        void accept(String text, List<LogprobsJson.Logged> logprobs);
+    }
+
     /**
-     * Hands the request's text to {@code chunks} as its tokens arrive; every {@link #WATCH_NANOS} asks {@code clientGone}
-     * and, once it says so, cancels the request and throws {@link ClientGone}.
+     * Hands the request's text to {@code chunks} as its tokens arrive, each piece with the log-probabilities (where asked
+     * for) of the tokens not yet handed over; every {@link #WATCH_NANOS} asks {@code clientGone} and, once it says so,
+     * cancels the request and throws {@link ClientGone}.
      */
     private Outcome drain(Backend b, GenerationStream stream, Reply reply, TextAssembler text, BooleanSupplier clientGone,
-                          java.util.function.Consumer<String> chunks) throws InterruptedException {
+                          Chunks chunks) throws InterruptedException {
         int tokens = 0;
         boolean stoppedBySequence = false;
+        List<LogprobsJson.Logged> pending = new ArrayList<>();
+        int sent = 0; // characters handed over: a token's text cannot start after them (a stop sequence cut the text)
         long nextWatch = System.nanoTime() + WATCH_NANOS;
         while (true) {
             GenerationStream.Event e = stream.next(WATCH_NANOS, TimeUnit.NANOSECONDS);
@@ -366,9 +399,8 @@ public final class OpenAiServer implements AutoCloseable {
                 continue;
             }
             if (e.completion() != null) {
-                if (!stoppedBySequence) {
-                    chunks.accept(text.flush());
-                }
+                String rest = stoppedBySequence ? "" : text.flush();
+                chunks.accept(rest, clamped(pending, sent + rest.length()));
                 String reason = stoppedBySequence ? "stop" : e.completion().reason().openAiName();
                 int generated = stoppedBySequence ? tokens : e.completion().completionTokens();
                 return new Outcome(reason, generated, e.completion());
@@ -377,17 +409,30 @@ public final class OpenAiServer implements AutoCloseable {
                 continue;
             }
             tokens++;
-            try {
-                chunks.accept(text.add(e.token()));
-            } catch (ClientGone gone) {
-                b.engine().cancel(reply.id());
-                throw gone;
+            if (e.logprobs() != null) {
+                pending.add(new LogprobsJson.Logged(e.logprobs(), text.length()));
+            }
+            String chunk = text.add(e.token());
+            if (!chunk.isEmpty()) {
+                sent += chunk.length();
+                try {
+                    chunks.accept(chunk, clamped(pending, sent));
+                } catch (ClientGone gone) {
+                    b.engine().cancel(reply.id());
+                    throw gone;
+                }
+                pending = new ArrayList<>();
             }
             if (text.stopped()) {
                 stoppedBySequence = true;
                 b.engine().cancel(reply.id());
             }
         }
+    }
+
+    /** The logged tokens with no text offset past {@code end} (the tokens of a stop sequence start where it was cut). */
+    private static List<LogprobsJson.Logged> clamped(List<LogprobsJson.Logged> logged, int end) {
+        return logged.stream().map(l -> l.textOffset() <= end ? l : new LogprobsJson.Logged(l.logprobs(), end)).toList();
     }
 
     private void event(OutputStream out, Object chunk) throws IOException {
@@ -421,7 +466,8 @@ public final class OpenAiServer implements AutoCloseable {
     }
 
     /** Builds the JSON bodies of one request's answer. */
-    private record Reply(ObjectMapper json, String id, String model, boolean chat, long created) {
+    private record Reply(ObjectMapper json, String id, String model, boolean chat, long created, LogprobsJson logprobs,
+                         boolean logprobsWanted) {
         private ObjectNode base() {
             return json.createObjectNode().put("id", id).put("object", chat ? "chat.completion" : "text_completion")
                     .put("created", created).put("model", model);
@@ -435,14 +481,15 @@ public final class OpenAiServer implements AutoCloseable {
             return n;
         }
 
-        ObjectNode whole(String text, String finishReason, int prompt, int completion, int cached) {
+        ObjectNode whole(String text, List<LogprobsJson.Logged> logged, String finishReason, int prompt, int completion, int cached) {
             ObjectNode body = base();
             ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
             if (chat) {
                 choice.putObject("message").put("role", "assistant").put("content", text);
             } else {
-                choice.put("text", text).putNull("logprobs");
+                choice.put("text", text);
             }
+            choice.set("logprobs", logprobs.of(chat, logged, logprobsWanted));
             choice.put("finish_reason", finishReason);
             body.set("usage", usage(prompt, completion, cached));
             return body;
@@ -452,11 +499,12 @@ public final class OpenAiServer implements AutoCloseable {
             ObjectNode body = chunkBase();
             ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
             choice.putObject("delta").put("role", "assistant").put("content", "");
+            choice.putNull("logprobs");
             choice.putNull("finish_reason");
             return body;
         }
 
-        ObjectNode chunk(String text, String finishReason) {
+        ObjectNode chunk(String text, List<LogprobsJson.Logged> logged, String finishReason) {
             ObjectNode body = chunkBase();
             ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
             if (chat) {
@@ -465,8 +513,9 @@ public final class OpenAiServer implements AutoCloseable {
                     delta.put("content", text);
                 }
             } else {
-                choice.put("text", text).putNull("logprobs");
+                choice.put("text", text);
             }
+            choice.set("logprobs", logprobs.of(chat, logged, logprobsWanted && !logged.isEmpty()));
             if (finishReason == null) {
                 choice.putNull("finish_reason");
             } else {

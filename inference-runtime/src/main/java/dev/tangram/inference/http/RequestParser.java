@@ -6,10 +6,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.tangram.inference.sampling.LogitRules;
 import dev.tangram.inference.sampling.SamplingParams;
+import dev.tangram.inference.sampling.TokenLogprobs;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Reads and checks the JSON body of a completion or chat request; every problem is a 400 naming the field. */
@@ -82,9 +86,78 @@ public final class RequestParser {
         boolean ignoreEos = optBoolean(root, "ignore_eos");
         SamplingParams sampling = new SamplingParams(temperature == null ? 1f : temperature.floatValue(),
                 topK == null || topK < 0 ? 0 : topK, topP == null ? 1f : topP.floatValue(),
-                seed == null ? System.nanoTime() : seed);
+                seed == null ? System.nanoTime() : seed, rules(root, maxTokens));
         return new CompletionParams(chat, model, promptText, promptTokens, messages, maxTokens, sampling, stream, includeUsage, stops,
-                ignoreEos);
+                ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"));
+    }
+
+    /** OpenAI's penalties and {@code logit_bias}; vLLM's {@code repetition_penalty} and {@code min_tokens}. */
+    private static LogitRules rules(JsonNode root, Integer maxTokens) {
+        Double presence = optNumber(root, "presence_penalty", -2, 2);
+        Double frequency = optNumber(root, "frequency_penalty", -2, 2);
+        Double repetition = optNumber(root, "repetition_penalty", 0, Float.MAX_VALUE);
+        if (repetition != null && repetition == 0) {
+            throw ApiError.invalid("'repetition_penalty' must be greater than 0 (1 applies no penalty)", "repetition_penalty");
+        }
+        Integer minTokens = optInt(root, "min_tokens", 0);
+        if (minTokens != null && maxTokens != null && minTokens > maxTokens) {
+            throw ApiError.invalid("'min_tokens' (" + minTokens + ") must not be greater than the completion's maximum of " + maxTokens
+                    + " tokens", "min_tokens");
+        }
+        return new LogitRules(presence == null ? 0f : presence.floatValue(), frequency == null ? 0f : frequency.floatValue(),
+                repetition == null ? 1f : repetition.floatValue(), logitBias(root), minTokens == null ? 0 : minTokens);
+    }
+
+    /** {@code logit_bias}: token ids (as the object's keys) to a bias between -100 and 100. */
+    private static Map<Integer, Float> logitBias(JsonNode root) {
+        JsonNode b = root.get("logit_bias");
+        if (b == null || b.isNull()) {
+            return Map.of();
+        }
+        if (!b.isObject()) {
+            throw ApiError.invalid("'logit_bias' must be an object from token ids to biases", "logit_bias");
+        }
+        Map<Integer, Float> out = new HashMap<>();
+        for (Map.Entry<String, JsonNode> e : b.properties()) {
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey());
+            } catch (NumberFormatException notAnId) {
+                id = -1;
+            }
+            if (id < 0) {
+                throw ApiError.invalid("'logit_bias' keys must be token ids, got \"" + e.getKey() + "\"", "logit_bias");
+            }
+            JsonNode v = e.getValue();
+            if (!v.isNumber() || !(v.doubleValue() >= -100 && v.doubleValue() <= 100)) {
+                throw ApiError.invalid("'logit_bias' values must be numbers between -100 and 100, got " + v + " for token " + id, "logit_bias");
+            }
+            out.put(id, v.floatValue());
+        }
+        return out;
+    }
+
+    /**
+     * How many alternatives to report with each token's log-probability, or -1 for none: the completions API's
+     * {@code logprobs} (a number), or the chat API's {@code logprobs} (true or false) with {@code top_logprobs}.
+     */
+    private static int logprobs(JsonNode root, boolean chat) {
+        if (!chat) {
+            Integer n = optInt(root, "logprobs", 0);
+            if (n != null && n > TokenLogprobs.MAX_TOP) {
+                throw ApiError.invalid("'logprobs' must be at most " + TokenLogprobs.MAX_TOP + ", got " + n, "logprobs");
+            }
+            return n == null ? -1 : n;
+        }
+        boolean wanted = optBoolean(root, "logprobs");
+        Integer top = optInt(root, "top_logprobs", 0);
+        if (top != null && top > TokenLogprobs.MAX_TOP) {
+            throw ApiError.invalid("'top_logprobs' must be at most " + TokenLogprobs.MAX_TOP + ", got " + top, "top_logprobs");
+        }
+        if (top != null && !wanted) {
+            throw ApiError.invalid("'top_logprobs' needs 'logprobs' set to true", "top_logprobs");
+        }
+        return wanted ? (top == null ? 0 : top) : -1;
     }
 
     /** The body as a JSON object, read strictly; anything else is a 400. */

@@ -11,12 +11,15 @@ import java.util.List;
 
 /**
  * Turns a stream of tokens into a stream of text: keeps the bytes of a UTF-8 character split across tokens until it is
- * whole, and watches for stop sequences, holding back text that could be the start of one.
+ * whole, and watches for stop sequences, holding back text that could be the start of one. As in vLLM, a stop sequence
+ * counts only in text that arrives once {@code min_tokens} tokens have been added.
  */
 public final class TextAssembler {
     private final Tokenizer tokenizer;
     private final List<String> stops;
     private final int holdBack;
+    private final int minTokens;
+    private int added;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
     private ByteBuffer pending = ByteBuffer.allocate(0);
@@ -25,9 +28,14 @@ public final class TextAssembler {
     private boolean stopped;
 
     public TextAssembler(Tokenizer tokenizer, List<String> stops) {
+        this(tokenizer, stops, 0);
+    }
+
+    public TextAssembler(Tokenizer tokenizer, List<String> stops, int minTokens) {
         this.tokenizer = tokenizer;
         this.stops = List.copyOf(stops);
         this.holdBack = stops.stream().mapToInt(String::length).max().orElse(1) - 1;
+        this.minTokens = minTokens;
     }
 
     /**
@@ -35,6 +43,7 @@ public final class TextAssembler {
      * when the request set {@code ignore_eos}) adds no text, as vLLM leaves special tokens out of the text by default.
      */
     public String add(int token) {
+        added++;
         if (stopped || tokenizer.isEndOfGeneration(token)) {
             return "";
         }
@@ -47,7 +56,7 @@ public final class TextAssembler {
         out.flip();
         int searchFrom = Math.max(0, text.length() - holdBack);
         text.append(out);
-        for (String stop : stops) {
+        for (String stop : added < minTokens ? List.<String>of() : stops) {
             int at = text.indexOf(stop, searchFrom);
             if (at >= 0) {
                 text.setLength(at);
@@ -74,6 +83,11 @@ public final class TextAssembler {
         String rest = text.substring(emitted);
         emitted = text.length();
         return rest;
+    }
+
+    /** Characters of text so far, sent or held back: where the next token's text starts. */
+    public int length() {
+        return text.length();
     }
 
     /** All text so far (stop sequence excluded). */

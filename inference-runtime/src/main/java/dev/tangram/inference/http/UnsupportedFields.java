@@ -20,15 +20,9 @@ final class UnsupportedFields {
     private static final Predicate<JsonNode> EMPTY = v -> (v.isArray() || v.isObject()) && v.isEmpty();
 
     private static final List<Field> FIELDS = List.of(
-            new Field("logprobs", true, false, v -> false),
-            new Field("logprobs", false, true, FALSE),
-            new Field("top_logprobs", false, true, ZERO),
             new Field("echo", true, false, FALSE),
             new Field("best_of", true, false, v -> v.isNumber() && v.doubleValue() == 1),
             new Field("suffix", true, false, v -> v.isTextual() && v.asText().isEmpty()),
-            new Field("presence_penalty", true, true, ZERO),
-            new Field("frequency_penalty", true, true, ZERO),
-            new Field("logit_bias", true, true, EMPTY),
             new Field("response_format", false, true, v -> v.isObject() && v.size() == 1 && "text".equals(v.path("type").asText())),
             new Field("tools", false, true, EMPTY),
             new Field("functions", false, true, EMPTY),

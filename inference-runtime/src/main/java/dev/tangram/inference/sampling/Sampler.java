@@ -11,7 +11,8 @@ import java.util.random.RandomGeneratorFactory;
  * Picks next tokens for one request. Greedy when the temperature is 0 (the lowest id wins a tie); otherwise the logits
  * are cut to the {@code topK} most likely (ties broken by lower id), divided by the temperature, turned into
  * probabilities, cut to the smallest prefix (most likely first) whose mass reaches {@code topP}, and drawn from with the
- * request's own seeded generator, so the same seed gives the same tokens. Not thread-safe: one sampler per request.
+ * request's own seeded generator, so the same seed gives the same tokens. The request's {@link LogitRules} (penalties,
+ * bias, minimum length) change the logits first. Not thread-safe: one sampler per request.
  *
  * <p>Nothing ranks the whole vocabulary: top-k keeps a heap of k, top-p ranks only the tokens likely enough to be in the
  * nucleus, and with neither the draw walks the tokens in id order (the same distribution). Ranking all 128,256 tokens of
@@ -24,6 +25,7 @@ public final class Sampler {
 
     private final SamplingParams params;
     private final RandomGenerator random;
+    private final LogitAdjuster adjuster;
     /** The tokens drawn from: a prefix, in rank order once ranked. */
     private int[] candidates = new int[0];
     /** {@code exp((logit - max) / temperature)} of each candidate, in the same order. */
@@ -31,19 +33,36 @@ public final class Sampler {
     private long[] keys = new long[0];
     private float[] rankedWeights = new float[0];
 
+    /** A sampler whose logit rules see no prompt and no end-of-generation tokens (for tests and benchmarks). */
     public Sampler(SamplingParams params) {
+        this(params, new int[0], new int[0]);
+    }
+
+    /**
+     * @param prompt    the request's prompt (the repetition penalty looks at it)
+     * @param endTokens the tokens that end generation (masked until {@code min_tokens} are drawn)
+     */
+    public Sampler(SamplingParams params, int[] prompt, int[] endTokens) {
         this.params = params;
         this.random = RandomGeneratorFactory.of(ALGORITHM).create(params.seed());
+        this.adjuster = new LogitAdjuster(params.rules(), prompt, endTokens);
     }
 
     public SamplingParams params() {
         return params;
     }
 
+    /** The next token, from the model's logits (left unchanged: the logit rules apply to a copy). */
     public int sample(float[] logits) {
         if (logits.length == 0) {
             throw new IllegalArgumentException("no logits to sample from");
         }
+        int token = pick(adjuster.apply(logits));
+        adjuster.drawn(token);
+        return token;
+    }
+
+    private int pick(float[] logits) {
         if (params.temperature() == 0f) {
             return argmax(logits);
         }

@@ -1,15 +1,24 @@
 package dev.tangram.inference.sampling;
 
+import java.util.Objects;
+
 /**
- * How to pick the next token. {@code temperature == 0} means greedy (top-k and top-p are then ignored).
+ * How to pick the next token. {@code temperature == 0} means greedy (top-k and top-p are then ignored; the logit rules
+ * still apply).
  *
  * @param temperature softmax temperature, ≥ 0
  * @param topK        keep the k most likely tokens; 0 = all
  * @param topP        keep the smallest set whose probability reaches p; 1 = all
  * @param seed        random seed, for reproducible sampling
+ * @param rules       penalties, bias and minimum length applied to the logits first
  */
-public record SamplingParams(float temperature, int topK, float topP, long seed) {
+public record SamplingParams(float temperature, int topK, float topP, long seed, LogitRules rules) {
     public static final SamplingParams GREEDY = new SamplingParams(0f, 0, 1f, 0L);
+
+    /** No logit rules. */
+    public SamplingParams(float temperature, int topK, float topP, long seed) {
+        this(temperature, topK, topP, seed, LogitRules.NONE);
+    }
 
     public SamplingParams {
         if (temperature < 0 || Float.isNaN(temperature)) {
@@ -21,5 +30,6 @@ public record SamplingParams(float temperature, int topK, float topP, long seed)
         if (!(topP > 0 && topP <= 1)) {
             throw new IllegalArgumentException("top_p must be in (0, 1], got " + topP);
         }
+        Objects.requireNonNull(rules, "rules");
     }
 }

@@ -5,7 +5,7 @@ import dev.tangram.inference.kv.BlockHash;
 import dev.tangram.inference.model.ForwardPass;
 import dev.tangram.inference.model.PagedKvCache;
 import dev.tangram.inference.model.SequenceChunk;
-import dev.tangram.inference.sampling.SamplingParams;
+import dev.tangram.inference.sampling.TokenLogprobs;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ public final class ContinuousBatchScheduler {
     private final PagedKvCache cache;
     private final BlockAllocator allocator;
     private final SchedulerSettings settings;
-    private final Function<SamplingParams, TokenSampler> samplers;
+    private final Function<GenerationRequest, TokenSampler> samplers;
     private final IntPredicate endOfGeneration;
     private final SchedulerMetrics metrics;
 
@@ -49,7 +49,7 @@ public final class ContinuousBatchScheduler {
     private long preemptions;
 
     public ContinuousBatchScheduler(ForwardPass model, PagedKvCache cache, SchedulerSettings settings,
-                                    Function<SamplingParams, TokenSampler> samplers, IntPredicate endOfGeneration,
+                                    Function<GenerationRequest, TokenSampler> samplers, IntPredicate endOfGeneration,
                                     SchedulerMetrics metrics) {
         this.model = model;
         this.cache = cache;
@@ -83,7 +83,7 @@ public final class ContinuousBatchScheduler {
             waitingCount.decrementAndGet();
             return new Admission.Overloaded("the waiting queue is full (" + settings.maxWaiting() + " requests)");
         }
-        incoming.add(new Sequence(request, samplers.apply(request.sampling()), System.nanoTime()));
+        incoming.add(new Sequence(request, samplers.apply(request), System.nanoTime()));
         return new Admission.Queued();
     }
 
@@ -298,6 +298,7 @@ public final class ContinuousBatchScheduler {
 
     private void emitNextToken(Sequence s, float[] logits, long now) {
         int token = s.sampler.sample(logits);
+        TokenLogprobs logprobs = s.request.logprobs() < 0 ? null : TokenLogprobs.of(logits, token, s.request.logprobs());
         s.append(token);
         metrics.generationTokens(1);
         if (s.firstTokenNanos == 0) {
@@ -311,7 +312,7 @@ public final class ContinuousBatchScheduler {
             finish(s, FinishReason.STOP, null);
             return;
         }
-        s.request.sink().onToken(token);
+        s.request.sink().onToken(token, logprobs);
         if (s.generated() >= s.request.maxTokens() || s.length() >= settings.maxModelLen()) {
             finish(s, FinishReason.LENGTH, null);
         }

@@ -1,17 +1,20 @@
 package dev.tangram.inference.scheduler;
 
 import dev.tangram.inference.sampling.SamplingParams;
+import dev.tangram.inference.sampling.TokenLogprobs;
 
 import java.util.Objects;
 
 /**
- * One request as the scheduler sees it: prompt token ids, how many tokens to generate at most, how to sample, and
- * where the tokens go, and whether the end-of-generation token ends it (vLLM's {@code ignore_eos} says it does not).
+ * One request as the scheduler sees it: prompt token ids, how many tokens to generate at most, how to sample, where the
+ * tokens go, whether the end-of-generation token ends it (vLLM's {@code ignore_eos} says it does not), and how many
+ * alternatives' log-probabilities to report with each token ({@code logprobs}: -1 for no log-probabilities at all).
  */
-public record GenerationRequest(String id, int[] promptTokens, int maxTokens, SamplingParams sampling, TokenSink sink, boolean ignoreEos) {
-    /** A request that ends at the model's end-of-generation token. */
+public record GenerationRequest(String id, int[] promptTokens, int maxTokens, SamplingParams sampling, TokenSink sink, boolean ignoreEos,
+                                int logprobs) {
+    /** A request that ends at the model's end-of-generation token and reports no log-probabilities. */
     public GenerationRequest(String id, int[] promptTokens, int maxTokens, SamplingParams sampling, TokenSink sink) {
-        this(id, promptTokens, maxTokens, sampling, sink, false);
+        this(id, promptTokens, maxTokens, sampling, sink, false, -1);
     }
 
     public GenerationRequest {
@@ -24,6 +27,9 @@ public record GenerationRequest(String id, int[] promptTokens, int maxTokens, Sa
         }
         if (maxTokens < 1) {
             throw new IllegalArgumentException("max_tokens must be at least 1, got " + maxTokens);
+        }
+        if (logprobs < -1 || logprobs > TokenLogprobs.MAX_TOP) {
+            throw new IllegalArgumentException("logprobs must be -1 (none) or 0.." + TokenLogprobs.MAX_TOP + ", got " + logprobs);
         }
     }
 }

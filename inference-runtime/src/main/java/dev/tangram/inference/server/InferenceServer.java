@@ -18,9 +18,9 @@ import dev.tangram.inference.model.LlamaConfig;
 import dev.tangram.inference.model.LoadedModel;
 import dev.tangram.inference.model.ModelLoader;
 import dev.tangram.inference.model.PagedKvCache;
-import dev.tangram.inference.sampling.Sampler;
 import dev.tangram.inference.scheduler.ContinuousBatchScheduler;
 import dev.tangram.inference.scheduler.EngineLoop;
+import dev.tangram.inference.scheduler.TokenSampler;
 import dev.tangram.inference.scheduler.SchedulerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,7 +95,7 @@ public final class InferenceServer implements AutoCloseable {
             PagedKvCache cache = new PagedKvCache(c, plan.blocks(), config.blockSize());
             ContinuousBatchScheduler scheduler = new ContinuousBatchScheduler(loaded.forwardPass(), cache,
                     new SchedulerSettings(config.maxBatchTokens(), config.maxRunning(), config.maxWaiting(), maxModelLen),
-                    p -> new Sampler(p)::sample, loaded.tokenizer()::isEndOfGeneration, metrics);
+                    TokenSampler.perRequest(loaded.tokenizer().endOfGenerationTokens()), loaded.tokenizer()::isEndOfGeneration, metrics);
             metrics.bind(scheduler, name);
             EngineLoop engine = new EngineLoop(scheduler).start();
             http.allocation(allocationJson(allocation, plan, c, name));

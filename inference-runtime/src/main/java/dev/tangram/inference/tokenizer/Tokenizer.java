@@ -23,4 +23,9 @@ public interface Tokenizer {
 
     /** Whether generation ends at this token (EOS, end-of-turn, ...). */
     boolean isEndOfGeneration(int token);
+
+    /** Every token at which generation ends, in id order. */
+    default int[] endOfGenerationTokens() {
+        return java.util.stream.IntStream.range(0, vocabSize()).filter(this::isEndOfGeneration).toArray();
+    }
 }

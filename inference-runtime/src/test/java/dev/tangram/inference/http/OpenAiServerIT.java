@@ -9,6 +9,7 @@ import dev.tangram.inference.scheduler.ContinuousBatchScheduler;
 import dev.tangram.inference.scheduler.EngineLoop;
 import dev.tangram.inference.scheduler.GenerationRequest;
 import dev.tangram.inference.scheduler.SchedulerSettings;
+import dev.tangram.inference.scheduler.TokenSampler;
 import dev.tangram.inference.testing.FakeTokenizer;
 import dev.tangram.inference.testing.HistoryForwardPass;
 import dev.tangram.inference.testing.RecordingSink;
@@ -57,7 +58,7 @@ class OpenAiServerIT {
         HistoryForwardPass model = new HistoryForwardPass().withDelayMillis(delayMillis);
         PrometheusSchedulerMetrics metrics = new PrometheusSchedulerMetrics("tiny");
         scheduler = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 96, 4),
-                new SchedulerSettings(32, maxRunning, maxWaiting, MAX_MODEL_LEN), p -> new dev.tangram.inference.sampling.Sampler(p)::sample,
+                new SchedulerSettings(32, maxRunning, maxWaiting, MAX_MODEL_LEN), TokenSampler.perRequest(TOKENIZER.endOfGenerationTokens()),
                 endless ? t -> false : TOKENIZER::isEndOfGeneration, metrics);
         metrics.bind(scheduler);
         EngineLoop engine = new EngineLoop(scheduler).start();
@@ -89,7 +90,7 @@ class OpenAiServerIT {
     private static String expectedText(String prompt, int maxTokens) {
         HistoryForwardPass model = new HistoryForwardPass();
         ContinuousBatchScheduler s = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 96, 4),
-                new SchedulerSettings(32, 4, 4, MAX_MODEL_LEN), p -> new dev.tangram.inference.sampling.Sampler(p)::sample, TOKENIZER::isEndOfGeneration,
+                new SchedulerSettings(32, 4, 4, MAX_MODEL_LEN), TokenSampler.perRequest(TOKENIZER.endOfGenerationTokens()), TOKENIZER::isEndOfGeneration,
                 dev.tangram.inference.scheduler.SchedulerMetrics.NONE);
         RecordingSink sink = new RecordingSink();
         s.submit(new GenerationRequest("x", TOKENIZER.encode(prompt, true), maxTokens, SamplingParams.GREEDY, sink));
@@ -243,11 +244,11 @@ class OpenAiServerIT {
     @Test
     void fieldsTheServerDoesNotImplementAre400sUnlessTheyAskForNothing() throws Exception {
         OpenAiServer s = server(0, 4, 4, false);
-        HttpResponse<String> logprobs = post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2,\"logprobs\":3}");
-        assertThat(logprobs.statusCode()).isEqualTo(400);
-        JsonNode err = JSON.readTree(logprobs.body()).get("error");
-        assertThat(err.get("param").asText()).isEqualTo("logprobs");
-        assertThat(err.get("message").asText()).contains("'logprobs' is not supported by this server (got 3)");
+        HttpResponse<String> echo = post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2,\"echo\":true}");
+        assertThat(echo.statusCode()).isEqualTo(400);
+        JsonNode err = JSON.readTree(echo.body()).get("error");
+        assertThat(err.get("param").asText()).isEqualTo("echo");
+        assertThat(err.get("message").asText()).contains("'echo' is not supported by this server (got true)");
         HttpResponse<String> tools = post(s, "/v1/chat/completions",
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"type\":\"function\"}]}");
         assertThat(tools.statusCode()).isEqualTo(400);
@@ -262,6 +263,153 @@ class OpenAiServerIT {
 
         assertThat(message(post(s, "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\"}]}"), 400))
                 .isEqualTo("messages[0].content is required for role 'user'");
+    }
+
+    @Test
+    void completionLogprobsListEachTokenWithItsAlternativesAndOffsetStreamedOrNot() throws Exception {
+        OpenAiServer s = server(0, 4, 4, false);
+        String request = "{\"prompt\":\"hello world\",\"max_tokens\":8,\"temperature\":0,\"ignore_eos\":true,\"logprobs\":2";
+        JsonNode choice = JSON.readTree(post(s, "/v1/completions", request + "}").body()).at("/choices/0");
+        String text = choice.get("text").asText();
+        JsonNode lp = choice.get("logprobs");
+        assertThat(lp.get("tokens")).hasSize(8);
+        StringBuilder joined = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            String token = lp.get("tokens").get(i).asText();
+            assertThat(lp.get("text_offset").get(i).asInt()).isEqualTo(joined.length());
+            joined.append(token);
+            double logprob = lp.get("token_logprobs").get(i).asDouble();
+            assertThat(logprob).isNegative();
+            JsonNode top = lp.get("top_logprobs").get(i);
+            assertThat(top.size()).isBetween(1, 2); // the drawn token, which greedy makes the likeliest, and one more
+            assertThat(top.get(token).asDouble()).isEqualTo(logprob);
+            top.properties().forEach(e -> assertThat(e.getValue().asDouble()).isLessThanOrEqualTo(logprob));
+        }
+        assertThat(joined.toString()).isEqualTo(text);
+
+        List<JsonNode> chunks = events(post(s, "/v1/completions", request + ",\"stream\":true}").body());
+        List<String> streamedTokens = new ArrayList<>();
+        List<Double> streamedLogprobs = new ArrayList<>();
+        for (JsonNode c : chunks) {
+            JsonNode l = c.at("/choices/0/logprobs");
+            if (!l.isNull()) {
+                l.get("tokens").forEach(t -> streamedTokens.add(t.asText()));
+                l.get("token_logprobs").forEach(t -> streamedLogprobs.add(t.asDouble()));
+            }
+        }
+        List<String> tokens = new ArrayList<>();
+        lp.get("tokens").forEach(t -> tokens.add(t.asText()));
+        List<Double> logprobs = new ArrayList<>();
+        lp.get("token_logprobs").forEach(t -> logprobs.add(t.asDouble()));
+        assertThat(streamedTokens).isEqualTo(tokens);
+        assertThat(streamedLogprobs).isEqualTo(logprobs);
+
+        JsonNode ids = JSON.readTree(post(s, "/v1/completions", request + ",\"return_tokens_as_token_ids\":true}").body());
+        assertThat(ids.at("/choices/0/logprobs/tokens/0").asText()).isEqualTo("token_id:" + TOKENIZER.encode(tokens.getFirst(), false)[0]);
+        assertThat(ids.at("/choices/0/logprobs/top_logprobs/0").fieldNames().next()).startsWith("token_id:");
+
+        JsonNode none = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"hello\",\"max_tokens\":2}").body());
+        assertThat(none.at("/choices/0/logprobs").isNull()).isTrue();
+    }
+
+    @Test
+    void chatLogprobsGiveTokensWithTheirBytesAndTopAlternatives() throws Exception {
+        OpenAiServer s = server(0, 4, 4, false);
+        String request = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":6,\"temperature\":0,"
+                + "\"ignore_eos\":true,\"logprobs\":true,\"top_logprobs\":3";
+        JsonNode choice = JSON.readTree(post(s, "/v1/chat/completions", request + "}").body()).at("/choices/0");
+        JsonNode content = choice.at("/logprobs/content");
+        assertThat(content).hasSize(6);
+        StringBuilder joined = new StringBuilder();
+        for (JsonNode entry : content) {
+            String token = entry.get("token").asText();
+            joined.append(token);
+            List<Integer> bytes = new ArrayList<>();
+            entry.get("bytes").forEach(b -> bytes.add(b.asInt()));
+            List<Integer> expected = new ArrayList<>();
+            for (byte b : token.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                expected.add(b & 0xff);
+            }
+            assertThat(bytes).isEqualTo(expected);
+            JsonNode top = entry.get("top_logprobs");
+            assertThat(top).hasSize(3);
+            assertThat(top.get(0).get("logprob").asDouble()).isEqualTo(entry.get("logprob").asDouble());
+            assertThat(top.get(1).get("logprob").asDouble()).isLessThanOrEqualTo(top.get(0).get("logprob").asDouble());
+            assertThat(top.get(2).has("bytes")).isTrue();
+        }
+        assertThat(joined.toString()).isEqualTo(choice.at("/message/content").asText());
+
+        List<JsonNode> chunks = events(post(s, "/v1/chat/completions", request + ",\"stream\":true}").body());
+        assertThat(chunks.getFirst().at("/choices/0/logprobs").isNull()).isTrue(); // the role's chunk
+        int streamed = 0;
+        for (JsonNode c : chunks) {
+            streamed += c.at("/choices/0/logprobs/content").size();
+        }
+        assertThat(streamed).isEqualTo(6);
+        JsonNode none = JSON.readTree(post(s, "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2}").body());
+        assertThat(none.at("/choices/0").has("logprobs")).isTrue();
+        assertThat(none.at("/choices/0/logprobs").isNull()).isTrue();
+    }
+
+    @Test
+    void logitBiasPenaltiesAndMinTokensShapeWhatIsDrawn() throws Exception {
+        OpenAiServer s = server(0, 4, 4, false);
+        // the fake model's logits are in [0, 1): a bias of 100 on 'd' (token 5) and 95 on 'e' (token 6) decides every draw
+        String bias = "\"prompt\":\"x\",\"temperature\":0,\"logit_bias\":{\"5\":100,\"6\":95}";
+        assertThat(completionText(s, "{" + bias + ",\"max_tokens\":4}")).isEqualTo("dddd");
+        assertThat(completionText(s, "{" + bias + ",\"max_tokens\":4,\"presence_penalty\":2}")).isEqualTo("dddd");
+        // 100 vs 99: 'd', then 98 vs 99: 'e', then 98 vs 97: 'd' for good (the presence penalty counts once)
+        assertThat(completionText(s, "{\"prompt\":\"x\",\"temperature\":0,\"logit_bias\":{\"5\":100,\"6\":99},\"max_tokens\":4,"
+                + "\"presence_penalty\":2}")).isEqualTo("dedd");
+        assertThat(completionText(s, "{" + bias + ",\"max_tokens\":4,\"frequency_penalty\":2}")).isEqualTo("ddde"); // 100, 98, 96, 94 vs 95
+        assertThat(completionText(s, "{" + bias + ",\"max_tokens\":3,\"repetition_penalty\":1.1}")).isEqualTo("ded"); // 100/1.1 < 95
+
+        // the end token (1) made the likeliest: generation stops at once, unless min_tokens holds it off
+        String ending = "{\"prompt\":\"x\",\"temperature\":0,\"max_tokens\":10,\"logit_bias\":{\"1\":100}";
+        JsonNode stopped = JSON.readTree(post(s, "/v1/completions", ending + "}").body());
+        assertThat(stopped.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(stopped.at("/usage/completion_tokens").asInt()).isEqualTo(1);
+        JsonNode held = JSON.readTree(post(s, "/v1/completions", ending + ",\"min_tokens\":3}").body());
+        assertThat(held.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(held.at("/usage/completion_tokens").asInt()).isEqualTo(4);
+        assertThat(held.at("/choices/0/text").asText()).hasSize(3);
+    }
+
+    private String completionText(OpenAiServer s, String body) throws Exception {
+        HttpResponse<String> r = post(s, "/v1/completions", body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).at("/choices/0/text").asText();
+    }
+
+    @Test
+    void badLogprobsPenaltiesAndBiasesAre400sNamingTheField() throws Exception {
+        OpenAiServer s = server(0, 4, 4, false);
+        String chat = "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],";
+        assertThat(message(post(s, "/v1/chat/completions", chat + "\"top_logprobs\":2}"), 400))
+                .isEqualTo("'top_logprobs' needs 'logprobs' set to true");
+        assertThat(message(post(s, "/v1/chat/completions", chat + "\"logprobs\":true,\"top_logprobs\":21}"), 400))
+                .isEqualTo("'top_logprobs' must be at most 20, got 21");
+        assertThat(message(post(s, "/v1/chat/completions", chat + "\"logprobs\":2}"), 400)).isEqualTo("'logprobs' must be a boolean");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"logprobs\":21}"), 400))
+                .isEqualTo("'logprobs' must be at most 20, got 21");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"logprobs\":true}"), 400))
+                .isEqualTo("'logprobs' must be an integer");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":{\"a\":1}}"), 400))
+                .isEqualTo("'logit_bias' keys must be token ids, got \"a\"");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":{\"3\":101}}"), 400))
+                .isEqualTo("'logit_bias' values must be numbers between -100 and 100, got 101 for token 3");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":{\"38\":1}}"), 400))
+                .isEqualTo("'logit_bias' names token 38, but the vocabulary has 38 tokens");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":[1]}"), 400))
+                .isEqualTo("'logit_bias' must be an object from token ids to biases");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"presence_penalty\":2.5}"), 400))
+                .isEqualTo("'presence_penalty' must be between -2.0 and 2.0, got 2.5");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"repetition_penalty\":0}"), 400))
+                .isEqualTo("'repetition_penalty' must be greater than 0 (1 applies no penalty)");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2,\"min_tokens\":3}"), 400))
+                .isEqualTo("'min_tokens' (3) must not be greater than the completion's maximum of 2 tokens");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"min_tokens\":17}"), 400)) // max_tokens defaults to 16
+                .isEqualTo("'min_tokens' (17) must not be greater than the completion's maximum of 16 tokens");
     }
 
     @Test

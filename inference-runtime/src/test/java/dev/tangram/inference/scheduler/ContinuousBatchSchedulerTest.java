@@ -1,7 +1,9 @@
 package dev.tangram.inference.scheduler;
 
 import dev.tangram.inference.model.PagedKvCache;
+import dev.tangram.inference.sampling.LogitRules;
 import dev.tangram.inference.sampling.SamplingParams;
+import dev.tangram.inference.sampling.TokenLogprobs;
 import dev.tangram.inference.testing.FakeTokenizer;
 import dev.tangram.inference.testing.HistoryForwardPass;
 import dev.tangram.inference.testing.RecordingSink;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +23,7 @@ class ContinuousBatchSchedulerTest {
         HistoryForwardPass model = new HistoryForwardPass();
         return new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), blocks, BLOCK),
                 new SchedulerSettings(batchTokens, maxRunning, maxWaiting, model.config().contextLength()),
-                p -> new dev.tangram.inference.sampling.Sampler(p)::sample, new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
+                TokenSampler.perRequest(new FakeTokenizer().endOfGenerationTokens()), new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
     }
 
     private static int[] prompt(Random rnd, int length) {
@@ -52,17 +55,45 @@ class ContinuousBatchSchedulerTest {
     }
 
     @Test
+    void logprobsComeWithEachTokenFromTheModelsLogitsBeforeTheBias() {
+        ContinuousBatchScheduler s = scheduler(64, 64, 4, 4);
+        int[] prompt = prompt(new Random(5), 7);
+        RecordingSink plain = new RecordingSink();
+        RecordingSink logged = new RecordingSink();
+        RecordingSink biased = new RecordingSink();
+        s.submit(new GenerationRequest("plain", prompt, 5, SamplingParams.GREEDY, plain, true, -1));
+        s.submit(new GenerationRequest("logged", prompt, 5, SamplingParams.GREEDY, logged, true, 3));
+        SamplingParams alwaysSeven = new SamplingParams(0f, 0, 1f, 0L, new LogitRules(0, 0, 1, Map.of(7, 100f), 0));
+        s.submit(new GenerationRequest("biased", prompt, 5, alwaysSeven, biased, true, 0));
+        drain(s);
+        assertThat(plain.logprobs()).hasSize(5).containsOnlyNulls();
+        assertThat(logged.tokens()).isEqualTo(plain.tokens());
+        List<TokenLogprobs> lp = logged.logprobs();
+        for (int i = 0; i < 5; i++) {
+            assertThat(lp.get(i).token()).isEqualTo(logged.tokens().get(i));
+            assertThat(lp.get(i).top()).hasSize(3).startsWith(logged.tokens().get(i)); // greedy draws the likeliest
+            assertThat(lp.get(i).logprob()).isEqualTo(lp.get(i).topLogprobs()[0]).isNegative();
+        }
+        // the bias decides the draw, not the reported probability: the model's own logits are in [0, 1) over 38 tokens
+        assertThat(biased.tokens()).containsOnly(7);
+        for (TokenLogprobs b : biased.logprobs()) {
+            assertThat(b.top()).isEmpty();
+            assertThat(b.logprob()).isBetween((float) (-1 - Math.log(FakeTokenizer.VOCAB)), (float) (1 - Math.log(FakeTokenizer.VOCAB)));
+        }
+    }
+
+    @Test
     void aRequestIgnoringEosGeneratesUpToMaxTokensPastTheEndOfGenerationToken() {
         HistoryForwardPass model = new HistoryForwardPass();
         // every token counts as the end of generation
         ContinuousBatchScheduler s = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 64, BLOCK),
-                new SchedulerSettings(64, 4, 4, model.config().contextLength()), p -> new dev.tangram.inference.sampling.Sampler(p)::sample,
+                new SchedulerSettings(64, 4, 4, model.config().contextLength()), TokenSampler.perRequest(new FakeTokenizer().endOfGenerationTokens()),
                 token -> true, SchedulerMetrics.NONE);
         RecordingSink ending = new RecordingSink();
         RecordingSink ignoring = new RecordingSink();
         int[] prompt = prompt(new Random(3), 9);
         s.submit(new GenerationRequest("ends", prompt, 10, SamplingParams.GREEDY, ending));
-        s.submit(new GenerationRequest("ignores", prompt, 10, SamplingParams.GREEDY, ignoring, true));
+        s.submit(new GenerationRequest("ignores", prompt, 10, SamplingParams.GREEDY, ignoring, true, -1));
         drain(s);
         assertThat(ending.completion().reason()).isEqualTo(FinishReason.STOP);
         assertThat(ending.tokens()).isEmpty();

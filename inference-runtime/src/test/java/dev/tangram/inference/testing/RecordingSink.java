@@ -1,5 +1,6 @@
 package dev.tangram.inference.testing;
 
+import dev.tangram.inference.sampling.TokenLogprobs;
 import dev.tangram.inference.scheduler.Completion;
 import dev.tangram.inference.scheduler.TokenSink;
 
@@ -10,11 +11,18 @@ import java.util.concurrent.CompletableFuture;
 /** Collects a request's tokens and its completion. */
 public final class RecordingSink implements TokenSink {
     private final List<Integer> tokens = new ArrayList<>();
+    private final List<TokenLogprobs> logprobs = new ArrayList<>();
     private final CompletableFuture<Completion> done = new CompletableFuture<>();
 
     @Override
     public synchronized void onToken(int token) {
         tokens.add(token);
+    }
+
+    @Override
+    public synchronized void onToken(int token, TokenLogprobs lp) {
+        onToken(token);
+        logprobs.add(lp);
     }
 
     @Override
@@ -24,6 +32,11 @@ public final class RecordingSink implements TokenSink {
 
     public synchronized List<Integer> tokens() {
         return List.copyOf(tokens);
+    }
+
+    /** The log-probabilities passed with each token (null entries where none were asked for). */
+    public synchronized List<TokenLogprobs> logprobs() {
+        return new ArrayList<>(logprobs);
     }
 
     public boolean finished() {
