@@ -12,6 +12,7 @@ import java.util.List;
  * @param promptText   the prompt as text (null when given as token ids)
  * @param promptTokens the prompt as token ids (null when given as text)
  * @param messages     chat messages (chat only)
+ * @param n            how many choices to generate for the prompt
  * @param maxTokens    the client's max_tokens, or null for the default
  * @param sampling     temperature, top_k, top_p, seed, and the logit rules (penalties, logit_bias, min_tokens)
  * @param stream       whether to answer with server-sent events
@@ -23,6 +24,6 @@ import java.util.List;
  *                     {@code "token_id:N"} instead of by their text
  */
 public record CompletionParams(boolean chat, String model, String promptText, int[] promptTokens, List<ChatTemplate.Message> messages,
-                               Integer maxTokens, SamplingParams sampling, boolean stream, boolean includeUsage, List<String> stops,
+                               int n, Integer maxTokens, SamplingParams sampling, boolean stream, boolean includeUsage, List<String> stops,
                                boolean ignoreEos, int logprobs, boolean tokensAsIds) {
 }

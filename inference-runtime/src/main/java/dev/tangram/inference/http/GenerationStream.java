@@ -7,27 +7,35 @@ import dev.tangram.inference.scheduler.TokenSink;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** Hands one request's tokens from the engine thread to the HTTP thread that writes them. */
-final class GenerationStream implements TokenSink {
-    /** A token (with its log-probabilities where asked for), or the end. */
-    record Event(int token, TokenLogprobs logprobs, Completion completion) {
+/**
+ * Hands the tokens of one HTTP request's choices (one per engine request) from the engine thread to the HTTP thread
+ * that writes them, in the order they were generated.
+ */
+final class GenerationStream {
+    /** A token of a choice (with its log-probabilities where asked for), or the end of that choice. */
+    record Event(int choice, int token, TokenLogprobs logprobs, Completion completion) {
     }
 
     private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
 
-    @Override
-    public void onToken(int token) {
-        onToken(token, null);
-    }
+    /** Where the engine sends the tokens of choice {@code choice}. */
+    TokenSink sink(int choice) {
+        return new TokenSink() {
+            @Override
+            public void onToken(int token) {
+                onToken(token, null);
+            }
 
-    @Override
-    public void onToken(int token, TokenLogprobs logprobs) {
-        queue.add(new Event(token, logprobs, null));
-    }
+            @Override
+            public void onToken(int token, TokenLogprobs logprobs) {
+                queue.add(new Event(choice, token, logprobs, null));
+            }
 
-    @Override
-    public void onFinish(Completion completion) {
-        queue.add(new Event(-1, null, completion));
+            @Override
+            public void onFinish(Completion completion) {
+                queue.add(new Event(choice, -1, null, completion));
+            }
+        };
     }
 
     Event next(long timeout, TimeUnit unit) throws InterruptedException {

@@ -3,6 +3,7 @@ package dev.tangram.inference.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tangram.inference.sampling.SamplingParams;
 import dev.tangram.inference.metrics.PrometheusSchedulerMetrics;
 import dev.tangram.inference.scheduler.Admission;
 import dev.tangram.inference.scheduler.Completion;
@@ -23,7 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -248,24 +249,45 @@ public final class OpenAiServer implements AutoCloseable {
             maxTokens = (int) Math.max(1, Math.min(chat ? room : Math.min(16, room), cacheRoom));
         }
         checkRules(p, model, maxTokens);
+        int maxWaiting = b.engine().scheduler().settings().maxWaiting();
+        if (p.n() > maxWaiting) {
+            throw ApiError.invalid("'n' (" + p.n() + ") is more than this server queues at once (" + maxWaiting
+                    + " sequences; scheduler.maxWaiting)", "n");
+        }
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+        int n = p.n();
+        List<String> engineIds = n == 1 ? List.of(id) : IntStream.range(0, n).mapToObj(i -> id + "-" + i).toList();
         GenerationStream stream = new GenerationStream();
-        Admission admission = b.engine().submit(new GenerationRequest(id, prompt, maxTokens, p.sampling(), stream, p.ignoreEos(),
-                p.logprobs()));
+        List<TextAssembler> texts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            // choice i draws with seed + i: the choices differ, and the same seed gives the same choices again
+            SamplingParams sampling = p.sampling().withSeed(p.sampling().seed() + i);
+            submit(b.engine(), new GenerationRequest(engineIds.get(i), prompt, maxTokens, sampling, stream.sink(i), p.ignoreEos(),
+                    p.logprobs()), engineIds.subList(0, i), promptParam);
+            texts.add(new TextAssembler(model.tokenizer(), p.stops(), p.sampling().rules().minTokens()));
+        }
+        Reply reply = new Reply(json, id, model.name(), chat, System.currentTimeMillis() / 1000,
+                new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0);
+        AnswerDrain drain = new AnswerDrain(b.engine(), stream, engineIds, texts, WATCH_NANOS);
+        if (p.stream()) {
+            stream(ctx, p, n, drain, reply);
+        } else {
+            whole(ctx, n, drain, reply);
+        }
+    }
+
+    /** Queues one choice's engine request; where it is refused, cancels the choices queued before it and says why. */
+    private static void submit(EngineLoop engine, GenerationRequest request, List<String> queuedBefore, String promptParam) {
+        Admission admission = engine.submit(request);
+        if (admission instanceof Admission.Queued) {
+            return;
+        }
+        queuedBefore.forEach(engine::cancel);
         switch (admission) {
             case Admission.Overloaded o -> throw new ApiError(429, "rate_limit_error", "The server is overloaded: " + o.reason()
                     + "; retry later", null, "rate_limit_exceeded");
             case Admission.Invalid i -> throw ApiError.invalid(i.reason(), promptParam);
-            case Admission.Queued q -> {
-            }
-        }
-        Reply reply = new Reply(json, id, model.name(), chat, System.currentTimeMillis() / 1000,
-                new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0);
-        TextAssembler text = new TextAssembler(model.tokenizer(), p.stops(), p.sampling().rules().minTokens());
-        if (p.stream()) {
-            stream(ctx, b, p, stream, reply, text);
-        } else {
-            whole(ctx, b, stream, reply, text);
+            case Admission.Queued q -> throw new IllegalStateException("unreachable");
         }
     }
 
@@ -284,24 +306,32 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
-    /** The outcome of draining a request's stream. */
-    private record Outcome(String finishReason, int completionTokens, Completion completion) {
-    }
-
     /**
-     * Answers in one body once the request has finished. Its connection is watched meanwhile ({@link ClientConnection}): a
-     * client that leaves has its request cancelled and its blocks freed within {@link #WATCH_NANOS}, as a streaming
+     * Answers in one body once every choice has finished. Its connection is watched meanwhile ({@link ClientConnection}):
+     * a client that leaves has its request cancelled and its blocks freed within {@link #WATCH_NANOS}, as a streaming
      * client's are at the next token it can no longer be sent.
      */
-    private void whole(Context ctx, Backend b, GenerationStream stream, Reply reply, TextAssembler text) throws InterruptedException {
-        StringBuilder out = new StringBuilder();
-        List<LogprobsJson.Logged> logprobs = new ArrayList<>();
-        Outcome o;
+    private void whole(Context ctx, int n, AnswerDrain drain, Reply reply) throws InterruptedException {
+        List<StringBuilder> texts = new ArrayList<>();
+        List<List<LogprobsJson.Logged>> logprobs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            texts.add(new StringBuilder());
+            logprobs.add(new ArrayList<>());
+        }
+        AnswerDrain.Outcome[] outcomes = new AnswerDrain.Outcome[n];
         try (ClientConnection client = ClientConnection.of(ctx)) {
             try {
-                o = drain(b, stream, reply, text, client::gone, (chunk, logged) -> {
-                    out.append(chunk);
-                    logprobs.addAll(logged);
+                drain.run(client::gone, new AnswerDrain.Listener() {
+                    @Override
+                    public void text(int choice, String text, List<LogprobsJson.Logged> logged) {
+                        texts.get(choice).append(text);
+                        logprobs.get(choice).addAll(logged);
+                    }
+
+                    @Override
+                    public void finished(int choice, AnswerDrain.Outcome outcome) {
+                        outcomes[choice] = outcome;
+                    }
                 });
             } catch (ClientGone gone) {
                 LOG.debug("client of {} went away before its answer", reply.id());
@@ -311,128 +341,83 @@ public final class OpenAiServer implements AutoCloseable {
                 ctx.header("Connection", "close");
             }
         }
-        if (o.completion().reason() == FinishReason.ERROR) {
-            throw new ApiError(500, "server_error", o.completion().error(), null, null);
+        for (AnswerDrain.Outcome o : outcomes) {
+            if (o.completion().reason() == FinishReason.ERROR) {
+                throw new ApiError(500, "server_error", o.completion().error(), null, null);
+            }
         }
-        send(ctx, 200, reply.whole(out.toString(), logprobs, o.finishReason(), o.completion().promptTokens(), o.completionTokens(),
-                o.completion().cachedTokens()));
+        List<ObjectNode> choices = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            choices.add(reply.choice(i, texts.get(i).toString(), logprobs.get(i), outcomes[i].finishReason()));
+        }
+        send(ctx, 200, reply.whole(choices, Usage.of(outcomes)));
     }
 
-    private void stream(Context ctx, Backend b, CompletionParams p, GenerationStream stream, Reply reply, TextAssembler text)
-            throws IOException, InterruptedException {
+    private void stream(Context ctx, CompletionParams p, int n, AnswerDrain drain, Reply reply) throws IOException, InterruptedException {
         ctx.res().setStatus(200);
         ctx.res().setContentType("text/event-stream");
         ctx.res().setCharacterEncoding("utf-8");
         ctx.res().setHeader("Cache-Control", "no-cache");
         ctx.res().setHeader("X-Accel-Buffering", "no");
         OutputStream out = ctx.res().getOutputStream();
+        AnswerDrain.Outcome[] outcomes = new AnswerDrain.Outcome[n];
         try {
             if (reply.chat()) {
-                event(out, reply.roleChunk());
+                for (int i = 0; i < n; i++) {
+                    event(out, reply.roleChunk(i));
+                }
             }
-            Outcome o = drain(b, stream, reply, text, () -> false, (chunk, logged) -> {
-                if (!chunk.isEmpty() || !logged.isEmpty()) {
-                    try {
-                        event(out, reply.chunk(chunk, logged, null));
-                    } catch (IOException e) {
-                        throw new ClientGone(e);
+            drain.run(() -> false, new AnswerDrain.Listener() {
+                @Override
+                public void text(int choice, String text, List<LogprobsJson.Logged> logged) {
+                    if (!text.isEmpty() || !logged.isEmpty()) {
+                        write(out, reply.chunk(choice, text, logged, null));
+                    }
+                }
+
+                @Override
+                public void finished(int choice, AnswerDrain.Outcome o) {
+                    outcomes[choice] = o;
+                    if (o.completion().reason() == FinishReason.ERROR) {
+                        ObjectNode err = json.createObjectNode();
+                        err.putObject("error").put("message", o.completion().error()).put("type", "server_error").putNull("param")
+                                .putNull("code");
+                        write(out, err);
+                    } else {
+                        write(out, reply.chunk(choice, "", List.of(), o.finishReason()));
                     }
                 }
             });
-            if (o.completion().reason() == FinishReason.ERROR) {
-                ObjectNode err = json.createObjectNode();
-                err.putObject("error").put("message", o.completion().error()).put("type", "server_error").putNull("param").putNull("code");
-                event(out, err);
-            } else {
-                event(out, reply.chunk("", List.of(), o.finishReason()));
-                if (p.includeUsage()) {
-                    event(out, reply.usageChunk(o.completion().promptTokens(), o.completionTokens(), o.completion().cachedTokens()));
-                }
+            if (p.includeUsage()) {
+                event(out, reply.usageChunk(Usage.of(outcomes)));
             }
             out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
         } catch (ClientGone | IOException e) {
             LOG.debug("client of {} went away: {}", reply.id(), e.toString());
-            b.engine().cancel(reply.id());
+            drain.cancelRunning();
         }
     }
 
-    /** Thrown out of the chunk consumer when writing to the client fails, or out of {@code drain} when its client left. */
-    private static final class ClientGone extends RuntimeException {
-        ClientGone(IOException cause) {
-            super(cause);
-        }
-
-        ClientGone(String why) {
-            super(why);
+    /** {@link #event}, for the drain's listener: a write that fails means the client has gone. */
+    private void write(OutputStream out, Object chunk) {
+        try {
+            event(out, chunk);
+        } catch (IOException e) {
+            throw new ClientGone(e);
         }
     }
 
-    /** Takes a request's text as it becomes safe to send, with the log-probabilities of the tokens it came from. */
-    @FunctionalInterface
-    private interface Chunks {
-        void accept(String text, List<LogprobsJson.Logged> logprobs);
-    }
-
-    /**
-     * Hands the request's text to {@code chunks} as its tokens arrive, each piece with the log-probabilities (where asked
-     * for) of the tokens not yet handed over; every {@link #WATCH_NANOS} asks {@code clientGone} and, once it says so,
-     * cancels the request and throws {@link ClientGone}.
-     */
-    private Outcome drain(Backend b, GenerationStream stream, Reply reply, TextAssembler text, BooleanSupplier clientGone,
-                          Chunks chunks) throws InterruptedException {
-        int tokens = 0;
-        boolean stoppedBySequence = false;
-        List<LogprobsJson.Logged> pending = new ArrayList<>();
-        int sent = 0; // characters handed over: a token's text cannot start after them (a stop sequence cut the text)
-        long nextWatch = System.nanoTime() + WATCH_NANOS;
-        while (true) {
-            GenerationStream.Event e = stream.next(WATCH_NANOS, TimeUnit.NANOSECONDS);
-            if (System.nanoTime() - nextWatch >= 0) {
-                nextWatch = System.nanoTime() + WATCH_NANOS;
-                if (clientGone.getAsBoolean()) {
-                    b.engine().cancel(reply.id());
-                    throw new ClientGone("the client closed the connection");
-                }
+    /** An answer's token counts: the prompt once, the choices' completions summed. */
+    private record Usage(int prompt, int completion, int cached) {
+        static Usage of(AnswerDrain.Outcome[] outcomes) {
+            int completion = 0;
+            for (AnswerDrain.Outcome o : outcomes) {
+                completion += o.completionTokens();
             }
-            if (e == null) {
-                continue;
-            }
-            if (e.completion() != null) {
-                String rest = stoppedBySequence ? "" : text.flush();
-                chunks.accept(rest, clamped(pending, sent + rest.length()));
-                String reason = stoppedBySequence ? "stop" : e.completion().reason().openAiName();
-                int generated = stoppedBySequence ? tokens : e.completion().completionTokens();
-                return new Outcome(reason, generated, e.completion());
-            }
-            if (stoppedBySequence) {
-                continue;
-            }
-            tokens++;
-            if (e.logprobs() != null) {
-                pending.add(new LogprobsJson.Logged(e.logprobs(), text.length()));
-            }
-            String chunk = text.add(e.token());
-            if (!chunk.isEmpty()) {
-                sent += chunk.length();
-                try {
-                    chunks.accept(chunk, clamped(pending, sent));
-                } catch (ClientGone gone) {
-                    b.engine().cancel(reply.id());
-                    throw gone;
-                }
-                pending = new ArrayList<>();
-            }
-            if (text.stopped()) {
-                stoppedBySequence = true;
-                b.engine().cancel(reply.id());
-            }
+            Completion first = outcomes[0].completion();
+            return new Usage(first.promptTokens(), completion, first.cachedTokens());
         }
-    }
-
-    /** The logged tokens with no text offset past {@code end} (the tokens of a stop sequence start where it was cut). */
-    private static List<LogprobsJson.Logged> clamped(List<LogprobsJson.Logged> logged, int end) {
-        return logged.stream().map(l -> l.textOffset() <= end ? l : new LogprobsJson.Logged(l.logprobs(), end)).toList();
     }
 
     private void event(OutputStream out, Object chunk) throws IOException {
@@ -481,9 +466,9 @@ public final class OpenAiServer implements AutoCloseable {
             return n;
         }
 
-        ObjectNode whole(String text, List<LogprobsJson.Logged> logged, String finishReason, int prompt, int completion, int cached) {
-            ObjectNode body = base();
-            ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+        /** One choice of an answer in one body. */
+        ObjectNode choice(int index, String text, List<LogprobsJson.Logged> logged, String finishReason) {
+            ObjectNode choice = json.createObjectNode().put("index", index);
             if (chat) {
                 choice.putObject("message").put("role", "assistant").put("content", text);
             } else {
@@ -491,22 +476,28 @@ public final class OpenAiServer implements AutoCloseable {
             }
             choice.set("logprobs", logprobs.of(chat, logged, logprobsWanted));
             choice.put("finish_reason", finishReason);
-            body.set("usage", usage(prompt, completion, cached));
+            return choice;
+        }
+
+        ObjectNode whole(List<ObjectNode> choices, Usage usage) {
+            ObjectNode body = base();
+            body.putArray("choices").addAll(choices);
+            body.set("usage", usage(usage));
             return body;
         }
 
-        ObjectNode roleChunk() {
+        ObjectNode roleChunk(int index) {
             ObjectNode body = chunkBase();
-            ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+            ObjectNode choice = body.putArray("choices").addObject().put("index", index);
             choice.putObject("delta").put("role", "assistant").put("content", "");
             choice.putNull("logprobs");
             choice.putNull("finish_reason");
             return body;
         }
 
-        ObjectNode chunk(String text, List<LogprobsJson.Logged> logged, String finishReason) {
+        ObjectNode chunk(int index, String text, List<LogprobsJson.Logged> logged, String finishReason) {
             ObjectNode body = chunkBase();
-            ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+            ObjectNode choice = body.putArray("choices").addObject().put("index", index);
             if (chat) {
                 ObjectNode delta = choice.putObject("delta");
                 if (finishReason == null) {
@@ -524,17 +515,17 @@ public final class OpenAiServer implements AutoCloseable {
             return body;
         }
 
-        ObjectNode usageChunk(int prompt, int completion, int cached) {
+        ObjectNode usageChunk(Usage usage) {
             ObjectNode body = chunkBase();
             body.putArray("choices");
-            body.set("usage", usage(prompt, completion, cached));
+            body.set("usage", usage(usage));
             return body;
         }
 
-        private ObjectNode usage(int prompt, int completion, int cached) {
-            ObjectNode u = json.createObjectNode().put("prompt_tokens", prompt).put("completion_tokens", completion)
-                    .put("total_tokens", prompt + completion);
-            u.putObject("prompt_tokens_details").put("cached_tokens", cached);
+        private ObjectNode usage(Usage usage) {
+            ObjectNode u = json.createObjectNode().put("prompt_tokens", usage.prompt()).put("completion_tokens", usage.completion())
+                    .put("total_tokens", usage.prompt() + usage.completion());
+            u.putObject("prompt_tokens_details").put("cached_tokens", usage.cached());
             return u;
         }
     }

@@ -18,6 +18,8 @@ import java.util.Set;
 
 /** Reads and checks the JSON body of a completion or chat request; every problem is a 400 naming the field. */
 public final class RequestParser {
+    /** The most choices one request may ask for (OpenAI's limit). */
+    static final int MAX_N = 128;
     private static final Set<String> ROLES = Set.of("system", "user", "assistant", "developer", "tool");
 
     /** Strict about what JSON leaves open: a key given twice, or anything after the object, is a 400. */
@@ -56,8 +58,8 @@ public final class RequestParser {
         }
         Integer maxTokens = optInt(root, chat && root.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens", 1);
         Integer n = optInt(root, "n", 1);
-        if (n != null && n != 1) {
-            throw ApiError.invalid("only n = 1 is supported", "n");
+        if (n != null && n > MAX_N) {
+            throw ApiError.invalid("'n' must be at most " + MAX_N + ", got " + n, "n");
         }
         Double temperature = optNumber(root, "temperature", 0, 2);
         Double topP = optNumber(root, "top_p", 0, 1);
@@ -87,7 +89,7 @@ public final class RequestParser {
         SamplingParams sampling = new SamplingParams(temperature == null ? 1f : temperature.floatValue(),
                 topK == null || topK < 0 ? 0 : topK, topP == null ? 1f : topP.floatValue(),
                 seed == null ? System.nanoTime() : seed, rules(root, maxTokens));
-        return new CompletionParams(chat, model, promptText, promptTokens, messages, maxTokens, sampling, stream, includeUsage, stops,
+        return new CompletionParams(chat, model, promptText, promptTokens, messages, n == null ? 1 : n, maxTokens, sampling, stream, includeUsage, stops,
                 ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"));
     }
 

@@ -32,4 +32,9 @@ public record SamplingParams(float temperature, int topK, float topP, long seed,
         }
         Objects.requireNonNull(rules, "rules");
     }
+
+    /** The same parameters with another seed. */
+    public SamplingParams withSeed(long otherSeed) {
+        return new SamplingParams(temperature, topK, topP, otherSeed, rules);
+    }
 }

@@ -9,6 +9,7 @@ import dev.tangram.inference.sampling.TokenLogprobs;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,10 @@ public final class ContinuousBatchScheduler {
         this.samplers = samplers;
         this.endOfGeneration = endOfGeneration;
         this.metrics = metrics;
+    }
+
+    public SchedulerSettings settings() {
+        return settings;
     }
 
     /** Queues a request, or says why not. Thread-safe. */
@@ -135,7 +140,7 @@ public final class ContinuousBatchScheduler {
         List<SequenceChunk> chunks = new ArrayList<>(batch.size());
         for (Scheduled s : batch) {
             Sequence seq = s.sequence;
-            int[] toks = java.util.Arrays.copyOfRange(seq.tokens(), seq.computed, seq.computed + s.tokens);
+            int[] toks = Arrays.copyOfRange(seq.tokens(), seq.computed, seq.computed + s.tokens);
             chunks.add(new SequenceChunk(toks, seq.computed, seq.blocks.toArray(), seq.computed + s.tokens == seq.length()));
         }
         float[][] logits;
@@ -225,7 +230,7 @@ public final class ContinuousBatchScheduler {
             int hits = matchPrefix(s);
             int n = Math.min(s.uncomputed(), budget);
             int needed = allocator.blocksFor(s.computed + n) - s.blocks.size();
-            if (needed > allocator.availableBlocks()) {
+            if (needed > allocator.availableBlocks() || nextBlockComingFromAnother(s)) {
                 s.blocks.releaseAll(allocator);
                 s.computed = 0;
                 break;
@@ -243,6 +248,27 @@ public final class ContinuousBatchScheduler {
             budget -= n;
         }
         return batch;
+    }
+
+    /**
+     * Whether the next full block {@code s} would compute (the first its prefix match did not find) is one that a running
+     * sequence with the same tokens up to there has still to compute. Then {@code s} waits: once the other has computed
+     * the block it is in the prefix cache, and {@code s} takes it from there instead of computing it a second time. This
+     * is what the choices of a request with {@code n > 1} and a burst of requests with one long system prompt have in
+     * common; a request that shares nothing, or only blocks already cached, is admitted as before.
+     */
+    private boolean nextBlockComingFromAnother(Sequence s) {
+        int bs = allocator.blockSize();
+        int end = (s.blocks.size() + 1) * bs; // the end of the next block
+        if (end > s.length() - 1) {
+            return false; // the prefix match never takes the block of the last token, so neither would waiting
+        }
+        for (Sequence r : running) {
+            if (r.computed < end && r.length() >= end && Arrays.equals(r.tokens(), 0, end, s.tokens(), 0, end)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Takes the cached blocks of the sequence's leading full blocks (never its last token); answers the tokens found. */

@@ -426,6 +426,74 @@ class OpenAiServerIT {
     }
 
     @Test
+    void nChoicesComeFromOnePromptWithTheirOwnSeedsStreamedOrNot() throws Exception {
+        OpenAiServer s = server(0, 4, 8, true);
+        String request = "{\"prompt\":\"pick\",\"max_tokens\":6,\"temperature\":1,\"seed\":7,\"n\":3";
+        JsonNode body = JSON.readTree(post(s, "/v1/completions", request + "}").body());
+        JsonNode choices = body.get("choices");
+        assertThat(choices).hasSize(3);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            assertThat(choices.get(i).get("index").asInt()).isEqualTo(i);
+            assertThat(choices.get(i).get("finish_reason").asText()).isEqualTo("length");
+            texts.add(choices.get(i).get("text").asText());
+        }
+        assertThat(texts).doesNotHaveDuplicates();
+        assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(5); // the prompt counts once
+        assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(18);
+        // choice i draws with seed + i: the first choice is what n = 1 gives, the second what seed 8 gives
+        assertThat(completionText(s, "{\"prompt\":\"pick\",\"max_tokens\":6,\"temperature\":1,\"seed\":7}")).isEqualTo(texts.get(0));
+        assertThat(completionText(s, "{\"prompt\":\"pick\",\"max_tokens\":6,\"temperature\":1,\"seed\":8}")).isEqualTo(texts.get(1));
+
+        List<JsonNode> events = events(post(s, "/v1/completions", request + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}").body());
+        StringBuilder[] streamed = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
+        int[] finishes = new int[3];
+        for (JsonNode e : events) {
+            if (e.get("choices").isEmpty()) {
+                continue;
+            }
+            int index = e.at("/choices/0/index").asInt();
+            streamed[index].append(e.at("/choices/0/text").asText());
+            if (!e.at("/choices/0/finish_reason").isNull()) {
+                finishes[index]++;
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(streamed[i].toString()).isEqualTo(texts.get(i));
+        }
+        assertThat(finishes).containsExactly(1, 1, 1);
+        assertThat(events.getLast().at("/usage/completion_tokens").asInt()).isEqualTo(18);
+
+        List<JsonNode> chat = events(post(s, "/v1/chat/completions",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2,\"n\":2,\"stream\":true}").body());
+        assertThat(chat.subList(0, 2)).extracting(e -> e.at("/choices/0/index").asInt() + ":" + e.at("/choices/0/delta/role").asText())
+                .containsExactly("0:assistant", "1:assistant");
+        JsonNode greedy = JSON.readTree(post(s, "/v1/chat/completions",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":4,\"n\":2,\"temperature\":0}").body());
+        assertThat(greedy.at("/choices/0/message/content").asText()).isEqualTo(greedy.at("/choices/1/message/content").asText());
+    }
+
+    @Test
+    void nIsBoundedAndAChoiceTheQueueRefusesTakesItsSiblingsBackOut() throws Exception {
+        OpenAiServer s = server(30, 1, 2, true);
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"n\":0}"), 400)).isEqualTo("'n' must be at least 1, got 0");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"n\":129}"), 400)).isEqualTo("'n' must be at most 128, got 129");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"n\":3}"), 400))
+                .isEqualTo("'n' (3) is more than this server queues at once (2 sequences; scheduler.maxWaiting)");
+        String body = "{\"prompt\":\"busy\",\"max_tokens\":100,\"temperature\":0,\"stream\":true}";
+        try (Socket running = streamOver(s, body)) {
+            CompletableFuture<HttpResponse<String>> queued = http.sendAsync(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + s.port() + "/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.waitingRequests() == 1);
+            // the first of two choices finds room in the queue, the second does not: the first is cancelled with it
+            assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"busy\",\"max_tokens\":100,\"n\":2}"), 429)).contains("overloaded");
+            await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.waitingRequests() == 1);
+            queued.cancel(true);
+        }
+    }
+
+    @Test
     void overloadIsRefusedWith429() throws Exception {
         OpenAiServer s = server(30, 1, 1, true);
         String body = "{\"prompt\":\"busy\",\"max_tokens\":100,\"temperature\":0,\"stream\":true}";

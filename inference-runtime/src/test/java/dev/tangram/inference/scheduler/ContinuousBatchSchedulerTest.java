@@ -167,6 +167,39 @@ class ContinuousBatchSchedulerTest {
     }
 
     @Test
+    void requestsArrivingTogetherWithOnePromptComputeItOnceAndShareItsBlocks() {
+        Random rnd = new Random(8);
+        int[] shared = prompt(rnd, 41); // ten full blocks of 4, and the last token
+        int[] sameStart = java.util.Arrays.copyOf(shared, 45);
+        for (int i = 24; i < 45; i++) {
+            sameStart[i] = 7; // the first six blocks as the others, then its own
+        }
+        ContinuousBatchScheduler s = scheduler(128, 16, 8, 8); // prefill in chunks of up to 16 tokens
+        List<RecordingSink> sinks = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            sinks.add(submit(s, "choice-" + i, shared, 6));
+        }
+        RecordingSink other = submit(s, "other", sameStart, 6);
+        long pushed = 0;
+        while (s.hasWork()) {
+            pushed += s.step();
+        }
+        // one computes 41 prompt tokens; the others find 40 cached and compute the last; "other" computes its 21 own
+        assertThat(sinks).extracting(r -> r.completion().cachedTokens()).containsExactly(0, 40, 40);
+        assertThat(other.completion().cachedTokens()).isEqualTo(24);
+        long decodes = 0; // every generated token but the last goes through the model once
+        for (RecordingSink r : List.of(sinks.get(0), sinks.get(1), sinks.get(2), other)) {
+            decodes += r.completion().completionTokens() - 1;
+        }
+        assertThat(pushed).isEqualTo(41 + 1 + 1 + 21 + decodes);
+        for (RecordingSink r : sinks) {
+            assertThat(r.tokens()).isEqualTo(alone(shared, 6));
+        }
+        assertThat(other.tokens()).isEqualTo(alone(sameStart, 6));
+        assertThat(s.allocator().usedBlocks()).isZero();
+    }
+
+    @Test
     void chunkedPrefillLetsRunningDecodesAdvanceEveryStep() {
         Random rnd = new Random(5);
         ContinuousBatchScheduler s = scheduler(128, 8, 4, 4);

@@ -1,0 +1,138 @@
+package dev.tangram.inference.http;
+
+import dev.tangram.inference.scheduler.Completion;
+import dev.tangram.inference.scheduler.EngineLoop;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Turns the engine's tokens for one request's choices into text as it becomes safe to send (whole UTF-8 characters, no
+ * possible start of a stop sequence), with the log-probabilities of the tokens it came from, and says when each choice
+ * ends. A stop sequence ends its choice at once: the engine request is cancelled and what it still sends is dropped.
+ */
+final class AnswerDrain {
+    /** How a choice ended: its {@code finish_reason}, the tokens it generated, and the engine's account. */
+    record Outcome(String finishReason, int completionTokens, Completion completion) {
+    }
+
+    /** What the drain tells the writer of the answer; either call may throw {@link ClientGone}. */
+    interface Listener {
+        /** Text of choice {@code choice} now safe to send, and the log-probabilities of its tokens (may be empty). */
+        void text(int choice, String text, List<LogprobsJson.Logged> logprobs);
+
+        /** Choice {@code choice} has ended; nothing more comes for it. */
+        void finished(int choice, Outcome outcome);
+    }
+
+    /** One choice's progress. */
+    private static final class Choice {
+        final String engineId;
+        final TextAssembler text;
+        List<LogprobsJson.Logged> pending = new ArrayList<>();
+        /** Characters handed over: no token's text can start after them (a stop sequence cut the text there). */
+        int sent;
+        int tokens;
+        boolean stoppedBySequence;
+        boolean finished;
+
+        Choice(String engineId, TextAssembler text) {
+            this.engineId = engineId;
+            this.text = text;
+        }
+    }
+
+    private final EngineLoop engine;
+    private final GenerationStream stream;
+    private final List<Choice> choices = new ArrayList<>();
+    private final long watchNanos;
+
+    /**
+     * @param engineIds  the engine request of each choice, in choice order
+     * @param texts      a text assembler per choice, in the same order
+     * @param watchNanos how often to ask whether the client is gone
+     */
+    AnswerDrain(EngineLoop engine, GenerationStream stream, List<String> engineIds, List<TextAssembler> texts, long watchNanos) {
+        this.engine = engine;
+        this.stream = stream;
+        for (int i = 0; i < engineIds.size(); i++) {
+            choices.add(new Choice(engineIds.get(i), texts.get(i)));
+        }
+        this.watchNanos = watchNanos;
+    }
+
+    /**
+     * Runs until every choice has ended. Every {@code watchNanos} asks {@code clientGone}; once it says so, or once the
+     * listener throws {@link ClientGone}, cancels every choice still running and throws {@link ClientGone}.
+     */
+    void run(BooleanSupplier clientGone, Listener listener) throws InterruptedException {
+        int running = choices.size();
+        long nextWatch = System.nanoTime() + watchNanos;
+        try {
+            while (running > 0) {
+                GenerationStream.Event e = stream.next(watchNanos, TimeUnit.NANOSECONDS);
+                if (System.nanoTime() - nextWatch >= 0) {
+                    nextWatch = System.nanoTime() + watchNanos;
+                    if (clientGone.getAsBoolean()) {
+                        throw new ClientGone("the client closed the connection");
+                    }
+                }
+                if (e != null && take(e, listener)) {
+                    running--;
+                }
+            }
+        } catch (ClientGone gone) {
+            cancelRunning();
+            throw gone;
+        }
+    }
+
+    /** Handles one event; answers whether it ended its choice. */
+    private boolean take(GenerationStream.Event e, Listener listener) {
+        Choice c = choices.get(e.choice());
+        if (e.completion() != null) {
+            String rest = c.stoppedBySequence ? "" : c.text.flush();
+            listener.text(e.choice(), rest, clamped(c.pending, c.sent + rest.length()));
+            c.pending = new ArrayList<>();
+            c.finished = true;
+            String reason = c.stoppedBySequence ? "stop" : e.completion().reason().openAiName();
+            int generated = c.stoppedBySequence ? c.tokens : e.completion().completionTokens();
+            listener.finished(e.choice(), new Outcome(reason, generated, e.completion()));
+            return true;
+        }
+        if (c.stoppedBySequence) {
+            return false;
+        }
+        c.tokens++;
+        if (e.logprobs() != null) {
+            c.pending.add(new LogprobsJson.Logged(e.logprobs(), c.text.length()));
+        }
+        String chunk = c.text.add(e.token());
+        if (!chunk.isEmpty()) {
+            c.sent += chunk.length();
+            listener.text(e.choice(), chunk, clamped(c.pending, c.sent));
+            c.pending = new ArrayList<>();
+        }
+        if (c.text.stopped()) {
+            c.stoppedBySequence = true;
+            engine.cancel(c.engineId);
+        }
+        return false;
+    }
+
+    /** Cancels every choice that has not ended (the client left, or the answer cannot be written). */
+    void cancelRunning() {
+        for (Choice c : choices) {
+            if (!c.finished) {
+                engine.cancel(c.engineId);
+            }
+        }
+    }
+
+    /** The logged tokens with no text offset past {@code end} (the tokens of a stop sequence start where it was cut). */
+    private static List<LogprobsJson.Logged> clamped(List<LogprobsJson.Logged> logged, int end) {
+        return logged.stream().map(l -> l.textOffset() <= end ? l : new LogprobsJson.Logged(l.logprobs(), end)).toList();
+    }
+}
