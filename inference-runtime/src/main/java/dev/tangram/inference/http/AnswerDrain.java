@@ -1,7 +1,9 @@
 package dev.tangram.inference.http;
 
+import dev.tangram.inference.sampling.TokenLogprobs;
 import dev.tangram.inference.scheduler.Completion;
 import dev.tangram.inference.scheduler.EngineLoop;
+import dev.tangram.inference.scheduler.FinishReason;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,8 @@ import java.util.function.BooleanSupplier;
  * Turns the engine's tokens for one request's choices into text as it becomes safe to send (whole UTF-8 characters, no
  * possible start of a stop sequence), with the log-probabilities of the tokens it came from, and says when each choice
  * ends. A stop sequence ends its choice at once: the engine request is cancelled and what it still sends is dropped.
+ * With {@code echo}, each choice's text starts with the prompt's (with the prompt's log-probabilities where the engine
+ * sent them); with {@code max_tokens} 0, which the engine cannot do, the one token it generates is dropped.
  */
 final class AnswerDrain {
     /** How a choice ended: its {@code finish_reason}, the tokens it generated, and the engine's account. */
@@ -37,6 +41,9 @@ final class AnswerDrain {
         int tokens;
         boolean stoppedBySequence;
         boolean finished;
+        /** Whether the echoed prompt has been handed over; its length, where the generated text's offsets start. */
+        boolean echoed;
+        int base;
 
         Choice(String engineId, TextAssembler text) {
             this.engineId = engineId;
@@ -48,15 +55,22 @@ final class AnswerDrain {
     private final GenerationStream stream;
     private final List<Choice> choices = new ArrayList<>();
     private final long watchNanos;
+    private final PromptEcho echo;
+    private final boolean dropGenerated;
 
     /**
-     * @param engineIds  the engine request of each choice, in choice order
-     * @param texts      a text assembler per choice, in the same order
-     * @param watchNanos how often to ask whether the client is gone
+     * @param engineIds     the engine request of each choice, in choice order
+     * @param texts         a text assembler per choice, in the same order
+     * @param watchNanos    how often to ask whether the client is gone
+     * @param echo          the prompt to put before each choice's text, or null
+     * @param dropGenerated whether the generated tokens are to be dropped ({@code max_tokens} 0 with {@code echo})
      */
-    AnswerDrain(EngineLoop engine, GenerationStream stream, List<String> engineIds, List<TextAssembler> texts, long watchNanos) {
+    AnswerDrain(EngineLoop engine, GenerationStream stream, List<String> engineIds, List<TextAssembler> texts, long watchNanos,
+                PromptEcho echo, boolean dropGenerated) {
         this.engine = engine;
         this.stream = stream;
+        this.echo = echo;
+        this.dropGenerated = dropGenerated;
         for (int i = 0; i < engineIds.size(); i++) {
             choices.add(new Choice(engineIds.get(i), texts.get(i)));
         }
@@ -92,27 +106,39 @@ final class AnswerDrain {
     /** Handles one event; answers whether it ended its choice. */
     private boolean take(GenerationStream.Event e, Listener listener) {
         Choice c = choices.get(e.choice());
+        if (echo != null && !c.echoed) {
+            c.echoed = true;
+            c.base = echo.text().length();
+            listener.text(e.choice(), echo.text(), echoed(e.prompt()));
+            if (e.prompt() != null) {
+                return false;
+            }
+        }
         if (e.completion() != null) {
             String rest = c.stoppedBySequence ? "" : c.text.flush();
-            listener.text(e.choice(), rest, clamped(c.pending, c.sent + rest.length()));
+            listener.text(e.choice(), rest, clamped(c.pending, c.base + c.sent + rest.length()));
             c.pending = new ArrayList<>();
             c.finished = true;
             String reason = c.stoppedBySequence ? "stop" : e.completion().reason().openAiName();
             int generated = c.stoppedBySequence ? c.tokens : e.completion().completionTokens();
+            if (dropGenerated) {
+                reason = FinishReason.LENGTH.openAiName();
+                generated = 0;
+            }
             listener.finished(e.choice(), new Outcome(reason, generated, e.completion()));
             return true;
         }
-        if (c.stoppedBySequence) {
+        if (c.stoppedBySequence || dropGenerated || e.prompt() != null) {
             return false;
         }
         c.tokens++;
         if (e.logprobs() != null) {
-            c.pending.add(new LogprobsJson.Logged(e.logprobs(), c.text.length()));
+            c.pending.add(new LogprobsJson.Logged(e.logprobs(), c.base + c.text.length()));
         }
         String chunk = c.text.add(e.token());
         if (!chunk.isEmpty()) {
             c.sent += chunk.length();
-            listener.text(e.choice(), chunk, clamped(c.pending, c.sent));
+            listener.text(e.choice(), chunk, clamped(c.pending, c.base + c.sent));
             c.pending = new ArrayList<>();
         }
         if (c.text.stopped()) {
@@ -120,6 +146,19 @@ final class AnswerDrain {
             engine.cancel(c.engineId);
         }
         return false;
+    }
+
+    /** The echoed prompt's tokens with their log-probabilities (none where the engine sent none). */
+    private List<LogprobsJson.Logged> echoed(TokenLogprobs[] scores) {
+        if (scores == null) {
+            return List.of();
+        }
+        List<LogprobsJson.Logged> out = new ArrayList<>();
+        for (int i = 0; i < echo.tokens().length; i++) {
+            TokenLogprobs lp = scores[i] == null ? TokenLogprobs.unscored(echo.tokens()[i]) : scores[i];
+            out.add(new LogprobsJson.Logged(lp, echo.offsets()[i]));
+        }
+        return out;
     }
 
     /** Cancels every choice that has not ended (the client left, or the answer cannot be written). */

@@ -22,8 +22,10 @@ import java.util.List;
  * @param logprobs     how many alternatives to report with each token's log-probability; -1 for no log-probabilities
  * @param tokensAsIds  vLLM's {@code return_tokens_as_token_ids}: name the tokens of the log-probabilities
  *                     {@code "token_id:N"} instead of by their text
+ * @param echo         completions only: put the prompt before the completion (with its log-probabilities where
+ *                     {@code logprobs} is set); {@code max_tokens} may then be 0
  */
 public record CompletionParams(boolean chat, String model, String promptText, int[] promptTokens, List<ChatTemplate.Message> messages,
                                int n, Integer maxTokens, SamplingParams sampling, boolean stream, boolean includeUsage, List<String> stops,
-                               boolean ignoreEos, int logprobs, boolean tokensAsIds) {
+                               boolean ignoreEos, int logprobs, boolean tokensAsIds, boolean echo) {
 }

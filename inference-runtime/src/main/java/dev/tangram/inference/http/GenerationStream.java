@@ -12,8 +12,11 @@ import java.util.concurrent.TimeUnit;
  * that writes them, in the order they were generated.
  */
 final class GenerationStream {
-    /** A token of a choice (with its log-probabilities where asked for), or the end of that choice. */
-    record Event(int choice, int token, TokenLogprobs logprobs, Completion completion) {
+    /**
+     * A token of a choice (with its log-probabilities where asked for), the log-probabilities of its prompt's tokens, or
+     * the end of that choice.
+     */
+    record Event(int choice, int token, TokenLogprobs logprobs, TokenLogprobs[] prompt, Completion completion) {
     }
 
     private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
@@ -28,12 +31,17 @@ final class GenerationStream {
 
             @Override
             public void onToken(int token, TokenLogprobs logprobs) {
-                queue.add(new Event(choice, token, logprobs, null));
+                queue.add(new Event(choice, token, logprobs, null, null));
+            }
+
+            @Override
+            public void onPromptLogprobs(TokenLogprobs[] scores) {
+                queue.add(new Event(choice, -1, null, scores, null));
             }
 
             @Override
             public void onFinish(Completion completion) {
-                queue.add(new Event(choice, -1, null, completion));
+                queue.add(new Event(choice, -1, null, null, completion));
             }
         };
     }

@@ -36,7 +36,10 @@ final class LogprobsJson {
         this.tokensAsIds = tokensAsIds;
     }
 
-    /** The completions API's {@code logprobs} object; each {@code top_logprobs} entry holds the drawn token too. */
+    /**
+     * The completions API's {@code logprobs} object; each {@code top_logprobs} entry holds the drawn token too. An echoed
+     * prompt's first token, which nothing predicts, has null for its log-probability and its alternatives.
+     */
     ObjectNode completion(List<Logged> tokens) {
         ObjectNode out = json.createObjectNode();
         ArrayNode text = out.putArray("tokens");
@@ -46,6 +49,12 @@ final class LogprobsJson {
         for (Logged t : tokens) {
             TokenLogprobs lp = t.logprobs();
             text.add(text(lp.token()));
+            offsets.add(t.textOffset());
+            if (lp.isUnscored()) { // an echoed prompt's first token
+                logprobs.addNull();
+                top.addNull();
+                continue;
+            }
             logprobs.add(finite(lp.logprob()));
             ObjectNode alternatives = top.addObject();
             alternatives.put(text(lp.token()), finite(lp.logprob()));
@@ -55,7 +64,6 @@ final class LogprobsJson {
                     alternatives.put(s, finite(lp.topLogprobs()[i]));
                 }
             }
-            offsets.add(t.textOffset());
         }
         return out;
     }

@@ -262,13 +262,15 @@ public final class OpenAiServer implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             // choice i draws with seed + i: the choices differ, and the same seed gives the same choices again
             SamplingParams sampling = p.sampling().withSeed(p.sampling().seed() + i);
-            submit(b.engine(), new GenerationRequest(engineIds.get(i), prompt, maxTokens, sampling, stream.sink(i), p.ignoreEos(),
-                    p.logprobs()), engineIds.subList(0, i), promptParam);
+            submit(b.engine(), new GenerationRequest(engineIds.get(i), prompt, Math.max(1, maxTokens), sampling, stream.sink(i),
+                    p.ignoreEos(), p.logprobs(), p.echo() ? p.logprobs() : -1), engineIds.subList(0, i), promptParam);
             texts.add(new TextAssembler(model.tokenizer(), p.stops(), p.sampling().rules().minTokens()));
         }
         Reply reply = new Reply(json, id, model.name(), chat, System.currentTimeMillis() / 1000,
                 new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0);
-        AnswerDrain drain = new AnswerDrain(b.engine(), stream, engineIds, texts, WATCH_NANOS);
+        // max_tokens 0 (allowed with echo only) still generates one token, which the engine needs to finish: it is dropped
+        AnswerDrain drain = new AnswerDrain(b.engine(), stream, engineIds, texts, WATCH_NANOS,
+                p.echo() ? PromptEcho.of(model.tokenizer(), prompt) : null, maxTokens == 0);
         if (p.stream()) {
             stream(ctx, p, n, drain, reply);
         } else {

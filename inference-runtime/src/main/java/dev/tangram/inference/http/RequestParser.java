@@ -56,7 +56,9 @@ public final class RequestParser {
                 throw ApiError.invalid("'prompt' must be a string or an array of token ids (one prompt per request)", "prompt");
             }
         }
-        Integer maxTokens = optInt(root, chat && root.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens", 1);
+        boolean echo = !chat && optBoolean(root, "echo");
+        String maxField = chat && root.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+        Integer maxTokens = optInt(root, maxField, echo ? 0 : 1); // 0: only score the echoed prompt
         Integer n = optInt(root, "n", 1);
         if (n != null && n > MAX_N) {
             throw ApiError.invalid("'n' must be at most " + MAX_N + ", got " + n, "n");
@@ -90,7 +92,7 @@ public final class RequestParser {
                 topK == null || topK < 0 ? 0 : topK, topP == null ? 1f : topP.floatValue(),
                 seed == null ? System.nanoTime() : seed, rules(root, maxTokens));
         return new CompletionParams(chat, model, promptText, promptTokens, messages, n == null ? 1 : n, maxTokens, sampling, stream, includeUsage, stops,
-                ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"));
+                ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"), echo);
     }
 
     /** OpenAI's penalties and {@code logit_bias}; vLLM's {@code repetition_penalty} and {@code min_tokens}. */

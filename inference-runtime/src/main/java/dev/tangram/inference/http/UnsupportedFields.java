@@ -20,7 +20,6 @@ final class UnsupportedFields {
     private static final Predicate<JsonNode> EMPTY = v -> (v.isArray() || v.isObject()) && v.isEmpty();
 
     private static final List<Field> FIELDS = List.of(
-            new Field("echo", true, false, FALSE),
             new Field("best_of", true, false, v -> v.isNumber() && v.doubleValue() == 1),
             new Field("suffix", true, false, v -> v.isTextual() && v.asText().isEmpty()),
             new Field("response_format", false, true, v -> v.isObject() && v.size() == 1 && "text".equals(v.path("type").asText())),

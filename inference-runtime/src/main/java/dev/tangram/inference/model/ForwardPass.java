@@ -12,7 +12,8 @@ public interface ForwardPass {
     /**
      * Writes each chunk's keys and values into the cache blocks its block table names (positions
      * {@code startPosition ..}), attends causally over positions {@code [0, endPosition)}, and answers, per chunk in order,
-     * the logits ({@code vocabSize} floats) of its last token, or {@code null} where {@code wantLogits} is false.
+     * the logits ({@code vocabSize} floats) of its last token, or {@code null} where {@code wantLogits} is false. A chunk
+     * with a {@link TokenScoring} also has the log-probability of the token after each of its tokens put into it.
      */
     float[][] forward(List<SequenceChunk> chunks, PagedKvCache cache);
 

@@ -4,6 +4,7 @@ import dev.tangram.inference.kernels.Elementwise;
 import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.WeightMatrix;
 import dev.tangram.inference.kernels.WorkerPool;
+import dev.tangram.inference.sampling.TokenLogprobs;
 import java.util.List;
 
 /**
@@ -110,6 +111,7 @@ public final class LlamaForwardPass implements ForwardPass {
                 layer(l, total);
             }
             logits(chunks, result);
+            score(chunks);
         } finally {
             this.chunks = null;
             this.cache = null;
@@ -137,6 +139,10 @@ public final class LlamaForwardPass implements ForwardPass {
             if (t < 0 || t >= c.vocabSize()) {
                 throw new IllegalArgumentException("chunk " + ci + " holds token " + t + ", outside the vocabulary of " + c.vocabSize());
             }
+        }
+        if (ch.scoring() != null && ch.scoring().nextToken() >= c.vocabSize()) {
+            throw new IllegalArgumentException("chunk " + ci + " is to score token " + ch.scoring().nextToken() + ", outside the vocabulary of "
+                    + c.vocabSize());
         }
     }
 
@@ -299,6 +305,44 @@ public final class LlamaForwardPass implements ForwardPass {
                 result[ci] = java.util.Arrays.copyOfRange(logits, r * c.vocabSize(), (r + 1) * c.vocabSize());
                 r++;
             }
+        }
+    }
+
+    /** Rows of logits computed at a time when scoring a chunk's tokens; within the step's accounted logit scratch. */
+    private static final int SCORE_ROWS = 16;
+
+    /**
+     * Fills the scores of the chunks that ask for them: each position's logits (in groups of {@link #SCORE_ROWS} rows, so
+     * a long prompt never holds all its logits at once), reduced to the log-probability of the token that follows.
+     */
+    private void score(List<SequenceChunk> chunks) {
+        int dim = c.dim();
+        int vocab = c.vocabSize();
+        int first = 0; // the chunk's first row in x
+        for (SequenceChunk ch : chunks) {
+            TokenScoring scoring = ch.scoring();
+            int len = ch.tokens().length;
+            if (scoring != null) {
+                float[] row = new float[vocab];
+                for (int from = 0; from < len; from += SCORE_ROWS) {
+                    int rows = Math.min(SCORE_ROWS, len - from);
+                    System.arraycopy(x, (first + from) * dim, xb, 0, rows * dim);
+                    rmsNorm(xb, w.outputNorm(), xb, rows, dim);
+                    if (logitScratch.length < rows * vocab) {
+                        logitScratch = new float[rows * vocab];
+                    }
+                    kernel.multiply(w.output(), xb, rows, logitScratch);
+                    for (int r = 0; r < rows; r++) {
+                        int j = from + r;
+                        int target = scoring.target(ch.tokens(), j);
+                        if (target >= 0) {
+                            System.arraycopy(logitScratch, r * vocab, row, 0, vocab);
+                            scoring.out()[j] = TokenLogprobs.of(row, target, scoring.alternatives());
+                        }
+                    }
+                }
+            }
+            first += len;
         }
     }
 

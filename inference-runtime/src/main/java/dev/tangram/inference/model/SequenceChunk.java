@@ -8,14 +8,23 @@ package dev.tangram.inference.model;
  * @param blockTable    physical KV block of each logical block: {@code blockTable[i]} holds positions
  *                      {@code [i*blockSize, (i+1)*blockSize)}; it must cover {@code startPosition + tokens.length}
  * @param wantLogits    whether the caller needs the logits of the chunk's last token (false for a non-final prefill chunk)
+ * @param scoring       where to put the log-probability of the token after each of the chunk's, or null for none
  */
-public record SequenceChunk(int[] tokens, int startPosition, int[] blockTable, boolean wantLogits) {
+public record SequenceChunk(int[] tokens, int startPosition, int[] blockTable, boolean wantLogits, TokenScoring scoring) {
+    /** A chunk whose tokens are not scored. */
+    public SequenceChunk(int[] tokens, int startPosition, int[] blockTable, boolean wantLogits) {
+        this(tokens, startPosition, blockTable, wantLogits, null);
+    }
+
     public SequenceChunk {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("a chunk needs at least one token");
         }
         if (startPosition < 0) {
             throw new IllegalArgumentException("start position must not be negative");
+        }
+        if (scoring != null && scoring.out().length != tokens.length) {
+            throw new IllegalArgumentException("a scored chunk of " + tokens.length + " tokens needs as many scores, got " + scoring.out().length);
         }
     }
 

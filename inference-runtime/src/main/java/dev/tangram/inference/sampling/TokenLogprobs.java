@@ -18,6 +18,16 @@ public record TokenLogprobs(int token, float logprob, int[] top, float[] topLogp
     /** The most alternatives asked for: vLLM's default {@code max_logprobs}. */
     public static final int MAX_TOP = 20;
 
+    /** A token nothing predicts (a prompt's first): its log-probability is NaN and it has no alternatives. */
+    public static TokenLogprobs unscored(int token) {
+        return new TokenLogprobs(token, Float.NaN, new int[0], new float[0]);
+    }
+
+    /** Whether this is {@link #unscored(int)}. */
+    public boolean isUnscored() {
+        return Float.isNaN(logprob);
+    }
+
     /** The log-probabilities of {@code token} and of the {@code k} most likely tokens, from the model's logits. */
     public static TokenLogprobs of(float[] logits, int token, int k) {
         if (k < 0 || k > MAX_TOP) {

@@ -5,6 +5,7 @@ import dev.tangram.inference.kv.BlockHash;
 import dev.tangram.inference.model.ForwardPass;
 import dev.tangram.inference.model.PagedKvCache;
 import dev.tangram.inference.model.SequenceChunk;
+import dev.tangram.inference.model.TokenScoring;
 import dev.tangram.inference.sampling.TokenLogprobs;
 
 import java.util.ArrayDeque;
@@ -140,8 +141,11 @@ public final class ContinuousBatchScheduler {
         List<SequenceChunk> chunks = new ArrayList<>(batch.size());
         for (Scheduled s : batch) {
             Sequence seq = s.sequence;
-            int[] toks = Arrays.copyOfRange(seq.tokens(), seq.computed, seq.computed + s.tokens);
-            chunks.add(new SequenceChunk(toks, seq.computed, seq.blocks.toArray(), seq.computed + s.tokens == seq.length()));
+            int end = seq.computed + s.tokens;
+            int[] toks = Arrays.copyOfRange(seq.tokens(), seq.computed, end);
+            TokenScoring scoring = seq.scoresPrompt() ? new TokenScoring(seq.request.promptLogprobs(),
+                    end < seq.length() ? seq.tokens()[end] : -1, new TokenLogprobs[s.tokens]) : null;
+            chunks.add(new SequenceChunk(toks, seq.computed, seq.blocks.toArray(), end == seq.length(), scoring));
         }
         float[][] logits;
         try {
@@ -160,14 +164,33 @@ public final class ContinuousBatchScheduler {
             Scheduled s = batch.get(i);
             Sequence seq = s.sequence;
             pushed += s.tokens;
+            keepScores(seq, chunks.get(i));
             seq.computed += s.tokens;
             registerFullBlocks(seq);
             if (seq.computed == seq.length()) {
+                if (seq.scoresPrompt()) {
+                    seq.promptScored = true;
+                    seq.request.sink().onPromptLogprobs(seq.promptScores);
+                }
                 emitNextToken(seq, logits[i], now);
             }
         }
         publishGauges();
         return pushed;
+    }
+
+    /** Keeps the scores a chunk of the prompt brought: position p's scores that of prompt token p + 1. */
+    private static void keepScores(Sequence seq, SequenceChunk chunk) {
+        if (chunk.scoring() == null) {
+            return;
+        }
+        TokenLogprobs[] out = chunk.scoring().out();
+        for (int j = 0; j < out.length; j++) {
+            int next = chunk.startPosition() + j + 1;
+            if (next < seq.promptScores.length) {
+                seq.promptScores[next] = out[j];
+            }
+        }
     }
 
     /** Ends every request, queued or running, with an error (after an unexpected engine failure). */
@@ -260,7 +283,7 @@ public final class ContinuousBatchScheduler {
     private boolean nextBlockComingFromAnother(Sequence s) {
         int bs = allocator.blockSize();
         int end = (s.blocks.size() + 1) * bs; // the end of the next block
-        if (end > s.length() - 1) {
+        if (end > s.length() - 1 || s.scoresPrompt()) {
             return false; // the prefix match never takes the block of the last token, so neither would waiting
         }
         for (Sequence r : running) {
@@ -271,8 +294,15 @@ public final class ContinuousBatchScheduler {
         return false;
     }
 
-    /** Takes the cached blocks of the sequence's leading full blocks (never its last token); answers the tokens found. */
+    /**
+     * Takes the cached blocks of the sequence's leading full blocks (never its last token); answers the tokens found. A
+     * sequence still to score its prompt takes none: a cached block's tokens would go unscored.
+     */
     private int matchPrefix(Sequence s) {
+        if (s.scoresPrompt()) {
+            s.computed = 0;
+            return 0;
+        }
         int[] tokens = s.tokens();
         int bs = allocator.blockSize();
         int maxBlocks = (s.length() - 1) / bs;

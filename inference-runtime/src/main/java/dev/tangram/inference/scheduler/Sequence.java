@@ -1,6 +1,7 @@
 package dev.tangram.inference.scheduler;
 
 import dev.tangram.inference.kv.SequenceBlocks;
+import dev.tangram.inference.sampling.TokenLogprobs;
 
 import java.util.Arrays;
 
@@ -18,6 +19,9 @@ final class Sequence {
     int preemptions;
     long firstTokenNanos;
     long lastTokenNanos;
+    /** The prompt's log-probabilities as they are computed, where asked for; handed over once complete. */
+    final TokenLogprobs[] promptScores;
+    boolean promptScored;
 
     Sequence(GenerationRequest request, TokenSampler sampler, long arrivalNanos) {
         this.request = request;
@@ -25,6 +29,12 @@ final class Sequence {
         this.arrivalNanos = arrivalNanos;
         this.tokens = Arrays.copyOf(request.promptTokens(), request.promptTokens().length + Math.min(request.maxTokens(), 64));
         this.length = request.promptTokens().length;
+        this.promptScores = request.promptLogprobs() < 0 ? null : new TokenLogprobs[length];
+    }
+
+    /** Whether the prompt's log-probabilities are still to be computed (so no block may come from the prefix cache). */
+    boolean scoresPrompt() {
+        return promptScores != null && !promptScored;
     }
 
     String id() {

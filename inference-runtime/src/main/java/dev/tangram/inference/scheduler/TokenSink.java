@@ -18,6 +18,14 @@ public interface TokenSink {
         onToken(token);
     }
 
+    /**
+     * The log-probabilities of the prompt's tokens, where the request asked for them: {@code scores[i]} is that of prompt
+     * token {@code i} given those before it ({@code scores[0]} is null: nothing comes before the first). Called once,
+     * before the first token.
+     */
+    default void onPromptLogprobs(TokenLogprobs[] scores) {
+    }
+
     /** The request is over; no call follows. */
     void onFinish(Completion completion);
 }

@@ -244,11 +244,11 @@ class OpenAiServerIT {
     @Test
     void fieldsTheServerDoesNotImplementAre400sUnlessTheyAskForNothing() throws Exception {
         OpenAiServer s = server(0, 4, 4, false);
-        HttpResponse<String> echo = post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2,\"echo\":true}");
-        assertThat(echo.statusCode()).isEqualTo(400);
-        JsonNode err = JSON.readTree(echo.body()).get("error");
-        assertThat(err.get("param").asText()).isEqualTo("echo");
-        assertThat(err.get("message").asText()).contains("'echo' is not supported by this server (got true)");
+        HttpResponse<String> suffix = post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2,\"suffix\":\"end\"}");
+        assertThat(suffix.statusCode()).isEqualTo(400);
+        JsonNode err = JSON.readTree(suffix.body()).get("error");
+        assertThat(err.get("param").asText()).isEqualTo("suffix");
+        assertThat(err.get("message").asText()).contains("'suffix' is not supported by this server (got \"end\")");
         HttpResponse<String> tools = post(s, "/v1/chat/completions",
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"type\":\"function\"}]}");
         assertThat(tools.statusCode()).isEqualTo(400);
@@ -310,6 +310,53 @@ class OpenAiServerIT {
 
         JsonNode none = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"hello\",\"max_tokens\":2}").body());
         assertThat(none.at("/choices/0/logprobs").isNull()).isTrue();
+    }
+
+    @Test
+    void echoPutsThePromptBeforeTheCompletionWithItsLogprobsAndMaxTokensZeroOnlyScoresIt() throws Exception {
+        OpenAiServer s = server(0, 4, 4, true);
+        // scoring only, as evaluation harnesses ask: the prompt back, its tokens' logprobs, nothing generated
+        JsonNode scored = JSON.readTree(post(s, "/v1/completions",
+                "{\"prompt\":\"hello world\",\"echo\":true,\"max_tokens\":0,\"logprobs\":1,\"temperature\":0}").body());
+        JsonNode choice = scored.at("/choices/0");
+        assertThat(choice.get("text").asText()).isEqualTo("hello world");
+        assertThat(choice.get("finish_reason").asText()).isEqualTo("length");
+        assertThat(scored.at("/usage/completion_tokens").asInt()).isZero();
+        JsonNode lp = choice.get("logprobs");
+        assertThat(lp.get("tokens")).hasSize(12); // BOS and eleven characters
+        assertThat(lp.at("/tokens/0").asText()).isEmpty();
+        assertThat(lp.at("/token_logprobs/0").isNull()).isTrue();
+        assertThat(lp.at("/top_logprobs/0").isNull()).isTrue();
+        for (int i = 1; i < 12; i++) {
+            assertThat(lp.get("tokens").get(i).asText()).isEqualTo("hello world".substring(i - 1, i));
+            assertThat(lp.get("text_offset").get(i).asInt()).isEqualTo(i - 1);
+            assertThat(lp.get("token_logprobs").get(i).asDouble()).isNegative();
+            assertThat(lp.get("top_logprobs").get(i).size()).isBetween(1, 2);
+        }
+        // the same again, with the prompt now in the prefix cache: the same scores
+        JsonNode again = JSON.readTree(post(s, "/v1/completions",
+                "{\"prompt\":\"hello world\",\"echo\":true,\"max_tokens\":0,\"logprobs\":1,\"temperature\":0}").body());
+        assertThat(again.at("/choices/0/logprobs/token_logprobs")).isEqualTo(lp.get("token_logprobs"));
+
+        // echo with a completion: prompt, then the generated text, offsets running on across both
+        JsonNode both = JSON.readTree(post(s, "/v1/completions",
+                "{\"prompt\":\"hello world\",\"echo\":true,\"max_tokens\":3,\"logprobs\":0,\"temperature\":0}").body());
+        String completion = expectedText("hello world", 3);
+        assertThat(both.at("/choices/0/text").asText()).isEqualTo("hello world" + completion);
+        assertThat(both.at("/choices/0/logprobs/tokens")).hasSize(15);
+        assertThat(both.at("/choices/0/logprobs/text_offset/12").asInt()).isEqualTo(11);
+        assertThat(both.at("/usage/completion_tokens").asInt()).isEqualTo(3);
+        assertThat(completionText(s, "{\"prompt\":\"hello world\",\"echo\":true,\"max_tokens\":3,\"temperature\":0}"))
+                .isEqualTo("hello world" + completion);
+
+        List<JsonNode> events = events(post(s, "/v1/completions",
+                "{\"prompt\":\"hello world\",\"echo\":true,\"max_tokens\":3,\"temperature\":0,\"stream\":true}").body());
+        assertThat(events.getFirst().at("/choices/0/text").asText()).isEqualTo("hello world");
+        assertThat(events.stream().map(e -> e.at("/choices/0/text").asText()).collect(Collectors.joining()))
+                .isEqualTo("hello world" + completion);
+
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":0}"), 400))
+                .isEqualTo("'max_tokens' must be at least 1, got 0");
     }
 
     @Test

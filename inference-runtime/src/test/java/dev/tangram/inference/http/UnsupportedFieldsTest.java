@@ -19,7 +19,6 @@ class UnsupportedFieldsTest {
 
     @ParameterizedTest(name = "{0}: {1} (chat: {2})")
     @CsvSource(delimiter = '|', value = {
-            "echo              | true                          | false",
             "best_of           | 3                             | false",
             "suffix            | '\"end\"'                     | false",
             "response_format   | '{\"type\":\"json_object\"}'  | true",
@@ -41,7 +40,6 @@ class UnsupportedFieldsTest {
 
     @ParameterizedTest(name = "{0}: {1} (chat: {2})")
     @CsvSource(delimiter = '|', value = {
-            "echo              | false                         | false",
             "best_of           | 1                             | false",
             "suffix            | '\"\"'                        | false",
             "response_format   | '{\"type\":\"text\"}'         | true",

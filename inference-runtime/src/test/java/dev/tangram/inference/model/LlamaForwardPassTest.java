@@ -9,6 +9,7 @@ import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.randommodel.RandomModelSpec;
 import dev.tangram.inference.randommodel.RandomModelWriter;
 import dev.tangram.inference.sampling.Sampler;
+import dev.tangram.inference.sampling.TokenLogprobs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,6 +54,39 @@ class LlamaForwardPassTest {
             }
             assertThat(m.weightBytes()).isEqualTo(m.forwardPass().weightBytes()).isPositive();
         }
+    }
+
+    @Test
+    void scoredChunksGiveEachNextTokensLogprobAsTheReferenceDoes() throws IOException {
+        Path file = model(GgmlType.Q8_0, true);
+        try (LoadedModel m = ModelLoader.load(file, 2); GgufFile raw = GgufFile.open(file)) {
+            double[][] expected = new ReferenceLlama(raw, m.config()).logits(PROMPT);
+            PagedKvCache cache = new PagedKvCache(m.config(), 8, 4);
+            int[] table = {0, 1, 2};
+            // the prompt in two chunks (as chunked prefill sends it): the first knows the token after it, the last does not
+            int split = 7;
+            TokenScoring first = new TokenScoring(3, PROMPT[split], new TokenLogprobs[split]);
+            TokenScoring second = new TokenScoring(3, -1, new TokenLogprobs[PROMPT.length - split]);
+            m.forwardPass().forward(List.of(new SequenceChunk(java.util.Arrays.copyOf(PROMPT, split), 0, table, false, first)), cache);
+            float[] last = m.forwardPass().forward(List.of(new SequenceChunk(java.util.Arrays.copyOfRange(PROMPT, split, PROMPT.length), split,
+                    table, true, second)), cache)[0];
+            assertClose(last, expected[PROMPT.length - 1], 5e-4, "the last chunk's logits, as without scoring");
+            assertThat(second.out()[second.out().length - 1]).isNull();
+            for (int p = 0; p + 1 < PROMPT.length; p++) {
+                TokenLogprobs got = p < split ? first.out()[p] : second.out()[p - split];
+                double[] logSoftmax = logSoftmax(expected[p]);
+                assertThat(got.token()).isEqualTo(PROMPT[p + 1]);
+                assertThat((double) got.logprob()).as("position " + p).isCloseTo(logSoftmax[PROMPT[p + 1]], within(1e-3));
+                assertThat(got.top()).hasSize(3);
+                assertThat((double) got.topLogprobs()[0]).isCloseTo(java.util.Arrays.stream(logSoftmax).max().orElseThrow(), within(1e-3));
+            }
+        }
+    }
+
+    private static double[] logSoftmax(double[] logits) {
+        double max = java.util.Arrays.stream(logits).max().orElseThrow();
+        double sum = java.util.Arrays.stream(logits).map(l -> Math.exp(l - max)).sum();
+        return java.util.Arrays.stream(logits).map(l -> l - max - Math.log(sum)).toArray();
     }
 
     /** K-quants come in super-blocks of 256, so their model is 256 wide (the tiny preset is 64): one layer, 4 heads. */

@@ -61,10 +61,10 @@ class ContinuousBatchSchedulerTest {
         RecordingSink plain = new RecordingSink();
         RecordingSink logged = new RecordingSink();
         RecordingSink biased = new RecordingSink();
-        s.submit(new GenerationRequest("plain", prompt, 5, SamplingParams.GREEDY, plain, true, -1));
-        s.submit(new GenerationRequest("logged", prompt, 5, SamplingParams.GREEDY, logged, true, 3));
+        s.submit(new GenerationRequest("plain", prompt, 5, SamplingParams.GREEDY, plain, true, -1, -1));
+        s.submit(new GenerationRequest("logged", prompt, 5, SamplingParams.GREEDY, logged, true, 3, -1));
         SamplingParams alwaysSeven = new SamplingParams(0f, 0, 1f, 0L, new LogitRules(0, 0, 1, Map.of(7, 100f), 0));
-        s.submit(new GenerationRequest("biased", prompt, 5, alwaysSeven, biased, true, 0));
+        s.submit(new GenerationRequest("biased", prompt, 5, alwaysSeven, biased, true, 0, -1));
         drain(s);
         assertThat(plain.logprobs()).hasSize(5).containsOnlyNulls();
         assertThat(logged.tokens()).isEqualTo(plain.tokens());
@@ -83,6 +83,38 @@ class ContinuousBatchSchedulerTest {
     }
 
     @Test
+    void promptLogprobsScoreEveryPromptTokenOnceEvenWhereThePromptIsCachedOrChunked() {
+        int[] prompt = prompt(new Random(12), 23);
+        // what the model gives token p after the tokens before it, each prefix run on its own
+        HistoryForwardPass reference = new HistoryForwardPass();
+        float[][] expected = new float[prompt.length][];
+        for (int p = 1; p < prompt.length; p++) {
+            float[] logits = reference.forward(List.of(new dev.tangram.inference.model.SequenceChunk(java.util.Arrays.copyOf(prompt, p), 0,
+                    new int[] {0, 1, 2, 3, 4, 5}, true)), new PagedKvCache(reference.config(), 8, BLOCK))[0];
+            TokenLogprobs lp = TokenLogprobs.of(logits, prompt[p], 2);
+            expected[p] = new float[] {lp.logprob(), lp.top()[0], lp.topLogprobs()[0]};
+        }
+        ContinuousBatchScheduler s = scheduler(64, 8, 4, 4); // prompts go through in chunks of up to 8 tokens
+        RecordingSink plain = submit(s, "caches the prompt", prompt, 3);
+        drain(s);
+        RecordingSink scored = new RecordingSink();
+        s.submit(new GenerationRequest("scored", prompt, 3, SamplingParams.GREEDY, scored, false, -1, 2));
+        drain(s);
+        assertThat(plain.promptLogprobs()).isNull();
+        assertThat(scored.completion().cachedTokens()).isZero(); // a cached block's tokens would have no scores
+        assertThat(scored.tokens()).isEqualTo(plain.tokens());
+        assertThat(scored.promptLogprobsBeforeTokens()).isTrue();
+        TokenLogprobs[] got = scored.promptLogprobs();
+        assertThat(got).hasSize(prompt.length);
+        assertThat(got[0]).isNull();
+        for (int p = 1; p < prompt.length; p++) {
+            assertThat(got[p].token()).isEqualTo(prompt[p]);
+            assertThat(new float[] {got[p].logprob(), got[p].top()[0], got[p].topLogprobs()[0]}).as("position " + p).containsExactly(expected[p]);
+        }
+        assertThat(scored.logprobs()).containsOnlyNulls(); // the generated tokens' were not asked for
+    }
+
+    @Test
     void aRequestIgnoringEosGeneratesUpToMaxTokensPastTheEndOfGenerationToken() {
         HistoryForwardPass model = new HistoryForwardPass();
         // every token counts as the end of generation
@@ -93,7 +125,7 @@ class ContinuousBatchSchedulerTest {
         RecordingSink ignoring = new RecordingSink();
         int[] prompt = prompt(new Random(3), 9);
         s.submit(new GenerationRequest("ends", prompt, 10, SamplingParams.GREEDY, ending));
-        s.submit(new GenerationRequest("ignores", prompt, 10, SamplingParams.GREEDY, ignoring, true, -1));
+        s.submit(new GenerationRequest("ignores", prompt, 10, SamplingParams.GREEDY, ignoring, true, -1, -1));
         drain(s);
         assertThat(ending.completion().reason()).isEqualTo(FinishReason.STOP);
         assertThat(ending.tokens()).isEmpty();

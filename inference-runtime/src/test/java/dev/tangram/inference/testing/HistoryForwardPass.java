@@ -4,6 +4,7 @@ import dev.tangram.inference.model.ForwardPass;
 import dev.tangram.inference.model.LlamaConfig;
 import dev.tangram.inference.model.PagedKvCache;
 import dev.tangram.inference.model.SequenceChunk;
+import dev.tangram.inference.sampling.TokenLogprobs;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,7 +69,7 @@ public final class HistoryForwardPass implements ForwardPass {
         }
         for (int i = 0; i < chunks.size(); i++) {
             SequenceChunk c = chunks.get(i);
-            if (!c.wantLogits()) {
+            if (!c.wantLogits() && c.scoring() == null) {
                 continue;
             }
             long h = 0x9E3779B97F4A7C15L;
@@ -78,14 +79,28 @@ public final class HistoryForwardPass implements ForwardPass {
                     throw new IllegalStateException("KV slot of position " + p + " holds position " + cache.keys(0)[off + 1]);
                 }
                 h = mix(h ^ (long) cache.keys(0)[off]);
+                int j = p - c.startPosition();
+                if (c.scoring() != null && j >= 0) {
+                    int target = j + 1 < c.tokens().length ? c.tokens()[j + 1] : c.scoring().nextToken();
+                    if (target >= 0) {
+                        c.scoring().out()[j] = TokenLogprobs.of(logits(h), target, c.scoring().alternatives());
+                    }
+                }
             }
-            float[] logits = new float[config.vocabSize()];
-            for (int v = 0; v < logits.length; v++) {
-                logits[v] = (mix(h + v) >>> 40) / (float) (1 << 24);
+            if (c.wantLogits()) {
+                out[i] = logits(h);
             }
-            out[i] = logits;
         }
         return out;
+    }
+
+    /** The logits after a history that hashes to {@code h}. */
+    private float[] logits(long h) {
+        float[] logits = new float[config.vocabSize()];
+        for (int v = 0; v < logits.length; v++) {
+            logits[v] = (mix(h + v) >>> 40) / (float) (1 << 24);
+        }
+        return logits;
     }
 
     private static long mix(long z) {

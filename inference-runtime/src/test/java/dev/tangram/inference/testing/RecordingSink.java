@@ -12,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 public final class RecordingSink implements TokenSink {
     private final List<Integer> tokens = new ArrayList<>();
     private final List<TokenLogprobs> logprobs = new ArrayList<>();
+    private TokenLogprobs[] promptLogprobs;
+    private boolean promptBeforeTokens;
     private final CompletableFuture<Completion> done = new CompletableFuture<>();
 
     @Override
@@ -23,6 +25,24 @@ public final class RecordingSink implements TokenSink {
     public synchronized void onToken(int token, TokenLogprobs lp) {
         onToken(token);
         logprobs.add(lp);
+    }
+
+    @Override
+    public synchronized void onPromptLogprobs(TokenLogprobs[] scores) {
+        if (promptLogprobs != null) {
+            throw new IllegalStateException("prompt log-probabilities handed over twice");
+        }
+        promptLogprobs = scores.clone();
+        promptBeforeTokens = tokens.isEmpty();
+    }
+
+    /** The prompt's log-probabilities, or null where none came; and whether they came before the first token. */
+    public synchronized TokenLogprobs[] promptLogprobs() {
+        return promptLogprobs;
+    }
+
+    public synchronized boolean promptLogprobsBeforeTokens() {
+        return promptBeforeTokens;
     }
 
     @Override
