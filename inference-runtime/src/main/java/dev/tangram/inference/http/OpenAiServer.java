@@ -3,8 +3,8 @@ package dev.tangram.inference.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tangram.inference.sampling.SamplingParams;
 import dev.tangram.inference.metrics.PrometheusSchedulerMetrics;
+import dev.tangram.inference.sampling.SamplingParams;
 import dev.tangram.inference.scheduler.Admission;
 import dev.tangram.inference.scheduler.Completion;
 import dev.tangram.inference.scheduler.EngineLoop;
@@ -24,8 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.IntStream;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * The OpenAI-compatible HTTP API: POST /v1/completions and /v1/chat/completions (JSON, or server-sent events when
