@@ -55,26 +55,30 @@ final class AnswerDrain {
     private final GenerationStream stream;
     private final List<Choice> choices = new ArrayList<>();
     private final long watchNanos;
-    private final PromptEcho echo;
+    private final List<PromptEcho> echoes;
     private final boolean dropGenerated;
 
     /**
      * @param engineIds     the engine request of each choice, in choice order
      * @param texts         a text assembler per choice, in the same order
      * @param watchNanos    how often to ask whether the client is gone
-     * @param echo          the prompt to put before each choice's text, or null
+     * @param echoes        per choice, the prompt to put before its text, or null
      * @param dropGenerated whether the generated tokens are to be dropped ({@code max_tokens} 0 with {@code echo})
      */
     AnswerDrain(EngineLoop engine, GenerationStream stream, List<String> engineIds, List<TextAssembler> texts, long watchNanos,
-                PromptEcho echo, boolean dropGenerated) {
+                List<PromptEcho> echoes, boolean dropGenerated) {
         this.engine = engine;
         this.stream = stream;
-        this.echo = echo;
+        this.echoes = echoes;
         this.dropGenerated = dropGenerated;
         for (int i = 0; i < engineIds.size(); i++) {
             choices.add(new Choice(engineIds.get(i), texts.get(i)));
         }
         this.watchNanos = watchNanos;
+    }
+
+    int choices() {
+        return choices.size();
     }
 
     /**
@@ -106,10 +110,11 @@ final class AnswerDrain {
     /** Handles one event; answers whether it ended its choice. */
     private boolean take(GenerationStream.Event e, Listener listener) {
         Choice c = choices.get(e.choice());
+        PromptEcho echo = echoes.get(e.choice());
         if (echo != null && !c.echoed) {
             c.echoed = true;
             c.base = echo.text().length();
-            listener.text(e.choice(), echo.text(), echoed(e.prompt()));
+            listener.text(e.choice(), echo.text(), echoed(echo, e.prompt()));
             if (e.prompt() != null) {
                 return false;
             }
@@ -149,7 +154,7 @@ final class AnswerDrain {
     }
 
     /** The echoed prompt's tokens with their log-probabilities (none where the engine sent none). */
-    private List<LogprobsJson.Logged> echoed(TokenLogprobs[] scores) {
+    private static List<LogprobsJson.Logged> echoed(PromptEcho echo, TokenLogprobs[] scores) {
         if (scores == null) {
             return List.of();
         }

@@ -9,8 +9,7 @@ import java.util.List;
  *
  * @param chat         whether it came to /v1/chat/completions
  * @param model        the model the client named, or null
- * @param promptText   the prompt as text (null when given as token ids)
- * @param promptTokens the prompt as token ids (null when given as text)
+ * @param prompts      the completion prompts, one or several (none for chat)
  * @param messages     chat messages (chat only)
  * @param n            how many choices to generate for the prompt
  * @param maxTokens    the client's max_tokens, or null for the default
@@ -25,7 +24,10 @@ import java.util.List;
  * @param echo         completions only: put the prompt before the completion (with its log-probabilities where
  *                     {@code logprobs} is set); {@code max_tokens} may then be 0
  */
-public record CompletionParams(boolean chat, String model, String promptText, int[] promptTokens, List<ChatTemplate.Message> messages,
+public record CompletionParams(boolean chat, String model, List<Prompt> prompts, List<ChatTemplate.Message> messages,
                                int n, Integer maxTokens, SamplingParams sampling, boolean stream, boolean includeUsage, List<String> stops,
                                boolean ignoreEos, int logprobs, boolean tokensAsIds, boolean echo) {
+    /** One completions prompt: as text, or as token ids (the other null). */
+    public record Prompt(String text, int[] tokens) {
+    }
 }

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -220,62 +221,77 @@ public final class OpenAiServer implements AutoCloseable {
         if (p.model() != null) {
             model.requireServed(p.model());
         }
-        int[] prompt;
         String promptParam = chat ? "messages" : "prompt";
-        if (p.promptTokens() != null) {
-            prompt = p.promptTokens();
+        List<int[]> prompts = new ArrayList<>();
+        if (chat) {
+            prompts.add(model.tokenizer().encode(model.chatTemplate().render(p.messages()), true));
         } else {
-            String text = chat ? model.chatTemplate().render(p.messages()) : p.promptText();
-            prompt = model.tokenizer().encode(text, true);
+            for (CompletionParams.Prompt given : p.prompts()) {
+                prompts.add(given.tokens() != null ? given.tokens() : model.tokenizer().encode(given.text(), true));
+            }
         }
+        int[] maxTokens = new int[prompts.size()];
+        for (int i = 0; i < prompts.size(); i++) {
+            maxTokens[i] = maxTokens(p, model, prompts.get(i), prompts.size() == 1 ? "" : " (prompt " + i + ")");
+        }
+        checkRules(p, model, Arrays.stream(maxTokens).min().orElseThrow());
+        int n = p.n();
+        int total = prompts.size() * n;
+        int maxWaiting = b.engine().scheduler().settings().maxWaiting();
+        if (total > maxWaiting) {
+            throw ApiError.invalid((prompts.size() == 1 ? "'n' (" + n : "'n' × prompts (" + n + " × " + prompts.size()) + ") is more than "
+                    + "this server queues at once (" + maxWaiting + " sequences; scheduler.maxWaiting)", prompts.size() == 1 ? "n" : "prompt");
+        }
+        String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+        // choice c answers prompt c / n with sample c % n, as OpenAI orders the choices of several prompts
+        List<String> engineIds = total == 1 ? List.of(id) : IntStream.range(0, total).mapToObj(c -> id + "-" + c).toList();
+        GenerationStream stream = new GenerationStream();
+        List<TextAssembler> texts = new ArrayList<>();
+        List<PromptEcho> echoes = new ArrayList<>();
+        for (int c = 0; c < total; c++) {
+            int[] prompt = prompts.get(c / n);
+            // sample j draws with seed + j: the samples differ, and the same seed gives the same samples again
+            SamplingParams sampling = p.sampling().withSeed(p.sampling().seed() + c % n);
+            // max_tokens 0 (allowed with echo only) still generates one token, which the engine needs to finish: it is dropped
+            submit(b.engine(), new GenerationRequest(engineIds.get(c), prompt, Math.max(1, maxTokens[c / n]), sampling, stream.sink(c),
+                    p.ignoreEos(), p.logprobs(), p.echo() ? p.logprobs() : -1), engineIds.subList(0, c), promptParam);
+            texts.add(new TextAssembler(model.tokenizer(), p.stops(), p.sampling().rules().minTokens()));
+            echoes.add(p.echo() ? PromptEcho.of(model.tokenizer(), prompt) : null);
+        }
+        Reply reply = new Reply(json, id, model.name(), chat, System.currentTimeMillis() / 1000,
+                new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0);
+        AnswerDrain drain = new AnswerDrain(b.engine(), stream, engineIds, texts, WATCH_NANOS, echoes, p.maxTokens() != null && p.maxTokens() == 0);
+        if (p.stream()) {
+            stream(ctx, p, drain, reply);
+        } else {
+            whole(ctx, n, drain, reply);
+        }
+    }
+
+    /**
+     * The completion's length for one prompt: the client's {@code max_tokens} where it fits the context, else a 400; without
+     * one, OpenAI's defaults bounded by the context and the cache.
+     */
+    private static int maxTokens(CompletionParams p, ServingModel model, int[] prompt, String which) {
+        String promptParam = p.chat() ? "messages" : "prompt";
         if (prompt.length == 0) {
-            throw ApiError.invalid("the prompt is empty", promptParam);
+            throw ApiError.invalid("the prompt is empty" + which, promptParam);
         }
         int room = model.maxModelLen() - prompt.length;
         if (room < 1) {
             throw ApiError.invalid("This model's maximum context length is " + model.maxModelLen() + " tokens; the prompt has "
-                    + prompt.length + " tokens", promptParam);
+                    + prompt.length + " tokens" + which, promptParam);
         }
-        int maxTokens;
         if (p.maxTokens() != null) {
             if (p.maxTokens() > room) {
                 throw ApiError.invalid("This model's maximum context length is " + model.maxModelLen() + " tokens; you asked for "
                         + (prompt.length + p.maxTokens()) + " (" + prompt.length + " in the prompt, " + p.maxTokens()
-                        + " for the completion)", chat ? "max_completion_tokens" : "max_tokens");
+                        + " for the completion)" + which, p.chat() ? "max_completion_tokens" : "max_tokens");
             }
-            maxTokens = p.maxTokens();
-        } else {
-            long cacheRoom = model.cacheTokens() - prompt.length;
-            maxTokens = (int) Math.max(1, Math.min(chat ? room : Math.min(16, room), cacheRoom));
+            return p.maxTokens();
         }
-        checkRules(p, model, maxTokens);
-        int maxWaiting = b.engine().scheduler().settings().maxWaiting();
-        if (p.n() > maxWaiting) {
-            throw ApiError.invalid("'n' (" + p.n() + ") is more than this server queues at once (" + maxWaiting
-                    + " sequences; scheduler.maxWaiting)", "n");
-        }
-        String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
-        int n = p.n();
-        List<String> engineIds = n == 1 ? List.of(id) : IntStream.range(0, n).mapToObj(i -> id + "-" + i).toList();
-        GenerationStream stream = new GenerationStream();
-        List<TextAssembler> texts = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            // choice i draws with seed + i: the choices differ, and the same seed gives the same choices again
-            SamplingParams sampling = p.sampling().withSeed(p.sampling().seed() + i);
-            submit(b.engine(), new GenerationRequest(engineIds.get(i), prompt, Math.max(1, maxTokens), sampling, stream.sink(i),
-                    p.ignoreEos(), p.logprobs(), p.echo() ? p.logprobs() : -1), engineIds.subList(0, i), promptParam);
-            texts.add(new TextAssembler(model.tokenizer(), p.stops(), p.sampling().rules().minTokens()));
-        }
-        Reply reply = new Reply(json, id, model.name(), chat, System.currentTimeMillis() / 1000,
-                new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0);
-        // max_tokens 0 (allowed with echo only) still generates one token, which the engine needs to finish: it is dropped
-        AnswerDrain drain = new AnswerDrain(b.engine(), stream, engineIds, texts, WATCH_NANOS,
-                p.echo() ? PromptEcho.of(model.tokenizer(), prompt) : null, maxTokens == 0);
-        if (p.stream()) {
-            stream(ctx, p, n, drain, reply);
-        } else {
-            whole(ctx, n, drain, reply);
-        }
+        long cacheRoom = model.cacheTokens() - prompt.length;
+        return (int) Math.max(1, Math.min(p.chat() ? room : Math.min(16, room), cacheRoom));
     }
 
     /** Queues one choice's engine request; where it is refused, cancels the choices queued before it and says why. */
@@ -313,7 +329,8 @@ public final class OpenAiServer implements AutoCloseable {
      * a client that leaves has its request cancelled and its blocks freed within {@link #WATCH_NANOS}, as a streaming
      * client's are at the next token it can no longer be sent.
      */
-    private void whole(Context ctx, int n, AnswerDrain drain, Reply reply) throws InterruptedException {
+    private void whole(Context ctx, int samples, AnswerDrain drain, Reply reply) throws InterruptedException {
+        int n = drain.choices();
         List<StringBuilder> texts = new ArrayList<>();
         List<List<LogprobsJson.Logged>> logprobs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -352,10 +369,11 @@ public final class OpenAiServer implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             choices.add(reply.choice(i, texts.get(i).toString(), logprobs.get(i), outcomes[i].finishReason()));
         }
-        send(ctx, 200, reply.whole(choices, Usage.of(outcomes)));
+        send(ctx, 200, reply.whole(choices, Usage.of(outcomes, samples)));
     }
 
-    private void stream(Context ctx, CompletionParams p, int n, AnswerDrain drain, Reply reply) throws IOException, InterruptedException {
+    private void stream(Context ctx, CompletionParams p, AnswerDrain drain, Reply reply) throws IOException, InterruptedException {
+        int n = drain.choices();
         ctx.res().setStatus(200);
         ctx.res().setContentType("text/event-stream");
         ctx.res().setCharacterEncoding("utf-8");
@@ -391,7 +409,7 @@ public final class OpenAiServer implements AutoCloseable {
                 }
             });
             if (p.includeUsage()) {
-                event(out, reply.usageChunk(Usage.of(outcomes)));
+                event(out, reply.usageChunk(Usage.of(outcomes, p.n())));
             }
             out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
@@ -410,15 +428,21 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
-    /** An answer's token counts: the prompt once, the choices' completions summed. */
+    /** An answer's token counts: each prompt once, every choice's completion. */
     private record Usage(int prompt, int completion, int cached) {
-        static Usage of(AnswerDrain.Outcome[] outcomes) {
+        /** {@code outcomes} of the choices, {@code samples} per prompt (the first of each counts its prompt). */
+        static Usage of(AnswerDrain.Outcome[] outcomes, int samples) {
+            int prompt = 0;
             int completion = 0;
-            for (AnswerDrain.Outcome o : outcomes) {
-                completion += o.completionTokens();
+            int cached = 0;
+            for (int c = 0; c < outcomes.length; c++) {
+                completion += outcomes[c].completionTokens();
+                if (c % samples == 0) {
+                    prompt += outcomes[c].completion().promptTokens();
+                    cached += outcomes[c].completion().cachedTokens();
+                }
             }
-            Completion first = outcomes[0].completion();
-            return new Usage(first.promptTokens(), completion, first.cachedTokens());
+            return new Usage(prompt, completion, cached);
         }
     }
 

@@ -33,28 +33,12 @@ public final class RequestParser {
         JsonNode root = object(body);
         UnsupportedFields.check(root, chat);
         String model = optString(root, "model");
-        String promptText = null;
-        int[] promptTokens = null;
+        List<CompletionParams.Prompt> prompts = List.of();
         List<ChatTemplate.Message> messages = List.of();
         if (chat) {
             messages = messages(root);
         } else {
-            JsonNode p = root.get("prompt");
-            if (p == null || p.isNull()) {
-                throw ApiError.invalid("'prompt' is required", "prompt");
-            }
-            if (p.isTextual()) {
-                promptText = p.asText();
-            } else if (p.isArray() && !p.isEmpty() && allInts(p)) {
-                promptTokens = new int[p.size()];
-                for (int i = 0; i < p.size(); i++) {
-                    promptTokens[i] = p.get(i).intValue();
-                }
-            } else if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) {
-                promptText = p.get(0).asText();
-            } else {
-                throw ApiError.invalid("'prompt' must be a string or an array of token ids (one prompt per request)", "prompt");
-            }
+            prompts = prompts(root);
         }
         boolean echo = !chat && optBoolean(root, "echo");
         String maxField = chat && root.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
@@ -91,7 +75,7 @@ public final class RequestParser {
         SamplingParams sampling = new SamplingParams(temperature == null ? 1f : temperature.floatValue(),
                 topK == null || topK < 0 ? 0 : topK, topP == null ? 1f : topP.floatValue(),
                 seed == null ? System.nanoTime() : seed, rules(root, maxTokens));
-        return new CompletionParams(chat, model, promptText, promptTokens, messages, n == null ? 1 : n, maxTokens, sampling, stream, includeUsage, stops,
+        return new CompletionParams(chat, model, prompts, messages, n == null ? 1 : n, maxTokens, sampling, stream, includeUsage, stops,
                 ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"), echo);
     }
 
@@ -162,6 +146,46 @@ public final class RequestParser {
             throw ApiError.invalid("'top_logprobs' needs 'logprobs' set to true", "top_logprobs");
         }
         return wanted ? (top == null ? 0 : top) : -1;
+    }
+
+    /**
+     * The completions API's {@code prompt}: a string, an array of token ids, or several prompts as an array of strings or
+     * of token id arrays.
+     */
+    private static List<CompletionParams.Prompt> prompts(JsonNode root) {
+        JsonNode p = root.get("prompt");
+        if (p == null || p.isNull()) {
+            throw ApiError.invalid("'prompt' is required", "prompt");
+        }
+        if (p.isTextual()) {
+            return List.of(new CompletionParams.Prompt(p.asText(), null));
+        }
+        String shape = "'prompt' must be a string, an array of token ids, or an array of strings or of token id arrays";
+        if (!p.isArray() || p.isEmpty()) {
+            throw ApiError.invalid(shape, "prompt");
+        }
+        if (allInts(p)) {
+            return List.of(new CompletionParams.Prompt(null, tokenIds(p)));
+        }
+        List<CompletionParams.Prompt> out = new ArrayList<>();
+        for (JsonNode one : p) {
+            if (one.isTextual()) {
+                out.add(new CompletionParams.Prompt(one.asText(), null));
+            } else if (one.isArray() && !one.isEmpty() && allInts(one)) {
+                out.add(new CompletionParams.Prompt(null, tokenIds(one)));
+            } else {
+                throw ApiError.invalid(shape, "prompt");
+            }
+        }
+        return out;
+    }
+
+    private static int[] tokenIds(JsonNode array) {
+        int[] ids = new int[array.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = array.get(i).intValue();
+        }
+        return ids;
     }
 
     /** The body as a JSON object, read strictly; anything else is a 400. */

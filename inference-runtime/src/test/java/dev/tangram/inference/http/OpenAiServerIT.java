@@ -521,6 +521,41 @@ class OpenAiServerIT {
     }
 
     @Test
+    void severalPromptsInOneRequestGetTheirChoicesInOrderWithUsageSummed() throws Exception {
+        OpenAiServer s = server(0, 4, 8, false);
+        String prompts = "[\"hello world\",[0,9,10],\"abc\"]"; // text, token ids ("hi" after BOS), text
+        JsonNode body = JSON.readTree(post(s, "/v1/completions",
+                "{\"prompt\":" + prompts + ",\"max_tokens\":4,\"temperature\":0,\"n\":2,\"echo\":true}").body());
+        JsonNode choices = body.get("choices");
+        assertThat(choices).hasSize(6);
+        String[] texts = {"hello world", "hi", "abc"};
+        int generated = 0;
+        for (int c = 0; c < 6; c++) {
+            assertThat(choices.get(c).get("index").asInt()).isEqualTo(c);
+            // choice c answers prompt c / 2 (greedy: both samples alike)
+            String completion = expectedText(texts[c / 2], 4);
+            assertThat(choices.get(c).get("text").asText()).isEqualTo(texts[c / 2] + completion);
+            generated += completion.length() + (choices.get(c).get("finish_reason").asText().equals("stop") ? 1 : 0); // the end token
+        }
+        assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(12 + 3 + 4); // each prompt once
+        assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(generated);
+
+        List<JsonNode> events = events(post(s, "/v1/completions",
+                "{\"prompt\":[\"hello world\",\"abc\"],\"max_tokens\":4,\"temperature\":0,\"stream\":true}").body());
+        StringBuilder[] streamed = {new StringBuilder(), new StringBuilder()};
+        events.forEach(e -> streamed[e.at("/choices/0/index").asInt()].append(e.at("/choices/0/text").asText()));
+        assertThat(streamed[0].toString()).isEqualTo(expectedText("hello world", 4));
+        assertThat(streamed[1].toString()).isEqualTo(expectedText("abc", 4));
+
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":[\"a\",1]}"), 400))
+                .isEqualTo("'prompt' must be a string, an array of token ids, or an array of strings or of token id arrays");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":[\"a\",\"" + "b".repeat(MAX_MODEL_LEN) + "\"]}"), 400))
+                .isEqualTo("This model's maximum context length is 128 tokens; the prompt has 129 tokens (prompt 1)");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":[\"a\",\"b\",\"c\"],\"n\":3}"), 400))
+                .isEqualTo("'n' × prompts (3 × 3) is more than this server queues at once (8 sequences; scheduler.maxWaiting)");
+    }
+
+    @Test
     void nIsBoundedAndAChoiceTheQueueRefusesTakesItsSiblingsBackOut() throws Exception {
         OpenAiServer s = server(30, 1, 2, true);
         assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"n\":0}"), 400)).isEqualTo("'n' must be at least 1, got 0");
