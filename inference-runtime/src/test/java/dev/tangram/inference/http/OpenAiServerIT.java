@@ -621,6 +621,16 @@ class OpenAiServerIT {
         assertThat(metrics).doesNotContain("finished_reason=\"length\"");
     }
 
+    @Test
+    void aClientDisconnectingMidStreamCancelsEveryChoiceOfItsRequest() throws Exception {
+        OpenAiServer s = server(20, 4, 4, true);
+        Socket socket = streamOver(s, "{\"prompt\":\"" + "long prompt ".repeat(4) + "\",\"max_tokens\":70,\"n\":3,\"stream\":true}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.runningRequests() == 3);
+        socket.close();
+        await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.runningRequests() == 0 && scheduler.cacheUsage() == 0.0);
+        assertThat(get(s, "/metrics").body()).contains("vllm:request_success_total{finished_reason=\"cancelled\",model_name=\"tiny\"} 3.0");
+    }
+
     private static byte[] rawPost(String path, String body) {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: " + b.length
