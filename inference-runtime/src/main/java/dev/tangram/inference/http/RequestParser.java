@@ -93,7 +93,28 @@ public final class RequestParser {
                     + " tokens", "min_tokens");
         }
         return new LogitRules(presence == null ? 0f : presence.floatValue(), frequency == null ? 0f : frequency.floatValue(),
-                repetition == null ? 1f : repetition.floatValue(), logitBias(root), minTokens == null ? 0 : minTokens);
+                repetition == null ? 1f : repetition.floatValue(), logitBias(root), minTokens == null ? 0 : minTokens, jsonObject(root));
+    }
+
+    /**
+     * {@code response_format}: whether it asks for a JSON object ({@code {"type": "json_object"}}); {@code text} asks for
+     * nothing, and a JSON schema is a 400, as this server does not constrain output to a schema.
+     */
+    private static boolean jsonObject(JsonNode root) {
+        JsonNode f = root.get("response_format");
+        if (f == null || f.isNull()) {
+            return false;
+        }
+        String type = f.isObject() && f.get("type") != null && f.get("type").isTextual() ? f.get("type").asText() : null;
+        if (type == null) {
+            throw ApiError.invalid("'response_format' must be an object with a 'type'", "response_format");
+        }
+        return switch (type) {
+            case "text" -> false;
+            case "json_object" -> true;
+            default -> throw ApiError.invalid("'response_format' type '" + type + "' is not supported by this server; use 'json_object' "
+                    + "(any JSON object) or 'text'", "response_format");
+        };
     }
 
     /** {@code logit_bias}: token ids (as the object's keys) to a bias between -100 and 100. */

@@ -22,7 +22,6 @@ final class UnsupportedFields {
     private static final List<Field> FIELDS = List.of(
             new Field("best_of", true, false, v -> v.isNumber() && v.doubleValue() == 1),
             new Field("suffix", true, false, v -> v.isTextual() && v.asText().isEmpty()),
-            new Field("response_format", false, true, v -> v.isObject() && v.size() == 1 && "text".equals(v.path("type").asText())),
             new Field("tools", false, true, EMPTY),
             new Field("functions", false, true, EMPTY),
             new Field("tool_choice", false, true, v -> "none".equals(v.asText())),

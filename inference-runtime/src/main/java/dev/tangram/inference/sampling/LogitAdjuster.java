@@ -13,6 +13,8 @@ final class LogitAdjuster {
     private final LogitRules rules;
     private final int[] prompt;
     private final int[] endTokens;
+    /** The JSON constraint, where the rules ask for one. */
+    private final JsonObjectConstraint json;
     private float[] adjusted = new float[0];
     /** Every token drawn, in order. */
     private int[] history = new int[16];
@@ -29,11 +31,13 @@ final class LogitAdjuster {
     /**
      * @param prompt    the prompt's tokens (the repetition penalty applies to them too)
      * @param endTokens the tokens that end generation, masked until {@code rules.minTokens()} tokens are drawn
+     * @param tokenText each token's text as bytes, empty for a control token (the JSON constraint reads it)
      */
-    LogitAdjuster(LogitRules rules, int[] prompt, int[] endTokens) {
+    LogitAdjuster(LogitRules rules, int[] prompt, int[] endTokens, byte[][] tokenText) {
         this.rules = rules;
         this.prompt = prompt;
         this.endTokens = endTokens;
+        this.json = rules.jsonObject() ? new JsonObjectConstraint(tokenText, endTokens) : null;
     }
 
     /** The logits with the rules applied: {@code logits} itself when the rules change nothing, else a copy. */
@@ -46,7 +50,7 @@ final class LogitAdjuster {
             adjusted = new float[n];
         }
         System.arraycopy(logits, 0, adjusted, 0, n);
-        if (draws < rules.minTokens()) {
+        if (draws < rules.minTokens() && (json == null || !json.complete())) {
             for (int t : endTokens) {
                 if (t < n) {
                     adjusted[t] = Float.NEGATIVE_INFINITY;
@@ -74,11 +78,17 @@ final class LogitAdjuster {
                 adjusted[history[i]] -= rules.frequencyPenalty();
             }
         }
+        if (json != null) {
+            json.mask(adjusted);
+        }
         return adjusted;
     }
 
     /** Records a token drawn. */
     void drawn(int token) {
+        if (json != null) {
+            json.advance(token);
+        }
         if (draws == history.length) {
             history = Arrays.copyOf(history, draws * 2);
         }

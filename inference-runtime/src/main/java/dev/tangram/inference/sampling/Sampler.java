@@ -33,19 +33,20 @@ public final class Sampler {
     private long[] keys = new long[0];
     private float[] rankedWeights = new float[0];
 
-    /** A sampler whose logit rules see no prompt and no end-of-generation tokens (for tests and benchmarks). */
+    /** A sampler whose logit rules see no prompt, no end-of-generation tokens and no token texts (for tests and benchmarks). */
     public Sampler(SamplingParams params) {
-        this(params, new int[0], new int[0]);
+        this(params, new int[0], new int[0], new byte[0][]);
     }
 
     /**
      * @param prompt    the request's prompt (the repetition penalty looks at it)
      * @param endTokens the tokens that end generation (masked until {@code min_tokens} are drawn)
+     * @param tokenText each token's text as bytes, empty for a control token (for a JSON {@code response_format})
      */
-    public Sampler(SamplingParams params, int[] prompt, int[] endTokens) {
+    public Sampler(SamplingParams params, int[] prompt, int[] endTokens, byte[][] tokenText) {
         this.params = params;
         this.random = RandomGeneratorFactory.of(ALGORITHM).create(params.seed());
-        this.adjuster = new LogitAdjuster(params.rules(), prompt, endTokens);
+        this.adjuster = new LogitAdjuster(params.rules(), prompt, endTokens, tokenText);
     }
 
     public SamplingParams params() {

@@ -95,7 +95,7 @@ public final class InferenceServer implements AutoCloseable {
             PagedKvCache cache = new PagedKvCache(c, plan.blocks(), config.blockSize());
             ContinuousBatchScheduler scheduler = new ContinuousBatchScheduler(loaded.forwardPass(), cache,
                     new SchedulerSettings(config.maxBatchTokens(), config.maxRunning(), config.maxWaiting(), maxModelLen),
-                    TokenSampler.perRequest(loaded.tokenizer().endOfGenerationTokens()), loaded.tokenizer()::isEndOfGeneration, metrics);
+                    TokenSampler.perRequest(loaded.tokenizer()), loaded.tokenizer()::isEndOfGeneration, metrics);
             metrics.bind(scheduler, name);
             EngineLoop engine = new EngineLoop(scheduler).start();
             http.allocation(allocationJson(allocation, plan, c, name));

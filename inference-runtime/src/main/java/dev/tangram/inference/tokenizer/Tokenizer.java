@@ -24,6 +24,11 @@ public interface Tokenizer {
     /** Whether generation ends at this token (EOS, end-of-turn, ...). */
     boolean isEndOfGeneration(int token);
 
+    /** Whether the token stands for text, rather than being a control token (BOS, end-of-turn, ...). */
+    default boolean isText(int token) {
+        return true;
+    }
+
     /** Every token at which generation ends, in id order. */
     default int[] endOfGenerationTokens() {
         return java.util.stream.IntStream.range(0, vocabSize()).filter(this::isEndOfGeneration).toArray();

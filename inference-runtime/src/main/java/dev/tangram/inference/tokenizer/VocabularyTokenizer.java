@@ -85,6 +85,12 @@ public abstract sealed class VocabularyTokenizer implements Tokenizer permits Se
     }
 
     @Override
+    public boolean isText(int token) {
+        int type = vocab.types()[token];
+        return type == Vocabulary.NORMAL || type == Vocabulary.BYTE || type == Vocabulary.USER_DEFINED;
+    }
+
+    @Override
     public boolean isEndOfGeneration(int token) {
         return vocab.endOfGeneration().contains(token);
     }

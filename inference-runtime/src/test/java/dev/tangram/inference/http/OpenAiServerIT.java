@@ -58,7 +58,7 @@ class OpenAiServerIT {
         HistoryForwardPass model = new HistoryForwardPass().withDelayMillis(delayMillis);
         PrometheusSchedulerMetrics metrics = new PrometheusSchedulerMetrics("tiny");
         scheduler = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 96, 4),
-                new SchedulerSettings(32, maxRunning, maxWaiting, MAX_MODEL_LEN), TokenSampler.perRequest(TOKENIZER.endOfGenerationTokens()),
+                new SchedulerSettings(32, maxRunning, maxWaiting, MAX_MODEL_LEN), TokenSampler.perRequest(TOKENIZER),
                 endless ? t -> false : TOKENIZER::isEndOfGeneration, metrics);
         metrics.bind(scheduler);
         EngineLoop engine = new EngineLoop(scheduler).start();
@@ -90,7 +90,7 @@ class OpenAiServerIT {
     private static String expectedText(String prompt, int maxTokens) {
         HistoryForwardPass model = new HistoryForwardPass();
         ContinuousBatchScheduler s = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 96, 4),
-                new SchedulerSettings(32, 4, 4, MAX_MODEL_LEN), TokenSampler.perRequest(TOKENIZER.endOfGenerationTokens()), TOKENIZER::isEndOfGeneration,
+                new SchedulerSettings(32, 4, 4, MAX_MODEL_LEN), TokenSampler.perRequest(TOKENIZER), TOKENIZER::isEndOfGeneration,
                 dev.tangram.inference.scheduler.SchedulerMetrics.NONE);
         RecordingSink sink = new RecordingSink();
         s.submit(new GenerationRequest("x", TOKENIZER.encode(prompt, true), maxTokens, SamplingParams.GREEDY, sink));

@@ -21,7 +21,6 @@ class UnsupportedFieldsTest {
     @CsvSource(delimiter = '|', value = {
             "best_of           | 3                             | false",
             "suffix            | '\"end\"'                     | false",
-            "response_format   | '{\"type\":\"json_object\"}'  | true",
             "tools             | '[{\"type\":\"function\"}]'   | true",
             "tool_choice       | '\"auto\"'                    | true",
             "functions         | '[{\"name\":\"f\"}]'          | true",

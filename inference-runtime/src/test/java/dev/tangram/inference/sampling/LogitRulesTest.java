@@ -12,7 +12,7 @@ class LogitRulesTest {
     private static final float[] LOGITS = {2f, 3f, 2.5f, -1f};
 
     private static Sampler greedy(LogitRules rules, int[] prompt, int[] endTokens) {
-        return new Sampler(new SamplingParams(0f, 0, 1f, 0L, rules), prompt, endTokens);
+        return new Sampler(new SamplingParams(0f, 0, 1f, 0L, rules), prompt, endTokens, new byte[0][]);
     }
 
     private static Sampler greedy(LogitRules rules) {
@@ -64,7 +64,7 @@ class LogitRulesTest {
     void rulesApplyToSampledDrawsTooAndLeaveTheModelsLogitsAlone() {
         float[] logits = LOGITS.clone();
         Sampler s = new Sampler(new SamplingParams(1f, 0, 1f, 42L, new LogitRules(0, 0, 1, Map.of(0, -100f, 1, -100f, 2, -100f), 0)),
-                new int[0], new int[0]);
+                new int[0], new int[0], new byte[0][]);
         for (int i = 0; i < 50; i++) {
             assertThat(s.sample(logits)).isEqualTo(3);
         }

@@ -31,7 +31,7 @@ class BlockAccountingPropertyTest {
         HistoryForwardPass model = new HistoryForwardPass();
         ContinuousBatchScheduler s = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), blocks, blockSize),
                 new SchedulerSettings(4 + rnd.nextInt(40), 1 + rnd.nextInt(8), 64, 128),
-                TokenSampler.perRequest(new FakeTokenizer().endOfGenerationTokens()), new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
+                TokenSampler.perRequest(new FakeTokenizer()), new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
         int[] sharedPrefix = new int[20];
         for (int i = 0; i < sharedPrefix.length; i++) {
             sharedPrefix[i] = 2 + rnd.nextInt(30);

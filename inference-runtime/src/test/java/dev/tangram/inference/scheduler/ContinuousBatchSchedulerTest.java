@@ -23,7 +23,7 @@ class ContinuousBatchSchedulerTest {
         HistoryForwardPass model = new HistoryForwardPass();
         return new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), blocks, BLOCK),
                 new SchedulerSettings(batchTokens, maxRunning, maxWaiting, model.config().contextLength()),
-                TokenSampler.perRequest(new FakeTokenizer().endOfGenerationTokens()), new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
+                TokenSampler.perRequest(new FakeTokenizer()), new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
     }
 
     private static int[] prompt(Random rnd, int length) {
@@ -119,7 +119,7 @@ class ContinuousBatchSchedulerTest {
         HistoryForwardPass model = new HistoryForwardPass();
         // every token counts as the end of generation
         ContinuousBatchScheduler s = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 64, BLOCK),
-                new SchedulerSettings(64, 4, 4, model.config().contextLength()), TokenSampler.perRequest(new FakeTokenizer().endOfGenerationTokens()),
+                new SchedulerSettings(64, 4, 4, model.config().contextLength()), TokenSampler.perRequest(new FakeTokenizer()),
                 token -> true, SchedulerMetrics.NONE);
         RecordingSink ending = new RecordingSink();
         RecordingSink ignoring = new RecordingSink();

@@ -98,6 +98,25 @@ class InferenceServerIT {
     }
 
     @Test
+    void aJsonResponseFormatGivesAJsonObjectOnTheRealVocabulary() throws Exception {
+        try (InferenceServer s = InferenceServer.start(model, config(), Map.of(), Optional.empty())) {
+            String chat = "{\"messages\":[{\"role\":\"user\",\"content\":\"answer in JSON\"}],\"temperature\":0,"
+                    + "\"response_format\":{\"type\":\"json_object\"}";
+            // left to the random model, the object is still open after 30 tokens, but what there is starts a JSON object
+            String open = post(s, "/v1/chat/completions", chat + ",\"max_tokens\":30}").at("/choices/0/message/content").asText();
+            assertThat(open).startsWith("{");
+            // with quotes and closing braces made likely (the bias can only choose among the tokens JSON allows) it closes
+            // the object and stops at once
+            JsonNode ids = post(s, "/tokenize", "{\"prompt\":\"\\\"}\",\"add_special_tokens\":false}").get("tokens");
+            assertThat(ids).hasSize(2);
+            JsonNode closed = post(s, "/v1/chat/completions", chat + ",\"max_tokens\":60,\"logit_bias\":{\"" + ids.get(0).asInt()
+                    + "\":100,\"" + ids.get(1).asInt() + "\":100}}");
+            assertThat(closed.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+            assertThat(JSON.readTree(closed.at("/choices/0/message/content").asText()).isObject()).isTrue();
+        }
+    }
+
+    @Test
     void theConfiguredReadAheadReachesTheKernels() throws Exception {
         ServerConfig off = ServerConfig.parse("""
                 version: 1

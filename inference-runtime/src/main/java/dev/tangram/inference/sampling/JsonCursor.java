@@ -1,0 +1,254 @@
+package dev.tangram.inference.sampling;
+
+import java.util.Arrays;
+
+/**
+ * Where a byte stream is within a JSON object being written: a pushdown automaton that accepts exactly the prefixes of
+ * one JSON object (RFC 8259, with UTF-8 inside strings), byte by byte. {@link #feed} answers whether a byte can continue
+ * the text; a cursor that refused a byte must not be fed again (copy a kept one over it). The object must start at once,
+ * and runs of whitespace inside it are bounded, so that a constrained model cannot pad forever.
+ */
+final class JsonCursor {
+    /** The most whitespace bytes in a row outside strings (an indented line break fits). */
+    static final int MAX_WHITESPACE_RUN = 24;
+
+    private static final byte OBJECT = 1;
+    private static final byte ARRAY = 2;
+
+    private enum Mode {
+        /** Before the top-level object's '{'. */
+        START,
+        /** After '{': a key or '}'. */
+        FIRST_KEY,
+        /** After ',' in an object: a key. */
+        KEY,
+        /** After a key: ':'. */
+        COLON,
+        /** A value (after ':' or ',' in an array). */
+        VALUE,
+        /** After '[': a value or ']'. */
+        FIRST_ELEMENT,
+        /** After a value: ',' or the container's close. */
+        AFTER_VALUE,
+        STRING,
+        ESCAPE,
+        UNICODE,
+        LITERAL,
+        NUMBER,
+        /** The top-level object is closed. */
+        DONE
+    }
+
+    /** Where a number is: what has been read of {@code -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?}. */
+    private enum Num {
+        MINUS, ZERO, INT, DOT, FRACTION, EXP, EXP_SIGN, EXPONENT;
+
+        boolean canEnd() {
+            return this == ZERO || this == INT || this == FRACTION || this == EXPONENT;
+        }
+    }
+
+    private static final byte[][] LITERALS = {"true".getBytes(), "false".getBytes(), "null".getBytes()};
+
+    private Mode mode = Mode.START;
+    private byte[] stack = new byte[8];
+    private int depth;
+    private boolean key;
+    private Num number;
+    private int literal;
+    private int literalAt;
+    private int hexLeft;
+    private int utf8Left;
+    private int whitespace;
+
+    /** Makes this cursor where {@code other} is. */
+    void copyFrom(JsonCursor other) {
+        mode = other.mode;
+        if (stack.length < other.depth) {
+            stack = Arrays.copyOf(other.stack, other.stack.length);
+        } else {
+            System.arraycopy(other.stack, 0, stack, 0, other.depth);
+        }
+        depth = other.depth;
+        key = other.key;
+        number = other.number;
+        literal = other.literal;
+        literalAt = other.literalAt;
+        hexLeft = other.hexLeft;
+        utf8Left = other.utf8Left;
+        whitespace = other.whitespace;
+    }
+
+    /** Whether the top-level object is complete. */
+    boolean complete() {
+        return mode == Mode.DONE;
+    }
+
+    /** Feeds one byte; answers whether the text so far is still the start of a JSON object. */
+    boolean feed(byte b) {
+        int c = b & 0xff;
+        return switch (mode) {
+            case STRING -> inString(c);
+            case ESCAPE -> escape(c);
+            case UNICODE -> unicode(c);
+            case LITERAL -> literal(c);
+            case NUMBER -> number(c);
+            case DONE -> false;
+            default -> structural(c);
+        };
+    }
+
+    private boolean structural(int c) {
+        if (mode == Mode.START) {
+            return c == '{' && open(OBJECT, Mode.FIRST_KEY); // no whitespace first: nothing to gain, and models pad
+        }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            return ++whitespace <= MAX_WHITESPACE_RUN;
+        }
+        whitespace = 0;
+        return switch (mode) {
+            case FIRST_KEY -> c == '"' ? string(true) : c == '}' && close(OBJECT);
+            case KEY -> c == '"' && string(true);
+            case COLON -> c == ':' && to(Mode.VALUE);
+            case VALUE -> value(c);
+            case FIRST_ELEMENT -> c == ']' ? close(ARRAY) : value(c);
+            case AFTER_VALUE -> afterValue(c);
+            default -> throw new IllegalStateException("not a structural mode: " + mode);
+        };
+    }
+
+    private boolean value(int c) {
+        switch (c) {
+            case '"':
+                return string(false);
+            case '{':
+                return open(OBJECT, Mode.FIRST_KEY);
+            case '[':
+                return open(ARRAY, Mode.FIRST_ELEMENT);
+            case '-':
+                number = Num.MINUS;
+                return to(Mode.NUMBER);
+            case 't', 'f', 'n':
+                literal = c == 't' ? 0 : c == 'f' ? 1 : 2;
+                literalAt = 1;
+                return to(Mode.LITERAL);
+            default:
+                if (c >= '0' && c <= '9') {
+                    number = c == '0' ? Num.ZERO : Num.INT;
+                    return to(Mode.NUMBER);
+                }
+                return false;
+        }
+    }
+
+    private boolean afterValue(int c) {
+        byte top = stack[depth - 1];
+        if (c == ',') {
+            return to(top == OBJECT ? Mode.KEY : Mode.VALUE);
+        }
+        return c == '}' ? close(OBJECT) : c == ']' && close(ARRAY);
+    }
+
+    private boolean open(byte container, Mode next) {
+        if (depth == stack.length) {
+            stack = Arrays.copyOf(stack, depth * 2);
+        }
+        stack[depth++] = container;
+        return to(next);
+    }
+
+    private boolean close(byte container) {
+        if (depth == 0 || stack[depth - 1] != container) {
+            return false;
+        }
+        depth--;
+        return to(depth == 0 ? Mode.DONE : Mode.AFTER_VALUE);
+    }
+
+    private boolean string(boolean isKey) {
+        key = isKey;
+        utf8Left = 0;
+        return to(Mode.STRING);
+    }
+
+    private boolean inString(int c) {
+        if (utf8Left > 0) {
+            if ((c & 0xC0) != 0x80) {
+                return false;
+            }
+            utf8Left--;
+            return true;
+        }
+        if (c == '"') {
+            return to(key ? Mode.COLON : Mode.AFTER_VALUE);
+        }
+        if (c == '\\') {
+            return to(Mode.ESCAPE);
+        }
+        if (c < 0x20) {
+            return false; // control characters must be escaped
+        }
+        if (c < 0x80) {
+            return true;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            utf8Left = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            utf8Left = 2;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            utf8Left = 3;
+        } else {
+            return false; // a continuation byte without a lead, or a lead no character starts with
+        }
+        return true;
+    }
+
+    private boolean escape(int c) {
+        if (c == 'u') {
+            hexLeft = 4;
+            return to(Mode.UNICODE);
+        }
+        return (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') && to(Mode.STRING);
+    }
+
+    private boolean unicode(int c) {
+        if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+            return false;
+        }
+        return --hexLeft > 0 || to(Mode.STRING);
+    }
+
+    private boolean literal(int c) {
+        byte[] word = LITERALS[literal];
+        if (c != word[literalAt]) {
+            return false;
+        }
+        return ++literalAt < word.length || to(Mode.AFTER_VALUE);
+    }
+
+    private boolean number(int c) {
+        boolean digit = c >= '0' && c <= '9';
+        Num next = switch (number) {
+            case MINUS -> digit ? (c == '0' ? Num.ZERO : Num.INT) : null;
+            case ZERO -> c == '.' ? Num.DOT : c == 'e' || c == 'E' ? Num.EXP : null;
+            case INT -> digit ? Num.INT : c == '.' ? Num.DOT : c == 'e' || c == 'E' ? Num.EXP : null;
+            case DOT, FRACTION -> digit ? Num.FRACTION : number == Num.FRACTION && (c == 'e' || c == 'E') ? Num.EXP : null;
+            case EXP -> digit ? Num.EXPONENT : c == '+' || c == '-' ? Num.EXP_SIGN : null;
+            case EXP_SIGN, EXPONENT -> digit ? Num.EXPONENT : null;
+        };
+        if (next != null) {
+            number = next;
+            return true;
+        }
+        if (!number.canEnd()) {
+            return false;
+        }
+        mode = Mode.AFTER_VALUE; // the number ended: the byte belongs to what follows it
+        return structural(c);
+    }
+
+    private boolean to(Mode next) {
+        mode = next;
+        return true;
+    }
+}

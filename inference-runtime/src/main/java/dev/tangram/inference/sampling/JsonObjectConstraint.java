@@ -1,0 +1,72 @@
+package dev.tangram.inference.sampling;
+
+/**
+ * Lets only tokens through that keep the output the start of one JSON object ({@code response_format} {@code json_object}),
+ * and the end-of-generation tokens only once the object is closed, after which nothing else may come. Each token's
+ * bytes are run through a copy of the {@link JsonCursor}; tokens already masked are not tried. Not thread-safe: one per
+ * request.
+ */
+final class JsonObjectConstraint {
+    private final byte[][] tokenText;
+    private final boolean[] end;
+    private final JsonCursor cursor = new JsonCursor();
+    private final JsonCursor trial = new JsonCursor();
+
+    /**
+     * @param tokenText each token's text as bytes, empty for a token that is not text (a control token)
+     * @param endTokens the tokens that end generation
+     */
+    JsonObjectConstraint(byte[][] tokenText, int[] endTokens) {
+        this.tokenText = tokenText;
+        this.end = new boolean[tokenText.length];
+        for (int t : endTokens) {
+            if (t >= 0 && t < end.length) {
+                end[t] = true;
+            }
+        }
+    }
+
+    /** Whether the object is closed (so only an end token may follow). */
+    boolean complete() {
+        return cursor.complete();
+    }
+
+    /** Sets the logit of every token that cannot come next to minus infinity. */
+    void mask(float[] logits) {
+        boolean done = cursor.complete();
+        int n = Math.min(logits.length, tokenText.length);
+        for (int t = 0; t < n; t++) {
+            if (logits[t] == Float.NEGATIVE_INFINITY) {
+                continue;
+            }
+            boolean allowed = end[t] ? done : !done && continues(tokenText[t]);
+            if (!allowed) {
+                logits[t] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        for (int t = n; t < logits.length; t++) {
+            logits[t] = Float.NEGATIVE_INFINITY;
+        }
+    }
+
+    private boolean continues(byte[] text) {
+        if (text.length == 0) {
+            return false;
+        }
+        trial.copyFrom(cursor);
+        for (byte b : text) {
+            if (!trial.feed(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Moves past the token drawn. */
+    void advance(int token) {
+        if (token < 0 || token >= tokenText.length || end[token] || !continues(tokenText[token])) {
+            return; // an end token, or one drawn although masked (every token was): the cursor stays
+        }
+        cursor.copyFrom(trial);
+    }
+}
