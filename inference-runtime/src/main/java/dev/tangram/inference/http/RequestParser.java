@@ -74,24 +74,20 @@ public final class RequestParser {
         boolean ignoreEos = optBoolean(root, "ignore_eos");
         SamplingParams sampling = new SamplingParams(temperature == null ? 1f : temperature.floatValue(),
                 topK == null || topK < 0 ? 0 : topK, topP == null ? 1f : topP.floatValue(),
-                seed == null ? System.nanoTime() : seed, rules(root, maxTokens));
+                seed == null ? System.nanoTime() : seed, rules(root));
         return new CompletionParams(chat, model, prompts, messages, n == null ? 1 : n, maxTokens, sampling, stream, includeUsage, stops,
                 ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"), echo);
     }
 
     /** OpenAI's penalties and {@code logit_bias}; vLLM's {@code repetition_penalty} and {@code min_tokens}. */
-    private static LogitRules rules(JsonNode root, Integer maxTokens) {
+    private static LogitRules rules(JsonNode root) {
         Double presence = optNumber(root, "presence_penalty", -2, 2);
         Double frequency = optNumber(root, "frequency_penalty", -2, 2);
         Double repetition = optNumber(root, "repetition_penalty", 0, Float.MAX_VALUE);
         if (repetition != null && repetition == 0) {
             throw ApiError.invalid("'repetition_penalty' must be greater than 0 (1 applies no penalty)", "repetition_penalty");
         }
-        Integer minTokens = optInt(root, "min_tokens", 0);
-        if (minTokens != null && maxTokens != null && minTokens > maxTokens) {
-            throw ApiError.invalid("'min_tokens' (" + minTokens + ") must not be greater than the completion's maximum of " + maxTokens
-                    + " tokens", "min_tokens");
-        }
+        Integer minTokens = optInt(root, "min_tokens", 0); // checked against max_tokens once its default is known
         return new LogitRules(presence == null ? 0f : presence.floatValue(), frequency == null ? 0f : frequency.floatValue(),
                 repetition == null ? 1f : repetition.floatValue(), logitBias(root), minTokens == null ? 0 : minTokens, jsonObject(root));
     }

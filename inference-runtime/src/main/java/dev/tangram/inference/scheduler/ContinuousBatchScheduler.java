@@ -284,7 +284,7 @@ public final class ContinuousBatchScheduler {
         int bs = allocator.blockSize();
         int end = (s.blocks.size() + 1) * bs; // the end of the next block
         if (end > s.length() - 1 || s.scoresPrompt()) {
-            return false; // the prefix match never takes the block of the last token, so neither would waiting
+            return false; // the prefix match never takes the block of the last token, nor any for a prompt to score
         }
         for (Sequence r : running) {
             if (r.computed < end && r.length() >= end && Arrays.equals(r.tokens(), 0, end, s.tokens(), 0, end)) {

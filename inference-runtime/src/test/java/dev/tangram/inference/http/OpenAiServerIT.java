@@ -15,6 +15,8 @@ import dev.tangram.inference.testing.HistoryForwardPass;
 import dev.tangram.inference.testing.RecordingSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -428,35 +430,29 @@ class OpenAiServerIT {
         return JSON.readTree(r.body()).at("/choices/0/text").asText();
     }
 
-    @Test
-    void badLogprobsPenaltiesAndBiasesAre400sNamingTheField() throws Exception {
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "chat        | {'top_logprobs':2}                      | 'top_logprobs' needs 'logprobs' set to true",
+            "chat        | {'logprobs':true,'top_logprobs':21}     | 'top_logprobs' must be at most 20, got 21",
+            "chat        | {'logprobs':2}                          | 'logprobs' must be a boolean",
+            "completions | {'logprobs':21}                         | 'logprobs' must be at most 20, got 21",
+            "completions | {'logprobs':true}                       | 'logprobs' must be an integer",
+            "completions | {'logit_bias':{'a':1}}                  | 'logit_bias' keys must be token ids, got \"a\"",
+            "completions | {'logit_bias':{'3':101}}                | 'logit_bias' values must be numbers between -100 and 100, got 101 for token 3",
+            "completions | {'logit_bias':{'38':1}}                 | 'logit_bias' names token 38, but the vocabulary has 38 tokens",
+            "completions | {'logit_bias':[1]}                      | 'logit_bias' must be an object from token ids to biases",
+            "completions | {'presence_penalty':2.5}                | 'presence_penalty' must be between -2.0 and 2.0, got 2.5",
+            "completions | {'repetition_penalty':0}                | 'repetition_penalty' must be greater than 0 (1 applies no penalty)",
+            "completions | {'max_tokens':2,'min_tokens':3}         | 'min_tokens' (3) must not be greater than the completion's maximum of 2 tokens",
+            "completions | {'min_tokens':17}                       | 'min_tokens' (17) must not be greater than the completion's maximum of 16 tokens",
+            "chat        | {'response_format':{'type':'json_schema'}} | 'response_format' type 'json_schema' is not supported by this server; use 'json_object' (any JSON object) or 'text'",
+            "completions | {'response_format':'json'}              | 'response_format' must be an object with a 'type'"})
+    void badLogprobsPenaltiesBiasesAndFormatsAre400sNamingTheField(String endpoint, String fields, String expected) throws Exception {
         OpenAiServer s = server(0, 4, 4, false);
-        String chat = "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],";
-        assertThat(message(post(s, "/v1/chat/completions", chat + "\"top_logprobs\":2}"), 400))
-                .isEqualTo("'top_logprobs' needs 'logprobs' set to true");
-        assertThat(message(post(s, "/v1/chat/completions", chat + "\"logprobs\":true,\"top_logprobs\":21}"), 400))
-                .isEqualTo("'top_logprobs' must be at most 20, got 21");
-        assertThat(message(post(s, "/v1/chat/completions", chat + "\"logprobs\":2}"), 400)).isEqualTo("'logprobs' must be a boolean");
-        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"logprobs\":21}"), 400))
-                .isEqualTo("'logprobs' must be at most 20, got 21");
-        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"logprobs\":true}"), 400))
-                .isEqualTo("'logprobs' must be an integer");
-        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":{\"a\":1}}"), 400))
-                .isEqualTo("'logit_bias' keys must be token ids, got \"a\"");
-        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":{\"3\":101}}"), 400))
-                .isEqualTo("'logit_bias' values must be numbers between -100 and 100, got 101 for token 3");
-        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":{\"38\":1}}"), 400))
-                .isEqualTo("'logit_bias' names token 38, but the vocabulary has 38 tokens");
-        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"logit_bias\":[1]}"), 400))
-                .isEqualTo("'logit_bias' must be an object from token ids to biases");
-        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"presence_penalty\":2.5}"), 400))
-                .isEqualTo("'presence_penalty' must be between -2.0 and 2.0, got 2.5");
-        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"repetition_penalty\":0}"), 400))
-                .isEqualTo("'repetition_penalty' must be greater than 0 (1 applies no penalty)");
-        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2,\"min_tokens\":3}"), 400))
-                .isEqualTo("'min_tokens' (3) must not be greater than the completion's maximum of 2 tokens");
-        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"x\",\"min_tokens\":17}"), 400)) // max_tokens defaults to 16
-                .isEqualTo("'min_tokens' (17) must not be greater than the completion's maximum of 16 tokens");
+        String prompt = endpoint.equals("chat") ? "'messages':[{'role':'user','content':'x'}]," : "'prompt':'x',";
+        String body = ("{" + prompt + fields.substring(1)).replace('\'', '"');
+        String path = endpoint.equals("chat") ? "/v1/chat/completions" : "/v1/completions";
+        assertThat(message(post(s, path, body), 400)).isEqualTo(expected);
     }
 
     @Test
