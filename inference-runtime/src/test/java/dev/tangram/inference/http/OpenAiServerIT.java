@@ -560,10 +560,7 @@ class OpenAiServerIT {
                 .isEqualTo("'n' (3) is more than this server queues at once (2 sequences; scheduler.maxWaiting)");
         String body = "{\"prompt\":\"busy\",\"max_tokens\":100,\"temperature\":0,\"stream\":true}";
         try (Socket running = streamOver(s, body)) {
-            CompletableFuture<HttpResponse<String>> queued = http.sendAsync(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + s.port() + "/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.waitingRequests() == 1);
+            CompletableFuture<HttpResponse<String>> queued = queueOne(s, body);
             // the first of two choices finds room in the queue, the second does not: the first is cancelled with it
             assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"busy\",\"max_tokens\":100,\"n\":2}"), 429)).contains("overloaded");
             await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.waitingRequests() == 1);
@@ -571,15 +568,21 @@ class OpenAiServerIT {
         }
     }
 
+    /** Sends a completion that has to wait in the queue (the one running slot is taken), once it is waiting. */
+    private CompletableFuture<HttpResponse<String>> queueOne(OpenAiServer s, String body) {
+        CompletableFuture<HttpResponse<String>> queued = http.sendAsync(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + s.port() + "/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.waitingRequests() == 1);
+        return queued;
+    }
+
     @Test
     void overloadIsRefusedWith429() throws Exception {
         OpenAiServer s = server(30, 1, 1, true);
         String body = "{\"prompt\":\"busy\",\"max_tokens\":100,\"temperature\":0,\"stream\":true}";
         try (Socket running = streamOver(s, body)) {
-            CompletableFuture<HttpResponse<String>> queued = http.sendAsync(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + s.port() + "/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            await().atMost(Duration.ofSeconds(20)).until(() -> scheduler.waitingRequests() == 1);
+            CompletableFuture<HttpResponse<String>> queued = queueOne(s, body);
             HttpResponse<String> refused = post(s, "/v1/completions", body);
             assertThat(refused.statusCode()).isEqualTo(429);
             assertThat(JSON.readTree(refused.body()).at("/error/message").asText()).contains("overloaded");
