@@ -53,6 +53,7 @@ public final class RequestParser {
             throw ApiError.invalid("'top_p' must be greater than 0", "top_p");
         }
         Integer topK = optInt(root, "top_k", -1);
+        Double minP = optNumber(root, "min_p", 0, 1);
         Long seed = null;
         JsonNode s = root.get("seed");
         if (s != null && !s.isNull()) {
@@ -74,7 +75,7 @@ public final class RequestParser {
         boolean ignoreEos = optBoolean(root, "ignore_eos");
         SamplingParams sampling = new SamplingParams(temperature == null ? 1f : temperature.floatValue(),
                 topK == null || topK < 0 ? 0 : topK, topP == null ? 1f : topP.floatValue(),
-                seed == null ? System.nanoTime() : seed, rules(root));
+                seed == null ? System.nanoTime() : seed, rules(root), minP == null ? 0f : minP.floatValue());
         return new CompletionParams(chat, model, prompts, messages, n == null ? 1 : n, maxTokens, sampling, stream, includeUsage, stops,
                 ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"), echo);
     }

@@ -10,7 +10,8 @@ import java.util.random.RandomGeneratorFactory;
 /**
  * Picks next tokens for one request. Greedy when the temperature is 0 (the lowest id wins a tie); otherwise the logits
  * are cut to the {@code topK} most likely (ties broken by lower id), divided by the temperature, turned into
- * probabilities, cut to the smallest prefix (most likely first) whose mass reaches {@code topP}, and drawn from with the
+ * probabilities, cut to those at least {@code minP} times as likely as the likeliest, then to the smallest prefix (most
+ * likely first) whose mass reaches {@code topP}, and drawn from with the
  * request's own seeded generator, so the same seed gives the same tokens. The request's {@link LogitRules} (penalties,
  * bias, minimum length) change the logits first. Not thread-safe: one sampler per request.
  *
@@ -94,6 +95,14 @@ public final class Sampler {
             }
         } else {
             weighAll(logits, max);
+        }
+        if (params.minP() > 0) {
+            // the likeliest weighs 1, so a token at least min_p as likely as it weighs at least min_p
+            for (int i = 0; i < m; i++) {
+                if (weights[i] < params.minP()) {
+                    weights[i] = 0;
+                }
+            }
         }
         double sum = 0;
         for (int i = 0; i < m; i++) {

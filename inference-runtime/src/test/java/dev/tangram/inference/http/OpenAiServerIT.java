@@ -446,7 +446,8 @@ class OpenAiServerIT {
             "completions | {'max_tokens':2,'min_tokens':3}         | 'min_tokens' (3) must not be greater than the completion's maximum of 2 tokens",
             "completions | {'min_tokens':17}                       | 'min_tokens' (17) must not be greater than the completion's maximum of 16 tokens",
             "chat        | {'response_format':{'type':'json_schema'}} | 'response_format' type 'json_schema' is not supported by this server; use 'json_object' (any JSON object) or 'text'",
-            "completions | {'response_format':'json'}              | 'response_format' must be an object with a 'type'"})
+            "completions | {'response_format':'json'}              | 'response_format' must be an object with a 'type'",
+            "chat        | {'min_p':1.5}                           | 'min_p' must be between 0.0 and 1.0, got 1.5"})
     void badLogprobsPenaltiesBiasesAndFormatsAre400sNamingTheField(String endpoint, String fields, String expected) throws Exception {
         OpenAiServer s = server(0, 4, 4, false);
         String prompt = endpoint.equals("chat") ? "'messages':[{'role':'user','content':'x'}]," : "'prompt':'x',";

@@ -42,6 +42,15 @@ class SamplerTest {
     }
 
     @Test
+    void minPKeepsTheTokensAtLeastThatFractionAsLikelyAsTheLikeliest() {
+        // relative to tokens 1 and 4: token 2 0.61, token 0 0.14, token 5 0.05, token 3 0.02
+        assertThat(seen(new Sampler(new SamplingParams(1f, 0, 1f, 7, LogitRules.NONE, 0.5f)), 400)).containsExactlyInAnyOrder(1, 4, 2);
+        assertThat(seen(new Sampler(new SamplingParams(1f, 0, 1f, 7, LogitRules.NONE, 0.1f)), 600)).containsExactlyInAnyOrder(1, 4, 2, 0);
+        // with top-k and top-p too: top-k 5 drops token 3, min_p 0.1 drops token 5, top-p 0.9 then keeps 1, 4 and 2
+        assertThat(seen(new Sampler(new SamplingParams(1f, 5, 0.9f, 7, LogitRules.NONE, 0.1f)), 600)).containsExactlyInAnyOrder(1, 4, 2);
+    }
+
+    @Test
     void lowTemperatureConcentratesOnTheLikeliestTokens() {
         assertThat(seen(new Sampler(new SamplingParams(0.01f, 0, 1f, 3)), 200)).isSubsetOf(1, 4);
         assertThat(seen(new Sampler(new SamplingParams(100f, 0, 1f, 3)), 400)).hasSize(LOGITS.length);
