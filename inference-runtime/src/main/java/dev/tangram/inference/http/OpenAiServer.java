@@ -258,6 +258,7 @@ public final class OpenAiServer implements AutoCloseable {
             texts.add(new TextAssembler(model.tokenizer(), p.stops(), p.sampling().rules().minTokens()));
             echoes.add(p.echo() ? PromptEcho.of(model.tokenizer(), prompt) : null);
         }
+        metrics.requestParamsN(n);
         Reply reply = new Reply(json, id, model.name(), chat, System.currentTimeMillis() / 1000,
                 new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0);
         AnswerDrain drain = new AnswerDrain(b.engine(), stream, engineIds, texts, WATCH_NANOS, echoes, p.maxTokens() != null && p.maxTokens() == 0);

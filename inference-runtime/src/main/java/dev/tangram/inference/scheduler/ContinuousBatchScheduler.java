@@ -262,6 +262,9 @@ public final class ContinuousBatchScheduler {
             waiting.removeFirst();
             waitingCount.decrementAndGet();
             running.add(s);
+            if (s.scheduledNanos == 0) {
+                s.scheduledNanos = System.nanoTime();
+            }
             s.cachedTokens = hits;
             metrics.prefixCache(s.length(), hits);
             if (s.preemptions == 0) {
@@ -384,8 +387,16 @@ public final class ContinuousBatchScheduler {
             s.blocks.releaseAll(allocator);
             waitingCount.decrementAndGet();
         }
-        metrics.requestFinished(reason, (System.nanoTime() - s.arrivalNanos) / 1e9, s.promptLength(), s.generated());
+        metrics.requestFinished(finished(s, reason, System.nanoTime()));
         s.request.sink().onFinish(new Completion(reason, s.promptLength(), s.generated(), s.cachedTokens, s.preemptions, error));
+    }
+
+    /** The request's account for the metrics: its phases end where the next begins, or now where it never got there. */
+    private static FinishedRequest finished(Sequence s, FinishReason reason, long now) {
+        long scheduled = s.scheduledNanos == 0 ? now : s.scheduledNanos;
+        long firstToken = s.firstTokenNanos == 0 ? now : s.firstTokenNanos;
+        return new FinishedRequest(reason, (now - s.arrivalNanos) / 1e9, (scheduled - s.arrivalNanos) / 1e9, (firstToken - scheduled) / 1e9,
+                (now - firstToken) / 1e9, s.promptLength(), s.generated(), s.request.maxTokens());
     }
 
     private void publishGauges() {

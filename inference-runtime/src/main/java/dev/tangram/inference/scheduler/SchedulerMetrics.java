@@ -24,6 +24,6 @@ public interface SchedulerMetrics {
     default void interTokenLatency(double seconds) {
     }
 
-    default void requestFinished(FinishReason reason, double e2eSeconds, int promptTokens, int generationTokens) {
+    default void requestFinished(FinishedRequest request) {
     }
 }

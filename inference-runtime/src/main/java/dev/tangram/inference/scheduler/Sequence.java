@@ -10,6 +10,8 @@ final class Sequence {
     final GenerationRequest request;
     final TokenSampler sampler;
     final long arrivalNanos;
+    /** When it was first scheduled (0 until then): the end of its time in the queue. */
+    long scheduledNanos;
     final SequenceBlocks blocks = new SequenceBlocks();
     private int[] tokens;
     private int length;

@@ -754,5 +754,18 @@ class OpenAiServerIT {
                 "vllm:time_to_first_token_seconds_bucket{model_name=\"tiny\",le=",
                 "vllm:inter_token_latency_seconds_bucket{",
                 "vllm:e2e_request_latency_seconds_count{model_name=\"tiny\"} 2");
+        // the rest of vLLM's request-level metrics, which its Grafana dashboard reads
+        assertThat(m.body()).contains(
+                "vllm:time_per_output_token_seconds_bucket{model_name=\"tiny\",le=\"0.01\"}",
+                "vllm:request_queue_time_seconds_count{model_name=\"tiny\"} 2",
+                "vllm:request_prefill_time_seconds_count{model_name=\"tiny\"} 2",
+                "vllm:request_decode_time_seconds_count{model_name=\"tiny\"} 2",
+                "vllm:request_inference_time_seconds_count{model_name=\"tiny\"} 2",
+                "vllm:time_per_prefill_token_request_seconds_count{model_name=\"tiny\"} 2",
+                "vllm:request_prompt_tokens_sum{model_name=\"tiny\"} 26.0",
+                "vllm:request_prompt_tokens_bucket{model_name=\"tiny\",le=\"100.0\"} 2", // 1, 2, 5, ... 100 (max_model_len 128)
+                "vllm:request_params_max_tokens_sum{model_name=\"tiny\"} 10.0",
+                "vllm:request_params_n_count{model_name=\"tiny\"} 2");
+        assertThat(m.body()).doesNotContain("le=\"200.0\"");
     }
 }

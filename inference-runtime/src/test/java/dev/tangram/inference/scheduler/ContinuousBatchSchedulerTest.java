@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class ContinuousBatchSchedulerTest {
     private static final int BLOCK = 4;
@@ -112,6 +113,41 @@ class ContinuousBatchSchedulerTest {
             assertThat(new float[] {got[p].logprob(), got[p].top()[0], got[p].topLogprobs()[0]}).as("position " + p).containsExactly(expected[p]);
         }
         assertThat(scored.logprobs()).containsOnlyNulls(); // the generated tokens' were not asked for
+    }
+
+    @Test
+    void aFinishedRequestsTimeSplitsIntoQueuePrefillAndDecode() {
+        List<FinishedRequest> finished = new ArrayList<>();
+        HistoryForwardPass model = new HistoryForwardPass();
+        ContinuousBatchScheduler s = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 64, BLOCK),
+                new SchedulerSettings(64, 1, 4, model.config().contextLength()), TokenSampler.perRequest(new FakeTokenizer()),
+                t -> false, new SchedulerMetrics() {
+                    @Override
+                    public void requestFinished(FinishedRequest r) {
+                        finished.add(r);
+                    }
+                });
+        submit(s, "runs", prompt(new Random(1), 9), 6);
+        submit(s, "waits", prompt(new Random(2), 5), 3); // one running slot: it waits for the first
+        s.step();
+        s.cancel("waits");
+        drain(s);
+        assertThat(finished).extracting(FinishedRequest::reason).containsExactlyInAnyOrder(FinishReason.CANCELLED, FinishReason.LENGTH);
+        for (FinishedRequest r : finished) {
+            assertThat(r.queueSeconds() + r.prefillSeconds() + r.decodeSeconds()).isCloseTo(r.e2eSeconds(), within(1e-6));
+            assertThat(r.inferenceSeconds()).isEqualTo(r.prefillSeconds() + r.decodeSeconds());
+            if (r.reason() == FinishReason.CANCELLED) { // never ran: all of its time was in the queue
+                assertThat(r.prefillSeconds()).isZero();
+                assertThat(r.decodeSeconds()).isZero();
+                assertThat(r.promptTokens()).isEqualTo(5);
+                assertThat(r.generationTokens()).isZero();
+            } else {
+                assertThat(r.prefillSeconds()).isPositive();
+                assertThat(r.decodeSeconds()).isPositive();
+                assertThat(r.generationTokens()).isEqualTo(6);
+                assertThat(r.maxTokens()).isEqualTo(6);
+            }
+        }
     }
 
     @Test
