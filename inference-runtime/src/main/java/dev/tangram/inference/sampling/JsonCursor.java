@@ -31,21 +31,10 @@ final class JsonCursor {
         /** After a value: ',' or the container's close. */
         AFTER_VALUE,
         STRING,
-        ESCAPE,
-        UNICODE,
         LITERAL,
         NUMBER,
         /** The top-level object is closed. */
         DONE
-    }
-
-    /** Where a number is: what has been read of {@code -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?}. */
-    private enum Num {
-        MINUS, ZERO, INT, DOT, FRACTION, EXP, EXP_SIGN, EXPONENT;
-
-        boolean canEnd() {
-            return this == ZERO || this == INT || this == FRACTION || this == EXPONENT;
-        }
     }
 
     private static final byte[][] LITERALS = {"true".getBytes(), "false".getBytes(), "null".getBytes()};
@@ -54,11 +43,10 @@ final class JsonCursor {
     private byte[] stack = new byte[8];
     private int depth;
     private boolean key;
-    private Num number;
+    /** The {@link JsonText} state of the string or number being read. */
+    private int text;
     private int literal;
     private int literalAt;
-    private int hexLeft;
-    private int utf8Left;
     private int whitespace;
 
     /** Makes this cursor where {@code other} is. */
@@ -71,11 +59,9 @@ final class JsonCursor {
         }
         depth = other.depth;
         key = other.key;
-        number = other.number;
+        text = other.text;
         literal = other.literal;
         literalAt = other.literalAt;
-        hexLeft = other.hexLeft;
-        utf8Left = other.utf8Left;
         whitespace = other.whitespace;
     }
 
@@ -89,8 +75,6 @@ final class JsonCursor {
         int c = b & 0xff;
         return switch (mode) {
             case STRING -> inString(c);
-            case ESCAPE -> escape(c);
-            case UNICODE -> unicode(c);
             case LITERAL -> literal(c);
             case NUMBER -> number(c);
             case DONE -> false;
@@ -125,19 +109,13 @@ final class JsonCursor {
                 return open(OBJECT, Mode.FIRST_KEY);
             case '[':
                 return open(ARRAY, Mode.FIRST_ELEMENT);
-            case '-':
-                number = Num.MINUS;
-                return to(Mode.NUMBER);
             case 't', 'f', 'n':
                 literal = c == 't' ? 0 : c == 'f' ? 1 : 2;
                 literalAt = 1;
                 return to(Mode.LITERAL);
             default:
-                if (c >= '0' && c <= '9') {
-                    number = c == '0' ? Num.ZERO : Num.INT;
-                    return to(Mode.NUMBER);
-                }
-                return false;
+                text = JsonText.number(JsonText.NUMBER_START, c, false);
+                return text != JsonText.REFUSE && to(Mode.NUMBER);
         }
     }
 
@@ -167,55 +145,16 @@ final class JsonCursor {
 
     private boolean string(boolean isKey) {
         key = isKey;
-        utf8Left = 0;
+        text = JsonText.STRING_START;
         return to(Mode.STRING);
     }
 
     private boolean inString(int c) {
-        if (utf8Left > 0) {
-            if ((c & 0xC0) != 0x80) {
-                return false;
-            }
-            utf8Left--;
-            return true;
-        }
-        if (c == '"') {
+        text = JsonText.string(text, c);
+        if (text == JsonText.STRING_END) {
             return to(key ? Mode.COLON : Mode.AFTER_VALUE);
         }
-        if (c == '\\') {
-            return to(Mode.ESCAPE);
-        }
-        if (c < 0x20) {
-            return false; // control characters must be escaped
-        }
-        if (c < 0x80) {
-            return true;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            utf8Left = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            utf8Left = 2;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            utf8Left = 3;
-        } else {
-            return false; // a continuation byte without a lead, or a lead no character starts with
-        }
-        return true;
-    }
-
-    private boolean escape(int c) {
-        if (c == 'u') {
-            hexLeft = 4;
-            return to(Mode.UNICODE);
-        }
-        return (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') && to(Mode.STRING);
-    }
-
-    private boolean unicode(int c) {
-        if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
-            return false;
-        }
-        return --hexLeft > 0 || to(Mode.STRING);
+        return text != JsonText.REFUSE;
     }
 
     private boolean literal(int c) {
@@ -227,20 +166,12 @@ final class JsonCursor {
     }
 
     private boolean number(int c) {
-        boolean digit = c >= '0' && c <= '9';
-        Num next = switch (number) {
-            case MINUS -> digit ? (c == '0' ? Num.ZERO : Num.INT) : null;
-            case ZERO -> c == '.' ? Num.DOT : c == 'e' || c == 'E' ? Num.EXP : null;
-            case INT -> digit ? Num.INT : c == '.' ? Num.DOT : c == 'e' || c == 'E' ? Num.EXP : null;
-            case DOT, FRACTION -> digit ? Num.FRACTION : number == Num.FRACTION && (c == 'e' || c == 'E') ? Num.EXP : null;
-            case EXP -> digit ? Num.EXPONENT : c == '+' || c == '-' ? Num.EXP_SIGN : null;
-            case EXP_SIGN, EXPONENT -> digit ? Num.EXPONENT : null;
-        };
-        if (next != null) {
-            number = next;
+        int next = JsonText.number(text, c, false);
+        if (next != JsonText.REFUSE) {
+            text = next;
             return true;
         }
-        if (!number.canEnd()) {
+        if (!JsonText.numberCanEnd(text)) {
             return false;
         }
         mode = Mode.AFTER_VALUE; // the number ended: the byte belongs to what follows it
