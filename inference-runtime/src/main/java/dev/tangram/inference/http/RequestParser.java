@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.tangram.inference.sampling.JsonFormat;
+import dev.tangram.inference.sampling.JsonSchema;
 import dev.tangram.inference.sampling.LogitRules;
 import dev.tangram.inference.sampling.SamplingParams;
 import dev.tangram.inference.sampling.TokenLogprobs;
@@ -90,27 +92,39 @@ public final class RequestParser {
         }
         Integer minTokens = optInt(root, "min_tokens", 0); // checked against max_tokens once its default is known
         return new LogitRules(presence == null ? 0f : presence.floatValue(), frequency == null ? 0f : frequency.floatValue(),
-                repetition == null ? 1f : repetition.floatValue(), logitBias(root), minTokens == null ? 0 : minTokens, jsonObject(root));
+                repetition == null ? 1f : repetition.floatValue(), logitBias(root), minTokens == null ? 0 : minTokens, json(root));
     }
 
     /**
-     * {@code response_format}: whether it asks for a JSON object ({@code {"type": "json_object"}}); {@code text} asks for
-     * nothing, and a JSON schema is a 400, as this server does not constrain output to a schema.
+     * {@code response_format}: {@code text} asks for nothing; {@code json_object} for any JSON object; {@code json_schema}
+     * for a document that follows {@code json_schema.schema} (the part of JSON Schema that {@link JsonSchema} holds
+     * output to; anything more is a 400 naming the keyword).
      */
-    private static boolean jsonObject(JsonNode root) {
+    private static JsonFormat json(JsonNode root) {
         JsonNode f = root.get("response_format");
         if (f == null || f.isNull()) {
-            return false;
+            return null;
         }
         String type = f.isObject() && f.get("type") != null && f.get("type").isTextual() ? f.get("type").asText() : null;
         if (type == null) {
             throw ApiError.invalid("'response_format' must be an object with a 'type'", "response_format");
         }
         return switch (type) {
-            case "text" -> false;
-            case "json_object" -> true;
-            default -> throw ApiError.invalid("'response_format' type '" + type + "' is not supported by this server; use 'json_object' "
-                    + "(any JSON object) or 'text'", "response_format");
+            case "text" -> null;
+            case "json_object" -> JsonFormat.ANY_OBJECT;
+            case "json_schema" -> {
+                JsonNode schema = f.path("json_schema").get("schema");
+                if (schema == null || !schema.isObject()) {
+                    throw ApiError.invalid("'response_format.json_schema.schema' must be a JSON Schema object", "response_format");
+                }
+                try {
+                    yield new JsonFormat(JsonSchema.compile(schema));
+                } catch (IllegalArgumentException e) {
+                    throw ApiError.invalid("'response_format.json_schema': " + e.getMessage(), "response_format");
+                }
+            }
+            default -> throw ApiError.invalid("'response_format' type '" + type + "' is not supported; use 'text', 'json_object' or "
+                    + "'json_schema'", "response_format");
         };
     }
 

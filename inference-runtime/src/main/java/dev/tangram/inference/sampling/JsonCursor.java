@@ -8,7 +8,7 @@ import java.util.Arrays;
  * the text; a cursor that refused a byte must not be fed again (copy a kept one over it). The object must start at once,
  * and runs of whitespace inside it are bounded, so that a constrained model cannot pad forever.
  */
-final class JsonCursor {
+final class JsonCursor implements TextCursor {
     /** The most whitespace bytes in a row outside strings (an indented line break fits). */
     static final int MAX_WHITESPACE_RUN = 24;
 
@@ -49,8 +49,9 @@ final class JsonCursor {
     private int literalAt;
     private int whitespace;
 
-    /** Makes this cursor where {@code other} is. */
-    void copyFrom(JsonCursor other) {
+    @Override
+    public void copyFrom(TextCursor from) {
+        JsonCursor other = (JsonCursor) from;
         mode = other.mode;
         if (stack.length < other.depth) {
             stack = Arrays.copyOf(other.stack, other.stack.length);
@@ -66,12 +67,14 @@ final class JsonCursor {
     }
 
     /** Whether the top-level object is complete. */
-    boolean complete() {
+    @Override
+    public boolean complete() {
         return mode == Mode.DONE;
     }
 
     /** Feeds one byte; answers whether the text so far is still the start of a JSON object. */
-    boolean feed(byte b) {
+    @Override
+    public boolean feed(byte b) {
         int c = b & 0xff;
         return switch (mode) {
             case STRING -> inString(c);

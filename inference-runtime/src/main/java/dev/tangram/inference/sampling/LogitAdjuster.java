@@ -14,7 +14,7 @@ final class LogitAdjuster {
     private final int[] prompt;
     private final int[] endTokens;
     /** The JSON constraint, where the rules ask for one. */
-    private final JsonObjectConstraint json;
+    private final JsonConstraint json;
     private float[] adjusted = new float[0];
     /** Every token drawn, in order. */
     private int[] history = new int[16];
@@ -37,7 +37,7 @@ final class LogitAdjuster {
         this.rules = rules;
         this.prompt = prompt;
         this.endTokens = endTokens;
-        this.json = rules.jsonObject() ? new JsonObjectConstraint(tokenText, endTokens) : null;
+        this.json = rules.json() == null ? null : new JsonConstraint(rules.json(), tokenText, endTokens);
     }
 
     /** The logits with the rules applied: {@code logits} itself when the rules change nothing, else a copy. */

@@ -14,17 +14,17 @@ import java.util.Map;
  *                          it when positive, multiplied when negative; 1 leaves it alone
  * @param logitBias         added to the logit of each token id ({@code logit_bias})
  * @param minTokens         vLLM's {@code min_tokens}: the end-of-generation tokens cannot be drawn before this many tokens
- * @param jsonObject        {@code response_format} {@code json_object}: only tokens that keep the output the start of one
- *                          JSON object may be drawn, and the end of generation only once it is closed (which
+ * @param json              {@code response_format}'s JSON, or null for free text: only tokens that keep the output the start
+ *                          of such a document may be drawn, and the end of generation only once it is whole (which
  *                          {@code minTokens} then does not hold off)
  */
 public record LogitRules(float presencePenalty, float frequencyPenalty, float repetitionPenalty, Map<Integer, Float> logitBias,
-                         int minTokens, boolean jsonObject) {
-    public static final LogitRules NONE = new LogitRules(0f, 0f, 1f, Map.of(), 0, false);
+                         int minTokens, JsonFormat json) {
+    public static final LogitRules NONE = new LogitRules(0f, 0f, 1f, Map.of(), 0, null);
 
     /** Rules without a JSON constraint. */
     public LogitRules(float presencePenalty, float frequencyPenalty, float repetitionPenalty, Map<Integer, Float> logitBias, int minTokens) {
-        this(presencePenalty, frequencyPenalty, repetitionPenalty, logitBias, minTokens, false);
+        this(presencePenalty, frequencyPenalty, repetitionPenalty, logitBias, minTokens, null);
     }
 
     public LogitRules {
@@ -48,7 +48,7 @@ public record LogitRules(float presencePenalty, float frequencyPenalty, float re
     /** Whether the rules change nothing, so the logits can be sampled as they are. */
     public boolean isNone() {
         return presencePenalty == 0 && frequencyPenalty == 0 && repetitionPenalty == 1 && logitBias.isEmpty() && minTokens == 0
-                && !jsonObject;
+                && json == null;
     }
 
     /** Whether the tokens already generated matter (a penalty other than the repetition penalty is set). */

@@ -445,7 +445,9 @@ class OpenAiServerIT {
             "completions | {'repetition_penalty':0}                | 'repetition_penalty' must be greater than 0 (1 applies no penalty)",
             "completions | {'max_tokens':2,'min_tokens':3}         | 'min_tokens' (3) must not be greater than the completion's maximum of 2 tokens",
             "completions | {'min_tokens':17}                       | 'min_tokens' (17) must not be greater than the completion's maximum of 16 tokens",
-            "chat        | {'response_format':{'type':'json_schema'}} | 'response_format' type 'json_schema' is not supported by this server; use 'json_object' (any JSON object) or 'text'",
+            "chat        | {'response_format':{'type':'json_schema'}} | 'response_format.json_schema.schema' must be a JSON Schema object",
+            "chat        | {'response_format':{'type':'json_schema','json_schema':{'name':'x','schema':{'type':'object','properties':{'a':{'type':'string','format':'date'}}}}}} | 'response_format.json_schema': schema.properties.a: the keyword 'format' is not supported",
+            "chat        | {'response_format':{'type':'xml'}}      | 'response_format' type 'xml' is not supported; use 'text', 'json_object' or 'json_schema'",
             "completions | {'response_format':'json'}              | 'response_format' must be an object with a 'type'",
             "chat        | {'min_p':1.5}                           | 'min_p' must be between 0.0 and 1.0, got 1.5"})
     void badLogprobsPenaltiesBiasesAndFormatsAre400sNamingTheField(String endpoint, String fields, String expected) throws Exception {

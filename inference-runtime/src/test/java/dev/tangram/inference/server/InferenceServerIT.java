@@ -113,6 +113,13 @@ class InferenceServerIT {
                     + "\":100,\"" + ids.get(1).asInt() + "\":100}}");
             assertThat(closed.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
             assertThat(JSON.readTree(closed.at("/choices/0/message/content").asText()).isObject()).isTrue();
+
+            // a schema leaves the model only the choice between true and false, and the answer ends with the object
+            JsonNode followed = post(s, "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"ok?\"}],"
+                    + "\"max_tokens\":30,\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"answer\","
+                    + "\"schema\":{\"type\":\"object\",\"properties\":{\"ok\":{\"type\":\"boolean\"}},\"required\":[\"ok\"]}}}}");
+            assertThat(followed.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+            assertThat(followed.at("/choices/0/message/content").asText()).isIn("{\"ok\":true}", "{\"ok\":false}");
         }
     }
 

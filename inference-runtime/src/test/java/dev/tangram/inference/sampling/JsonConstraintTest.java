@@ -13,7 +13,7 @@ import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class JsonObjectConstraintTest {
+class JsonConstraintTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How many bytes of {@code text} a fresh cursor accepts; -1 for all of them. */
@@ -84,7 +84,7 @@ class JsonObjectConstraintTest {
         int finished = 0;
         for (int seed = 0; seed < 200; seed++) {
             Random rnd = new Random(seed);
-            SamplingParams params = new SamplingParams(1f, 0, 1f, seed, new LogitRules(0, 0, 1, Map.of(), 0, true));
+            SamplingParams params = new SamplingParams(1f, 0, 1f, seed, new LogitRules(0, 0, 1, Map.of(), 0, JsonFormat.ANY_OBJECT));
             Sampler s = new Sampler(params, new int[0], new int[] {0}, text);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             boolean ended = false;
@@ -111,7 +111,7 @@ class JsonObjectConstraintTest {
     @Test
     void greedyDecodingIsConstrainedToo() {
         byte[][] text = vocabulary();
-        Sampler s = new Sampler(new SamplingParams(0f, 0, 1f, 0, new LogitRules(0, 0, 1, Map.of(), 5, true)), new int[0], new int[] {0}, text);
+        Sampler s = new Sampler(new SamplingParams(0f, 0, 1f, 0, new LogitRules(0, 0, 1, Map.of(), 5, JsonFormat.ANY_OBJECT)), new int[0], new int[] {0}, text);
         float[] logits = new float[text.length];
         logits[6] = 5; // "\"a\"" is the model's favourite, then "}", then the end token
         logits[2] = 4;

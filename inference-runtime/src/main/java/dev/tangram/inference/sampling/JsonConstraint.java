@@ -1,22 +1,24 @@
 package dev.tangram.inference.sampling;
 
 /**
- * Lets only tokens through that keep the output the start of one JSON object ({@code response_format} {@code json_object}),
- * and the end-of-generation tokens only once the object is closed, after which nothing else may come. Each token's
- * bytes are run through a copy of the {@link JsonCursor}; tokens already masked are not tried. Not thread-safe: one per
- * request.
+ * Lets only tokens through that keep the output the start of the JSON the request asked for ({@code response_format}:
+ * any object, or a schema's document), and the end-of-generation tokens only once the document is whole, after which
+ * nothing else may come. Each token's bytes are run through a copy of the {@link TextCursor}; tokens already masked are
+ * not tried. Not thread-safe: one per request.
  */
-final class JsonObjectConstraint {
+final class JsonConstraint {
     private final byte[][] tokenText;
     private final boolean[] end;
-    private final JsonCursor cursor = new JsonCursor();
-    private final JsonCursor trial = new JsonCursor();
+    private final TextCursor cursor;
+    private final TextCursor trial;
 
     /**
      * @param tokenText each token's text as bytes, empty for a token that is not text (a control token)
      * @param endTokens the tokens that end generation
      */
-    JsonObjectConstraint(byte[][] tokenText, int[] endTokens) {
+    JsonConstraint(JsonFormat format, byte[][] tokenText, int[] endTokens) {
+        this.cursor = format.cursor();
+        this.trial = format.cursor();
         this.tokenText = tokenText;
         this.end = new boolean[tokenText.length];
         for (int t : endTokens) {
@@ -26,7 +28,7 @@ final class JsonObjectConstraint {
         }
     }
 
-    /** Whether the object is closed (so only an end token may follow). */
+    /** Whether the document is whole (so only an end token may follow). */
     boolean complete() {
         return cursor.complete();
     }

@@ -1,0 +1,13 @@
+package dev.tangram.inference.sampling;
+
+/** Where a byte stream is within a format that output is held to, fed byte by byte (one per request; not thread-safe). */
+interface TextCursor {
+    /** Feeds one byte; answers whether the text so far can still become a whole document. A refused byte leaves it unusable. */
+    boolean feed(byte b);
+
+    /** Whether the document is whole (nothing more may follow). */
+    boolean complete();
+
+    /** Makes this cursor where {@code other}, a cursor of the same kind and format, is. */
+    void copyFrom(TextCursor other);
+}
