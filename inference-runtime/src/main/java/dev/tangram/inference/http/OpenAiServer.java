@@ -20,12 +20,14 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 /**
@@ -58,7 +60,7 @@ public final class OpenAiServer implements AutoCloseable {
     /** Shutting down: /ready says so and new completions are refused, while the ones in flight finish. */
     private volatile boolean draining;
     /** Completion requests being handled, from the parse of their body to the last byte of their answer. */
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile Object allocation;
 
     public OpenAiServer(PrometheusSchedulerMetrics metrics, String host, int port) {
@@ -185,7 +187,7 @@ public final class OpenAiServer implements AutoCloseable {
      * generating, or being written); answers whether they all were. /ready turns 503 ("draining") at once, so that the
      * pod leaves its Service's endpoints, and a completion that still arrives gets a 503 to retry elsewhere.
      */
-    public boolean drain(java.time.Duration timeout) throws InterruptedException {
+    public boolean drain(Duration timeout) throws InterruptedException {
         draining = true;
         long deadline = System.nanoTime() + timeout.toNanos();
         int left = inFlight.get();

@@ -13,6 +13,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The server's metrics under vLLM's names ({@code vllm:...}, label {@code model_name}), registered directly with the
@@ -95,7 +96,7 @@ public final class PrometheusSchedulerMetrics implements SchedulerMetrics {
         return Histogram.builder().withoutExemplars().name(name).help(help).labelNames("model_name").classicOnly().classicUpperBounds(buckets).register(r);
     }
 
-    private void gauge(GaugeWithCallback.Callback cb, java.util.function.ToDoubleFunction<ContinuousBatchScheduler> f) {
+    private void gauge(GaugeWithCallback.Callback cb, ToDoubleFunction<ContinuousBatchScheduler> f) {
         ContinuousBatchScheduler s = scheduler.get();
         if (s != null) {
             cb.call(f.applyAsDouble(s), model);

@@ -1,6 +1,7 @@
 package dev.tangram.inference.sampling;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -136,7 +137,7 @@ public final class JsonSchema {
 
     /** A property name as JSON writes it. */
     private static String quoted(String name) {
-        return com.fasterxml.jackson.databind.node.TextNode.valueOf(name).toString();
+        return TextNode.valueOf(name).toString();
     }
 
     private static byte[] bytes(String s) {

@@ -1,5 +1,7 @@
 package dev.tangram.inference.sampling;
 
+import java.util.Arrays;
+
 /**
  * Token ranks as primitive keys: a token's key is a {@code long} whose ascending order is the tokens' order by logit,
  * largest first, and by lower id on a tie; so ranking is sorting {@code long}s, with no boxed comparator.
@@ -35,7 +37,7 @@ final class TokenRanking {
                 down(heap, 0, size);
             }
         }
-        java.util.Arrays.sort(heap, 0, size);
+        Arrays.sort(heap, 0, size);
         for (int j = 0; j < size; j++) {
             out[j] = id(heap[j]);
         }

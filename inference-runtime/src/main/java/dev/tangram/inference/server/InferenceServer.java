@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -213,7 +214,7 @@ public final class InferenceServer implements AutoCloseable {
      * What SIGTERM does: stops taking completions, lets the ones in flight finish for up to {@code timeout}, then closes;
      * answers whether all of them finished.
      */
-    public boolean drainAndClose(java.time.Duration timeout) throws InterruptedException {
+    public boolean drainAndClose(Duration timeout) throws InterruptedException {
         try {
             return http.drain(timeout);
         } finally {
