@@ -226,7 +226,8 @@ public final class OpenAiServer implements AutoCloseable {
         String promptParam = chat ? "messages" : "prompt";
         List<int[]> prompts = new ArrayList<>();
         if (chat) {
-            prompts.add(model.tokenizer().encode(model.chatTemplate().render(p.messages()), true));
+            List<ChatTemplate.Message> messages = p.tool() == null ? p.messages() : p.tool().prompt(p.messages(), json);
+            prompts.add(model.tokenizer().encode(model.chatTemplate().render(messages), true));
         } else {
             for (CompletionParams.Prompt given : p.prompts()) {
                 prompts.add(given.tokens() != null ? given.tokens() : model.tokenizer().encode(given.text(), true));
@@ -262,7 +263,7 @@ public final class OpenAiServer implements AutoCloseable {
         }
         metrics.requestParamsN(n);
         Reply reply = new Reply(json, id, model.name(), chat, System.currentTimeMillis() / 1000,
-                new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0);
+                new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0, p.tool());
         AnswerDrain drain = new AnswerDrain(b.engine(), stream, engineIds, texts, WATCH_NANOS, echoes, p.maxTokens() != null && p.maxTokens() == 0);
         if (p.stream()) {
             stream(ctx, p, drain, reply);
@@ -390,11 +391,13 @@ public final class OpenAiServer implements AutoCloseable {
                     event(out, reply.roleChunk(i));
                 }
             }
+            boolean[] called = new boolean[n]; // whether a function call's first chunk (its id and name) has gone
             drain.run(() -> false, new AnswerDrain.Listener() {
                 @Override
                 public void text(int choice, String text, List<LogprobsJson.Logged> logged) {
                     if (!text.isEmpty() || !logged.isEmpty()) {
-                        write(out, reply.chunk(choice, text, logged, null));
+                        write(out, reply.chunk(choice, text, logged, null, !called[choice]));
+                        called[choice] = true;
                     }
                 }
 
@@ -407,7 +410,7 @@ public final class OpenAiServer implements AutoCloseable {
                                 .putNull("code");
                         write(out, err);
                     } else {
-                        write(out, reply.chunk(choice, "", List.of(), o.finishReason()));
+                        write(out, reply.chunk(choice, "", List.of(), reply.finishReason(o.finishReason()), false));
                     }
                 }
             });
@@ -481,7 +484,26 @@ public final class OpenAiServer implements AutoCloseable {
 
     /** Builds the JSON bodies of one request's answer. */
     private record Reply(ObjectMapper json, String id, String model, boolean chat, long created, LogprobsJson logprobs,
-                         boolean logprobsWanted) {
+                         boolean logprobsWanted, ToolChoice tool) {
+        /** A generation that ended by itself ended, where it called a function, with the call: "tool_calls". */
+        String finishReason(String generation) {
+            return tool != null && generation.equals("stop") ? "tool_calls" : generation;
+        }
+
+        /** The function call of choice {@code index}: its id, and its name where {@code first} (a stream's first chunk). */
+        private ObjectNode call(int index, String arguments, boolean first) {
+            ObjectNode call = json.createObjectNode().put("index", 0);
+            if (first) {
+                call.put("id", "call_" + id.substring(id.length() - 16) + index).put("type", "function");
+            }
+            ObjectNode function = call.putObject("function");
+            if (first) {
+                function.put("name", tool.name());
+            }
+            function.put("arguments", arguments);
+            return call;
+        }
+
         private ObjectNode base() {
             return json.createObjectNode().put("id", id).put("object", chat ? "chat.completion" : "text_completion")
                     .put("created", created).put("model", model);
@@ -498,13 +520,18 @@ public final class OpenAiServer implements AutoCloseable {
         /** One choice of an answer in one body. */
         ObjectNode choice(int index, String text, List<LogprobsJson.Logged> logged, String finishReason) {
             ObjectNode choice = json.createObjectNode().put("index", index);
-            if (chat) {
+            if (tool != null) {
+                ObjectNode message = choice.putObject("message").put("role", "assistant").putNull("content");
+                ObjectNode call = call(index, text, true);
+                call.remove("index"); // a streamed piece's field only
+                message.putArray("tool_calls").add(call);
+            } else if (chat) {
                 choice.putObject("message").put("role", "assistant").put("content", text);
             } else {
                 choice.put("text", text);
             }
             choice.set("logprobs", logprobs.of(chat, logged, logprobsWanted));
-            choice.put("finish_reason", finishReason);
+            choice.put("finish_reason", finishReason(finishReason));
             return choice;
         }
 
@@ -518,18 +545,26 @@ public final class OpenAiServer implements AutoCloseable {
         ObjectNode roleChunk(int index) {
             ObjectNode body = chunkBase();
             ObjectNode choice = body.putArray("choices").addObject().put("index", index);
-            choice.putObject("delta").put("role", "assistant").put("content", "");
+            ObjectNode delta = choice.putObject("delta").put("role", "assistant");
+            if (tool == null) {
+                delta.put("content", "");
+            } else {
+                delta.putNull("content");
+            }
             choice.putNull("logprobs");
             choice.putNull("finish_reason");
             return body;
         }
 
-        ObjectNode chunk(int index, String text, List<LogprobsJson.Logged> logged, String finishReason) {
+        /** A streamed piece of choice {@code index}; {@code first}: the first piece of a function call (with its id and name). */
+        ObjectNode chunk(int index, String text, List<LogprobsJson.Logged> logged, String finishReason, boolean first) {
             ObjectNode body = chunkBase();
             ObjectNode choice = body.putArray("choices").addObject().put("index", index);
             if (chat) {
                 ObjectNode delta = choice.putObject("delta");
-                if (finishReason == null) {
+                if (finishReason == null && tool != null) {
+                    delta.putArray("tool_calls").add(call(index, text, first));
+                } else if (finishReason == null) {
                     delta.put("content", text);
                 }
             } else {

@@ -22,9 +22,7 @@ final class UnsupportedFields {
     private static final List<Field> FIELDS = List.of(
             new Field("best_of", true, false, v -> v.isNumber() && v.doubleValue() == 1),
             new Field("suffix", true, false, v -> v.isTextual() && v.asText().isEmpty()),
-            new Field("tools", false, true, EMPTY),
             new Field("functions", false, true, EMPTY),
-            new Field("tool_choice", false, true, v -> "none".equals(v.asText())),
             new Field("function_call", false, true, v -> "none".equals(v.asText())),
             new Field("modalities", false, true, v -> v.isArray() && v.size() == 1 && "text".equals(v.get(0).asText())),
             new Field("audio", false, true, v -> false),

@@ -14,13 +14,15 @@ final class JsonText {
     static final int STRING_START = 0;
     /** The state before a number's first byte. */
     static final int NUMBER_START = 0;
+    /** The most digits in a number's integer or fraction part. */
+    static final int MAX_DIGITS = 16;
 
     // a string state: mode + 4 * hex digits left + 32 * UTF-8 continuation bytes left
     private static final int PLAIN = 0;
     private static final int ESCAPE = 1;
     private static final int UNICODE = 2;
 
-    // number states: what has been read of -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?
+    // number states: what has been read of -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?, + 16 * the digits of the current part
     private static final int MINUS = 1;
     private static final int ZERO = 2;
     private static final int INT = 3;
@@ -77,13 +79,17 @@ final class JsonText {
 
     /**
      * The number state after byte {@code c}, or {@link #REFUSE} where {@code c} cannot continue the number (then the number
-     * has ended if {@link #numberCanEnd} says so, and the byte belongs to what follows).
+     * has ended if {@link #numberCanEnd} says so, and the byte belongs to what follows). A part of a number (integer,
+     * fraction, exponent) has at most {@link #MAX_DIGITS} digits, and the exponent three: a constrained model could
+     * otherwise write digits until {@code max_tokens}, and no reader keeps more than a double's 17 significant digits.
      */
     static int number(int state, int c, boolean integer) {
+        int phase = state & 15;
+        int digits = state >> 4;
         boolean digit = c >= '0' && c <= '9';
         boolean dot = c == '.' && !integer;
         boolean exp = (c == 'e' || c == 'E') && !integer;
-        return switch (state) {
+        int next = switch (phase) {
             case NUMBER_START -> c == '-' ? MINUS : digit ? (c == '0' ? ZERO : INT) : REFUSE;
             case MINUS -> digit ? (c == '0' ? ZERO : INT) : REFUSE;
             case ZERO -> dot ? DOT : exp ? EXP : REFUSE;
@@ -94,10 +100,19 @@ final class JsonText {
             case EXP_SIGN, EXPONENT -> digit ? EXPONENT : REFUSE;
             default -> throw new IllegalStateException("no number state " + state);
         };
+        if (next == REFUSE) {
+            return REFUSE;
+        }
+        int count = next == phase && digit ? digits + 1 : digit ? 1 : 0; // digits of the part now being read
+        if (count > (next == EXPONENT ? 3 : MAX_DIGITS)) {
+            return REFUSE;
+        }
+        return next | count << 4;
     }
 
     /** Whether a number read this far is whole. */
     static boolean numberCanEnd(int state) {
-        return state == ZERO || state == INT || state == FRACTION || state == EXPONENT;
+        int phase = state & 15;
+        return phase == ZERO || phase == INT || phase == FRACTION || phase == EXPONENT;
     }
 }

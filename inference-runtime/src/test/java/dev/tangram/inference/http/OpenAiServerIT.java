@@ -449,13 +449,30 @@ class OpenAiServerIT {
             "chat        | {'response_format':{'type':'json_schema','json_schema':{'name':'x','schema':{'type':'object','properties':{'a':{'type':'string','format':'date'}}}}}} | 'response_format.json_schema': schema.properties.a: the keyword 'format' is not supported",
             "chat        | {'response_format':{'type':'xml'}}      | 'response_format' type 'xml' is not supported; use 'text', 'json_object' or 'json_schema'",
             "completions | {'response_format':'json'}              | 'response_format' must be an object with a 'type'",
-            "chat        | {'min_p':1.5}                           | 'min_p' must be between 0.0 and 1.0, got 1.5"})
+            "chat        | {'min_p':1.5}                           | 'min_p' must be between 0.0 and 1.0, got 1.5",
+            "chat        | {'tools':[{'type':'function','function':{'name':'f'}}]} | 'tool_choice' \"auto\" (the default when 'tools' are given) is not supported by this server: name the function to call in 'tool_choice', or set it to \"required\" with one tool or to \"none\"",
+            "chat        | {'tools':[{'type':'function','function':{'name':'f'}},{'type':'function','function':{'name':'g'}}],'tool_choice':'required'} | 'tool_choice' \"required\" is supported with one tool only (got 2); name the function to call in 'tool_choice'",
+            "chat        | {'tools':[{'type':'function','function':{'name':'f'}}],'tool_choice':{'type':'function','function':{'name':'g'}}} | 'tool_choice' names 'g', which is not among 'tools'",
+            "chat        | {'tool_choice':'required'}              | 'tool_choice' needs 'tools'",
+            "chat        | {'tools':[{'type':'function','function':{'name':'f','parameters':{'type':'object','properties':{'a':{'type':'string','minLength':2}}}}}],'tool_choice':'required'} | the parameters of tool 'f': schema.properties.a: the keyword 'minLength' is not supported",
+            "chat        | {'tools':[{'type':'function','function':{'name':'f'}}],'tool_choice':'required','response_format':{'type':'json_object'}} | 'response_format' and a function call in 'tool_choice' cannot both shape the answer"})
     void badLogprobsPenaltiesBiasesAndFormatsAre400sNamingTheField(String endpoint, String fields, String expected) throws Exception {
         OpenAiServer s = server(0, 4, 4, false);
         String prompt = endpoint.equals("chat") ? "'messages':[{'role':'user','content':'x'}]," : "'prompt':'x',";
         String body = ("{" + prompt + fields.substring(1)).replace('\'', '"');
         String path = endpoint.equals("chat") ? "/v1/chat/completions" : "/v1/completions";
         assertThat(message(post(s, path, body), 400)).isEqualTo(expected);
+    }
+
+    @Test
+    void earlierFunctionCallsAndToolResultsInTheConversationAreServed() throws Exception {
+        OpenAiServer s = server(0, 4, 4, false);
+        HttpResponse<String> r = post(s, "/v1/chat/completions", "{\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"},"
+                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"ok\"}]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(message(post(s, "/v1/chat/completions", "{\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"function\":{}}]}]}"), 400))
+                .isEqualTo("messages[0].tool_calls[0] must be {\"type\": \"function\", \"function\": {\"name\": ..., \"arguments\": ...}}");
     }
 
     @Test

@@ -21,8 +21,6 @@ class UnsupportedFieldsTest {
     @CsvSource(delimiter = '|', value = {
             "best_of           | 3                             | false",
             "suffix            | '\"end\"'                     | false",
-            "tools             | '[{\"type\":\"function\"}]'   | true",
-            "tool_choice       | '\"auto\"'                    | true",
             "functions         | '[{\"name\":\"f\"}]'          | true",
             "function_call     | '\"auto\"'                    | true",
             "modalities        | '[\"text\",\"audio\"]'        | true",
@@ -60,8 +58,8 @@ class UnsupportedFieldsTest {
 
     @Test
     void aLongValueIsCutShortInTheMessage() throws Exception {
-        String tools = "[" + "{\"type\":\"function\",\"function\":{\"name\":\"f\"}},".repeat(50) + "{}]";
-        ApiError e = catchThrowableOfType(ApiError.class, () -> UnsupportedFields.check(request("tools", tools), true));
+        String functions = "[" + "{\"name\":\"f\",\"parameters\":{\"type\":\"object\"}},".repeat(50) + "{}]";
+        ApiError e = catchThrowableOfType(ApiError.class, () -> UnsupportedFields.check(request("functions", functions), true));
         assertThat(e.getMessage()).hasSizeLessThan(160).contains("...); leave it out");
     }
 }

@@ -58,6 +58,11 @@ class JsonConstraintTest {
         assertThat(accepted(badUtf8)).isEqualTo(3);
         byte[] loneContinuation = {'{', '"', (byte) 0xA9};
         assertThat(accepted(loneContinuation)).isEqualTo(2);
+        String longNumber = "{\"a\":1" + "2".repeat(JsonText.MAX_DIGITS);
+        assertThat(accepted(longNumber.getBytes(StandardCharsets.UTF_8))).isEqualTo(5 + JsonText.MAX_DIGITS);
+        assertThat(accepted("{\"a\":1.5e1234".getBytes(StandardCharsets.UTF_8))).isEqualTo(12);
+        assertThat(accepted(("{\"a\":-" + "9".repeat(JsonText.MAX_DIGITS) + "." + "9".repeat(JsonText.MAX_DIGITS) + "e-999}")
+                .getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
         String padded = "{" + " ".repeat(JsonCursor.MAX_WHITESPACE_RUN + 1);
         assertThat(accepted(padded.getBytes(StandardCharsets.UTF_8))).isEqualTo(JsonCursor.MAX_WHITESPACE_RUN + 1);
     }

@@ -124,6 +124,51 @@ class InferenceServerIT {
     }
 
     @Test
+    void aNamedToolChoiceAnswersWithThatFunctionsCallHeldToItsParameters() throws Exception {
+        try (InferenceServer s = InferenceServer.start(model, config(1024), Map.of(), Optional.empty())) { // room for the function shown
+            String request = "{\"messages\":[{\"role\":\"user\",\"content\":\"weather?\"}],\"temperature\":0,\"max_tokens\":40,"
+                    + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"description\":\"today's weather\","
+                    + "\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"enum\":[\"Paris\",\"Oslo\"]},"
+                    + "\"celsius\":{\"type\":\"boolean\"}},\"required\":[\"city\",\"celsius\"],\"additionalProperties\":false}}}],"
+                    + "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}";
+            JsonNode choice = post(s, "/v1/chat/completions", request + "}").at("/choices/0");
+            assertThat(choice.get("finish_reason").asText()).isEqualTo("tool_calls");
+            assertThat(choice.at("/message/content").isNull()).isTrue();
+            JsonNode call = choice.at("/message/tool_calls/0");
+            assertThat(call.get("id").asText()).startsWith("call_");
+            assertThat(call.get("type").asText()).isEqualTo("function");
+            assertThat(call.at("/function/name").asText()).isEqualTo("get_weather");
+            String arguments = call.at("/function/arguments").asText();
+            JsonNode args = JSON.readTree(arguments);
+            assertThat(args.get("city").asText()).isIn("Paris", "Oslo");
+            assertThat(args.get("celsius").isBoolean()).isTrue();
+
+            // streamed: the first piece carries the call's id and name, the pieces' arguments add up to the same call
+            String sse = post(s, "/v1/chat/completions", request + ",\"stream\":true}").get("sse").asText();
+            StringBuilder streamed = new StringBuilder();
+            String finish = null;
+            boolean named = false;
+            for (String line : sse.split("\n")) {
+                if (!line.startsWith("data: {")) {
+                    continue;
+                }
+                JsonNode c = JSON.readTree(line.substring(6)).at("/choices/0");
+                JsonNode piece = c.at("/delta/tool_calls/0");
+                if (!piece.isMissingNode()) {
+                    named |= piece.at("/function/name").asText().equals("get_weather") && piece.has("id");
+                    streamed.append(piece.at("/function/arguments").asText());
+                }
+                if (c.hasNonNull("finish_reason")) {
+                    finish = c.get("finish_reason").asText();
+                }
+            }
+            assertThat(named).isTrue();
+            assertThat(streamed.toString()).isEqualTo(arguments);
+            assertThat(finish).isEqualTo("tool_calls");
+        }
+    }
+
+    @Test
     void theConfiguredReadAheadReachesTheKernels() throws Exception {
         ServerConfig off = ServerConfig.parse("""
                 version: 1
