@@ -89,7 +89,9 @@ record ToolChoice(String name, JsonNode definition, JsonSchema parameters) {
         if (definition.has("description")) {
             shown.set("description", definition.get("description"));
         }
-        shown.set("parameters", definition.path("parameters"));
+        if (definition.hasNonNull("parameters")) {
+            shown.set("parameters", definition.get("parameters"));
+        }
         List<ChatTemplate.Message> out = new ArrayList<>();
         out.add(new ChatTemplate.Message("system", "Call the function " + name + ". Answer with a JSON object of its arguments only.\n"
                 + shown));

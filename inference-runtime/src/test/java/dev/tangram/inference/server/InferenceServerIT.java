@@ -165,6 +165,12 @@ class InferenceServerIT {
             assertThat(named).isTrue();
             assertThat(streamed.toString()).isEqualTo(arguments);
             assertThat(finish).isEqualTo("tool_calls");
+
+            // a function without parameters is called with none
+            JsonNode bare = post(s, "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"now\"}],\"max_tokens\":10,"
+                    + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"now\"}}],\"tool_choice\":\"required\"}").at("/choices/0");
+            assertThat(bare.at("/message/tool_calls/0/function/arguments").asText()).isEqualTo("{}");
+            assertThat(bare.get("finish_reason").asText()).isEqualTo("tool_calls");
         }
     }
 
