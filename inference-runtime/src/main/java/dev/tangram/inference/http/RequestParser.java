@@ -83,7 +83,10 @@ public final class RequestParser {
                 ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"), echo, tool);
     }
 
-    /** OpenAI's penalties and {@code logit_bias}; vLLM's {@code repetition_penalty} and {@code min_tokens}. */
+    /**
+     * OpenAI's penalties and {@code logit_bias}; vLLM's {@code repetition_penalty} and {@code min_tokens}; and the JSON the
+     * answer must be: {@code response_format}'s, or the called function's arguments.
+     */
     private static LogitRules rules(JsonNode root, ToolChoice tool) {
         Double presence = optNumber(root, "presence_penalty", -2, 2);
         Double frequency = optNumber(root, "frequency_penalty", -2, 2);
