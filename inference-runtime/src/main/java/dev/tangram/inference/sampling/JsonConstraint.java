@@ -33,21 +33,35 @@ final class JsonConstraint {
         return cursor.complete();
     }
 
-    /** Sets the logit of every token that cannot come next to minus infinity. */
+    /**
+     * Sets the logit of every token that cannot come next to minus infinity. Where no token can (a vocabulary without a
+     * byte the document needs next), the end tokens are let through instead: the answer stops, unfinished, rather than
+     * going on with a token the format does not allow.
+     */
     void mask(float[] logits) {
         boolean done = cursor.complete();
         int n = Math.min(logits.length, tokenText.length);
+        boolean any = false;
         for (int t = 0; t < n; t++) {
             if (logits[t] == Float.NEGATIVE_INFINITY) {
                 continue;
             }
             boolean allowed = end[t] ? done : !done && continues(tokenText[t]);
-            if (!allowed) {
+            if (allowed) {
+                any = true;
+            } else {
                 logits[t] = Float.NEGATIVE_INFINITY;
             }
         }
         for (int t = n; t < logits.length; t++) {
             logits[t] = Float.NEGATIVE_INFINITY;
+        }
+        if (!any) {
+            for (int t = 0; t < n; t++) {
+                if (end[t]) {
+                    logits[t] = 0f;
+                }
+            }
         }
     }
 

@@ -465,6 +465,16 @@ class OpenAiServerIT {
     }
 
     @Test
+    void aVocabularyThatCannotWriteJsonEndsTheAnswerInsteadOfBreakingTheFormat() throws Exception {
+        OpenAiServer s = server(0, 4, 4, false); // the fake vocabulary has no '{'
+        JsonNode body = JSON.readTree(post(s, "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                + "\"max_tokens\":5,\"response_format\":{\"type\":\"json_object\"}}").body());
+        assertThat(body.at("/choices/0/message/content").asText()).isEmpty();
+        assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(1); // the end token
+    }
+
+    @Test
     void earlierFunctionCallsAndToolResultsInTheConversationAreServed() throws Exception {
         OpenAiServer s = server(0, 4, 4, false);
         HttpResponse<String> r = post(s, "/v1/chat/completions", "{\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"},"
