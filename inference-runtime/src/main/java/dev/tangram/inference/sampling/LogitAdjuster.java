@@ -5,28 +5,24 @@ import java.util.BitSet;
 import java.util.Map;
 
 /**
- * Applies one request's {@link LogitRules} to its logits, remembering the tokens it has drawn (the penalties need them).
- * The model's logits are left as they are: the rules write into a copy, so that log-probabilities can still be read from
- * the model's own distribution, as vLLM reports them by default. Not thread-safe: one per request.
+ * Applies one request's {@link LogitRules} to its logits, remembering what of the tokens drawn the rules read (only that:
+ * a request without penalties keeps no history). The model's logits are left as they are: the rules write into a copy,
+ * so that log-probabilities can still be read from the model's own distribution, as vLLM reports them by default. Not
+ * thread-safe: one per request.
  */
 final class LogitAdjuster {
     private final LogitRules rules;
-    private final int[] prompt;
     private final int[] endTokens;
     /** The JSON constraint, where the rules ask for one. */
     private final JsonConstraint json;
     private float[] adjusted = new float[0];
-    /** Every token drawn, in order. */
-    private int[] history = new int[16];
     private int draws;
-    /** The distinct tokens drawn, in the order first drawn, and which they are. */
-    private int[] distinct = new int[16];
-    private int distinctCount;
-    private final BitSet drawnSet = new BitSet();
-    /** The repetition penalty's set (the prompt's tokens and those drawn), each once; built at its first use. */
-    private int[] seenList;
-    private int seenCount;
-    private final BitSet seen = new BitSet();
+    /** Every token drawn, in order: where the frequency penalty counts them. */
+    private int[] history;
+    /** The tokens drawn, each once: where the presence penalty applies. */
+    private final TokenSet drawn;
+    /** The prompt's tokens and those drawn, each once: where the repetition penalty applies. */
+    private final TokenSet seen;
 
     /**
      * @param prompt    the prompt's tokens (the repetition penalty applies to them too)
@@ -35,9 +31,16 @@ final class LogitAdjuster {
      */
     LogitAdjuster(LogitRules rules, int[] prompt, int[] endTokens, byte[][] tokenText) {
         this.rules = rules;
-        this.prompt = prompt;
         this.endTokens = endTokens;
         this.json = rules.json() == null ? null : new JsonConstraint(rules.json(), tokenText, endTokens);
+        this.history = rules.frequencyPenalty() != 0 ? new int[16] : null;
+        this.drawn = rules.presencePenalty() != 0 ? new TokenSet() : null;
+        this.seen = rules.repetitionPenalty() != 1f ? new TokenSet() : null;
+        if (seen != null) {
+            for (int t : prompt) {
+                seen.add(t);
+            }
+        }
     }
 
     /** The logits with the rules applied: {@code logits} itself when the rules change nothing, else a copy. */
@@ -62,18 +65,21 @@ final class LogitAdjuster {
                 adjusted[e.getKey()] += e.getValue();
             }
         }
-        if (rules.repetitionPenalty() != 1f) {
-            seenSoFar(n);
+        if (seen != null) {
             float p = rules.repetitionPenalty();
-            for (int i = 0; i < seenCount; i++) {
-                int t = seenList[i];
-                adjusted[t] = adjusted[t] > 0 ? adjusted[t] / p : adjusted[t] * p;
+            for (int i = 0; i < seen.size; i++) {
+                int t = seen.tokens[i];
+                if (t < n) { // a prompt token outside these logits has none to penalise
+                    adjusted[t] = adjusted[t] > 0 ? adjusted[t] / p : adjusted[t] * p;
+                }
             }
         }
-        if (rules.penalizesOutput()) {
-            for (int i = 0; i < distinctCount; i++) {
-                adjusted[distinct[i]] -= rules.presencePenalty();
+        if (drawn != null) {
+            for (int i = 0; i < drawn.size; i++) {
+                adjusted[drawn.tokens[i]] -= rules.presencePenalty();
             }
+        }
+        if (history != null) {
             for (int i = 0; i < draws; i++) {
                 adjusted[history[i]] -= rules.frequencyPenalty();
             }
@@ -89,46 +95,36 @@ final class LogitAdjuster {
         if (json != null) {
             json.advance(token);
         }
-        if (draws == history.length) {
-            history = Arrays.copyOf(history, draws * 2);
+        if (history != null) {
+            if (draws == history.length) {
+                history = Arrays.copyOf(history, draws * 2);
+            }
+            history[draws] = token;
         }
-        history[draws++] = token;
-        if (!drawnSet.get(token)) {
-            drawnSet.set(token);
-            if (distinctCount == distinct.length) {
-                distinct = Arrays.copyOf(distinct, distinctCount * 2);
-            }
-            distinct[distinctCount++] = token;
-            if (seenList != null) {
-                see(token);
-            }
+        draws++;
+        if (drawn != null) {
+            drawn.add(token);
+        }
+        if (seen != null) {
+            seen.add(token);
         }
     }
 
-    /** Builds the repetition penalty's set at its first use: the prompt's tokens and those drawn so far. */
-    private void seenSoFar(int vocabulary) {
-        if (seenList != null) {
-            return;
-        }
-        seenList = new int[16];
-        for (int t : prompt) {
-            if (t >= 0 && t < vocabulary) {
-                see(t);
-            }
-        }
-        for (int i = 0; i < distinctCount; i++) {
-            see(distinct[i]);
-        }
-    }
+    /** Token ids, each once, in the order first added. */
+    private static final class TokenSet {
+        private final BitSet members = new BitSet();
+        private int[] tokens = new int[16];
+        private int size;
 
-    private void see(int token) {
-        if (seen.get(token)) {
-            return;
+        void add(int token) {
+            if (members.get(token)) {
+                return;
+            }
+            members.set(token);
+            if (size == tokens.length) {
+                tokens = Arrays.copyOf(tokens, size * 2);
+            }
+            tokens[size++] = token;
         }
-        seen.set(token);
-        if (seenCount == seenList.length) {
-            seenList = Arrays.copyOf(seenList, seenCount * 2);
-        }
-        seenList[seenCount++] = token;
     }
 }

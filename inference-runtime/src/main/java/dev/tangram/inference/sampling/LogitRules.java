@@ -50,9 +50,4 @@ public record LogitRules(float presencePenalty, float frequencyPenalty, float re
         return presencePenalty == 0 && frequencyPenalty == 0 && repetitionPenalty == 1 && logitBias.isEmpty() && minTokens == 0
                 && json == null;
     }
-
-    /** Whether the tokens already generated matter (a penalty other than the repetition penalty is set). */
-    boolean penalizesOutput() {
-        return presencePenalty != 0 || frequencyPenalty != 0;
-    }
 }
