@@ -48,7 +48,8 @@ final class LogprobsJson {
         ArrayNode offsets = out.putArray("text_offset");
         for (Logged t : tokens) {
             TokenLogprobs lp = t.logprobs();
-            text.add(text(lp.token()));
+            String token = text(lp.token());
+            text.add(token);
             offsets.add(t.textOffset());
             if (lp.isUnscored()) { // an echoed prompt's first token
                 logprobs.addNull();
@@ -57,7 +58,7 @@ final class LogprobsJson {
             }
             logprobs.add(finite(lp.logprob()));
             ObjectNode alternatives = top.addObject();
-            alternatives.put(text(lp.token()), finite(lp.logprob()));
+            alternatives.put(token, finite(lp.logprob()));
             for (int i = 0; i < lp.top().length; i++) {
                 String s = text(lp.top()[i]);
                 if (!alternatives.has(s)) { // two tokens can read as the same text: the likelier keeps the key

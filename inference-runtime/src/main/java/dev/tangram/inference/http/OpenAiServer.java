@@ -233,8 +233,10 @@ public final class OpenAiServer implements AutoCloseable {
             }
         }
         int[] maxTokens = new int[prompts.size()];
+        List<PromptEcho> echoes = new ArrayList<>(); // per prompt, where echoed: every choice of a prompt shows the same
         for (int i = 0; i < prompts.size(); i++) {
-            maxTokens[i] = maxTokens(p, model, prompts.get(i), prompts.size() == 1 ? "" : " (prompt " + i + ")");
+            maxTokens[i] = maxTokens(p, model, prompts.get(i), promptParam, prompts.size() == 1 ? "" : " (prompt " + i + ")");
+            echoes.add(p.echo() ? PromptEcho.of(model.tokenizer(), prompts.get(i)) : null);
         }
         checkRules(p, model, Arrays.stream(maxTokens).min().orElseThrow());
         int n = p.n();
@@ -249,7 +251,7 @@ public final class OpenAiServer implements AutoCloseable {
         List<String> engineIds = total == 1 ? List.of(id) : IntStream.range(0, total).mapToObj(c -> id + "-" + c).toList();
         GenerationStream stream = new GenerationStream();
         List<TextAssembler> texts = new ArrayList<>();
-        List<PromptEcho> echoes = new ArrayList<>();
+        List<PromptEcho> choiceEchoes = new ArrayList<>();
         for (int c = 0; c < total; c++) {
             int[] prompt = prompts.get(c / n);
             // sample j draws with seed + j: the samples differ, and the same seed gives the same samples again
@@ -258,12 +260,13 @@ public final class OpenAiServer implements AutoCloseable {
             submit(b.engine(), new GenerationRequest(engineIds.get(c), prompt, Math.max(1, maxTokens[c / n]), sampling, stream.sink(c),
                     p.ignoreEos(), p.logprobs(), p.echo() ? p.logprobs() : -1), engineIds.subList(0, c), promptParam);
             texts.add(new TextAssembler(model.tokenizer(), p.stops(), p.sampling().rules().minTokens()));
-            echoes.add(p.echo() ? PromptEcho.of(model.tokenizer(), prompt) : null);
+            choiceEchoes.add(echoes.get(c / n));
         }
         metrics.requestParamsN(n);
         Reply reply = new Reply(json, id, model.name(), chat, System.currentTimeMillis() / 1000,
                 new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0, p.tool());
-        AnswerDrain drain = new AnswerDrain(b.engine(), stream, engineIds, texts, WATCH_NANOS, echoes, p.maxTokens() != null && p.maxTokens() == 0);
+        AnswerDrain drain = new AnswerDrain(b.engine(), stream, engineIds, texts, WATCH_NANOS, choiceEchoes,
+                p.maxTokens() != null && p.maxTokens() == 0);
         if (p.stream()) {
             stream(ctx, p, drain, reply);
         } else {
@@ -275,8 +278,7 @@ public final class OpenAiServer implements AutoCloseable {
      * The completion's length for one prompt: the client's {@code max_tokens} where it fits the context, else a 400; without
      * one, OpenAI's defaults bounded by the context and the cache.
      */
-    private static int maxTokens(CompletionParams p, ServingModel model, int[] prompt, String which) {
-        String promptParam = p.chat() ? "messages" : "prompt";
+    private static int maxTokens(CompletionParams p, ServingModel model, int[] prompt, String promptParam, String which) {
         if (prompt.length == 0) {
             throw ApiError.invalid("the prompt is empty" + which, promptParam);
         }

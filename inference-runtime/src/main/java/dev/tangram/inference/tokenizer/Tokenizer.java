@@ -1,5 +1,7 @@
 package dev.tangram.inference.tokenizer;
 
+import java.util.stream.IntStream;
+
 /** Text to token ids and back, as the model's GGUF vocabulary defines it. */
 public interface Tokenizer {
     /** Token ids of {@code text}, with the BOS token first when {@code addBos} (and the vocabulary has one). */
@@ -31,6 +33,6 @@ public interface Tokenizer {
 
     /** Every token at which generation ends, in id order. */
     default int[] endOfGenerationTokens() {
-        return java.util.stream.IntStream.range(0, vocabSize()).filter(this::isEndOfGeneration).toArray();
+        return IntStream.range(0, vocabSize()).filter(this::isEndOfGeneration).toArray();
     }
 }
