@@ -2,6 +2,7 @@ package dev.tangram.inference.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tangram.inference.sampling.JsonSchema;
 
@@ -74,7 +75,7 @@ record ToolChoice(String name, JsonNode definition, JsonSchema parameters) {
     private static JsonSchema parameters(JsonNode function) {
         JsonNode p = function.get("parameters");
         if (p == null || p.isNull()) {
-            return JsonSchema.compile(new ObjectMapper().createObjectNode().put("type", "object"));
+            return JsonSchema.compile(JsonNodeFactory.instance.objectNode().put("type", "object"));
         }
         try {
             return JsonSchema.compile(p);
