@@ -10,8 +10,19 @@ import java.util.List;
 public enum ChatTemplate {
     LLAMA3, CHATML, LLAMA2, PLAIN;
 
-    /** One chat message. */
-    public record Message(String role, String content) {
+    /**
+     * One chat message.
+     *
+     * @param toolCalls the functions an assistant turn called (empty for every other turn)
+     */
+    public record Message(String role, String content, List<ToolCall> toolCalls) {
+        public Message(String role, String content) {
+            this(role, content, List.of());
+        }
+    }
+
+    /** A function call: its name and its arguments as JSON text. */
+    public record ToolCall(String name, String arguments) {
     }
 
     /** The family a GGUF {@code tokenizer.chat_template} belongs to (PLAIN when absent or unknown). */
@@ -37,13 +48,20 @@ public enum ChatTemplate {
         switch (this) {
             case LLAMA3 -> {
                 for (Message m : messages) {
-                    b.append("<|start_header_id|>").append(m.role()).append("<|end_header_id|>\n\n").append(m.content().strip()).append("<|eot_id|>");
+                    // Llama 3.1 shows a tool's result under the role "ipython"
+                    String role = m.role().equals("tool") ? "ipython" : m.role();
+                    b.append("<|start_header_id|>").append(role).append("<|end_header_id|>\n\n").append(withCalls(m).strip()).append("<|eot_id|>");
                 }
                 b.append("<|start_header_id|>assistant<|end_header_id|>\n\n");
             }
             case CHATML -> {
                 for (Message m : messages) {
-                    b.append("<|im_start|>").append(m.role()).append('\n').append(m.content()).append("<|im_end|>\n");
+                    if (m.role().equals("tool")) {
+                        // as Qwen 2.5 shows a tool's result: a user turn wrapped in <tool_response> tags
+                        b.append("<|im_start|>user\n<tool_response>\n").append(m.content()).append("\n</tool_response><|im_end|>\n");
+                    } else {
+                        b.append("<|im_start|>").append(m.role()).append('\n').append(withCalls(m)).append("<|im_end|>\n");
+                    }
                 }
                 b.append("<|im_start|>assistant\n");
             }
@@ -60,16 +78,32 @@ public enum ChatTemplate {
                             }
                             b.append(m.content().strip()).append(" [/INST]");
                         }
-                        default -> b.append(' ').append(m.content().strip()).append(' ');
+                        default -> b.append(' ').append(withCalls(m).strip()).append(' ');
                     }
                 }
             }
             case PLAIN -> {
                 for (Message m : messages) {
-                    b.append(m.role()).append(": ").append(m.content()).append('\n');
+                    b.append(m.role()).append(": ").append(withCalls(m)).append('\n');
                 }
                 b.append("assistant:");
             }
+        }
+        return b.toString();
+    }
+
+    /** A message's text followed by its function calls, written the way this family's models write them. */
+    private String withCalls(Message m) {
+        if (m.toolCalls().isEmpty()) {
+            return m.content();
+        }
+        StringBuilder b = new StringBuilder(m.content());
+        ToolCallFormat format = ToolCallFormat.of(this);
+        for (int i = 0; i < m.toolCalls().size(); i++) {
+            if (!b.isEmpty()) {
+                b.append(format == ToolCallFormat.JSON && i > 0 ? "; " : "\n");
+            }
+            b.append(format.written(m.toolCalls().get(i)));
         }
         return b.toString();
     }

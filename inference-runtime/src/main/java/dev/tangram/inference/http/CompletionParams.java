@@ -23,12 +23,12 @@ import java.util.List;
  *                     {@code "token_id:N"} instead of by their text
  * @param echo         completions only: put the prompt before the completion (with its log-probabilities where
  *                     {@code logprobs} is set); {@code max_tokens} may then be 0
- * @param tool         chat only: the function the answer calls, or null for a message
+ * @param tools        chat only: the function the answer calls or the functions it may call, or null for a message
  */
 public record CompletionParams(boolean chat, String model, List<Prompt> prompts, List<ChatTemplate.Message> messages,
                                int n, Integer maxTokens, SamplingParams sampling, boolean stream, boolean includeUsage, List<String> stops,
                                boolean ignoreEos, int logprobs, boolean tokensAsIds, boolean echo,
-                               ToolChoice tool) {
+                               Tools tools) {
     /** One completions prompt: as text, or as token ids (the other null). */
     public record Prompt(String text, int[] tokens) {
     }

@@ -225,7 +225,11 @@ public final class OpenAiServer implements AutoCloseable {
         String promptParam = chat ? "messages" : "prompt";
         List<int[]> prompts = new ArrayList<>();
         if (chat) {
-            List<ChatTemplate.Message> messages = p.tool() == null ? p.messages() : p.tool().prompt(p.messages(), json);
+            List<ChatTemplate.Message> messages = switch (p.tools()) {
+                case ToolChoice named -> named.prompt(p.messages(), json);
+                case AutoTools auto -> ToolCallFormat.of(model.chatTemplate()).prompt(p.messages(), auto.functions());
+                case null -> p.messages();
+            };
             prompts.add(model.tokenizer().encode(model.chatTemplate().render(messages), true));
         } else {
             for (CompletionParams.Prompt given : p.prompts()) {
@@ -264,7 +268,8 @@ public final class OpenAiServer implements AutoCloseable {
         }
         metrics.requestParamsN(n);
         Reply reply = new Reply(json, id, model.name(), chat, System.currentTimeMillis() / 1000,
-                new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0, p.tool());
+                new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0, p.tools(),
+                ToolCallFormat.of(model.chatTemplate()));
         AnswerDrain drain = new AnswerDrain(b.engine(), stream, engineIds, texts, WATCH_NANOS, choiceEchoes,
                 p.maxTokens() != null && p.maxTokens() == 0);
         if (p.stream()) {
@@ -392,14 +397,11 @@ public final class OpenAiServer implements AutoCloseable {
                     event(out, reply.roleChunk(i));
                 }
             }
-            boolean[] called = new boolean[n]; // whether a function call's first chunk (its id and name) has gone
+            ChoiceWriter writer = new ChoiceWriter(out, reply, n);
             drain.run(() -> false, new AnswerDrain.Listener() {
                 @Override
                 public void text(int choice, String text, List<LogprobsJson.Logged> logged) {
-                    if (!text.isEmpty() || !logged.isEmpty()) {
-                        write(out, reply.chunk(choice, text, logged, null, !called[choice]));
-                        called[choice] = true;
-                    }
+                    writer.text(choice, text, logged);
                 }
 
                 @Override
@@ -411,7 +413,7 @@ public final class OpenAiServer implements AutoCloseable {
                                 .putNull("code");
                         write(out, err);
                     } else {
-                        write(out, reply.chunk(choice, "", List.of(), reply.finishReason(o.finishReason()), false));
+                        writer.finished(choice, o.finishReason());
                     }
                 }
             });
@@ -423,6 +425,57 @@ public final class OpenAiServer implements AutoCloseable {
         } catch (ClientGone | IOException e) {
             LOG.debug("client of {} went away: {}", reply.id(), e.toString());
             drain.cancelRunning();
+        }
+    }
+
+    /** Writes the streamed pieces of each choice of one answer: text, a named call's arguments, or auto calls held to the end. */
+    private final class ChoiceWriter {
+        private final OutputStream out;
+        private final Reply reply;
+        /** Per choice, where the model may call functions as it likes: the text held back. */
+        private final ToolCallStream[] auto;
+        /** Per choice, for a named call: whether its first piece (id and name) has gone. */
+        private final boolean[] named;
+
+        ChoiceWriter(OutputStream out, Reply reply, int n) {
+            this.out = out;
+            this.reply = reply;
+            this.auto = new ToolCallStream[n];
+            this.named = new boolean[n];
+            if (reply.tools() instanceof AutoTools tools) {
+                java.util.Arrays.setAll(auto, i -> new ToolCallStream(tools, reply.format()));
+            }
+        }
+
+        void text(int choice, String text, List<LogprobsJson.Logged> logged) {
+            if (auto[choice] != null) {
+                String now = auto[choice].add(text, logged);
+                if (!now.isEmpty()) {
+                    write(out, reply.textChunk(choice, now, auto[choice].takeLogged()));
+                }
+            } else if (!text.isEmpty() || !logged.isEmpty()) {
+                write(out, reply.tools() instanceof ToolChoice call ? reply.callChunk(choice, 0, call.name(), text, logged, !named[choice])
+                        : reply.textChunk(choice, text, logged));
+                named[choice] = true;
+            }
+        }
+
+        void finished(int choice, String generation) {
+            boolean called = reply.tools() instanceof ToolChoice;
+            if (auto[choice] != null) {
+                ToolCallFormat.Parsed rest = auto[choice].finish();
+                List<LogprobsJson.Logged> logged = auto[choice].takeLogged();
+                if (rest.content() != null && (!rest.content().isEmpty() || !logged.isEmpty() && rest.calls().isEmpty())) {
+                    write(out, reply.textChunk(choice, rest.content(), logged));
+                    logged = List.of();
+                }
+                for (int k = 0; k < rest.calls().size(); k++) {
+                    ChatTemplate.ToolCall call = rest.calls().get(k);
+                    write(out, reply.callChunk(choice, k, call.name(), call.arguments(), k == 0 ? logged : List.of(), true));
+                }
+                called = !rest.calls().isEmpty();
+            }
+            write(out, reply.finishChunk(choice, reply.finishReason(generation, called)));
         }
     }
 

@@ -1,27 +1,36 @@
 package dev.tangram.inference.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;
 
-/** Builds the JSON bodies of one request's answer. */
+/**
+ * Builds the JSON bodies of one request's answer.
+ *
+ * @param tools  the request's tools (null for none)
+ * @param format how the served model's family writes calls, for {@link AutoTools}
+ */
 record Reply(ObjectMapper json, String id, String model, boolean chat, long created, LogprobsJson logprobs, boolean logprobsWanted,
-             ToolChoice tool) {
-    /** The finish reason to report: a generation that stopped by itself while calling a function ended with the call. */
-    String finishReason(String generation) {
-        return tool != null && generation.equals("stop") ? "tool_calls" : generation;
+             Tools tools, ToolCallFormat format) {
+    /** The finish reason to report: a generation that stopped by itself after calling functions ended with the calls. */
+    String finishReason(String generation, boolean called) {
+        return called && generation.equals("stop") ? "tool_calls" : generation;
     }
 
-    /** The function call of choice {@code index}: its id, and its name where {@code first} (a stream's first chunk). */
-    private ObjectNode call(int index, String arguments, boolean first) {
-        ObjectNode call = json.createObjectNode().put("index", 0);
+    /**
+     * Call {@code k} of choice {@code index}: its id, type and name where {@code first} (every call in one body; a stream's
+     * first piece of it), and its arguments or a piece of them.
+     */
+    private ObjectNode call(int index, int k, String name, String arguments, boolean first) {
+        ObjectNode call = json.createObjectNode().put("index", k);
         if (first) {
-            call.put("id", "call_" + id.substring(id.length() - 16) + index).put("type", "function");
+            call.put("id", "call_" + id.substring(id.length() - 16) + "_" + index + "_" + k).put("type", "function");
         }
         ObjectNode function = call.putObject("function");
         if (first) {
-            function.put("name", tool.name());
+            function.put("name", name);
         }
         function.put("arguments", arguments);
         return call;
@@ -40,21 +49,31 @@ record Reply(ObjectMapper json, String id, String model, boolean chat, long crea
         return n;
     }
 
-    /** One choice of an answer in one body. */
+    /** One choice of an answer in one body; {@code text} is what was generated. */
     ObjectNode choice(int index, String text, List<LogprobsJson.Logged> logged, String finishReason) {
         ObjectNode choice = json.createObjectNode().put("index", index);
-        if (tool != null) {
-            ObjectNode message = choice.putObject("message").put("role", "assistant").putNull("content");
-            ObjectNode call = call(index, text, true);
-            call.remove("index"); // a streamed piece's field only
-            message.putArray("tool_calls").add(call);
-        } else if (chat) {
-            choice.putObject("message").put("role", "assistant").put("content", text);
+        boolean called = false;
+        if (chat) {
+            ToolCallFormat.Parsed answer = switch (tools) {
+                case ToolChoice named -> new ToolCallFormat.Parsed(null, List.of(new ChatTemplate.ToolCall(named.name(), text)));
+                case AutoTools auto -> auto.parse(format, text);
+                case null -> ToolCallFormat.Parsed.message(text);
+            };
+            ObjectNode message = choice.putObject("message").put("role", "assistant").put("content", answer.content());
+            if (!answer.calls().isEmpty()) {
+                ArrayNode calls = message.putArray("tool_calls");
+                for (int k = 0; k < answer.calls().size(); k++) {
+                    ObjectNode call = call(index, k, answer.calls().get(k).name(), answer.calls().get(k).arguments(), true);
+                    call.remove("index"); // a streamed piece's field only
+                    calls.add(call);
+                }
+                called = true;
+            }
         } else {
             choice.put("text", text);
         }
         choice.set("logprobs", logprobs.of(chat, logged, logprobsWanted));
-        choice.put("finish_reason", finishReason(finishReason));
+        choice.put("finish_reason", finishReason(finishReason, called));
         return choice;
     }
 
@@ -69,37 +88,66 @@ record Reply(ObjectMapper json, String id, String model, boolean chat, long crea
         ObjectNode body = chunkBase();
         ObjectNode choice = body.putArray("choices").addObject().put("index", index);
         ObjectNode delta = choice.putObject("delta").put("role", "assistant");
-        if (tool == null) {
-            delta.put("content", "");
-        } else {
+        if (tools instanceof ToolChoice) {
             delta.putNull("content");
+        } else {
+            delta.put("content", "");
         }
         choice.putNull("logprobs");
         choice.putNull("finish_reason");
         return body;
     }
 
-    /** A streamed piece of choice {@code index}; {@code first}: the first piece of a function call (with its id and name). */
-    ObjectNode chunk(int index, String text, List<LogprobsJson.Logged> logged, String finishReason, boolean first) {
+    /** A streamed piece of choice {@code index}'s text (a chat message's content, or a completion's text). */
+    ObjectNode textChunk(int index, String text, List<LogprobsJson.Logged> logged) {
         ObjectNode body = chunkBase();
-        ObjectNode choice = body.putArray("choices").addObject().put("index", index);
+        ObjectNode choice = piece(body, index);
         if (chat) {
-            ObjectNode delta = choice.putObject("delta");
-            if (finishReason == null && tool != null) {
-                delta.putArray("tool_calls").add(call(index, text, first));
-            } else if (finishReason == null) {
-                delta.put("content", text);
-            }
+            choice.putObject("delta").put("content", text);
         } else {
             choice.put("text", text);
         }
+        ended(choice, logged, null);
+        return body;
+    }
+
+    /**
+     * A streamed piece of choice {@code index}'s call {@code k}: {@code first} carries the call's id and name with the
+     * first of its arguments; the pieces' arguments add up to the call's.
+     */
+    ObjectNode callChunk(int index, int k, String name, String arguments, List<LogprobsJson.Logged> logged, boolean first) {
+        ObjectNode body = chunkBase();
+        ObjectNode choice = piece(body, index);
+        choice.putObject("delta").putArray("tool_calls").add(call(index, k, name, arguments, first));
+        ended(choice, logged, null);
+        return body;
+    }
+
+    /** The last piece of choice {@code index}: no text, the reason it finished. */
+    ObjectNode finishChunk(int index, String finishReason) {
+        ObjectNode body = chunkBase();
+        ObjectNode choice = piece(body, index);
+        if (chat) {
+            choice.putObject("delta");
+        } else {
+            choice.put("text", "");
+        }
+        ended(choice, List.of(), finishReason);
+        return body;
+    }
+
+    private static ObjectNode piece(ObjectNode body, int index) {
+        return body.putArray("choices").addObject().put("index", index);
+    }
+
+    /** Completes a streamed choice with its log-probabilities and finish reason. */
+    private void ended(ObjectNode choice, List<LogprobsJson.Logged> logged, String finishReason) {
         choice.set("logprobs", logprobs.of(chat, logged, logprobsWanted && !logged.isEmpty()));
         if (finishReason == null) {
             choice.putNull("finish_reason");
         } else {
             choice.put("finish_reason", finishReason);
         }
-        return body;
     }
 
     ObjectNode usageChunk(Usage usage) {

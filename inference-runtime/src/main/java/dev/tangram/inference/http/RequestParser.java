@@ -43,7 +43,7 @@ public final class RequestParser {
             prompts = prompts(root);
         }
         boolean echo = !chat && optBoolean(root, "echo");
-        ToolChoice tool = chat ? ToolChoice.of(root) : null;
+        Tools tools = chat ? Tools.of(root) : null;
         String maxField = chat && root.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         Integer maxTokens = optInt(root, maxField, echo ? 0 : 1); // 0: only score the echoed prompt
         Integer n = optInt(root, "n", 1);
@@ -78,16 +78,16 @@ public final class RequestParser {
         boolean ignoreEos = optBoolean(root, "ignore_eos");
         SamplingParams sampling = new SamplingParams(temperature == null ? 1f : temperature.floatValue(),
                 topK == null || topK < 0 ? 0 : topK, topP == null ? 1f : topP.floatValue(),
-                seed == null ? System.nanoTime() : seed, rules(root, tool), minP == null ? 0f : minP.floatValue());
+                seed == null ? System.nanoTime() : seed, rules(root, tools), minP == null ? 0f : minP.floatValue());
         return new CompletionParams(chat, model, prompts, messages, n == null ? 1 : n, maxTokens, sampling, stream, includeUsage, stops,
-                ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"), echo, tool);
+                ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"), echo, tools);
     }
 
     /**
      * OpenAI's penalties and {@code logit_bias}; vLLM's {@code repetition_penalty} and {@code min_tokens}; and the JSON the
      * answer must be: {@code response_format}'s, or the called function's arguments.
      */
-    private static LogitRules rules(JsonNode root, ToolChoice tool) {
+    private static LogitRules rules(JsonNode root, Tools tools) {
         Double presence = optNumber(root, "presence_penalty", -2, 2);
         Double frequency = optNumber(root, "frequency_penalty", -2, 2);
         Double repetition = optNumber(root, "repetition_penalty", 0, Float.MAX_VALUE);
@@ -96,7 +96,7 @@ public final class RequestParser {
         }
         Integer minTokens = optInt(root, "min_tokens", 0); // checked against max_tokens once its default is known
         return new LogitRules(presence == null ? 0f : presence.floatValue(), frequency == null ? 0f : frequency.floatValue(),
-                repetition == null ? 1f : repetition.floatValue(), logitBias(root), minTokens == null ? 0 : minTokens, json(root, tool));
+                repetition == null ? 1f : repetition.floatValue(), logitBias(root), minTokens == null ? 0 : minTokens, json(root, tools));
     }
 
     /**
@@ -104,9 +104,9 @@ public final class RequestParser {
      * for a document that follows {@code json_schema.schema} (the part of JSON Schema that {@link JsonSchema} holds
      * output to; anything more is a 400 naming the keyword).
      */
-    private static JsonFormat json(JsonNode root, ToolChoice tool) {
+    private static JsonFormat json(JsonNode root, Tools tools) {
         JsonNode f = root.get("response_format");
-        if (tool != null) {
+        if (tools instanceof ToolChoice tool) {
             if (f != null && !f.isNull() && !"text".equals(f.path("type").asText())) {
                 throw ApiError.invalid("'response_format' and a function call in 'tool_choice' cannot both shape the answer", "response_format");
             }
@@ -266,29 +266,25 @@ public final class RequestParser {
                 throw ApiError.invalid(where + ".content is required for role '" + role.asText() + "'", where + ".content");
             }
             String text = content(content, where + ".content");
-            if (text.isEmpty() && msg.path("tool_calls").isArray()) {
-                text = toolCalls(msg.get("tool_calls"), where + ".tool_calls");
-            }
-            out.add(new ChatTemplate.Message(role.asText(), text));
+            List<ChatTemplate.ToolCall> calls = role.asText().equals("assistant") && msg.path("tool_calls").isArray()
+                    ? toolCalls(msg.get("tool_calls"), where + ".tool_calls") : List.of();
+            out.add(new ChatTemplate.Message(role.asText(), text, calls));
         }
         return out;
     }
 
-    /** An assistant turn's earlier function calls, as the model is shown them: one {@code {"name", "arguments"}} per line. */
-    private static String toolCalls(JsonNode calls, String where) {
-        StringBuilder b = new StringBuilder();
+    /** An assistant turn's earlier function calls (the chat template shows them as the model's family writes calls). */
+    private static List<ChatTemplate.ToolCall> toolCalls(JsonNode calls, String where) {
+        List<ChatTemplate.ToolCall> out = new ArrayList<>();
         for (int i = 0; i < calls.size(); i++) {
             JsonNode f = calls.get(i).path("function");
             if (!f.path("name").isTextual() || !f.path("arguments").isTextual()) {
                 throw ApiError.invalid(where + "[" + i + "] must be {\"type\": \"function\", \"function\": {\"name\": ..., \"arguments\": ...}}",
                         where);
             }
-            if (!b.isEmpty()) {
-                b.append('\n');
-            }
-            b.append("{\"name\": ").append(f.get("name")).append(", \"arguments\": ").append(f.get("arguments").asText()).append('}');
+            out.add(new ChatTemplate.ToolCall(f.get("name").asText(), f.get("arguments").asText()));
         }
-        return b.toString();
+        return out;
     }
 
     private static String content(JsonNode c, String where) {

@@ -174,6 +174,47 @@ class InferenceServerIT {
         }
     }
 
+    /**
+     * {@code tool_choice} "auto" on the generated model (a Llama 3 template, so calls are bare JSON): left to itself the
+     * random model answers with text; held by a schema to the shape of a call, its answer comes back as that call.
+     */
+    @Test
+    void withToolChoiceAutoTheModelsAnswerIsACallOnlyWhenItIsWrittenAsOne() throws Exception {
+        try (InferenceServer s = InferenceServer.start(model, config(1024), Map.of(), Optional.empty())) {
+            String request = "{\"messages\":[{\"role\":\"user\",\"content\":\"weather?\"}],\"temperature\":0,\"max_tokens\":100,"
+                    + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":{\"type\":\"object\","
+                    + "\"properties\":{\"city\":{\"type\":\"string\"}}}}}]";
+            JsonNode text = post(s, "/v1/chat/completions", request + "}").at("/choices/0");
+            assertThat(text.at("/message/tool_calls").isMissingNode()).isTrue();
+            assertThat(text.at("/message/content").isTextual()).isTrue();
+            assertThat(text.get("finish_reason").asText()).isIn("stop", "length");
+
+            String call = request + ",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"call\",\"schema\":"
+                    + "{\"type\":\"object\",\"properties\":{\"name\":{\"const\":\"get_weather\"},\"parameters\":{\"type\":\"object\","
+                    + "\"properties\":{\"city\":{\"enum\":[\"Paris\",\"Oslo\"]}},\"required\":[\"city\"],\"additionalProperties\":false}},"
+                    + "\"required\":[\"name\",\"parameters\"],\"additionalProperties\":false}}}";
+            JsonNode called = post(s, "/v1/chat/completions", call + "}").at("/choices/0");
+            assertThat(called.get("finish_reason").asText()).isEqualTo("tool_calls");
+            assertThat(called.at("/message/content").isNull()).isTrue();
+            assertThat(called.at("/message/tool_calls/0/function/name").asText()).isEqualTo("get_weather");
+            assertThat(JSON.readTree(called.at("/message/tool_calls/0/function/arguments").asText()).get("city").asText()).isIn("Paris", "Oslo");
+
+            // streamed, nothing of the call goes out as text: it comes whole, at the end
+            String sse = post(s, "/v1/chat/completions", call + ",\"stream\":true}").get("sse").asText();
+            List<JsonNode> pieces = new ArrayList<>();
+            for (String line : sse.split("\n")) {
+                if (line.startsWith("data: {")) {
+                    pieces.add(JSON.readTree(line.substring(6)).at("/choices/0"));
+                }
+            }
+            assertThat(pieces).allSatisfy(c -> assertThat(c.at("/delta/content").asText("")).isEmpty());
+            assertThat(pieces).filteredOn(c -> c.at("/delta/tool_calls").isArray()).singleElement()
+                    .satisfies(c -> assertThat(c.at("/delta/tool_calls/0/function/arguments").asText())
+                            .isEqualTo(called.at("/message/tool_calls/0/function/arguments").asText()));
+            assertThat(pieces.getLast().get("finish_reason").asText()).isEqualTo("tool_calls");
+        }
+    }
+
     @Test
     void theConfiguredReadAheadReachesTheKernels() throws Exception {
         ServerConfig off = ServerConfig.parse("""

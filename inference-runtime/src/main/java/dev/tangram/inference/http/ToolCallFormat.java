@@ -1,0 +1,246 @@
+package dev.tangram.inference.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * How a model family writes a function call in free text, for {@code tool_choice} "auto": what the model is shown, how its
+ * answer is read back, and how much of a streamed answer must be held back until it is known whether it is a call.
+ * <ul>
+ *   <li>{@link #JSON}: Llama 3.1 and later answer with a bare JSON object {@code {"name": ..., "parameters": {...}}}
+ *   (sometimes after {@code <|python_tag|>}), several separated by {@code ;}. Families without a convention of their own
+ *   (Llama 2, plain transcripts) are asked for the same.</li>
+ *   <li>{@link #HERMES}: ChatML models trained for tools (Qwen 2.5, Hermes) write
+ *   {@code <tool_call>{"name": ..., "arguments": {...}}</tool_call>}, possibly after some text.</li>
+ * </ul>
+ * An answer is a call only when all of it reads as calls of offered functions; anything else is an ordinary message.
+ */
+enum ToolCallFormat {
+    JSON, HERMES;
+
+    static final String PYTHON_TAG = "<|python_tag|>";
+    static final String OPEN = "<tool_call>";
+    static final String CLOSE = "</tool_call>";
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** What an answer turned out to be: text (null when there is none) and the calls it made (none for a plain message). */
+    record Parsed(String content, List<ChatTemplate.ToolCall> calls) {
+        static Parsed message(String text) {
+            return new Parsed(text, List.of());
+        }
+    }
+
+    static ToolCallFormat of(ChatTemplate template) {
+        return template == ChatTemplate.CHATML ? HERMES : JSON;
+    }
+
+    /** One call as a model of this family writes it (also how earlier calls in the conversation are shown to it). */
+    String written(ChatTemplate.ToolCall call) {
+        String args = call.arguments().isBlank() ? "{}" : call.arguments();
+        return switch (this) {
+            case JSON -> "{\"name\": " + quoted(call.name()) + ", \"parameters\": " + args + "}";
+            case HERMES -> OPEN + "\n{\"name\": " + quoted(call.name()) + ", \"arguments\": " + args + "}\n" + CLOSE;
+        };
+    }
+
+    /**
+     * The conversation with the functions shown: Llama 3 style, in front of the first user message (where Llama 3.1's
+     * template puts them); Hermes style, in the system message inside {@code <tools>} tags (one added if there is none).
+     */
+    List<ChatTemplate.Message> prompt(List<ChatTemplate.Message> messages, List<JsonNode> functions) {
+        StringBuilder shown = new StringBuilder();
+        for (JsonNode f : functions) {
+            shown.append("{\"type\": \"function\", \"function\": ").append(f).append("}\n");
+        }
+        List<ChatTemplate.Message> out = new ArrayList<>(messages);
+        if (this == HERMES) {
+            String tools = "# Tools\n\nYou may call functions to help with the user's request. Their signatures are within <tools></tools> "
+                    + "XML tags:\n<tools>\n" + shown + "</tools>\n\nTo call a function, write a JSON object with its name and "
+                    + "arguments within <tool_call></tool_call> XML tags:\n" + OPEN + "\n{\"name\": <function-name>, \"arguments\": "
+                    + "<args-json-object>}\n" + CLOSE;
+            if (!out.isEmpty() && out.getFirst().role().equals("system")) {
+                ChatTemplate.Message system = out.getFirst();
+                out.set(0, new ChatTemplate.Message("system", system.content() + "\n\n" + tools, system.toolCalls()));
+            } else {
+                out.addFirst(new ChatTemplate.Message("system", tools));
+            }
+            return out;
+        }
+        String tools = "These functions are available. To call one, answer with nothing but a JSON object in the format "
+                + "{\"name\": function name, \"parameters\": dictionary of argument name and its value}; otherwise answer in plain "
+                + "text.\n\n" + shown + "\n";
+        for (int i = 0; i < out.size(); i++) {
+            ChatTemplate.Message m = out.get(i);
+            if (m.role().equals("user")) {
+                out.set(i, new ChatTemplate.Message("user", tools + m.content(), m.toolCalls()));
+                return out;
+            }
+        }
+        out.add(new ChatTemplate.Message("user", tools.strip()));
+        return out;
+    }
+
+    /** Reads a whole answer: the calls it makes of the functions {@code names}, or the message it is. */
+    Parsed parse(String text, Set<String> names) {
+        return switch (this) {
+            case JSON -> {
+                List<ChatTemplate.ToolCall> calls = jsonCalls(text, names);
+                yield calls == null ? Parsed.message(text) : new Parsed(null, calls);
+            }
+            case HERMES -> {
+                int open = text.indexOf(OPEN);
+                if (open < 0) {
+                    yield Parsed.message(text);
+                }
+                List<ChatTemplate.ToolCall> calls = hermesCalls(text.substring(open), names);
+                yield calls == null ? Parsed.message(text) : new Parsed(open == 0 ? null : text.substring(0, open), calls);
+            }
+        };
+    }
+
+    /**
+     * For a streamed answer of which {@code text} has been generated so far and {@code released} characters sent as
+     * message text: where the text that must wait begins (text from there on may still turn out to be part of a call;
+     * {@code text.length()} when none must). Never less than {@code released}.
+     */
+    int holdFrom(String text, int released) {
+        return switch (this) {
+            case JSON -> {
+                if (released > 0) {
+                    yield text.length(); // already known to be a message
+                }
+                String s = text.stripLeading();
+                boolean maybeCall = s.isEmpty() || s.startsWith("{") || s.startsWith(PYTHON_TAG) || PYTHON_TAG.startsWith(s);
+                yield maybeCall ? 0 : text.length();
+            }
+            case HERMES -> {
+                int open = text.indexOf(OPEN, released);
+                if (open >= 0) {
+                    yield open;
+                }
+                // a tail that could be the beginning of the opening tag waits for the next piece
+                int from = Math.max(released, text.length() - OPEN.length() + 1);
+                while (from < text.length() && !OPEN.startsWith(text.substring(from))) {
+                    from++;
+                }
+                yield from;
+            }
+        };
+    }
+
+    /** Llama 3 style: the whole text is one or more call objects separated by ';', else null. */
+    private static List<ChatTemplate.ToolCall> jsonCalls(String text, Set<String> names) {
+        String s = text.strip();
+        if (s.startsWith(PYTHON_TAG)) {
+            s = s.substring(PYTHON_TAG.length()).strip();
+        }
+        List<ChatTemplate.ToolCall> calls = new ArrayList<>();
+        while (!s.isEmpty()) {
+            Head head = firstObject(s);
+            ChatTemplate.ToolCall call = head == null ? null : call(head.object(), names, "parameters");
+            if (call == null) {
+                return null;
+            }
+            calls.add(call);
+            s = head.rest().strip();
+            if (s.startsWith(";")) {
+                s = s.substring(1).strip();
+            } else if (!s.isEmpty()) {
+                return null;
+            }
+        }
+        return calls.isEmpty() ? null : calls;
+    }
+
+    /** Hermes style: {@code text} starts with the opening tag; every tagged block must be a call, with only space between. */
+    private static List<ChatTemplate.ToolCall> hermesCalls(String text, Set<String> names) {
+        List<ChatTemplate.ToolCall> calls = new ArrayList<>();
+        String s = text;
+        while (!s.isBlank()) {
+            s = s.stripLeading();
+            if (!s.startsWith(OPEN)) {
+                return null;
+            }
+            int close = s.indexOf(CLOSE);
+            // the closing tag may be missing where generation stopped right after the object
+            String body = close < 0 ? s.substring(OPEN.length()) : s.substring(OPEN.length(), close);
+            ChatTemplate.ToolCall call;
+            try {
+                call = call(MAPPER.readTree(body), names, "arguments");
+            } catch (JsonProcessingException e) {
+                return null;
+            }
+            if (call == null) {
+                return null;
+            }
+            calls.add(call);
+            s = close < 0 ? "" : s.substring(close + CLOSE.length());
+        }
+        return calls.isEmpty() ? null : calls;
+    }
+
+    /** A JSON object at the start of a text, and the text after it. */
+    private record Head(JsonNode object, String rest) {
+    }
+
+    /** The first JSON object of {@code s} and the text after it, or null where {@code s} does not start with one. */
+    private static Head firstObject(String s) {
+        try (JsonParser p = MAPPER.createParser(s)) {
+            JsonNode node = MAPPER.readTree(p);
+            if (node == null || !node.isObject()) {
+                return null;
+            }
+            long end = p.currentLocation().getCharOffset();
+            return new Head(node, s.substring((int) end));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A call object: a {@code name} among {@code names} and its arguments as an object under {@code "arguments"} or
+     * {@code "parameters"} (each family has its favourite; both are read), or as a string holding one. Null otherwise.
+     */
+    private static ChatTemplate.ToolCall call(JsonNode node, Set<String> names, String favourite) {
+        if (node == null || !node.isObject() || !node.path("name").isTextual() || !names.contains(node.get("name").asText())) {
+            return null;
+        }
+        String other = favourite.equals("arguments") ? "parameters" : "arguments";
+        JsonNode args = node.has(favourite) ? node.get(favourite) : node.get(other);
+        if (args == null || args.isNull()) {
+            args = MAPPER.createObjectNode();
+        }
+        if (args.isTextual()) {
+            try {
+                args = MAPPER.readTree(args.asText());
+            } catch (JsonProcessingException e) {
+                return null;
+            }
+        }
+        if (args == null || !args.isObject()) {
+            return null;
+        }
+        for (var field : node.properties()) {
+            if (!Set.of("name", "arguments", "parameters").contains(field.getKey())) {
+                return null; // not the shape of a call
+            }
+        }
+        return new ChatTemplate.ToolCall(node.get("name").asText(), ((ObjectNode) args).toString());
+    }
+
+    private static String quoted(String s) {
+        try {
+            return MAPPER.writeValueAsString(s);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.tangram.inference.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.gguf.GgufFile;
+import dev.tangram.inference.metrics.PrometheusSchedulerMetrics;
+import dev.tangram.inference.model.PagedKvCache;
+import dev.tangram.inference.randommodel.RandomModelSpec;
+import dev.tangram.inference.randommodel.RandomModelWriter;
+import dev.tangram.inference.scheduler.ContinuousBatchScheduler;
+import dev.tangram.inference.scheduler.EngineLoop;
+import dev.tangram.inference.scheduler.SchedulerSettings;
+import dev.tangram.inference.scheduler.TokenSampler;
+import dev.tangram.inference.testing.ScriptedForwardPass;
+import dev.tangram.inference.tokenizer.GgufTokenizerReader;
+import dev.tangram.inference.tokenizer.Tokenizer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tool_choice} "auto" end to end for a ChatML (Hermes-style) model, over real HTTP: a scripted model writes a call
+ * in {@code <tool_call>} tags after some text, on the generated model's real byte-level vocabulary.
+ */
+@Timeout(60)
+class AutoToolCallsIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ANSWER = "Let me look.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>";
+    private static final String TOOLS = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"description\":"
+            + "\"today's weather\",\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}}]";
+    @TempDir
+    static Path dir;
+    private static Tokenizer tokenizer;
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeAll
+    static void vocabulary() throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0), file);
+        try (GgufFile g = GgufFile.open(file)) {
+            tokenizer = GgufTokenizerReader.read(g.metadata());
+        }
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : open.reversed()) {
+            c.close();
+        }
+    }
+
+    private OpenAiServer server(String answer) {
+        ScriptedForwardPass model = new ScriptedForwardPass(tokenizer.vocabSize(), tokenizer.encode(answer, false), tokenizer.eos());
+        PrometheusSchedulerMetrics metrics = new PrometheusSchedulerMetrics("tiny");
+        ContinuousBatchScheduler scheduler = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 256, 16),
+                new SchedulerSettings(512, 4, 8, 2048), TokenSampler.perRequest(tokenizer), tokenizer::isEndOfGeneration, metrics);
+        metrics.bind(scheduler);
+        EngineLoop engine = new EngineLoop(scheduler).start();
+        OpenAiServer server = new OpenAiServer(metrics, "127.0.0.1", 0).start();
+        open.add(server);
+        open.add(engine);
+        server.ready(new OpenAiServer.Backend(new ServingModel("tiny", tokenizer, ChatTemplate.CHATML, 2048, 256 * 16), engine));
+        return server;
+    }
+
+    private String post(OpenAiServer s, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    private static String request(String extra) {
+        return "{\"messages\":[{\"role\":\"user\",\"content\":\"Weather in Paris?\"}],\"temperature\":0,\"max_tokens\":200" + extra + "}";
+    }
+
+    @Test
+    void aCallTheModelChoseToMakeComesBackAsToolCallsAfterItsText() throws Exception {
+        OpenAiServer s = server(ANSWER);
+        JsonNode choice = JSON.readTree(post(s, request("," + TOOLS))).at("/choices/0");
+        assertThat(choice.get("finish_reason").asText()).isEqualTo("tool_calls");
+        assertThat(choice.at("/message/content").asText()).isEqualTo("Let me look.\n");
+        JsonNode call = choice.at("/message/tool_calls/0");
+        assertThat(call.get("id").asText()).startsWith("call_");
+        assertThat(call.get("type").asText()).isEqualTo("function");
+        assertThat(call.at("/function/name").asText()).isEqualTo("get_weather");
+        assertThat(call.at("/function/arguments").asText()).isEqualTo("{\"city\":\"Paris\"}");
+        assertThat(choice.at("/message/tool_calls")).hasSize(1);
+
+        // without tools, or with "none", the same answer is just text
+        for (String extra : List.of("", "," + TOOLS + ",\"tool_choice\":\"none\"")) {
+            JsonNode plain = JSON.readTree(post(s, request(extra))).at("/choices/0");
+            assertThat(plain.at("/message/content").asText()).isEqualTo(ANSWER);
+            assertThat(plain.at("/message/tool_calls").isMissingNode()).isTrue();
+            assertThat(plain.get("finish_reason").asText()).isEqualTo("stop");
+        }
+    }
+
+    @Test
+    void streamedTheTextGoesOutAsItComesAndTheCallInOnePieceAtTheEnd() throws Exception {
+        OpenAiServer s = server(ANSWER);
+        String sse = post(s, request("," + TOOLS + ",\"stream\":true,\"logprobs\":true"));
+        StringBuilder content = new StringBuilder();
+        List<JsonNode> calls = new ArrayList<>();
+        int logged = 0;
+        String finish = null;
+        for (String line : sse.split("\n")) {
+            if (!line.startsWith("data: {")) {
+                continue;
+            }
+            JsonNode c = JSON.readTree(line.substring(6)).at("/choices/0");
+            content.append(c.at("/delta/content").asText(""));
+            c.at("/delta/tool_calls").forEach(calls::add);
+            logged += c.at("/logprobs/content").size();
+            if (c.hasNonNull("finish_reason")) {
+                finish = c.get("finish_reason").asText();
+            }
+        }
+        assertThat(content.toString()).isEqualTo("Let me look.\n");
+        assertThat(calls).hasSize(1);
+        assertThat(calls.getFirst().get("index").asInt()).isZero();
+        assertThat(calls.getFirst().get("id").asText()).startsWith("call_");
+        assertThat(calls.getFirst().at("/function/name").asText()).isEqualTo("get_weather");
+        assertThat(calls.getFirst().at("/function/arguments").asText()).isEqualTo("{\"city\":\"Paris\"}");
+        assertThat(finish).isEqualTo("tool_calls");
+        // every generated token's log-probability went out once, with the text or with the call (not the end token)
+        assertThat(logged).isEqualTo(tokenizer.encode(ANSWER, false).length);
+    }
+
+    @Test
+    void anAnswerThatOnlyLooksLikeACallAtFirstIsSentAsText() throws Exception {
+        String answer = "Use <tool_call> tags to call a tool.";
+        OpenAiServer s = server(answer);
+        JsonNode whole = JSON.readTree(post(s, request("," + TOOLS))).at("/choices/0");
+        assertThat(whole.at("/message/content").asText()).isEqualTo(answer);
+        assertThat(whole.get("finish_reason").asText()).isEqualTo("stop");
+
+        StringBuilder streamed = new StringBuilder();
+        for (String line : post(s, request("," + TOOLS + ",\"stream\":true")).split("\n")) {
+            if (line.startsWith("data: {")) {
+                JsonNode c = JSON.readTree(line.substring(6)).at("/choices/0");
+                assertThat(c.at("/delta/tool_calls").isMissingNode()).isTrue();
+                streamed.append(c.at("/delta/content").asText(""));
+            }
+        }
+        assertThat(streamed.toString()).isEqualTo(answer);
+    }
+
+    @Test
+    void theModelIsShownTheFunctionsAndTheEarlierCallsInItsOwnFormat() throws Exception {
+        OpenAiServer s = server(ANSWER);
+        // the prompt the server rendered is counted in usage; it must hold the tools block and the earlier call in tags
+        String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"Weather?\"},{\"role\":\"assistant\",\"content\":null,"
+                + "\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"{}\"}}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"sunny\"}],\"max_tokens\":1," + TOOLS + "}";
+        int prompt = JSON.readTree(post(s, body)).at("/usage/prompt_tokens").asInt();
+        List<ChatTemplate.Message> messages = ToolCallFormat.HERMES.prompt(RequestParser.messages(JSON.readTree(body)),
+                List.of(JSON.readTree(body).at("/tools/0/function")));
+        String rendered = ChatTemplate.CHATML.render(messages);
+        assertThat(rendered).contains("<tools>\n{\"type\": \"function\", \"function\": {\"name\":\"get_weather\"")
+                .contains("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {}}\n</tool_call>")
+                .contains("<tool_response>\nsunny\n</tool_response>");
+        assertThat(prompt).isEqualTo(tokenizer.encode(rendered, true).length);
+    }
+}
