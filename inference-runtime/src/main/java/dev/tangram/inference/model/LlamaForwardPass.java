@@ -1,6 +1,7 @@
 package dev.tangram.inference.model;
 
 import dev.tangram.inference.kernels.Elementwise;
+import dev.tangram.inference.kernels.GroupedAttention;
 import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.WeightMatrix;
 import dev.tangram.inference.kernels.WorkerPool;
@@ -35,7 +36,8 @@ public final class LlamaForwardPass implements ForwardPass {
     private float[] sin;   // [T × headDim/2]
     private int[] pos;     // [T] position of each token
     private int[] owner;   // [T] chunk index of each token
-    private float[][] scores; // [participant][positions]
+    /** Per participant: its attention kernel and scratch. */
+    private final GroupedAttention[] attention;
     private float[] logitScratch = new float[0]; // [wanted × vocab]
 
     // the current step, read by the attention task
@@ -63,7 +65,8 @@ public final class LlamaForwardPass implements ForwardPass {
             }
             invFreq[i] = (float) f;
         }
-        this.scores = new float[pool.size()][0];
+        this.attention = new GroupedAttention[pool.size()];
+        java.util.Arrays.setAll(attention, i -> new GroupedAttention(config.heads() / config.kvHeads(), config.headDim()));
     }
 
     @Override
@@ -80,9 +83,9 @@ public final class LlamaForwardPass implements ForwardPass {
     public long activationBytes(int tokens) {
         long perToken = 3L * c.dim() + 2L * qDim + 2L * c.kvDim() + 2L * c.ffnDim() + c.headDim() + 2 + c.vocabSize();
         int widestRow = Math.max(Math.max(c.dim(), c.ffnDim()), qDim);
-        long perThread = (long) c.contextLength() + 4L * widestRow;
+        long perThread = 4L * 4L * widestRow + GroupedAttention.scratchBytes(c.heads() / c.kvHeads(), c.headDim());
         long kernel = pool.size() * MatmulKernel.scratchBytes(tokens, widestRow) + MatmulKernel.inputCopyBytes(tokens, widestRow);
-        return 4L * (tokens * perToken + pool.size() * perThread) + kernel;
+        return 4L * tokens * perToken + pool.size() * perThread + kernel;
     }
 
     @Override
@@ -91,18 +94,16 @@ public final class LlamaForwardPass implements ForwardPass {
             throw new IllegalArgumentException("the KV cache was built for another model shape: " + cache.config());
         }
         int total = 0;
-        int maxEnd = 0;
         for (int ci = 0; ci < chunks.size(); ci++) {
             SequenceChunk ch = chunks.get(ci);
             check(ci, ch, cache);
             total += ch.tokens().length;
-            maxEnd = Math.max(maxEnd, ch.endPosition());
         }
         float[][] result = new float[chunks.size()][];
         if (total == 0) {
             return result;
         }
-        ensureCapacity(total, maxEnd);
+        ensureCapacity(total);
         this.chunks = chunks;
         this.cache = cache;
         try {
@@ -146,7 +147,7 @@ public final class LlamaForwardPass implements ForwardPass {
         }
     }
 
-    private void ensureCapacity(int tokens, int positions) {
+    private void ensureCapacity(int tokens) {
         if (tokens > capacity) {
             capacity = tokens;
             x = new float[tokens * c.dim()];
@@ -161,11 +162,6 @@ public final class LlamaForwardPass implements ForwardPass {
             sin = new float[tokens * invFreq.length];
             pos = new int[tokens];
             owner = new int[tokens];
-        }
-        if (scores[0].length < positions) {
-            for (int i = 0; i < scores.length; i++) {
-                scores[i] = new float[positions];
-            }
         }
     }
 
@@ -203,7 +199,7 @@ public final class LlamaForwardPass implements ForwardPass {
             System.arraycopy(v, t * c.kvDim(), values, off, c.kvDim());
         }
         this.layer = l;
-        pool.run(tokens * c.heads(), Math.max(1, tokens * c.heads() / (pool.size() * 8)), attentionTask);
+        pool.run(tokens * c.kvHeads(), Math.max(1, tokens * c.kvHeads() / (pool.size() * 8)), attentionTask);
         kernel.multiply(lw.wo(), att, tokens, xb);
         Elementwise.add(x, xb, tokens * dim);
 
@@ -216,41 +212,20 @@ public final class LlamaForwardPass implements ForwardPass {
         Elementwise.add(x, xb, tokens * dim);
     }
 
-    /** Attention of items {@code [from, to)}, item = token × heads + head. */
+    /** Attention of items {@code [from, to)}, item = token × kvHeads + KV head (the query heads sharing it go together). */
     private void attention(int from, int to, int worker) {
         int hd = c.headDim();
         int group = c.heads() / c.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(hd));
         float[] keys = cache.keys(layer);
         float[] values = cache.values(layer);
-        int bs = cache.blockSize();
-        float[] s = scores[worker];
+        GroupedAttention kernel = attention[worker];
         for (int item = from; item < to; item++) {
-            int t = item / c.heads();
-            int h = item % c.heads();
-            int kvOff = (h / group) * hd;
-            int qo = t * qDim + h * hd;
-            int[] table = chunks.get(owner[t]).blockTable();
-            int last = pos[t];
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j <= last; j++) {
-                int off = cache.offset(table[j / bs], j % bs) + kvOff;
-                float sc = MatmulKernel.dot(q, qo, keys, off, hd) * scale;
-                s[j] = sc;
-                max = Math.max(max, sc);
-            }
-            float sum = 0;
-            for (int j = 0; j <= last; j++) {
-                float e = (float) Math.exp(s[j] - max);
-                s[j] = e;
-                sum += e;
-            }
-            float inv = 1f / sum;
-            java.util.Arrays.fill(att, qo, qo + hd, 0f);
-            for (int j = 0; j <= last; j++) {
-                int off = cache.offset(table[j / bs], j % bs) + kvOff;
-                MatmulKernel.axpy(s[j] * inv, values, off, att, qo, hd);
-            }
+            int t = item / c.kvHeads();
+            int kvHead = item % c.kvHeads();
+            int qo = t * qDim + kvHead * group * hd;
+            kernel.attend(q, qo, scale, keys, values, chunks.get(owner[t]).blockTable(), cache.blockSize(), c.kvDim(), kvHead * hd,
+                    pos[t] + 1, att, qo);
         }
     }
 

@@ -1,0 +1,87 @@
+package dev.tangram.inference.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class GroupedAttentionTest {
+    /**
+     * Against softmax attention written out in doubles, through a shuffled block table: group sizes that take the
+     * four-head path, the one-head path and both; head sizes that are and are not a multiple of the vector length;
+     * contexts of one position, of exactly one tile, and of several tiles (where the running maximum moves).
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "1, 64, 1, 16", "4, 64, 256, 16", "4, 64, 257, 16", "8, 64, 700, 16", "2, 16, 300, 4", "5, 20, 513, 7",
+        "6, 128, 90, 16", "3, 8, 260, 1"})
+    void matchesADoublePrecisionSoftmaxAttention(int group, int headDim, int positions, int blockSize) {
+        Random r = new Random(group * 1000L + positions);
+        int kvHeads = 2;
+        int kvHead = 1;
+        int rowStride = kvHeads * headDim;
+        int blocks = (positions + blockSize - 1) / blockSize + 3;
+        List<Integer> order = new ArrayList<>();
+        for (int b = 0; b < blocks; b++) {
+            order.add(b);
+        }
+        Collections.shuffle(order, r);
+        int[] table = order.stream().mapToInt(Integer::intValue).toArray();
+        float[] keys = new float[blocks * blockSize * rowStride];
+        float[] values = new float[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = (float) r.nextGaussian() * 2;
+            values[i] = (float) r.nextGaussian();
+        }
+        int qOff = 3;
+        float[] q = new float[qOff + group * headDim];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (float) r.nextGaussian();
+        }
+        // one position far above the rest, late, so that the maximum moves in a later tile
+        if (positions > 300) {
+            int p = positions - 5;
+            int row = (table[p / blockSize] * blockSize + p % blockSize) * rowStride + kvHead * headDim;
+            for (int d = 0; d < headDim; d++) {
+                keys[row + d] = q[qOff + d] * 4;
+            }
+        }
+        float scale = (float) (1 / Math.sqrt(headDim));
+        float[] out = new float[1 + group * headDim];
+        new GroupedAttention(group, headDim).attend(q, qOff, scale, keys, values, table, blockSize, rowStride, kvHead * headDim,
+                positions, out, 1);
+
+        for (int g = 0; g < group; g++) {
+            double[] s = new double[positions];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int p = 0; p < positions; p++) {
+                int row = (table[p / blockSize] * blockSize + p % blockSize) * rowStride + kvHead * headDim;
+                double dot = 0;
+                for (int d = 0; d < headDim; d++) {
+                    dot += (double) q[qOff + g * headDim + d] * keys[row + d];
+                }
+                s[p] = dot * scale;
+                max = Math.max(max, s[p]);
+            }
+            double total = 0;
+            for (int p = 0; p < positions; p++) {
+                s[p] = Math.exp(s[p] - max);
+                total += s[p];
+            }
+            for (int d = 0; d < headDim; d++) {
+                double expected = 0;
+                for (int p = 0; p < positions; p++) {
+                    int row = (table[p / blockSize] * blockSize + p % blockSize) * rowStride + kvHead * headDim;
+                    expected += s[p] / total * values[row + d];
+                }
+                assertThat((double) out[1 + g * headDim + d]).as("head %d, element %d", g, d).isCloseTo(expected, within(2e-5 + 1e-4 * Math.abs(expected)));
+            }
+        }
+        assertThat(out[0]).isZero(); // nothing written before outOff
+    }
+}
