@@ -5,26 +5,34 @@ import static dev.tangram.inference.kernels.VectorShapes.L;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * Causal attention of one query token for the query heads that share one KV head (grouped-query attention), over keys
- * and values in a paged cache. The heads of the group are taken four at a time, so that each key and value row is read
- * once for four heads; positions go in tiles of {@link #TILE} with a running maximum and sum per head (the online
- * softmax), so the scratch is one tile of scores per head whatever the context length, and the four heads' outputs
- * stay in registers while a tile's values are added into them. One instance per thread.
+ * and values in a paged cache, and the layout it keeps them in. Within a cache block (blockSize slots × kvDim floats),
+ * each KV head has its own run of blockSize × headDim floats: keys transposed ({@code [headDim][slot]}, so that a
+ * vector of lanes holds one element of consecutive positions and a score needs no lane sum) and values by slot
+ * ({@code [slot][headDim]}). The heads of the group are taken four at a time, so each key and value is read once for
+ * four heads; positions go in tiles of whole blocks with a running maximum and sum per head (the online softmax), so the
+ * scratch is one tile of scores per head whatever the context length, and the four heads' outputs stay in registers
+ * while a tile's values are added into them. One instance per thread.
  */
 public final class GroupedAttention {
-    /** Positions per tile of scores. */
+    /** Positions per tile of scores (at least one block). */
     static final int TILE = 256;
     private static final int HEADS_AT_ONCE = 4;
 
     private final int group;
     private final int headDim;
-    /** [group × TILE]: the tile's scores, then their exponentials. */
-    private final float[] scores;
-    /** [TILE]: where each position of the tile has its key (and value) row. */
-    private final int[] rows = new int[TILE];
+    /** [group × tile]: the tile's scores, then their exponentials; grown to the tile of the block size in use. */
+    private float[] scores = new float[0];
+    /** Positions per tile: whole blocks, {@link #TILE} or one block if that is larger. */
+    private int tile;
+    /** [blocks of a tile]: where each block's run for this KV head starts. */
+    private int[] bases = new int[0];
+    /** [tile]: where each position of the tile has its value row. */
+    private int[] rows = new int[0];
     /** [group × headDim]: each head's output so far, not yet divided by its sum. */
     private final float[] acc;
     private final float[] max;
@@ -36,15 +44,45 @@ public final class GroupedAttention {
         }
         this.group = group;
         this.headDim = headDim;
-        this.scores = new float[group * TILE];
         this.acc = new float[group * headDim];
         this.max = new float[group];
         this.sum = new float[group];
     }
 
-    /** Bytes of scratch one instance holds. */
+    /** The most positions a tile has (for the largest block size a cache may have). */
+    private static final int MAX_TILE = 1024;
+
+    /**
+     * Bytes of scratch one instance holds at most, for blocks of up to {@link #MAX_TILE} slots: tiles of at most that
+     * many positions, in at most {@link #TILE} blocks.
+     */
     public static long scratchBytes(int group, int headDim) {
-        return 4L * (group * TILE + TILE + group * headDim + 2L * group);
+        return 4L * ((long) group * MAX_TILE + MAX_TILE + TILE + (long) group * headDim + 2L * group);
+    }
+
+    private static int tilePositions(int blockSize) {
+        return Math.max(1, TILE / blockSize) * blockSize;
+    }
+
+    /** Where the run of KV head {@code kvHead} starts in block {@code block} of a layer's keys or values. */
+    public static int headRun(int block, int kvHead, int blockSize, int kvHeads, int headDim) {
+        return (block * kvHeads + kvHead) * blockSize * headDim;
+    }
+
+    /**
+     * Stores one token's keys and values ({@code kvHeads × headDim} floats each, from {@code k[kOff ..)} and
+     * {@code v[vOff ..)}) into slot {@code slot} of block {@code block}, in this class's layout.
+     */
+    public static void store(float[] k, int kOff, float[] v, int vOff, float[] keys, float[] values, int block, int slot, int blockSize,
+                             int kvHeads, int headDim) {
+        for (int h = 0; h < kvHeads; h++) {
+            int run = headRun(block, h, blockSize, kvHeads, headDim);
+            int from = kOff + h * headDim;
+            for (int d = 0; d < headDim; d++) {
+                keys[run + d * blockSize + slot] = k[from + d];
+            }
+            System.arraycopy(v, vOff + h * headDim, values, run + slot * headDim, headDim);
+        }
     }
 
     /**
@@ -52,32 +90,41 @@ public final class GroupedAttention {
      *
      * @param q         the query heads, head {@code g} at {@code q[qOff + g·headDim ..)}
      * @param scale     multiplies every score (1/√headDim)
-     * @param keys      the layer's keys: position {@code p}'s row at {@code (table[p / blockSize]·blockSize + p % blockSize)·rowStride + kvOff}
-     * @param values    the layer's values, laid out as the keys
+     * @param keys      the layer's keys, in this class's layout ({@link #store})
+     * @param values    the layer's values, likewise
+     * @param table     the sequence's block table: position {@code p} is in block {@code table[p / blockSize]}
      * @param out       receives head {@code g}'s output at {@code out[outOff + g·headDim ..)}
      */
-    public void attend(float[] q, int qOff, float scale, float[] keys, float[] values, int[] table, int blockSize, int rowStride,
-                       int kvOff, int positions, float[] out, int outOff) {
+    public void attend(float[] q, int qOff, float scale, float[] keys, float[] values, int[] table, int blockSize, int kvHeads,
+                       int kvHead, int positions, float[] out, int outOff) {
+        if (blockSize < 1 || blockSize > MAX_TILE) {
+            throw new IllegalArgumentException("block size must be in [1, " + MAX_TILE + "], got " + blockSize);
+        }
+        grow(blockSize);
         Arrays.fill(max, Float.NEGATIVE_INFINITY);
         Arrays.fill(sum, 0f);
         Arrays.fill(acc, 0f);
-        int block = 0;
-        int slot = 0;
-        for (int start = 0; start < positions; start += TILE) {
-            int n = Math.min(TILE, positions - start);
-            for (int j = 0; j < n; j++) {
-                rows[j] = (table[block] * blockSize + slot) * rowStride + kvOff;
-                if (++slot == blockSize) {
-                    slot = 0;
-                    block++;
+        int hd = headDim;
+        for (int start = 0; start < positions; start += tile) {
+            int n = Math.min(tile, positions - start);
+            int blocks = (n + blockSize - 1) / blockSize;
+            for (int b = 0; b < blocks; b++) {
+                bases[b] = headRun(table[start / blockSize + b], kvHead, blockSize, kvHeads, hd);
+                int slots = Math.min(blockSize, n - b * blockSize);
+                for (int s = 0; s < slots; s++) {
+                    rows[b * blockSize + s] = bases[b] + s * hd;
                 }
             }
             int g = 0;
             for (; g + HEADS_AT_ONCE <= group; g += HEADS_AT_ONCE) {
-                scores4(q, qOff + g * headDim, keys, n, g * TILE);
+                for (int b = 0; b < blocks; b++) {
+                    scores4(q, qOff + g * hd, keys, bases[b], blockSize, Math.min(blockSize, n - b * blockSize), g * tile + b * blockSize);
+                }
             }
             for (; g < group; g++) {
-                scores1(q, qOff + g * headDim, keys, n, g * TILE);
+                for (int b = 0; b < blocks; b++) {
+                    scores1(q, qOff + g * hd, keys, bases[b], blockSize, Math.min(blockSize, n - b * blockSize), g * tile + b * blockSize);
+                }
             }
             for (g = 0; g < group; g++) {
                 softmaxStep(g, n, scale);
@@ -91,51 +138,74 @@ public final class GroupedAttention {
         }
         for (int g = 0; g < group; g++) {
             float inv = 1f / sum[g];
-            for (int d = 0; d < headDim; d++) {
-                out[outOff + g * headDim + d] = acc[g * headDim + d] * inv;
+            for (int d = 0; d < hd; d++) {
+                out[outOff + g * hd + d] = acc[g * hd + d] * inv;
             }
         }
     }
 
-    /** Raw scores of four heads (queries from {@code qo}, one after the other) against the tile's keys. */
-    private void scores4(float[] q, int qo, float[] keys, int n, int at) {
+    private void grow(int blockSize) {
+        int t = tilePositions(blockSize);
+        if (t != tile) {
+            tile = t;
+            scores = new float[group * t];
+            rows = new int[t];
+            bases = new int[t / blockSize];
+        }
+    }
+
+    /**
+     * Raw scores of four heads (queries from {@code qo}, one after the other) against the first {@code slots} keys of one
+     * block, whose transposed run starts at {@code run}: lanes hold consecutive slots, so each element of the keys is one
+     * vector load and four multiply-adds, and no lanes are summed.
+     */
+    private void scores4(float[] q, int qo, float[] keys, int run, int blockSize, int slots, int at) {
         int hd = headDim;
-        int bound = F.loopBound(hd);
-        for (int j = 0; j < n; j++) {
-            int row = rows[j];
+        for (int s0 = 0; s0 < slots; s0 += L) {
+            VectorMask<Float> m = F.indexInRange(s0, slots);
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = FloatVector.zero(F);
             FloatVector a2 = FloatVector.zero(F);
             FloatVector a3 = FloatVector.zero(F);
-            int i = 0;
-            for (; i < bound; i += L) {
-                FloatVector k = FloatVector.fromArray(F, keys, row + i);
-                a0 = FloatVector.fromArray(F, q, qo + i).fma(k, a0);
-                a1 = FloatVector.fromArray(F, q, qo + hd + i).fma(k, a1);
-                a2 = FloatVector.fromArray(F, q, qo + 2 * hd + i).fma(k, a2);
-                a3 = FloatVector.fromArray(F, q, qo + 3 * hd + i).fma(k, a3);
+            FloatVector b0 = FloatVector.zero(F);
+            FloatVector b1 = FloatVector.zero(F);
+            FloatVector b2 = FloatVector.zero(F);
+            FloatVector b3 = FloatVector.zero(F);
+            int d = 0;
+            for (; d + 1 < hd; d += 2) {
+                FloatVector k = FloatVector.fromArray(F, keys, run + d * blockSize + s0, m);
+                FloatVector k2 = FloatVector.fromArray(F, keys, run + (d + 1) * blockSize + s0, m);
+                a0 = k.fma(FloatVector.broadcast(F, q[qo + d]), a0);
+                a1 = k.fma(FloatVector.broadcast(F, q[qo + hd + d]), a1);
+                a2 = k.fma(FloatVector.broadcast(F, q[qo + 2 * hd + d]), a2);
+                a3 = k.fma(FloatVector.broadcast(F, q[qo + 3 * hd + d]), a3);
+                b0 = k2.fma(FloatVector.broadcast(F, q[qo + d + 1]), b0);
+                b1 = k2.fma(FloatVector.broadcast(F, q[qo + hd + d + 1]), b1);
+                b2 = k2.fma(FloatVector.broadcast(F, q[qo + 2 * hd + d + 1]), b2);
+                b3 = k2.fma(FloatVector.broadcast(F, q[qo + 3 * hd + d + 1]), b3);
             }
-            float s0 = VectorShapes.sum(a0);
-            float s1 = VectorShapes.sum(a1);
-            float s2 = VectorShapes.sum(a2);
-            float s3 = VectorShapes.sum(a3);
-            for (; i < hd; i++) {
-                float k = keys[row + i];
-                s0 += q[qo + i] * k;
-                s1 += q[qo + hd + i] * k;
-                s2 += q[qo + 2 * hd + i] * k;
-                s3 += q[qo + 3 * hd + i] * k;
+            if (d < hd) {
+                FloatVector k = FloatVector.fromArray(F, keys, run + d * blockSize + s0, m);
+                a0 = k.fma(FloatVector.broadcast(F, q[qo + d]), a0);
+                a1 = k.fma(FloatVector.broadcast(F, q[qo + hd + d]), a1);
+                a2 = k.fma(FloatVector.broadcast(F, q[qo + 2 * hd + d]), a2);
+                a3 = k.fma(FloatVector.broadcast(F, q[qo + 3 * hd + d]), a3);
             }
-            scores[at + j] = s0;
-            scores[at + TILE + j] = s1;
-            scores[at + 2 * TILE + j] = s2;
-            scores[at + 3 * TILE + j] = s3;
+            a0.add(b0).intoArray(scores, at + s0, m);
+            a1.add(b1).intoArray(scores, at + tile + s0, m);
+            a2.add(b2).intoArray(scores, at + 2 * tile + s0, m);
+            a3.add(b3).intoArray(scores, at + 3 * tile + s0, m);
         }
     }
 
-    private void scores1(float[] q, int qo, float[] keys, int n, int at) {
-        for (int j = 0; j < n; j++) {
-            scores[at + j] = MatmulKernel.dot(q, qo, keys, rows[j], headDim);
+    private void scores1(float[] q, int qo, float[] keys, int run, int blockSize, int slots, int at) {
+        for (int s0 = 0; s0 < slots; s0 += L) {
+            VectorMask<Float> m = F.indexInRange(s0, slots);
+            FloatVector a = FloatVector.zero(F);
+            for (int d = 0; d < headDim; d++) {
+                a = FloatVector.fromArray(F, keys, run + d * blockSize + s0, m).fma(FloatVector.broadcast(F, q[qo + d]), a);
+            }
+            a.intoArray(scores, at + s0, m);
         }
     }
 
@@ -144,7 +214,7 @@ public final class GroupedAttention {
      * the new maximum, and what was summed and accumulated under the old one is scaled down to it.
      */
     private void softmaxStep(int g, int n, float scale) {
-        int at = g * TILE;
+        int at = g * tile;
         int bound = F.loopBound(n);
         FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         int j = 0;
@@ -184,7 +254,7 @@ public final class GroupedAttention {
     private void values4(float[] values, int n, int g) {
         int hd = headDim;
         int bound = F.loopBound(hd);
-        int p0 = g * TILE;
+        int p0 = g * tile;
         int o = g * hd;
         int i = 0;
         for (; i < bound; i += L) {
@@ -195,9 +265,9 @@ public final class GroupedAttention {
             for (int j = 0; j < n; j++) {
                 FloatVector v = FloatVector.fromArray(F, values, rows[j] + i);
                 o0 = v.fma(FloatVector.broadcast(F, scores[p0 + j]), o0);
-                o1 = v.fma(FloatVector.broadcast(F, scores[p0 + TILE + j]), o1);
-                o2 = v.fma(FloatVector.broadcast(F, scores[p0 + 2 * TILE + j]), o2);
-                o3 = v.fma(FloatVector.broadcast(F, scores[p0 + 3 * TILE + j]), o3);
+                o1 = v.fma(FloatVector.broadcast(F, scores[p0 + tile + j]), o1);
+                o2 = v.fma(FloatVector.broadcast(F, scores[p0 + 2 * tile + j]), o2);
+                o3 = v.fma(FloatVector.broadcast(F, scores[p0 + 3 * tile + j]), o3);
             }
             o0.intoArray(acc, o + i);
             o1.intoArray(acc, o + hd + i);
@@ -208,7 +278,7 @@ public final class GroupedAttention {
             for (int h = 0; h < HEADS_AT_ONCE; h++) {
                 float a = acc[o + h * hd + i];
                 for (int j = 0; j < n; j++) {
-                    a += scores[p0 + h * TILE + j] * values[rows[j] + i];
+                    a += scores[p0 + h * tile + j] * values[rows[j] + i];
                 }
                 acc[o + h * hd + i] = a;
             }
@@ -217,7 +287,7 @@ public final class GroupedAttention {
 
     private void values1(float[] values, int n, int g) {
         for (int j = 0; j < n; j++) {
-            MatmulKernel.axpy(scores[g * TILE + j], values, rows[j], acc, g * headDim, headDim);
+            MatmulKernel.axpy(scores[g * tile + j], values, rows[j], acc, g * headDim, headDim);
         }
     }
 }

@@ -192,11 +192,11 @@ public final class LlamaForwardPass implements ForwardPass {
         rope(k, c.kvHeads(), tokens);
         float[] keys = cache.keys(l);
         float[] values = cache.values(l);
+        int bs = cache.blockSize();
         for (int t = 0; t < tokens; t++) {
             int[] table = chunks.get(owner[t]).blockTable();
-            int off = cache.offset(table[pos[t] / cache.blockSize()], pos[t] % cache.blockSize());
-            System.arraycopy(k, t * c.kvDim(), keys, off, c.kvDim());
-            System.arraycopy(v, t * c.kvDim(), values, off, c.kvDim());
+            GroupedAttention.store(k, t * c.kvDim(), v, t * c.kvDim(), keys, values, table[pos[t] / bs], pos[t] % bs, bs, c.kvHeads(),
+                    c.headDim());
         }
         this.layer = l;
         pool.run(tokens * c.kvHeads(), Math.max(1, tokens * c.kvHeads() / (pool.size() * 8)), attentionTask);
@@ -224,7 +224,7 @@ public final class LlamaForwardPass implements ForwardPass {
             int t = item / c.kvHeads();
             int kvHead = item % c.kvHeads();
             int qo = t * qDim + kvHead * group * hd;
-            kernel.attend(q, qo, scale, keys, values, chunks.get(owner[t]).blockTable(), cache.blockSize(), c.kvDim(), kvHead * hd,
+            kernel.attend(q, qo, scale, keys, values, chunks.get(owner[t]).blockTable(), cache.blockSize(), c.kvHeads(), kvHead,
                     pos[t] + 1, att, qo);
         }
     }

@@ -4,10 +4,12 @@ import java.util.stream.IntStream;
 
 /**
  * The paged KV cache: for every layer, K and V in fixed-size blocks of {@code blockSize} token slots. Physical block
- * {@code b}, slot {@code s} of layer {@code l} holds the key of one token at
- * {@code keys(l)[offset(b, s) .. offset(b, s) + kvDim)}, laid out [kvHead][headDim]; values likewise.
- * Which block holds which positions of which sequence is the block table's business (see {@link SequenceChunk}); this
- * class only stores. Elements are float32, so bytes per element is 4.
+ * {@code b} of layer {@code l} is {@code keys(l)[offset(b, 0) .. offset(b + 1, 0))} (blockSize × kvDim floats), values
+ * likewise. How a block's slots are laid out inside it is the forward pass's business: the Llama forward pass keeps
+ * one run per KV head, keys transposed and values by slot ({@code GroupedAttention}); the test models keep a record
+ * per slot at {@link #offset(int, int)}. Which block holds which positions of which sequence is the block table's
+ * business (see {@link SequenceChunk}); this class only stores, and copies whole blocks. Elements are float32, so bytes
+ * per element is 4.
  */
 public final class PagedKvCache {
     public static final int BYTES_PER_ELEMENT = Float.BYTES;
@@ -70,7 +72,10 @@ public final class PagedKvCache {
         return values[layer];
     }
 
-    /** Index of slot {@code slot} of block {@code block} in {@link #keys(int)} / {@link #values(int)}. */
+    /**
+     * {@code (block × blockSize + slot) × kvDim}: where block {@code block} starts (slot 0), and where a slot-by-slot
+     * layout would put slot {@code slot}'s kvDim floats.
+     */
     public int offset(int block, int slot) {
         return (block * blockSize + slot) * config.kvDim();
     }

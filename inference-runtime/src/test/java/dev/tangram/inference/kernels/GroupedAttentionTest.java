@@ -12,19 +12,21 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class GroupedAttentionTest {
     /**
-     * Against softmax attention written out in doubles, through a shuffled block table: group sizes that take the
-     * four-head path, the one-head path and both; head sizes that are and are not a multiple of the vector length;
-     * contexts of one position, of exactly one tile, and of several tiles (where the running maximum moves).
+     * Keys and values stored in the kernel's layout through a shuffled block table, attended to, and compared with
+     * softmax attention written out in doubles over the same vectors: group sizes that take the four-head path, the
+     * one-head path and both; head sizes that are and are not a multiple of the vector length; block sizes below, equal
+     * to, between and above multiples of the vector length, and above a tile; contexts of one position, of exactly one
+     * tile, and of several tiles (where the running maximum moves).
      */
     @ParameterizedTest
     @CsvSource({
         "1, 64, 1, 16", "4, 64, 256, 16", "4, 64, 257, 16", "8, 64, 700, 16", "2, 16, 300, 4", "5, 20, 513, 7",
-        "6, 128, 90, 16", "3, 8, 260, 1"})
+        "6, 128, 90, 16", "3, 8, 260, 1", "4, 64, 333, 20", "4, 32, 650, 300", "4, 64, 40, 32"})
     void matchesADoublePrecisionSoftmaxAttention(int group, int headDim, int positions, int blockSize) {
-        Random r = new Random(group * 1000L + positions);
+        Random r = new Random(group * 1000L + positions * 7L + blockSize);
         int kvHeads = 2;
         int kvHead = 1;
-        int rowStride = kvHeads * headDim;
+        int kvDim = kvHeads * headDim;
         int blocks = (positions + blockSize - 1) / blockSize + 3;
         List<Integer> order = new ArrayList<>();
         for (int b = 0; b < blocks; b++) {
@@ -32,11 +34,13 @@ class GroupedAttentionTest {
         }
         Collections.shuffle(order, r);
         int[] table = order.stream().mapToInt(Integer::intValue).toArray();
-        float[] keys = new float[blocks * blockSize * rowStride];
-        float[] values = new float[keys.length];
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = (float) r.nextGaussian() * 2;
-            values[i] = (float) r.nextGaussian();
+        float[][] k = new float[positions][kvDim];
+        float[][] v = new float[positions][kvDim];
+        for (int p = 0; p < positions; p++) {
+            for (int i = 0; i < kvDim; i++) {
+                k[p][i] = (float) r.nextGaussian() * 2;
+                v[p][i] = (float) r.nextGaussian();
+            }
         }
         int qOff = 3;
         float[] q = new float[qOff + group * headDim];
@@ -45,25 +49,27 @@ class GroupedAttentionTest {
         }
         // one position far above the rest, late, so that the maximum moves in a later tile
         if (positions > 300) {
-            int p = positions - 5;
-            int row = (table[p / blockSize] * blockSize + p % blockSize) * rowStride + kvHead * headDim;
             for (int d = 0; d < headDim; d++) {
-                keys[row + d] = q[qOff + d] * 4;
+                k[positions - 5][kvHead * headDim + d] = q[qOff + d] * 4;
             }
+        }
+        float[] keys = new float[blocks * blockSize * kvDim];
+        float[] values = new float[keys.length];
+        for (int p = 0; p < positions; p++) {
+            GroupedAttention.store(k[p], 0, v[p], 0, keys, values, table[p / blockSize], p % blockSize, blockSize, kvHeads, headDim);
         }
         float scale = (float) (1 / Math.sqrt(headDim));
         float[] out = new float[1 + group * headDim];
-        new GroupedAttention(group, headDim).attend(q, qOff, scale, keys, values, table, blockSize, rowStride, kvHead * headDim,
-                positions, out, 1);
+        GroupedAttention kernel = new GroupedAttention(group, headDim);
+        kernel.attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, positions, out, 1);
 
         for (int g = 0; g < group; g++) {
             double[] s = new double[positions];
             double max = Double.NEGATIVE_INFINITY;
             for (int p = 0; p < positions; p++) {
-                int row = (table[p / blockSize] * blockSize + p % blockSize) * rowStride + kvHead * headDim;
                 double dot = 0;
                 for (int d = 0; d < headDim; d++) {
-                    dot += (double) q[qOff + g * headDim + d] * keys[row + d];
+                    dot += (double) q[qOff + g * headDim + d] * k[p][kvHead * headDim + d];
                 }
                 s[p] = dot * scale;
                 max = Math.max(max, s[p]);
@@ -76,12 +82,17 @@ class GroupedAttentionTest {
             for (int d = 0; d < headDim; d++) {
                 double expected = 0;
                 for (int p = 0; p < positions; p++) {
-                    int row = (table[p / blockSize] * blockSize + p % blockSize) * rowStride + kvHead * headDim;
-                    expected += s[p] / total * values[row + d];
+                    expected += s[p] / total * v[p][kvHead * headDim + d];
                 }
-                assertThat((double) out[1 + g * headDim + d]).as("head %d, element %d", g, d).isCloseTo(expected, within(2e-5 + 1e-4 * Math.abs(expected)));
+                assertThat((double) out[1 + g * headDim + d]).as("head %d, element %d", g, d)
+                        .isCloseTo(expected, within(2e-5 + 1e-4 * Math.abs(expected)));
             }
         }
         assertThat(out[0]).isZero(); // nothing written before outOff
+
+        // the same kernel again, now over fewer positions: nothing of the first call leaks into the second
+        float[] again = new float[1 + group * headDim];
+        kernel.attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, positions, again, 1);
+        assertThat(again).containsExactly(out);
     }
 }
