@@ -16,7 +16,7 @@ import java.util.List;
  * @param sampling     temperature, top_k, top_p, seed, and the logit rules (penalties, logit_bias, min_tokens)
  * @param stream       whether to answer with server-sent events
  * @param includeUsage whether a streamed answer ends with a usage chunk ({@code stream_options.include_usage})
- * @param stops        stop sequences
+ * @param text         how tokens become text: stop sequences and tokens, special tokens
  * @param ignoreEos    vLLM's {@code ignore_eos}: generate past the end-of-generation token, up to {@code max_tokens}
  * @param logprobs     how many alternatives to report with each token's log-probability; -1 for no log-probabilities
  * @param tokensAsIds  vLLM's {@code return_tokens_as_token_ids}: name the tokens of the log-probabilities
@@ -26,7 +26,7 @@ import java.util.List;
  * @param tools        chat only: the function the answer calls or the functions it may call, or null for a message
  */
 public record CompletionParams(boolean chat, String model, List<Prompt> prompts, List<ChatTemplate.Message> messages,
-                               int n, Integer maxTokens, SamplingParams sampling, boolean stream, boolean includeUsage, List<String> stops,
+                               int n, Integer maxTokens, SamplingParams sampling, boolean stream, boolean includeUsage, TextRules text,
                                boolean ignoreEos, int logprobs, boolean tokensAsIds, boolean echo,
                                Tools tools) {
     /** One completions prompt: as text, or as token ids (the other null). */

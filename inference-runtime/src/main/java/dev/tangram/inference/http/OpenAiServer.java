@@ -263,7 +263,7 @@ public final class OpenAiServer implements AutoCloseable {
             // max_tokens 0 (allowed with echo only) still generates one token, which the engine needs to finish: it is dropped
             submit(b.engine(), new GenerationRequest(engineIds.get(c), prompt, Math.max(1, maxTokens[c / n]), sampling, stream.sink(c),
                     p.ignoreEos(), p.logprobs(), p.echo() ? p.logprobs() : -1), engineIds.subList(0, c), promptParam);
-            texts.add(new TextAssembler(model.tokenizer(), p.stops(), p.sampling().rules().minTokens()));
+            texts.add(new TextAssembler(model.tokenizer(), p.text(), p.sampling().rules().minTokens()));
             choiceEchoes.add(echoes.get(c / n));
         }
         metrics.requestParamsN(n);
@@ -321,6 +321,12 @@ public final class OpenAiServer implements AutoCloseable {
 
     /** The checks on the logit rules that need the model or the request's final {@code max_tokens}. */
     private static void checkRules(CompletionParams p, ServingModel model, int maxTokens) {
+        for (int token : p.text().stopTokenIds()) {
+            if (token >= model.tokenizer().vocabSize()) {
+                throw ApiError.invalid("'stop_token_ids' names token " + token + ", but the vocabulary has " + model.tokenizer().vocabSize()
+                        + " tokens", "stop_token_ids");
+            }
+        }
         for (int token : p.sampling().rules().logitBias().keySet()) {
             if (token >= model.tokenizer().vocabSize()) {
                 throw ApiError.invalid("'logit_bias' names token " + token + ", but the vocabulary has " + model.tokenizer().vocabSize()

@@ -14,7 +14,7 @@ import java.util.List;
  */
 record PromptEcho(int[] tokens, String text, int[] offsets) {
     static PromptEcho of(Tokenizer tokenizer, int[] prompt) {
-        TextAssembler text = new TextAssembler(tokenizer, List.of());
+        TextAssembler text = new TextAssembler(tokenizer, TextRules.NONE);
         int[] offsets = new int[prompt.length];
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < prompt.length; i++) {

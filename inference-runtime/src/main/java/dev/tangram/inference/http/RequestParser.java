@@ -74,12 +74,15 @@ public final class RequestParser {
             }
             includeUsage = optBoolean(so, "include_usage");
         }
-        List<String> stops = stops(root);
+        JsonNode skip = root.get("skip_special_tokens");
+        // as vLLM's tool parsers do, the model's own call markers are kept where it may write calls
+        boolean skipSpecial = skip == null || skip.isNull() ? !(tools instanceof AutoTools) : optBoolean(root, "skip_special_tokens");
+        TextRules text = new TextRules(stops(root), stopTokenIds(root), optBoolean(root, "include_stop_str_in_output"), skipSpecial);
         boolean ignoreEos = optBoolean(root, "ignore_eos");
         SamplingParams sampling = new SamplingParams(temperature == null ? 1f : temperature.floatValue(),
                 topK == null || topK < 0 ? 0 : topK, topP == null ? 1f : topP.floatValue(),
                 seed == null ? System.nanoTime() : seed, rules(root, tools), minP == null ? 0f : minP.floatValue());
-        return new CompletionParams(chat, model, prompts, messages, n == null ? 1 : n, maxTokens, sampling, stream, includeUsage, stops,
+        return new CompletionParams(chat, model, prompts, messages, n == null ? 1 : n, maxTokens, sampling, stream, includeUsage, text,
                 ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"), echo, tools);
     }
 
@@ -329,6 +332,25 @@ public final class RequestParser {
             return out;
         }
         throw ApiError.invalid("'stop' must be a string or an array of up to 4 strings", "stop");
+    }
+
+    /** vLLM's {@code stop_token_ids}: token ids (checked against the vocabulary once the model is known). */
+    private static Set<Integer> stopTokenIds(JsonNode root) {
+        JsonNode s = root.get("stop_token_ids");
+        if (s == null || s.isNull()) {
+            return Set.of();
+        }
+        if (!s.isArray() || !allInts(s)) {
+            throw ApiError.invalid("'stop_token_ids' must be an array of token ids", "stop_token_ids");
+        }
+        Set<Integer> out = new java.util.HashSet<>();
+        for (JsonNode x : s) {
+            if (x.intValue() < 0) {
+                throw ApiError.invalid("'stop_token_ids' must be token ids (>= 0), got " + x.intValue(), "stop_token_ids");
+            }
+            out.add(x.intValue());
+        }
+        return out;
     }
 
     private static boolean allInts(JsonNode a) {

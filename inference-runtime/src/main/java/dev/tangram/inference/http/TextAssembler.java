@@ -11,11 +11,14 @@ import java.util.List;
 
 /**
  * Turns a stream of tokens into a stream of text: keeps the bytes of a UTF-8 character split across tokens until it is
- * whole, and watches for stop sequences, holding back text that could be the start of one. As in vLLM, a stop sequence
- * counts only in text that arrives once {@code min_tokens} tokens have been added.
+ * whole, and watches for stop sequences and stop tokens, holding back text that could be the start of a stop sequence.
+ * As in vLLM, a stop sequence or stop token counts only once {@code min_tokens} tokens have been added, a stop token's
+ * own text is kept (unless it is a control token being skipped), and a stop sequence's is dropped unless the rules
+ * keep it.
  */
 public final class TextAssembler {
     private final Tokenizer tokenizer;
+    private final TextRules rules;
     private final List<String> stops;
     private final int holdBack;
     private final int minTokens;
@@ -27,27 +30,30 @@ public final class TextAssembler {
     private int emitted;
     private boolean stopped;
 
-    public TextAssembler(Tokenizer tokenizer, List<String> stops) {
-        this(tokenizer, stops, 0);
+    public TextAssembler(Tokenizer tokenizer, TextRules rules) {
+        this(tokenizer, rules, 0);
     }
 
-    public TextAssembler(Tokenizer tokenizer, List<String> stops, int minTokens) {
+    public TextAssembler(Tokenizer tokenizer, TextRules rules, int minTokens) {
         this.tokenizer = tokenizer;
-        this.stops = List.copyOf(stops);
+        this.rules = rules;
+        this.stops = rules.stops();
         this.holdBack = stops.stream().mapToInt(String::length).max().orElse(1) - 1;
         this.minTokens = minTokens;
     }
 
     /**
      * Adds a token; answers the text now safe to send (may be empty). An end-of-generation token (which reaches here only
-     * when the request set {@code ignore_eos}) adds no text, as vLLM leaves special tokens out of the text by default.
+     * when the request set {@code ignore_eos}) adds no text, as vLLM leaves special tokens out of the text by default;
+     * other control tokens add none where the rules skip them.
      */
     public String add(int token) {
         added++;
         if (stopped || tokenizer.isEndOfGeneration(token)) {
             return "";
         }
-        byte[] bytes = tokenizer.tokenBytes(token);
+        boolean stopToken = added >= minTokens && rules.stopTokenIds().contains(token);
+        byte[] bytes = rules.skipSpecialTokens() && !tokenizer.isText(token) ? new byte[0] : tokenizer.tokenBytes(token);
         ByteBuffer in = ByteBuffer.allocate(pending.remaining() + bytes.length);
         in.put(pending).put(bytes).flip();
         CharBuffer out = CharBuffer.allocate(in.remaining() + 1);
@@ -56,10 +62,13 @@ public final class TextAssembler {
         out.flip();
         int searchFrom = Math.max(0, text.length() - holdBack);
         text.append(out);
-        for (String stop : added < minTokens ? List.<String>of() : stops) {
+        if (stopToken) {
+            stopped = true;
+        }
+        for (String stop : added < minTokens || stopToken ? List.<String>of() : stops) {
             int at = text.indexOf(stop, searchFrom);
             if (at >= 0) {
-                text.setLength(at);
+                text.setLength(rules.includeStopStrings() ? at + stop.length() : at);
                 stopped = true;
             }
         }
@@ -69,7 +78,7 @@ public final class TextAssembler {
         return chunk;
     }
 
-    /** Whether a stop sequence has matched (generation should end with reason "stop"). */
+    /** Whether a stop sequence or stop token has ended the text (generation should end with reason "stop"). */
     public boolean stopped() {
         return stopped;
     }
@@ -90,7 +99,7 @@ public final class TextAssembler {
         return text.length();
     }
 
-    /** All text so far (stop sequence excluded). */
+    /** All text so far (a stop sequence excluded unless the rules keep it). */
     public String text() {
         return text.toString();
     }

@@ -208,6 +208,46 @@ class OpenAiServerIT {
     }
 
     @Test
+    void stopTokenIdsEndTheTextAfterThatTokenAndAStopStringCanBeKept() throws Exception {
+        OpenAiServer s = server(0, 4, 4, true);
+        String full = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"abc\",\"max_tokens\":30,\"temperature\":0}").body())
+                .at("/choices/0/text").asText();
+        char c = full.charAt(10);
+        int stopId = TOKENIZER.encode(String.valueOf(c), false)[0];
+        JsonNode r = JSON.readTree(post(s, "/v1/completions",
+                "{\"prompt\":\"abc\",\"max_tokens\":30,\"temperature\":0,\"stop_token_ids\":[" + stopId + "]}").body());
+        assertThat(r.at("/choices/0/text").asText()).isEqualTo(full.substring(0, full.indexOf(c) + 1)); // the stop token's text kept
+        assertThat(r.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        // the tokens up to the stop token (some of the fake model's tokens have no text, so not one per character)
+        assertThat(r.at("/usage/completion_tokens").asInt()).isBetween(full.indexOf(c) + 1, 29);
+        // held off by min_tokens (which also holds off the end token, so the greedy text is another): the first occurrence
+        // after them stops
+        int minTokens = 12;
+        String minText = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"abc\",\"max_tokens\":30,\"temperature\":0,"
+                + "\"min_tokens\":" + minTokens + "}").body()).at("/choices/0/text").asText();
+        char early = minText.charAt(2);
+        JsonNode later = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"abc\",\"max_tokens\":30,\"temperature\":0,"
+                + "\"min_tokens\":" + minTokens + ",\"stop_token_ids\":[" + TOKENIZER.encode(String.valueOf(early), false)[0] + "]}").body());
+        // the first 12 tokens have a character each (min_tokens held off the end token), and the 12th may stop
+        int second = minText.indexOf(early, minTokens - 1);
+        assertThat(later.at("/choices/0/text").asText()).isEqualTo(second < 0 ? minText : minText.substring(0, second + 1));
+
+        String stop = full.substring(10, 12);
+        JsonNode kept = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"abc\",\"max_tokens\":30,\"temperature\":0,"
+                + "\"stop\":" + JSON.writeValueAsString(stop) + ",\"include_stop_str_in_output\":true}").body());
+        assertThat(kept.at("/choices/0/text").asText()).isEqualTo(full.substring(0, full.indexOf(stop) + 2));
+
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"abc\",\"stop_token_ids\":[99999]}"), 400))
+                .isEqualTo("'stop_token_ids' names token 99999, but the vocabulary has " + FakeTokenizer.VOCAB + " tokens");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"abc\",\"stop_token_ids\":[-1]}"), 400))
+                .isEqualTo("'stop_token_ids' must be token ids (>= 0), got -1");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"abc\",\"stop_token_ids\":\"x\"}"), 400))
+                .isEqualTo("'stop_token_ids' must be an array of token ids");
+        assertThat(message(post(s, "/v1/completions", "{\"prompt\":\"abc\",\"skip_special_tokens\":\"yes\"}"), 400))
+                .contains("skip_special_tokens");
+    }
+
+    @Test
     void badInputGetsAnOpenAiStyle400() throws Exception {
         OpenAiServer s = server(0, 4, 4, false);
         HttpResponse<String> malformed = post(s, "/v1/completions", "{\"prompt\": \"x\",");
