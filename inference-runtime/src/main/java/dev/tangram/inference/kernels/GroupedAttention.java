@@ -198,14 +198,22 @@ public final class GroupedAttention {
         }
     }
 
+    /** {@link #scores4} for one head (two accumulators, so that the multiply-adds do not all wait on one another). */
     private void scores1(float[] q, int qo, float[] keys, int run, int blockSize, int slots, int at) {
+        int hd = headDim;
         for (int s0 = 0; s0 < slots; s0 += L) {
             VectorMask<Float> m = F.indexInRange(s0, slots);
             FloatVector a = FloatVector.zero(F);
-            for (int d = 0; d < headDim; d++) {
+            FloatVector b = FloatVector.zero(F);
+            int d = 0;
+            for (; d + 1 < hd; d += 2) {
+                a = FloatVector.fromArray(F, keys, run + d * blockSize + s0, m).fma(FloatVector.broadcast(F, q[qo + d]), a);
+                b = FloatVector.fromArray(F, keys, run + (d + 1) * blockSize + s0, m).fma(FloatVector.broadcast(F, q[qo + d + 1]), b);
+            }
+            if (d < hd) {
                 a = FloatVector.fromArray(F, keys, run + d * blockSize + s0, m).fma(FloatVector.broadcast(F, q[qo + d]), a);
             }
-            a.intoArray(scores, at + s0, m);
+            a.add(b).intoArray(scores, at + s0, m);
         }
     }
 
@@ -285,9 +293,26 @@ public final class GroupedAttention {
         }
     }
 
+    /** {@link #values4} for one head. */
     private void values1(float[] values, int n, int g) {
-        for (int j = 0; j < n; j++) {
-            MatmulKernel.axpy(scores[g * tile + j], values, rows[j], acc, g * headDim, headDim);
+        int hd = headDim;
+        int bound = F.loopBound(hd);
+        int p0 = g * tile;
+        int o = g * hd;
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector o0 = FloatVector.fromArray(F, acc, o + i);
+            for (int j = 0; j < n; j++) {
+                o0 = FloatVector.fromArray(F, values, rows[j] + i).fma(FloatVector.broadcast(F, scores[p0 + j]), o0);
+            }
+            o0.intoArray(acc, o + i);
+        }
+        for (; i < hd; i++) {
+            float a = acc[o + i];
+            for (int j = 0; j < n; j++) {
+                a += scores[p0 + j] * values[rows[j] + i];
+            }
+            acc[o + i] = a;
         }
     }
 }
