@@ -4,11 +4,11 @@ import java.util.List;
 
 /**
  * Turns chat messages into one prompt. GGUF files carry a Jinja template; rather than run Jinja, the server recognises
- * the template family by its markers and renders that family's layout: Llama 3 headers, ChatML, Llama 2 [INST], or a
- * plain "role: content" transcript for anything else.
+ * the template family by its markers and renders that family's layout: Llama 3 headers, ChatML, Mistral's [INST] with
+ * its tool markers, Llama 2 [INST], or a plain "role: content" transcript for anything else.
  */
 public enum ChatTemplate {
-    LLAMA3, CHATML, LLAMA2, PLAIN;
+    LLAMA3, CHATML, MISTRAL, LLAMA2, PLAIN;
 
     /**
      * One chat message.
@@ -35,6 +35,9 @@ public enum ChatTemplate {
         }
         if (jinja.contains("<|im_start|>")) {
             return CHATML;
+        }
+        if (jinja.contains("[AVAILABLE_TOOLS]") || jinja.contains("[TOOL_CALLS]")) {
+            return MISTRAL; // [INST] turns, and Mistral's own markers for tools (Mistral 7B v0.3 and later)
         }
         if (jinja.contains("[INST]")) {
             return LLAMA2;
@@ -82,6 +85,31 @@ public enum ChatTemplate {
                     }
                 }
             }
+            case MISTRAL -> {
+                // as Mistral's v0.3 template: the system prompt goes into the last user turn; the functions, as a message of
+                // the internal role "tools" (ToolCallFormat.MISTRAL), in [AVAILABLE_TOOLS] just before it
+                String system = null;
+                int lastUser = -1;
+                for (int i = 0; i < messages.size(); i++) {
+                    if (messages.get(i).role().equals("system")) {
+                        system = system == null ? messages.get(i).content() : system + "\n\n" + messages.get(i).content();
+                    } else if (messages.get(i).role().equals("user")) {
+                        lastUser = i;
+                    }
+                }
+                for (int i = 0; i < messages.size(); i++) {
+                    Message m = messages.get(i);
+                    switch (m.role()) {
+                        case "system" -> { }
+                        case "tools" -> b.append("[AVAILABLE_TOOLS] ").append(m.content()).append("[/AVAILABLE_TOOLS]");
+                        case "user" -> b.append("[INST] ").append(i == lastUser && system != null ? system + "\n\n" : "")
+                                .append(m.content()).append("[/INST]");
+                        case "tool" -> b.append("[TOOL_RESULTS] {\"content\": ").append(ToolCallFormat.quoted(m.content()))
+                                .append("} [/TOOL_RESULTS]");
+                        default -> b.append(withCalls(m)).append("</s>");
+                    }
+                }
+            }
             case PLAIN -> {
                 for (Message m : messages) {
                     b.append(m.role()).append(": ").append(withCalls(m)).append('\n');
@@ -97,14 +125,7 @@ public enum ChatTemplate {
         if (m.toolCalls().isEmpty()) {
             return m.content();
         }
-        StringBuilder b = new StringBuilder(m.content());
-        ToolCallFormat format = ToolCallFormat.of(this);
-        for (int i = 0; i < m.toolCalls().size(); i++) {
-            if (!b.isEmpty()) {
-                b.append(format == ToolCallFormat.JSON && i > 0 ? "; " : "\n");
-            }
-            b.append(format.written(m.toolCalls().get(i)));
-        }
-        return b.toString();
+        String calls = ToolCallFormat.of(this).written(m.toolCalls());
+        return m.content().isEmpty() ? calls : m.content() + "\n" + calls;
     }
 }

@@ -2,8 +2,10 @@ package dev.tangram.inference.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -20,16 +22,21 @@ import java.util.Set;
  *   (Llama 2, plain transcripts) are asked for the same.</li>
  *   <li>{@link #HERMES}: ChatML models trained for tools (Qwen 2.5, Hermes) write
  *   {@code <tool_call>{"name": ..., "arguments": {...}}</tool_call>}, possibly after some text.</li>
+ *   <li>{@link #MISTRAL}: Mistral (7B v0.3 and later) writes {@code [TOOL_CALLS] [{"name": ..., "arguments": {...}}, ...]},
+ *   possibly after some text, having been shown the functions in {@code [AVAILABLE_TOOLS]}.</li>
  * </ul>
  * An answer is a call only when all of it reads as calls of offered functions; anything else is an ordinary message.
  */
 enum ToolCallFormat {
-    JSON, HERMES;
+    JSON, HERMES, MISTRAL;
 
     static final String PYTHON_TAG = "<|python_tag|>";
     static final String OPEN = "<tool_call>";
     static final String CLOSE = "</tool_call>";
+    static final String TOOL_CALLS = "[TOOL_CALLS]";
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Reads one JSON document, nothing after it. */
+    private static final ObjectReader WHOLE = MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** What an answer turned out to be: text (null when there is none) and the calls it made (none for a plain message). */
     record Parsed(String content, List<ChatTemplate.ToolCall> calls) {
@@ -39,15 +46,28 @@ enum ToolCallFormat {
     }
 
     static ToolCallFormat of(ChatTemplate template) {
-        return template == ChatTemplate.CHATML ? HERMES : JSON;
+        return switch (template) {
+            case CHATML -> HERMES;
+            case MISTRAL -> MISTRAL;
+            default -> JSON;
+        };
     }
 
-    /** One call as a model of this family writes it (also how earlier calls in the conversation are shown to it). */
-    String written(ChatTemplate.ToolCall call) {
-        String args = call.arguments().isBlank() ? "{}" : call.arguments();
+    /** The calls of one turn as a model of this family writes them (also how earlier calls are shown to it). */
+    String written(List<ChatTemplate.ToolCall> calls) {
+        List<String> each = new ArrayList<>();
+        for (ChatTemplate.ToolCall call : calls) {
+            String args = call.arguments().isBlank() ? "{}" : call.arguments();
+            each.add(switch (this) {
+                case JSON -> "{\"name\": " + quoted(call.name()) + ", \"parameters\": " + args + "}";
+                case HERMES -> OPEN + "\n{\"name\": " + quoted(call.name()) + ", \"arguments\": " + args + "}\n" + CLOSE;
+                case MISTRAL -> "{\"name\": " + quoted(call.name()) + ", \"arguments\": " + args + "}";
+            });
+        }
         return switch (this) {
-            case JSON -> "{\"name\": " + quoted(call.name()) + ", \"parameters\": " + args + "}";
-            case HERMES -> OPEN + "\n{\"name\": " + quoted(call.name()) + ", \"arguments\": " + args + "}\n" + CLOSE;
+            case JSON -> String.join("; ", each);
+            case HERMES -> String.join("\n", each);
+            case MISTRAL -> TOOL_CALLS + " [" + String.join(", ", each) + "]";
         };
     }
 
@@ -61,6 +81,19 @@ enum ToolCallFormat {
             shown.append("{\"type\": \"function\", \"function\": ").append(f).append("}\n");
         }
         List<ChatTemplate.Message> out = new ArrayList<>(messages);
+        if (this == MISTRAL) {
+            // a message of the internal role "tools", which ChatTemplate.MISTRAL writes in [AVAILABLE_TOOLS] before the last
+            // user turn, where Mistral's template puts them
+            String list = "[" + String.join(", ", shown.toString().strip().split("\n")) + "]";
+            int lastUser = -1;
+            for (int i = 0; i < out.size(); i++) {
+                if (out.get(i).role().equals("user")) {
+                    lastUser = i;
+                }
+            }
+            out.add(lastUser < 0 ? out.size() : lastUser, new ChatTemplate.Message("tools", list));
+            return out;
+        }
         if (this == HERMES) {
             String tools = "# Tools\n\nYou may call functions to help with the user's request. Their signatures are within <tools></tools> "
                     + "XML tags:\n<tools>\n" + shown + "</tools>\n\nTo call a function, write a JSON object with its name and "
@@ -95,15 +128,21 @@ enum ToolCallFormat {
                 List<ChatTemplate.ToolCall> calls = jsonCalls(text, names);
                 yield calls == null ? Parsed.message(text) : new Parsed(null, calls);
             }
-            case HERMES -> {
-                int open = text.indexOf(OPEN);
+            case HERMES, MISTRAL -> {
+                int open = text.indexOf(marker());
                 if (open < 0) {
                     yield Parsed.message(text);
                 }
-                List<ChatTemplate.ToolCall> calls = hermesCalls(text.substring(open), names);
+                List<ChatTemplate.ToolCall> calls = this == HERMES ? hermesCalls(text.substring(open), names)
+                        : mistralCalls(text.substring(open + TOOL_CALLS.length()), names);
                 yield calls == null ? Parsed.message(text) : new Parsed(open == 0 ? null : text.substring(0, open), calls);
             }
         };
+    }
+
+    /** The text that starts the calls of a family that may write some text first. */
+    private String marker() {
+        return this == HERMES ? OPEN : TOOL_CALLS;
     }
 
     /**
@@ -121,14 +160,15 @@ enum ToolCallFormat {
                 boolean maybeCall = s.isEmpty() || s.startsWith("{") || s.startsWith(PYTHON_TAG) || PYTHON_TAG.startsWith(s);
                 yield maybeCall ? 0 : text.length();
             }
-            case HERMES -> {
-                int open = text.indexOf(OPEN, released);
+            case HERMES, MISTRAL -> {
+                String marker = marker();
+                int open = text.indexOf(marker, released);
                 if (open >= 0) {
                     yield open;
                 }
-                // a tail that could be the beginning of the opening tag waits for the next piece
-                int from = Math.max(released, text.length() - OPEN.length() + 1);
-                while (from < text.length() && !OPEN.startsWith(text.substring(from))) {
+                // a tail that could be the beginning of the marker waits for the next piece
+                int from = Math.max(released, text.length() - marker.length() + 1);
+                while (from < text.length() && !marker.startsWith(text.substring(from))) {
                     from++;
                 }
                 yield from;
@@ -174,7 +214,7 @@ enum ToolCallFormat {
             String body = close < 0 ? s.substring(OPEN.length()) : s.substring(OPEN.length(), close);
             ChatTemplate.ToolCall call;
             try {
-                call = call(MAPPER.readTree(body), names, "arguments");
+                call = call(WHOLE.readTree(body), names, "arguments");
             } catch (JsonProcessingException e) {
                 return null;
             }
@@ -183,6 +223,28 @@ enum ToolCallFormat {
             }
             calls.add(call);
             s = close < 0 ? "" : s.substring(close + CLOSE.length());
+        }
+        return calls.isEmpty() ? null : calls;
+    }
+
+    /** Mistral style: after the marker, one JSON array of call objects (or one object) and nothing else, else null. */
+    private static List<ChatTemplate.ToolCall> mistralCalls(String text, Set<String> names) {
+        JsonNode node;
+        try {
+            node = WHOLE.readTree(text.strip());
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+        if (node == null || !node.isArray() && !node.isObject()) {
+            return null;
+        }
+        List<ChatTemplate.ToolCall> calls = new ArrayList<>();
+        for (JsonNode item : node.isArray() ? node : List.of(node)) {
+            ChatTemplate.ToolCall call = call(item, names, "arguments");
+            if (call == null) {
+                return null;
+            }
+            calls.add(call);
         }
         return calls.isEmpty() ? null : calls;
     }
@@ -236,7 +298,8 @@ enum ToolCallFormat {
         return new ChatTemplate.ToolCall(node.get("name").asText(), ((ObjectNode) args).toString());
     }
 
-    private static String quoted(String s) {
+    /** {@code s} as a JSON string. */
+    static String quoted(String s) {
         try {
             return MAPPER.writeValueAsString(s);
         } catch (JsonProcessingException e) {

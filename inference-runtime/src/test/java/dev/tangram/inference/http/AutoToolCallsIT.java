@@ -64,6 +64,10 @@ class AutoToolCallsIT {
     }
 
     private OpenAiServer server(String answer) {
+        return server(answer, ChatTemplate.CHATML);
+    }
+
+    private OpenAiServer server(String answer, ChatTemplate template) {
         ScriptedForwardPass model = new ScriptedForwardPass(tokenizer.vocabSize(), tokenizer.encode(answer, false), tokenizer.eos());
         PrometheusSchedulerMetrics metrics = new PrometheusSchedulerMetrics("tiny");
         ContinuousBatchScheduler scheduler = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 256, 16),
@@ -73,7 +77,7 @@ class AutoToolCallsIT {
         OpenAiServer server = new OpenAiServer(metrics, "127.0.0.1", 0).start();
         open.add(server);
         open.add(engine);
-        server.ready(new OpenAiServer.Backend(new ServingModel("tiny", tokenizer, ChatTemplate.CHATML, 2048, 256 * 16), engine));
+        server.ready(new OpenAiServer.Backend(new ServingModel("tiny", tokenizer, template, 2048, 256 * 16), engine));
         return server;
     }
 
@@ -139,6 +143,28 @@ class AutoToolCallsIT {
         assertThat(finish).isEqualTo("tool_calls");
         // every generated token's log-probability went out once, with the text or with the call (not the end token)
         assertThat(logged).isEqualTo(tokenizer.encode(ANSWER, false).length);
+    }
+
+    @Test
+    void aMistralModelsCallsComeBackAsToolCallsStreamedOrNot() throws Exception {
+        String answer = "[TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}, "
+                + "{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}]";
+        OpenAiServer s = server(answer, ChatTemplate.MISTRAL);
+        JsonNode choice = JSON.readTree(post(s, request("," + TOOLS))).at("/choices/0");
+        assertThat(choice.get("finish_reason").asText()).isEqualTo("tool_calls");
+        assertThat(choice.at("/message/content").isNull()).isTrue();
+        assertThat(choice.at("/message/tool_calls")).extracting(c -> c.at("/function/arguments").asText())
+                .containsExactly("{\"city\":\"Paris\"}", "{\"city\":\"Oslo\"}");
+        List<JsonNode> calls = new ArrayList<>();
+        for (String line : post(s, request("," + TOOLS + ",\"stream\":true")).split("\n")) {
+            if (line.startsWith("data: {")) {
+                JSON.readTree(line.substring(6)).at("/choices/0/delta/tool_calls").forEach(calls::add);
+            }
+        }
+        assertThat(calls).extracting(c -> c.get("index").asInt()).containsExactly(0, 1);
+        assertThat(calls).extracting(c -> c.get("id").asText()).doesNotHaveDuplicates();
+        // without "tools" the same answer is text, the marker included
+        assertThat(JSON.readTree(post(s, request(""))).at("/choices/0/message/content").asText()).isEqualTo(answer);
     }
 
     @Test

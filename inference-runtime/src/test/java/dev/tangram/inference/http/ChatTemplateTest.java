@@ -16,6 +16,7 @@ class ChatTemplateTest {
         assertThat(ChatTemplate.detect("{{ '<|start_header_id|>' + role }}")).isEqualTo(ChatTemplate.LLAMA3);
         assertThat(ChatTemplate.detect("{{ '<|im_start|>' + role }}")).isEqualTo(ChatTemplate.CHATML);
         assertThat(ChatTemplate.detect("[INST] {{ content }}")).isEqualTo(ChatTemplate.LLAMA2);
+        assertThat(ChatTemplate.detect("[AVAILABLE_TOOLS] {{ tools }}[/AVAILABLE_TOOLS][INST] {{ content }}")).isEqualTo(ChatTemplate.MISTRAL);
         assertThat(ChatTemplate.detect("{{ content }}")).isEqualTo(ChatTemplate.PLAIN);
         assertThat(ChatTemplate.detect(null)).isEqualTo(ChatTemplate.PLAIN);
     }
@@ -36,6 +37,21 @@ class ChatTemplateTest {
                         + "<|im_start|>assistant\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\":\"Paris\"}}\n</tool_call><|im_end|>\n"
                         + "<|im_start|>user\n<tool_response>\nsunny\n</tool_response><|im_end|>\n"
                         + "<|im_start|>assistant\n");
+    }
+
+    @Test
+    void mistralShowsTheFunctionsBeforeTheLastUserTurnAndCallsAndResultsWithItsMarkers() {
+        List<ChatTemplate.Message> messages = new java.util.ArrayList<>(List.of(new ChatTemplate.Message("system", "Be brief.")));
+        messages.addAll(CONVERSATION);
+        messages.add(new ChatTemplate.Message("user", "And Oslo?"));
+        messages = ToolCallFormat.MISTRAL.prompt(messages, List.of(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                .put("name", "get_weather")));
+        assertThat(ChatTemplate.MISTRAL.render(messages)).isEqualTo(
+                "[INST] Weather in Paris?[/INST]"
+                        + "[TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {\"city\":\"Paris\"}}]</s>"
+                        + "[TOOL_RESULTS] {\"content\": \"sunny\"} [/TOOL_RESULTS]"
+                        + "[AVAILABLE_TOOLS] [{\"type\": \"function\", \"function\": {\"name\":\"get_weather\"}}][/AVAILABLE_TOOLS]"
+                        + "[INST] Be brief.\n\nAnd Oslo?[/INST]");
     }
 
     @Test

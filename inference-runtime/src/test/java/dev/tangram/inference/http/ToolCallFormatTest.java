@@ -73,14 +73,39 @@ class ToolCallFormatTest {
     }
 
     @Test
+    void mistralStyleAnswersAreReadAsCallsAfterAnyText() {
+        ToolCallFormat f = ToolCallFormat.MISTRAL;
+        assertThat(f.parse("[TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]", NAMES))
+                .isEqualTo(new ToolCallFormat.Parsed(null, List.of(call("get_weather", "{\"city\":\"Paris\"}"))));
+        assertThat(f.parse("Checking.[TOOL_CALLS]{\"name\":\"now\",\"arguments\":{}}", NAMES)) // one object, no array
+                .isEqualTo(new ToolCallFormat.Parsed("Checking.", List.of(call("now", "{}"))));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "Sunny.",
+        "[TOOL_CALLS] [{\"name\":\"send_mail\",\"arguments\":{}}]",
+        "[TOOL_CALLS] [{\"name\":\"now\",\"arguments\":{}}] and more",
+        "[TOOL_CALLS] [{\"name\":\"now\",\"arguments\":{",
+        "[TOOL_CALLS] []",
+        "[TOOL_CALLS] \"now\""})
+    void mistralStyleAnswersWithABadCallAreMessages(String text) {
+        assertThat(ToolCallFormat.MISTRAL.parse(text, NAMES)).isEqualTo(ToolCallFormat.Parsed.message(text));
+    }
+
+    @Test
     void callsAreWrittenAsEachFamilyWritesThemAndReadBack() {
         ChatTemplate.ToolCall c = call("get_weather", "{\"city\":\"Paris\"}");
-        assertThat(ToolCallFormat.JSON.written(c)).isEqualTo("{\"name\": \"get_weather\", \"parameters\": {\"city\":\"Paris\"}}");
-        assertThat(ToolCallFormat.HERMES.written(c))
+        assertThat(ToolCallFormat.JSON.written(List.of(c))).isEqualTo("{\"name\": \"get_weather\", \"parameters\": {\"city\":\"Paris\"}}");
+        assertThat(ToolCallFormat.HERMES.written(List.of(c)))
                 .isEqualTo("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\":\"Paris\"}}\n</tool_call>");
+        assertThat(ToolCallFormat.MISTRAL.written(List.of(c, call("now", ""))))
+                .isEqualTo("[TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {\"city\":\"Paris\"}}, {\"name\": \"now\", \"arguments\": {}}]");
         for (ToolCallFormat f : ToolCallFormat.values()) {
-            assertThat(f.parse(f.written(c), NAMES).calls()).containsExactly(c);
+            assertThat(f.parse(f.written(List.of(c)), NAMES).calls()).containsExactly(c);
+            assertThat(f.parse(f.written(List.of(c, call("now", "{}"))), NAMES).calls()).containsExactly(c, call("now", "{}"));
         }
+        assertThat(ToolCallFormat.of(ChatTemplate.MISTRAL)).isEqualTo(ToolCallFormat.MISTRAL);
         assertThat(ToolCallFormat.of(ChatTemplate.CHATML)).isEqualTo(ToolCallFormat.HERMES);
         assertThat(ToolCallFormat.of(ChatTemplate.LLAMA3)).isEqualTo(ToolCallFormat.JSON);
         assertThat(ToolCallFormat.of(ChatTemplate.PLAIN)).isEqualTo(ToolCallFormat.JSON);
@@ -103,6 +128,13 @@ class ToolCallFormatTest {
         assertThat(hermes.get(1)).isEqualTo(chat.get(1));
         // without a system message, one is added
         assertThat(ToolCallFormat.HERMES.prompt(chat.subList(1, 2), functions).get(0).role()).isEqualTo("system");
+
+        // Mistral: the list, as a message of its own, just before the last user turn
+        List<ChatTemplate.Message> longer = List.of(chat.get(0), chat.get(1), new ChatTemplate.Message("assistant", "noon"),
+                new ChatTemplate.Message("user", "and now?"));
+        List<ChatTemplate.Message> mistral = ToolCallFormat.MISTRAL.prompt(longer, functions);
+        assertThat(mistral).extracting(ChatTemplate.Message::role).containsExactly("system", "user", "assistant", "tools", "user");
+        assertThat(mistral.get(3).content()).isEqualTo("[{\"type\": \"function\", \"function\": {\"name\":\"now\",\"description\":\"the time\"}}]");
     }
 
     @Test
@@ -119,6 +151,10 @@ class ToolCallFormatTest {
         assertThat(ToolCallFormat.HERMES.holdFrom("Sure. <tool_call>{\"name\"", 6)).isEqualTo(6);
         assertThat(ToolCallFormat.HERMES.holdFrom("a < b", 0)).isEqualTo(5);
         assertThat(ToolCallFormat.HERMES.holdFrom("a <", 0)).isEqualTo(2);
+        // Mistral style: the same, with its marker
+        assertThat(ToolCallFormat.MISTRAL.holdFrom("Sure. [TOOL", 0)).isEqualTo(6);
+        assertThat(ToolCallFormat.MISTRAL.holdFrom("Sure. [TOOL_CALLS] [", 6)).isEqualTo(6);
+        assertThat(ToolCallFormat.MISTRAL.holdFrom("a [b]", 0)).isEqualTo(5);
     }
 
     /** However an answer is cut into streamed pieces, what goes out adds up to what the whole answer is read as. */
@@ -132,6 +168,9 @@ class ToolCallFormatTest {
                 "<tool_call>{\"name\":\"now\",\"arguments\":{}}</tool_call><tool_call>{\"name\":\"get_weather\",\"arguments\":{}}",
                 "<tool_call>{\"name\":\"now\",\"arguments\":{}}</tool_call>trailing words",
                 "<tool_ca",
+                "[TOOL_CALLS] [{\"name\":\"now\",\"arguments\":{}}, {\"name\":\"get_weather\",\"arguments\":{\"city\":\"Oslo\"}}]",
+                "Let me see [TOOL_CALLS] {\"name\":\"now\"}",
+                "a [b] [TOOL_C",
                 "  ",
                 "");
         Random random = new Random(7);
