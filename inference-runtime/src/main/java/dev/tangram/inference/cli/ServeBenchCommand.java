@@ -39,6 +39,8 @@ public final class ServeBenchCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", description = "tokens generated per throughput request (default 32)") int maxTokens = 32;
     @Option(names = "--ttft-prompt", description = "prompt length of the TTFT runs (default 2000; 0 skips them)") int ttftPrompt = 2000;
     @Option(names = "--shared-prefix", description = "cached shared prefix of the warm TTFT run (default 1900)") int sharedPrefix = 1900;
+    @Option(names = "--decode-steps", description = "decode steps timed after the TTFT prompt and after a short one, streamed "
+            + "(default 32; 0 skips them)") int decodeSteps = 32;
     @Option(names = "--seed", description = "seed of the random prompts") long seed = 1;
     @Option(names = "--temperature", description = "sampling temperature of the throughput requests (default 0: greedy; each "
             + "request then gets its own seed)") double temperature = 0;
@@ -91,6 +93,16 @@ public final class ServeBenchCommand implements Callable<Integer> {
                 System.out.printf("| cold (nothing cached) | %.3f |%n", cold);
                 System.out.printf("| %d-token shared prefix cached | %.3f |%n", sharedPrefix, warm);
                 System.out.printf("| speed-up | %.1f× |%n", cold / warm);
+                if (decodeSteps > 0) {
+                    int[] longPrompt = withPrefix(shared, prompt(rnd, ordinary, ttftPrompt - sharedPrefix));
+                    double afterLong = decodeStep(url, longPrompt);
+                    double afterShort = decodeStep(url, prompt(rnd, ordinary, promptTokens));
+                    System.out.println();
+                    System.out.println("| one stream, mean decode step over " + decodeSteps + " steps | ms |");
+                    System.out.println("|---|---:|");
+                    System.out.printf("| after a %d-token prompt (%d of it cached) | %.1f |%n", ttftPrompt, sharedPrefix, afterLong * 1e3);
+                    System.out.printf("| after a %d-token prompt | %.1f |%n", promptTokens, afterShort * 1e3);
+                }
             }
         }
         return 0;
@@ -141,6 +153,43 @@ public final class ServeBenchCommand implements Callable<Integer> {
             }
         }
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * Seconds per decode step of one streamed request of {@code decodeSteps + 1} greedy tokens (past the end token): the
+     * time from its first token event to its last chunk, divided by the tokens generated after the first.
+     */
+    private double decodeStep(String url, int[] prompt) throws Exception {
+        String body = json.writeValueAsString(java.util.Map.of("prompt", prompt, "max_tokens", decodeSteps + 1, "temperature", 0,
+                "ignore_eos", true, "stream", true, "stream_options", java.util.Map.of("include_usage", true)));
+        HttpResponse<java.util.stream.Stream<String>> r = http.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("HTTP " + r.statusCode());
+        }
+        long first = 0;
+        long last = 0;
+        int generated = 0;
+        try (var lines = r.body()) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (!line.startsWith("data: {")) {
+                    continue;
+                }
+                long now = System.nanoTime();
+                JsonNode chunk = json.readTree(line.substring(6));
+                if (chunk.hasNonNull("usage")) {
+                    generated = chunk.at("/usage/completion_tokens").asInt();
+                } else {
+                    first = first == 0 ? now : first;
+                    last = now;
+                }
+            }
+        }
+        if (generated < 2) {
+            throw new IllegalStateException("the decode run generated " + generated + " tokens");
+        }
+        return (last - first) / 1e9 / (generated - 1);
     }
 
     public static void main(String[] args) {
