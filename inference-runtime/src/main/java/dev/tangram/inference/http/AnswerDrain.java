@@ -18,8 +18,11 @@ import java.util.function.BooleanSupplier;
  * sent them); with {@code max_tokens} 0, which the engine cannot do, the one token it generates is dropped.
  */
 final class AnswerDrain {
-    /** How a choice ended: its {@code finish_reason}, the tokens it generated, and the engine's account. */
-    record Outcome(String finishReason, int completionTokens, Completion completion) {
+    /**
+     * How a choice ended: its {@code finish_reason}, the tokens it generated, the engine's account, and vLLM's
+     * {@code stop_reason}: the stop string or stop token id that ended it (null and -1 when neither did).
+     */
+    record Outcome(String finishReason, int completionTokens, Completion completion, String stopString, int stopToken) {
     }
 
     /** What the drain tells the writer of the answer; either call may throw {@link ClientGone}. */
@@ -130,7 +133,9 @@ final class AnswerDrain {
                 reason = FinishReason.LENGTH.openAiName();
                 generated = 0;
             }
-            listener.finished(e.choice(), new Outcome(reason, generated, e.completion()));
+            boolean cut = c.stoppedBySequence && !dropGenerated;
+            listener.finished(e.choice(), new Outcome(reason, generated, e.completion(), cut ? c.text.stopString() : null,
+                    cut ? c.text.stopToken() : -1));
             return true;
         }
         if (c.stoppedBySequence || dropGenerated || e.prompt() != null) {

@@ -383,7 +383,7 @@ public final class OpenAiServer implements AutoCloseable {
         }
         List<ObjectNode> choices = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            choices.add(reply.choice(i, texts.get(i).toString(), logprobs.get(i), outcomes[i].finishReason()));
+            choices.add(reply.choice(i, texts.get(i).toString(), logprobs.get(i), outcomes[i]));
         }
         send(ctx, 200, reply.whole(choices, Usage.of(outcomes, samples)));
     }
@@ -419,7 +419,7 @@ public final class OpenAiServer implements AutoCloseable {
                                 .putNull("code");
                         write(out, err);
                     } else {
-                        writer.finished(choice, o.finishReason());
+                        writer.finished(choice, o);
                     }
                 }
             });
@@ -466,7 +466,7 @@ public final class OpenAiServer implements AutoCloseable {
             }
         }
 
-        void finished(int choice, String generation) {
+        void finished(int choice, AnswerDrain.Outcome outcome) {
             boolean called = reply.tools() instanceof ToolChoice;
             if (auto[choice] != null) {
                 ToolCallFormat.Parsed rest = auto[choice].finish();
@@ -481,7 +481,7 @@ public final class OpenAiServer implements AutoCloseable {
                 }
                 called = !rest.calls().isEmpty();
             }
-            write(out, reply.finishChunk(choice, reply.finishReason(generation, called)));
+            write(out, reply.finishChunk(choice, reply.finishReason(outcome.finishReason(), called), outcome));
         }
     }
 

@@ -50,7 +50,7 @@ record Reply(ObjectMapper json, String id, String model, boolean chat, long crea
     }
 
     /** One choice of an answer in one body; {@code text} is what was generated. */
-    ObjectNode choice(int index, String text, List<LogprobsJson.Logged> logged, String finishReason) {
+    ObjectNode choice(int index, String text, List<LogprobsJson.Logged> logged, AnswerDrain.Outcome outcome) {
         ObjectNode choice = json.createObjectNode().put("index", index);
         boolean called = false;
         if (chat) {
@@ -73,8 +73,20 @@ record Reply(ObjectMapper json, String id, String model, boolean chat, long crea
             choice.put("text", text);
         }
         choice.set("logprobs", logprobs.of(chat, logged, logprobsWanted));
-        choice.put("finish_reason", finishReason(finishReason, called));
+        choice.put("finish_reason", finishReason(outcome.finishReason(), called));
+        stopReason(choice, outcome);
         return choice;
+    }
+
+    /** vLLM's {@code stop_reason}: the stop string or stop token id that ended the choice, else null. */
+    private static void stopReason(ObjectNode choice, AnswerDrain.Outcome outcome) {
+        if (outcome.stopString() != null) {
+            choice.put("stop_reason", outcome.stopString());
+        } else if (outcome.stopToken() >= 0) {
+            choice.put("stop_reason", outcome.stopToken());
+        } else {
+            choice.putNull("stop_reason");
+        }
     }
 
     ObjectNode whole(List<ObjectNode> choices, Usage usage) {
@@ -123,8 +135,8 @@ record Reply(ObjectMapper json, String id, String model, boolean chat, long crea
         return body;
     }
 
-    /** The last piece of choice {@code index}: no text, the reason it finished. */
-    ObjectNode finishChunk(int index, String finishReason) {
+    /** The last piece of choice {@code index}: no text, the reason it finished (and vLLM's {@code stop_reason}). */
+    ObjectNode finishChunk(int index, String finishReason, AnswerDrain.Outcome outcome) {
         ObjectNode body = chunkBase();
         ObjectNode choice = piece(body, index);
         if (chat) {
@@ -133,6 +145,7 @@ record Reply(ObjectMapper json, String id, String model, boolean chat, long crea
             choice.put("text", "");
         }
         ended(choice, List.of(), finishReason);
+        stopReason(choice, outcome);
         return body;
     }
 

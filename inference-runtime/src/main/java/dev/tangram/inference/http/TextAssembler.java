@@ -29,6 +29,9 @@ public final class TextAssembler {
     private final StringBuilder text = new StringBuilder();
     private int emitted;
     private boolean stopped;
+    /** What stopped the text: a stop string, or a stop token (-1 for none). */
+    private String stopString;
+    private int stopToken = -1;
 
     public TextAssembler(Tokenizer tokenizer, TextRules rules) {
         this(tokenizer, rules, 0);
@@ -64,12 +67,14 @@ public final class TextAssembler {
         text.append(out);
         if (stopToken) {
             stopped = true;
+            this.stopToken = token;
         }
         for (String stop : added < minTokens || stopToken ? List.<String>of() : stops) {
             int at = text.indexOf(stop, searchFrom);
             if (at >= 0) {
                 text.setLength(rules.includeStopStrings() ? at + stop.length() : at);
                 stopped = true;
+                stopString = stop;
             }
         }
         int safe = stopped ? text.length() : Math.max(emitted, text.length() - holdBack);
@@ -92,6 +97,16 @@ public final class TextAssembler {
         String rest = text.substring(emitted);
         emitted = text.length();
         return rest;
+    }
+
+    /** The stop string that ended the text, or null. */
+    public String stopString() {
+        return stopString;
+    }
+
+    /** The stop token that ended the text, or -1. */
+    public int stopToken() {
+        return stopToken;
     }
 
     /** Characters of text so far, sent or held back: where the next token's text starts. */

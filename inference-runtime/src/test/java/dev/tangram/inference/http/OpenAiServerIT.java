@@ -205,6 +205,9 @@ class OpenAiServerIT {
                 "{\"prompt\":\"abc\",\"max_tokens\":30,\"temperature\":0,\"stop\":" + JSON.writeValueAsString(stop) + "}").body());
         assertThat(r.at("/choices/0/text").asText()).isEqualTo(full.substring(0, at));
         assertThat(r.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(r.at("/choices/0/stop_reason").asText()).isEqualTo(stop); // vLLM's: what stopped it
+        JsonNode plain = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"abc\",\"max_tokens\":3,\"temperature\":0}").body());
+        assertThat(plain.at("/choices/0/stop_reason").isNull()).isTrue();
     }
 
     @Test
@@ -218,6 +221,11 @@ class OpenAiServerIT {
                 "{\"prompt\":\"abc\",\"max_tokens\":30,\"temperature\":0,\"stop_token_ids\":[" + stopId + "]}").body());
         assertThat(r.at("/choices/0/text").asText()).isEqualTo(full.substring(0, full.indexOf(c) + 1)); // the stop token's text kept
         assertThat(r.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(r.at("/choices/0/stop_reason").asInt()).isEqualTo(stopId);
+        List<JsonNode> streamed = events(post(s, "/v1/completions",
+                "{\"prompt\":\"abc\",\"max_tokens\":30,\"temperature\":0,\"stream\":true,\"stop_token_ids\":[" + stopId + "]}").body());
+        assertThat(streamed.getLast().at("/choices/0/stop_reason").asInt()).isEqualTo(stopId);
+        assertThat(streamed.getLast().at("/choices/0/finish_reason").asText()).isEqualTo("stop");
         // the tokens up to the stop token (some of the fake model's tokens have no text, so not one per character)
         assertThat(r.at("/usage/completion_tokens").asInt()).isBetween(full.indexOf(c) + 1, 29);
         // held off by min_tokens (which also holds off the end token, so the greedy text is another): the first occurrence
