@@ -72,53 +72,62 @@ enum ToolCallFormat {
     }
 
     /**
-     * The conversation with the functions shown: Llama 3 style, in front of the first user message (where Llama 3.1's
-     * template puts them); Hermes style, in the system message inside {@code <tools>} tags (one added if there is none).
+     * The conversation with the functions shown, where each family's template puts them: Llama 3 style, in front of the
+     * first user message; Hermes style, in the system message inside {@code <tools>} tags (one added if there is none);
+     * Mistral style, in {@code [AVAILABLE_TOOLS]} just before the last user message.
      */
     List<ChatTemplate.Message> prompt(List<ChatTemplate.Message> messages, List<JsonNode> functions) {
-        StringBuilder shown = new StringBuilder();
+        List<String> shown = new ArrayList<>();
         for (JsonNode f : functions) {
-            shown.append("{\"type\": \"function\", \"function\": ").append(f).append("}\n");
+            shown.add("{\"type\": \"function\", \"function\": " + f + "}");
         }
         List<ChatTemplate.Message> out = new ArrayList<>(messages);
-        if (this == MISTRAL) {
-            // a message of the internal role "tools", which ChatTemplate.MISTRAL writes in [AVAILABLE_TOOLS] before the last
-            // user turn, where Mistral's template puts them
-            String list = "[" + String.join(", ", shown.toString().strip().split("\n")) + "]";
-            int lastUser = -1;
-            for (int i = 0; i < out.size(); i++) {
-                if (out.get(i).role().equals("user")) {
-                    lastUser = i;
+        switch (this) {
+            case JSON -> {
+                String tools = "These functions are available. To call one, answer with nothing but a JSON object in the format "
+                        + "{\"name\": function name, \"parameters\": dictionary of argument name and its value}; otherwise answer in "
+                        + "plain text.\n\n" + String.join("\n", shown) + "\n\n";
+                int firstUser = indexOfRole(out, "user", true);
+                if (firstUser < 0) {
+                    out.add(new ChatTemplate.Message("user", tools.strip()));
+                } else {
+                    ChatTemplate.Message m = out.get(firstUser);
+                    out.set(firstUser, new ChatTemplate.Message("user", tools + m.content(), m.toolCalls()));
                 }
             }
-            out.add(lastUser < 0 ? out.size() : lastUser, new ChatTemplate.Message("tools", list));
-            return out;
-        }
-        if (this == HERMES) {
-            String tools = "# Tools\n\nYou may call functions to help with the user's request. Their signatures are within <tools></tools> "
-                    + "XML tags:\n<tools>\n" + shown + "</tools>\n\nTo call a function, write a JSON object with its name and "
-                    + "arguments within <tool_call></tool_call> XML tags:\n" + OPEN + "\n{\"name\": <function-name>, \"arguments\": "
-                    + "<args-json-object>}\n" + CLOSE;
-            if (!out.isEmpty() && out.getFirst().role().equals("system")) {
-                ChatTemplate.Message system = out.getFirst();
-                out.set(0, new ChatTemplate.Message("system", system.content() + "\n\n" + tools, system.toolCalls()));
-            } else {
-                out.addFirst(new ChatTemplate.Message("system", tools));
+            case HERMES -> {
+                String tools = "# Tools\n\nYou may call functions to help with the user's request. Their signatures are within "
+                        + "<tools></tools> XML tags:\n<tools>\n" + String.join("\n", shown) + "\n</tools>\n\nTo call a function, write a "
+                        + "JSON object with its name and arguments within <tool_call></tool_call> XML tags:\n" + OPEN + "\n{\"name\": "
+                        + "<function-name>, \"arguments\": <args-json-object>}\n" + CLOSE;
+                if (!out.isEmpty() && out.getFirst().role().equals("system")) {
+                    ChatTemplate.Message system = out.getFirst();
+                    out.set(0, new ChatTemplate.Message("system", system.content() + "\n\n" + tools, system.toolCalls()));
+                } else {
+                    out.addFirst(new ChatTemplate.Message("system", tools));
+                }
             }
-            return out;
-        }
-        String tools = "These functions are available. To call one, answer with nothing but a JSON object in the format "
-                + "{\"name\": function name, \"parameters\": dictionary of argument name and its value}; otherwise answer in plain "
-                + "text.\n\n" + shown + "\n";
-        for (int i = 0; i < out.size(); i++) {
-            ChatTemplate.Message m = out.get(i);
-            if (m.role().equals("user")) {
-                out.set(i, new ChatTemplate.Message("user", tools + m.content(), m.toolCalls()));
-                return out;
+            case MISTRAL -> {
+                // a message of the internal role "tools", which ChatTemplate.MISTRAL writes in [AVAILABLE_TOOLS]
+                int lastUser = indexOfRole(out, "user", false);
+                out.add(lastUser < 0 ? out.size() : lastUser, new ChatTemplate.Message("tools", "[" + String.join(", ", shown) + "]"));
             }
         }
-        out.add(new ChatTemplate.Message("user", tools.strip()));
         return out;
+    }
+
+    /** The first (or last) message of {@code role}, or -1. */
+    private static int indexOfRole(List<ChatTemplate.Message> messages, String role, boolean first) {
+        int found = -1;
+        for (int i = 0; i < messages.size(); i++) {
+            if (messages.get(i).role().equals(role)) {
+                found = i;
+                if (first) {
+                    break;
+                }
+            }
+        }
+        return found;
     }
 
     /** Reads a whole answer: the calls it makes of the functions {@code names}, or the message it is. */
