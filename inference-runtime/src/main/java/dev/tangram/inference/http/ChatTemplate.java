@@ -46,7 +46,10 @@ public enum ChatTemplate {
     }
 
     /** The prompt text, ending where the assistant's reply begins (BOS is added by the tokenizer, not here). */
-    public String render(List<Message> messages) {
+    public String render(List<Message> given) {
+        // OpenAI's "developer" role is its newer name for "system"; no template here knows it by that name
+        List<Message> messages = given.stream()
+                .map(m -> m.role().equals("developer") ? new Message("system", m.content(), m.toolCalls()) : m).toList();
         StringBuilder b = new StringBuilder();
         switch (this) {
             case LLAMA3 -> {

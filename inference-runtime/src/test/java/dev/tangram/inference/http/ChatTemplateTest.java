@@ -55,6 +55,16 @@ class ChatTemplateTest {
     }
 
     @Test
+    void aDeveloperMessageIsShownAsTheSystemMessage() {
+        List<ChatTemplate.Message> developer = List.of(new ChatTemplate.Message("developer", "Be brief."), new ChatTemplate.Message("user", "Hi"));
+        List<ChatTemplate.Message> system = List.of(new ChatTemplate.Message("system", "Be brief."), new ChatTemplate.Message("user", "Hi"));
+        for (ChatTemplate t : ChatTemplate.values()) {
+            assertThat(t.render(developer)).as(t.name()).isEqualTo(t.render(system));
+        }
+        assertThat(ChatTemplate.LLAMA2.render(developer)).isEqualTo("[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHi [/INST]");
+    }
+
+    @Test
     void anAssistantTurnWithTextAndSeveralCallsShowsThemAll() {
         ChatTemplate.Message turn = new ChatTemplate.Message("assistant", "Checking.",
                 List.of(new ChatTemplate.ToolCall("a", "{}"), new ChatTemplate.ToolCall("b", "")));
