@@ -530,29 +530,4 @@ public final class MatmulKernel {
     private static FloatVector load(float[] acc, int at, boolean zero) {
         return zero ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at);
     }
-
-    /** Dot product of {@code a[ao .. ao+n)} and {@code b[bo .. bo+n)}. */
-    public static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        for (int upper = F.loopBound(n); i < upper; i += L) {
-            acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
-        }
-        float s = VectorShapes.sum(acc);
-        for (; i < n; i++) {
-            s += a[ao + i] * b[bo + i];
-        }
-        return s;
-    }
-
-    /** {@code y[yo .. yo+n) += a * x[xo .. xo+n)}. */
-    public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
-        int i = 0;
-        for (int upper = F.loopBound(n); i < upper; i += L) {
-            FloatVector.fromArray(F, x, xo + i).fma(FloatVector.broadcast(F, a), FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
-        }
-        for (; i < n; i++) {
-            y[yo + i] += a * x[xo + i];
-        }
-    }
 }
