@@ -8,7 +8,15 @@ import dev.tangram.inference.model.LoadedModel;
 import dev.tangram.inference.model.ModelLoader;
 import dev.tangram.inference.model.PagedKvCache;
 import dev.tangram.inference.model.SequenceChunk;
+import dev.tangram.inference.sampling.JsonFormat;
+import dev.tangram.inference.sampling.JsonSchema;
+import dev.tangram.inference.sampling.LogitRules;
 import dev.tangram.inference.sampling.Sampler;
+import dev.tangram.inference.sampling.SamplingParams;
+import dev.tangram.inference.scheduler.Completion;
+import dev.tangram.inference.scheduler.GenerationRequest;
+import dev.tangram.inference.scheduler.TokenSampler;
+import dev.tangram.inference.scheduler.TokenSink;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +43,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
             + "(default auto)", converter = ReadAheadConverter.class) ReadAheadSetting readAhead = ReadAheadSetting.AUTO;
     @Option(names = "--matmul-tokens", split = ",", description = "also time the batched matmul alone, over every layer's FFN gate "
             + "and down matrices, for these token counts (GMAC/s)") int[] matmulTokens = {};
+    @Option(names = "--json-mask-tokens", description = "also time sampling under a JSON response format (any object, and a "
+            + "schema of strings) over the model's vocabulary for this many greedy draws from random logits, after 200 (default 0: "
+            + "skip)") int jsonMaskTokens;
 
     @Override
     public Integer call() throws Exception {
@@ -55,6 +66,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 System.out.printf("matmul, %d tokens: %.1f GMAC/s (FFN gate and down of %d layers, %d threads, best of 3)%n", t,
                         matmul(m, t), m.config().layers(), threads);
             }
+            if (jsonMaskTokens > 0) {
+                jsonMask(m);
+            }
             double single = 0;
             for (int batch : batches) {
                 double tps = decode(m, batch);
@@ -68,6 +82,55 @@ public final class EngineBenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Milliseconds per greedy draw held to a JSON response format (any object, then a schema with string values), three
+     * rounds of fresh requests each: what the JSON constraint adds to sampling over this vocabulary. Random logits keep
+     * the draws mostly inside strings, where a document spends most of its tokens.
+     */
+    private void jsonMask(LoadedModel m) throws Exception {
+        var factory = TokenSampler.perRequest(m.tokenizer());
+        var schema = new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"type\":\"object\",\"properties\":{\"name\":"
+                + "{\"type\":\"string\"},\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"required\":[\"name\",\"tags\"],"
+                + "\"additionalProperties\":false}");
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        float[][] pool = new float[16][m.config().vocabSize()];
+        for (float[] p : pool) {
+            for (int v = 0; v < p.length; v++) {
+                p[v] = (float) rnd.nextDouble(-4, 4);
+            }
+        }
+        float[] logits = new float[pool[0].length];
+        TokenSink ignore = new TokenSink() {
+            @Override
+            public void onToken(int token) {
+            }
+
+            @Override
+            public void onFinish(Completion completion) {
+            }
+        };
+        for (JsonFormat format : new JsonFormat[] {JsonFormat.ANY_OBJECT, new JsonFormat(JsonSchema.compile(schema))}) {
+            StringBuilder rounds = new StringBuilder();
+            for (int round = 0; round < 3; round++) {
+                LogitRules rules = new LogitRules(0f, 0f, 1f, java.util.Map.of(), 0, format);
+                TokenSampler sampler = factory.apply(new GenerationRequest("bench", new int[] {1}, 200 + jsonMaskTokens,
+                        new SamplingParams(0f, 0, 1f, round, rules), ignore));
+                long spent = 0;
+                for (int i = 0; i < 200 + jsonMaskTokens; i++) {
+                    System.arraycopy(pool[(i + round) % pool.length], 0, logits, 0, logits.length);
+                    long t = System.nanoTime();
+                    sampler.sample(logits);
+                    if (i >= 200) {
+                        spent += System.nanoTime() - t;
+                    }
+                }
+                rounds.append(rounds.isEmpty() ? "" : ", ").append(String.format("%.2f", spent / 1e6 / jsonMaskTokens));
+            }
+            System.out.printf("JSON mask, %s: %s ms per token (3 rounds, %d draws after 200, %d-token vocabulary)%n",
+                    format.schema() == null ? "any object" : "schema of strings", rounds, jsonMaskTokens, logits.length);
+        }
     }
 
     /** Aggregate decode tokens/s of {@code batch} sequences stepping together, after a prefill and {@code warmup} steps. */

@@ -66,6 +66,11 @@ final class JsonCursor implements TextCursor {
         whitespace = other.whitespace;
     }
 
+    @Override
+    public boolean inPlainString() {
+        return mode == Mode.STRING && text == JsonText.STRING_START;
+    }
+
     /** Whether the top-level object is complete. */
     @Override
     public boolean complete() {

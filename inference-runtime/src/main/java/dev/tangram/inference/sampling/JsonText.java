@@ -78,6 +78,24 @@ final class JsonText {
     }
 
     /**
+     * Whether {@code bytes}, read inside a string in its plain state, leave it in that state: whole characters, none of
+     * them a quote, a backslash or a control character. Such text cannot end the string or begin an escape.
+     */
+    static boolean keepsStringPlain(byte[] bytes) {
+        if (bytes.length == 0) {
+            return false;
+        }
+        int state = STRING_START;
+        for (byte b : bytes) {
+            state = string(state, b & 0xff);
+            if (state < 0 || (state & 3) != PLAIN) {
+                return false; // refused, the closing quote, or an escape begun
+            }
+        }
+        return state == STRING_START;
+    }
+
+    /**
      * The number state after byte {@code c}, or {@link #REFUSE} where {@code c} cannot continue the number (then the number
      * has ended if {@link #numberCanEnd} says so, and the byte belongs to what follows). A part of a number (integer,
      * fraction, exponent) has at most {@link #MAX_DIGITS} digits, and the exponent three: a constrained model could

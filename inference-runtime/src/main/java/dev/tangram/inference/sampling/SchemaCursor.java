@@ -52,6 +52,14 @@ final class SchemaCursor implements TextCursor {
         return complete;
     }
 
+    /** Inside a string value of the schema (keys and enum members are literals, matched byte by byte elsewhere). */
+    @Override
+    public boolean inPlainString() {
+        int top = depth - 1;
+        return top >= 0 && schema.node(node[top]).kind() == JsonSchema.Kind.STRING && phase[top] == 1
+                && state[top] == JsonText.STRING_START;
+    }
+
     @Override
     public boolean feed(byte b) {
         int c = b & 0xff;

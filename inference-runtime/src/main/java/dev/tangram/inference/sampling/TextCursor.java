@@ -10,4 +10,13 @@ interface TextCursor {
 
     /** Makes this cursor where {@code other}, a cursor of the same kind and format, is. */
     void copyFrom(TextCursor other);
+
+    /**
+     * Whether the cursor is inside a string whose content is free (any text may follow) and not in the middle of an escape
+     * or a UTF-8 character: then text that keeps such a string plain ({@link JsonText#keepsStringPlain}) is accepted and
+     * leaves the cursor where it is.
+     */
+    default boolean inPlainString() {
+        return false;
+    }
 }

@@ -132,4 +132,72 @@ class JsonConstraintTest {
         assertThat(out.toString()).startsWith("{\"a\"").endsWith("}");
         assertThat(token).isZero();
     }
+
+    /**
+     * The fast path inside free strings lets through exactly what running every token's bytes would: random walks over a
+     * vocabulary of awkward tokens (quotes, backslashes, escapes, control bytes, whole and split UTF-8, structure), each
+     * step's mask compared with the one computed token by token, for any object and for a schema with string values.
+     */
+    @Test
+    void theMaskInsideStringsIsTheMaskOfRunningEveryToken() throws Exception {
+        String[] pieces = {"{", "}", "\"", "\":", "\",\"", "a", "bc", " d", "é", "€", "😀", "\\", "\\n", "\\u00", "e9", "\\\"",
+            "x\"", "\"}", "[", "]", "1", "2.5", "true", ":", ",", " ", "\t", "null", "\"a\":\"", "ok\"}", "\u0001", "ab\"cd"};
+        byte[][] text = new byte[pieces.length + 3][];
+        for (int i = 0; i < pieces.length; i++) {
+            text[i] = pieces[i].getBytes(StandardCharsets.UTF_8);
+        }
+        text[pieces.length] = new byte[] {(byte) 0xC3}; // the first byte of é
+        text[pieces.length + 1] = new byte[] {(byte) 0xA9, 'z'}; // its second, then a letter
+        text[pieces.length + 2] = new byte[0]; // the end token (no text)
+        int endToken = pieces.length + 2;
+        JsonNode schema = JSON.readTree("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},"
+                + "\"b\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"required\":[\"a\",\"b\"],\"additionalProperties\":false}");
+        Random random = new Random(5);
+        int inStrings = 0;
+        for (JsonFormat format : new JsonFormat[] {JsonFormat.ANY_OBJECT, new JsonFormat(JsonSchema.compile(schema))}) {
+            for (int walk = 0; walk < 200; walk++) {
+                JsonConstraint constraint = new JsonConstraint(format, text, new int[] {endToken});
+                TextCursor at = format.cursor();
+                for (int step = 0; step < 40 && !at.complete(); step++) {
+                    inStrings += at.inPlainString() ? 1 : 0;
+                    float[] logits = new float[text.length];
+                    constraint.mask(logits);
+                    java.util.List<Integer> allowed = new java.util.ArrayList<>();
+                    for (int t = 0; t < endToken; t++) {
+                        boolean expected = runs(format, at, text[t]);
+                        assertThat(logits[t] == 0f).as("%s, step %d, token %d", format, step, t).isEqualTo(expected);
+                        if (expected) {
+                            allowed.add(t);
+                        }
+                    }
+                    // the end token only where nothing else can come (the document is not complete here)
+                    assertThat(logits[endToken] == 0f).isEqualTo(allowed.isEmpty());
+                    if (allowed.isEmpty()) {
+                        break;
+                    }
+                    int drawn = allowed.get(random.nextInt(allowed.size()));
+                    constraint.advance(drawn);
+                    for (byte b : text[drawn]) {
+                        at.feed(b);
+                    }
+                }
+            }
+        }
+        assertThat(inStrings).as("steps taken inside plain strings").isGreaterThan(100);
+    }
+
+    /** Whether {@code bytes} continue the document where {@code at} is (on a copy). */
+    private static boolean runs(JsonFormat format, TextCursor at, byte[] bytes) {
+        if (bytes.length == 0) {
+            return false;
+        }
+        TextCursor copy = format.cursor();
+        copy.copyFrom(at);
+        for (byte b : bytes) {
+            if (!copy.feed(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
 }
