@@ -77,20 +77,22 @@ public final class RequestParser {
         JsonNode skip = root.get("skip_special_tokens");
         // as vLLM's tool parsers do, the model's own call markers are kept where it may write calls
         boolean skipSpecial = skip == null || skip.isNull() ? !(tools instanceof AutoTools) : optBoolean(root, "skip_special_tokens");
-        TextRules text = new TextRules(stops(root), stopTokenIds(root), optBoolean(root, "include_stop_str_in_output"), skipSpecial);
+        Set<Integer> stopTokenIds = stopTokenIds(root);
+        TextRules text = new TextRules(stops(root), stopTokenIds, optBoolean(root, "include_stop_str_in_output"), skipSpecial);
         boolean ignoreEos = optBoolean(root, "ignore_eos");
         SamplingParams sampling = new SamplingParams(temperature == null ? 1f : temperature.floatValue(),
                 topK == null || topK < 0 ? 0 : topK, topP == null ? 1f : topP.floatValue(),
-                seed == null ? System.nanoTime() : seed, rules(root, tools), minP == null ? 0f : minP.floatValue());
+                seed == null ? System.nanoTime() : seed, rules(root, tools, stopTokenIds), minP == null ? 0f : minP.floatValue());
         return new CompletionParams(chat, model, prompts, messages, n == null ? 1 : n, maxTokens, sampling, stream, includeUsage, text,
                 ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"), echo, tools);
     }
 
     /**
-     * OpenAI's penalties and {@code logit_bias}; vLLM's {@code repetition_penalty} and {@code min_tokens}; and the JSON the
-     * answer must be: {@code response_format}'s, or the called function's arguments.
+     * OpenAI's penalties and {@code logit_bias}; vLLM's {@code repetition_penalty} and {@code min_tokens} (which holds off
+     * {@code stop_token_ids} as well as the end tokens); and the JSON the answer must be: {@code response_format}'s, or the
+     * called function's arguments.
      */
-    private static LogitRules rules(JsonNode root, Tools tools) {
+    private static LogitRules rules(JsonNode root, Tools tools, Set<Integer> stopTokenIds) {
         Double presence = optNumber(root, "presence_penalty", -2, 2);
         Double frequency = optNumber(root, "frequency_penalty", -2, 2);
         Double repetition = optNumber(root, "repetition_penalty", 0, Float.MAX_VALUE);
@@ -99,7 +101,8 @@ public final class RequestParser {
         }
         Integer minTokens = optInt(root, "min_tokens", 0); // checked against max_tokens once its default is known
         return new LogitRules(presence == null ? 0f : presence.floatValue(), frequency == null ? 0f : frequency.floatValue(),
-                repetition == null ? 1f : repetition.floatValue(), logitBias(root), minTokens == null ? 0 : minTokens, json(root, tools));
+                repetition == null ? 1f : repetition.floatValue(), logitBias(root), minTokens == null ? 0 : minTokens, json(root, tools),
+                stopTokenIds);
     }
 
     /**

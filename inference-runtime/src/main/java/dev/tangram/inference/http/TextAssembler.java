@@ -12,8 +12,8 @@ import java.util.List;
 /**
  * Turns a stream of tokens into a stream of text: keeps the bytes of a UTF-8 character split across tokens until it is
  * whole, and watches for stop sequences and stop tokens, holding back text that could be the start of a stop sequence.
- * As in vLLM, a stop sequence or stop token counts only once {@code min_tokens} tokens have been added, a stop token's
- * own text is kept (unless it is a control token being skipped), and a stop sequence's is dropped unless the rules
+ * As in vLLM, a stop sequence counts only once {@code min_tokens} tokens have been added (the sampler does not draw a stop
+ * token before then), a stop token's own text is kept (unless it is a control token being skipped), and a stop sequence's is dropped unless the rules
  * keep it.
  */
 public final class TextAssembler {

@@ -59,6 +59,11 @@ final class LogitAdjuster {
                     adjusted[t] = Float.NEGATIVE_INFINITY;
                 }
             }
+            for (int t : rules.stopTokens()) {
+                if (t < n) {
+                    adjusted[t] = Float.NEGATIVE_INFINITY;
+                }
+            }
         }
         for (Map.Entry<Integer, Float> e : rules.logitBias().entrySet()) {
             if (e.getKey() < n) {

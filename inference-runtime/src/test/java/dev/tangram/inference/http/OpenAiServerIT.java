@@ -228,17 +228,19 @@ class OpenAiServerIT {
         assertThat(streamed.getLast().at("/choices/0/finish_reason").asText()).isEqualTo("stop");
         // the tokens up to the stop token (some of the fake model's tokens have no text, so not one per character)
         assertThat(r.at("/usage/completion_tokens").asInt()).isBetween(full.indexOf(c) + 1, 29);
-        // held off by min_tokens (which also holds off the end token, so the greedy text is another): the first occurrence
-        // after them stops
+        // held off by min_tokens, as vLLM does: the stop token, made by far the likeliest, cannot be drawn until that many
+        // tokens have been, and is drawn (and ends the text) as soon as it may, as the next one
         int minTokens = 12;
-        String minText = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"abc\",\"max_tokens\":30,\"temperature\":0,"
-                + "\"min_tokens\":" + minTokens + "}").body()).at("/choices/0/text").asText();
-        char early = minText.charAt(2);
         JsonNode later = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"abc\",\"max_tokens\":30,\"temperature\":0,"
-                + "\"min_tokens\":" + minTokens + ",\"stop_token_ids\":[" + TOKENIZER.encode(String.valueOf(early), false)[0] + "]}").body());
-        // the first 12 tokens have a character each (min_tokens held off the end token), and the 12th may stop
-        int second = minText.indexOf(early, minTokens - 1);
-        assertThat(later.at("/choices/0/text").asText()).isEqualTo(second < 0 ? minText : minText.substring(0, second + 1));
+                + "\"min_tokens\":" + minTokens + ",\"stop_token_ids\":[" + stopId + "],\"logit_bias\":{\"" + stopId + "\":100},"
+                + "\"logprobs\":0,\"return_tokens_as_token_ids\":true}").body());
+        JsonNode tokens = later.at("/choices/0/logprobs/tokens");
+        assertThat(tokens).hasSize(minTokens + 1);
+        for (int i = 0; i < minTokens; i++) {
+            assertThat(tokens.get(i).asText()).as("token %d", i).isNotEqualTo("token_id:" + stopId);
+        }
+        assertThat(tokens.get(minTokens).asText()).isEqualTo("token_id:" + stopId);
+        assertThat(later.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
 
         String stop = full.substring(10, 12);
         JsonNode kept = JSON.readTree(post(s, "/v1/completions", "{\"prompt\":\"abc\",\"max_tokens\":30,\"temperature\":0,"

@@ -61,6 +61,13 @@ class LogitRulesTest {
     }
 
     @Test
+    void minTokensMasksTheStopTokensTooUntilThatManyAreDrawn() {
+        float[] stopLikely = {0f, 1f, 2f, 9f}; // token 3 is a stop token of the request
+        Sampler s = greedy(new LogitRules(0, 0, 1, Map.of(), 2, null, java.util.Set.of(3)), new int[0], new int[] {1});
+        assertThat(new int[] {s.sample(stopLikely), s.sample(stopLikely), s.sample(stopLikely)}).containsExactly(2, 2, 3);
+    }
+
+    @Test
     void rulesApplyToSampledDrawsTooAndLeaveTheModelsLogitsAlone() {
         float[] logits = LOGITS.clone();
         Sampler s = new Sampler(new SamplingParams(1f, 0, 1f, 42L, new LogitRules(0, 0, 1, Map.of(0, -100f, 1, -100f, 2, -100f), 0)),
