@@ -282,14 +282,8 @@ public final class GroupedAttention {
             o2.intoArray(acc, o + 2 * hd + i);
             o3.intoArray(acc, o + 3 * hd + i);
         }
-        for (; i < hd; i++) {
-            for (int h = 0; h < HEADS_AT_ONCE; h++) {
-                float a = acc[o + h * hd + i];
-                for (int j = 0; j < n; j++) {
-                    a += scores[p0 + h * tile + j] * values[rows[j] + i];
-                }
-                acc[o + h * hd + i] = a;
-            }
+        for (int h = 0; h < HEADS_AT_ONCE; h++) {
+            valuesTail(values, n, g + h, i);
         }
     }
 
@@ -307,7 +301,14 @@ public final class GroupedAttention {
             }
             o0.intoArray(acc, o + i);
         }
-        for (; i < hd; i++) {
+        valuesTail(values, n, g, i);
+    }
+
+    /** The elements of head {@code g}'s output from {@code from} on that a whole vector does not cover, one at a time. */
+    private void valuesTail(float[] values, int n, int g, int from) {
+        int p0 = g * tile;
+        int o = g * headDim;
+        for (int i = from; i < headDim; i++) {
             float a = acc[o + i];
             for (int j = 0; j < n; j++) {
                 a += scores[p0 + j] * values[rows[j] + i];
