@@ -42,7 +42,6 @@ final class AnswerDrain {
         /** Characters handed over: no token's text can start after them (a stop sequence cut the text there). */
         int sent;
         int tokens;
-        boolean stoppedBySequence;
         boolean finished;
         /** Whether the echoed prompt has been handed over; its length, where the generated text's offsets start. */
         boolean echoed;
@@ -123,22 +122,22 @@ final class AnswerDrain {
             }
         }
         if (e.completion() != null) {
-            String rest = c.stoppedBySequence ? "" : c.text.flush();
+            String rest = c.text.stopped() ? "" : c.text.flush();
             listener.text(e.choice(), rest, clamped(c.pending, c.base + c.sent + rest.length()));
             c.pending = new ArrayList<>();
             c.finished = true;
-            String reason = c.stoppedBySequence ? "stop" : e.completion().reason().openAiName();
-            int generated = c.stoppedBySequence ? c.tokens : e.completion().completionTokens();
+            String reason = c.text.stopped() ? "stop" : e.completion().reason().openAiName();
+            int generated = c.text.stopped() ? c.tokens : e.completion().completionTokens();
             if (dropGenerated) {
                 reason = FinishReason.LENGTH.openAiName();
                 generated = 0;
             }
-            boolean cut = c.stoppedBySequence && !dropGenerated;
+            boolean cut = c.text.stopped() && !dropGenerated;
             listener.finished(e.choice(), new Outcome(reason, generated, e.completion(), cut ? c.text.stopString() : null,
                     cut ? c.text.stopToken() : -1));
             return true;
         }
-        if (c.stoppedBySequence || dropGenerated || e.prompt() != null) {
+        if (c.text.stopped() || dropGenerated || e.prompt() != null) {
             return false;
         }
         c.tokens++;
@@ -152,8 +151,7 @@ final class AnswerDrain {
             c.pending = new ArrayList<>();
         }
         if (c.text.stopped()) {
-            c.stoppedBySequence = true;
-            engine.cancel(c.engineId);
+            engine.cancel(c.engineId); // a stop string or token ended it: what the engine still sends is dropped above
         }
         return false;
     }

@@ -223,11 +223,12 @@ public final class OpenAiServer implements AutoCloseable {
             model.requireServed(p.model());
         }
         String promptParam = chat ? "messages" : "prompt";
+        ToolCallFormat format = ToolCallFormat.of(model.chatTemplate());
         List<int[]> prompts = new ArrayList<>();
         if (chat) {
             List<ChatTemplate.Message> messages = switch (p.tools()) {
                 case ToolChoice named -> named.prompt(p.messages(), json);
-                case AutoTools auto -> ToolCallFormat.of(model.chatTemplate()).prompt(p.messages(), auto.functions());
+                case AutoTools auto -> format.prompt(p.messages(), auto.functions());
                 case null -> p.messages();
             };
             prompts.add(model.tokenizer().encode(model.chatTemplate().render(messages), true));
@@ -268,8 +269,7 @@ public final class OpenAiServer implements AutoCloseable {
         }
         metrics.requestParamsN(n);
         Reply reply = new Reply(json, id, model.name(), chat, System.currentTimeMillis() / 1000,
-                new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0, p.tools(),
-                ToolCallFormat.of(model.chatTemplate()));
+                new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0, p.tools(), format);
         AnswerDrain drain = new AnswerDrain(b.engine(), stream, engineIds, texts, WATCH_NANOS, choiceEchoes,
                 p.maxTokens() != null && p.maxTokens() == 0);
         if (p.stream()) {

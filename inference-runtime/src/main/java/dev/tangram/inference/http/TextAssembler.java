@@ -19,7 +19,6 @@ import java.util.List;
 public final class TextAssembler {
     private final Tokenizer tokenizer;
     private final TextRules rules;
-    private final List<String> stops;
     private final int holdBack;
     private final int minTokens;
     private int added;
@@ -28,8 +27,7 @@ public final class TextAssembler {
     private ByteBuffer pending = ByteBuffer.allocate(0);
     private final StringBuilder text = new StringBuilder();
     private int emitted;
-    private boolean stopped;
-    /** What stopped the text: a stop string, or a stop token (-1 for none). */
+    /** What stopped the text: a stop string, or a stop token (-1 for none); neither while it goes on. */
     private String stopString;
     private int stopToken = -1;
 
@@ -40,8 +38,7 @@ public final class TextAssembler {
     public TextAssembler(Tokenizer tokenizer, TextRules rules, int minTokens) {
         this.tokenizer = tokenizer;
         this.rules = rules;
-        this.stops = rules.stops();
-        this.holdBack = stops.stream().mapToInt(String::length).max().orElse(1) - 1;
+        this.holdBack = rules.stops().stream().mapToInt(String::length).max().orElse(1) - 1;
         this.minTokens = minTokens;
     }
 
@@ -52,10 +49,10 @@ public final class TextAssembler {
      */
     public String add(int token) {
         added++;
-        if (stopped || tokenizer.isEndOfGeneration(token)) {
+        if (stopped() || tokenizer.isEndOfGeneration(token)) {
             return "";
         }
-        boolean stopToken = added >= minTokens && rules.stopTokenIds().contains(token);
+        boolean endsHere = added >= minTokens && rules.stopTokenIds().contains(token);
         byte[] bytes = rules.skipSpecialTokens() && !tokenizer.isText(token) ? new byte[0] : tokenizer.tokenBytes(token);
         ByteBuffer in = ByteBuffer.allocate(pending.remaining() + bytes.length);
         in.put(pending).put(bytes).flip();
@@ -65,19 +62,17 @@ public final class TextAssembler {
         out.flip();
         int searchFrom = Math.max(0, text.length() - holdBack);
         text.append(out);
-        if (stopToken) {
-            stopped = true;
-            this.stopToken = token;
+        if (endsHere) {
+            stopToken = token;
         }
-        for (String stop : added < minTokens || stopToken ? List.<String>of() : stops) {
+        for (String stop : added < minTokens || endsHere ? List.<String>of() : rules.stops()) {
             int at = text.indexOf(stop, searchFrom);
             if (at >= 0) {
                 text.setLength(rules.includeStopStrings() ? at + stop.length() : at);
-                stopped = true;
                 stopString = stop;
             }
         }
-        int safe = stopped ? text.length() : Math.max(emitted, text.length() - holdBack);
+        int safe = stopped() ? text.length() : Math.max(emitted, text.length() - holdBack);
         String chunk = text.substring(emitted, safe);
         emitted = safe;
         return chunk;
@@ -85,12 +80,12 @@ public final class TextAssembler {
 
     /** Whether a stop sequence or stop token has ended the text (generation should end with reason "stop"). */
     public boolean stopped() {
-        return stopped;
+        return stopString != null || stopToken >= 0;
     }
 
     /** The text still held back, at the end of generation. */
     public String flush() {
-        if (!stopped && pending.hasRemaining()) {
+        if (!stopped() && pending.hasRemaining()) {
             text.append(StandardCharsets.UTF_8.decode(pending));
             pending = ByteBuffer.allocate(0);
         }
