@@ -2,6 +2,7 @@ package dev.tangram.inference.cli;
 
 import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.ReadAheadSetting;
+import dev.tangram.inference.kernels.WeightLayout;
 import dev.tangram.inference.kernels.WeightMatrix;
 import dev.tangram.inference.model.LlamaWeights;
 import dev.tangram.inference.model.LoadedModel;
@@ -41,6 +42,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--bandwidth-mib", description = "size of each triad array in MiB (default 256)") int bandwidthMiB = 256;
     @Option(names = "--read-ahead", description = "the one-token kernels' read-ahead: auto (timed at load), off, or bytes ahead "
             + "(default auto)", converter = ReadAheadConverter.class) ReadAheadSetting readAhead = ReadAheadSetting.AUTO;
+    @Option(names = "--weight-layout", description = "lanes (Q8_0/Q4_0 rearranged at load, rows in vector lanes) or rows "
+            + "(computed from the mapped file) (default lanes)", converter = WeightLayoutConverter.class) WeightLayout layout = WeightLayout.LANES;
     @Option(names = "--matmul-tokens", split = ",", description = "also time the batched matmul alone, over every layer's FFN gate "
             + "and down matrices, for these token counts (GMAC/s)") int[] matmulTokens = {};
     @Option(names = "--json-mask-tokens", description = "also time sampling under a JSON response format (any object, and a "
@@ -57,11 +60,12 @@ public final class EngineBenchCommand implements Callable<Integer> {
         if (model == null) {
             return 0;
         }
-        try (LoadedModel m = ModelLoader.load(model, threads, readAhead)) {
+        try (LoadedModel m = ModelLoader.load(model, threads, readAhead, layout)) {
             double weightsGb = m.weightBytes() / 1e9;
             System.out.printf("model %s: %.3f GB of weights, %d threads, %s; bandwidth limit %.2f tokens/s%n", m.name(), weightsGb,
                     threads, MatmulKernel.vectorShape(), gbs / weightsGb);
             System.out.println(m.readAhead().describe());
+            System.out.println("weight layout " + m.layout());
             for (int t : matmulTokens) {
                 System.out.printf("matmul, %d tokens: %.1f GMAC/s (FFN gate and down of %d layers, %d threads, best of 3)%n", t,
                         matmul(m, t), m.config().layers(), threads);
@@ -229,6 +233,18 @@ public final class EngineBenchCommand implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new EngineBenchCommand()).execute(args));
+    }
+
+    /** {@code --weight-layout lanes|rows}; picocli reports a bad value with the option's name and this message. */
+    static final class WeightLayoutConverter implements CommandLine.ITypeConverter<WeightLayout> {
+        @Override
+        public WeightLayout convert(String value) {
+            try {
+                return WeightLayout.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     /** {@code --read-ahead auto|off|BYTES}; picocli reports a bad value with the option's name and this message. */

@@ -1,6 +1,7 @@
 package dev.tangram.inference.config;
 
 import dev.tangram.inference.kernels.ReadAheadSetting;
+import dev.tangram.inference.kernels.WeightLayout;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -24,15 +25,16 @@ import java.util.Set;
  * memory:    { utilisation: 0.9, cpuBudgetMib: 4096 }
  * kvCache:   { blockSize: 16 }
  * scheduler: { maxBatchTokens: 512, maxRunning: 16, maxWaiting: 64 }
- * engine:    { readAhead: auto }                # auto (timed at load), off, or bytes ahead (a multiple of 64)
+ * engine:    { readAhead: auto, weightLayout: lanes }  # readAhead: auto (timed at load), off, or bytes ahead (a multiple
+ *                                               # of 64); weightLayout: lanes (Q8_0/Q4_0 rearranged at load) or rows
  * </pre>
  */
 public record ServerConfig(String host, int port, String modelName, int maxModelLen, double utilisation, long cpuBudgetMib,
                            int blockSize, int maxBatchTokens, int maxRunning, int maxWaiting, ReadAheadSetting readAhead,
-                           int drainSeconds) {
+                           WeightLayout weightLayout, int drainSeconds) {
     public static final int VERSION = 1;
     public static final ServerConfig DEFAULTS = new ServerConfig("0.0.0.0", 8000, "", 0, 0.9, 4096, 16, 512, 16, 64,
-            ReadAheadSetting.AUTO, 25);
+            ReadAheadSetting.AUTO, WeightLayout.LANES, 25);
 
     private static final Map<String, Set<String>> FIELDS = Map.of(
             "server", Set.of("host", "port", "drainSeconds"),
@@ -40,7 +42,7 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
             "memory", Set.of("utilisation", "cpuBudgetMib"),
             "kvCache", Set.of("blockSize"),
             "scheduler", Set.of("maxBatchTokens", "maxRunning", "maxWaiting"),
-            "engine", Set.of("readAhead"));
+            "engine", Set.of("readAhead", "weightLayout"));
 
     public static ServerConfig load(Path file) {
         try {
@@ -99,6 +101,7 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
                 (int) integer(s, "scheduler", "maxRunning", d.maxRunning(), 1, 4096),
                 (int) integer(s, "scheduler", "maxWaiting", d.maxWaiting(), 0, 1 << 20),
                 readAhead(s.get("engine").get("readAhead"), d.readAhead()),
+                weightLayout(s.get("engine").get("weightLayout"), d.weightLayout()),
                 (int) integer(s, "server", "drainSeconds", d.drainSeconds(), 0, 3600));
         if (!(c.utilisation() > 0 && c.utilisation() <= 1)) {
             throw new ConfigException("memory.utilisation: must be in (0, 1], got " + c.utilisation());
@@ -108,7 +111,7 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, modelName, maxModelLen, utilisation, cpuBudgetMib, blockSize, maxBatchTokens, maxRunning,
-                maxWaiting, readAhead, drainSeconds);
+                maxWaiting, readAhead, weightLayout, drainSeconds);
     }
 
     @SuppressWarnings("unchecked")
@@ -180,6 +183,21 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
             throw new ConfigException("engine.readAhead: " + e.getMessage());
         }
         throw new ConfigException("engine.readAhead: expected auto, off or a number of bytes, got " + describe(v));
+    }
+
+    /** {@code engine.weightLayout}: lanes or rows. */
+    private static WeightLayout weightLayout(Object v, WeightLayout dflt) {
+        if (v == null) {
+            return dflt;
+        }
+        if (!(v instanceof String str)) {
+            throw new ConfigException("engine.weightLayout: expected lanes or rows, got " + describe(v));
+        }
+        try {
+            return WeightLayout.parse(str);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("engine.weightLayout: " + e.getMessage());
+        }
     }
 
     private static String describe(Object v) {

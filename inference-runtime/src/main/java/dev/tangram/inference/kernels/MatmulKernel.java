@@ -47,6 +47,11 @@ public final class MatmulKernel {
     static final int DECODE_PANEL_TILES = 2;
     /** One vector of lanes per row of a tile. */
     private static final int ACC_PER_TOKEN = ROWS_PER_TILE * L;
+    /**
+     * Columns of a {@link LaneGroupMatrix} group decoded at a time for the many-token path: 64 columns of four groups of 16
+     * rows are 16 KiB of floats, half of L1, beside the tiles' token values.
+     */
+    static final int LANE_SLICE = 64;
 
     private final WorkerPool pool;
     /**
@@ -56,6 +61,8 @@ public final class MatmulKernel {
     private final int aligned;
     /** A many-token call's input, copied to start at {@link #aligned} (when that is not 0). */
     private float[] alignedInput = new float[0];
+    /** A many-token call's input interleaved for the lane tiles ({@link LaneTiles#interleave}), when a matrix has lanes. */
+    private float[] laneInput = new float[0];
     private final float[][] scratch;
     /**
      * Per participant: the unreduced accumulators of the current tile (or panel of tiles), {@code ACC_PER_TOKEN} floats
@@ -188,12 +195,21 @@ public final class MatmulKernel {
             first[0] = 0;
             if (tokens == 1) {
                 for (int m = 0; m < n; m++) {
-                    first[m + 1] = first[m] + ws[m].rows();
+                    first[m + 1] = first[m] + (ws[m] instanceof LaneGroupMatrix ? ws[m].rows() / LaneGroupMatrix.GROUP : ws[m].rows());
                 }
                 pool.run(first[n], grain(first[n]), singleToken);
             } else {
+                boolean lanes = false;
                 for (int m = 0; m < n; m++) {
-                    first[m + 1] = first[m] + (ws[m].rows() + ROWS_PER_TILE - 1) / ROWS_PER_TILE;
+                    lanes |= ws[m] instanceof LaneGroupMatrix;
+                    first[m + 1] = first[m] + (ws[m] instanceof LaneGroupMatrix ? lanePanels(ws[m])
+                            : (ws[m].rows() + ROWS_PER_TILE - 1) / ROWS_PER_TILE);
+                }
+                if (lanes) {
+                    if (laneInput.length < tokens * cols) {
+                        laneInput = new float[tokens * cols];
+                    }
+                    LaneTiles.interleave(x, tokens, cols, laneInput);
                 }
                 if (aligned > 0 && cols % LineAlignment.LINE_FLOATS == 0) {
                     // every token's vector then starts on a cache line, as the decoded rows do
@@ -206,8 +222,8 @@ public final class MatmulKernel {
                     this.xOff = aligned;
                 }
                 // the matrices share one width (checked above), so one size of decoded rows serves them all
-                int decoded = aligned + decodedFloats(tokens, cols);
-                int parked = aligned + parkedFloats(tokens);
+                int decoded = aligned + Math.max(decodedFloats(tokens, cols), LaneTiles.GROUPS * LaneGroupMatrix.GROUP * LANE_SLICE);
+                int parked = aligned + Math.max(parkedFloats(tokens), LaneTiles.GROUPS * tokens * L);
                 for (int i = 0; i < scratch.length; i++) {
                     if (scratch[i] == null || scratch[i].length < decoded) {
                         scratch[i] = new float[decoded];
@@ -238,6 +254,12 @@ public final class MatmulKernel {
             float[] o = outs[m];
             int r = lo - first[m];
             int end = hi - first[m];
+            if (w instanceof LaneGroupMatrix lanes) {
+                for (int g = r; g < end; g++) {
+                    lanes.dotGroup(g, in, 0, o, g * LaneGroupMatrix.GROUP);
+                }
+                continue;
+            }
             for (; r + 1 < end; r += 2) {
                 w.dot2(r, in, 0, o, r);
             }
@@ -262,12 +284,62 @@ public final class MatmulKernel {
      * {@link #TILE_COLUMNS} slice decoded at a time; a few tokens in pairs of tiles, whole rows decoded ahead.
      */
     private void tiles(WeightMatrix m, float[] o, int from, int to, int worker) {
-        if (tokens >= PANEL_MIN_TOKENS) {
+        if (m instanceof LaneGroupMatrix lanes) {
+            laneGroups(lanes, o, from, to, worker);
+        } else if (tokens >= PANEL_MIN_TOKENS) {
             for (int p = from; p < to; p += PANEL_TILES) {
                 prefillPanel(m, o, p, Math.min(to, p + PANEL_TILES), worker);
             }
         } else {
             decodeStepPairs(m, o, from, to, worker);
+        }
+    }
+
+    /** The many-token path's items for a lane matrix: panels of {@link LaneTiles#GROUPS} groups, the last maybe fewer. */
+    private static int lanePanels(WeightMatrix m) {
+        int groups = m.rows() / LaneGroupMatrix.GROUP;
+        return (groups + LaneTiles.GROUPS - 1) / LaneTiles.GROUPS;
+    }
+
+    /**
+     * Panels {@code [from, to)} of a lane matrix ({@link LaneTiles#GROUPS} groups each): {@link #LANE_SLICE} columns of each
+     * group decoded, then multiplied with every tile of tokens ({@link LaneTiles}); each token's accumulator is one vector
+     * of a group's rows, stored to the output as it is (no sums across lanes). A last panel of fewer groups takes them one
+     * by one.
+     */
+    private void laneGroups(LaneGroupMatrix m, float[] o, int from, int to, int worker) {
+        float[] s = scratch[worker];
+        float[] park = acc[worker];
+        int cols = m.cols();
+        int rows = m.rows();
+        int ps = tokens * L;
+        int allGroups = rows / LaneGroupMatrix.GROUP;
+        for (int p = from; p < to; p++) {
+            int g0 = p * LaneTiles.GROUPS;
+            int groups = Math.min(LaneTiles.GROUPS, allGroups - g0);
+            for (int c0 = 0; c0 < cols; c0 += LANE_SLICE) {
+                int n = Math.min(LANE_SLICE, cols - c0);
+                int ws = n * L;
+                for (int i = 0; i < groups; i++) {
+                    m.decodeGroup(g0 + i, c0, n, s, aligned + i * ws);
+                }
+                for (int t0 = 0, w; t0 < tokens; t0 += w) {
+                    w = LaneTiles.width(tokens - t0);
+                    int xo = t0 * cols + c0 * w;
+                    if (groups == LaneTiles.GROUPS) {
+                        LaneTiles.tile(groups, w, s, aligned, ws, n, laneInput, xo, park, aligned + t0 * L, ps, c0 == 0);
+                    } else {
+                        for (int i = 0; i < groups; i++) {
+                            LaneTiles.tile(1, w, s, aligned + i * ws, ws, n, laneInput, xo, park, aligned + i * ps + t0 * L, ps, c0 == 0);
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < groups; i++) {
+                for (int t = 0; t < tokens; t++) {
+                    FloatVector.fromArray(F, park, aligned + i * ps + t * L).intoArray(o, t * rows + (g0 + i) * LaneGroupMatrix.GROUP);
+                }
+            }
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.tangram.inference.kernels;
 
-import dev.tangram.inference.gguf.GgmlType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -27,8 +26,6 @@ public final class ReadAheadCalibration {
     static final int ROUNDS = 3;
     /** Candidates within this fraction of the fastest count as tied; the earliest in {@link #CANDIDATES} wins a tie. */
     static final double TIE = 0.03;
-
-    private static final Set<GgmlType> READ_AHEAD_TYPES = Set.of(GgmlType.Q8_0, GgmlType.Q4_0);
 
     private ReadAheadCalibration() {}
 
@@ -61,6 +58,10 @@ public final class ReadAheadCalibration {
         }
         List<WeightMatrix> timed = timedMatrices(matrices, maxBytes);
         long bytes = timed.stream().mapToLong(WeightMatrix::bytes).sum();
+        if (timed.isEmpty()) {
+            ReadAhead.setDistance(0);
+            return new Choice(0, "no Q8_0/Q4_0 matrix reads ahead: none in the file's row layout");
+        }
         if (bytes < minBytes) {
             ReadAhead.setDistance(ReadAhead.DEFAULT_DISTANCE);
             return new Choice(ReadAhead.DEFAULT_DISTANCE, String.format(Locale.ROOT,
@@ -80,7 +81,8 @@ public final class ReadAheadCalibration {
     }
 
     /**
-     * The distinct Q8_0 and Q4_0 matrices of {@code matrices}, in order, up to the first that would take the total past
+     * The distinct Q8_0 and Q4_0 matrices of {@code matrices} in the file's row layout (the kernels that read ahead; not
+     * {@link LaneGroupMatrix}es), in order, up to the first that would take the total past
      * {@code maxBytes} (the first matrix is kept whatever its size).
      */
     static List<WeightMatrix> timedMatrices(List<WeightMatrix> matrices, long maxBytes) {
@@ -88,7 +90,7 @@ public final class ReadAheadCalibration {
         List<WeightMatrix> out = new ArrayList<>();
         long bytes = 0;
         for (WeightMatrix m : matrices) {
-            if (READ_AHEAD_TYPES.contains(m.type()) && seen.add(m)) {
+            if ((m instanceof Q8Matrix || m instanceof Q4Matrix) && seen.add(m)) {
                 if (bytes + m.bytes() > maxBytes && !out.isEmpty()) {
                     break;
                 }

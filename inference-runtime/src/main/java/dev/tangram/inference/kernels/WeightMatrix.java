@@ -6,9 +6,11 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A read-only matrix of {@code rows} rows of {@code cols} elements stored in some {@link GgmlType}, usually a slice of a
- * memory-mapped GGUF file. Rows are contiguous, as GGML lays them out.
+ * memory-mapped GGUF file, rows contiguous as GGML lays them out; or Q8_0/Q4_0 rows rearranged at load so that a vector's
+ * lanes hold several rows ({@link LaneGroupMatrix}).
  */
-public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q8Matrix, Q4Matrix, KQuantMatrix {
+public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q8Matrix, Q4Matrix, KQuantMatrix,
+        LaneGroupMatrix {
     GgmlType type();
 
     int rows();

@@ -5,12 +5,15 @@ import dev.tangram.inference.gguf.GgufFormatException;
 import dev.tangram.inference.gguf.GgufTensor;
 import dev.tangram.inference.kernels.WeightMatrix;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
- * The weights of a Llama-family decoder, by their GGUF tensor names. Matrices stay in the mapped file; norm vectors
- * (small) are decoded to floats.
+ * The weights of a Llama-family decoder, by their GGUF tensor names. Matrices are bound to the mapped file (and may be
+ * rearranged into memory of their own at load, {@link #mapMatrices}); norm vectors (small) are decoded to floats.
  *
  * @param tokenEmbedding {@code token_embd.weight}: [vocab rows × dim]
  * @param layers         one entry per block
@@ -62,6 +65,22 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
             }
         }
         return n;
+    }
+
+    /**
+     * These weights with every matrix replaced by {@code f} of it (applied once per matrix: a tied output stays the token
+     * embedding).
+     */
+    public LlamaWeights mapMatrices(UnaryOperator<WeightMatrix> f) {
+        Map<WeightMatrix, WeightMatrix> done = new IdentityHashMap<>();
+        UnaryOperator<WeightMatrix> once = m -> done.computeIfAbsent(m, f);
+        Layer[] mapped = new Layer[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            Layer l = layers[i];
+            mapped[i] = new Layer(l.attnNorm, once.apply(l.wq), once.apply(l.wk), once.apply(l.wv), once.apply(l.wo), l.ffnNorm,
+                    once.apply(l.wGate), once.apply(l.wUp), once.apply(l.wDown));
+        }
+        return new LlamaWeights(once.apply(tokenEmbedding), mapped, outputNorm, once.apply(output), ropeFreqFactors);
     }
 
     /** Binds the tensors of {@code file} for {@code config}, checking every shape; errors name the tensor. */

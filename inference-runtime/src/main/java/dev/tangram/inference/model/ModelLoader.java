@@ -3,14 +3,22 @@ package dev.tangram.inference.model;
 import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.gguf.GgufFormatException;
 import dev.tangram.inference.gguf.GgufMetadata;
+import dev.tangram.inference.kernels.LaneGroupMatrix;
+import dev.tangram.inference.kernels.LaneLayout;
 import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.ReadAheadCalibration;
 import dev.tangram.inference.kernels.ReadAheadSetting;
+import dev.tangram.inference.kernels.WeightLayout;
+import dev.tangram.inference.kernels.WeightMatrix;
 import dev.tangram.inference.kernels.WorkerPool;
 import dev.tangram.inference.tokenizer.GgufTokenizerReader;
 import dev.tangram.inference.tokenizer.Tokenizer;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Locale;
 import java.util.Set;
 
 /** Loads a Llama-family GGUF model: maps the file, reads its shape and vocabulary, binds its tensors. */
@@ -20,23 +28,25 @@ public final class ModelLoader {
 
     private ModelLoader() {}
 
-    /** Loads with a kernel pool of one participant per available processor; {@code readAhead} as below. */
-    public static LoadedModel load(Path path, ReadAheadSetting readAhead) throws IOException {
-        return load(path, Runtime.getRuntime().availableProcessors(), readAhead);
+    /** Loads with a kernel pool of one participant per available processor; {@code readAhead} and {@code layout} as below. */
+    public static LoadedModel load(Path path, ReadAheadSetting readAhead, WeightLayout layout) throws IOException {
+        return load(path, Runtime.getRuntime().availableProcessors(), readAhead, layout);
     }
 
     /** Loads with a kernel pool of {@code threads} participants, the read-ahead distance timed on this machine. */
     public static LoadedModel load(Path path, int threads) throws IOException {
-        return load(path, threads, ReadAheadSetting.AUTO);
+        return load(path, threads, ReadAheadSetting.AUTO, WeightLayout.LANES);
     }
 
     /**
      * Loads with a kernel pool of {@code threads} participants; {@code readAhead} sets the one-token kernels' read-ahead
-     * distance or has it timed ({@link ReadAheadCalibration}).
+     * distance or has it timed ({@link ReadAheadCalibration}); {@code layout} says whether Q8_0 and Q4_0 matrices are
+     * rearranged into lanes ({@link LaneLayout}) or computed from the file as they are.
      */
-    public static LoadedModel load(Path path, int threads, ReadAheadSetting readAhead) throws IOException {
+    public static LoadedModel load(Path path, int threads, ReadAheadSetting readAhead, WeightLayout layout) throws IOException {
         GgufFile file = GgufFile.open(path);
         WorkerPool pool = null;
+        Arena rearranged = Arena.ofShared();
         try {
             LlamaConfig config = config(file);
             Tokenizer tokenizer = GgufTokenizerReader.read(file.metadata());
@@ -44,8 +54,13 @@ public final class ModelLoader {
                 throw new GgufFormatException(path + ": the vocabulary has " + tokenizer.vocabSize() + " tokens but token_embd.weight has "
                         + config.vocabSize() + " rows");
             }
-            LlamaWeights weights = LlamaWeights.of(file, config);
+            LlamaWeights fileWeights = LlamaWeights.of(file, config);
             pool = new WorkerPool(threads);
+            WorkerPool rearranging = pool;
+            long start = System.nanoTime();
+            LlamaWeights weights = layout == WeightLayout.LANES
+                    ? fileWeights.mapMatrices(m -> LaneLayout.rearrange(m, rearranged, rearranging)) : fileWeights;
+            String layoutLine = describe(layout, weights, (System.nanoTime() - start) / 1e9);
             MatmulKernel kernel = new MatmulKernel(pool);
             LlamaForwardPass forward = new LlamaForwardPass(config, weights, kernel);
             ReadAheadCalibration.Choice choice = ReadAheadCalibration.apply(readAhead, kernel, weights.matrices());
@@ -53,14 +68,29 @@ public final class ModelLoader {
             String name = file.metadata().findString("general.name")
                     .orElse(fileName.endsWith(".gguf") ? fileName.substring(0, fileName.length() - 5) : fileName);
             return new LoadedModel(name, config, tokenizer, forward, weights.bytes(), file.metadata().findString("tokenizer.chat_template"),
-                    choice, file, pool);
+                    choice, layoutLine, file, pool, rearranged);
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
             }
+            rearranged.close();
             file.close();
             throw e;
         }
+    }
+
+    /** Such as "lanes: 113 of 113 matrices rearranged (1258.6 MiB in 0.9 s)", or "rows: computed from the mapped file". */
+    static String describe(WeightLayout layout, LlamaWeights weights, double seconds) {
+        if (layout == WeightLayout.ROWS) {
+            return "rows: computed from the mapped file";
+        }
+        Set<WeightMatrix> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+        distinct.add(weights.tokenEmbedding());
+        distinct.addAll(weights.matrices());
+        long lanes = distinct.stream().filter(m -> m instanceof LaneGroupMatrix).count();
+        long bytes = distinct.stream().filter(m -> m instanceof LaneGroupMatrix).mapToLong(WeightMatrix::bytes).sum();
+        return String.format(Locale.ROOT, "lanes: %d of %d matrices rearranged (%.1f MiB in %.1f s)", lanes, distinct.size(),
+                bytes / 1048576.0, seconds);
     }
 
     /** The model's shape from {@code <arch>.*} metadata; the vocabulary size from the token embedding's rows. */

@@ -75,7 +75,7 @@ public final class InferenceServer implements AutoCloseable {
             http = new OpenAiServer(metrics, config.host(), config.port()).start();
             LOG.info("listening on {}:{}; loading {}", config.host(), http.port(), modelFile);
             try {
-                loaded = ModelLoader.load(modelFile, config.readAhead());
+                loaded = ModelLoader.load(modelFile, config.readAhead(), config.weightLayout());
             } catch (IOException e) {
                 throw new StartupRefusedException("cannot read the model " + modelFile + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {
@@ -83,6 +83,7 @@ public final class InferenceServer implements AutoCloseable {
             }
             model = loaded;
             LOG.info("one-token kernels: {}", loaded.readAhead().describe());
+            LOG.info("weight layout: {}", loaded.layout());
             LlamaConfig c = loaded.config();
             int maxModelLen = config.maxModelLen() == 0 ? c.contextLength() : Math.min(config.maxModelLen(), c.contextLength());
             MemoryBudget budget = MemoryBudget.of(allocation, config.cpuBudgetMib());

@@ -1,6 +1,7 @@
 package dev.tangram.inference.config;
 
 import dev.tangram.inference.kernels.ReadAheadSetting;
+import dev.tangram.inference.kernels.WeightLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,10 +21,11 @@ class ServerConfigTest {
                 memory: { utilisation: 0.5, cpuBudgetMib: 512 }
                 kvCache: { blockSize: 8 }
                 scheduler: { maxBatchTokens: 64, maxRunning: 4, maxWaiting: 2 }
-                engine: { readAhead: 1024 }
+                engine: { readAhead: 1024, weightLayout: rows }
                 """);
         assertThat(c).isEqualTo(new ServerConfig("0.0.0.0", 9000, "tiny", 256, 0.5, 512, 8, 64, 4, 2, new ReadAheadSetting(false, 1024),
-                5));
+                WeightLayout.ROWS, 5));
+        assertThat(ServerConfig.parse("version: 1").weightLayout()).isEqualTo(WeightLayout.LANES);
         assertThat(ServerConfig.parse("version: 1").port()).isEqualTo(8000);
         assertThat(ServerConfig.parse("version: 1").drainSeconds()).isEqualTo(25);
         assertThat(ServerConfig.parse("version: 1").readAhead()).isEqualTo(ReadAheadSetting.AUTO);
@@ -45,6 +47,10 @@ class ServerConfigTest {
                 .hasMessage("engine.readAhead: expected auto, off or a number of bytes, got true (boolean)");
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { readAhead: 2.5 }"))
                 .hasMessage("engine.readAhead: expected auto, off or a number of bytes, got 2.5 (double)");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { weightLayout: columns }"))
+                .hasMessage("engine.weightLayout: weight layout must be lanes or rows, got 'columns'");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { weightLayout: 16 }"))
+                .hasMessage("engine.weightLayout: expected lanes or rows, got 16 (integer)");
     }
 
     @Test

@@ -216,7 +216,7 @@ class InferenceServerIT {
     }
 
     @Test
-    void theConfiguredReadAheadReachesTheKernels() throws Exception {
+    void theConfiguredReadAheadAndWeightLayoutReachTheKernels() throws Exception {
         ServerConfig off = ServerConfig.parse("""
                 version: 1
                 server: { host: 127.0.0.1, port: 0 }
@@ -227,10 +227,22 @@ class InferenceServerIT {
             assertThat(s.readAhead().describe()).isEqualTo("read-ahead off (configured)");
             assertThat(post(s, "/v1/completions", "{\"prompt\":\"hello\",\"max_tokens\":2,\"temperature\":0}").get("choices")).hasSize(1);
         }
-        // auto, the default: the tiny model has too few bytes to time, so it keeps 2 KiB and says why
+        // auto, the default, with the default lane layout: no matrix is left in the file's rows to read ahead in
         try (InferenceServer s = InferenceServer.start(model, config(), Map.of(), Optional.empty())) {
+            assertThat(s.readAhead().distance()).isZero();
+            assertThat(s.readAhead().reason()).isEqualTo("no Q8_0/Q4_0 matrix reads ahead: none in the file's row layout");
+        }
+        // auto with the file's rows: the tiny model has too few bytes to time, so it keeps 2 KiB and says why
+        ServerConfig rows = ServerConfig.parse("""
+                version: 1
+                server: { host: 127.0.0.1, port: 0 }
+                memory: { cpuBudgetMib: 256 }
+                engine: { weightLayout: rows }
+                """);
+        try (InferenceServer s = InferenceServer.start(model, rows, Map.of(), Optional.empty())) {
             assertThat(s.readAhead().distance()).isEqualTo(2048);
             assertThat(s.readAhead().reason()).startsWith("default: ").contains("fewer than the 64.0 MiB");
+            assertThat(post(s, "/v1/completions", "{\"prompt\":\"hello\",\"max_tokens\":2,\"temperature\":0}").get("choices")).hasSize(1);
         }
     }
 

@@ -1,0 +1,125 @@
+package dev.tangram.inference.kernels;
+
+import static dev.tangram.inference.kernels.VectorShapes.B;
+import static dev.tangram.inference.kernels.VectorShapes.F;
+import static dev.tangram.inference.kernels.VectorShapes.I;
+
+import dev.tangram.inference.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q4_0 weights with rows in lanes ({@link LaneGroupMatrix}): per group and block of 32 columns, {@code GROUP} float16
+ * scales, then 16 runs of {@code GROUP} bytes, run {@code j} holding byte {@code j} of every row's block (column
+ * {@code j} in the low nibble, column {@code j + 16} in the high one, each stored as {@code q + 8}, as in the file).
+ */
+public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements LaneGroupMatrix {
+    /** Bytes of one group's block: the file's 18 bytes per row and block. */
+    static final int GROUP_BLOCK_BYTES = GROUP * Q4Matrix.BLOCK_BYTES;
+    /** Where a group's block keeps its quants, after the scales. */
+    private static final int QUANTS = 2 * GROUP;
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q4_0;
+    }
+
+    /**
+     * Four running sums (two byte runs at a time, each run's low and high nibbles), each block's sums scaled by the
+     * group's scales in one multiply-add. The nibbles are split in int lanes, where x86 has shifts.
+     */
+    @Override
+    public void dotGroup(int g, float[] x, int xOff, float[] out, int o) {
+        int blocks = cols / BLOCK;
+        long base = (long) g * blocks * GROUP_BLOCK_BYTES;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
+            int xi = xOff + b * BLOCK;
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = FloatVector.zero(F);
+            FloatVector s2 = FloatVector.zero(F);
+            FloatVector s3 = FloatVector.zero(F);
+            for (int j = 0; j < 16; j += 2) {
+                IntVector q0 = bytes(q, j);
+                IntVector q1 = bytes(q, j + 1);
+                s0 = low(q0).fma(FloatVector.broadcast(F, x[xi + j]), s0);
+                s1 = high(q0).fma(FloatVector.broadcast(F, x[xi + j + 16]), s1);
+                s2 = low(q1).fma(FloatVector.broadcast(F, x[xi + j + 1]), s2);
+                s3 = high(q1).fma(FloatVector.broadcast(F, x[xi + j + 17]), s3);
+            }
+            acc = s0.add(s1).add(s2.add(s3)).fma(HalfFloats.load(data, q - QUANTS), acc);
+        }
+        acc.intoArray(out, o);
+    }
+
+    /** Byte run {@code j} of the block whose quants start at {@code q}, zero-extended to int lanes, one per row. */
+    private IntVector bytes(long q, int j) {
+        return (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    /** The low nibbles, less 8, as floats. */
+    private static FloatVector low(IntVector bytes) {
+        return (FloatVector) bytes.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+    }
+
+    /** The high nibbles (zero-extended bytes need no mask), less 8, as floats. */
+    private static FloatVector high(IntVector bytes) {
+        return (FloatVector) bytes.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
+    }
+
+    /** Decodes as {@code nibble * d + (-8 * d)}, one rounding, as {@link Q4Matrix#dequantize} does. */
+    @Override
+    public void decodeGroup(int g, int c0, int n, float[] dst, int dOff) {
+        long base = (long) g * (cols / BLOCK) * GROUP_BLOCK_BYTES;
+        for (int b = c0 / BLOCK, d = dOff; b < (c0 + n) / BLOCK; b++, d += BLOCK * GROUP) {
+            long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
+            FloatVector scale = HalfFloats.load(data, q - QUANTS);
+            FloatVector bias = scale.mul(-8f);
+            for (int j = 0; j < 16; j++) {
+                IntVector v = bytes(q, j);
+                ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(scale, bias).intoArray(dst, d + j * GROUP);
+                ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(scale, bias)
+                        .intoArray(dst, d + (j + 16) * GROUP);
+            }
+        }
+    }
+
+    @Override
+    public void dequantize(int row, int fromCol, int count, float[] dst, int dstOff) {
+        int lane = row % GROUP;
+        long base = (long) (row / GROUP) * (cols / BLOCK) * GROUP_BLOCK_BYTES;
+        for (int i = 0; i < count; i++) {
+            int c = fromCol + i;
+            long block = base + (long) (c / BLOCK) * GROUP_BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, block + 2L * lane));
+            int j = c % BLOCK;
+            int q = data.get(ValueLayout.JAVA_BYTE, block + QUANTS + (long) (j % 16) * GROUP + lane) & 0xFF;
+            dst[dstOff + i] = Math.fma(j < 16 ? q & 0x0F : q >>> 4, d, -8f * d);
+        }
+    }
+
+    /** Groups {@code [from, to)} of {@code src} rearranged into {@code dst}, a segment as large as {@code src}'s. */
+    static void rearrange(Q4Matrix src, MemorySegment dst, int from, int to) {
+        int blocks = src.cols() / BLOCK;
+        MemorySegment in = src.data();
+        for (int g = from; g < to; g++) {
+            for (int b = 0; b < blocks; b++) {
+                long out = ((long) g * blocks + b) * GROUP_BLOCK_BYTES;
+                for (int lane = 0; lane < GROUP; lane++) {
+                    long block = ((long) (g * GROUP + lane) * blocks + b) * Q4Matrix.BLOCK_BYTES;
+                    dst.set(ValueLayout.JAVA_SHORT_UNALIGNED, out + 2L * lane, in.get(ValueLayout.JAVA_SHORT_UNALIGNED, block));
+                    for (int j = 0; j < 16; j++) {
+                        dst.set(ValueLayout.JAVA_BYTE, out + QUANTS + (long) j * GROUP + lane, in.get(ValueLayout.JAVA_BYTE, block + 2 + j));
+                    }
+                }
+            }
+        }
+    }
+}

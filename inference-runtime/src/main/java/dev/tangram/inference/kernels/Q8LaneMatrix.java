@@ -1,0 +1,104 @@
+package dev.tangram.inference.kernels;
+
+import static dev.tangram.inference.kernels.VectorShapes.B;
+import static dev.tangram.inference.kernels.VectorShapes.F;
+import static dev.tangram.inference.kernels.VectorShapes.I;
+
+import dev.tangram.inference.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q8_0 weights with rows in lanes ({@link LaneGroupMatrix}): per group and block of 32 columns, {@code GROUP} float16
+ * scales, then 32 runs of {@code GROUP} signed bytes, run {@code k} holding column {@code k} of every row of the group.
+ */
+public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements LaneGroupMatrix {
+    /** Bytes of one group's block: the file's 34 bytes per row and block. */
+    static final int GROUP_BLOCK_BYTES = GROUP * Q8Matrix.BLOCK_BYTES;
+    /** Where a group's block keeps its quants, after the scales. */
+    private static final int QUANTS = 2 * GROUP;
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q8_0;
+    }
+
+    /**
+     * Four running sums (a multiply-add's latency is four of its issue slots), each block's sums scaled by the group's
+     * scales in one multiply-add.
+     */
+    @Override
+    public void dotGroup(int g, float[] x, int xOff, float[] out, int o) {
+        int blocks = cols / BLOCK;
+        long base = (long) g * blocks * GROUP_BLOCK_BYTES;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
+            int xi = xOff + b * BLOCK;
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = FloatVector.zero(F);
+            FloatVector s2 = FloatVector.zero(F);
+            FloatVector s3 = FloatVector.zero(F);
+            for (int k = 0; k < BLOCK; k += 4) {
+                s0 = quants(q, k).fma(FloatVector.broadcast(F, x[xi + k]), s0);
+                s1 = quants(q, k + 1).fma(FloatVector.broadcast(F, x[xi + k + 1]), s1);
+                s2 = quants(q, k + 2).fma(FloatVector.broadcast(F, x[xi + k + 2]), s2);
+                s3 = quants(q, k + 3).fma(FloatVector.broadcast(F, x[xi + k + 3]), s3);
+            }
+            acc = s0.add(s1).add(s2.add(s3)).fma(HalfFloats.load(data, q - QUANTS), acc);
+        }
+        acc.intoArray(out, o);
+    }
+
+    /** Column {@code k} of the block whose quants start at {@code q}, one lane per row, as floats. */
+    private FloatVector quants(long q, int k) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, data, q + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0);
+    }
+
+    @Override
+    public void decodeGroup(int g, int c0, int n, float[] dst, int dOff) {
+        long base = (long) g * (cols / BLOCK) * GROUP_BLOCK_BYTES;
+        for (int b = c0 / BLOCK, d = dOff; b < (c0 + n) / BLOCK; b++) {
+            long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
+            FloatVector scale = HalfFloats.load(data, q - QUANTS);
+            for (int k = 0; k < BLOCK; k++, d += GROUP) {
+                quants(q, k).mul(scale).intoArray(dst, d);
+            }
+        }
+    }
+
+    @Override
+    public void dequantize(int row, int fromCol, int count, float[] dst, int dstOff) {
+        int lane = row % GROUP;
+        long base = (long) (row / GROUP) * (cols / BLOCK) * GROUP_BLOCK_BYTES;
+        for (int i = 0; i < count; i++) {
+            int c = fromCol + i;
+            long block = base + (long) (c / BLOCK) * GROUP_BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, block + 2L * lane));
+            dst[dstOff + i] = d * data.get(ValueLayout.JAVA_BYTE, block + QUANTS + (long) (c % BLOCK) * GROUP + lane);
+        }
+    }
+
+    /** Groups {@code [from, to)} of {@code src} rearranged into {@code dst}, a segment as large as {@code src}'s. */
+    static void rearrange(Q8Matrix src, MemorySegment dst, int from, int to) {
+        int blocks = src.cols() / BLOCK;
+        MemorySegment in = src.data();
+        for (int g = from; g < to; g++) {
+            for (int b = 0; b < blocks; b++) {
+                long out = ((long) g * blocks + b) * GROUP_BLOCK_BYTES;
+                for (int lane = 0; lane < GROUP; lane++) {
+                    long block = ((long) (g * GROUP + lane) * blocks + b) * Q8Matrix.BLOCK_BYTES;
+                    dst.set(ValueLayout.JAVA_SHORT_UNALIGNED, out + 2L * lane, in.get(ValueLayout.JAVA_SHORT_UNALIGNED, block));
+                    for (int k = 0; k < BLOCK; k++) {
+                        dst.set(ValueLayout.JAVA_BYTE, out + QUANTS + (long) k * GROUP + lane, in.get(ValueLayout.JAVA_BYTE, block + 2 + k));
+                    }
+                }
+            }
+        }
+    }
+}

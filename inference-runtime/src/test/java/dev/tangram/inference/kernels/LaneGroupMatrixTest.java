@@ -1,0 +1,137 @@
+package dev.tangram.inference.kernels;
+
+import static dev.tangram.inference.kernels.QuantizedMatrixTest.assertBatchedAndSingleTokenEqualDoubleProduct;
+import static dev.tangram.inference.kernels.QuantizedMatrixTest.assertBatchedEqualsDoubleProduct;
+import static dev.tangram.inference.kernels.QuantizedMatrixTest.decodedRows;
+import static dev.tangram.inference.kernels.QuantizedMatrixTest.encode;
+import static dev.tangram.inference.kernels.QuantizedMatrixTest.random;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tangram.inference.gguf.GgmlType;
+import java.lang.foreign.Arena;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class LaneGroupMatrixTest {
+    private static final int G = LaneGroupMatrix.GROUP;
+
+    private static WeightMatrix rearranged(WeightMatrix m, Arena arena) {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            return LaneLayout.rearrange(m, arena, pool);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
+    void rearrangedRowsDecodeToTheFileLayoutsValuesBitForBit(GgmlType type) {
+        int rows = 3 * G, cols = 160;
+        WeightMatrix file = encode(type, random(rows * cols, 1), rows, cols);
+        try (Arena arena = Arena.ofShared()) {
+            WeightMatrix lanes = rearranged(file, arena);
+            assertThat(lanes).isInstanceOf(LaneGroupMatrix.class);
+            assertThat(lanes.type()).isEqualTo(type);
+            assertThat(lanes.bytes()).isEqualTo(file.bytes());
+            float[] expected = new float[cols];
+            float[] actual = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                file.dequantizeRow(r, expected, 0);
+                lanes.dequantizeRow(r, actual, 0);
+                assertThat(actual).as("row %d", r).containsExactly(expected);
+            }
+            // a column range of one row, and a group decoded column by column, agree with the rows
+            float[] part = new float[64];
+            lanes.dequantize(G + 5, 64, 64, part, 0);
+            file.dequantizeRow(G + 5, expected, 0);
+            assertThat(part).containsExactly(Arrays.copyOfRange(expected, 64, 128));
+            float[] columns = new float[G * 96 + 3];
+            ((LaneGroupMatrix) lanes).decodeGroup(2, 32, 96, columns, 3);
+            for (int lane = 0; lane < G; lane++) {
+                file.dequantizeRow(2 * G + lane, expected, 0);
+                for (int k = 0; k < 96; k++) {
+                    assertThat(columns[3 + k * G + lane]).as("lane %d column %d", lane, 32 + k).isEqualTo(expected[32 + k]);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
+    void groupProductsOfOneTokenAndOfBatchesEqualAPlainDoubleProduct(GgmlType type) {
+        // 21 tokens: five tiles of four, then one; 7 groups: a panel of four, then a panel of three taken one by one; two
+        // whole column slices and a partial third
+        int rows = 7 * G, cols = 2 * MatmulKernel.LANE_SLICE + 32, tokens = 21;
+        WeightMatrix file = encode(type, random(rows * cols, 2), rows, cols);
+        float[] x = random(tokens * cols, 3);
+        try (Arena arena = Arena.ofShared()) {
+            WeightMatrix lanes = rearranged(file, arena);
+            assertBatchedAndSingleTokenEqualDoubleProduct(lanes, x, tokens, 3, 1e-3);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 4, 5, 8, 9, 13, 16, 17, 40, 70})
+    void everyMixOfTileWidthsGivesTheDoubleProduct(int tokens) {
+        int rows = 5 * G, cols = 96;
+        WeightMatrix file = encode(GgmlType.Q4_0, random(rows * cols, 4), rows, cols);
+        float[] x = random(tokens * cols, 5 + tokens);
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
+            assertBatchedEqualsDoubleProduct(new MatmulKernel(pool), decodedRows(file), lanes, x, tokens, 1e-4, tokens + " tokens");
+        }
+    }
+
+    @Test
+    void tileWidthsCoverEveryTokenOnceWidestFirst() {
+        for (int tokens = 1; tokens <= 70; tokens++) {
+            int covered = 0;
+            int last = Integer.MAX_VALUE;
+            for (int t0 = 0, w; t0 < tokens; t0 += w) {
+                w = LaneTiles.width(tokens - t0);
+                assertThat(w).isLessThanOrEqualTo(last).isIn(1, LaneTiles.TOKENS);
+                last = w;
+                covered += w;
+            }
+            assertThat(covered).as("%d tokens", tokens).isEqualTo(tokens);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 6, 20})
+    void laneAndRowMatricesMultipliedInOneParallelRegionGiveWhatEachGivesAlone(int tokens) {
+        int cols = 64;
+        WeightMatrix a = encode(GgmlType.Q8_0, random(2 * G * cols, 7), 2 * G, cols);
+        WeightMatrix b = encode(GgmlType.Q4_0, random(G * cols, 8), G, cols);
+        WeightMatrix c = encode(GgmlType.F16, random(9 * cols, 9), 9, cols);
+        float[] x = random(tokens * cols, 10);
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            WeightMatrix la = LaneLayout.rearrange(a, arena, pool);
+            WeightMatrix lb = LaneLayout.rearrange(b, arena, pool);
+            MatmulKernel kernel = new MatmulKernel(pool);
+            float[] ea = new float[tokens * a.rows()], eb = new float[tokens * b.rows()], ec = new float[tokens * c.rows()];
+            float[] oa = new float[ea.length], ob = new float[eb.length], oc = new float[ec.length];
+            kernel.multiply(la, x, tokens, ea);
+            kernel.multiply(lb, x, tokens, eb);
+            kernel.multiply(c, x, tokens, ec);
+            kernel.multiply(x, tokens, la, oa, lb, ob, c, oc);
+            assertThat(oa).containsExactly(ea);
+            assertThat(ob).containsExactly(eb);
+            assertThat(oc).containsExactly(ec);
+            QuantizedMatrixTest.assertDoubleProduct(decodedRows(a), x, 0, tokens, oa, 1e-4, "lanes beside rows");
+        }
+    }
+
+    @Test
+    void matricesWithoutWholeGroupsOrOfOtherTypesKeepTheirRows() {
+        int cols = 64;
+        WeightMatrix ragged = encode(GgmlType.Q8_0, random((G + 1) * cols, 11), G + 1, cols);
+        WeightMatrix f16 = encode(GgmlType.F16, random(G * cols, 12), G, cols);
+        try (Arena arena = Arena.ofShared()) {
+            assertThat(LaneLayout.applies(ragged)).isFalse();
+            assertThat(rearranged(ragged, arena)).isSameAs(ragged);
+            assertThat(rearranged(f16, arena)).isSameAs(f16);
+        }
+    }
+}
