@@ -172,7 +172,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
 
     /** Multiply-adds per second of {@code tokens} random token vectors through every layer's FFN gate and down matrices. */
     private static double matmul(LoadedModel m, int tokens) {
-        LlamaWeights.Layer[] layerWeights = LlamaWeights.of(m.file(), m.config()).layers();
+        LlamaWeights.Layer[] layerWeights = m.weights().layers();
         int layers = layerWeights.length;
         WeightMatrix[] gate = new WeightMatrix[layers];
         WeightMatrix[] down = new WeightMatrix[layers];
