@@ -22,6 +22,12 @@ public sealed interface LaneGroupMatrix extends WeightMatrix permits Q8LaneMatri
     void dotGroup(int g, float[] x, int xOff, float[] out, int o);
 
     /**
+     * Four tokens through group {@code g}: value {@code k} of token {@code t} at {@code x[xOff + 4 * k + t]} (interleaved,
+     * {@link LaneTiles#interleave}); token {@code t}'s {@code GROUP} results written to {@code out[o + t * stride ..]}.
+     */
+    void dotGroup4(int g, float[] x, int xOff, float[] out, int o, int stride);
+
+    /**
      * Columns {@code [c0, c0 + n)} of group {@code g} as floats, column by column: {@code dst[dOff + k * GROUP + lane]} is
      * row {@code g * GROUP + lane}, column {@code c0 + k}. {@code c0} and {@code n} are whole blocks.
      */

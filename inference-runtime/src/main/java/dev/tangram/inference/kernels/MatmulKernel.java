@@ -52,6 +52,11 @@ public final class MatmulKernel {
      * rows are 16 KiB of floats, half of L1, beside the tiles' token values.
      */
     static final int LANE_SLICE = 64;
+    /**
+     * From this many tokens on, lane matrices are decoded into the scratch and multiplied in register tiles; below it each
+     * group is multiplied straight from its quants ({@link LaneGroupMatrix#dotGroup4}).
+     */
+    static final int LANE_TILE_MIN_TOKENS = 8;
 
     private final WorkerPool pool;
     /**
@@ -314,6 +319,10 @@ public final class MatmulKernel {
         int rows = m.rows();
         int ps = tokens * L;
         int allGroups = rows / LaneGroupMatrix.GROUP;
+        if (tokens < LANE_TILE_MIN_TOKENS) {
+            laneGroupsFused(m, o, from, to);
+            return;
+        }
         for (int p = from; p < to; p++) {
             int g0 = p * LaneTiles.GROUPS;
             int groups = Math.min(LaneTiles.GROUPS, allGroups - g0);
@@ -338,6 +347,28 @@ public final class MatmulKernel {
             for (int i = 0; i < groups; i++) {
                 for (int t = 0; t < tokens; t++) {
                     FloatVector.fromArray(F, park, aligned + i * ps + t * L).intoArray(o, t * rows + (g0 + i) * LaneGroupMatrix.GROUP);
+                }
+            }
+        }
+    }
+
+    /**
+     * Panels {@code [from, to)} of a lane matrix for a few tokens: each group straight from its quants, four tokens at a
+     * time ({@link LaneGroupMatrix#dotGroup4}) and the last one to three one at a time ({@link LaneGroupMatrix#dotGroup}),
+     * without decoding into the scratch first: with so few tokens the decoded copy cost more than it saved.
+     */
+    private void laneGroupsFused(LaneGroupMatrix m, float[] o, int from, int to) {
+        int cols = m.cols();
+        int rows = m.rows();
+        int allGroups = rows / LaneGroupMatrix.GROUP;
+        for (int g = from * LaneTiles.GROUPS; g < Math.min(allGroups, to * LaneTiles.GROUPS); g++) {
+            int at = g * LaneGroupMatrix.GROUP;
+            for (int t0 = 0, w; t0 < tokens; t0 += w) {
+                w = LaneTiles.width(tokens - t0);
+                if (w == LaneTiles.TOKENS) {
+                    m.dotGroup4(g, laneInput, t0 * cols, o, t0 * rows + at, rows);
+                } else {
+                    m.dotGroup(g, laneInput, t0 * cols, o, t0 * rows + at);
                 }
             }
         }

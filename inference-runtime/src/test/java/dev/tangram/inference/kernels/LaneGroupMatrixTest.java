@@ -12,6 +12,7 @@ import java.lang.foreign.Arena;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -72,10 +73,13 @@ class LaneGroupMatrixTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {2, 3, 4, 5, 8, 9, 13, 16, 17, 40, 70})
-    void everyMixOfTileWidthsGivesTheDoubleProduct(int tokens) {
+    @CsvSource({"Q4_0, 2", "Q4_0, 3", "Q4_0, 4", "Q4_0, 5", "Q4_0, 7", "Q4_0, 8", "Q4_0, 9", "Q4_0, 13", "Q4_0, 16", "Q4_0, 17",
+            "Q4_0, 40", "Q4_0, 70", "Q8_0, 3", "Q8_0, 6", "Q8_0, 8", "Q8_0, 17"})
+    void everyMixOfTileWidthsAndTheFewTokenPathGiveTheDoubleProduct(GgmlType type, int tokens) {
+        // below MatmulKernel.LANE_TILE_MIN_TOKENS each group is multiplied straight from its quants (four tokens, then
+        // one at a time); from there on, decoded slices in register tiles
         int rows = 5 * G, cols = 96;
-        WeightMatrix file = encode(GgmlType.Q4_0, random(rows * cols, 4), rows, cols);
+        WeightMatrix file = encode(type, random(rows * cols, 4), rows, cols);
         float[] x = random(tokens * cols, 5 + tokens);
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
             WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
