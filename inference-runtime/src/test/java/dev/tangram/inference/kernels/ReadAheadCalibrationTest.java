@@ -66,6 +66,20 @@ class ReadAheadCalibrationTest {
     }
 
     @Test
+    void matricesInLanesAreNotTimedAndWithNoneLeftInRowsReadAheadIsOff() {
+        ReadAhead.setDistance(ReadAhead.DEFAULT_DISTANCE);
+        try (WorkerPool pool = new WorkerPool(2); java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            WeightMatrix lanes = LaneLayout.rearrange(matrix(GgmlType.Q8_0, 64, 256, 1), arena, pool);
+            assertThat(lanes).isInstanceOf(LaneGroupMatrix.class);
+            assertThat(ReadAheadCalibration.timedMatrices(List.of(lanes), Long.MAX_VALUE)).isEmpty();
+            var choice = ReadAheadCalibration.apply(ReadAheadSetting.AUTO, new MatmulKernel(pool), List.of(lanes), 1, Long.MAX_VALUE);
+            assertThat(choice.distance()).isZero();
+            assertThat(ReadAhead.distance()).isZero();
+            assertThat(choice.describe()).isEqualTo("read-ahead off (no Q8_0/Q4_0 matrix reads ahead: none in the file's row layout)");
+        }
+    }
+
+    @Test
     void autoTimesEveryCandidateAndKeepsOneOfThem() {
         // with the lower bound lowered, so that a test-sized matrix is timed: which candidate wins depends on the machine
         List<WeightMatrix> ms = List.of(matrix(GgmlType.Q8_0, 512, 2048, 1), matrix(GgmlType.Q4_0, 512, 2048, 2));
