@@ -354,7 +354,7 @@ public final class MatmulKernel {
 
     /**
      * Panels {@code [from, to)} of a lane matrix for a few tokens: each group straight from its quants, four tokens at a
-     * time ({@link LaneGroupMatrix#dotGroup4}) and the last one to three one at a time ({@link LaneGroupMatrix#dotGroup}),
+     * time ({@link LaneGroupMatrix#dotGroup4}), then two ({@link LaneGroupMatrix#dotGroup2}) and one ({@link LaneGroupMatrix#dotGroup}),
      * without decoding into the scratch first: with so few tokens the decoded copy cost more than it saved.
      */
     private void laneGroupsFused(LaneGroupMatrix m, float[] o, int from, int to) {
@@ -365,10 +365,10 @@ public final class MatmulKernel {
             int at = g * LaneGroupMatrix.GROUP;
             for (int t0 = 0, w; t0 < tokens; t0 += w) {
                 w = LaneTiles.width(tokens - t0);
-                if (w == LaneTiles.TOKENS) {
-                    m.dotGroup4(g, laneInput, t0 * cols, o, t0 * rows + at, rows);
-                } else {
-                    m.dotGroup(g, laneInput, t0 * cols, o, t0 * rows + at);
+                switch (w) {
+                    case LaneTiles.TOKENS -> m.dotGroup4(g, laneInput, t0 * cols, o, t0 * rows + at, rows);
+                    case 2 -> m.dotGroup2(g, laneInput, t0 * cols, o, t0 * rows + at, rows);
+                    default -> m.dotGroup(g, laneInput, t0 * cols, o, t0 * rows + at);
                 }
             }
         }

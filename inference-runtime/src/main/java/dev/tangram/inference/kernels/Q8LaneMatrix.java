@@ -104,6 +104,36 @@ public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements La
         a3.intoArray(out, o + 3 * stride);
     }
 
+    /** As {@link #dotGroup4}, for two tokens (value {@code k} of token {@code t} at {@code x[xOff + 2 * k + t]}). */
+    @Override
+    public void dotGroup2(int g, float[] x, int xOff, float[] out, int o, int stride) {
+        int blocks = cols / BLOCK;
+        long base = (long) g * blocks * GROUP_BLOCK_BYTES;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
+            int xi = xOff + 2 * b * BLOCK;
+            FloatVector e0 = FloatVector.zero(F);
+            FloatVector e1 = FloatVector.zero(F);
+            FloatVector o0 = FloatVector.zero(F);
+            FloatVector o1 = FloatVector.zero(F);
+            for (int k = 0; k < BLOCK; k += 2, xi += 4) {
+                FloatVector even = quants(q, k);
+                FloatVector odd = quants(q, k + 1);
+                e0 = even.fma(FloatVector.broadcast(F, x[xi]), e0);
+                e1 = even.fma(FloatVector.broadcast(F, x[xi + 1]), e1);
+                o0 = odd.fma(FloatVector.broadcast(F, x[xi + 2]), o0);
+                o1 = odd.fma(FloatVector.broadcast(F, x[xi + 3]), o1);
+            }
+            FloatVector scale = HalfFloats.load(data, q - QUANTS);
+            a0 = e0.add(o0).fma(scale, a0);
+            a1 = e1.add(o1).fma(scale, a1);
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + stride);
+    }
+
     /** Column {@code k} of the block whose quants start at {@code q}, one lane per row, as floats. */
     private FloatVector quants(long q, int k) {
         return (FloatVector) ByteVector.fromMemorySegment(B, data, q + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
