@@ -30,6 +30,9 @@ public sealed interface LaneGroupMatrix extends WeightMatrix permits Q8LaneMatri
     /** As {@link #dotGroup4}, for two tokens: value {@code k} of token {@code t} at {@code x[xOff + 2 * k + t]}. */
     void dotGroup2(int g, float[] x, int xOff, float[] out, int o, int stride);
 
+    /** As {@link #dotGroup4}, for three tokens: value {@code k} of token {@code t} at {@code x[xOff + 3 * k + t]}. */
+    void dotGroup3(int g, float[] x, int xOff, float[] out, int o, int stride);
+
     /**
      * Columns {@code [c0, c0 + n)} of group {@code g} as floats, column by column: {@code dst[dOff + k * GROUP + lane]} is
      * row {@code g * GROUP + lane}, column {@code c0 + k}. {@code c0} and {@code n} are whole blocks.

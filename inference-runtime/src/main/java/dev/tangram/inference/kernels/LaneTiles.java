@@ -28,11 +28,11 @@ final class LaneTiles {
     private LaneTiles() {}
 
     /**
-     * The width of the tile that takes the next of {@code left} tokens: {@link #TOKENS} while that many are left, then
-     * two, then one.
+     * The width of the tile that takes the next of {@code left} tokens: {@link #TOKENS} while that many are left, then the
+     * last one to three together.
      */
     static int width(int left) {
-        return left >= TOKENS ? TOKENS : left >= 2 ? 2 : 1;
+        return Math.min(TOKENS, left);
     }
 
     /**
@@ -53,14 +53,16 @@ final class LaneTiles {
         }
     }
 
-    /** The tile of {@code groups} groups ({@link #GROUPS} or one) by {@code width} tokens (a width {@link #width} gives). */
+    /** The tile of {@code groups} groups ({@link #GROUPS} or one) by {@code width} tokens (one to {@link #TOKENS}). */
     static void tile(int groups, int width, float[] w, int wo, int ws, int n, float[] x, int xo, float[] park, int po, int ps,
             boolean first) {
         switch (groups * 8 + width) {
-            case GROUPS * 8 + TOKENS -> tile4x4(w, wo, ws, n, x, xo, park, po, ps, first);
+            case GROUPS * 8 + 4 -> tile4x4(w, wo, ws, n, x, xo, park, po, ps, first);
+            case GROUPS * 8 + 3 -> tile4x3(w, wo, ws, n, x, xo, park, po, ps, first);
             case GROUPS * 8 + 2 -> tile4x2(w, wo, ws, n, x, xo, park, po, ps, first);
             case GROUPS * 8 + 1 -> tile4x1(w, wo, ws, n, x, xo, park, po, ps, first);
-            case 8 + TOKENS -> tile1x4(w, wo, ws, n, x, xo, park, po, ps, first);
+            case 8 + 4 -> tile1x4(w, wo, ws, n, x, xo, park, po, ps, first);
+            case 8 + 3 -> tile1x3(w, wo, ws, n, x, xo, park, po, ps, first);
             case 8 + 2 -> tile1x2(w, wo, ws, n, x, xo, park, po, ps, first);
             case 8 + 1 -> tile1x1(w, wo, ws, n, x, xo, park, po, ps, first);
             default -> throw new IllegalArgumentException("no tile of " + groups + " groups by " + width + " tokens");
@@ -128,6 +130,56 @@ final class LaneTiles {
         a31.intoArray(park, po + 3 * ps + 1 * L);
         a32.intoArray(park, po + 3 * ps + 2 * L);
         a33.intoArray(park, po + 3 * ps + 3 * L);
+    }
+
+    /** 4 groups × 3 tokens: 12 accumulators. */
+    static void tile4x3(float[] w, int wo, int ws, int n, float[] x, int xo, float[] park, int po, int ps, boolean first) {
+        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 0 * ps + 0 * L);
+        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 0 * ps + 1 * L);
+        FloatVector a02 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 0 * ps + 2 * L);
+        FloatVector a10 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 1 * ps + 0 * L);
+        FloatVector a11 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 1 * ps + 1 * L);
+        FloatVector a12 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 1 * ps + 2 * L);
+        FloatVector a20 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 2 * ps + 0 * L);
+        FloatVector a21 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 2 * ps + 1 * L);
+        FloatVector a22 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 2 * ps + 2 * L);
+        FloatVector a30 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 3 * ps + 0 * L);
+        FloatVector a31 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 3 * ps + 1 * L);
+        FloatVector a32 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 3 * ps + 2 * L);
+        for (int k = 0; k < n; k++) {
+            int xi = xo + k * 3;
+            FloatVector w0 = FloatVector.fromArray(F, w, wo + 0 * ws + k * L);
+            FloatVector w1 = FloatVector.fromArray(F, w, wo + 1 * ws + k * L);
+            FloatVector w2 = FloatVector.fromArray(F, w, wo + 2 * ws + k * L);
+            FloatVector w3 = FloatVector.fromArray(F, w, wo + 3 * ws + k * L);
+            FloatVector x0 = FloatVector.broadcast(F, x[xi + 0]);
+            a00 = w0.fma(x0, a00);
+            a10 = w1.fma(x0, a10);
+            a20 = w2.fma(x0, a20);
+            a30 = w3.fma(x0, a30);
+            FloatVector x1 = FloatVector.broadcast(F, x[xi + 1]);
+            a01 = w0.fma(x1, a01);
+            a11 = w1.fma(x1, a11);
+            a21 = w2.fma(x1, a21);
+            a31 = w3.fma(x1, a31);
+            FloatVector x2 = FloatVector.broadcast(F, x[xi + 2]);
+            a02 = w0.fma(x2, a02);
+            a12 = w1.fma(x2, a12);
+            a22 = w2.fma(x2, a22);
+            a32 = w3.fma(x2, a32);
+        }
+        a00.intoArray(park, po + 0 * ps + 0 * L);
+        a01.intoArray(park, po + 0 * ps + 1 * L);
+        a02.intoArray(park, po + 0 * ps + 2 * L);
+        a10.intoArray(park, po + 1 * ps + 0 * L);
+        a11.intoArray(park, po + 1 * ps + 1 * L);
+        a12.intoArray(park, po + 1 * ps + 2 * L);
+        a20.intoArray(park, po + 2 * ps + 0 * L);
+        a21.intoArray(park, po + 2 * ps + 1 * L);
+        a22.intoArray(park, po + 2 * ps + 2 * L);
+        a30.intoArray(park, po + 3 * ps + 0 * L);
+        a31.intoArray(park, po + 3 * ps + 1 * L);
+        a32.intoArray(park, po + 3 * ps + 2 * L);
     }
 
     /** 4 groups × 2 tokens: 8 accumulators. */
@@ -213,6 +265,26 @@ final class LaneTiles {
         a01.intoArray(park, po + 0 * ps + 1 * L);
         a02.intoArray(park, po + 0 * ps + 2 * L);
         a03.intoArray(park, po + 0 * ps + 3 * L);
+    }
+
+    /** 1 group × 3 tokens: 3 accumulators. */
+    static void tile1x3(float[] w, int wo, int ws, int n, float[] x, int xo, float[] park, int po, int ps, boolean first) {
+        FloatVector a00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 0 * ps + 0 * L);
+        FloatVector a01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 0 * ps + 1 * L);
+        FloatVector a02 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, park, po + 0 * ps + 2 * L);
+        for (int k = 0; k < n; k++) {
+            int xi = xo + k * 3;
+            FloatVector w0 = FloatVector.fromArray(F, w, wo + 0 * ws + k * L);
+            FloatVector x0 = FloatVector.broadcast(F, x[xi + 0]);
+            a00 = w0.fma(x0, a00);
+            FloatVector x1 = FloatVector.broadcast(F, x[xi + 1]);
+            a01 = w0.fma(x1, a01);
+            FloatVector x2 = FloatVector.broadcast(F, x[xi + 2]);
+            a02 = w0.fma(x2, a02);
+        }
+        a00.intoArray(park, po + 0 * ps + 0 * L);
+        a01.intoArray(park, po + 0 * ps + 1 * L);
+        a02.intoArray(park, po + 0 * ps + 2 * L);
     }
 
     /** 1 group × 2 tokens: 2 accumulators. */

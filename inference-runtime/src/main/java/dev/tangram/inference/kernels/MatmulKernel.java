@@ -354,7 +354,8 @@ public final class MatmulKernel {
 
     /**
      * Panels {@code [from, to)} of a lane matrix for a few tokens: each group straight from its quants, four tokens at a
-     * time ({@link LaneGroupMatrix#dotGroup4}), then two ({@link LaneGroupMatrix#dotGroup2}) and one ({@link LaneGroupMatrix#dotGroup}),
+     * time ({@link LaneGroupMatrix#dotGroup4}), then the last three, two or one together ({@code dotGroup3}, {@code dotGroup2},
+     * {@link LaneGroupMatrix#dotGroup}),
      * without decoding into the scratch first: with so few tokens the decoded copy cost more than it saved.
      */
     private void laneGroupsFused(LaneGroupMatrix m, float[] o, int from, int to) {
@@ -367,6 +368,7 @@ public final class MatmulKernel {
                 w = LaneTiles.width(tokens - t0);
                 switch (w) {
                     case LaneTiles.TOKENS -> m.dotGroup4(g, laneInput, t0 * cols, o, t0 * rows + at, rows);
+                    case 3 -> m.dotGroup3(g, laneInput, t0 * cols, o, t0 * rows + at, rows);
                     case 2 -> m.dotGroup2(g, laneInput, t0 * cols, o, t0 * rows + at, rows);
                     default -> m.dotGroup(g, laneInput, t0 * cols, o, t0 * rows + at);
                 }

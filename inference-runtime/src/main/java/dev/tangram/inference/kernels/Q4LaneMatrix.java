@@ -142,6 +142,46 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
         a1.intoArray(out, o + stride);
     }
 
+    /** As {@link #dotGroup4}, for three tokens (value {@code k} of token {@code t} at {@code x[xOff + 3 * k + t]}). */
+    @Override
+    public void dotGroup3(int g, float[] x, int xOff, float[] out, int o, int stride) {
+        int blocks = cols / BLOCK;
+        long base = (long) g * blocks * GROUP_BLOCK_BYTES;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
+            int lo = xOff + 3 * b * BLOCK;
+            int hi = lo + 3 * 16;
+            FloatVector l0 = FloatVector.zero(F);
+            FloatVector l1 = FloatVector.zero(F);
+            FloatVector l2 = FloatVector.zero(F);
+            FloatVector h0 = FloatVector.zero(F);
+            FloatVector h1 = FloatVector.zero(F);
+            FloatVector h2 = FloatVector.zero(F);
+            for (int j = 0; j < 16; j++, lo += 3, hi += 3) {
+                IntVector v = bytes(q, j);
+                FloatVector wl = low(v);
+                FloatVector wh = high(v);
+                l0 = wl.fma(FloatVector.broadcast(F, x[lo]), l0);
+                l1 = wl.fma(FloatVector.broadcast(F, x[lo + 1]), l1);
+                l2 = wl.fma(FloatVector.broadcast(F, x[lo + 2]), l2);
+                h0 = wh.fma(FloatVector.broadcast(F, x[hi]), h0);
+                h1 = wh.fma(FloatVector.broadcast(F, x[hi + 1]), h1);
+                h2 = wh.fma(FloatVector.broadcast(F, x[hi + 2]), h2);
+            }
+            FloatVector scale = HalfFloats.load(data, q - QUANTS);
+            a0 = l0.add(h0).fma(scale, a0);
+            a1 = l1.add(h1).fma(scale, a1);
+            a2 = l2.add(h2).fma(scale, a2);
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + stride);
+        a2.intoArray(out, o + 2 * stride);
+    }
+
+
     /** Byte run {@code j} of the block whose quants start at {@code q}, zero-extended to int lanes, one per row. */
     private IntVector bytes(long q, int j) {
         return (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)

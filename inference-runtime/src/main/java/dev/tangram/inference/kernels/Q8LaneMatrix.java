@@ -134,6 +134,44 @@ public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements La
         a1.intoArray(out, o + stride);
     }
 
+    /** As {@link #dotGroup4}, for three tokens (value {@code k} of token {@code t} at {@code x[xOff + 3 * k + t]}). */
+    @Override
+    public void dotGroup3(int g, float[] x, int xOff, float[] out, int o, int stride) {
+        int blocks = cols / BLOCK;
+        long base = (long) g * blocks * GROUP_BLOCK_BYTES;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
+            int xi = xOff + 3 * b * BLOCK;
+            FloatVector e0 = FloatVector.zero(F);
+            FloatVector e1 = FloatVector.zero(F);
+            FloatVector e2 = FloatVector.zero(F);
+            FloatVector o0 = FloatVector.zero(F);
+            FloatVector o1 = FloatVector.zero(F);
+            FloatVector o2 = FloatVector.zero(F);
+            for (int k = 0; k < BLOCK; k += 2, xi += 6) {
+                FloatVector even = quants(q, k);
+                FloatVector odd = quants(q, k + 1);
+                e0 = even.fma(FloatVector.broadcast(F, x[xi]), e0);
+                e1 = even.fma(FloatVector.broadcast(F, x[xi + 1]), e1);
+                e2 = even.fma(FloatVector.broadcast(F, x[xi + 2]), e2);
+                o0 = odd.fma(FloatVector.broadcast(F, x[xi + 3]), o0);
+                o1 = odd.fma(FloatVector.broadcast(F, x[xi + 4]), o1);
+                o2 = odd.fma(FloatVector.broadcast(F, x[xi + 5]), o2);
+            }
+            FloatVector scale = HalfFloats.load(data, q - QUANTS);
+            a0 = e0.add(o0).fma(scale, a0);
+            a1 = e1.add(o1).fma(scale, a1);
+            a2 = e2.add(o2).fma(scale, a2);
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + stride);
+        a2.intoArray(out, o + 2 * stride);
+    }
+
+
     /** Column {@code k} of the block whose quants start at {@code q}, one lane per row, as floats. */
     private FloatVector quants(long q, int k) {
         return (FloatVector) ByteVector.fromMemorySegment(B, data, q + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
