@@ -11,6 +11,10 @@ package dev.tangram.inference.kernels;
  * rows' multiply-adds against one token value broadcast to every lane, a block's scales are one vector for the whole
  * group, and the group's results are one vector store, so the decoding work per weight falls by about half (the 1b
  * preset's one-token Q4_0 products ran ~2× faster; docs/inference-engine.md, session 12).
+ *
+ * <p>The few-token products ({@link #dotGroup2}, {@code 3}, {@code 4}) are written out per token count, one named running
+ * sum per token, rather than as one loop over an array of sums: the JIT keeps named vectors in registers, and boxes
+ * vectors kept in an array (see {@link LaneTiles}).
  */
 public sealed interface LaneGroupMatrix extends WeightMatrix permits Q8LaneMatrix, Q4LaneMatrix {
     /** Rows per group: one float vector's lanes. */

@@ -228,32 +228,4 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
             dst[dstOff + i] = Math.fma(j < 16 ? q & 0x0F : q >>> 4, d, -8f * d);
         }
     }
-
-    /**
-     * Groups {@code [from, to)} of {@code src} rearranged into {@code dst}, a segment as large as {@code src}'s: each
-     * group's block gathered from its rows into a heap array, rearranged there, and copied out whole.
-     */
-    static void rearrange(Q4Matrix src, MemorySegment dst, int from, int to) {
-        int blocks = src.cols() / BLOCK;
-        int quants = Q4Matrix.BLOCK_BYTES - 2;
-        byte[] rowsIn = new byte[GROUP_BLOCK_BYTES];
-        byte[] out = new byte[GROUP_BLOCK_BYTES];
-        for (int g = from; g < to; g++) {
-            for (int b = 0; b < blocks; b++) {
-                for (int lane = 0; lane < GROUP; lane++) {
-                    long block = ((long) (g * GROUP + lane) * blocks + b) * Q4Matrix.BLOCK_BYTES;
-                    MemorySegment.copy(src.data(), ValueLayout.JAVA_BYTE, block, rowsIn, lane * Q4Matrix.BLOCK_BYTES, Q4Matrix.BLOCK_BYTES);
-                }
-                for (int lane = 0; lane < GROUP; lane++) {
-                    int in = lane * Q4Matrix.BLOCK_BYTES;
-                    out[2 * lane] = rowsIn[in];
-                    out[2 * lane + 1] = rowsIn[in + 1];
-                    for (int k = 0; k < quants; k++) {
-                        out[QUANTS + k * GROUP + lane] = rowsIn[in + 2 + k];
-                    }
-                }
-                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, ((long) g * blocks + b) * GROUP_BLOCK_BYTES, GROUP_BLOCK_BYTES);
-            }
-        }
-    }
 }
