@@ -14,6 +14,9 @@ import jdk.incubator.vector.FloatVector;
  * however many tokens there are. A tile's sixteen accumulators are parked, as vectors, in the participant's scratch
  * between slices and summed across lanes once per row. Where the JVM places arrays on cache lines
  * ({@link LineAlignment}), decoded rows, token vectors (a copy of the input) and parked accumulators start on a line.
+ * {@link LaneGroupMatrix}es (Q8_0/Q4_0 with rows in lanes) take their own paths: one token group by group
+ * ({@link LaneGroupMatrix#dotGroup}), a few tokens straight from the quants, more in register tiles of groups by tokens
+ * ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes.
  * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch and
  * input copy have grown to the widest matrix and the most tokens.
  */
@@ -285,8 +288,9 @@ public final class MatmulKernel {
     }
 
     /**
-     * Tiles {@code [from, to)} of {@code m}: prefill-sized batches in panels of {@link #PANEL_TILES} tiles, a
-     * {@link #TILE_COLUMNS} slice decoded at a time; a few tokens in pairs of tiles, whole rows decoded ahead.
+     * Tiles {@code [from, to)} of {@code m}: a lane matrix's panels of groups ({@link #laneGroups}); else prefill-sized
+     * batches in panels of {@link #PANEL_TILES} tiles, a {@link #TILE_COLUMNS} slice decoded at a time, and a few tokens in
+     * pairs of tiles, whole rows decoded ahead.
      */
     private void tiles(WeightMatrix m, float[] o, int from, int to, int worker) {
         if (m instanceof LaneGroupMatrix lanes) {
@@ -307,22 +311,22 @@ public final class MatmulKernel {
     }
 
     /**
-     * Panels {@code [from, to)} of a lane matrix ({@link LaneTiles#GROUPS} groups each): {@link #LANE_SLICE} columns of each
-     * group decoded, then multiplied with every tile of tokens ({@link LaneTiles}); each token's accumulator is one vector
-     * of a group's rows, stored to the output as it is (no sums across lanes). A last panel of fewer groups takes them one
-     * by one.
+     * Panels {@code [from, to)} of a lane matrix ({@link LaneTiles#GROUPS} groups each): below {@link #LANE_TILE_MIN_TOKENS}
+     * tokens straight from the quants ({@link #laneGroupsFused}); else {@link #LANE_SLICE} columns of each group decoded,
+     * then multiplied with every tile of tokens ({@link LaneTiles}); each token's accumulator is one vector of a group's
+     * rows, stored to the output as it is (no sums across lanes). A last panel of fewer groups takes them one by one.
      */
     private void laneGroups(LaneGroupMatrix m, float[] o, int from, int to, int worker) {
+        if (tokens < LANE_TILE_MIN_TOKENS) {
+            laneGroupsFused(m, o, from, to);
+            return;
+        }
         float[] s = scratch[worker];
         float[] park = acc[worker];
         int cols = m.cols();
         int rows = m.rows();
         int ps = tokens * L;
         int allGroups = rows / LaneGroupMatrix.GROUP;
-        if (tokens < LANE_TILE_MIN_TOKENS) {
-            laneGroupsFused(m, o, from, to);
-            return;
-        }
         for (int p = from; p < to; p++) {
             int g0 = p * LaneTiles.GROUPS;
             int groups = Math.min(LaneTiles.GROUPS, allGroups - g0);
@@ -354,9 +358,9 @@ public final class MatmulKernel {
 
     /**
      * Panels {@code [from, to)} of a lane matrix for a few tokens: each group straight from its quants, four tokens at a
-     * time ({@link LaneGroupMatrix#dotGroup4}), then the last three, two or one together ({@code dotGroup3}, {@code dotGroup2},
-     * {@link LaneGroupMatrix#dotGroup}),
-     * without decoding into the scratch first: with so few tokens the decoded copy cost more than it saved.
+     * time ({@link LaneGroupMatrix#dotGroup4}), then the last three, two or one together ({@code dotGroup3},
+     * {@code dotGroup2}, {@link LaneGroupMatrix#dotGroup}), without decoding into the scratch first: with so few tokens the
+     * decoded copy cost more than it saved.
      */
     private void laneGroupsFused(LaneGroupMatrix m, float[] o, int from, int to) {
         int cols = m.cols();

@@ -181,7 +181,6 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
         a2.intoArray(out, o + 2 * stride);
     }
 
-
     /** Byte run {@code j} of the block whose quants start at {@code q}, zero-extended to int lanes, one per row. */
     private IntVector bytes(long q, int j) {
         return (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)

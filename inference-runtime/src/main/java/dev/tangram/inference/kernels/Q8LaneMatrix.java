@@ -171,7 +171,6 @@ public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements La
         a2.intoArray(out, o + 2 * stride);
     }
 
-
     /** Column {@code k} of the block whose quants start at {@code q}, one lane per row, as floats. */
     private FloatVector quants(long q, int k) {
         return (FloatVector) ByteVector.fromMemorySegment(B, data, q + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)

@@ -4,8 +4,8 @@ import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.kernels.ReadAheadCalibration;
 import dev.tangram.inference.kernels.WeightLayout;
 import dev.tangram.inference.kernels.WorkerPool;
-import java.lang.foreign.Arena;
 import dev.tangram.inference.tokenizer.Tokenizer;
+import java.lang.foreign.Arena;
 import java.util.Optional;
 
 /**
