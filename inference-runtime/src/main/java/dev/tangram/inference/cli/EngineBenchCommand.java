@@ -42,8 +42,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--bandwidth-mib", description = "size of each triad array in MiB (default 256)") int bandwidthMiB = 256;
     @Option(names = "--read-ahead", description = "the one-token kernels' read-ahead: auto (timed at load), off, or bytes ahead "
             + "(default auto)", converter = ReadAheadConverter.class) ReadAheadSetting readAhead = ReadAheadSetting.AUTO;
-    @Option(names = "--weight-layout", description = "lanes (Q8_0/Q4_0 rearranged at load, rows in vector lanes) or rows "
-            + "(computed from the mapped file) (default lanes)", converter = WeightLayoutConverter.class) WeightLayout layout = WeightLayout.LANES;
+    @Option(names = "--weight-layout", description = "auto (lanes where the copy fits beside the heap), lanes (Q8_0/Q4_0 "
+            + "rearranged at load, rows in vector lanes) or rows (computed from the mapped file) (default auto)",
+            converter = WeightLayoutConverter.class) WeightLayout layout = WeightLayout.AUTO;
     @Option(names = "--matmul-tokens", split = ",", description = "also time the batched matmul alone, over every layer's FFN gate "
             + "and down matrices, for these token counts (GMAC/s)") int[] matmulTokens = {};
     @Option(names = "--json-mask-tokens", description = "also time sampling under a JSON response format (any object, and a "
@@ -235,7 +236,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
         System.exit(new CommandLine(new EngineBenchCommand()).execute(args));
     }
 
-    /** {@code --weight-layout lanes|rows}; picocli reports a bad value with the option's name and this message. */
+    /** {@code --weight-layout auto|lanes|rows}; picocli reports a bad value with the option's name and this message. */
     static final class WeightLayoutConverter implements CommandLine.ITypeConverter<WeightLayout> {
         @Override
         public WeightLayout convert(String value) {

@@ -25,8 +25,8 @@ import java.util.Set;
  * memory:    { utilisation: 0.9, cpuBudgetMib: 4096 }
  * kvCache:   { blockSize: 16 }
  * scheduler: { maxBatchTokens: 512, maxRunning: 16, maxWaiting: 64 }
- * engine:    { readAhead: auto, weightLayout: lanes }  # readAhead: auto (timed at load), off, or bytes ahead (a multiple
- *                                               # of 64); weightLayout: lanes (Q8_0/Q4_0 rearranged at load) or rows
+ * engine:    { readAhead: auto, weightLayout: auto }  # readAhead: auto (timed at load), off, or bytes ahead (a multiple
+ *                                               # of 64); weightLayout: auto, lanes (Q8_0/Q4_0 rearranged at load) or rows
  * </pre>
  */
 public record ServerConfig(String host, int port, String modelName, int maxModelLen, double utilisation, long cpuBudgetMib,
@@ -34,7 +34,7 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
                            WeightLayout weightLayout, int drainSeconds) {
     public static final int VERSION = 1;
     public static final ServerConfig DEFAULTS = new ServerConfig("0.0.0.0", 8000, "", 0, 0.9, 4096, 16, 512, 16, 64,
-            ReadAheadSetting.AUTO, WeightLayout.LANES, 25);
+            ReadAheadSetting.AUTO, WeightLayout.AUTO, 25);
 
     private static final Map<String, Set<String>> FIELDS = Map.of(
             "server", Set.of("host", "port", "drainSeconds"),
@@ -185,13 +185,13 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
         throw new ConfigException("engine.readAhead: expected auto, off or a number of bytes, got " + describe(v));
     }
 
-    /** {@code engine.weightLayout}: lanes or rows. */
+    /** {@code engine.weightLayout}: auto, lanes or rows. */
     private static WeightLayout weightLayout(Object v, WeightLayout dflt) {
         if (v == null) {
             return dflt;
         }
         if (!(v instanceof String str)) {
-            throw new ConfigException("engine.weightLayout: expected lanes or rows, got " + describe(v));
+            throw new ConfigException("engine.weightLayout: expected auto, lanes or rows, got " + describe(v));
         }
         try {
             return WeightLayout.parse(str);

@@ -3,20 +3,22 @@ package dev.tangram.inference.kernels;
 import java.util.Locale;
 
 /**
- * How Q8_0 and Q4_0 matrices are held while the model runs: {@code lanes} (the default) rearranges them at load into
- * memory of their own, rows in vector lanes ({@link LaneGroupMatrix}), which decodes about twice as fast on one token;
- * {@code rows} computes straight from the memory-mapped file, as GGML lays it out, and copies nothing (for a model that
- * only fits in memory as page cache, shared between processes).
+ * How Q8_0 and Q4_0 matrices are held while the model runs: {@code lanes} rearranges them at load into memory of their
+ * own, rows in vector lanes ({@link LaneGroupMatrix}), which decodes faster; {@code rows} computes straight from the
+ * memory-mapped file, as GGML lays it out, and copies nothing (for a model that only fits in memory as page cache, shared
+ * between processes); {@code auto} (the default) takes lanes where the copy fits in memory beside the JVM's heap, else
+ * rows (the choice itself is the model package's {@code LayoutChoice}).
  */
 public enum WeightLayout {
-    LANES, ROWS;
+    AUTO, LANES, ROWS;
 
-    /** {@code lanes} or {@code rows}, in any case. */
+    /** {@code auto}, {@code lanes} or {@code rows}, in any case. */
     public static WeightLayout parse(String text) {
         return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "auto" -> AUTO;
             case "lanes" -> LANES;
             case "rows" -> ROWS;
-            default -> throw new IllegalArgumentException("weight layout must be lanes or rows, got '" + text + "'");
+            default -> throw new IllegalArgumentException("weight layout must be auto, lanes or rows, got '" + text + "'");
         };
     }
 

@@ -15,6 +15,7 @@ import dev.tangram.inference.tokenizer.GgufTokenizerReader;
 import dev.tangram.inference.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -35,13 +36,14 @@ public final class ModelLoader {
 
     /** Loads with a kernel pool of {@code threads} participants, the read-ahead distance timed on this machine. */
     public static LoadedModel load(Path path, int threads) throws IOException {
-        return load(path, threads, ReadAheadSetting.AUTO, WeightLayout.LANES);
+        return load(path, threads, ReadAheadSetting.AUTO, WeightLayout.AUTO);
     }
 
     /**
      * Loads with a kernel pool of {@code threads} participants; {@code readAhead} sets the one-token kernels' read-ahead
      * distance or has it timed ({@link ReadAheadCalibration}); {@code layout} says whether Q8_0 and Q4_0 matrices are
-     * rearranged into lanes ({@link LaneLayout}) or computed from the file as they are.
+     * rearranged into lanes ({@link LaneLayout}) or computed from the file as they are, or lets {@link LayoutChoice}
+     * decide from this machine's memory and heap.
      */
     public static LoadedModel load(Path path, int threads, ReadAheadSetting readAhead, WeightLayout layout) throws IOException {
         GgufFile file = GgufFile.open(path);
@@ -57,10 +59,11 @@ public final class ModelLoader {
             LlamaWeights fileWeights = LlamaWeights.of(file, config);
             pool = new WorkerPool(threads);
             WorkerPool rearranging = pool;
+            LayoutChoice chosen = LayoutChoice.choose(layout, laneBytes(fileWeights), memoryBytes(), Runtime.getRuntime().maxMemory());
             long start = System.nanoTime();
-            LlamaWeights weights = layout == WeightLayout.LANES
+            LlamaWeights weights = chosen.layout() == WeightLayout.LANES
                     ? fileWeights.mapMatrices(m -> LaneLayout.rearrange(m, rearranged, rearranging)) : fileWeights;
-            String layoutLine = describe(layout, weights, (System.nanoTime() - start) / 1e9);
+            String layoutLine = describe(chosen.layout(), weights, (System.nanoTime() - start) / 1e9) + "; " + chosen.reason();
             MatmulKernel kernel = new MatmulKernel(pool);
             LlamaForwardPass forward = new LlamaForwardPass(config, weights, kernel);
             ReadAheadCalibration.Choice choice = ReadAheadCalibration.apply(readAhead, kernel, weights.matrices());
@@ -84,13 +87,29 @@ public final class ModelLoader {
         if (layout == WeightLayout.ROWS) {
             return "rows: computed from the mapped file";
         }
-        Set<WeightMatrix> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
-        distinct.add(weights.tokenEmbedding());
-        distinct.addAll(weights.matrices());
+        Set<WeightMatrix> distinct = distinctMatrices(weights);
         long lanes = distinct.stream().filter(m -> m instanceof LaneGroupMatrix).count();
         long bytes = distinct.stream().filter(m -> m instanceof LaneGroupMatrix).mapToLong(WeightMatrix::bytes).sum();
         return String.format(Locale.ROOT, "lanes: %d of %d matrices rearranged (%.1f MiB in %.1f s)", lanes, distinct.size(),
                 bytes / 1048576.0, seconds);
+    }
+
+    /** Every matrix once (a tied output is the token embedding). */
+    private static Set<WeightMatrix> distinctMatrices(LlamaWeights weights) {
+        Set<WeightMatrix> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+        distinct.add(weights.tokenEmbedding());
+        distinct.addAll(weights.matrices());
+        return distinct;
+    }
+
+    /** Bytes the lane layout would copy: the matrices {@link LaneLayout#applies} to. */
+    static long laneBytes(LlamaWeights weights) {
+        return distinctMatrices(weights).stream().filter(LaneLayout::applies).mapToLong(WeightMatrix::bytes).sum();
+    }
+
+    /** This machine's memory, or the container's limit where there is one (the JVM reads the cgroup). */
+    private static long memoryBytes() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
     }
 
     /** The model's shape from {@code <arch>.*} metadata; the vocabulary size from the token embedding's rows. */

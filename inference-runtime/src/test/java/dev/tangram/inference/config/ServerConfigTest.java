@@ -25,7 +25,7 @@ class ServerConfigTest {
                 """);
         assertThat(c).isEqualTo(new ServerConfig("0.0.0.0", 9000, "tiny", 256, 0.5, 512, 8, 64, 4, 2, new ReadAheadSetting(false, 1024),
                 WeightLayout.ROWS, 5));
-        assertThat(ServerConfig.parse("version: 1").weightLayout()).isEqualTo(WeightLayout.LANES);
+        assertThat(ServerConfig.parse("version: 1").weightLayout()).isEqualTo(WeightLayout.AUTO);
         assertThat(ServerConfig.parse("version: 1").port()).isEqualTo(8000);
         assertThat(ServerConfig.parse("version: 1").drainSeconds()).isEqualTo(25);
         assertThat(ServerConfig.parse("version: 1").readAhead()).isEqualTo(ReadAheadSetting.AUTO);
@@ -48,9 +48,9 @@ class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { readAhead: 2.5 }"))
                 .hasMessage("engine.readAhead: expected auto, off or a number of bytes, got 2.5 (double)");
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { weightLayout: columns }"))
-                .hasMessage("engine.weightLayout: weight layout must be lanes or rows, got 'columns'");
+                .hasMessage("engine.weightLayout: weight layout must be auto, lanes or rows, got 'columns'");
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { weightLayout: 16 }"))
-                .hasMessage("engine.weightLayout: expected lanes or rows, got 16 (integer)");
+                .hasMessage("engine.weightLayout: expected auto, lanes or rows, got 16 (integer)");
     }
 
     @Test
