@@ -10,9 +10,9 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * IEEE half-precision weights. The Vector API has no half-to-float conversion, so {@link #load} converts {@code L} halves
- * at once with integer and float lane operations ({@link HalfFloats}), exactly. Converting one element at a time, which the JIT compiles to
- * one scalar instruction each, decoded the 1b preset at 1.2-1.5 tokens/s on a 2-core AVX2 VM; this at 3.5-5.0
- * (docs/inference-engine.md). {@link #dequantize} keeps the element-wise loop, which the JIT vectorises.
+ * at once with integer and float lane operations ({@link HalfFloats}), exactly. Converting one element at a time, which
+ * the JIT compiles to one scalar instruction each, decoded the 1b preset at 1.2-1.5 tokens/s on a 2-core AVX2 VM; this at
+ * 3.5-5.0 (docs/inference-engine.md). {@link #dequantize} keeps the element-wise loop, which the JIT vectorises.
  */
 public record F16Matrix(MemorySegment data, int rows, int cols) implements WeightMatrix {
     @Override
