@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -236,27 +237,38 @@ public final class EngineBenchCommand implements Callable<Integer> {
         System.exit(new CommandLine(new EngineBenchCommand()).execute(args));
     }
 
-    /** {@code --weight-layout auto|lanes|rows}; picocli reports a bad value with the option's name and this message. */
-    static final class WeightLayoutConverter implements CommandLine.ITypeConverter<WeightLayout> {
+    /**
+     * A converter from a parse function that throws {@link IllegalArgumentException}: picocli reports a bad value with the
+     * option's name and the exception's message.
+     */
+    abstract static class ParsingConverter<T> implements CommandLine.ITypeConverter<T> {
+        private final Function<String, T> parse;
+
+        ParsingConverter(Function<String, T> parse) {
+            this.parse = parse;
+        }
+
         @Override
-        public WeightLayout convert(String value) {
+        public T convert(String value) {
             try {
-                return WeightLayout.parse(value);
+                return parse.apply(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }
 
-    /** {@code --read-ahead auto|off|BYTES}; picocli reports a bad value with the option's name and this message. */
-    static final class ReadAheadConverter implements CommandLine.ITypeConverter<ReadAheadSetting> {
-        @Override
-        public ReadAheadSetting convert(String value) {
-            try {
-                return ReadAheadSetting.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
+    /** {@code --weight-layout auto|lanes|rows}. */
+    static final class WeightLayoutConverter extends ParsingConverter<WeightLayout> {
+        WeightLayoutConverter() {
+            super(WeightLayout::parse);
+        }
+    }
+
+    /** {@code --read-ahead auto|off|BYTES}. */
+    static final class ReadAheadConverter extends ParsingConverter<ReadAheadSetting> {
+        ReadAheadConverter() {
+            super(ReadAheadSetting::parse);
         }
     }
 }

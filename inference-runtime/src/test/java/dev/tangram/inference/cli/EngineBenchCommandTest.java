@@ -1,0 +1,33 @@
+package dev.tangram.inference.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tangram.inference.kernels.ReadAheadSetting;
+import dev.tangram.inference.kernels.WeightLayout;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class EngineBenchCommandTest {
+    @Test
+    void theLayoutAndReadAheadOptionsParseTheirValues() {
+        EngineBenchCommand c = new EngineBenchCommand();
+        new CommandLine(c).parseArgs("--weight-layout", "ROWS", "--read-ahead", "1024");
+        assertThat(c.layout).isEqualTo(WeightLayout.ROWS);
+        assertThat(c.readAhead).isEqualTo(new ReadAheadSetting(false, 1024));
+        EngineBenchCommand defaults = new EngineBenchCommand();
+        new CommandLine(defaults).parseArgs();
+        assertThat(defaults.layout).isEqualTo(WeightLayout.AUTO);
+        assertThat(defaults.readAhead).isEqualTo(ReadAheadSetting.AUTO);
+    }
+
+    @Test
+    void aBadValueIsReportedWithTheOptionsNameAndWhatIsAccepted() {
+        assertThatThrownBy(() -> new CommandLine(new EngineBenchCommand()).parseArgs("--weight-layout", "columns"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid value for option '--weight-layout': weight layout must be auto, lanes or rows, got 'columns'");
+        assertThatThrownBy(() -> new CommandLine(new EngineBenchCommand()).parseArgs("--read-ahead", "soon"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid value for option '--read-ahead': read-ahead must be auto, off or a number of bytes, got 'soon'");
+    }
+}
