@@ -17,15 +17,19 @@ import java.util.Optional;
  * @param tokenizer    the vocabulary's tokenizer
  * @param forwardPass  the batched forward pass
  * @param weights      the weights the forward pass computes with (rearranged, with {@link WeightLayout#LANES})
- * @param weightBytes  bytes the weights take
  * @param chatTemplate {@code tokenizer.chat_template}, when the file has one
  * @param readAhead    the one-token kernels' read-ahead distance, and how it was chosen
  * @param layout       how the matrices are held, such as "lanes: 113 of 113 matrices rearranged (1258.6 MiB in 0.9 s)"
  * @param rearranged   the memory of the rearranged matrices ({@link WeightLayout#LANES}), freed on close
  */
-public record LoadedModel(String name, LlamaConfig config, Tokenizer tokenizer, ForwardPass forwardPass, LlamaWeights weights, long weightBytes,
+public record LoadedModel(String name, LlamaConfig config, Tokenizer tokenizer, ForwardPass forwardPass, LlamaWeights weights,
                           Optional<String> chatTemplate, ReadAheadCalibration.Choice readAhead, String layout, GgufFile file, WorkerPool pool,
                           Arena rearranged) implements AutoCloseable {
+    /** Bytes the weights take ({@link LlamaWeights#bytes}). */
+    public long weightBytes() {
+        return weights.bytes();
+    }
+
     @Override
     public void close() {
         pool.close();

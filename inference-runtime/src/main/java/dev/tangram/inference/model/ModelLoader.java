@@ -70,7 +70,7 @@ public final class ModelLoader {
             String fileName = path.getFileName().toString();
             String name = file.metadata().findString("general.name")
                     .orElse(fileName.endsWith(".gguf") ? fileName.substring(0, fileName.length() - 5) : fileName);
-            return new LoadedModel(name, config, tokenizer, forward, weights, weights.bytes(), file.metadata().findString("tokenizer.chat_template"),
+            return new LoadedModel(name, config, tokenizer, forward, weights, file.metadata().findString("tokenizer.chat_template"),
                     choice, layoutLine, file, pool, rearranged);
         } catch (RuntimeException e) {
             if (pool != null) {
