@@ -16,7 +16,8 @@ import jdk.incubator.vector.FloatVector;
  * ({@link LineAlignment}), decoded rows, token vectors (a copy of the input) and parked accumulators start on a line.
  * {@link LaneGroupMatrix}es (Q8_0/Q4_0 with rows in lanes) take their own paths: one token group by group
  * ({@link LaneGroupMatrix#dotGroup}), a few tokens straight from the quants, more in register tiles of groups by tokens
- * ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes.
+ * ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes. A Q4_0 lane matrix multiplies
+ * the input rounded to 8 bits per block of 32 ({@link Int8Activations}), one token in short lanes, several as floats.
  * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch and
  * input copy have grown to the widest matrix and the most tokens.
  */
@@ -71,6 +72,12 @@ public final class MatmulKernel {
     private float[] alignedInput = new float[0];
     /** A many-token call's input interleaved for the lane tiles ({@link LaneTiles#interleave}), when a matrix has lanes. */
     private float[] laneInput = new float[0];
+    /** A one-token call's input rounded to 8 bits, when a matrix is a {@link Q4LaneMatrix}. */
+    private final Int8Activations int8 = new Int8Activations();
+    /** A many-token call's input as that rounding leaves it, when a matrix is a {@link Q4LaneMatrix}. */
+    private float[] rounded = new float[0];
+    /** {@link #rounded}, interleaved as {@link #laneInput} is. */
+    private float[] roundedLaneInput = new float[0];
     private final float[][] scratch;
     /**
      * Per participant: the unreduced accumulators of the current tile (or panel of tiles), {@code ACC_PER_TOKEN} floats
@@ -118,9 +125,13 @@ public final class MatmulKernel {
         return 4L * (decodedFloats(tokens, widestRow) + parkedFloats(tokens) + 2L * LineAlignment.LINE_FLOATS);
     }
 
-    /** Bytes the kernel itself holds for {@code tokens} tokens of at most {@code widestRow} floats: the aligned copy of the input. */
+    /**
+     * Bytes the kernel itself holds for {@code tokens} tokens of at most {@code widestRow} floats: copies of the input
+     * (aligned; interleaved for lane matrices; both rounded to 8 bits for Q4_0 lane matrices) and one token's 8-bit
+     * levels with their blocks' sums and scales (under 3 bytes a value).
+     */
     public static long inputCopyBytes(int tokens, int widestRow) {
-        return 4L * ((long) tokens * widestRow + LineAlignment.LINE_FLOATS);
+        return 4L * (4L * tokens * widestRow + LineAlignment.LINE_FLOATS) + 3L * widestRow;
     }
 
     /**
@@ -201,9 +212,16 @@ public final class MatmulKernel {
             this.width = cols;
             this.tokens = tokens;
             first[0] = 0;
+            boolean int8Input = false;
+            for (int m = 0; m < n; m++) {
+                int8Input |= ws[m] instanceof Q4LaneMatrix;
+            }
             if (tokens == 1) {
                 for (int m = 0; m < n; m++) {
                     first[m + 1] = first[m] + (ws[m] instanceof LaneGroupMatrix ? ws[m].rows() / LaneGroupMatrix.GROUP : ws[m].rows());
+                }
+                if (int8Input) {
+                    int8.quantize(x, 0, cols);
                 }
                 pool.run(first[n], grain(first[n]), singleToken);
             } else {
@@ -213,15 +231,23 @@ public final class MatmulKernel {
                     first[m + 1] = first[m] + (ws[m] instanceof LaneGroupMatrix ? lanePanels(ws[m])
                             : (ws[m].rows() + ROWS_PER_TILE - 1) / ROWS_PER_TILE);
                 }
+                int values = tokens * cols;
                 if (lanes) {
-                    if (laneInput.length < tokens * cols) {
-                        laneInput = new float[tokens * cols];
+                    if (laneInput.length < values) {
+                        laneInput = new float[values];
                     }
                     LaneTiles.interleave(x, tokens, cols, laneInput);
                 }
+                if (int8Input) {
+                    if (rounded.length < values) {
+                        rounded = new float[values];
+                        roundedLaneInput = new float[values];
+                    }
+                    Int8Activations.round(x, values, rounded);
+                    LaneTiles.interleave(rounded, tokens, cols, roundedLaneInput);
+                }
                 if (aligned > 0 && cols % LineAlignment.LINE_FLOATS == 0) {
                     // every token's vector then starts on a cache line, as the decoded rows do
-                    int values = tokens * cols;
                     if (alignedInput.length < aligned + values) {
                         alignedInput = new float[aligned + values];
                     }
@@ -262,6 +288,12 @@ public final class MatmulKernel {
             float[] o = outs[m];
             int r = lo - first[m];
             int end = hi - first[m];
+            if (w instanceof Q4LaneMatrix q4) {
+                for (int g = r; g < end; g++) {
+                    q4.dotGroup(g, int8, o, g * LaneGroupMatrix.GROUP);
+                }
+                continue;
+            }
             if (w instanceof LaneGroupMatrix lanes) {
                 for (int g = r; g < end; g++) {
                     lanes.dotGroup(g, in, 0, o, g * LaneGroupMatrix.GROUP);
@@ -304,6 +336,11 @@ public final class MatmulKernel {
         }
     }
 
+    /** The interleaved input {@code m} multiplies: a Q4_0 matrix the values rounded to 8 bits, as one token's are. */
+    private float[] laneInput(LaneGroupMatrix m) {
+        return m instanceof Q4LaneMatrix ? roundedLaneInput : laneInput;
+    }
+
     /** The many-token path's items for a lane matrix: panels of {@link LaneTiles#GROUPS} groups, the last maybe fewer. */
     private static int lanePanels(WeightMatrix m) {
         int groups = m.rows() / LaneGroupMatrix.GROUP;
@@ -323,6 +360,7 @@ public final class MatmulKernel {
         }
         float[] s = scratch[worker];
         float[] park = acc[worker];
+        float[] in = laneInput(m);
         int cols = m.cols();
         int rows = m.rows();
         int ps = tokens * L;
@@ -340,10 +378,10 @@ public final class MatmulKernel {
                     w = LaneTiles.width(tokens - t0);
                     int xo = t0 * cols + c0 * w;
                     if (groups == LaneTiles.GROUPS) {
-                        LaneTiles.tile(groups, w, s, aligned, ws, n, laneInput, xo, park, aligned + t0 * L, ps, c0 == 0);
+                        LaneTiles.tile(groups, w, s, aligned, ws, n, in, xo, park, aligned + t0 * L, ps, c0 == 0);
                     } else {
                         for (int i = 0; i < groups; i++) {
-                            LaneTiles.tile(1, w, s, aligned + i * ws, ws, n, laneInput, xo, park, aligned + i * ps + t0 * L, ps, c0 == 0);
+                            LaneTiles.tile(1, w, s, aligned + i * ws, ws, n, in, xo, park, aligned + i * ps + t0 * L, ps, c0 == 0);
                         }
                     }
                 }
@@ -363,6 +401,7 @@ public final class MatmulKernel {
      * decoded copy cost more than it saved.
      */
     private void laneGroupsFused(LaneGroupMatrix m, float[] o, int from, int to) {
+        float[] in = laneInput(m);
         int cols = m.cols();
         int rows = m.rows();
         int allGroups = rows / LaneGroupMatrix.GROUP;
@@ -371,10 +410,10 @@ public final class MatmulKernel {
             for (int t0 = 0, w; t0 < tokens; t0 += w) {
                 w = LaneTiles.width(tokens - t0);
                 switch (w) {
-                    case LaneTiles.TOKENS -> m.dotGroup4(g, laneInput, t0 * cols, o, t0 * rows + at, rows);
-                    case 3 -> m.dotGroup3(g, laneInput, t0 * cols, o, t0 * rows + at, rows);
-                    case 2 -> m.dotGroup2(g, laneInput, t0 * cols, o, t0 * rows + at, rows);
-                    default -> m.dotGroup(g, laneInput, t0 * cols, o, t0 * rows + at);
+                    case LaneTiles.TOKENS -> m.dotGroup4(g, in, t0 * cols, o, t0 * rows + at, rows);
+                    case 3 -> m.dotGroup3(g, in, t0 * cols, o, t0 * rows + at, rows);
+                    case 2 -> m.dotGroup2(g, in, t0 * cols, o, t0 * rows + at, rows);
+                    default -> m.dotGroup(g, in, t0 * cols, o, t0 * rows + at);
                 }
             }
         }

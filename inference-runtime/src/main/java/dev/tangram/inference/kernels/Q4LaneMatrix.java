@@ -3,6 +3,7 @@ package dev.tangram.inference.kernels;
 import static dev.tangram.inference.kernels.VectorShapes.B;
 import static dev.tangram.inference.kernels.VectorShapes.F;
 import static dev.tangram.inference.kernels.VectorShapes.I;
+import static dev.tangram.inference.kernels.VectorShapes.S;
 
 import dev.tangram.inference.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
@@ -11,6 +12,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -56,6 +58,41 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
             acc = s0.add(s1).add(s2.add(s3)).fma(HalfFloats.load(data, q - QUANTS), acc);
         }
         acc.intoArray(out, o);
+    }
+
+    /**
+     * Group {@code g} times one token's activations rounded to 8 bits ({@link Int8Activations}), the one-token product:
+     * each byte run's nibbles, widened to short lanes, times the column's level is a product of at most 15 × 127, so the
+     * sixteen of a block's low (or high) nibbles add up in short lanes exactly (at most 30,480); only the block's sum is
+     * widened to ints, less 8 × the levels' sum (the nibbles' offset), converted, and scaled by the activations' and the
+     * group's scales. No weight is converted to a float, which is where the float product spends its time.
+     */
+    public void dotGroup(int g, Int8Activations x, float[] out, int o) {
+        short[] levels = x.levels();
+        int[] offsets = x.offsets();
+        float[] scales = x.scales();
+        int blocks = cols / BLOCK;
+        long base = (long) g * blocks * GROUP_BLOCK_BYTES;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
+            int xi = b * BLOCK;
+            ShortVector low = ShortVector.zero(S);
+            ShortVector high = ShortVector.zero(S);
+            for (int j = 0; j < 16; j++) {
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                low = low.add(v.and((short) 0x0F).mul(levels[xi + j]));
+                high = high.add(v.lanewise(VectorOperators.LSHR, 4).mul(levels[xi + j + 16]));
+            }
+            IntVector sum = widen(low).add(widen(high)).sub(offsets[b]);
+            acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).mul(scales[b]).fma(HalfFloats.load(data, q - QUANTS), acc);
+        }
+        acc.intoArray(out, o);
+    }
+
+    private static IntVector widen(ShortVector sums) {
+        return (IntVector) sums.convertShape(VectorOperators.S2I, I, 0);
     }
 
     /**

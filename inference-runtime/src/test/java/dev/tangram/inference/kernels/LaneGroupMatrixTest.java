@@ -87,6 +87,38 @@ class LaneGroupMatrixTest {
         }
     }
 
+    /**
+     * The one-token Q4_0 product adds a block's sixteen low (and sixteen high) nibble-by-level products in short lanes:
+     * at the extremes (every nibble 15 or 0, every level ±127) those sums reach ±30,480, and the nibbles' offset of 8 is
+     * taken off in ints. Adding the low and high sums before widening them (±60,960) would wrap, and fail this.
+     */
+    @ParameterizedTest
+    @CsvSource({"255, 1", "255, -1", "0, 1", "0, -1", "15, 1", "240, -1"})
+    void oneTokenQ4ProductIsExactAtTheExtremesOfNibblesAndLevels(int quantByte, float value) {
+        int rows = G, cols = 64;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(rows * (cols / 32) * 18).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int blk = 0; blk < rows * cols / 32; blk++) {
+            b.putShort(Float.floatToFloat16(0.5f));
+            for (int j = 0; j < 16; j++) {
+                b.put((byte) quantByte);
+            }
+        }
+        WeightMatrix file = WeightMatrix.of(GgmlType.Q4_0, java.lang.foreign.MemorySegment.ofArray(b.array()), rows, cols);
+        float[] x = new float[cols];
+        Arrays.fill(x, value);
+        double low = 0.5 * ((quantByte & 0xF) - 8);
+        double high = 0.5 * ((quantByte >>> 4) - 8);
+        double expected = cols / 2.0 * (low + high) * value;
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(1)) {
+            WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
+            float[] out = new float[rows];
+            new MatmulKernel(pool).multiply(lanes, x, 1, out);
+            for (int r = 0; r < rows; r++) {
+                assertThat((double) out[r]).as("row %d", r).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-3));
+            }
+        }
+    }
+
     @Test
     void tileWidthsCoverEveryTokenOnceWidestFirst() {
         for (int tokens = 1; tokens <= 70; tokens++) {

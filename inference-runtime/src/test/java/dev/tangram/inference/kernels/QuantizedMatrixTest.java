@@ -208,13 +208,14 @@ class QuantizedMatrixTest {
     static void assertBatchedAndSingleTokenEqualDoubleProduct(WeightMatrix m, float[] x, int tokens, int threads, double tolerance) {
         double[][] w = decodedRows(m);
         int cols = m.cols();
+        float[] multiplied = multipliedInput(m, x);
         try (WorkerPool pool = new WorkerPool(threads)) {
             MatmulKernel kernel = new MatmulKernel(pool);
             assertBatchedEqualsDoubleProduct(kernel, w, m, x, tokens, tolerance, "batched");
             float[] one = new float[m.rows()];
             for (int t = 0; t < tokens; t++) {
                 kernel.multiply(m, Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
-                assertDoubleProduct(w, x, t, 1, one, tolerance, "single");
+                assertDoubleProduct(w, multiplied, t, 1, one, tolerance, "single");
             }
         }
     }
@@ -224,7 +225,32 @@ class QuantizedMatrixTest {
                                                  String what) {
         float[] out = new float[tokens * m.rows()];
         kernel.multiply(m, x, tokens, out);
-        assertDoubleProduct(w, x, 0, tokens, out, tolerance, what);
+        assertDoubleProduct(w, multipliedInput(m, x), 0, tokens, out, tolerance, what);
+    }
+
+    /**
+     * The values {@code m} multiplies {@code x} as: a Q4_0 matrix with rows in lanes rounds them to 8 bits per block of 32
+     * (scale = largest magnitude / 127, level = the nearest whole number of scales), every other matrix takes them as they are.
+     */
+    static float[] multipliedInput(WeightMatrix m, float[] x) {
+        if (!(m instanceof Q4LaneMatrix)) {
+            return x;
+        }
+        float[] rounded = new float[x.length];
+        for (int b = 0; b < x.length; b += 32) {
+            float max = 0;
+            for (int i = b; i < b + 32; i++) {
+                max = Math.max(max, Math.abs(x[i]));
+            }
+            float scale = max / 127f;
+            float inverse = scale == 0 ? 0 : 1 / scale;
+            for (int i = b; i < b + 32; i++) {
+                int level = Math.round(x[i] * inverse);
+                assertThat(level).isBetween(-127, 127);
+                rounded[i] = level * scale;
+            }
+        }
+        return rounded;
     }
 
     /** {@code out[(t - t0) * rows + r]} against the double product of decoded row {@code r} and token {@code t}, for tokens {@code t0} on. */

@@ -1,12 +1,18 @@
 package dev.tangram.inference.model;
 
+import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.gguf.GgufTensor;
 import dev.tangram.inference.kernels.WeightMatrix;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 
 /**
  * A plain, unbatched, double-precision Llama forward pass written for the tests: contiguous KV history, no paging, no
- * vectors, no threads. Weights are the file's, decoded once.
+ * vectors, no threads. Weights are the file's, decoded once. Optionally, Q4_0 matrices multiply their input rounded to 8
+ * bits per block of 32, as the engine's Q4_0 matrices with rows in lanes do (Q8_0's rule: scale = largest magnitude /
+ * 127, each value the nearest whole number of scales), worked out here in doubles.
  */
 final class ReferenceLlama {
     private final LlamaConfig c;
@@ -15,9 +21,17 @@ final class ReferenceLlama {
     private final double[] outNorm;
     private final double[][] attnNorm, ffnNorm;
     private final double[][][] wq, wk, wv, wo, wg, wu, wd;
+    private final boolean roundQ4Input;
+    /** The Q4_0 matrices, whose input is rounded when {@link #roundQ4Input}. */
+    private final Set<double[][]> q4 = Collections.newSetFromMap(new IdentityHashMap<>());
 
     ReferenceLlama(GgufFile file, LlamaConfig c) {
+        this(file, c, false);
+    }
+
+    ReferenceLlama(GgufFile file, LlamaConfig c, boolean roundQ4Input) {
         this.c = c;
+        this.roundQ4Input = roundQ4Input;
         embd = matrix(file, "token_embd.weight");
         output = file.findTensor("output.weight").isPresent() ? matrix(file, "output.weight") : embd;
         outNorm = matrix(file, "output_norm.weight")[0];
@@ -45,7 +59,7 @@ final class ReferenceLlama {
         }
     }
 
-    private static double[][] matrix(GgufFile file, String name) {
+    private double[][] matrix(GgufFile file, String name) {
         GgufTensor t = file.tensor(name);
         WeightMatrix m = WeightMatrix.of(t.type(), t.data(), t.rows(), t.rowLength());
         double[][] out = new double[m.rows()][m.cols()];
@@ -55,6 +69,9 @@ final class ReferenceLlama {
             for (int i = 0; i < row.length; i++) {
                 out[r][i] = row[i];
             }
+        }
+        if (t.type() == GgmlType.Q4_0) {
+            q4.add(out);
         }
         return out;
     }
@@ -144,7 +161,8 @@ final class ReferenceLlama {
         return out;
     }
 
-    private static double[] mul(double[][] m, double[] x) {
+    private double[] mul(double[][] m, double[] input) {
+        double[] x = roundQ4Input && q4.contains(m) ? roundedTo8Bits(input) : input;
         double[] out = new double[m.length];
         for (int r = 0; r < m.length; r++) {
             double s = 0;
@@ -152,6 +170,21 @@ final class ReferenceLlama {
                 s += m[r][i] * x[i];
             }
             out[r] = s;
+        }
+        return out;
+    }
+
+    private static double[] roundedTo8Bits(double[] x) {
+        double[] out = new double[x.length];
+        for (int b = 0; b < x.length; b += 32) {
+            double max = 0;
+            for (int i = b; i < b + 32; i++) {
+                max = Math.max(max, Math.abs(x[i]));
+            }
+            double scale = max / 127;
+            for (int i = b; i < b + 32; i++) {
+                out[i] = scale == 0 ? 0 : Math.rint(x[i] / scale) * scale;
+            }
         }
         return out;
     }
