@@ -1,14 +1,14 @@
 package dev.tangram.inference.kernels;
 
 /**
- * A token's activations rounded to 8 bits per block of 32, the way Q8_0 encodes weights: the block's scale is its
+ * Tokens' activations rounded to 8 bits per block of 32, the way Q8_0 encodes weights: the block's scale is its
  * largest magnitude over 127, and each value becomes the nearest whole number of scales, in [-127, 127]. Q4_0 matrices
- * with rows in lanes multiply these ({@link Q4LaneMatrix#dotGroup(int, Int8Activations, float[], int)}): a 4-bit weight
+ * with rows in lanes multiply these, one to a few tokens at a time ({@link Q4LaneMatrix#dotGroup}): a 4-bit weight
  * times an 8-bit value is a 16-bit product, so a block's products add up in short lanes without converting a single
  * weight to a float, and only the block's sum is scaled. llama.cpp multiplies Q4_0 weights the same way on the CPU.
  *
- * <p>Every other path through a Q4_0 lane matrix (several tokens, decoded into floats) is given the same rounded values
- * as floats ({@link #round}), so that one token and a batch multiply the same numbers.
+ * <p>The other path through a Q4_0 lane matrix (many tokens, decoded into floats in register tiles) is given the same
+ * rounded values as floats ({@link #round}), so that one token and a batch multiply the same numbers.
  */
 final class Int8Activations {
     static final int BLOCK = 32;
@@ -22,31 +22,43 @@ final class Int8Activations {
     /** Per block, the float one level is worth. */
     private float[] scales = new float[0];
 
-    /** Rounds {@code x[off .. off + cols)}; {@code cols} is whole blocks. */
-    void quantize(float[] x, int off, int cols) {
+    /**
+     * Rounds {@code tokens} token vectors of {@code cols} values ({@code x}, back to back; {@code cols} whole blocks),
+     * keeping them tile by tile as {@link LaneTiles#interleave} does: the tile of tokens {@code [t0, t0 + w)}
+     * ({@link LaneTiles#width}) keeps its levels from {@code levels()[t0 * cols]}, level {@code k} of its token {@code t}
+     * at {@code [t0 * cols + k * w + t]}, and its blocks' offsets and scales from {@code [t0 * blocks]}, block {@code b}
+     * of token {@code t} at {@code [t0 * blocks + b * w + t]}.
+     */
+    void quantize(float[] x, int tokens, int cols) {
         if (cols % BLOCK != 0) {
             throw new IllegalArgumentException("activations are rounded in whole blocks of " + BLOCK + ": " + cols);
         }
         int blocks = cols / BLOCK;
-        if (levels.length < cols) {
-            levels = new short[cols];
+        if (levels.length < tokens * cols) {
+            levels = new short[tokens * cols];
         }
-        if (offsets.length < blocks) {
-            offsets = new int[blocks];
-            scales = new float[blocks];
+        if (offsets.length < tokens * blocks) {
+            offsets = new int[tokens * blocks];
+            scales = new float[tokens * blocks];
         }
-        for (int b = 0; b < blocks; b++) {
-            int at = off + b * BLOCK;
-            float scale = scale(x, at);
-            float inverse = scale == 0 ? 0 : 1 / scale;
-            int sum = 0;
-            for (int i = 0; i < BLOCK; i++) {
-                int level = Math.round(x[at + i] * inverse);
-                levels[b * BLOCK + i] = (short) level;
-                sum += level;
+        for (int t0 = 0, w; t0 < tokens; t0 += w) {
+            w = LaneTiles.width(tokens - t0);
+            for (int t = 0; t < w; t++) {
+                int from = (t0 + t) * cols;
+                for (int b = 0; b < blocks; b++) {
+                    int at = from + b * BLOCK;
+                    float scale = scale(x, at);
+                    float inverse = scale == 0 ? 0 : 1 / scale;
+                    int sum = 0;
+                    for (int i = 0; i < BLOCK; i++) {
+                        int level = Math.round(x[at + i] * inverse);
+                        levels[t0 * cols + (b * BLOCK + i) * w + t] = (short) level;
+                        sum += level;
+                    }
+                    offsets[t0 * blocks + b * w + t] = 8 * sum;
+                    scales[t0 * blocks + b * w + t] = scale;
+                }
             }
-            offsets[b] = 8 * sum;
-            scales[b] = scale;
         }
     }
 
@@ -75,17 +87,17 @@ final class Int8Activations {
         return max / LEVELS;
     }
 
-    /** The levels, value {@code i} of the last {@link #quantize} at {@code [i]}. */
+    /** The levels of the last {@link #quantize}, tile by tile. */
     short[] levels() {
         return levels;
     }
 
-    /** Per block of the last {@link #quantize}, 8 × the sum of its levels. */
+    /** Per block and token of the last {@link #quantize}, tile by tile: 8 × the sum of its levels. */
     int[] offsets() {
         return offsets;
     }
 
-    /** Per block of the last {@link #quantize}, the float one level is worth. */
+    /** Per block and token of the last {@link #quantize}, tile by tile: the float one level is worth. */
     float[] scales() {
         return scales;
     }

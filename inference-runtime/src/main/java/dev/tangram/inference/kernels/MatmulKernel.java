@@ -14,10 +14,11 @@ import jdk.incubator.vector.FloatVector;
  * however many tokens there are. A tile's sixteen accumulators are parked, as vectors, in the participant's scratch
  * between slices and summed across lanes once per row. Where the JVM places arrays on cache lines
  * ({@link LineAlignment}), decoded rows, token vectors (a copy of the input) and parked accumulators start on a line.
- * {@link LaneGroupMatrix}es (Q8_0/Q4_0 with rows in lanes) take their own paths: one token group by group
- * ({@link LaneGroupMatrix#dotGroup}), a few tokens straight from the quants, more in register tiles of groups by tokens
- * ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes. A Q4_0 lane matrix multiplies
- * the input rounded to 8 bits per block of 32 ({@link Int8Activations}), one token in short lanes, several as floats.
+ * {@link LaneGroupMatrix}es (Q8_0/Q4_0 with rows in lanes) take their own paths: one to a few tokens group by group
+ * straight from the quants ({@link Q8LaneMatrix#dotGroup}, {@link Q4LaneMatrix#dotGroup}), more in register tiles of
+ * groups by tokens ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes. A Q4_0 lane
+ * matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): a few tokens in short lanes,
+ * more as floats in the tiles.
  * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch and
  * input copy have grown to the widest matrix and the most tokens.
  */
@@ -58,7 +59,7 @@ public final class MatmulKernel {
     static final int LANE_SLICE = 64;
     /**
      * From this many tokens on, lane matrices are decoded into the scratch and multiplied in register tiles; below it each
-     * group is multiplied straight from its quants ({@link LaneGroupMatrix#dotGroup4}).
+     * group is multiplied straight from its quants ({@link Q8LaneMatrix#dotGroup4}, {@link Q4LaneMatrix#dotGroup4}).
      */
     static final int LANE_TILE_MIN_TOKENS = 8;
 
@@ -72,9 +73,9 @@ public final class MatmulKernel {
     private float[] alignedInput = new float[0];
     /** A many-token call's input interleaved for the lane tiles ({@link LaneTiles#interleave}), when a matrix has lanes. */
     private float[] laneInput = new float[0];
-    /** A one-token call's input rounded to 8 bits, when a matrix is a {@link Q4LaneMatrix}. */
+    /** The input rounded to 8 bits for a {@link Q4LaneMatrix}'s one-token and few-token products. */
     private final Int8Activations int8 = new Int8Activations();
-    /** A many-token call's input as that rounding leaves it, when a matrix is a {@link Q4LaneMatrix}. */
+    /** A many-token call's input as that rounding leaves it, for a {@link Q4LaneMatrix}'s register tiles. */
     private float[] rounded = new float[0];
     /** {@link #rounded}, interleaved as {@link #laneInput} is. */
     private float[] roundedLaneInput = new float[0];
@@ -221,7 +222,7 @@ public final class MatmulKernel {
                     first[m + 1] = first[m] + (ws[m] instanceof LaneGroupMatrix ? ws[m].rows() / LaneGroupMatrix.GROUP : ws[m].rows());
                 }
                 if (int8Input) {
-                    int8.quantize(x, 0, cols);
+                    int8.quantize(x, 1, cols);
                 }
                 pool.run(first[n], grain(first[n]), singleToken);
             } else {
@@ -238,7 +239,9 @@ public final class MatmulKernel {
                     }
                     LaneTiles.interleave(x, tokens, cols, laneInput);
                 }
-                if (int8Input) {
+                if (int8Input && tokens < LANE_TILE_MIN_TOKENS) {
+                    int8.quantize(x, tokens, cols);
+                } else if (int8Input) {
                     if (rounded.length < values) {
                         rounded = new float[values];
                         roundedLaneInput = new float[values];
@@ -290,13 +293,13 @@ public final class MatmulKernel {
             int end = hi - first[m];
             if (w instanceof Q4LaneMatrix q4) {
                 for (int g = r; g < end; g++) {
-                    q4.dotGroup(g, int8, o, g * LaneGroupMatrix.GROUP);
+                    q4.dotGroup(g, int8, 0, o, g * LaneGroupMatrix.GROUP);
                 }
                 continue;
             }
-            if (w instanceof LaneGroupMatrix lanes) {
+            if (w instanceof Q8LaneMatrix q8) {
                 for (int g = r; g < end; g++) {
-                    lanes.dotGroup(g, in, 0, o, g * LaneGroupMatrix.GROUP);
+                    q8.dotGroup(g, in, 0, o, g * LaneGroupMatrix.GROUP);
                 }
                 continue;
             }
@@ -336,7 +339,7 @@ public final class MatmulKernel {
         }
     }
 
-    /** The interleaved input {@code m} multiplies: a Q4_0 matrix the values rounded to 8 bits, as one token's are. */
+    /** The interleaved input {@code m}'s register tiles multiply: a Q4_0 matrix the values rounded to 8 bits, as its few-token products do. */
     private float[] laneInput(LaneGroupMatrix m) {
         return m instanceof Q4LaneMatrix ? roundedLaneInput : laneInput;
     }
@@ -396,12 +399,11 @@ public final class MatmulKernel {
 
     /**
      * Panels {@code [from, to)} of a lane matrix for a few tokens: each group straight from its quants, four tokens at a
-     * time ({@link LaneGroupMatrix#dotGroup4}), then the last three, two or one together ({@code dotGroup3},
-     * {@code dotGroup2}, {@link LaneGroupMatrix#dotGroup}), without decoding into the scratch first: with so few tokens the
+     * time ({@code dotGroup4}), then the last three, two or one together ({@code dotGroup3}, {@code dotGroup2},
+     * {@code dotGroup}), without decoding into the scratch first: with so few tokens the
      * decoded copy cost more than it saved.
      */
     private void laneGroupsFused(LaneGroupMatrix m, float[] o, int from, int to) {
-        float[] in = laneInput(m);
         int cols = m.cols();
         int rows = m.rows();
         int allGroups = rows / LaneGroupMatrix.GROUP;
@@ -409,13 +411,32 @@ public final class MatmulKernel {
             int at = g * LaneGroupMatrix.GROUP;
             for (int t0 = 0, w; t0 < tokens; t0 += w) {
                 w = LaneTiles.width(tokens - t0);
-                switch (w) {
-                    case LaneTiles.TOKENS -> m.dotGroup4(g, in, t0 * cols, o, t0 * rows + at, rows);
-                    case 3 -> m.dotGroup3(g, in, t0 * cols, o, t0 * rows + at, rows);
-                    case 2 -> m.dotGroup2(g, in, t0 * cols, o, t0 * rows + at, rows);
-                    default -> m.dotGroup(g, in, t0 * cols, o, t0 * rows + at);
+                switch (m) {
+                    case Q8LaneMatrix q8 -> fewTokens(q8, g, t0, w, o, t0 * rows + at, rows);
+                    case Q4LaneMatrix q4 -> fewTokens(q4, g, t0, w, o, t0 * rows + at, rows);
                 }
             }
+        }
+    }
+
+    /** The tile of {@code w} tokens from {@code t0} through Q8_0 group {@code g}, in floats. */
+    private void fewTokens(Q8LaneMatrix m, int g, int t0, int w, float[] o, int at, int stride) {
+        int xo = t0 * m.cols();
+        switch (w) {
+            case LaneTiles.TOKENS -> m.dotGroup4(g, laneInput, xo, o, at, stride);
+            case 3 -> m.dotGroup3(g, laneInput, xo, o, at, stride);
+            case 2 -> m.dotGroup2(g, laneInput, xo, o, at, stride);
+            default -> m.dotGroup(g, laneInput, xo, o, at);
+        }
+    }
+
+    /** The tile of {@code w} tokens from {@code t0} through Q4_0 group {@code g}, against their 8-bit levels. */
+    private void fewTokens(Q4LaneMatrix m, int g, int t0, int w, float[] o, int at, int stride) {
+        switch (w) {
+            case LaneTiles.TOKENS -> m.dotGroup4(g, int8, t0, o, at, stride);
+            case 3 -> m.dotGroup3(g, int8, t0, o, at, stride);
+            case 2 -> m.dotGroup2(g, int8, t0, o, at, stride);
+            default -> m.dotGroup(g, int8, t0, o, at);
         }
     }
 

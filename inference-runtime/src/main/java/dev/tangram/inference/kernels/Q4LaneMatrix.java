@@ -32,78 +32,52 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
     }
 
     /**
-     * Four running sums (two byte runs at a time, each run's low and high nibbles), each block's sums scaled by the
-     * group's scales in one multiply-add. The nibbles are split in int lanes, where x86 has shifts.
+     * Group {@code g} times one token's activations rounded to 8 bits ({@link Int8Activations}; the tile of one token at
+     * {@code t0}), results to {@code out[o ..]}. Each byte run's nibbles, widened to short lanes, times the column's
+     * level is a product of at most 15 × 127, so a block's sixteen low (and sixteen high) nibbles' products add up in
+     * short lanes exactly (at most 30,480 either way); only the block's sums are widened to ints, less 8 × the levels' sum
+     * (the nibbles' offset), converted, and scaled by the activations' and the group's scales. No weight is converted
+     * to a float, which is where a float product spends its time. These products call no helper of their own: the
+     * four-token one is large enough that the JIT stops inlining calls by its size (only the Vector API's forced
+     * inlining goes on), and a vector passed to a call that is not inlined is boxed (ten times slower, measured).
      */
-    @Override
-    public void dotGroup(int g, float[] x, int xOff, float[] out, int o) {
-        int blocks = cols / BLOCK;
-        long base = (long) g * blocks * GROUP_BLOCK_BYTES;
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++) {
-            long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
-            int xi = xOff + b * BLOCK;
-            FloatVector s0 = FloatVector.zero(F);
-            FloatVector s1 = FloatVector.zero(F);
-            FloatVector s2 = FloatVector.zero(F);
-            FloatVector s3 = FloatVector.zero(F);
-            for (int j = 0; j < 16; j += 2) {
-                IntVector q0 = bytes(q, j);
-                IntVector q1 = bytes(q, j + 1);
-                s0 = low(q0).fma(FloatVector.broadcast(F, x[xi + j]), s0);
-                s1 = high(q0).fma(FloatVector.broadcast(F, x[xi + j + 16]), s1);
-                s2 = low(q1).fma(FloatVector.broadcast(F, x[xi + j + 1]), s2);
-                s3 = high(q1).fma(FloatVector.broadcast(F, x[xi + j + 17]), s3);
-            }
-            acc = s0.add(s1).add(s2.add(s3)).fma(HalfFloats.load(data, q - QUANTS), acc);
-        }
-        acc.intoArray(out, o);
-    }
-
-    /**
-     * Group {@code g} times one token's activations rounded to 8 bits ({@link Int8Activations}), the one-token product:
-     * each byte run's nibbles, widened to short lanes, times the column's level is a product of at most 15 × 127, so the
-     * sixteen of a block's low (or high) nibbles add up in short lanes exactly (at most 30,480); only the block's sum is
-     * widened to ints, less 8 × the levels' sum (the nibbles' offset), converted, and scaled by the activations' and the
-     * group's scales. No weight is converted to a float, which is where the float product spends its time.
-     */
-    public void dotGroup(int g, Int8Activations x, float[] out, int o) {
+    public void dotGroup(int g, Int8Activations x, int t0, float[] out, int o) {
         short[] levels = x.levels();
         int[] offsets = x.offsets();
         float[] scales = x.scales();
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
-            int xi = b * BLOCK;
-            ShortVector low = ShortVector.zero(S);
-            ShortVector high = ShortVector.zero(S);
-            for (int j = 0; j < 16; j++) {
+            int lo = t0 * cols + b * BLOCK;
+            int hi = lo + 16;
+            int s = t0 * blocks + b;
+            ShortVector l0 = ShortVector.zero(S);
+            ShortVector h0 = ShortVector.zero(S);
+            for (int j = 0; j < 16; j++, lo++, hi++) {
                 ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                low = low.add(v.and((short) 0x0F).mul(levels[xi + j]));
-                high = high.add(v.lanewise(VectorOperators.LSHR, 4).mul(levels[xi + j + 16]));
+                ShortVector wl = v.and((short) 0x0F);
+                ShortVector wh = v.lanewise(VectorOperators.LSHR, 4);
+                l0 = l0.add(wl.mul(levels[lo]));
+                h0 = h0.add(wh.mul(levels[hi]));
             }
-            IntVector sum = widen(low).add(widen(high)).sub(offsets[b]);
-            acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).mul(scales[b]).fma(HalfFloats.load(data, q - QUANTS), acc);
+            FloatVector scale = HalfFloats.load(data, q - QUANTS);
+            IntVector i0 = ((IntVector) l0.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h0.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s]);
+            a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(scales[s]).fma(scale, a0);
         }
-        acc.intoArray(out, o);
-    }
-
-    private static IntVector widen(ShortVector sums) {
-        return (IntVector) sums.convertShape(VectorOperators.S2I, I, 0);
+        a0.intoArray(out, o);
     }
 
     /**
-     * Four tokens through group {@code g}: {@code x} holds their values interleaved from {@code xOff} (value {@code k} of
-     * token {@code t} at {@code x[xOff + 4 * k + t]}), and token {@code t}'s results go to {@code out[o + t * stride ..]}.
-     * Each byte run's nibbles are widened once for the four tokens' multiply-adds, in registers (no decoded copy), into
-     * eight running sums (low and high nibbles apart, so that no sum waits on another's multiply-add); a block's sums are
-     * scaled by the group's scales at its end.
+     * As {@link #dotGroup}, for the tile of four tokens from {@code t0}: each byte run's nibbles are widened once for
+     * the four tokens' products, token {@code t}'s results to {@code out[o + t * stride ..]}.
      */
-    @Override
-    public void dotGroup4(int g, float[] x, int xOff, float[] out, int o, int stride) {
+    public void dotGroup4(int g, Int8Activations x, int t0, float[] out, int o, int stride) {
+        short[] levels = x.levels();
+        int[] offsets = x.offsets();
+        float[] scales = x.scales();
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;
         FloatVector a0 = FloatVector.zero(F);
@@ -112,34 +86,40 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
         FloatVector a3 = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
-            int lo = xOff + 4 * b * BLOCK;
+            int lo = t0 * cols + 4 * b * BLOCK;
             int hi = lo + 4 * 16;
-            FloatVector l0 = FloatVector.zero(F);
-            FloatVector l1 = FloatVector.zero(F);
-            FloatVector l2 = FloatVector.zero(F);
-            FloatVector l3 = FloatVector.zero(F);
-            FloatVector h0 = FloatVector.zero(F);
-            FloatVector h1 = FloatVector.zero(F);
-            FloatVector h2 = FloatVector.zero(F);
-            FloatVector h3 = FloatVector.zero(F);
+            int s = t0 * blocks + 4 * b;
+            ShortVector l0 = ShortVector.zero(S);
+            ShortVector h0 = ShortVector.zero(S);
+            ShortVector l1 = ShortVector.zero(S);
+            ShortVector h1 = ShortVector.zero(S);
+            ShortVector l2 = ShortVector.zero(S);
+            ShortVector h2 = ShortVector.zero(S);
+            ShortVector l3 = ShortVector.zero(S);
+            ShortVector h3 = ShortVector.zero(S);
             for (int j = 0; j < 16; j++, lo += 4, hi += 4) {
-                IntVector v = bytes(q, j);
-                FloatVector wl = low(v);
-                FloatVector wh = high(v);
-                l0 = wl.fma(FloatVector.broadcast(F, x[lo]), l0);
-                l1 = wl.fma(FloatVector.broadcast(F, x[lo + 1]), l1);
-                l2 = wl.fma(FloatVector.broadcast(F, x[lo + 2]), l2);
-                l3 = wl.fma(FloatVector.broadcast(F, x[lo + 3]), l3);
-                h0 = wh.fma(FloatVector.broadcast(F, x[hi]), h0);
-                h1 = wh.fma(FloatVector.broadcast(F, x[hi + 1]), h1);
-                h2 = wh.fma(FloatVector.broadcast(F, x[hi + 2]), h2);
-                h3 = wh.fma(FloatVector.broadcast(F, x[hi + 3]), h3);
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector wl = v.and((short) 0x0F);
+                ShortVector wh = v.lanewise(VectorOperators.LSHR, 4);
+                l0 = l0.add(wl.mul(levels[lo]));
+                l1 = l1.add(wl.mul(levels[lo + 1]));
+                l2 = l2.add(wl.mul(levels[lo + 2]));
+                l3 = l3.add(wl.mul(levels[lo + 3]));
+                h0 = h0.add(wh.mul(levels[hi]));
+                h1 = h1.add(wh.mul(levels[hi + 1]));
+                h2 = h2.add(wh.mul(levels[hi + 2]));
+                h3 = h3.add(wh.mul(levels[hi + 3]));
             }
             FloatVector scale = HalfFloats.load(data, q - QUANTS);
-            a0 = l0.add(h0).fma(scale, a0);
-            a1 = l1.add(h1).fma(scale, a1);
-            a2 = l2.add(h2).fma(scale, a2);
-            a3 = l3.add(h3).fma(scale, a3);
+            IntVector i0 = ((IntVector) l0.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h0.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s]);
+            a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(scales[s]).fma(scale, a0);
+            IntVector i1 = ((IntVector) l1.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h1.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s + 1]);
+            a1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).mul(scales[s + 1]).fma(scale, a1);
+            IntVector i2 = ((IntVector) l2.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h2.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s + 2]);
+            a2 = ((FloatVector) i2.convert(VectorOperators.I2F, 0)).mul(scales[s + 2]).fma(scale, a2);
+            IntVector i3 = ((IntVector) l3.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h3.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s + 3]);
+            a3 = ((FloatVector) i3.convert(VectorOperators.I2F, 0)).mul(scales[s + 3]).fma(scale, a3);
         }
         a0.intoArray(out, o);
         a1.intoArray(out, o + stride);
@@ -147,41 +127,49 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
         a3.intoArray(out, o + 3 * stride);
     }
 
-    /** As {@link #dotGroup4}, for two tokens (value {@code k} of token {@code t} at {@code x[xOff + 2 * k + t]}). */
-    @Override
-    public void dotGroup2(int g, float[] x, int xOff, float[] out, int o, int stride) {
+    /** As {@link #dotGroup4}, for the tile of two tokens from {@code t0}. */
+    public void dotGroup2(int g, Int8Activations x, int t0, float[] out, int o, int stride) {
+        short[] levels = x.levels();
+        int[] offsets = x.offsets();
+        float[] scales = x.scales();
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
-            int lo = xOff + 2 * b * BLOCK;
+            int lo = t0 * cols + 2 * b * BLOCK;
             int hi = lo + 2 * 16;
-            FloatVector l0 = FloatVector.zero(F);
-            FloatVector l1 = FloatVector.zero(F);
-            FloatVector h0 = FloatVector.zero(F);
-            FloatVector h1 = FloatVector.zero(F);
+            int s = t0 * blocks + 2 * b;
+            ShortVector l0 = ShortVector.zero(S);
+            ShortVector h0 = ShortVector.zero(S);
+            ShortVector l1 = ShortVector.zero(S);
+            ShortVector h1 = ShortVector.zero(S);
             for (int j = 0; j < 16; j++, lo += 2, hi += 2) {
-                IntVector v = bytes(q, j);
-                FloatVector wl = low(v);
-                FloatVector wh = high(v);
-                l0 = wl.fma(FloatVector.broadcast(F, x[lo]), l0);
-                l1 = wl.fma(FloatVector.broadcast(F, x[lo + 1]), l1);
-                h0 = wh.fma(FloatVector.broadcast(F, x[hi]), h0);
-                h1 = wh.fma(FloatVector.broadcast(F, x[hi + 1]), h1);
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector wl = v.and((short) 0x0F);
+                ShortVector wh = v.lanewise(VectorOperators.LSHR, 4);
+                l0 = l0.add(wl.mul(levels[lo]));
+                l1 = l1.add(wl.mul(levels[lo + 1]));
+                h0 = h0.add(wh.mul(levels[hi]));
+                h1 = h1.add(wh.mul(levels[hi + 1]));
             }
             FloatVector scale = HalfFloats.load(data, q - QUANTS);
-            a0 = l0.add(h0).fma(scale, a0);
-            a1 = l1.add(h1).fma(scale, a1);
+            IntVector i0 = ((IntVector) l0.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h0.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s]);
+            a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(scales[s]).fma(scale, a0);
+            IntVector i1 = ((IntVector) l1.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h1.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s + 1]);
+            a1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).mul(scales[s + 1]).fma(scale, a1);
         }
         a0.intoArray(out, o);
         a1.intoArray(out, o + stride);
     }
 
-    /** As {@link #dotGroup4}, for three tokens (value {@code k} of token {@code t} at {@code x[xOff + 3 * k + t]}). */
-    @Override
-    public void dotGroup3(int g, float[] x, int xOff, float[] out, int o, int stride) {
+    /** As {@link #dotGroup4}, for the tile of three tokens from {@code t0}. */
+    public void dotGroup3(int g, Int8Activations x, int t0, float[] out, int o, int stride) {
+        short[] levels = x.levels();
+        int[] offsets = x.offsets();
+        float[] scales = x.scales();
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;
         FloatVector a0 = FloatVector.zero(F);
@@ -189,29 +177,34 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
         FloatVector a2 = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
-            int lo = xOff + 3 * b * BLOCK;
+            int lo = t0 * cols + 3 * b * BLOCK;
             int hi = lo + 3 * 16;
-            FloatVector l0 = FloatVector.zero(F);
-            FloatVector l1 = FloatVector.zero(F);
-            FloatVector l2 = FloatVector.zero(F);
-            FloatVector h0 = FloatVector.zero(F);
-            FloatVector h1 = FloatVector.zero(F);
-            FloatVector h2 = FloatVector.zero(F);
+            int s = t0 * blocks + 3 * b;
+            ShortVector l0 = ShortVector.zero(S);
+            ShortVector h0 = ShortVector.zero(S);
+            ShortVector l1 = ShortVector.zero(S);
+            ShortVector h1 = ShortVector.zero(S);
+            ShortVector l2 = ShortVector.zero(S);
+            ShortVector h2 = ShortVector.zero(S);
             for (int j = 0; j < 16; j++, lo += 3, hi += 3) {
-                IntVector v = bytes(q, j);
-                FloatVector wl = low(v);
-                FloatVector wh = high(v);
-                l0 = wl.fma(FloatVector.broadcast(F, x[lo]), l0);
-                l1 = wl.fma(FloatVector.broadcast(F, x[lo + 1]), l1);
-                l2 = wl.fma(FloatVector.broadcast(F, x[lo + 2]), l2);
-                h0 = wh.fma(FloatVector.broadcast(F, x[hi]), h0);
-                h1 = wh.fma(FloatVector.broadcast(F, x[hi + 1]), h1);
-                h2 = wh.fma(FloatVector.broadcast(F, x[hi + 2]), h2);
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector wl = v.and((short) 0x0F);
+                ShortVector wh = v.lanewise(VectorOperators.LSHR, 4);
+                l0 = l0.add(wl.mul(levels[lo]));
+                l1 = l1.add(wl.mul(levels[lo + 1]));
+                l2 = l2.add(wl.mul(levels[lo + 2]));
+                h0 = h0.add(wh.mul(levels[hi]));
+                h1 = h1.add(wh.mul(levels[hi + 1]));
+                h2 = h2.add(wh.mul(levels[hi + 2]));
             }
             FloatVector scale = HalfFloats.load(data, q - QUANTS);
-            a0 = l0.add(h0).fma(scale, a0);
-            a1 = l1.add(h1).fma(scale, a1);
-            a2 = l2.add(h2).fma(scale, a2);
+            IntVector i0 = ((IntVector) l0.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h0.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s]);
+            a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(scales[s]).fma(scale, a0);
+            IntVector i1 = ((IntVector) l1.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h1.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s + 1]);
+            a1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).mul(scales[s + 1]).fma(scale, a1);
+            IntVector i2 = ((IntVector) l2.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h2.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s + 2]);
+            a2 = ((FloatVector) i2.convert(VectorOperators.I2F, 0)).mul(scales[s + 2]).fma(scale, a2);
         }
         a0.intoArray(out, o);
         a1.intoArray(out, o + stride);
@@ -222,16 +215,6 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
     private IntVector bytes(long q, int j) {
         return (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-    }
-
-    /** The low nibbles, less 8, as floats. */
-    private static FloatVector low(IntVector bytes) {
-        return (FloatVector) bytes.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
-    }
-
-    /** The high nibbles (zero-extended bytes need no mask), less 8, as floats. */
-    private static FloatVector high(IntVector bytes) {
-        return (FloatVector) bytes.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
     }
 
     /** Decodes as {@code nibble * d + (-8 * d)}, one rounding, as {@link Q4Matrix#dequantize} does. */

@@ -28,10 +28,10 @@ public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements La
     }
 
     /**
+     * Rows {@code [g * GROUP, (g + 1) * GROUP)} dotted with {@code x[xOff .. xOff + cols)}, written to {@code out[o ..]}.
      * Four running sums (a multiply-add's latency is four of its issue slots), each block's sums scaled by the group's
      * scales in one multiply-add.
      */
-    @Override
     public void dotGroup(int g, float[] x, int xOff, float[] out, int o) {
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;
@@ -61,7 +61,6 @@ public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements La
      * eight running sums (even and odd columns apart, so that no sum waits on another's multiply-add); a block's sums are
      * scaled by the group's scales at its end.
      */
-    @Override
     public void dotGroup4(int g, float[] x, int xOff, float[] out, int o, int stride) {
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;
@@ -105,7 +104,6 @@ public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements La
     }
 
     /** As {@link #dotGroup4}, for two tokens (value {@code k} of token {@code t} at {@code x[xOff + 2 * k + t]}). */
-    @Override
     public void dotGroup2(int g, float[] x, int xOff, float[] out, int o, int stride) {
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;
@@ -135,7 +133,6 @@ public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements La
     }
 
     /** As {@link #dotGroup4}, for three tokens (value {@code k} of token {@code t} at {@code x[xOff + 3 * k + t]}). */
-    @Override
     public void dotGroup3(int g, float[] x, int xOff, float[] out, int o, int stride) {
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;

@@ -14,7 +14,7 @@ class Int8ActivationsTest {
         }
         x[70] = -3f; // the third block's largest magnitude is negative
         Int8Activations a = new Int8Activations();
-        a.quantize(x, 0, x.length);
+        a.quantize(x, 1, x.length);
         float[] rounded = new float[x.length];
         Int8Activations.round(x, x.length, rounded);
         for (int b = 0; b < 4; b++) {
@@ -46,7 +46,7 @@ class Int8ActivationsTest {
         float[] x = new float[64];
         x[40] = 0.5f;
         Int8Activations a = new Int8Activations();
-        a.quantize(x, 0, 64);
+        a.quantize(x, 1, 64);
         assertThat(a.scales()[0]).isZero();
         assertThat(a.offsets()[0]).isZero();
         for (int i = 0; i < 32; i++) {
@@ -58,25 +58,34 @@ class Int8ActivationsTest {
     }
 
     @Test
-    void quantizesFromAnOffsetAndReusesItsArraysForNarrowerInputs() {
-        float[] x = QuantizedMatrixTest.random(96, 22);
-        Int8Activations wide = new Int8Activations();
-        wide.quantize(x, 0, 96);
-        Int8Activations narrow = new Int8Activations();
-        narrow.quantize(x, 32, 64);
-        for (int i = 0; i < 64; i++) {
-            assertThat(narrow.levels()[i]).isEqualTo(wide.levels()[32 + i]);
+    void severalTokensAreKeptTileByTileAsTheFewTokenProductsReadThem() {
+        int cols = 64, blocks = 2, tokens = 7; // a tile of four tokens, then one of three
+        float[] x = QuantizedMatrixTest.random(tokens * cols, 22);
+        Int8Activations all = new Int8Activations();
+        all.quantize(x, tokens, cols);
+        Int8Activations one = new Int8Activations();
+        for (int t0 = 0, w; t0 < tokens; t0 += w) {
+            w = LaneTiles.width(tokens - t0);
+            for (int t = 0; t < w; t++) {
+                one.quantize(java.util.Arrays.copyOfRange(x, (t0 + t) * cols, (t0 + t + 1) * cols), 1, cols);
+                for (int k = 0; k < cols; k++) {
+                    assertThat(all.levels()[t0 * cols + k * w + t]).as("token %d value %d", t0 + t, k).isEqualTo(one.levels()[k]);
+                }
+                for (int b = 0; b < blocks; b++) {
+                    assertThat(all.offsets()[t0 * blocks + b * w + t]).isEqualTo(one.offsets()[b]);
+                    assertThat(all.scales()[t0 * blocks + b * w + t]).isEqualTo(one.scales()[b]);
+                }
+            }
         }
-        wide.quantize(x, 32, 64);
-        for (int i = 0; i < 64; i++) {
-            assertThat(wide.levels()[i]).isEqualTo(narrow.levels()[i]);
-        }
-        assertThat(wide.scales()[1]).isEqualTo(narrow.scales()[1]);
+        // the arrays grown for seven tokens serve one token after
+        all.quantize(x, 1, cols);
+        one.quantize(x, 1, cols);
+        assertThat(java.util.Arrays.copyOf(all.levels(), cols)).containsExactly(java.util.Arrays.copyOf(one.levels(), cols));
     }
 
     @Test
     void refusesInputsThatAreNotWholeBlocks() {
-        assertThatThrownBy(() -> new Int8Activations().quantize(new float[48], 0, 48))
+        assertThatThrownBy(() -> new Int8Activations().quantize(new float[48], 1, 48))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whole blocks of 32: 48");
         assertThatThrownBy(() -> Int8Activations.round(new float[40], 40, new float[40]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whole blocks of 32: 40");

@@ -88,7 +88,7 @@ class LaneGroupMatrixTest {
     }
 
     /**
-     * The one-token Q4_0 product adds a block's sixteen low (and sixteen high) nibble-by-level products in short lanes:
+     * The one- and few-token Q4_0 products add a block's sixteen low (and sixteen high) nibble-by-level products in short lanes:
      * at the extremes (every nibble 15 or 0, every level ±127) those sums reach ±30,480, and the nibbles' offset of 8 is
      * taken off in ints. Adding the low and high sums before widening them (±60,960) would wrap, and fail this.
      */
@@ -104,17 +104,21 @@ class LaneGroupMatrixTest {
             }
         }
         WeightMatrix file = WeightMatrix.of(GgmlType.Q4_0, java.lang.foreign.MemorySegment.ofArray(b.array()), rows, cols);
-        float[] x = new float[cols];
-        Arrays.fill(x, value);
         double low = 0.5 * ((quantByte & 0xF) - 8);
         double high = 0.5 * ((quantByte >>> 4) - 8);
         double expected = cols / 2.0 * (low + high) * value;
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(1)) {
             WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
-            float[] out = new float[rows];
-            new MatmulKernel(pool).multiply(lanes, x, 1, out);
-            for (int r = 0; r < rows; r++) {
-                assertThat((double) out[r]).as("row %d", r).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-3));
+            MatmulKernel kernel = new MatmulKernel(pool);
+            // one token, and every few-token product (tiles of four, three, two and one)
+            for (int tokens : new int[] {1, 2, 3, 4, 5}) {
+                float[] x = new float[tokens * cols];
+                Arrays.fill(x, value);
+                float[] out = new float[tokens * rows];
+                kernel.multiply(lanes, x, tokens, out);
+                for (int i = 0; i < out.length; i++) {
+                    assertThat((double) out[i]).as("%d tokens, output %d", tokens, i).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-3));
+                }
             }
         }
     }
