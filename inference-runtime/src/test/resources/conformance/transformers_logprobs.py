@@ -1,15 +1,37 @@
 # Prints, for each GGUF file given, the log-probability Hugging Face transformers' own Llama gives each token of a
 # prompt after the tokens before it (transformers reads the GGUF itself, through the gguf package, and dequantises it).
-# usage: python transformers_logprobs.py TOKENS_CSV FILE [FILE ...]   -> one JSON list per file, "OUT " first
+# usage: python transformers_logprobs.py TOKENS_CSV [--int8-input] FILE [[--int8-input] FILE ...]
+#   -> one line per file, "OUT " and the log-probabilities
+# --int8-input: every linear layer of the next file's model takes its input rounded to 8 bits per block of 32 (scale =
+# largest magnitude / 127, each value the nearest whole number of scales), as Tangram's Q4_0 matrices with rows in
+# lanes (and llama.cpp's Q4_0 products) do.
 import os
 import sys
 
 import torch
 from transformers import AutoModelForCausalLM
 
+
+def round_to_8_bits(module, args):
+    x = args[0]
+    blocks = x.reshape(*x.shape[:-1], x.shape[-1] // 32, 32)
+    scale = blocks.abs().amax(-1, keepdim=True) / 127
+    inverse = torch.where(scale == 0, torch.zeros_like(scale), 1 / scale)
+    return (torch.round(blocks * inverse) * scale).reshape(x.shape),
+
+
 ids = [int(x) for x in sys.argv[1].split(",")]
-for path in sys.argv[2:]:
-    model = AutoModelForCausalLM.from_pretrained(os.path.dirname(path), gguf_file=os.path.basename(path), dtype=torch.float32)
+int8_input = False
+for arg in sys.argv[2:]:
+    if arg == "--int8-input":
+        int8_input = True
+        continue
+    model = AutoModelForCausalLM.from_pretrained(os.path.dirname(arg), gguf_file=os.path.basename(arg), dtype=torch.float32)
+    if int8_input:
+        for module in model.modules():
+            if isinstance(module, torch.nn.Linear):
+                module.register_forward_pre_hook(round_to_8_bits)
+    int8_input = False
     with torch.no_grad():
         logprobs = torch.log_softmax(model(torch.tensor([ids])).logits[0].double(), -1)
     print("OUT " + ",".join(repr(logprobs[i - 1][ids[i]].item()) for i in range(1, len(ids))), flush=True)
