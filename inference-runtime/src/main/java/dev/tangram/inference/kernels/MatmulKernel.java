@@ -128,11 +128,12 @@ public final class MatmulKernel {
 
     /**
      * Bytes the kernel itself holds for {@code tokens} tokens of at most {@code widestRow} floats: copies of the input
-     * (aligned; interleaved for lane matrices; both rounded to 8 bits for Q4_0 lane matrices) and one token's 8-bit
-     * levels with their blocks' sums and scales (under 3 bytes a value).
+     * (aligned; interleaved for Q8_0 lane matrices; rounded to 8 bits, and that interleaved, for Q4_0 ones) and the
+     * few-token products' 8-bit levels with their blocks' sums and scales (under 3 bytes a value, for fewer than
+     * {@link #LANE_TILE_MIN_TOKENS} tokens).
      */
     public static long inputCopyBytes(int tokens, int widestRow) {
-        return 4L * (4L * tokens * widestRow + LineAlignment.LINE_FLOATS) + 3L * widestRow;
+        return 4L * (4L * tokens * widestRow + LineAlignment.LINE_FLOATS) + 3L * LANE_TILE_MIN_TOKENS * widestRow;
     }
 
     /**
@@ -214,8 +215,10 @@ public final class MatmulKernel {
             this.tokens = tokens;
             first[0] = 0;
             boolean int8Input = false;
+            boolean floatLanes = false;
             for (int m = 0; m < n; m++) {
                 int8Input |= ws[m] instanceof Q4LaneMatrix;
+                floatLanes |= ws[m] instanceof Q8LaneMatrix;
             }
             if (tokens == 1) {
                 for (int m = 0; m < n; m++) {
@@ -226,14 +229,12 @@ public final class MatmulKernel {
                 }
                 pool.run(first[n], grain(first[n]), singleToken);
             } else {
-                boolean lanes = false;
                 for (int m = 0; m < n; m++) {
-                    lanes |= ws[m] instanceof LaneGroupMatrix;
                     first[m + 1] = first[m] + (ws[m] instanceof LaneGroupMatrix ? lanePanels(ws[m])
                             : (ws[m].rows() + ROWS_PER_TILE - 1) / ROWS_PER_TILE);
                 }
                 int values = tokens * cols;
-                if (lanes) {
+                if (floatLanes) {
                     if (laneInput.length < values) {
                         laneInput = new float[values];
                     }
@@ -246,6 +247,7 @@ public final class MatmulKernel {
                         rounded = new float[values];
                         roundedLaneInput = new float[values];
                     }
+                    // two passes: C2 vectorises the rounding over a token's contiguous values, not in a strided store
                     Int8Activations.round(x, values, rounded);
                     LaneTiles.interleave(rounded, tokens, cols, roundedLaneInput);
                 }

@@ -292,10 +292,6 @@ class InferenceServerIT {
                 .hasMessageContaining("one sequence of 2048 tokens needs 256 blocks")
                 .hasMessageContaining("TANGRAM_GPU_MEMORY_LIMIT_MIB=2")
                 .hasMessageContaining("kv cache: (2 MiB");
-        assertThatThrownBy(() -> InferenceServer.start(model, config(2048), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", "1"),
-                Optional.empty()))
-                .isInstanceOf(StartupRefusedException.class)
-                .hasMessageContaining("the model does not fit: weights 0 MiB + activations 1 MiB exceed 1 MiB");
         assertThatThrownBy(() -> InferenceServer.start(model, config(), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", "lots"), Optional.empty()))
                 .isInstanceOf(StartupRefusedException.class).hasMessageContaining("TANGRAM_GPU_MEMORY_LIMIT_MIB must be a positive number");
     }
