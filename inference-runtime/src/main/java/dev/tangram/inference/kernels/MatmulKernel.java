@@ -17,8 +17,8 @@ import jdk.incubator.vector.FloatVector;
  * {@link LaneGroupMatrix}es (Q8_0/Q4_0 with rows in lanes) take their own paths: one to a few tokens group by group
  * straight from the quants ({@link Q8LaneMatrix#dotGroup}, {@link Q4LaneMatrix#dotGroup}), more in register tiles of
  * groups by tokens ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes. A Q4_0 lane
- * matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): a few tokens in short lanes,
- * more as floats in the tiles.
+ * matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): one token in short lanes, a
+ * few in short lanes or in floats by the vector width ({@link #Q4_FEW_TOKENS_IN_SHORTS}), more as floats in the tiles.
  * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch and
  * input copy have grown to the widest matrix and the most tokens.
  */
@@ -62,8 +62,19 @@ public final class MatmulKernel {
      * group is multiplied straight from its quants ({@link Q8LaneMatrix#dotGroup4}, {@link Q4LaneMatrix#dotGroup4}).
      */
     static final int LANE_TILE_MIN_TOKENS = 8;
+    /**
+     * Whether two to seven tokens go through a Q4_0 lane matrix in short lanes against their 8-bit levels (as one token
+     * always does) or in floats against the same values rounded: short lanes where float vectors are 512 bits wide. There
+     * a group's short lanes fill 256-bit vectors, which a Zen 4 core runs at twice the rate of its 512-bit ones, and
+     * batches of two and four ran 1.5× and 1.3× as fast as in floats (engine-bench, 1b Q4_0); with AVX2 the shorts fill
+     * only 128 bits, a multiply and an add per sixteen products against a float multiply-add per eight, and batches of
+     * two and four ran at 0.85× and 0.6× (docs/inference-engine.md, Profile, session 13).
+     */
+    static final boolean Q4_FEW_TOKENS_IN_SHORTS = VectorShapes.L >= 16;
 
     private final WorkerPool pool;
+    /** {@link #Q4_FEW_TOKENS_IN_SHORTS}, or the other way for tests of both paths. */
+    private final boolean q4FewTokensInShorts;
     /**
      * The index at which every {@code float[]} meets a cache line ({@link LineAlignment}), or 0: decoded rows, token
      * vectors and parked accumulators are placed from there, so that the tiles' vector loads do not straddle lines.
@@ -107,11 +118,17 @@ public final class MatmulKernel {
 
     /** With arrays' first cache-line-aligned index given ({@code 0}: place nothing). */
     MatmulKernel(WorkerPool pool, int aligned) {
+        this(pool, aligned, Q4_FEW_TOKENS_IN_SHORTS);
+    }
+
+    /** With the few-token Q4_0 path chosen, whatever the vector width (for tests of both). */
+    MatmulKernel(WorkerPool pool, int aligned, boolean q4FewTokensInShorts) {
         if (aligned < 0 || aligned >= LineAlignment.LINE_FLOATS) {
             throw new IllegalArgumentException("aligned index must be in [0, " + LineAlignment.LINE_FLOATS + "): " + aligned);
         }
         this.pool = pool;
         this.aligned = aligned;
+        this.q4FewTokensInShorts = q4FewTokensInShorts;
         this.scratch = new float[pool.size()][];
         this.acc = new float[pool.size()][0];
         this.ahead = new DecodeAhead[pool.size()];
@@ -240,7 +257,7 @@ public final class MatmulKernel {
                     }
                     LaneTiles.interleave(x, tokens, cols, laneInput);
                 }
-                if (int8Input && tokens < LANE_TILE_MIN_TOKENS) {
+                if (int8Input && tokens < LANE_TILE_MIN_TOKENS && q4FewTokensInShorts) {
                     int8.quantize(x, tokens, cols);
                 } else if (int8Input) {
                     if (rounded.length < values) {
@@ -432,8 +449,21 @@ public final class MatmulKernel {
         }
     }
 
-    /** The tile of {@code w} tokens from {@code t0} through Q4_0 group {@code g}, against their 8-bit levels. */
+    /**
+     * The tile of {@code w} tokens from {@code t0} through Q4_0 group {@code g}, against their 8-bit levels, or in floats
+     * against the same values rounded ({@link #Q4_FEW_TOKENS_IN_SHORTS}).
+     */
     private void fewTokens(Q4LaneMatrix m, int g, int t0, int w, float[] o, int at, int stride) {
+        if (!q4FewTokensInShorts) {
+            int xo = t0 * m.cols();
+            switch (w) {
+                case LaneTiles.TOKENS -> m.dotGroup4(g, roundedLaneInput, xo, o, at, stride);
+                case 3 -> m.dotGroup3(g, roundedLaneInput, xo, o, at, stride);
+                case 2 -> m.dotGroup2(g, roundedLaneInput, xo, o, at, stride);
+                default -> m.dotGroup(g, roundedLaneInput, xo, o, at);
+            }
+            return;
+        }
         switch (w) {
             case LaneTiles.TOKENS -> m.dotGroup4(g, int8, t0, o, at, stride);
             case 3 -> m.dotGroup3(g, int8, t0, o, at, stride);

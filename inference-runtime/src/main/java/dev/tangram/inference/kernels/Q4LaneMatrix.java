@@ -211,10 +211,161 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
         a2.intoArray(out, o + 2 * stride);
     }
 
-    /** Byte run {@code j} of the block whose quants start at {@code q}, zero-extended to int lanes, one per row. */
-    private IntVector bytes(long q, int j) {
-        return (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    /**
+     * The float products, for machines whose float vectors are narrower than 512 bits
+     * ({@link MatmulKernel#Q4_FEW_TOKENS_IN_SHORTS}): there the short-lane products of several tokens cost more than
+     * converting the nibbles to floats once for all of them. Given the values already rounded to 8 bits (as floats), they
+     * multiply the same numbers as the short-lane products. This one: rows {@code [g * GROUP, (g + 1) * GROUP)} dotted
+     * with {@code x[xOff .. xOff + cols)}, to {@code out[o ..]}, in four running sums (two byte runs at a time, each
+     * run's low and high nibbles), each block's sums scaled by the group's scales in one multiply-add.
+     */
+    public void dotGroup(int g, float[] x, int xOff, float[] out, int o) {
+        int blocks = cols / BLOCK;
+        long base = (long) g * blocks * GROUP_BLOCK_BYTES;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
+            int xi = xOff + b * BLOCK;
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = FloatVector.zero(F);
+            FloatVector s2 = FloatVector.zero(F);
+            FloatVector s3 = FloatVector.zero(F);
+            for (int j = 0; j < 16; j += 2) {
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) (j + 1) * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                s0 = ((FloatVector) q0.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, x[xi + j]), s0);
+                s1 = ((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, x[xi + j + 16]), s1);
+                s2 = ((FloatVector) q1.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, x[xi + j + 1]), s2);
+                s3 = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, x[xi + j + 17]), s3);
+            }
+            acc = s0.add(s1).add(s2.add(s3)).fma(HalfFloats.load(data, q - QUANTS), acc);
+        }
+        acc.intoArray(out, o);
+    }
+
+    /**
+     * Four tokens through group {@code g}: {@code x} holds their values interleaved from {@code xOff} (value {@code k} of
+     * token {@code t} at {@code x[xOff + 4 * k + t]}), and token {@code t}'s results go to {@code out[o + t * stride ..]}.
+     * Each byte run's nibbles are widened once for the four tokens' multiply-adds, in registers (no decoded copy), into
+     * eight running sums (low and high nibbles apart, so that no sum waits on another's multiply-add); a block's sums are
+     * scaled by the group's scales at its end.
+     */
+    public void dotGroup4(int g, float[] x, int xOff, float[] out, int o, int stride) {
+        int blocks = cols / BLOCK;
+        long base = (long) g * blocks * GROUP_BLOCK_BYTES;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
+            int lo = xOff + 4 * b * BLOCK;
+            int hi = lo + 4 * 16;
+            FloatVector l0 = FloatVector.zero(F);
+            FloatVector l1 = FloatVector.zero(F);
+            FloatVector l2 = FloatVector.zero(F);
+            FloatVector l3 = FloatVector.zero(F);
+            FloatVector h0 = FloatVector.zero(F);
+            FloatVector h1 = FloatVector.zero(F);
+            FloatVector h2 = FloatVector.zero(F);
+            FloatVector h3 = FloatVector.zero(F);
+            for (int j = 0; j < 16; j++, lo += 4, hi += 4) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                FloatVector wl = ((FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0));
+                FloatVector wh = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0));
+                l0 = wl.fma(FloatVector.broadcast(F, x[lo]), l0);
+                l1 = wl.fma(FloatVector.broadcast(F, x[lo + 1]), l1);
+                l2 = wl.fma(FloatVector.broadcast(F, x[lo + 2]), l2);
+                l3 = wl.fma(FloatVector.broadcast(F, x[lo + 3]), l3);
+                h0 = wh.fma(FloatVector.broadcast(F, x[hi]), h0);
+                h1 = wh.fma(FloatVector.broadcast(F, x[hi + 1]), h1);
+                h2 = wh.fma(FloatVector.broadcast(F, x[hi + 2]), h2);
+                h3 = wh.fma(FloatVector.broadcast(F, x[hi + 3]), h3);
+            }
+            FloatVector scale = HalfFloats.load(data, q - QUANTS);
+            a0 = l0.add(h0).fma(scale, a0);
+            a1 = l1.add(h1).fma(scale, a1);
+            a2 = l2.add(h2).fma(scale, a2);
+            a3 = l3.add(h3).fma(scale, a3);
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + stride);
+        a2.intoArray(out, o + 2 * stride);
+        a3.intoArray(out, o + 3 * stride);
+    }
+
+    /** As {@link #dotGroup4}, for two tokens (value {@code k} of token {@code t} at {@code x[xOff + 2 * k + t]}). */
+    public void dotGroup2(int g, float[] x, int xOff, float[] out, int o, int stride) {
+        int blocks = cols / BLOCK;
+        long base = (long) g * blocks * GROUP_BLOCK_BYTES;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
+            int lo = xOff + 2 * b * BLOCK;
+            int hi = lo + 2 * 16;
+            FloatVector l0 = FloatVector.zero(F);
+            FloatVector l1 = FloatVector.zero(F);
+            FloatVector h0 = FloatVector.zero(F);
+            FloatVector h1 = FloatVector.zero(F);
+            for (int j = 0; j < 16; j++, lo += 2, hi += 2) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                FloatVector wl = ((FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0));
+                FloatVector wh = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0));
+                l0 = wl.fma(FloatVector.broadcast(F, x[lo]), l0);
+                l1 = wl.fma(FloatVector.broadcast(F, x[lo + 1]), l1);
+                h0 = wh.fma(FloatVector.broadcast(F, x[hi]), h0);
+                h1 = wh.fma(FloatVector.broadcast(F, x[hi + 1]), h1);
+            }
+            FloatVector scale = HalfFloats.load(data, q - QUANTS);
+            a0 = l0.add(h0).fma(scale, a0);
+            a1 = l1.add(h1).fma(scale, a1);
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + stride);
+    }
+
+    /** As {@link #dotGroup4}, for three tokens (value {@code k} of token {@code t} at {@code x[xOff + 3 * k + t]}). */
+    public void dotGroup3(int g, float[] x, int xOff, float[] out, int o, int stride) {
+        int blocks = cols / BLOCK;
+        long base = (long) g * blocks * GROUP_BLOCK_BYTES;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long q = base + (long) b * GROUP_BLOCK_BYTES + QUANTS;
+            int lo = xOff + 3 * b * BLOCK;
+            int hi = lo + 3 * 16;
+            FloatVector l0 = FloatVector.zero(F);
+            FloatVector l1 = FloatVector.zero(F);
+            FloatVector l2 = FloatVector.zero(F);
+            FloatVector h0 = FloatVector.zero(F);
+            FloatVector h1 = FloatVector.zero(F);
+            FloatVector h2 = FloatVector.zero(F);
+            for (int j = 0; j < 16; j++, lo += 3, hi += 3) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                FloatVector wl = ((FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0));
+                FloatVector wh = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0));
+                l0 = wl.fma(FloatVector.broadcast(F, x[lo]), l0);
+                l1 = wl.fma(FloatVector.broadcast(F, x[lo + 1]), l1);
+                l2 = wl.fma(FloatVector.broadcast(F, x[lo + 2]), l2);
+                h0 = wh.fma(FloatVector.broadcast(F, x[hi]), h0);
+                h1 = wh.fma(FloatVector.broadcast(F, x[hi + 1]), h1);
+                h2 = wh.fma(FloatVector.broadcast(F, x[hi + 2]), h2);
+            }
+            FloatVector scale = HalfFloats.load(data, q - QUANTS);
+            a0 = l0.add(h0).fma(scale, a0);
+            a1 = l1.add(h1).fma(scale, a1);
+            a2 = l2.add(h2).fma(scale, a2);
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + stride);
+        a2.intoArray(out, o + 2 * stride);
     }
 
     /** Decodes as {@code nibble * d + (-8 * d)}, one rounding, as {@link Q4Matrix#dequantize} does. */
@@ -226,7 +377,8 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
             FloatVector scale = HalfFloats.load(data, q - QUANTS);
             FloatVector bias = scale.mul(-8f);
             for (int j = 0; j < 16; j++) {
-                IntVector v = bytes(q, j);
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(scale, bias).intoArray(dst, d + j * GROUP);
                 ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(scale, bias)
                         .intoArray(dst, d + (j + 16) * GROUP);

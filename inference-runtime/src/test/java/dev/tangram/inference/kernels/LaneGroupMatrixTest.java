@@ -77,13 +77,17 @@ class LaneGroupMatrixTest {
             "Q4_0, 40", "Q4_0, 70", "Q8_0, 2", "Q8_0, 3", "Q8_0, 6", "Q8_0, 7", "Q8_0, 8", "Q8_0, 11", "Q8_0, 14", "Q8_0, 17", "Q4_0, 11"})
     void everyMixOfTileWidthsAndTheFewTokenPathGiveTheDoubleProduct(GgmlType type, int tokens) {
         // below MatmulKernel.LANE_TILE_MIN_TOKENS each group is multiplied straight from its quants (four tokens at a
-        // time, then the last one to three); from there on, decoded slices in register tiles of four, then one to three
+        // time, then the last one to three); from there on, decoded slices in register tiles of four, then one to three.
+        // Q4_0's few-token products in short lanes and in floats (each machine takes one by its vector width)
         int rows = 5 * G, cols = 96;
         WeightMatrix file = encode(type, random(rows * cols, 4), rows, cols);
         float[] x = random(tokens * cols, 5 + tokens);
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
             WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
-            assertBatchedEqualsDoubleProduct(new MatmulKernel(pool), decodedRows(file), lanes, x, tokens, 1e-4, tokens + " tokens");
+            for (boolean shorts : new boolean[] {true, false}) {
+                MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), shorts);
+                assertBatchedEqualsDoubleProduct(kernel, decodedRows(file), lanes, x, tokens, 1e-4, tokens + " tokens, shorts " + shorts);
+            }
         }
     }
 
@@ -109,7 +113,7 @@ class LaneGroupMatrixTest {
         double expected = cols / 2.0 * (low + high) * value;
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(1)) {
             WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
-            MatmulKernel kernel = new MatmulKernel(pool);
+            MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), true);
             // one token, and every few-token product (tiles of four, three, two and one)
             for (int tokens : new int[] {1, 2, 3, 4, 5}) {
                 float[] x = new float[tokens * cols];
