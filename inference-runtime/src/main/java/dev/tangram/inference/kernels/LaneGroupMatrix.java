@@ -14,7 +14,8 @@ package dev.tangram.inference.kernels;
  *
  * <p>Both types decode a group's columns into floats for the many-token register tiles ({@link #decodeGroup}); one to a
  * few tokens each type multiplies straight from its quants in its own way ({@link Q8LaneMatrix#dotGroup} in floats,
- * {@link Q4LaneMatrix#dotGroup} in short lanes against 8-bit activations). Those products are written out per token
+ * {@link Q4LaneMatrix#dotGroup} in short lanes against 8-bit activations, or a few tokens in floats against the same
+ * rounded values where vectors are narrower than 512 bits). Those products are written out per token
  * count, one named running sum per token, rather than as one loop over an array of sums: the JIT keeps named vectors in
  * registers, and boxes vectors kept in an array (see {@link LaneTiles}).
  */

@@ -64,7 +64,8 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
                 h0 = h0.add(wh.mul(levels[hi]));
             }
             FloatVector scale = HalfFloats.load(data, q - QUANTS);
-            IntVector i0 = ((IntVector) l0.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h0.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s]);
+            IntVector i0 = (IntVector) l0.convertShape(VectorOperators.S2I, I, 0);
+            i0 = i0.add((IntVector) h0.convertShape(VectorOperators.S2I, I, 0)).sub(offsets[s]);
             a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(scales[s]).fma(scale, a0);
         }
         a0.intoArray(out, o);
@@ -112,13 +113,17 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
                 h3 = h3.add(wh.mul(levels[hi + 3]));
             }
             FloatVector scale = HalfFloats.load(data, q - QUANTS);
-            IntVector i0 = ((IntVector) l0.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h0.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s]);
+            IntVector i0 = (IntVector) l0.convertShape(VectorOperators.S2I, I, 0);
+            i0 = i0.add((IntVector) h0.convertShape(VectorOperators.S2I, I, 0)).sub(offsets[s]);
             a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(scales[s]).fma(scale, a0);
-            IntVector i1 = ((IntVector) l1.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h1.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s + 1]);
+            IntVector i1 = (IntVector) l1.convertShape(VectorOperators.S2I, I, 0);
+            i1 = i1.add((IntVector) h1.convertShape(VectorOperators.S2I, I, 0)).sub(offsets[s + 1]);
             a1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).mul(scales[s + 1]).fma(scale, a1);
-            IntVector i2 = ((IntVector) l2.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h2.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s + 2]);
+            IntVector i2 = (IntVector) l2.convertShape(VectorOperators.S2I, I, 0);
+            i2 = i2.add((IntVector) h2.convertShape(VectorOperators.S2I, I, 0)).sub(offsets[s + 2]);
             a2 = ((FloatVector) i2.convert(VectorOperators.I2F, 0)).mul(scales[s + 2]).fma(scale, a2);
-            IntVector i3 = ((IntVector) l3.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h3.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s + 3]);
+            IntVector i3 = (IntVector) l3.convertShape(VectorOperators.S2I, I, 0);
+            i3 = i3.add((IntVector) h3.convertShape(VectorOperators.S2I, I, 0)).sub(offsets[s + 3]);
             a3 = ((FloatVector) i3.convert(VectorOperators.I2F, 0)).mul(scales[s + 3]).fma(scale, a3);
         }
         a0.intoArray(out, o);
@@ -156,9 +161,11 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
                 h1 = h1.add(wh.mul(levels[hi + 1]));
             }
             FloatVector scale = HalfFloats.load(data, q - QUANTS);
-            IntVector i0 = ((IntVector) l0.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h0.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s]);
+            IntVector i0 = (IntVector) l0.convertShape(VectorOperators.S2I, I, 0);
+            i0 = i0.add((IntVector) h0.convertShape(VectorOperators.S2I, I, 0)).sub(offsets[s]);
             a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(scales[s]).fma(scale, a0);
-            IntVector i1 = ((IntVector) l1.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h1.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s + 1]);
+            IntVector i1 = (IntVector) l1.convertShape(VectorOperators.S2I, I, 0);
+            i1 = i1.add((IntVector) h1.convertShape(VectorOperators.S2I, I, 0)).sub(offsets[s + 1]);
             a1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).mul(scales[s + 1]).fma(scale, a1);
         }
         a0.intoArray(out, o);
@@ -199,11 +206,14 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
                 h2 = h2.add(wh.mul(levels[hi + 2]));
             }
             FloatVector scale = HalfFloats.load(data, q - QUANTS);
-            IntVector i0 = ((IntVector) l0.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h0.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s]);
+            IntVector i0 = (IntVector) l0.convertShape(VectorOperators.S2I, I, 0);
+            i0 = i0.add((IntVector) h0.convertShape(VectorOperators.S2I, I, 0)).sub(offsets[s]);
             a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(scales[s]).fma(scale, a0);
-            IntVector i1 = ((IntVector) l1.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h1.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s + 1]);
+            IntVector i1 = (IntVector) l1.convertShape(VectorOperators.S2I, I, 0);
+            i1 = i1.add((IntVector) h1.convertShape(VectorOperators.S2I, I, 0)).sub(offsets[s + 1]);
             a1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).mul(scales[s + 1]).fma(scale, a1);
-            IntVector i2 = ((IntVector) l2.convertShape(VectorOperators.S2I, I, 0)).add(((IntVector) h2.convertShape(VectorOperators.S2I, I, 0))).sub(offsets[s + 2]);
+            IntVector i2 = (IntVector) l2.convertShape(VectorOperators.S2I, I, 0);
+            i2 = i2.add((IntVector) h2.convertShape(VectorOperators.S2I, I, 0)).sub(offsets[s + 2]);
             a2 = ((FloatVector) i2.convert(VectorOperators.I2F, 0)).mul(scales[s + 2]).fma(scale, a2);
         }
         a0.intoArray(out, o);
@@ -235,10 +245,14 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) (j + 1) * GROUP, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                s0 = ((FloatVector) q0.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, x[xi + j]), s0);
-                s1 = ((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, x[xi + j + 16]), s1);
-                s2 = ((FloatVector) q1.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, x[xi + j + 1]), s2);
-                s3 = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, x[xi + j + 17]), s3);
+                s0 = ((FloatVector) q0.and(0x0F).sub(8).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, x[xi + j]), s0);
+                s1 = ((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, x[xi + j + 16]), s1);
+                s2 = ((FloatVector) q1.and(0x0F).sub(8).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, x[xi + j + 1]), s2);
+                s3 = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.broadcast(F, x[xi + j + 17]), s3);
             }
             acc = s0.add(s1).add(s2.add(s3)).fma(HalfFloats.load(data, q - QUANTS), acc);
         }
