@@ -2,6 +2,7 @@ package dev.tangram.inference.cli;
 
 import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.ReadAheadSetting;
+import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.WeightLayout;
 import dev.tangram.inference.kernels.WeightMatrix;
 import dev.tangram.inference.model.LlamaWeights;
@@ -46,6 +47,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--weight-layout", description = "auto (lanes where the copy fits beside the heap), lanes (Q8_0/Q4_0 "
             + "rearranged at load, rows in vector lanes) or rows (computed from the mapped file) (default auto)",
             converter = WeightLayoutConverter.class) WeightLayout layout = WeightLayout.AUTO;
+    @Option(names = "--q4-activations", description = "what Q4_0 matrices in lanes multiply: int8 (the input rounded to 8 bits "
+            + "per block of 32) or float (default int8)", converter = Q4ActivationsConverter.class)
+    Q4Activations q4Activations = Q4Activations.INT8;
     @Option(names = "--matmul-tokens", split = ",", description = "also time the batched matmul alone, over every layer's FFN gate "
             + "and down matrices, for these token counts (GMAC/s)") int[] matmulTokens = {};
     @Option(names = "--json-mask-tokens", description = "also time sampling under a JSON response format (any object, and a "
@@ -62,7 +66,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
         if (model == null) {
             return 0;
         }
-        try (LoadedModel m = ModelLoader.load(model, threads, readAhead, layout)) {
+        try (LoadedModel m = ModelLoader.load(model, threads, readAhead, layout, q4Activations)) {
             double weightsGb = m.weightBytes() / 1e9;
             System.out.printf("model %s: %.3f GB of weights, %d threads, %s; bandwidth limit %.2f tokens/s%n", m.name(), weightsGb,
                     threads, MatmulKernel.vectorShape(), gbs / weightsGb);
@@ -262,6 +266,13 @@ public final class EngineBenchCommand implements Callable<Integer> {
     static final class WeightLayoutConverter extends ParsingConverter<WeightLayout> {
         WeightLayoutConverter() {
             super(WeightLayout::parse);
+        }
+    }
+
+    /** {@code --q4-activations int8|float}. */
+    static final class Q4ActivationsConverter extends ParsingConverter<Q4Activations> {
+        Q4ActivationsConverter() {
+            super(Q4Activations::parse);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.tangram.inference.config;
 
 import dev.tangram.inference.kernels.ReadAheadSetting;
+import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.WeightLayout;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -25,16 +26,17 @@ import java.util.Set;
  * memory:    { utilisation: 0.9, cpuBudgetMib: 4096 }
  * kvCache:   { blockSize: 16 }
  * scheduler: { maxBatchTokens: 512, maxRunning: 16, maxWaiting: 64 }
- * engine:    { readAhead: auto, weightLayout: auto }  # readAhead: auto (timed at load), off, or bytes ahead (a multiple
- *                                               # of 64); weightLayout: auto, lanes (Q8_0/Q4_0 rearranged at load) or rows
+ * engine:    { readAhead: auto, weightLayout: auto, q4Activations: int8 }
+ *            # readAhead: auto (timed at load), off, or bytes ahead (a multiple of 64); weightLayout: auto, lanes (Q8_0/Q4_0
+ *            # rearranged at load) or rows; q4Activations: int8 (Q4_0 lanes round their input to 8 bits) or float
  * </pre>
  */
 public record ServerConfig(String host, int port, String modelName, int maxModelLen, double utilisation, long cpuBudgetMib,
                            int blockSize, int maxBatchTokens, int maxRunning, int maxWaiting, ReadAheadSetting readAhead,
-                           WeightLayout weightLayout, int drainSeconds) {
+                           WeightLayout weightLayout, Q4Activations q4Activations, int drainSeconds) {
     public static final int VERSION = 1;
     public static final ServerConfig DEFAULTS = new ServerConfig("0.0.0.0", 8000, "", 0, 0.9, 4096, 16, 512, 16, 64,
-            ReadAheadSetting.AUTO, WeightLayout.AUTO, 25);
+            ReadAheadSetting.AUTO, WeightLayout.AUTO, Q4Activations.INT8, 25);
 
     private static final Map<String, Set<String>> FIELDS = Map.of(
             "server", Set.of("host", "port", "drainSeconds"),
@@ -42,7 +44,7 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
             "memory", Set.of("utilisation", "cpuBudgetMib"),
             "kvCache", Set.of("blockSize"),
             "scheduler", Set.of("maxBatchTokens", "maxRunning", "maxWaiting"),
-            "engine", Set.of("readAhead", "weightLayout"));
+            "engine", Set.of("readAhead", "weightLayout", "q4Activations"));
 
     public static ServerConfig load(Path file) {
         try {
@@ -102,6 +104,7 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
                 (int) integer(s, "scheduler", "maxWaiting", d.maxWaiting(), 0, 1 << 20),
                 readAhead(s.get("engine").get("readAhead"), d.readAhead()),
                 weightLayout(s.get("engine").get("weightLayout"), d.weightLayout()),
+                q4Activations(s.get("engine").get("q4Activations"), d.q4Activations()),
                 (int) integer(s, "server", "drainSeconds", d.drainSeconds(), 0, 3600));
         if (!(c.utilisation() > 0 && c.utilisation() <= 1)) {
             throw new ConfigException("memory.utilisation: must be in (0, 1], got " + c.utilisation());
@@ -111,7 +114,7 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, modelName, maxModelLen, utilisation, cpuBudgetMib, blockSize, maxBatchTokens, maxRunning,
-                maxWaiting, readAhead, weightLayout, drainSeconds);
+                maxWaiting, readAhead, weightLayout, q4Activations, drainSeconds);
     }
 
     @SuppressWarnings("unchecked")
@@ -197,6 +200,20 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
             return WeightLayout.parse(str);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("engine.weightLayout: " + e.getMessage());
+        }
+    }
+
+    private static Q4Activations q4Activations(Object v, Q4Activations dflt) {
+        if (v == null) {
+            return dflt;
+        }
+        if (!(v instanceof String str)) {
+            throw new ConfigException("engine.q4Activations: expected int8 or float, got " + describe(v));
+        }
+        try {
+            return Q4Activations.parse(str);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("engine.q4Activations: " + e.getMessage());
         }
     }
 

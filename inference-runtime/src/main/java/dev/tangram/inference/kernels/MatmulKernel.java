@@ -18,7 +18,8 @@ import jdk.incubator.vector.FloatVector;
  * straight from the quants ({@link Q8LaneMatrix#dotGroup}, {@link Q4LaneMatrix#dotGroup}), more in register tiles of
  * groups by tokens ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes. A Q4_0 lane
  * matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): one token in short lanes, a
- * few in short lanes or in floats by the vector width ({@link #Q4_FEW_TOKENS_IN_SHORTS}), more as floats in the tiles.
+ * few in short lanes or in floats by the vector width ({@link #Q4_FEW_TOKENS_IN_SHORTS}), more as floats in the tiles;
+ * or, with {@link Q4Activations#FLOAT}, the input as it is, in floats throughout.
  * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch and
  * input copy have grown to the widest matrix and the most tokens.
  */
@@ -73,6 +74,8 @@ public final class MatmulKernel {
     static final boolean Q4_FEW_TOKENS_IN_SHORTS = VectorShapes.L >= 16;
 
     private final WorkerPool pool;
+    /** Whether Q4_0 lane matrices multiply the input rounded to 8 bits ({@link Q4Activations#INT8}) or as it is. */
+    private final boolean roundQ4Input;
     /** {@link #Q4_FEW_TOKENS_IN_SHORTS}, or the other way for tests of both paths. */
     private final boolean q4FewTokensInShorts;
     /**
@@ -113,21 +116,27 @@ public final class MatmulKernel {
     private final WorkerPool.RangeTask manyTokens = this::manyTokenTiles;
 
     public MatmulKernel(WorkerPool pool) {
-        this(pool, LineAlignment.firstAlignedFloat());
+        this(pool, Q4Activations.INT8);
+    }
+
+    /** With what Q4_0 lane matrices multiply ({@link Q4Activations}). */
+    public MatmulKernel(WorkerPool pool, Q4Activations q4Activations) {
+        this(pool, LineAlignment.firstAlignedFloat(), q4Activations, Q4_FEW_TOKENS_IN_SHORTS);
     }
 
     /** With arrays' first cache-line-aligned index given ({@code 0}: place nothing). */
     MatmulKernel(WorkerPool pool, int aligned) {
-        this(pool, aligned, Q4_FEW_TOKENS_IN_SHORTS);
+        this(pool, aligned, Q4Activations.INT8, Q4_FEW_TOKENS_IN_SHORTS);
     }
 
     /** With the few-token Q4_0 path chosen, whatever the vector width (for tests of both). */
-    MatmulKernel(WorkerPool pool, int aligned, boolean q4FewTokensInShorts) {
+    MatmulKernel(WorkerPool pool, int aligned, Q4Activations q4Activations, boolean q4FewTokensInShorts) {
         if (aligned < 0 || aligned >= LineAlignment.LINE_FLOATS) {
             throw new IllegalArgumentException("aligned index must be in [0, " + LineAlignment.LINE_FLOATS + "): " + aligned);
         }
         this.pool = pool;
         this.aligned = aligned;
+        this.roundQ4Input = q4Activations == Q4Activations.INT8;
         this.q4FewTokensInShorts = q4FewTokensInShorts;
         this.scratch = new float[pool.size()][];
         this.acc = new float[pool.size()][0];
@@ -234,8 +243,9 @@ public final class MatmulKernel {
             boolean int8Input = false;
             boolean floatLanes = false;
             for (int m = 0; m < n; m++) {
-                int8Input |= ws[m] instanceof Q4LaneMatrix;
-                floatLanes |= ws[m] instanceof Q8LaneMatrix;
+                boolean q4 = ws[m] instanceof Q4LaneMatrix;
+                int8Input |= q4 && roundQ4Input;
+                floatLanes |= ws[m] instanceof Q8LaneMatrix || q4 && !roundQ4Input;
             }
             if (tokens == 1) {
                 for (int m = 0; m < n; m++) {
@@ -310,9 +320,15 @@ public final class MatmulKernel {
             float[] o = outs[m];
             int r = lo - first[m];
             int end = hi - first[m];
-            if (w instanceof Q4LaneMatrix q4) {
+            if (w instanceof Q4LaneMatrix q4 && roundQ4Input) {
                 for (int g = r; g < end; g++) {
                     q4.dotGroup(g, int8, 0, o, g * LaneGroupMatrix.GROUP);
+                }
+                continue;
+            }
+            if (w instanceof Q4LaneMatrix q4) {
+                for (int g = r; g < end; g++) {
+                    q4.dotGroup(g, in, 0, o, g * LaneGroupMatrix.GROUP);
                 }
                 continue;
             }
@@ -358,9 +374,12 @@ public final class MatmulKernel {
         }
     }
 
-    /** The interleaved input {@code m}'s register tiles multiply: a Q4_0 matrix the values rounded to 8 bits, as its few-token products do. */
+    /**
+     * The interleaved input {@code m}'s register tiles multiply: a Q4_0 matrix the values rounded to 8 bits, as its
+     * few-token products do, unless it multiplies floats ({@link Q4Activations#FLOAT}).
+     */
     private float[] laneInput(LaneGroupMatrix m) {
-        return m instanceof Q4LaneMatrix ? roundedLaneInput : laneInput;
+        return m instanceof Q4LaneMatrix && roundQ4Input ? roundedLaneInput : laneInput;
     }
 
     /** The many-token path's items for a lane matrix: panels of {@link LaneTiles#GROUPS} groups, the last maybe fewer. */
@@ -451,16 +470,18 @@ public final class MatmulKernel {
 
     /**
      * The tile of {@code w} tokens from {@code t0} through Q4_0 group {@code g}, against their 8-bit levels, or in floats
-     * against the same values rounded ({@link #Q4_FEW_TOKENS_IN_SHORTS}).
+     * against the same values rounded ({@link #Q4_FEW_TOKENS_IN_SHORTS}), or in floats against the values as they are
+     * ({@link Q4Activations#FLOAT}).
      */
     private void fewTokens(Q4LaneMatrix m, int g, int t0, int w, float[] o, int at, int stride) {
-        if (!q4FewTokensInShorts) {
+        if (!roundQ4Input || !q4FewTokensInShorts) {
+            float[] in = laneInput(m);
             int xo = t0 * m.cols();
             switch (w) {
-                case LaneTiles.TOKENS -> m.dotGroup4(g, roundedLaneInput, xo, o, at, stride);
-                case 3 -> m.dotGroup3(g, roundedLaneInput, xo, o, at, stride);
-                case 2 -> m.dotGroup2(g, roundedLaneInput, xo, o, at, stride);
-                default -> m.dotGroup(g, roundedLaneInput, xo, o, at);
+                case LaneTiles.TOKENS -> m.dotGroup4(g, in, xo, o, at, stride);
+                case 3 -> m.dotGroup3(g, in, xo, o, at, stride);
+                case 2 -> m.dotGroup2(g, in, xo, o, at, stride);
+                default -> m.dotGroup(g, in, xo, o, at);
             }
             return;
         }

@@ -5,6 +5,8 @@ import dev.tangram.inference.gguf.GgufFormatException;
 import dev.tangram.inference.gguf.GgufMetadata;
 import dev.tangram.inference.kernels.LaneGroupMatrix;
 import dev.tangram.inference.kernels.LaneLayout;
+import dev.tangram.inference.kernels.Q4Activations;
+import dev.tangram.inference.kernels.Q4LaneMatrix;
 import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.ReadAheadCalibration;
 import dev.tangram.inference.kernels.ReadAheadSetting;
@@ -29,9 +31,10 @@ public final class ModelLoader {
 
     private ModelLoader() {}
 
-    /** Loads with a kernel pool of one participant per available processor; {@code readAhead} and {@code layout} as below. */
-    public static LoadedModel load(Path path, ReadAheadSetting readAhead, WeightLayout layout) throws IOException {
-        return load(path, Runtime.getRuntime().availableProcessors(), readAhead, layout);
+    /** Loads with a kernel pool of one participant per available processor; the settings as below. */
+    public static LoadedModel load(Path path, ReadAheadSetting readAhead, WeightLayout layout, Q4Activations q4Activations)
+            throws IOException {
+        return load(path, Runtime.getRuntime().availableProcessors(), readAhead, layout, q4Activations);
     }
 
     /** Loads with a kernel pool of {@code threads} participants, the read-ahead distance timed on this machine. */
@@ -43,9 +46,15 @@ public final class ModelLoader {
      * Loads with a kernel pool of {@code threads} participants; {@code readAhead} sets the one-token kernels' read-ahead
      * distance or has it timed ({@link ReadAheadCalibration}); {@code layout} says whether Q8_0 and Q4_0 matrices are
      * rearranged into lanes ({@link LaneLayout}) or computed from the file as they are, or lets {@link LayoutChoice}
-     * decide from this machine's memory and heap.
+     * decide from this machine's memory and heap. Q4_0 matrices in lanes multiply activations rounded to 8 bits.
      */
     public static LoadedModel load(Path path, int threads, ReadAheadSetting readAhead, WeightLayout layout) throws IOException {
+        return load(path, threads, readAhead, layout, Q4Activations.INT8);
+    }
+
+    /** As above, with what Q4_0 matrices in lanes multiply ({@link Q4Activations}). */
+    public static LoadedModel load(Path path, int threads, ReadAheadSetting readAhead, WeightLayout layout, Q4Activations q4Activations)
+            throws IOException {
         GgufFile file = GgufFile.open(path);
         WorkerPool pool = null;
         Arena rearranged = Arena.ofShared();
@@ -63,8 +72,9 @@ public final class ModelLoader {
             long start = System.nanoTime();
             LlamaWeights weights = chosen.layout() == WeightLayout.LANES
                     ? fileWeights.mapMatrices(m -> LaneLayout.rearrange(m, rearranged, rearranging)) : fileWeights;
-            String layoutLine = describe(chosen.layout(), weights, (System.nanoTime() - start) / 1e9) + "; " + chosen.reason();
-            MatmulKernel kernel = new MatmulKernel(pool);
+            String layoutLine = describe(chosen.layout(), weights, (System.nanoTime() - start) / 1e9, q4Activations) + "; "
+                    + chosen.reason();
+            MatmulKernel kernel = new MatmulKernel(pool, q4Activations);
             LlamaForwardPass forward = new LlamaForwardPass(config, weights, kernel);
             ReadAheadCalibration.Choice choice = ReadAheadCalibration.apply(readAhead, kernel, weights.matrices());
             String fileName = path.getFileName().toString();
@@ -82,16 +92,20 @@ public final class ModelLoader {
         }
     }
 
-    /** Such as "lanes: 113 of 113 matrices rearranged (1258.6 MiB in 0.9 s)", or "rows: computed from the mapped file". */
-    static String describe(WeightLayout layout, LlamaWeights weights, double seconds) {
+    /**
+     * Such as "lanes: 113 of 113 matrices rearranged (1258.6 MiB in 0.9 s)", with ", Q4_0 activations int8" where some
+     * are Q4_0, or "rows: computed from the mapped file".
+     */
+    static String describe(WeightLayout layout, LlamaWeights weights, double seconds, Q4Activations q4Activations) {
         if (layout == WeightLayout.ROWS) {
             return "rows: computed from the mapped file";
         }
         Set<WeightMatrix> distinct = distinctMatrices(weights);
         long lanes = distinct.stream().filter(m -> m instanceof LaneGroupMatrix).count();
         long bytes = distinct.stream().filter(m -> m instanceof LaneGroupMatrix).mapToLong(WeightMatrix::bytes).sum();
-        return String.format(Locale.ROOT, "lanes: %d of %d matrices rearranged (%.1f MiB in %.1f s)", lanes, distinct.size(),
-                bytes / 1048576.0, seconds);
+        boolean q4 = distinct.stream().anyMatch(m -> m instanceof Q4LaneMatrix);
+        return String.format(Locale.ROOT, "lanes: %d of %d matrices rearranged (%.1f MiB in %.1f s)%s", lanes, distinct.size(),
+                bytes / 1048576.0, seconds, q4 ? ", Q4_0 activations " + q4Activations : "");
     }
 
     /** Every matrix once (a tied output is the token embedding). */

@@ -3,6 +3,7 @@ package dev.tangram.inference.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
 import org.junit.jupiter.api.Test;
@@ -12,13 +13,15 @@ class EngineBenchCommandTest {
     @Test
     void theLayoutAndReadAheadOptionsParseTheirValues() {
         EngineBenchCommand c = new EngineBenchCommand();
-        new CommandLine(c).parseArgs("--weight-layout", "ROWS", "--read-ahead", "1024");
+        new CommandLine(c).parseArgs("--weight-layout", "ROWS", "--read-ahead", "1024", "--q4-activations", "float");
         assertThat(c.layout).isEqualTo(WeightLayout.ROWS);
+        assertThat(c.q4Activations).isEqualTo(Q4Activations.FLOAT);
         assertThat(c.readAhead).isEqualTo(new ReadAheadSetting(false, 1024));
         EngineBenchCommand defaults = new EngineBenchCommand();
         new CommandLine(defaults).parseArgs();
         assertThat(defaults.layout).isEqualTo(WeightLayout.AUTO);
         assertThat(defaults.readAhead).isEqualTo(ReadAheadSetting.AUTO);
+        assertThat(defaults.q4Activations).isEqualTo(Q4Activations.INT8);
     }
 
     @Test
@@ -29,5 +32,8 @@ class EngineBenchCommandTest {
         assertThatThrownBy(() -> new CommandLine(new EngineBenchCommand()).parseArgs("--read-ahead", "soon"))
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessage("Invalid value for option '--read-ahead': read-ahead must be auto, off or a number of bytes, got 'soon'");
+        assertThatThrownBy(() -> new CommandLine(new EngineBenchCommand()).parseArgs("--q4-activations", "int4"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid value for option '--q4-activations': Q4_0 activations must be int8 or float, got 'int4'");
     }
 }

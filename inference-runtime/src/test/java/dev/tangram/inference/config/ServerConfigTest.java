@@ -1,6 +1,7 @@
 package dev.tangram.inference.config;
 
 import dev.tangram.inference.kernels.ReadAheadSetting;
+import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.WeightLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,11 +22,13 @@ class ServerConfigTest {
                 memory: { utilisation: 0.5, cpuBudgetMib: 512 }
                 kvCache: { blockSize: 8 }
                 scheduler: { maxBatchTokens: 64, maxRunning: 4, maxWaiting: 2 }
-                engine: { readAhead: 1024, weightLayout: rows }
+                engine: { readAhead: 1024, weightLayout: rows, q4Activations: float }
                 """);
         assertThat(c).isEqualTo(new ServerConfig("0.0.0.0", 9000, "tiny", 256, 0.5, 512, 8, 64, 4, 2, new ReadAheadSetting(false, 1024),
-                WeightLayout.ROWS, 5));
+                WeightLayout.ROWS, Q4Activations.FLOAT, 5));
         assertThat(ServerConfig.parse("version: 1").weightLayout()).isEqualTo(WeightLayout.AUTO);
+        assertThat(ServerConfig.parse("version: 1").q4Activations()).isEqualTo(Q4Activations.INT8);
+        assertThat(ServerConfig.parse("version: 1\nengine: { q4Activations: INT8 }").q4Activations()).isEqualTo(Q4Activations.INT8);
         assertThat(ServerConfig.parse("version: 1").port()).isEqualTo(8000);
         assertThat(ServerConfig.parse("version: 1").drainSeconds()).isEqualTo(25);
         assertThat(ServerConfig.parse("version: 1").readAhead()).isEqualTo(ReadAheadSetting.AUTO);
@@ -51,6 +54,10 @@ class ServerConfigTest {
                 .hasMessage("engine.weightLayout: weight layout must be auto, lanes or rows, got 'columns'");
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { weightLayout: 16 }"))
                 .hasMessage("engine.weightLayout: expected auto, lanes or rows, got 16 (integer)");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { q4Activations: int4 }"))
+                .hasMessage("engine.q4Activations: Q4_0 activations must be int8 or float, got 'int4'");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { q4Activations: 8 }"))
+                .hasMessage("engine.q4Activations: expected int8 or float, got 8 (integer)");
     }
 
     @Test

@@ -73,7 +73,7 @@ class LaneGroupMatrixTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"Q4_0, 2", "Q4_0, 3", "Q4_0, 4", "Q4_0, 5", "Q4_0, 7", "Q4_0, 8", "Q4_0, 9", "Q4_0, 13", "Q4_0, 16", "Q4_0, 17",
+    @CsvSource({"Q4_0, 1", "Q4_0, 2", "Q4_0, 3", "Q4_0, 4", "Q4_0, 5", "Q4_0, 7", "Q4_0, 8", "Q4_0, 9", "Q4_0, 13", "Q4_0, 16", "Q4_0, 17",
             "Q4_0, 40", "Q4_0, 70", "Q8_0, 2", "Q8_0, 3", "Q8_0, 6", "Q8_0, 7", "Q8_0, 8", "Q8_0, 11", "Q8_0, 14", "Q8_0, 17", "Q4_0, 11"})
     void everyMixOfTileWidthsAndTheFewTokenPathGiveTheDoubleProduct(GgmlType type, int tokens) {
         // below MatmulKernel.LANE_TILE_MIN_TOKENS each group is multiplied straight from its quants (four tokens at a
@@ -85,9 +85,14 @@ class LaneGroupMatrixTest {
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
             WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
             for (boolean shorts : new boolean[] {true, false}) {
-                MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), shorts);
+                MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, shorts);
                 assertBatchedEqualsDoubleProduct(kernel, decodedRows(file), lanes, x, tokens, 1e-4, tokens + " tokens, shorts " + shorts);
             }
+            // engine.q4Activations: float: the input as it is, whatever the type
+            MatmulKernel floats = new MatmulKernel(pool, Q4Activations.FLOAT);
+            float[] out = new float[tokens * rows];
+            floats.multiply(lanes, x, tokens, out);
+            QuantizedMatrixTest.assertDoubleProduct(decodedRows(file), x, 0, tokens, out, 1e-4, tokens + " tokens, float activations");
         }
     }
 
@@ -113,7 +118,7 @@ class LaneGroupMatrixTest {
         double expected = cols / 2.0 * (low + high) * value;
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(1)) {
             WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
-            MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), true);
+            MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, true);
             // one token, and every few-token product (tiles of four, three, two and one)
             for (int tokens : new int[] {1, 2, 3, 4, 5}) {
                 float[] x = new float[tokens * cols];

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.gguf.GgufFile;
+import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
 import dev.tangram.inference.randommodel.RandomModelSpec;
@@ -39,17 +40,25 @@ class LlamaForwardPassTest {
 
     /** Tolerances on logits of order 1: float accumulation over the decoded weights (which the reference shares). */
     @ParameterizedTest
-    @CsvSource({"F32, true, 2e-4, LANES", "F16, true, 2e-4, LANES", "BF16, true, 2e-4, LANES", "Q8_0, true, 5e-4, LANES",
-            "Q4_0, false, 5e-4, LANES", "Q8_0, true, 5e-4, ROWS", "Q4_0, false, 5e-4, ROWS"})
-    void logitsMatchADoublePrecisionReferenceForEveryTensorType(GgmlType type, boolean tied, double tolerance, WeightLayout layout)
-            throws IOException {
+    @CsvSource({"F32, true, 2e-4, LANES, INT8", "F16, true, 2e-4, LANES, INT8", "BF16, true, 2e-4, LANES, INT8",
+            "Q8_0, true, 5e-4, LANES, INT8", "Q4_0, false, 5e-4, LANES, INT8", "Q4_0, false, 5e-4, LANES, FLOAT", "Q8_0, true, 5e-4, ROWS, INT8",
+            "Q4_0, false, 5e-4, ROWS, INT8"})
+    void logitsMatchADoublePrecisionReferenceForEveryTensorType(GgmlType type, boolean tied, double tolerance, WeightLayout layout,
+            Q4Activations q4Activations) throws IOException {
         Path file = model(type, tied);
-        try (LoadedModel m = ModelLoader.load(file, 2, ReadAheadSetting.AUTO, layout); GgufFile raw = GgufFile.open(file)) {
+        try (LoadedModel m = ModelLoader.load(file, 2, ReadAheadSetting.AUTO, layout, q4Activations); GgufFile raw = GgufFile.open(file)) {
             boolean quantised = type == GgmlType.Q8_0 || type == GgmlType.Q4_0;
             // the tiny shape's matrices all have whole groups of rows, so with lanes every quantised one is rearranged
             assertThat(m.layout()).startsWith(layout == WeightLayout.ROWS ? "rows" : quantised ? "lanes: " + (tied ? 15 : 16) + " of" : "lanes: 0 of");
-            // with rows in lanes, Q4_0 matrices multiply their input rounded to 8 bits per block of 32 (Int8Activations)
-            double[][] expected = new ReferenceLlama(raw, m.config(), layout == WeightLayout.LANES).logits(PROMPT);
+            if (type == GgmlType.Q4_0 && layout == WeightLayout.LANES) {
+                assertThat(m.layout()).contains("rearranged (").contains(", Q4_0 activations " + q4Activations + "; ");
+            } else {
+                assertThat(m.layout()).doesNotContain("Q4_0 activations");
+            }
+            // with rows in lanes, Q4_0 matrices multiply their input rounded to 8 bits per block of 32 (Int8Activations),
+            // unless told to multiply floats
+            boolean rounded = layout == WeightLayout.LANES && q4Activations == Q4Activations.INT8;
+            double[][] expected = new ReferenceLlama(raw, m.config(), rounded).logits(PROMPT);
             PagedKvCache cache = new PagedKvCache(m.config(), 8, 4);
             int[] table = {0, 1, 2};
             // the whole prompt as one prefill chunk
