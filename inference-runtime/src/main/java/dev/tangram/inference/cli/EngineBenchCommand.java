@@ -1,8 +1,8 @@
 package dev.tangram.inference.cli;
 
 import dev.tangram.inference.kernels.MatmulKernel;
-import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.Q4Activations;
+import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
 import dev.tangram.inference.kernels.WeightMatrix;
 import dev.tangram.inference.model.LlamaWeights;

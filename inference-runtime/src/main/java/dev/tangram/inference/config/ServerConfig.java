@@ -1,7 +1,7 @@
 package dev.tangram.inference.config;
 
-import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.Q4Activations;
+import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
