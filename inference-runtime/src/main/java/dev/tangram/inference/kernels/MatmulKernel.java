@@ -242,10 +242,12 @@ public final class MatmulKernel {
             first[0] = 0;
             boolean int8Input = false;
             boolean floatLanes = false;
+            boolean rowTiles = false;
             for (int m = 0; m < n; m++) {
                 boolean q4 = ws[m] instanceof Q4LaneMatrix;
                 int8Input |= q4 && roundQ4Input;
                 floatLanes |= ws[m] instanceof Q8LaneMatrix || q4 && !roundQ4Input;
+                rowTiles |= !(ws[m] instanceof LaneGroupMatrix);
             }
             if (tokens == 1) {
                 for (int m = 0; m < n; m++) {
@@ -278,8 +280,9 @@ public final class MatmulKernel {
                     Int8Activations.round(x, values, rounded);
                     LaneTiles.interleave(rounded, tokens, cols, roundedLaneInput);
                 }
-                if (aligned > 0 && cols % LineAlignment.LINE_FLOATS == 0) {
-                    // every token's vector then starts on a cache line, as the decoded rows do
+                if (rowTiles && aligned > 0 && cols % LineAlignment.LINE_FLOATS == 0) {
+                    // every token's vector then starts on a cache line, as the decoded rows do (lane matrices read
+                    // their interleaved copies instead)
                     if (alignedInput.length < aligned + values) {
                         alignedInput = new float[aligned + values];
                     }
