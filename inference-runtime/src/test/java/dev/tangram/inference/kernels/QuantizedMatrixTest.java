@@ -230,7 +230,8 @@ class QuantizedMatrixTest {
 
     /**
      * The values {@code m} multiplies {@code x} as: a Q4_0 matrix with rows in lanes rounds them to 8 bits per block of 32
-     * (scale = largest magnitude / 127, level = the nearest whole number of scales), every other matrix takes them as they are.
+     * (scale = largest magnitude / 127, level = the nearest whole number of scales, a tie to the even one), every other
+     * matrix takes them as they are.
      */
     static float[] multipliedInput(WeightMatrix m, float[] x) {
         if (!(m instanceof Q4LaneMatrix)) {
@@ -245,7 +246,7 @@ class QuantizedMatrixTest {
             float scale = max / 127f;
             float inverse = scale == 0 ? 0 : 1 / scale;
             for (int i = b; i < b + 32; i++) {
-                int level = Math.round(x[i] * inverse);
+                int level = (int) Math.rint(x[i] * inverse);
                 assertThat(level).isBetween(-127, 127);
                 rounded[i] = level * scale;
             }
