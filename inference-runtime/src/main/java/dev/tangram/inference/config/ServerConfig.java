@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The server's configuration file (YAML, {@code version: 1}). Every field is optional; unknown fields and wrong types
@@ -103,8 +104,10 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
                 (int) integer(s, "scheduler", "maxRunning", d.maxRunning(), 1, 4096),
                 (int) integer(s, "scheduler", "maxWaiting", d.maxWaiting(), 0, 1 << 20),
                 readAhead(s.get("engine").get("readAhead"), d.readAhead()),
-                weightLayout(s.get("engine").get("weightLayout"), d.weightLayout()),
-                q4Activations(s.get("engine").get("q4Activations"), d.q4Activations()),
+                choice(s.get("engine").get("weightLayout"), d.weightLayout(), "engine.weightLayout", "auto, lanes or rows",
+                        WeightLayout::parse),
+                choice(s.get("engine").get("q4Activations"), d.q4Activations(), "engine.q4Activations", "int8 or float",
+                        Q4Activations::parse),
                 (int) integer(s, "server", "drainSeconds", d.drainSeconds(), 0, 3600));
         if (!(c.utilisation() > 0 && c.utilisation() <= 1)) {
             throw new ConfigException("memory.utilisation: must be in (0, 1], got " + c.utilisation());
@@ -189,31 +192,18 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
     }
 
     /** {@code engine.weightLayout}: auto, lanes or rows. */
-    private static WeightLayout weightLayout(Object v, WeightLayout dflt) {
+    /** One of a setting's words, {@code parse} turning the word into the setting or refusing it with the reason. */
+    private static <T> T choice(Object v, T dflt, String key, String expected, Function<String, T> parse) {
         if (v == null) {
             return dflt;
         }
         if (!(v instanceof String str)) {
-            throw new ConfigException("engine.weightLayout: expected auto, lanes or rows, got " + describe(v));
+            throw new ConfigException(key + ": expected " + expected + ", got " + describe(v));
         }
         try {
-            return WeightLayout.parse(str);
+            return parse.apply(str);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("engine.weightLayout: " + e.getMessage());
-        }
-    }
-
-    private static Q4Activations q4Activations(Object v, Q4Activations dflt) {
-        if (v == null) {
-            return dflt;
-        }
-        if (!(v instanceof String str)) {
-            throw new ConfigException("engine.q4Activations: expected int8 or float, got " + describe(v));
-        }
-        try {
-            return Q4Activations.parse(str);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("engine.q4Activations: " + e.getMessage());
+            throw new ConfigException(key + ": " + e.getMessage());
         }
     }
 
