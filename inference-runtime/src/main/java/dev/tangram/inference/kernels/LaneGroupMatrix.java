@@ -12,10 +12,10 @@ package dev.tangram.inference.kernels;
  * group, and the group's results are one vector store, so the decoding work per weight falls by about half (the 1b
  * preset's one-token Q4_0 products ran ~2× faster; docs/inference-engine.md, session 12).
  *
- * <p>Both types decode a group's columns into floats for the many-token register tiles ({@link #decodeGroup}); one to a
- * few tokens each type multiplies straight from its quants in its own way ({@link Q8LaneMatrix#dotGroup} in floats,
- * {@link Q4LaneMatrix#dotGroup} in short lanes against 8-bit activations, or a few tokens in floats against the same
- * rounded values where vectors are narrower than 512 bits). Those products are written out per token
+ * <p>Both types decode a group's columns into floats for the many-token register tiles ({@link #decodeGroup}) and
+ * multiply one to four tokens straight from their quants in floats ({@link #dotGroup} … {@link #dotGroup4}); Q4_0 also
+ * in short lanes against 8-bit activations ({@link Q4LaneMatrix#dotGroup(int, Int8Activations, int, float[], int)}),
+ * which one token always takes and a few take where vectors are 512 bits. Those products are written out per token
  * count, one named running sum per token, rather than as one loop over an array of sums: the JIT keeps named vectors in
  * registers, and boxes vectors kept in an array (see {@link LaneTiles}).
  */
@@ -24,6 +24,22 @@ public sealed interface LaneGroupMatrix extends WeightMatrix permits Q8LaneMatri
     int GROUP = VectorShapes.L;
     /** Elements per quant block (Q8_0 and Q4_0 alike). */
     int BLOCK = 32;
+
+    /** Rows {@code [g * GROUP, (g + 1) * GROUP)} dotted with {@code x[xOff .. xOff + cols)}, written to {@code out[o ..]}, in floats. */
+    void dotGroup(int g, float[] x, int xOff, float[] out, int o);
+
+    /**
+     * Four tokens through group {@code g} in floats: value {@code k} of token {@code t} at {@code x[xOff + 4 * k + t]}
+     * (interleaved, {@link LaneTiles#interleave}); token {@code t}'s {@code GROUP} results written to
+     * {@code out[o + t * stride ..]}.
+     */
+    void dotGroup4(int g, float[] x, int xOff, float[] out, int o, int stride);
+
+    /** As {@link #dotGroup4}, for two tokens: value {@code k} of token {@code t} at {@code x[xOff + 2 * k + t]}. */
+    void dotGroup2(int g, float[] x, int xOff, float[] out, int o, int stride);
+
+    /** As {@link #dotGroup4}, for three tokens: value {@code k} of token {@code t} at {@code x[xOff + 3 * k + t]}. */
+    void dotGroup3(int g, float[] x, int xOff, float[] out, int o, int stride);
 
     /**
      * Columns {@code [c0, c0 + n)} of group {@code g} as floats, column by column: {@code dst[dOff + k * GROUP + lane]} is

@@ -329,15 +329,9 @@ public final class MatmulKernel {
                 }
                 continue;
             }
-            if (w instanceof Q4LaneMatrix q4) {
+            if (w instanceof LaneGroupMatrix lanes) {
                 for (int g = r; g < end; g++) {
-                    q4.dotGroup(g, in, 0, o, g * LaneGroupMatrix.GROUP);
-                }
-                continue;
-            }
-            if (w instanceof Q8LaneMatrix q8) {
-                for (int g = r; g < end; g++) {
-                    q8.dotGroup(g, in, 0, o, g * LaneGroupMatrix.GROUP);
+                    lanes.dotGroup(g, in, 0, o, g * LaneGroupMatrix.GROUP);
                 }
                 continue;
             }
@@ -448,46 +442,37 @@ public final class MatmulKernel {
         int cols = m.cols();
         int rows = m.rows();
         int allGroups = rows / LaneGroupMatrix.GROUP;
+        Q4LaneMatrix inShorts = m instanceof Q4LaneMatrix q4 && roundQ4Input && q4FewTokensInShorts ? q4 : null;
+        float[] in = laneInput(m);
         for (int g = from * LaneTiles.GROUPS; g < Math.min(allGroups, to * LaneTiles.GROUPS); g++) {
             int at = g * LaneGroupMatrix.GROUP;
             for (int t0 = 0, w; t0 < tokens; t0 += w) {
                 w = LaneTiles.width(tokens - t0);
-                switch (m) {
-                    case Q8LaneMatrix q8 -> fewTokens(q8, g, t0, w, o, t0 * rows + at, rows);
-                    case Q4LaneMatrix q4 -> fewTokens(q4, g, t0, w, o, t0 * rows + at, rows);
+                if (inShorts != null) {
+                    fewTokensInShorts(inShorts, g, t0, w, o, t0 * rows + at, rows);
+                } else {
+                    fewTokens(m, in, g, t0 * cols, w, o, t0 * rows + at, rows);
                 }
             }
         }
     }
 
-    /** The tile of {@code w} tokens from {@code t0} through Q8_0 group {@code g}, in floats. */
-    private void fewTokens(Q8LaneMatrix m, int g, int t0, int w, float[] o, int at, int stride) {
-        int xo = t0 * m.cols();
+    /** The tile of {@code w} tokens (interleaved from {@code in[xo]}) through group {@code g}, in floats. */
+    private static void fewTokens(LaneGroupMatrix m, float[] in, int g, int xo, int w, float[] o, int at, int stride) {
         switch (w) {
-            case LaneTiles.TOKENS -> m.dotGroup4(g, laneInput, xo, o, at, stride);
-            case 3 -> m.dotGroup3(g, laneInput, xo, o, at, stride);
-            case 2 -> m.dotGroup2(g, laneInput, xo, o, at, stride);
-            default -> m.dotGroup(g, laneInput, xo, o, at);
+            case LaneTiles.TOKENS -> m.dotGroup4(g, in, xo, o, at, stride);
+            case 3 -> m.dotGroup3(g, in, xo, o, at, stride);
+            case 2 -> m.dotGroup2(g, in, xo, o, at, stride);
+            default -> m.dotGroup(g, in, xo, o, at);
         }
     }
 
     /**
-     * The tile of {@code w} tokens from {@code t0} through Q4_0 group {@code g}, against their 8-bit levels, or in floats
-     * against the same values rounded ({@link #Q4_FEW_TOKENS_IN_SHORTS}), or in floats against the values as they are
-     * ({@link Q4Activations#FLOAT}).
+     * The tile of {@code w} tokens from {@code t0} through Q4_0 group {@code g}, in short lanes against their 8-bit levels
+     * ({@link #Q4_FEW_TOKENS_IN_SHORTS}); otherwise {@link #fewTokens} takes a Q4_0 matrix in floats, against the values
+     * rounded ({@link #roundedLaneInput}) or as they are ({@link Q4Activations#FLOAT}).
      */
-    private void fewTokens(Q4LaneMatrix m, int g, int t0, int w, float[] o, int at, int stride) {
-        if (!roundQ4Input || !q4FewTokensInShorts) {
-            float[] in = laneInput(m);
-            int xo = t0 * m.cols();
-            switch (w) {
-                case LaneTiles.TOKENS -> m.dotGroup4(g, in, xo, o, at, stride);
-                case 3 -> m.dotGroup3(g, in, xo, o, at, stride);
-                case 2 -> m.dotGroup2(g, in, xo, o, at, stride);
-                default -> m.dotGroup(g, in, xo, o, at);
-            }
-            return;
-        }
+    private void fewTokensInShorts(Q4LaneMatrix m, int g, int t0, int w, float[] o, int at, int stride) {
         switch (w) {
             case LaneTiles.TOKENS -> m.dotGroup4(g, int8, t0, o, at, stride);
             case 3 -> m.dotGroup3(g, int8, t0, o, at, stride);

@@ -229,6 +229,7 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
      * with {@code x[xOff .. xOff + cols)}, to {@code out[o ..]}, in four running sums (two byte runs at a time, each
      * run's low and high nibbles), each block's sums scaled by the group's scales in one multiply-add.
      */
+    @Override
     public void dotGroup(int g, float[] x, int xOff, float[] out, int o) {
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;
@@ -266,6 +267,7 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
      * eight running sums (low and high nibbles apart, so that no sum waits on another's multiply-add); a block's sums are
      * scaled by the group's scales at its end.
      */
+    @Override
     public void dotGroup4(int g, float[] x, int xOff, float[] out, int o, int stride) {
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;
@@ -312,6 +314,7 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
     }
 
     /** As {@link #dotGroup4}, for two tokens (value {@code k} of token {@code t} at {@code x[xOff + 2 * k + t]}). */
+    @Override
     public void dotGroup2(int g, float[] x, int xOff, float[] out, int o, int stride) {
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;
@@ -344,6 +347,7 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
     }
 
     /** As {@link #dotGroup4}, for three tokens (value {@code k} of token {@code t} at {@code x[xOff + 3 * k + t]}). */
+    @Override
     public void dotGroup3(int g, float[] x, int xOff, float[] out, int o, int stride) {
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;

@@ -32,6 +32,7 @@ public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements La
      * Four running sums (a multiply-add's latency is four of its issue slots), each block's sums scaled by the group's
      * scales in one multiply-add.
      */
+    @Override
     public void dotGroup(int g, float[] x, int xOff, float[] out, int o) {
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;
@@ -61,6 +62,7 @@ public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements La
      * eight running sums (even and odd columns apart, so that no sum waits on another's multiply-add); a block's sums are
      * scaled by the group's scales at its end.
      */
+    @Override
     public void dotGroup4(int g, float[] x, int xOff, float[] out, int o, int stride) {
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;
@@ -104,6 +106,7 @@ public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements La
     }
 
     /** As {@link #dotGroup4}, for two tokens (value {@code k} of token {@code t} at {@code x[xOff + 2 * k + t]}). */
+    @Override
     public void dotGroup2(int g, float[] x, int xOff, float[] out, int o, int stride) {
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;
@@ -133,6 +136,7 @@ public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements La
     }
 
     /** As {@link #dotGroup4}, for three tokens (value {@code k} of token {@code t} at {@code x[xOff + 3 * k + t]}). */
+    @Override
     public void dotGroup3(int g, float[] x, int xOff, float[] out, int o, int stride) {
         int blocks = cols / BLOCK;
         long base = (long) g * blocks * GROUP_BLOCK_BYTES;

@@ -158,16 +158,7 @@ class LaneGroupMatrixTest {
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
             WeightMatrix la = LaneLayout.rearrange(a, arena, pool);
             WeightMatrix lb = LaneLayout.rearrange(b, arena, pool);
-            MatmulKernel kernel = new MatmulKernel(pool);
-            float[] ea = new float[tokens * a.rows()], eb = new float[tokens * b.rows()], ec = new float[tokens * c.rows()];
-            float[] oa = new float[ea.length], ob = new float[eb.length], oc = new float[ec.length];
-            kernel.multiply(la, x, tokens, ea);
-            kernel.multiply(lb, x, tokens, eb);
-            kernel.multiply(c, x, tokens, ec);
-            kernel.multiply(x, tokens, la, oa, lb, ob, c, oc);
-            assertThat(oa).containsExactly(ea);
-            assertThat(ob).containsExactly(eb);
-            assertThat(oc).containsExactly(ec);
+            float[] oa = QuantizedMatrixTest.assertTogetherAsAlone(new MatmulKernel(pool), x, tokens, la, lb, c);
             QuantizedMatrixTest.assertDoubleProduct(decodedRows(a), x, 0, tokens, oa, 1e-4, "lanes beside rows");
         }
     }

@@ -379,22 +379,30 @@ class QuantizedMatrixTest {
         WeightMatrix c = encode(GgmlType.F16, random(9 * cols, 9), 9, cols);
         float[] x = random(tokens * cols, 10);
         try (WorkerPool pool = new WorkerPool(2)) {
-            MatmulKernel kernel = new MatmulKernel(pool);
-            float[] oa = new float[tokens * 21], ob = new float[tokens * 6], oc = new float[tokens * 9];
-            float[] ea = new float[tokens * 21], eb = new float[tokens * 6], ec = new float[tokens * 9];
-            kernel.multiply(a, x, tokens, ea);
-            kernel.multiply(b, x, tokens, eb);
-            kernel.multiply(c, x, tokens, ec);
-            kernel.multiply(x, tokens, a, oa, b, ob, c, oc);
-            assertThat(oa).containsExactly(ea);
-            assertThat(ob).containsExactly(eb);
-            assertThat(oc).containsExactly(ec);
-            Arrays.fill(oa, 0f);
-            Arrays.fill(ob, 0f);
-            kernel.multiply(x, tokens, a, oa, b, ob);
-            assertThat(oa).containsExactly(ea);
-            assertThat(ob).containsExactly(eb);
+            assertTogetherAsAlone(new MatmulKernel(pool), x, tokens, a, b, c);
         }
+    }
+
+    /**
+     * {@code a}, {@code b} and {@code c} multiplied with {@code x} in one parallel region, and {@code a} and {@code b} in
+     * another, give exactly what each gives alone; returns {@code a}'s results.
+     */
+    static float[] assertTogetherAsAlone(MatmulKernel kernel, float[] x, int tokens, WeightMatrix a, WeightMatrix b, WeightMatrix c) {
+        float[] ea = new float[tokens * a.rows()], eb = new float[tokens * b.rows()], ec = new float[tokens * c.rows()];
+        float[] oa = new float[ea.length], ob = new float[eb.length], oc = new float[ec.length];
+        kernel.multiply(a, x, tokens, ea);
+        kernel.multiply(b, x, tokens, eb);
+        kernel.multiply(c, x, tokens, ec);
+        kernel.multiply(x, tokens, a, oa, b, ob, c, oc);
+        assertThat(oa).containsExactly(ea);
+        assertThat(ob).containsExactly(eb);
+        assertThat(oc).containsExactly(ec);
+        Arrays.fill(oa, 0f);
+        Arrays.fill(ob, 0f);
+        kernel.multiply(x, tokens, a, oa, b, ob);
+        assertThat(oa).containsExactly(ea);
+        assertThat(ob).containsExactly(eb);
+        return oa;
     }
 
     @Test
