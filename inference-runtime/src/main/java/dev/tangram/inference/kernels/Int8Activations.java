@@ -37,9 +37,7 @@ final class Int8Activations {
      * of token {@code t} at {@code [t0 * blocks + b * w + t]}.
      */
     void quantize(float[] x, int tokens, int cols) {
-        if (cols % BLOCK != 0) {
-            throw new IllegalArgumentException("activations are rounded in whole blocks of " + BLOCK + ": " + cols);
-        }
+        requireWholeBlocks(cols);
         int blocks = cols / BLOCK;
         if (levels.length < tokens * cols) {
             levels = new short[tokens * cols];
@@ -55,10 +53,10 @@ final class Int8Activations {
                 for (int b = 0; b < blocks; b++) {
                     int at = from + b * BLOCK;
                     float scale = scale(x, at);
-                    float inverse = scale == 0 ? 0 : 1 / scale;
+                    float inverse = inverse(scale);
                     int sum = 0;
                     for (int i = 0; i < BLOCK; i++) {
-                        int level = (int) (x[at + i] * inverse + NEAREST - NEAREST);
+                        int level = (int) level(x[at + i], inverse);
                         levels[t0 * cols + (b * BLOCK + i) * w + t] = (short) level;
                         sum += level;
                     }
@@ -74,16 +72,30 @@ final class Int8Activations {
      * what the one-token product multiplies, for the paths that multiply floats.
      */
     static void round(float[] x, int values, float[] dst) {
+        requireWholeBlocks(values);
+        for (int at = 0; at < values; at += BLOCK) {
+            float scale = scale(x, at);
+            float inverse = inverse(scale);
+            for (int i = at; i < at + BLOCK; i++) {
+                dst[i] = level(x[i], inverse) * scale;
+            }
+        }
+    }
+
+    private static void requireWholeBlocks(int values) {
         if (values % BLOCK != 0) {
             throw new IllegalArgumentException("activations are rounded in whole blocks of " + BLOCK + ": " + values);
         }
-        for (int at = 0; at < values; at += BLOCK) {
-            float scale = scale(x, at);
-            float inverse = scale == 0 ? 0 : 1 / scale;
-            for (int i = at; i < at + BLOCK; i++) {
-                dst[i] = (x[i] * inverse + NEAREST - NEAREST) * scale;
-            }
-        }
+    }
+
+    /** What one level is worth's reciprocal: 0 for a block of zeros, whose levels are then all 0. */
+    private static float inverse(float scale) {
+        return scale == 0 ? 0 : 1 / scale;
+    }
+
+    /** {@code value}'s level, a whole number as a float: the one rounding rule of every path. */
+    private static float level(float value, float inverse) {
+        return value * inverse + NEAREST - NEAREST;
     }
 
     private static float scale(float[] x, int at) {
