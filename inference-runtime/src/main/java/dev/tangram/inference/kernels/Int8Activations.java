@@ -31,8 +31,8 @@ final class Int8Activations {
 
     /**
      * Rounds {@code tokens} token vectors of {@code cols} values ({@code x}, back to back; {@code cols} whole blocks),
-     * keeping them tile by tile as {@link LaneTiles#interleave} does: the tile of tokens {@code [t0, t0 + w)}
-     * ({@link LaneTiles#width}) keeps its levels from {@code levels()[t0 * cols]}, level {@code k} of its token {@code t}
+     * keeping them tile by tile as {@link LaneTiles#interleave} does for a few tokens (no octets): the tile of tokens
+     * {@code [t0, t0 + w)} ({@link LaneTiles#width}) keeps its levels from {@code levels()[t0 * cols]}, level {@code k} of its token {@code t}
      * at {@code [t0 * cols + k * w + t]}, and its blocks' offsets and scales from {@code [t0 * blocks]}, block {@code b}
      * of token {@code t} at {@code [t0 * blocks + b * w + t]}.
      */
@@ -47,7 +47,7 @@ final class Int8Activations {
             scales = new float[tokens * blocks];
         }
         for (int t0 = 0, w; t0 < tokens; t0 += w) {
-            w = LaneTiles.width(tokens - t0);
+            w = LaneTiles.width(false, tokens - t0);
             for (int t = 0; t < w; t++) {
                 int from = (t0 + t) * cols;
                 for (int b = 0; b < blocks; b++) {

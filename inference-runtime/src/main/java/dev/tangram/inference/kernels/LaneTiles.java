@@ -27,12 +27,26 @@ final class LaneTiles {
 
     private LaneTiles() {}
 
+    /** Tokens of an octet: eight tokens that go through a pair of groups together ({@link LaneGroupMatrix#dotPair8}). */
+    static final int OCTET = 8;
     /**
-     * The width of the tile that takes the next of {@code left} tokens: {@link #TOKENS} while that many are left, then the
-     * last one to three together.
+     * Batches of {@link #OCTET} tokens up to (not including) this many, a decode step's, may go through lane matrices eight
+     * tokens at a time straight from the quants ({@link LanePaths#octets}); larger ones (prefill) go through the register
+     * tiles here, over decoded copies that serve every token. At 32 tokens the octets ran no faster than the tiles (Q4_0).
      */
-    static int width(int left) {
-        return Math.min(TOKENS, left);
+    static final int OCTETS_BELOW = 32;
+
+    /** Whether a batch of {@code tokens} is a decode step's, which may go in octets ({@link #OCTET}). */
+    static boolean octets(int tokens) {
+        return tokens >= OCTET && tokens < OCTETS_BELOW;
+    }
+
+    /**
+     * The width of the tile that takes the next {@code left} tokens of a batch: {@link #OCTET} while that many are left of a
+     * batch that goes in {@code octets}, else {@link #TOKENS} while that many are left, then the last one to three together.
+     */
+    static int width(boolean octets, int left) {
+        return octets && left >= OCTET ? OCTET : Math.min(TOKENS, left);
     }
 
     /**
@@ -40,9 +54,9 @@ final class LaneTiles {
      * tile ({@link #width}): the tile of tokens {@code [t0, t0 + w)} from {@code dst[t0 * cols]}, value {@code k} of its
      * token {@code t} at {@code dst[t0 * cols + k * w + t]}.
      */
-    static void interleave(float[] src, int tokens, int cols, float[] dst) {
+    static void interleave(float[] src, int tokens, int cols, boolean octets, float[] dst) {
         for (int t0 = 0, w; t0 < tokens; t0 += w) {
-            w = width(tokens - t0);
+            w = width(octets, tokens - t0);
             int base = t0 * cols;
             for (int t = 0; t < w; t++) {
                 int from = (t0 + t) * cols;

@@ -18,7 +18,7 @@ import jdk.incubator.vector.FloatVector;
  * straight from the quants ({@link Q8LaneMatrix#dotGroup}, {@link Q4LaneMatrix#dotGroup}), more in register tiles of
  * groups by tokens ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes. A Q4_0 lane
  * matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): one token in short lanes, a
- * few in short lanes or in floats by the vector width ({@link #Q4_FEW_TOKENS_IN_SHORTS}), more as floats in the tiles;
+ * few in short lanes or in floats by the vector width ({@link LanePaths}), more as floats;
  * or, with {@link Q4Activations#FLOAT}, the input as it is, in floats throughout.
  * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch and
  * input copy have grown to the widest matrix and the most tokens.
@@ -59,25 +59,16 @@ public final class MatmulKernel {
      */
     static final int LANE_SLICE = 64;
     /**
-     * From this many tokens on, lane matrices are decoded into the scratch and multiplied in register tiles; below it each
-     * group is multiplied straight from its quants ({@link Q8LaneMatrix#dotGroup4}, {@link Q4LaneMatrix#dotGroup4}).
+     * From this many tokens on, lane matrices take a decode step's batch in octets ({@link LanePaths#octets}) and larger
+     * ones (or every one, without octets) decoded into the scratch and multiplied in register tiles; below it each group
+     * is multiplied straight from its quants ({@link Q8LaneMatrix#dotGroup4}, {@link Q4LaneMatrix#dotGroup4}).
      */
-    static final int LANE_TILE_MIN_TOKENS = 8;
-    /**
-     * Whether two to seven tokens go through a Q4_0 lane matrix in short lanes against their 8-bit levels (as one token
-     * always does) or in floats against the same values rounded: short lanes where float vectors are 512 bits wide. There
-     * a group's short lanes fill 256-bit vectors, which a Zen 4 core runs at twice the rate of its 512-bit ones, and
-     * batches of two and four ran 1.5× and 1.3× as fast as in floats (engine-bench, 1b Q4_0); with AVX2 the shorts fill
-     * only 128 bits, a multiply and an add per sixteen products against a float multiply-add per eight, and batches of
-     * two and four ran at 0.85× and 0.6× (docs/inference-engine.md, Profile, session 13).
-     */
-    static final boolean Q4_FEW_TOKENS_IN_SHORTS = VectorShapes.L >= 16;
-
+    static final int LANE_TILE_MIN_TOKENS = LaneTiles.OCTET;
     private final WorkerPool pool;
     /** Whether Q4_0 lane matrices multiply the input rounded to 8 bits ({@link Q4Activations#INT8}) or as it is. */
     private final boolean roundQ4Input;
-    /** {@link #Q4_FEW_TOKENS_IN_SHORTS}, or the other way for tests of both paths. */
-    private final boolean q4FewTokensInShorts;
+    /** Which products lane matrices take where there is a choice ({@link LanePaths#forThisMachine}, or either for tests). */
+    private final LanePaths lanePaths;
     /**
      * The index at which every {@code float[]} meets a cache line ({@link LineAlignment}), or 0: decoded rows, token
      * vectors and parked accumulators are placed from there, so that the tiles' vector loads do not straddle lines.
@@ -112,6 +103,8 @@ public final class MatmulKernel {
     /** Floats per token vector of the current input (the matrices' width). */
     private int width;
     private int tokens;
+    /** Whether the current call's batch goes through lane matrices in octets ({@link LanePaths#octets}). */
+    private boolean octets;
     private final WorkerPool.RangeTask singleToken = this::singleTokenRows;
     private final WorkerPool.RangeTask manyTokens = this::manyTokenTiles;
 
@@ -121,23 +114,23 @@ public final class MatmulKernel {
 
     /** With what Q4_0 lane matrices multiply ({@link Q4Activations}). */
     public MatmulKernel(WorkerPool pool, Q4Activations q4Activations) {
-        this(pool, LineAlignment.firstAlignedFloat(), q4Activations, Q4_FEW_TOKENS_IN_SHORTS);
+        this(pool, LineAlignment.firstAlignedFloat(), q4Activations, LanePaths.forThisMachine());
     }
 
     /** With arrays' first cache-line-aligned index given ({@code 0}: place nothing). */
     MatmulKernel(WorkerPool pool, int aligned) {
-        this(pool, aligned, Q4Activations.INT8, Q4_FEW_TOKENS_IN_SHORTS);
+        this(pool, aligned, Q4Activations.INT8, LanePaths.forThisMachine());
     }
 
-    /** With the few-token Q4_0 path chosen, whatever the vector width (for tests of both). */
-    MatmulKernel(WorkerPool pool, int aligned, Q4Activations q4Activations, boolean q4FewTokensInShorts) {
+    /** With the lane matrices' paths chosen, whatever the vector width (for tests of each). */
+    MatmulKernel(WorkerPool pool, int aligned, Q4Activations q4Activations, LanePaths lanePaths) {
         if (aligned < 0 || aligned >= LineAlignment.LINE_FLOATS) {
             throw new IllegalArgumentException("aligned index must be in [0, " + LineAlignment.LINE_FLOATS + "): " + aligned);
         }
         this.pool = pool;
         this.aligned = aligned;
         this.roundQ4Input = q4Activations == Q4Activations.INT8;
-        this.q4FewTokensInShorts = q4FewTokensInShorts;
+        this.lanePaths = lanePaths;
         this.scratch = new float[pool.size()][];
         this.acc = new float[pool.size()][0];
         this.ahead = new DecodeAhead[pool.size()];
@@ -239,6 +232,7 @@ public final class MatmulKernel {
             this.xOff = 0;
             this.width = cols;
             this.tokens = tokens;
+            this.octets = lanePaths.octets() && LaneTiles.octets(tokens);
             first[0] = 0;
             boolean int8Input = false;
             boolean floatLanes = false;
@@ -267,9 +261,9 @@ public final class MatmulKernel {
                     if (laneInput.length < values) {
                         laneInput = new float[values];
                     }
-                    LaneTiles.interleave(x, tokens, cols, laneInput);
+                    LaneTiles.interleave(x, tokens, cols, octets, laneInput);
                 }
-                if (int8Input && tokens < LANE_TILE_MIN_TOKENS && q4FewTokensInShorts) {
+                if (int8Input && tokens < LANE_TILE_MIN_TOKENS && lanePaths.q4FewTokensInShorts()) {
                     int8.quantize(x, tokens, cols);
                 } else if (int8Input) {
                     if (rounded.length < values) {
@@ -278,7 +272,7 @@ public final class MatmulKernel {
                     }
                     // two passes: C2 vectorises the rounding over a token's contiguous values, not in a strided store
                     Int8Activations.round(x, values, rounded);
-                    LaneTiles.interleave(rounded, tokens, cols, roundedLaneInput);
+                    LaneTiles.interleave(rounded, tokens, cols, octets, roundedLaneInput);
                 }
                 if (rowTiles && aligned > 0 && cols % LineAlignment.LINE_FLOATS == 0) {
                     // every token's vector then starts on a cache line, as the decoded rows do (lane matrices read
@@ -387,13 +381,18 @@ public final class MatmulKernel {
 
     /**
      * Panels {@code [from, to)} of a lane matrix ({@link LaneTiles#GROUPS} groups each): below {@link #LANE_TILE_MIN_TOKENS}
-     * tokens straight from the quants ({@link #laneGroupsFused}); else {@link #LANE_SLICE} columns of each group decoded,
+     * tokens straight from the quants ({@link #laneGroupsFused}); a decode step's batch in octets where the machine takes
+     * them ({@link #laneGroupOctets}); else {@link #LANE_SLICE} columns of each group decoded,
      * then multiplied with every tile of tokens ({@link LaneTiles}); each token's accumulator is one vector of a group's
      * rows, stored to the output as it is (no sums across lanes). A last panel of fewer groups takes them one by one.
      */
     private void laneGroups(LaneGroupMatrix m, float[] o, int from, int to, int worker) {
         if (tokens < LANE_TILE_MIN_TOKENS) {
             laneGroupsFused(m, o, from, to);
+            return;
+        }
+        if (octets) {
+            laneGroupOctets(m, o, from, to);
             return;
         }
         float[] s = scratch[worker];
@@ -413,7 +412,7 @@ public final class MatmulKernel {
                     m.decodeGroup(g0 + i, c0, n, s, aligned + i * ws);
                 }
                 for (int t0 = 0, w; t0 < tokens; t0 += w) {
-                    w = LaneTiles.width(tokens - t0);
+                    w = LaneTiles.width(octets, tokens - t0);
                     int xo = t0 * cols + c0 * w;
                     if (groups == LaneTiles.GROUPS) {
                         LaneTiles.tile(groups, w, s, aligned, ws, n, in, xo, park, aligned + t0 * L, ps, c0 == 0);
@@ -442,16 +441,45 @@ public final class MatmulKernel {
         int cols = m.cols();
         int rows = m.rows();
         int allGroups = rows / LaneGroupMatrix.GROUP;
-        Q4LaneMatrix inShorts = m instanceof Q4LaneMatrix q4 && roundQ4Input && q4FewTokensInShorts ? q4 : null;
+        Q4LaneMatrix inShorts = m instanceof Q4LaneMatrix q4 && roundQ4Input && lanePaths.q4FewTokensInShorts() ? q4 : null;
         float[] in = laneInput(m);
         for (int g = from * LaneTiles.GROUPS; g < Math.min(allGroups, to * LaneTiles.GROUPS); g++) {
             int at = g * LaneGroupMatrix.GROUP;
             for (int t0 = 0, w; t0 < tokens; t0 += w) {
-                w = LaneTiles.width(tokens - t0);
+                w = LaneTiles.width(octets, tokens - t0);
                 if (inShorts != null) {
                     fewTokensInShorts(inShorts, g, t0, w, o, t0 * rows + at, rows);
                 } else {
                     fewTokens(m, in, g, t0 * cols, w, o, t0 * rows + at, rows);
+                }
+            }
+        }
+    }
+
+    /**
+     * Panels {@code [from, to)} of a lane matrix for a decode step's batch ({@link LaneTiles#octets}): the panel's groups
+     * in pairs (the last alone, as a pair with itself), eight tokens at a time straight from the quants
+     * ({@link LaneGroupMatrix#dotPair8}), then the last one to seven tokens in floats as a few-token batch's are
+     * ({@link #fewTokens}). Decoding each column once per pair and eight tokens in registers costs less than storing a
+     * decoded copy and loading it again for every four tokens (docs/inference-engine.md, Profile, session 14).
+     */
+    private void laneGroupOctets(LaneGroupMatrix m, float[] o, int from, int to) {
+        int cols = m.cols();
+        int rows = m.rows();
+        int allGroups = rows / LaneGroupMatrix.GROUP;
+        float[] in = laneInput(m);
+        for (int g = from * LaneTiles.GROUPS; g < Math.min(allGroups, to * LaneTiles.GROUPS); g += 2) {
+            int h = Math.min(g + 1, allGroups - 1);
+            for (int t0 = 0, w; t0 < tokens; t0 += w) {
+                w = LaneTiles.width(octets, tokens - t0);
+                int at = t0 * rows;
+                if (w == LaneTiles.OCTET) {
+                    m.dotPair8(g, h, in, t0 * cols, o, at + g * LaneGroupMatrix.GROUP, at + h * LaneGroupMatrix.GROUP, rows);
+                } else {
+                    fewTokens(m, in, g, t0 * cols, w, o, at + g * LaneGroupMatrix.GROUP, rows);
+                    if (h != g) {
+                        fewTokens(m, in, h, t0 * cols, w, o, at + h * LaneGroupMatrix.GROUP, rows);
+                    }
                 }
             }
         }
@@ -469,7 +497,7 @@ public final class MatmulKernel {
 
     /**
      * The tile of {@code w} tokens from {@code t0} through Q4_0 group {@code g}, in short lanes against their 8-bit levels
-     * ({@link #Q4_FEW_TOKENS_IN_SHORTS}); otherwise {@link #fewTokens} takes a Q4_0 matrix in floats, against the values
+     * ({@link LanePaths#q4FewTokensInShorts}); otherwise {@link #fewTokens} takes a Q4_0 matrix in floats, against the values
      * rounded ({@link #roundedLaneInput}) or as they are ({@link Q4Activations#FLOAT}).
      */
     private void fewTokensInShorts(Q4LaneMatrix m, int g, int t0, int w, float[] o, int at, int stride) {

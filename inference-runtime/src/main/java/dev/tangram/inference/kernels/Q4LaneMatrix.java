@@ -223,7 +223,7 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
 
     /**
      * The float products, for machines whose float vectors are narrower than 512 bits
-     * ({@link MatmulKernel#Q4_FEW_TOKENS_IN_SHORTS}): there the short-lane products of several tokens cost more than
+     * ({@link LanePaths#q4FewTokensInShorts}): there the short-lane products of several tokens cost more than
      * converting the nibbles to floats once for all of them. Given the values already rounded to 8 bits (as floats), they
      * multiply the same numbers as the short-lane products. This one: rows {@code [g * GROUP, (g + 1) * GROUP)} dotted
      * with {@code x[xOff .. xOff + cols)}, to {@code out[o ..]}, in four running sums (two byte runs at a time, each
@@ -384,6 +384,121 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
         a0.intoArray(out, o);
         a1.intoArray(out, o + stride);
         a2.intoArray(out, o + 2 * stride);
+    }
+
+    /**
+     * Each column's nibbles as {@link #decodeGroup} decodes them ({@code nibble * d + (-8 * d)}), the block's sixteen low
+     * nibbles (its first 16 columns) and then its sixteen high ones, then eight multiply-adds per group.
+     */
+    @Override
+    public void dotPair8(int g0, int g1, float[] x, int xOff, float[] out, int o0, int o1, int stride) {
+        int blocks = cols / BLOCK;
+        long base0 = (long) g0 * blocks * GROUP_BLOCK_BYTES;
+        long base1 = (long) g1 * blocks * GROUP_BLOCK_BYTES;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        FloatVector a4 = FloatVector.zero(F);
+        FloatVector a5 = FloatVector.zero(F);
+        FloatVector a6 = FloatVector.zero(F);
+        FloatVector a7 = FloatVector.zero(F);
+        FloatVector b0 = FloatVector.zero(F);
+        FloatVector b1 = FloatVector.zero(F);
+        FloatVector b2 = FloatVector.zero(F);
+        FloatVector b3 = FloatVector.zero(F);
+        FloatVector b4 = FloatVector.zero(F);
+        FloatVector b5 = FloatVector.zero(F);
+        FloatVector b6 = FloatVector.zero(F);
+        FloatVector b7 = FloatVector.zero(F);
+        for (int b = 0, xi = xOff; b < blocks; b++) {
+            long q0 = base0 + (long) b * GROUP_BLOCK_BYTES + QUANTS;
+            long q1 = base1 + (long) b * GROUP_BLOCK_BYTES + QUANTS;
+            FloatVector s0 = HalfFloats.load(data, q0 - QUANTS);
+            FloatVector s1 = HalfFloats.load(data, q1 - QUANTS);
+            FloatVector d0 = s0.mul(-8f);
+            FloatVector d1 = s1.mul(-8f);
+            for (int k = 0; k < 16; k++, xi += 8) {
+                IntVector n0 = (IntVector) ByteVector.fromMemorySegment(B, data, q0 + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector n1 = (IntVector) ByteVector.fromMemorySegment(B, data, q1 + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                FloatVector v0 = ((FloatVector) n0.and(0x0F).convert(VectorOperators.I2F, 0)).fma(s0, d0);
+                FloatVector v1 = ((FloatVector) n1.and(0x0F).convert(VectorOperators.I2F, 0)).fma(s1, d1);
+                FloatVector x0 = FloatVector.broadcast(F, x[xi]);
+                a0 = v0.fma(x0, a0);
+                b0 = v1.fma(x0, b0);
+                FloatVector x1 = FloatVector.broadcast(F, x[xi + 1]);
+                a1 = v0.fma(x1, a1);
+                b1 = v1.fma(x1, b1);
+                FloatVector x2 = FloatVector.broadcast(F, x[xi + 2]);
+                a2 = v0.fma(x2, a2);
+                b2 = v1.fma(x2, b2);
+                FloatVector x3 = FloatVector.broadcast(F, x[xi + 3]);
+                a3 = v0.fma(x3, a3);
+                b3 = v1.fma(x3, b3);
+                FloatVector x4 = FloatVector.broadcast(F, x[xi + 4]);
+                a4 = v0.fma(x4, a4);
+                b4 = v1.fma(x4, b4);
+                FloatVector x5 = FloatVector.broadcast(F, x[xi + 5]);
+                a5 = v0.fma(x5, a5);
+                b5 = v1.fma(x5, b5);
+                FloatVector x6 = FloatVector.broadcast(F, x[xi + 6]);
+                a6 = v0.fma(x6, a6);
+                b6 = v1.fma(x6, b6);
+                FloatVector x7 = FloatVector.broadcast(F, x[xi + 7]);
+                a7 = v0.fma(x7, a7);
+                b7 = v1.fma(x7, b7);
+            }
+            for (int k = 0; k < 16; k++, xi += 8) {
+                IntVector n0 = (IntVector) ByteVector.fromMemorySegment(B, data, q0 + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector n1 = (IntVector) ByteVector.fromMemorySegment(B, data, q1 + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                FloatVector v0 = ((FloatVector) n0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(s0, d0);
+                FloatVector v1 = ((FloatVector) n1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(s1, d1);
+                FloatVector x0 = FloatVector.broadcast(F, x[xi]);
+                a0 = v0.fma(x0, a0);
+                b0 = v1.fma(x0, b0);
+                FloatVector x1 = FloatVector.broadcast(F, x[xi + 1]);
+                a1 = v0.fma(x1, a1);
+                b1 = v1.fma(x1, b1);
+                FloatVector x2 = FloatVector.broadcast(F, x[xi + 2]);
+                a2 = v0.fma(x2, a2);
+                b2 = v1.fma(x2, b2);
+                FloatVector x3 = FloatVector.broadcast(F, x[xi + 3]);
+                a3 = v0.fma(x3, a3);
+                b3 = v1.fma(x3, b3);
+                FloatVector x4 = FloatVector.broadcast(F, x[xi + 4]);
+                a4 = v0.fma(x4, a4);
+                b4 = v1.fma(x4, b4);
+                FloatVector x5 = FloatVector.broadcast(F, x[xi + 5]);
+                a5 = v0.fma(x5, a5);
+                b5 = v1.fma(x5, b5);
+                FloatVector x6 = FloatVector.broadcast(F, x[xi + 6]);
+                a6 = v0.fma(x6, a6);
+                b6 = v1.fma(x6, b6);
+                FloatVector x7 = FloatVector.broadcast(F, x[xi + 7]);
+                a7 = v0.fma(x7, a7);
+                b7 = v1.fma(x7, b7);
+            }
+        }
+        a0.intoArray(out, o0);
+        a1.intoArray(out, o0 + stride);
+        a2.intoArray(out, o0 + 2 * stride);
+        a3.intoArray(out, o0 + 3 * stride);
+        a4.intoArray(out, o0 + 4 * stride);
+        a5.intoArray(out, o0 + 5 * stride);
+        a6.intoArray(out, o0 + 6 * stride);
+        a7.intoArray(out, o0 + 7 * stride);
+        b0.intoArray(out, o1);
+        b1.intoArray(out, o1 + stride);
+        b2.intoArray(out, o1 + 2 * stride);
+        b3.intoArray(out, o1 + 3 * stride);
+        b4.intoArray(out, o1 + 4 * stride);
+        b5.intoArray(out, o1 + 5 * stride);
+        b6.intoArray(out, o1 + 6 * stride);
+        b7.intoArray(out, o1 + 7 * stride);
     }
 
     /** Decodes as {@code nibble * d + (-8 * d)}, one rounding, as {@link Q4Matrix#dequantize} does. */

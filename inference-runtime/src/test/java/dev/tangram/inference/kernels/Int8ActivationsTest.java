@@ -65,7 +65,7 @@ class Int8ActivationsTest {
         all.quantize(x, tokens, cols);
         Int8Activations one = new Int8Activations();
         for (int t0 = 0, w; t0 < tokens; t0 += w) {
-            w = LaneTiles.width(tokens - t0);
+            w = LaneTiles.width(false, tokens - t0);
             for (int t = 0; t < w; t++) {
                 one.quantize(java.util.Arrays.copyOfRange(x, (t0 + t) * cols, (t0 + t + 1) * cols), 1, cols);
                 for (int k = 0; k < cols; k++) {

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tangram.inference.gguf.GgmlType;
 import java.lang.foreign.Arena;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,6 +19,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class LaneGroupMatrixTest {
     private static final int G = LaneGroupMatrix.GROUP;
+
+    private static final List<LanePaths> ALL_PATHS = List.of(new LanePaths(true, true), new LanePaths(true, false), new LanePaths(false, true),
+            new LanePaths(false, false));
 
     private static WeightMatrix rearranged(WeightMatrix m, Arena arena) {
         try (WorkerPool pool = new WorkerPool(2)) {
@@ -77,16 +81,18 @@ class LaneGroupMatrixTest {
             "Q4_0, 40", "Q4_0, 70", "Q8_0, 2", "Q8_0, 3", "Q8_0, 6", "Q8_0, 7", "Q8_0, 8", "Q8_0, 11", "Q8_0, 14", "Q8_0, 17", "Q4_0, 11"})
     void everyMixOfTileWidthsAndTheFewTokenPathGiveTheDoubleProduct(GgmlType type, int tokens) {
         // below MatmulKernel.LANE_TILE_MIN_TOKENS each group is multiplied straight from its quants (four tokens at a
-        // time, then the last one to three); from there on, decoded slices in register tiles of four, then one to three.
-        // Q4_0's few-token products in short lanes and in floats (each machine takes one by its vector width)
+        // time, then the last one to three); from there on, decoded slices in register tiles of four, then one to three,
+        // or below 32 tokens in octets (pairs of groups, the fifth alone, eight tokens at a time, then the rest as a few).
+        // Q4_0's few-token products in short lanes and in floats, with and without octets (each machine takes one
+        // choice of each by its vector width)
         int rows = 5 * G, cols = 96;
         WeightMatrix file = encode(type, random(rows * cols, 4), rows, cols);
         float[] x = random(tokens * cols, 5 + tokens);
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
             WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
-            for (boolean shorts : new boolean[] {true, false}) {
-                MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, shorts);
-                assertBatchedEqualsDoubleProduct(kernel, decodedRows(file), lanes, x, tokens, 1e-4, tokens + " tokens, shorts " + shorts);
+            for (LanePaths paths : ALL_PATHS) {
+                MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, paths);
+                assertBatchedEqualsDoubleProduct(kernel, decodedRows(file), lanes, x, tokens, 1e-4, tokens + " tokens, " + paths);
             }
             // engine.q4Activations: float: the input as it is, whatever the type
             MatmulKernel floats = new MatmulKernel(pool, Q4Activations.FLOAT);
@@ -118,7 +124,7 @@ class LaneGroupMatrixTest {
         double expected = cols / 2.0 * (low + high) * value;
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(1)) {
             WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
-            MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, true);
+            MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, new LanePaths(true, true));
             // one token, and every few-token product (tiles of four, three, two and one)
             for (int tokens : new int[] {1, 2, 3, 4, 5}) {
                 float[] x = new float[tokens * cols];
@@ -132,18 +138,46 @@ class LaneGroupMatrixTest {
         }
     }
 
+    /**
+     * Octets decode each column as the tiles' decoded copy holds it and add in the same order, so for whole octets the two
+     * paths give the same floats, not merely close ones; a Q8_0 and a Q4_0 matrix, the Q4_0 one with its input rounded.
+     */
+    @ParameterizedTest
+    @CsvSource({"Q8_0, 8", "Q8_0, 16", "Q8_0, 24", "Q4_0, 8", "Q4_0, 16", "Q4_0, 24"})
+    void wholeOctetsGiveTheRegisterTilesFloatsBitForBit(GgmlType type, int tokens) {
+        int rows = 5 * G, cols = 2 * MatmulKernel.LANE_SLICE + 32;
+        WeightMatrix file = encode(type, random(rows * cols, 6), rows, cols);
+        float[] x = random(tokens * cols, 7 + tokens);
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
+            float[] inOctets = new float[tokens * rows];
+            float[] inTiles = new float[tokens * rows];
+            new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, new LanePaths(true, true)).multiply(lanes, x, tokens, inOctets);
+            new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, new LanePaths(true, false)).multiply(lanes, x, tokens, inTiles);
+            assertThat(inOctets).containsExactly(inTiles);
+        }
+    }
+
     @Test
     void tileWidthsCoverEveryTokenOnceWidestFirst() {
         for (int tokens = 1; tokens <= 70; tokens++) {
             int covered = 0;
             int last = Integer.MAX_VALUE;
+            boolean octets = LaneTiles.octets(tokens);
+            assertThat(octets).as("%d tokens", tokens).isEqualTo(tokens >= 8 && tokens < 32);
+            int eights = 0;
             for (int t0 = 0, w; t0 < tokens; t0 += w) {
-                w = LaneTiles.width(tokens - t0);
-                assertThat(w).isLessThanOrEqualTo(last).isBetween(1, LaneTiles.TOKENS);
+                w = LaneTiles.width(octets, tokens - t0);
+                assertThat(w).as("%d tokens from %d", tokens, t0).isLessThanOrEqualTo(last)
+                        .isBetween(1, octets ? LaneTiles.OCTET : LaneTiles.TOKENS);
+                eights += w == LaneTiles.OCTET ? 1 : 0;
                 last = w;
                 covered += w;
             }
             assertThat(covered).as("%d tokens", tokens).isEqualTo(tokens);
+            assertThat(eights).as("%d tokens", tokens).isEqualTo(octets ? tokens / LaneTiles.OCTET : 0);
+            // without octets the same batch takes tiles of four
+            assertThat(LaneTiles.width(false, tokens)).isEqualTo(Math.min(tokens, LaneTiles.TOKENS));
         }
     }
 
