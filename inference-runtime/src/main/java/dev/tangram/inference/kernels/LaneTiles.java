@@ -30,15 +30,21 @@ final class LaneTiles {
     /** Tokens of an octet: eight tokens that go through a pair of groups together ({@link LaneGroupMatrix#dotPair8}). */
     static final int OCTET = 8;
     /**
-     * Batches of {@link #OCTET} tokens up to (not including) this many, a decode step's, may go through lane matrices eight
-     * tokens at a time straight from the quants ({@link LanePaths#octets}); larger ones (prefill) go through the register
-     * tiles here, over decoded copies that serve every token. At 32 tokens the octets ran no faster than the tiles (Q4_0).
+     * Batches of fewer tokens than this are a decode step's, which lane matrices may take straight from their quants
+     * ({@link LanePaths}): Q4_0 in short lanes four tokens at a time, Q8_0 in octets. Larger ones (prefill) go through the
+     * register tiles here, over decoded copies that serve every token. At 32 tokens the octets ran no faster than the
+     * tiles (Q4_0 in floats).
      */
-    static final int OCTETS_BELOW = 32;
+    static final int STEP_TOKENS_BELOW = 32;
 
-    /** Whether a batch of {@code tokens} is a decode step's, which may go in octets ({@link #OCTET}). */
+    /** Whether a batch of {@code tokens} is a decode step's ({@link #STEP_TOKENS_BELOW}). */
+    static boolean decodeStep(int tokens) {
+        return tokens < STEP_TOKENS_BELOW;
+    }
+
+    /** Whether a batch of {@code tokens} may go in octets: a decode step's of at least {@link #OCTET} tokens. */
     static boolean octets(int tokens) {
-        return tokens >= OCTET && tokens < OCTETS_BELOW;
+        return tokens >= OCTET && decodeStep(tokens);
     }
 
     /**

@@ -103,8 +103,10 @@ public final class MatmulKernel {
     /** Floats per token vector of the current input (the matrices' width). */
     private int width;
     private int tokens;
-    /** Whether the current call's batch goes through lane matrices in octets ({@link LanePaths#octets}). */
+    /** Whether the current call's batch goes through Q8_0 lane matrices (and Q4_0 ones in floats) in octets ({@link LanePaths#octets}). */
     private boolean octets;
+    /** Whether the current call's batch goes through Q4_0 lane matrices in short lanes ({@link LanePaths#q4StepsInShorts}). */
+    private boolean q4InShorts;
     private final WorkerPool.RangeTask singleToken = this::singleTokenRows;
     private final WorkerPool.RangeTask manyTokens = this::manyTokenTiles;
 
@@ -148,11 +150,11 @@ public final class MatmulKernel {
     /**
      * Bytes the kernel itself holds for {@code tokens} tokens of at most {@code widestRow} floats: copies of the input
      * (aligned; interleaved for Q8_0 lane matrices; rounded to 8 bits, and that interleaved, for Q4_0 ones) and the
-     * few-token products' 8-bit levels with their blocks' sums and scales (under 3 bytes a value, for fewer than
-     * {@link #LANE_TILE_MIN_TOKENS} tokens).
+     * short-lane products' 8-bit levels with their blocks' sums and scales (under 3 bytes a value, for a decode step's
+     * batch: fewer than {@link LaneTiles#STEP_TOKENS_BELOW} tokens).
      */
     public static long inputCopyBytes(int tokens, int widestRow) {
-        return 4L * (4L * tokens * widestRow + LineAlignment.LINE_FLOATS) + 3L * LANE_TILE_MIN_TOKENS * widestRow;
+        return 4L * (4L * tokens * widestRow + LineAlignment.LINE_FLOATS) + 3L * (LaneTiles.STEP_TOKENS_BELOW - 1) * widestRow;
     }
 
     /**
@@ -233,6 +235,7 @@ public final class MatmulKernel {
             this.width = cols;
             this.tokens = tokens;
             this.octets = lanePaths.octets() && LaneTiles.octets(tokens);
+            this.q4InShorts = roundQ4Input && (tokens == 1 || lanePaths.q4StepsInShorts() && LaneTiles.decodeStep(tokens));
             first[0] = 0;
             boolean int8Input = false;
             boolean floatLanes = false;
@@ -263,7 +266,7 @@ public final class MatmulKernel {
                     }
                     LaneTiles.interleave(x, tokens, cols, octets, laneInput);
                 }
-                if (int8Input && tokens < LANE_TILE_MIN_TOKENS && lanePaths.q4FewTokensInShorts()) {
+                if (int8Input && q4InShorts) {
                     int8.quantize(x, tokens, cols);
                 } else if (int8Input) {
                     if (rounded.length < values) {
@@ -387,7 +390,7 @@ public final class MatmulKernel {
      * rows, stored to the output as it is (no sums across lanes). A last panel of fewer groups takes them one by one.
      */
     private void laneGroups(LaneGroupMatrix m, float[] o, int from, int to, int worker) {
-        if (tokens < LANE_TILE_MIN_TOKENS) {
+        if (tokens < LANE_TILE_MIN_TOKENS || m instanceof Q4LaneMatrix && q4InShorts) {
             laneGroupsFused(m, o, from, to);
             return;
         }
@@ -441,12 +444,12 @@ public final class MatmulKernel {
         int cols = m.cols();
         int rows = m.rows();
         int allGroups = rows / LaneGroupMatrix.GROUP;
-        Q4LaneMatrix inShorts = m instanceof Q4LaneMatrix q4 && roundQ4Input && lanePaths.q4FewTokensInShorts() ? q4 : null;
+        Q4LaneMatrix inShorts = m instanceof Q4LaneMatrix q4 && q4InShorts ? q4 : null;
         float[] in = laneInput(m);
         for (int g = from * LaneTiles.GROUPS; g < Math.min(allGroups, to * LaneTiles.GROUPS); g++) {
             int at = g * LaneGroupMatrix.GROUP;
             for (int t0 = 0, w; t0 < tokens; t0 += w) {
-                w = LaneTiles.width(octets, tokens - t0);
+                w = LaneTiles.width(false, tokens - t0);
                 if (inShorts != null) {
                     fewTokensInShorts(inShorts, g, t0, w, o, t0 * rows + at, rows);
                 } else {
@@ -497,7 +500,7 @@ public final class MatmulKernel {
 
     /**
      * The tile of {@code w} tokens from {@code t0} through Q4_0 group {@code g}, in short lanes against their 8-bit levels
-     * ({@link LanePaths#q4FewTokensInShorts}); otherwise {@link #fewTokens} takes a Q4_0 matrix in floats, against the values
+     * ({@link LanePaths#q4StepsInShorts}); otherwise {@link #fewTokens} takes a Q4_0 matrix in floats, against the values
      * rounded ({@link #roundedLaneInput}) or as they are ({@link Q4Activations#FLOAT}).
      */
     private void fewTokensInShorts(Q4LaneMatrix m, int g, int t0, int w, float[] o, int at, int stride) {

@@ -223,7 +223,7 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
 
     /**
      * The float products, for machines whose float vectors are narrower than 512 bits
-     * ({@link LanePaths#q4FewTokensInShorts}): there the short-lane products of several tokens cost more than
+     * ({@link LanePaths#q4StepsInShorts}): there the short-lane products of several tokens cost more than
      * converting the nibbles to floats once for all of them. Given the values already rounded to 8 bits (as floats), they
      * multiply the same numbers as the short-lane products. This one: rows {@code [g * GROUP, (g + 1) * GROUP)} dotted
      * with {@code x[xOff .. xOff + cols)}, to {@code out[o ..]}, in four running sums (two byte runs at a time, each

@@ -78,12 +78,13 @@ class LaneGroupMatrixTest {
 
     @ParameterizedTest
     @CsvSource({"Q4_0, 1", "Q4_0, 2", "Q4_0, 3", "Q4_0, 4", "Q4_0, 5", "Q4_0, 7", "Q4_0, 8", "Q4_0, 9", "Q4_0, 13", "Q4_0, 16", "Q4_0, 17",
-            "Q4_0, 40", "Q4_0, 70", "Q8_0, 2", "Q8_0, 3", "Q8_0, 6", "Q8_0, 7", "Q8_0, 8", "Q8_0, 11", "Q8_0, 14", "Q8_0, 17", "Q4_0, 11"})
+            "Q4_0, 40", "Q4_0, 70", "Q8_0, 2", "Q8_0, 3", "Q8_0, 6", "Q8_0, 7", "Q8_0, 8", "Q8_0, 11", "Q8_0, 14", "Q8_0, 17", "Q4_0, 11",
+            "Q4_0, 31", "Q4_0, 32", "Q8_0, 31", "Q8_0, 32"})
     void everyMixOfTileWidthsAndTheFewTokenPathGiveTheDoubleProduct(GgmlType type, int tokens) {
         // below MatmulKernel.LANE_TILE_MIN_TOKENS each group is multiplied straight from its quants (four tokens at a
         // time, then the last one to three); from there on, decoded slices in register tiles of four, then one to three,
-        // or below 32 tokens in octets (pairs of groups, the fifth alone, eight tokens at a time, then the rest as a few).
-        // Q4_0's few-token products in short lanes and in floats, with and without octets (each machine takes one
+        // or below 32 tokens in octets (pairs of groups, the fifth alone, eight tokens at a time, then the rest as a few)
+        // or, for Q4_0, in short lanes four at a time. With and without short lanes and octets (each machine takes one
         // choice of each by its vector width)
         int rows = 5 * G, cols = 96;
         WeightMatrix file = encode(type, random(rows * cols, 4), rows, cols);
@@ -125,8 +126,8 @@ class LaneGroupMatrixTest {
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(1)) {
             WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
             MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, new LanePaths(true, true));
-            // one token, and every few-token product (tiles of four, three, two and one)
-            for (int tokens : new int[] {1, 2, 3, 4, 5}) {
+            // one token, and every few-token product (tiles of four, three, two and one), also in a decode step's batch
+            for (int tokens : new int[] {1, 2, 3, 4, 5, 9, 31}) {
                 float[] x = new float[tokens * cols];
                 Arrays.fill(x, value);
                 float[] out = new float[tokens * rows];
@@ -152,8 +153,9 @@ class LaneGroupMatrixTest {
             WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
             float[] inOctets = new float[tokens * rows];
             float[] inTiles = new float[tokens * rows];
-            new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, new LanePaths(true, true)).multiply(lanes, x, tokens, inOctets);
-            new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, new LanePaths(true, false)).multiply(lanes, x, tokens, inTiles);
+            // Q4_0's decode steps in floats, not short lanes, so that both go through floats
+            new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, new LanePaths(false, true)).multiply(lanes, x, tokens, inOctets);
+            new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, new LanePaths(false, false)).multiply(lanes, x, tokens, inTiles);
             assertThat(inOctets).containsExactly(inTiles);
         }
     }
