@@ -31,10 +31,10 @@ final class Int8Activations {
 
     /**
      * Rounds {@code tokens} token vectors of {@code cols} values ({@code x}, back to back; {@code cols} whole blocks),
-     * keeping them tile by tile as {@link LaneTiles#interleave} does for a few tokens (no octets): the tile of tokens
-     * {@code [t0, t0 + w)} ({@link LaneTiles#width}) keeps its levels from {@code levels()[t0 * cols]}, level {@code k} of its token {@code t}
-     * at {@code [t0 * cols + k * w + t]}, and its blocks' offsets and scales from {@code [t0 * blocks]}, block {@code b}
-     * of token {@code t} at {@code [t0 * blocks + b * w + t]}.
+     * keeping them tile by tile as {@link LaneTiles#interleave} does without octets: the tile of tokens
+     * {@code [t0, t0 + w)} ({@link LaneTiles#width}) keeps its levels from {@code levels()[t0 * cols]}, level {@code k} of
+     * its token {@code t} at {@code [t0 * cols + k * w + t]}, and its blocks' offsets and scales from
+     * {@code [t0 * blocks]}, block {@code b} of token {@code t} at {@code [t0 * blocks + b * w + t]}.
      */
     void quantize(float[] x, int tokens, int cols) {
         requireWholeBlocks(cols);

@@ -15,11 +15,12 @@ import jdk.incubator.vector.FloatVector;
  * between slices and summed across lanes once per row. Where the JVM places arrays on cache lines
  * ({@link LineAlignment}), decoded rows, token vectors (a copy of the input) and parked accumulators start on a line.
  * {@link LaneGroupMatrix}es (Q8_0/Q4_0 with rows in lanes) take their own paths: one to a few tokens group by group
- * straight from the quants ({@link Q8LaneMatrix#dotGroup}, {@link Q4LaneMatrix#dotGroup}), more in register tiles of
- * groups by tokens ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes. A Q4_0 lane
- * matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): one token in short lanes, a
- * few in short lanes or in floats by the vector width ({@link LanePaths}), more as floats;
- * or, with {@link Q4Activations#FLOAT}, the input as it is, in floats throughout.
+ * straight from the quants ({@link Q8LaneMatrix#dotGroup}, {@link Q4LaneMatrix#dotGroup}), the rest of a decode step's
+ * batch the same way eight tokens at a time where the vector width suits ({@link LanePaths#octets}), prefill in register
+ * tiles of groups by tokens ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes. A
+ * Q4_0 lane matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): one token in short
+ * lanes, a decode step's batch in short lanes or in floats by the vector width ({@link LanePaths#q4StepsInShorts}),
+ * prefill as floats in the tiles; or, with {@link Q4Activations#FLOAT}, the input as it is, in floats throughout.
  * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch and
  * input copy have grown to the widest matrix and the most tokens.
  */
@@ -64,6 +65,7 @@ public final class MatmulKernel {
      * is multiplied straight from its quants ({@link Q8LaneMatrix#dotGroup4}, {@link Q4LaneMatrix#dotGroup4}).
      */
     static final int LANE_TILE_MIN_TOKENS = LaneTiles.OCTET;
+
     private final WorkerPool pool;
     /** Whether Q4_0 lane matrices multiply the input rounded to 8 bits ({@link Q4Activations#INT8}) or as it is. */
     private final boolean roundQ4Input;

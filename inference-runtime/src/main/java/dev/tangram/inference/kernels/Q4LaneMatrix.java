@@ -388,7 +388,8 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
 
     /**
      * Each column's nibbles as {@link #decodeGroup} decodes them ({@code nibble * d + (-8 * d)}), the block's sixteen low
-     * nibbles (its first 16 columns) and then its sixteen high ones, then eight multiply-adds per group.
+     * nibbles (its first 16 columns) and then its sixteen high ones (each run loaded twice, once for each), then eight
+     * multiply-adds per group.
      */
     @Override
     public void dotPair8(int g0, int g1, float[] x, int xOff, float[] out, int o0, int o1, int stride) {
@@ -418,45 +419,14 @@ public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements La
             FloatVector s1 = HalfFloats.load(data, q1 - QUANTS);
             FloatVector d0 = s0.mul(-8f);
             FloatVector d1 = s1.mul(-8f);
-            for (int k = 0; k < 16; k++, xi += 8) {
-                IntVector n0 = (IntVector) ByteVector.fromMemorySegment(B, data, q0 + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
+            for (int k = 0; k < BLOCK; k++, xi += 8) {
+                int shift = k < 16 ? 0 : 4;
+                IntVector n0 = (IntVector) ByteVector.fromMemorySegment(B, data, q0 + (long) (k & 15) * GROUP, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector n1 = (IntVector) ByteVector.fromMemorySegment(B, data, q1 + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
+                IntVector n1 = (IntVector) ByteVector.fromMemorySegment(B, data, q1 + (long) (k & 15) * GROUP, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                FloatVector v0 = ((FloatVector) n0.and(0x0F).convert(VectorOperators.I2F, 0)).fma(s0, d0);
-                FloatVector v1 = ((FloatVector) n1.and(0x0F).convert(VectorOperators.I2F, 0)).fma(s1, d1);
-                FloatVector x0 = FloatVector.broadcast(F, x[xi]);
-                a0 = v0.fma(x0, a0);
-                b0 = v1.fma(x0, b0);
-                FloatVector x1 = FloatVector.broadcast(F, x[xi + 1]);
-                a1 = v0.fma(x1, a1);
-                b1 = v1.fma(x1, b1);
-                FloatVector x2 = FloatVector.broadcast(F, x[xi + 2]);
-                a2 = v0.fma(x2, a2);
-                b2 = v1.fma(x2, b2);
-                FloatVector x3 = FloatVector.broadcast(F, x[xi + 3]);
-                a3 = v0.fma(x3, a3);
-                b3 = v1.fma(x3, b3);
-                FloatVector x4 = FloatVector.broadcast(F, x[xi + 4]);
-                a4 = v0.fma(x4, a4);
-                b4 = v1.fma(x4, b4);
-                FloatVector x5 = FloatVector.broadcast(F, x[xi + 5]);
-                a5 = v0.fma(x5, a5);
-                b5 = v1.fma(x5, b5);
-                FloatVector x6 = FloatVector.broadcast(F, x[xi + 6]);
-                a6 = v0.fma(x6, a6);
-                b6 = v1.fma(x6, b6);
-                FloatVector x7 = FloatVector.broadcast(F, x[xi + 7]);
-                a7 = v0.fma(x7, a7);
-                b7 = v1.fma(x7, b7);
-            }
-            for (int k = 0; k < 16; k++, xi += 8) {
-                IntVector n0 = (IntVector) ByteVector.fromMemorySegment(B, data, q0 + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector n1 = (IntVector) ByteVector.fromMemorySegment(B, data, q1 + (long) k * GROUP, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                FloatVector v0 = ((FloatVector) n0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(s0, d0);
-                FloatVector v1 = ((FloatVector) n1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(s1, d1);
+                FloatVector v0 = ((FloatVector) n0.lanewise(VectorOperators.LSHR, shift).and(0x0F).convert(VectorOperators.I2F, 0)).fma(s0, d0);
+                FloatVector v1 = ((FloatVector) n1.lanewise(VectorOperators.LSHR, shift).and(0x0F).convert(VectorOperators.I2F, 0)).fma(s1, d1);
                 FloatVector x0 = FloatVector.broadcast(F, x[xi]);
                 a0 = v0.fma(x0, a0);
                 b0 = v1.fma(x0, b0);
