@@ -43,13 +43,13 @@ public sealed interface LaneGroupMatrix extends WeightMatrix permits Q8LaneMatri
 
     /**
      * Eight tokens through groups {@code g0} and {@code g1} in floats: value {@code k} of token {@code t} at
-     * {@code x[xOff + 8 * k + t]}; token {@code t}'s results for {@code g0} written to {@code out[o0 + t * stride ..]}, for
-     * {@code g1} to {@code out[o1 + t * stride ..]} ({@code g1 == g0} with {@code o1 == o0} takes one group alone, at twice
-     * the work). Each column's quants are decoded as {@link #decodeGroup} decodes them and multiplied in column order, so
+     * {@code x[xOff + 8 * k + t]}; the first {@code count} tokens' results for {@code g0} written to
+     * {@code out[o0 + t * stride ..]}, for {@code g1} to {@code out[o1 + t * stride ..]} (the rest are a padded octet's
+     * zeros; {@code g1 == g0} with {@code o1 == o0} takes one group alone, at twice the work). Each column's quants are decoded as {@link #decodeGroup} decodes them and multiplied in column order, so
      * the results are those of the register tiles over the decoded copy, bit for bit, without the copy: sixteen running
      * sums, two decoded vectors and a broadcast fill 19 of AVX-512's 32 registers.
      */
-    void dotPair8(int g0, int g1, float[] x, int xOff, float[] out, int o0, int o1, int stride);
+    void dotPair8(int g0, int g1, float[] x, int xOff, float[] out, int o0, int o1, int stride, int count);
 
     /**
      * Columns {@code [c0, c0 + n)} of group {@code g} as floats, column by column: {@code dst[dOff + k * GROUP + lane]} is

@@ -30,6 +30,12 @@ final class LaneTiles {
     /** Tokens of an octet: eight tokens that go through a pair of groups together ({@link LaneGroupMatrix#dotPair8}). */
     static final int OCTET = 8;
     /**
+     * The fewest tokens that go in an octet, padded with zeros: five to seven in one pass of an octet's arithmetic cost
+     * less than four and then one to three in a second pass, each of which converts every weight again (Profile, session
+     * 14); one to four left take the few-token products.
+     */
+    static final int OCTET_MIN = 5;
+    /**
      * Batches of fewer tokens than this are a decode step's, which lane matrices may take straight from their quants
      * ({@link LanePaths}): Q4_0 in short lanes four tokens at a time, Q8_0 in octets. Larger ones (prefill) go through the
      * register tiles here, over decoded copies that serve every token. At 32 tokens the octets ran no faster than the
@@ -42,29 +48,42 @@ final class LaneTiles {
         return tokens < STEP_TOKENS_BELOW;
     }
 
-    /** Whether a batch of {@code tokens} may go in octets: a decode step's of at least {@link #OCTET} tokens. */
+    /** Whether a batch of {@code tokens} may go in octets: a decode step's of at least {@link #OCTET_MIN} tokens. */
     static boolean octets(int tokens) {
-        return tokens >= OCTET && decodeStep(tokens);
+        return tokens >= OCTET_MIN && decodeStep(tokens);
+    }
+
+    /** Floats a batch's interleaved copy takes: a last octet padded to eight tokens. */
+    static int interleavedFloats(int tokens, int cols, boolean octets) {
+        return (octets ? tokens + OCTET - 1 : tokens) * cols;
     }
 
     /**
-     * The width of the tile that takes the next {@code left} tokens of a batch: {@link #OCTET} while that many are left of a
-     * batch that goes in {@code octets}, else {@link #TOKENS} while that many are left, then the last one to three together.
+     * The width of the tile that takes the next {@code left} tokens of a batch: {@link #OCTET} while at least
+     * {@link #OCTET_MIN} are left of a batch that goes in {@code octets} (the last octet maybe padded: it holds
+     * {@code min(OCTET, left)} tokens), else {@link #TOKENS} while that many are left, then the last one to three together.
      */
     static int width(boolean octets, int left) {
-        return octets && left >= OCTET ? OCTET : Math.min(TOKENS, left);
+        return octets && left >= OCTET_MIN ? OCTET : Math.min(TOKENS, left);
     }
 
     /**
      * {@code tokens} token vectors of {@code cols} values from {@code src} (back to back), written to {@code dst} tile by
      * tile ({@link #width}): the tile of tokens {@code [t0, t0 + w)} from {@code dst[t0 * cols]}, value {@code k} of its
-     * token {@code t} at {@code dst[t0 * cols + k * w + t]}.
+     * token {@code t} at {@code dst[t0 * cols + k * w + t]}; a last octet's missing tokens as zeros ({@code dst} holds
+     * {@link #interleavedFloats}).
      */
     static void interleave(float[] src, int tokens, int cols, boolean octets, float[] dst) {
         for (int t0 = 0, w; t0 < tokens; t0 += w) {
             w = width(octets, tokens - t0);
             int base = t0 * cols;
             for (int t = 0; t < w; t++) {
+                if (t0 + t >= tokens) {
+                    for (int k = 0; k < cols; k++) {
+                        dst[base + k * w + t] = 0f;
+                    }
+                    continue;
+                }
                 int from = (t0 + t) * cols;
                 for (int k = 0; k < cols; k++) {
                     dst[base + k * w + t] = src[from + k];

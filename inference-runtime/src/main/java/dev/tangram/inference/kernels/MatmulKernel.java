@@ -151,12 +151,14 @@ public final class MatmulKernel {
 
     /**
      * Bytes the kernel itself holds for {@code tokens} tokens of at most {@code widestRow} floats: copies of the input
-     * (aligned; interleaved for Q8_0 lane matrices; rounded to 8 bits, and that interleaved, for Q4_0 ones) and the
+     * (aligned; interleaved for Q8_0 lane matrices, a last octet padded; rounded to 8 bits, and that interleaved, for
+     * Q4_0 ones) and the
      * short-lane products' 8-bit levels with their blocks' sums and scales (under 3 bytes a value, for a decode step's
      * batch: fewer than {@link LaneTiles#STEP_TOKENS_BELOW} tokens).
      */
     public static long inputCopyBytes(int tokens, int widestRow) {
-        return 4L * (4L * tokens * widestRow + LineAlignment.LINE_FLOATS) + 3L * (LaneTiles.STEP_TOKENS_BELOW - 1) * widestRow;
+        return 4L * (4L * tokens * widestRow + 2L * (LaneTiles.OCTET - 1) * widestRow + LineAlignment.LINE_FLOATS)
+                + 3L * (LaneTiles.STEP_TOKENS_BELOW - 1) * widestRow;
     }
 
     /**
@@ -262,9 +264,10 @@ public final class MatmulKernel {
                             : (ws[m].rows() + ROWS_PER_TILE - 1) / ROWS_PER_TILE);
                 }
                 int values = tokens * cols;
+                int interleaved = LaneTiles.interleavedFloats(tokens, cols, octets);
                 if (floatLanes) {
-                    if (laneInput.length < values) {
-                        laneInput = new float[values];
+                    if (laneInput.length < interleaved) {
+                        laneInput = new float[interleaved];
                     }
                     LaneTiles.interleave(x, tokens, cols, octets, laneInput);
                 }
@@ -273,7 +276,9 @@ public final class MatmulKernel {
                 } else if (int8Input) {
                     if (rounded.length < values) {
                         rounded = new float[values];
-                        roundedLaneInput = new float[values];
+                    }
+                    if (roundedLaneInput.length < interleaved) {
+                        roundedLaneInput = new float[interleaved];
                     }
                     // two passes: C2 vectorises the rounding over a token's contiguous values, not in a strided store
                     Int8Activations.round(x, values, rounded);
@@ -392,12 +397,13 @@ public final class MatmulKernel {
      * rows, stored to the output as it is (no sums across lanes). A last panel of fewer groups takes them one by one.
      */
     private void laneGroups(LaneGroupMatrix m, float[] o, int from, int to, int worker) {
-        if (tokens < LANE_TILE_MIN_TOKENS || m instanceof Q4LaneMatrix && q4InShorts) {
-            laneGroupsFused(m, o, from, to);
+        boolean inShorts = m instanceof Q4LaneMatrix && q4InShorts;
+        if (octets && !inShorts) {
+            laneGroupOctets(m, o, from, to);
             return;
         }
-        if (octets) {
-            laneGroupOctets(m, o, from, to);
+        if (tokens < LANE_TILE_MIN_TOKENS || inShorts) {
+            laneGroupsFused(m, o, from, to);
             return;
         }
         float[] s = scratch[worker];
@@ -464,8 +470,8 @@ public final class MatmulKernel {
     /**
      * Panels {@code [from, to)} of a lane matrix for a decode step's batch ({@link LaneTiles#octets}): the panel's groups
      * in pairs (the last alone, as a pair with itself), eight tokens at a time straight from the quants
-     * ({@link LaneGroupMatrix#dotPair8}), then the last one to seven tokens in floats as a few-token batch's are
-     * ({@link #fewTokens}). Decoding each column once per pair and eight tokens in registers costs less than storing a
+     * ({@link LaneGroupMatrix#dotPair8}; five to seven left as a padded octet), then the last one to four tokens in floats
+     * as a few-token batch's are ({@link #fewTokens}). Decoding each column once per pair and eight tokens in registers costs less than storing a
      * decoded copy and loading it again for every four tokens (docs/inference-engine.md, Profile, session 14).
      */
     private void laneGroupOctets(LaneGroupMatrix m, float[] o, int from, int to) {
@@ -479,7 +485,8 @@ public final class MatmulKernel {
                 w = LaneTiles.width(octets, tokens - t0);
                 int at = t0 * rows;
                 if (w == LaneTiles.OCTET) {
-                    m.dotPair8(g, h, in, t0 * cols, o, at + g * LaneGroupMatrix.GROUP, at + h * LaneGroupMatrix.GROUP, rows);
+                    m.dotPair8(g, h, in, t0 * cols, o, at + g * LaneGroupMatrix.GROUP, at + h * LaneGroupMatrix.GROUP, rows,
+                            Math.min(w, tokens - t0));
                 } else {
                     fewTokens(m, in, g, t0 * cols, w, o, at + g * LaneGroupMatrix.GROUP, rows);
                     if (h != g) {

@@ -180,7 +180,7 @@ public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements La
 
     /** Each column's quants times the block's scales (as {@link #decodeGroup}), then eight multiply-adds per group. */
     @Override
-    public void dotPair8(int g0, int g1, float[] x, int xOff, float[] out, int o0, int o1, int stride) {
+    public void dotPair8(int g0, int g1, float[] x, int xOff, float[] out, int o0, int o1, int stride, int count) {
         int blocks = cols / BLOCK;
         long base0 = (long) g0 * blocks * GROUP_BLOCK_BYTES;
         long base1 = (long) g1 * blocks * GROUP_BLOCK_BYTES;
@@ -237,21 +237,35 @@ public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements La
             }
         }
         a0.intoArray(out, o0);
-        a1.intoArray(out, o0 + stride);
-        a2.intoArray(out, o0 + 2 * stride);
-        a3.intoArray(out, o0 + 3 * stride);
-        a4.intoArray(out, o0 + 4 * stride);
-        a5.intoArray(out, o0 + 5 * stride);
-        a6.intoArray(out, o0 + 6 * stride);
-        a7.intoArray(out, o0 + 7 * stride);
         b0.intoArray(out, o1);
-        b1.intoArray(out, o1 + stride);
-        b2.intoArray(out, o1 + 2 * stride);
-        b3.intoArray(out, o1 + 3 * stride);
-        b4.intoArray(out, o1 + 4 * stride);
-        b5.intoArray(out, o1 + 5 * stride);
-        b6.intoArray(out, o1 + 6 * stride);
-        b7.intoArray(out, o1 + 7 * stride);
+        if (count > 1) {
+            a1.intoArray(out, o0 + stride);
+            b1.intoArray(out, o1 + stride);
+        }
+        if (count > 2) {
+            a2.intoArray(out, o0 + 2 * stride);
+            b2.intoArray(out, o1 + 2 * stride);
+        }
+        if (count > 3) {
+            a3.intoArray(out, o0 + 3 * stride);
+            b3.intoArray(out, o1 + 3 * stride);
+        }
+        if (count > 4) {
+            a4.intoArray(out, o0 + 4 * stride);
+            b4.intoArray(out, o1 + 4 * stride);
+        }
+        if (count > 5) {
+            a5.intoArray(out, o0 + 5 * stride);
+            b5.intoArray(out, o1 + 5 * stride);
+        }
+        if (count > 6) {
+            a6.intoArray(out, o0 + 6 * stride);
+            b6.intoArray(out, o1 + 6 * stride);
+        }
+        if (count > 7) {
+            a7.intoArray(out, o0 + 7 * stride);
+            b7.intoArray(out, o1 + 7 * stride);
+        }
     }
 
     @Override
