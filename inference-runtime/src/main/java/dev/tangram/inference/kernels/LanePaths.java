@@ -11,7 +11,7 @@ package dev.tangram.inference.kernels;
  *     sixteen ran 1.5×, 1.3× and 1.1× as fast as in floats (engine-bench, 1b Q4_0; sixteen against octets); with AVX2 the
  *     shorts fill only 128 bits, a multiply and an add per sixteen products against a float multiply-add per eight, and
  *     batches of two and four ran at 0.85× and 0.6× (docs/inference-engine.md, Profile, sessions 13 and 14).
- * @param octets whether a decode step's batch of 8 to 31 tokens ({@link LaneTiles#octets}) goes through a lane matrix
+ * @param octets whether a decode step's batch of 5 to 31 tokens ({@link LaneTiles#octets}) goes through a lane matrix
  *     in floats (Q8_0; Q4_0 without short lanes) by pairs of groups, eight tokens at a time straight from the quants
  *     ({@link LaneGroupMatrix#dotPair8}), or through decoded copies in the register tiles as prefill does. Octets where
  *     float vectors are 512 bits: their sixteen running sums, two decoded columns and a broadcast fit AVX-512's 32
