@@ -390,11 +390,12 @@ public final class MatmulKernel {
     }
 
     /**
-     * Panels {@code [from, to)} of a lane matrix ({@link LaneTiles#GROUPS} groups each): below {@link #LANE_TILE_MIN_TOKENS}
-     * tokens straight from the quants ({@link #laneGroupsFused}); a decode step's batch in octets where the machine takes
-     * them ({@link #laneGroupOctets}); else {@link #LANE_SLICE} columns of each group decoded,
-     * then multiplied with every tile of tokens ({@link LaneTiles}); each token's accumulator is one vector of a group's
-     * rows, stored to the output as it is (no sums across lanes). A last panel of fewer groups takes them one by one.
+     * Panels {@code [from, to)} of a lane matrix ({@link LaneTiles#GROUPS} groups each): a decode step's batch of five or
+     * more in octets where the machine takes them ({@link #laneGroupOctets}), except through a Q4_0 matrix in short lanes;
+     * those, and fewer than {@link #LANE_TILE_MIN_TOKENS} tokens otherwise, straight from the quants a few tokens at a time
+     * ({@link #laneGroupsFused}); else {@link #LANE_SLICE} columns of each group decoded, then multiplied with every tile
+     * of tokens ({@link LaneTiles}). Each token's accumulator is one vector of a group's rows, stored to the output as it
+     * is (no sums across lanes). A last panel of fewer groups takes them one by one.
      */
     private void laneGroups(LaneGroupMatrix m, float[] o, int from, int to, int worker) {
         boolean inShorts = m instanceof Q4LaneMatrix && q4InShorts;
@@ -443,10 +444,10 @@ public final class MatmulKernel {
     }
 
     /**
-     * Panels {@code [from, to)} of a lane matrix for a few tokens: each group straight from its quants, four tokens at a
-     * time ({@code dotGroup4}), then the last three, two or one together ({@code dotGroup3}, {@code dotGroup2},
-     * {@code dotGroup}), without decoding into the scratch first: with so few tokens the
-     * decoded copy cost more than it saved.
+     * Panels {@code [from, to)} of a lane matrix for a few tokens (or a decode step's through Q4_0 in short lanes): each
+     * group straight from its quants, four tokens at a time ({@code dotGroup4}), then the last three, two or one together
+     * ({@code dotGroup3}, {@code dotGroup2}, {@code dotGroup}), without decoding into the scratch first: with so few
+     * tokens the decoded copy cost more than it saved.
      */
     private void laneGroupsFused(LaneGroupMatrix m, float[] o, int from, int to) {
         int cols = m.cols();
