@@ -60,9 +60,9 @@ public final class MatmulKernel {
      */
     static final int LANE_SLICE = 64;
     /**
-     * From this many tokens on, lane matrices take a decode step's batch in octets ({@link LanePaths#octets}) and larger
-     * ones (or every one, without octets) decoded into the scratch and multiplied in register tiles; below it each group
-     * is multiplied straight from its quants ({@link Q8LaneMatrix#dotGroup4}, {@link Q4LaneMatrix#dotGroup4}).
+     * From this many tokens on, lane matrices that take no octets or short lanes for the batch ({@link LanePaths}) decode
+     * it into the scratch and multiply it in register tiles; below it each group is multiplied straight from its quants
+     * ({@link Q8LaneMatrix#dotGroup4}, {@link Q4LaneMatrix#dotGroup4}). Octets start lower, at {@link LaneTiles#OCTET_MIN}.
      */
     static final int LANE_TILE_MIN_TOKENS = LaneTiles.OCTET;
 
@@ -152,9 +152,8 @@ public final class MatmulKernel {
     /**
      * Bytes the kernel itself holds for {@code tokens} tokens of at most {@code widestRow} floats: copies of the input
      * (aligned; interleaved for Q8_0 lane matrices, a last octet padded; rounded to 8 bits, and that interleaved, for
-     * Q4_0 ones) and the
-     * short-lane products' 8-bit levels with their blocks' sums and scales (under 3 bytes a value, for a decode step's
-     * batch: fewer than {@link LaneTiles#STEP_TOKENS_BELOW} tokens).
+     * Q4_0 ones) and the short-lane products' 8-bit levels with their blocks' sums and scales (under 3 bytes a value, for
+     * a decode step's batch: fewer than {@link LaneTiles#STEP_TOKENS_BELOW} tokens).
      */
     public static long inputCopyBytes(int tokens, int widestRow) {
         return 4L * (4L * tokens * widestRow + 2L * (LaneTiles.OCTET - 1) * widestRow + LineAlignment.LINE_FLOATS)

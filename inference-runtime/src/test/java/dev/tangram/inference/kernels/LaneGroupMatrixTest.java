@@ -79,12 +79,12 @@ class LaneGroupMatrixTest {
     @ParameterizedTest
     @CsvSource({"Q4_0, 1", "Q4_0, 2", "Q4_0, 3", "Q4_0, 4", "Q4_0, 5", "Q4_0, 7", "Q4_0, 8", "Q4_0, 9", "Q4_0, 13", "Q4_0, 16", "Q4_0, 17",
             "Q4_0, 40", "Q4_0, 70", "Q8_0, 2", "Q8_0, 3", "Q8_0, 6", "Q8_0, 7", "Q8_0, 8", "Q8_0, 11", "Q8_0, 14", "Q8_0, 17", "Q4_0, 11",
-            "Q4_0, 31", "Q4_0, 32", "Q8_0, 31", "Q8_0, 32"})
+            "Q4_0, 31", "Q4_0, 32", "Q8_0, 5", "Q8_0, 13", "Q8_0, 31", "Q8_0, 32"})
     void everyMixOfTileWidthsAndTheFewTokenPathGiveTheDoubleProduct(GgmlType type, int tokens) {
         // below MatmulKernel.LANE_TILE_MIN_TOKENS each group is multiplied straight from its quants (four tokens at a
         // time, then the last one to three); from there on, decoded slices in register tiles of four, then one to three,
-        // or below 32 tokens in octets (pairs of groups, the fifth alone, eight tokens at a time, then the rest as a few)
-        // or, for Q4_0, in short lanes four at a time. With and without short lanes and octets (each machine takes one
+        // or from 5 to 31 tokens in octets (pairs of groups, the fifth alone, eight tokens at a time, a last five to seven
+        // padded, one to four left as a few) or, for Q4_0, in short lanes four at a time. With and without short lanes and octets (each machine takes one
         // choice of each by its vector width)
         int rows = 5 * G, cols = 96;
         WeightMatrix file = encode(type, random(rows * cols, 4), rows, cols);
@@ -148,7 +148,7 @@ class LaneGroupMatrixTest {
     @ParameterizedTest
     @CsvSource({"Q8_0, 8", "Q8_0, 16", "Q8_0, 24", "Q8_0, 5", "Q8_0, 7", "Q8_0, 13", "Q8_0, 31", "Q4_0, 8", "Q4_0, 16", "Q4_0, 24",
             "Q4_0, 6", "Q4_0, 15"})
-    void wholeOctetsGiveTheRegisterTilesFloatsBitForBit(GgmlType type, int tokens) {
+    void octetsGiveTheRegisterTilesFloatsBitForBit(GgmlType type, int tokens) {
         int rows = 5 * G, cols = 2 * MatmulKernel.LANE_SLICE + 32;
         WeightMatrix file = encode(type, random(rows * cols, 6), rows, cols);
         float[] x = random(tokens * cols, 7 + tokens);
