@@ -129,12 +129,16 @@ class LlamaForwardPassTest {
         }
     }
 
-    /** Q4_0 too: with rows in lanes its matrices round their input to 8 bits, one to seven tokens in short lanes, more as floats. */
+    /**
+     * Q4_0 too: with rows in lanes its matrices round their input to 8 bits, a decode step's tokens in short lanes (where
+     * the vector width takes them), prefill as floats. Six sequences: their decode steps are one padded octet through
+     * Q8_0 where the machine takes octets, and a tile of four and one of two otherwise.
+     */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
     void batchOfSequencesGivesTheSameGreedyTokensAsEachSequenceAlone(GgmlType type) throws IOException {
         try (LoadedModel m = ModelLoader.load(model(type, true), 2)) {
-            int[][] prompts = {{1, 2, 3}, {300, 301, 302, 303, 304, 305, 306}, {42}, {7, 8, 9, 10, 11}};
+            int[][] prompts = {{1, 2, 3}, {300, 301, 302, 303, 304, 305, 306}, {42}, {7, 8, 9, 10, 11}, {500, 9}, {77, 78, 79, 80}};
             int steps = 12;
             List<List<Integer>> alone = new ArrayList<>();
             for (int[] prompt : prompts) {
