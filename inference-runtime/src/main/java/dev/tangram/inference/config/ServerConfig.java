@@ -191,8 +191,10 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
         throw new ConfigException("engine.readAhead: expected auto, off or a number of bytes, got " + describe(v));
     }
 
-    /** {@code engine.weightLayout}: auto, lanes or rows. */
-    /** One of a setting's words, {@code parse} turning the word into the setting or refusing it with the reason. */
+    /**
+     * One of a setting's words ({@code engine.weightLayout}, {@code engine.q4Activations}), {@code parse} turning the word
+     * into the setting or refusing it with the reason.
+     */
     private static <T> T choice(Object v, T dflt, String key, String expected, Function<String, T> parse) {
         if (v == null) {
             return dflt;
