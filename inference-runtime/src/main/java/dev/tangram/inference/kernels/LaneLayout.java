@@ -5,9 +5,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Rearranges Q8_0 and Q4_0 matrices into {@link LaneGroupMatrix}es: whether a matrix can be ({@link #applies}) and the
- * copy itself ({@link #rearrange}), parallel over groups of rows on a worker pool, into memory from an arena that the
- * caller owns (and closes when the model is closed).
+ * Rearranges Q8_0, Q4_0, Q4_K and Q6_K matrices into {@link LaneGroupMatrix}es: whether a matrix can be
+ * ({@link #applies}), the bytes it then takes ({@link #bytes}) and the copy itself ({@link #rearrange}), parallel over
+ * groups of rows on a worker pool, into memory from an arena that the caller owns (and closes when the model is closed).
  */
 public final class LaneLayout {
     /** Groups of rows one worker share rearranges at a time. */
@@ -16,12 +16,21 @@ public final class LaneLayout {
     private LaneLayout() {}
 
     /**
-     * Whether {@code m} has a lane layout: Q8_0 or Q4_0 in the file's row layout, whole groups of
+     * Whether {@code m} has a lane layout: Q8_0, Q4_0, Q4_K or Q6_K in the file's row layout, whole groups of
      * {@link LaneGroupMatrix#GROUP} rows, and vectors of at least 8 lanes (the quants of a group are loaded as one byte
      * vector of at least 64 bits).
      */
     public static boolean applies(WeightMatrix m) {
-        return (m instanceof Q8Matrix || m instanceof Q4Matrix) && LaneGroupMatrix.GROUP >= 8 && m.rows() % LaneGroupMatrix.GROUP == 0;
+        return (m instanceof Q8Matrix || m instanceof Q4Matrix || m instanceof Q4KMatrix || m instanceof Q6KMatrix)
+                && LaneGroupMatrix.GROUP >= 8 && m.rows() % LaneGroupMatrix.GROUP == 0;
+    }
+
+    /**
+     * The bytes {@code m} takes in the lane layout: the file's, except Q4_K's, whose sub-blocks' scales and mins are
+     * unpacked to a byte each (148 bytes per super-block row instead of 144).
+     */
+    public static long bytes(WeightMatrix m) {
+        return m instanceof Q4KMatrix ? (long) m.rows() * (m.cols() / KQuantMatrix.SUPER_BLOCK) * Q4KLaneMatrix.ROW_BYTES : m.bytes();
     }
 
     /** {@code m} in the lane layout, in memory from {@code arena}; {@code m} itself where the layout does not apply. */
@@ -29,10 +38,26 @@ public final class LaneLayout {
         if (!applies(m)) {
             return m;
         }
-        MemorySegment dst = arena.allocate(m.bytes(), 64);
-        int blockBytes = m instanceof Q8Matrix ? Q8Matrix.BLOCK_BYTES : Q4Matrix.BLOCK_BYTES;
-        pool.run(m.rows() / LaneGroupMatrix.GROUP, GRAIN, (from, to, worker) -> rearrange(m, blockBytes, dst, from, to));
-        return m instanceof Q8Matrix ? new Q8LaneMatrix(dst, m.rows(), m.cols()) : new Q4LaneMatrix(dst, m.rows(), m.cols());
+        MemorySegment dst = arena.allocate(bytes(m), 64);
+        int groups = m.rows() / LaneGroupMatrix.GROUP;
+        return switch (m) {
+            case Q4KMatrix q -> {
+                pool.run(groups, GRAIN, (from, to, worker) -> Q4KLaneMatrix.rearrange(q, dst, from, to));
+                yield new Q4KLaneMatrix(dst, m.rows(), m.cols());
+            }
+            case Q6KMatrix q -> {
+                pool.run(groups, GRAIN, (from, to, worker) -> Q6KLaneMatrix.rearrange(q, dst, from, to));
+                yield new Q6KLaneMatrix(dst, m.rows(), m.cols());
+            }
+            case Q8Matrix q -> {
+                pool.run(groups, GRAIN, (from, to, worker) -> rearrange(q, Q8Matrix.BLOCK_BYTES, dst, from, to));
+                yield new Q8LaneMatrix(dst, m.rows(), m.cols());
+            }
+            default -> {
+                pool.run(groups, GRAIN, (from, to, worker) -> rearrange(m, Q4Matrix.BLOCK_BYTES, dst, from, to));
+                yield new Q4LaneMatrix(dst, m.rows(), m.cols());
+            }
+        };
     }
 
     /**

@@ -13,7 +13,7 @@ package dev.tangram.inference.kernels;
  *     batches of two and four ran at 0.85× and 0.6× (docs/inference-engine.md, Profile, sessions 13 and 14).
  * @param octets whether a decode step's batch of 5 to 31 tokens ({@link LaneTiles#octets}) goes through a lane matrix
  *     in floats (Q8_0; Q4_0 without short lanes) by pairs of groups, eight tokens at a time straight from the quants
- *     ({@link LaneGroupMatrix#dotPair8}), or through decoded copies in the register tiles as prefill does. Octets where
+ *     ({@link FusedLaneMatrix#dotPair8}), or through decoded copies in the register tiles as prefill does. Octets where
  *     float vectors are 512 bits: their sixteen running sums, two decoded columns and a broadcast fit AVX-512's 32
  *     registers, and the 16-token product ran 1.1–1.15× as fast (Q8_0 71–74 → 82–84 GMAC/s); AVX2 has 16 registers,
  *     the JIT spills, and it ran at 0.8–0.9× (Profile, session 14).

@@ -27,7 +27,7 @@ final class LaneTiles {
 
     private LaneTiles() {}
 
-    /** Tokens of an octet: eight tokens that go through a pair of groups together ({@link LaneGroupMatrix#dotPair8}). */
+    /** Tokens of an octet: eight tokens that go through a pair of groups together ({@link FusedLaneMatrix#dotPair8}). */
     static final int OCTET = 8;
     /**
      * The fewest tokens that go in an octet, padded with zeros: five to seven in one pass of an octet's arithmetic cost

@@ -14,10 +14,11 @@ import jdk.incubator.vector.FloatVector;
  * however many tokens there are. A tile's sixteen accumulators are parked, as vectors, in the participant's scratch
  * between slices and summed across lanes once per row. Where the JVM places arrays on cache lines
  * ({@link LineAlignment}), decoded rows, token vectors (a copy of the input) and parked accumulators start on a line.
- * {@link LaneGroupMatrix}es (Q8_0/Q4_0 with rows in lanes) take their own paths: one to a few tokens group by group
+ * {@link LaneGroupMatrix}es (Q8_0/Q4_0/Q4_K/Q6_K with rows in lanes) take their own paths: one to a few tokens group by group
  * straight from the quants ({@link Q8LaneMatrix#dotGroup}, {@link Q4LaneMatrix#dotGroup}), the rest of a decode step's
  * batch the same way eight tokens at a time where the vector width suits ({@link LanePaths#octets}), prefill in register
- * tiles of groups by tokens ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes. A
+ * tiles of groups by tokens ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes.
+ * Q4_K and Q6_K lane matrices take one token straight from the quants and every batch through the register tiles. A
  * Q4_0 lane matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): one token in short
  * lanes, a decode step's batch in short lanes or in floats by the vector width ({@link LanePaths#q4StepsInShorts}),
  * prefill as floats in the tiles; or, with {@link Q4Activations#FLOAT}, the input as it is, in floats throughout.
@@ -237,7 +238,7 @@ public final class MatmulKernel {
             this.xOff = 0;
             this.width = cols;
             this.tokens = tokens;
-            this.octets = lanePaths.octets() && LaneTiles.octets(tokens);
+            boolean fused = true;
             this.q4InShorts = roundQ4Input && (tokens == 1 || lanePaths.q4StepsInShorts() && LaneTiles.decodeStep(tokens));
             first[0] = 0;
             boolean int8Input = false;
@@ -246,9 +247,12 @@ public final class MatmulKernel {
             for (int m = 0; m < n; m++) {
                 boolean q4 = ws[m] instanceof Q4LaneMatrix;
                 int8Input |= q4 && roundQ4Input;
-                floatLanes |= ws[m] instanceof Q8LaneMatrix || q4 && !roundQ4Input;
+                floatLanes |= ws[m] instanceof LaneGroupMatrix && !(q4 && roundQ4Input);
                 rowTiles |= !(ws[m] instanceof LaneGroupMatrix);
+                fused &= !(ws[m] instanceof LaneGroupMatrix) || ws[m] instanceof FusedLaneMatrix;
             }
+            // octets are interleaved for the fused products alone: a call with K-quant lanes takes the tiles' widths
+            this.octets = fused && lanePaths.octets() && LaneTiles.octets(tokens);
             if (tokens == 1) {
                 for (int m = 0; m < n; m++) {
                     first[m + 1] = first[m] + (ws[m] instanceof LaneGroupMatrix ? ws[m].rows() / LaneGroupMatrix.GROUP : ws[m].rows());
@@ -392,19 +396,21 @@ public final class MatmulKernel {
      * Panels {@code [from, to)} of a lane matrix ({@link LaneTiles#GROUPS} groups each): a decode step's batch of five or
      * more in octets where the machine takes them ({@link #laneGroupOctets}), except through a Q4_0 matrix in short lanes;
      * those, and fewer than {@link #LANE_TILE_MIN_TOKENS} tokens otherwise, straight from the quants a few tokens at a time
-     * ({@link #laneGroupsFused}); else {@link #LANE_SLICE} columns of each group decoded, then multiplied with every tile
-     * of tokens ({@link LaneTiles}). Each token's accumulator is one vector of a group's rows, stored to the output as it
+     * ({@link #laneGroupsFused}); else, and for any batch through a Q4_K or Q6_K matrix, {@link #LANE_SLICE} columns of
+     * each group decoded, then multiplied with every tile of tokens ({@link LaneTiles}). Each token's accumulator is one vector of a group's rows, stored to the output as it
      * is (no sums across lanes). A last panel of fewer groups takes them one by one.
      */
     private void laneGroups(LaneGroupMatrix m, float[] o, int from, int to, int worker) {
-        boolean inShorts = m instanceof Q4LaneMatrix && q4InShorts;
-        if (octets && !inShorts) {
-            laneGroupOctets(m, o, from, to);
-            return;
-        }
-        if (tokens < LANE_TILE_MIN_TOKENS || inShorts) {
-            laneGroupsFused(m, o, from, to);
-            return;
+        if (m instanceof FusedLaneMatrix fused) {
+            boolean inShorts = m instanceof Q4LaneMatrix && q4InShorts;
+            if (octets && !inShorts) {
+                laneGroupOctets(fused, o, from, to);
+                return;
+            }
+            if (tokens < LANE_TILE_MIN_TOKENS || inShorts) {
+                laneGroupsFused(fused, o, from, to);
+                return;
+            }
         }
         float[] s = scratch[worker];
         float[] park = acc[worker];
@@ -448,7 +454,7 @@ public final class MatmulKernel {
      * ({@code dotGroup3}, {@code dotGroup2}, {@code dotGroup}), without decoding into the scratch first: with so few
      * tokens the decoded copy cost more than it saved.
      */
-    private void laneGroupsFused(LaneGroupMatrix m, float[] o, int from, int to) {
+    private void laneGroupsFused(FusedLaneMatrix m, float[] o, int from, int to) {
         int cols = m.cols();
         int rows = m.rows();
         int allGroups = rows / LaneGroupMatrix.GROUP;
@@ -470,11 +476,11 @@ public final class MatmulKernel {
     /**
      * Panels {@code [from, to)} of a lane matrix for a decode step's batch ({@link LaneTiles#octets}): the panel's groups
      * in pairs (the last alone, as a pair with itself), eight tokens at a time straight from the quants
-     * ({@link LaneGroupMatrix#dotPair8}; five to seven left as a padded octet), then the last one to four tokens in floats
+     * ({@link FusedLaneMatrix#dotPair8}; five to seven left as a padded octet), then the last one to four tokens in floats
      * as a few-token batch's are ({@link #fewTokens}). Decoding each column once per pair and eight tokens in registers costs less than storing a
      * decoded copy and loading it again for every four tokens (docs/inference-engine.md, Profile, session 14).
      */
-    private void laneGroupOctets(LaneGroupMatrix m, float[] o, int from, int to) {
+    private void laneGroupOctets(FusedLaneMatrix m, float[] o, int from, int to) {
         int cols = m.cols();
         int rows = m.rows();
         int allGroups = rows / LaneGroupMatrix.GROUP;
@@ -498,7 +504,7 @@ public final class MatmulKernel {
     }
 
     /** The tile of {@code w} tokens (interleaved from {@code in[xo]}) through group {@code g}, in floats. */
-    private static void fewTokens(LaneGroupMatrix m, float[] in, int g, int xo, int w, float[] o, int at, int stride) {
+    private static void fewTokens(FusedLaneMatrix m, float[] in, int g, int xo, int w, float[] o, int at, int stride) {
         switch (w) {
             case LaneTiles.TOKENS -> m.dotGroup4(g, in, xo, o, at, stride);
             case 3 -> m.dotGroup3(g, in, xo, o, at, stride);

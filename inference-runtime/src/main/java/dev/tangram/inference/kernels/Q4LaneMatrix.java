@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorOperators;
  * scales, then 16 runs of {@code GROUP} bytes, run {@code j} holding byte {@code j} of every row's block (column
  * {@code j} in the low nibble, column {@code j + 16} in the high one, each stored as {@code q + 8}, as in the file).
  */
-public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements LaneGroupMatrix {
+public record Q4LaneMatrix(MemorySegment data, int rows, int cols) implements FusedLaneMatrix {
     /** Bytes of one group's block: the file's 18 bytes per row and block. */
     static final int GROUP_BLOCK_BYTES = GROUP * Q4Matrix.BLOCK_BYTES;
     /** Where a group's block keeps its quants, after the scales. */

@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorOperators;
  * Q8_0 weights with rows in lanes ({@link LaneGroupMatrix}): per group and block of 32 columns, {@code GROUP} float16
  * scales, then 32 runs of {@code GROUP} signed bytes, run {@code k} holding column {@code k} of every row of the group.
  */
-public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements LaneGroupMatrix {
+public record Q8LaneMatrix(MemorySegment data, int rows, int cols) implements FusedLaneMatrix {
     /** Bytes of one group's block: the file's 34 bytes per row and block. */
     static final int GROUP_BLOCK_BYTES = GROUP * Q8Matrix.BLOCK_BYTES;
     /** Where a group's block keeps its quants, after the scales. */

@@ -44,7 +44,7 @@ public final class ModelLoader {
 
     /**
      * Loads with a kernel pool of {@code threads} participants; {@code readAhead} sets the one-token kernels' read-ahead
-     * distance or has it timed ({@link ReadAheadCalibration}); {@code layout} says whether Q8_0 and Q4_0 matrices are
+     * distance or has it timed ({@link ReadAheadCalibration}); {@code layout} says whether Q8_0, Q4_0, Q4_K and Q6_K matrices are
      * rearranged into lanes ({@link LaneLayout}) or computed from the file as they are, or lets {@link LayoutChoice}
      * decide from this machine's memory and heap. Q4_0 matrices in lanes multiply activations rounded to 8 bits.
      */
@@ -118,7 +118,7 @@ public final class ModelLoader {
 
     /** Bytes the lane layout would copy: the matrices {@link LaneLayout#applies} to. */
     static long laneBytes(LlamaWeights weights) {
-        return distinctMatrices(weights).stream().filter(LaneLayout::applies).mapToLong(WeightMatrix::bytes).sum();
+        return distinctMatrices(weights).stream().filter(LaneLayout::applies).mapToLong(LaneLayout::bytes).sum();
     }
 
     /** This machine's memory, or the container's limit where there is one (the JVM reads the cgroup). */

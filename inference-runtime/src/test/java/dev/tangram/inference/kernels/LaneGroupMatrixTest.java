@@ -207,6 +207,112 @@ class LaneGroupMatrixTest {
         }
     }
 
+    /**
+     * A K-quant matrix of arbitrary bytes (only the float16 fields kept finite), so that every scale and min bit pattern,
+     * the 6-bit values' top bits and negative Q6_K scales are met: its lanes decode to the file layout's values bit for
+     * bit, row by row, over a column range across a super-block's edge, and group by group.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_K", "Q6_K"})
+    void kQuantLanesDecodeArbitraryBytesToTheFileLayoutsValuesBitForBit(GgmlType type) {
+        int rows = 2 * G, cols = 512;
+        WeightMatrix file = arbitraryKQuant(type, rows, cols, 31);
+        try (Arena arena = Arena.ofShared()) {
+            WeightMatrix lanes = rearranged(file, arena);
+            assertThat(lanes).isInstanceOf(LaneGroupMatrix.class).isNotInstanceOf(FusedLaneMatrix.class);
+            assertThat(lanes.type()).isEqualTo(type);
+            assertThat(lanes.bytes()).isEqualTo(LaneLayout.bytes(file))
+                    .isEqualTo(type == GgmlType.Q6_K ? file.bytes() : file.bytes() / 144 * 148);
+            float[] expected = new float[cols];
+            float[] actual = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                file.dequantizeRow(r, expected, 0);
+                lanes.dequantizeRow(r, actual, 0);
+                assertThat(actual).as("row %d", r).containsExactly(expected);
+            }
+            float[] part = new float[64];
+            lanes.dequantize(G + 3, 224, 64, part, 0);
+            file.dequantizeRow(G + 3, expected, 0);
+            assertThat(part).containsExactly(Arrays.copyOfRange(expected, 224, 288));
+            float[] columns = new float[G * 96 + 5];
+            ((LaneGroupMatrix) lanes).decodeGroup(1, 224, 96, columns, 5);
+            for (int lane = 0; lane < G; lane++) {
+                file.dequantizeRow(G + lane, expected, 0);
+                for (int k = 0; k < 96; k++) {
+                    assertThat(columns[5 + k * G + lane]).as("lane %d column %d", lane, 224 + k).isEqualTo(expected[224 + k]);
+                }
+            }
+        }
+    }
+
+    /**
+     * K-quant lanes multiply one token straight from the quants and any batch through the register tiles, with every
+     * choice of lane paths (octets do not apply to them); their products equal the double product of their decoded rows.
+     */
+    @ParameterizedTest
+    @CsvSource({"Q4_K, 1", "Q4_K, 2", "Q4_K, 5", "Q4_K, 8", "Q4_K, 13", "Q4_K, 33", "Q6_K, 1", "Q6_K, 3", "Q6_K, 6", "Q6_K, 9", "Q6_K, 16",
+            "Q6_K, 37"})
+    void kQuantLaneProductsOfOneTokenAndOfBatchesEqualTheDoubleProduct(GgmlType type, int tokens) {
+        int rows = 5 * G, cols = 512;
+        WeightMatrix file = encode(type, random(rows * cols, 32), rows, cols);
+        float[] x = random(tokens * cols, 33 + tokens);
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
+            for (LanePaths paths : ALL_PATHS) {
+                MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, paths);
+                assertBatchedEqualsDoubleProduct(kernel, decodedRows(file), lanes, x, tokens, 1e-3, tokens + " tokens, " + paths);
+            }
+        }
+    }
+
+    /**
+     * Q8_0 lanes take a decode step's batch in octets, which interleave the input their own way: beside K-quant lanes in
+     * one parallel region the call takes the tiles' widths for all of them, so the K-quant lanes give what they give
+     * alone, bit for bit, and the Q8_0 lanes the same product by another path (equal to a double product's tolerance).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 6, 12})
+    void kQuantLanesBesideFusedLanesInOneParallelRegionGiveTheirProducts(int tokens) {
+        int cols = 256;
+        WeightMatrix a = encode(GgmlType.Q8_0, random(2 * G * cols, 34), 2 * G, cols);
+        WeightMatrix b = encode(GgmlType.Q4_K, random(G * cols, 35), G, cols);
+        WeightMatrix c = encode(GgmlType.Q6_K, random(G * cols, 36), G, cols);
+        float[] x = random(tokens * cols, 37);
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, new LanePaths(true, true));
+            WeightMatrix la = LaneLayout.rearrange(a, arena, pool);
+            WeightMatrix lb = LaneLayout.rearrange(b, arena, pool);
+            WeightMatrix lc = LaneLayout.rearrange(c, arena, pool);
+            float[] eb = new float[tokens * G], ec = new float[tokens * G];
+            kernel.multiply(lb, x, tokens, eb);
+            kernel.multiply(lc, x, tokens, ec);
+            float[] oa = new float[tokens * 2 * G], ob = new float[tokens * G], oc = new float[tokens * G];
+            kernel.multiply(x, tokens, la, oa, lb, ob, lc, oc);
+            assertThat(ob).containsExactly(eb);
+            assertThat(oc).containsExactly(ec);
+            QuantizedMatrixTest.assertDoubleProduct(decodedRows(a), x, 0, tokens, oa, 1e-4, "Q8_0 lanes beside K-quant lanes");
+            QuantizedMatrixTest.assertDoubleProduct(decodedRows(b), x, 0, tokens, ob, 1e-3, "Q4_K lanes");
+            QuantizedMatrixTest.assertDoubleProduct(decodedRows(c), x, 0, tokens, oc, 1e-3, "Q6_K lanes");
+        }
+    }
+
+    /** A K-quant matrix over random bytes, its float16 fields ({@code d}, and Q4_K's {@code dmin}) set to finite values. */
+    private static WeightMatrix arbitraryKQuant(GgmlType type, int rows, int cols, long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        int blockBytes = type.blockBytes();
+        byte[] bytes = new byte[rows * cols / 256 * blockBytes];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) random.nextInt(256);
+        }
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int at = 0; at < bytes.length; at += blockBytes) {
+            for (int field : type == GgmlType.Q6_K ? new int[] {208} : new int[] {0, 2}) {
+                buf.putShort(at + field, Float.floatToFloat16((float) (random.nextDouble() * 0.02 - 0.01)));
+            }
+        }
+        return WeightMatrix.of(type, java.lang.foreign.MemorySegment.ofArray(bytes), rows, cols);
+    }
+
     @Test
     void matricesWithoutWholeGroupsOrOfOtherTypesKeepTheirRows() {
         int cols = 64;

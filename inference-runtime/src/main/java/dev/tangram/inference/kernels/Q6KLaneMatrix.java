@@ -1,0 +1,192 @@
+package dev.tangram.inference.kernels;
+
+import static dev.tangram.inference.kernels.VectorShapes.B;
+import static dev.tangram.inference.kernels.VectorShapes.F;
+import static dev.tangram.inference.kernels.VectorShapes.I;
+
+import dev.tangram.inference.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q6_K weights with rows in lanes ({@link LaneGroupMatrix}). Per group and 256-column super-block: the rows' float16
+ * {@code d} ({@code GROUP} of them), sixteen runs of {@code GROUP} signed bytes with the 16-column sub-blocks' scales,
+ * then each 32-column chunk in 24 runs of {@code GROUP} bytes: run {@code j < 16} holds the low four bits of column
+ * {@code j} (low nibble) and of column {@code j + 16} (high nibble), run {@code 16 + j} ({@code j < 8}) the top two bits
+ * of columns {@code j}, {@code j + 8}, {@code j + 16} and {@code j + 24}, two bits each from the lowest. The same 210 bytes
+ * per row and super-block as the file; element value {@code (q - 32) * (d * scale)}, as {@link Q6KMatrix} decodes it.
+ * Its products call no helper that returns a vector ({@link Q4KLaneMatrix} says why).
+ */
+public record Q6KLaneMatrix(MemorySegment data, int rows, int cols) implements LaneGroupMatrix {
+    /** Bytes per row and super-block: the file's. */
+    static final int ROW_BYTES = 210;
+    /** Bytes of one group's super-block. */
+    static final int GROUP_SUPER_BYTES = GROUP * ROW_BYTES;
+    private static final int SCALES = 2 * GROUP;
+    private static final int QUANTS = 18 * GROUP;
+    /** Bytes of one 32-column chunk's quants in a group: 24 runs. */
+    private static final int CHUNK_BYTES = 24 * GROUP;
+    private static final int CHUNKS = KQuantMatrix.SUPER_BLOCK / BLOCK;
+    private static final int HIGH = 16;
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q6_K;
+    }
+
+    /**
+     * Rows {@code [g * GROUP, (g + 1) * GROUP)} dotted with {@code x[xOff .. xOff + cols)}: per 32-column chunk, four
+     * running sums of {@code q - 32} times the token's values (two per 16-column sub-block), each sub-block's scaled by
+     * {@code d * scale} at the chunk's end.
+     */
+    @Override
+    public void dotGroup(int g, float[] x, int xOff, float[] out, int o) {
+        int supers = cols / KQuantMatrix.SUPER_BLOCK;
+        long base = (long) g * supers * GROUP_SUPER_BYTES;
+        FloatVector acc = FloatVector.zero(F);
+        for (int sb = 0; sb < supers; sb++) {
+            long h = base + (long) sb * GROUP_SUPER_BYTES;
+            FloatVector d = HalfFloats.load(data, h);
+            for (int c = 0; c < CHUNKS; c++) {
+                long q = h + QUANTS + (long) c * CHUNK_BYTES;
+                int xi = xOff + sb * KQuantMatrix.SUPER_BLOCK + c * BLOCK;
+                FloatVector s0 = FloatVector.zero(F);
+                FloatVector s1 = FloatVector.zero(F);
+                FloatVector s2 = FloatVector.zero(F);
+                FloatVector s3 = FloatVector.zero(F);
+                for (int j = 0; j < 8; j++) {
+                    IntVector n1 = (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector n2 = (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) (j + 8) * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    IntVector hb = (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) (HIGH + j) * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    s0 = ((FloatVector) n1.and(0x0F).or(hb.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F, x[xi + j]), s0);
+                    s1 = ((FloatVector) n2.and(0x0F).or(hb.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F, x[xi + j + 8]), s1);
+                    s2 = ((FloatVector) n1.lanewise(VectorOperators.LSHR, 4).or(hb.and(0x30)).sub(32).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F, x[xi + j + 16]), s2);
+                    s3 = ((FloatVector) n2.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, x[xi + j + 24]), s3);
+                }
+                long sc = h + SCALES + (long) (2 * c) * GROUP;
+                FloatVector first = (FloatVector) ByteVector.fromMemorySegment(B, data, sc, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0);
+                FloatVector second = (FloatVector) ByteVector.fromMemorySegment(B, data, sc + GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0);
+                acc = s0.add(s1).fma(d.mul(first), acc);
+                acc = s2.add(s3).fma(d.mul(second), acc);
+            }
+        }
+        acc.intoArray(out, o);
+    }
+
+    /** Decodes as {@code (q - 32) * (d * scale)}, as {@link Q6KMatrix} does. */
+    @Override
+    public void decodeGroup(int g, int c0, int n, float[] dst, int dOff) {
+        long base = (long) g * (cols / KQuantMatrix.SUPER_BLOCK) * GROUP_SUPER_BYTES;
+        for (int b = c0 / BLOCK, o = dOff; b < (c0 + n) / BLOCK; b++, o += BLOCK * GROUP) {
+            long h = base + (long) (b / CHUNKS) * GROUP_SUPER_BYTES;
+            int c = b % CHUNKS;
+            FloatVector d = HalfFloats.load(data, h);
+            long sc = h + SCALES + (long) (2 * c) * GROUP;
+            FloatVector first = d.mul((FloatVector) ByteVector.fromMemorySegment(B, data, sc, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+            FloatVector second = d.mul((FloatVector) ByteVector.fromMemorySegment(B, data, sc + GROUP, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+            long q = h + QUANTS + (long) c * CHUNK_BYTES;
+            for (int j = 0; j < 8; j++) {
+                IntVector n1 = (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector n2 = (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) (j + 8) * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector hb = (IntVector) ByteVector.fromMemorySegment(B, data, q + (long) (HIGH + j) * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                ((FloatVector) n1.and(0x0F).or(hb.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32).convert(VectorOperators.I2F, 0))
+                        .mul(first).intoArray(dst, o + j * GROUP);
+                ((FloatVector) n2.and(0x0F).or(hb.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32).convert(VectorOperators.I2F, 0))
+                        .mul(first).intoArray(dst, o + (j + 8) * GROUP);
+                ((FloatVector) n1.lanewise(VectorOperators.LSHR, 4).or(hb.and(0x30)).sub(32).convert(VectorOperators.I2F, 0))
+                        .mul(second).intoArray(dst, o + (j + 16) * GROUP);
+                ((FloatVector) n2.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32)
+                        .convert(VectorOperators.I2F, 0)).mul(second).intoArray(dst, o + (j + 24) * GROUP);
+            }
+        }
+    }
+
+    @Override
+    public void dequantize(int row, int fromCol, int count, float[] dst, int dstOff) {
+        int lane = row % GROUP;
+        long base = (long) (row / GROUP) * (cols / KQuantMatrix.SUPER_BLOCK) * GROUP_SUPER_BYTES;
+        for (int i = 0; i < count; i++) {
+            int col = fromCol + i;
+            long h = base + (long) (col / KQuantMatrix.SUPER_BLOCK) * GROUP_SUPER_BYTES;
+            int e = col % KQuantMatrix.SUPER_BLOCK;
+            int c = e / BLOCK;
+            int j = e % BLOCK;
+            float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, h + 2L * lane));
+            int scale = data.get(ValueLayout.JAVA_BYTE, h + SCALES + (long) (e / 16) * GROUP + lane);
+            long q = h + QUANTS + (long) c * CHUNK_BYTES + lane;
+            int low = (data.get(ValueLayout.JAVA_BYTE, q + (long) (j % 16) * GROUP) >> (j < 16 ? 0 : 4)) & 0x0F;
+            int top = (data.get(ValueLayout.JAVA_BYTE, q + (long) (HIGH + j % 8) * GROUP) >> (2 * (j / 8))) & 3;
+            dst[dstOff + i] = (float) ((low | top << 4) - 32) * (d * scale);
+        }
+    }
+
+    /**
+     * Rows of Q6_K matrix {@code file} as lanes, for groups {@code [from, to)}: each super-block of the group's rows
+     * gathered into a heap array, rearranged there and copied out whole.
+     */
+    static void rearrange(WeightMatrix file, MemorySegment dst, int from, int to) {
+        int supers = file.cols() / KQuantMatrix.SUPER_BLOCK;
+        byte[] in = new byte[GROUP * ROW_BYTES];
+        byte[] out = new byte[GROUP_SUPER_BYTES];
+        int[] q = new int[KQuantMatrix.SUPER_BLOCK];
+        for (int g = from; g < to; g++) {
+            for (int sb = 0; sb < supers; sb++) {
+                for (int lane = 0; lane < GROUP; lane++) {
+                    long at = ((long) (g * GROUP + lane) * supers + sb) * ROW_BYTES;
+                    MemorySegment.copy(file.data(), ValueLayout.JAVA_BYTE, at, in, lane * ROW_BYTES, ROW_BYTES);
+                }
+                for (int lane = 0; lane < GROUP; lane++) {
+                    int r = lane * ROW_BYTES;
+                    System.arraycopy(in, r + 208, out, 2 * lane, 2);
+                    for (int s = 0; s < 16; s++) {
+                        out[SCALES + s * GROUP + lane] = in[r + 192 + s];
+                    }
+                    fileQuants(in, r, q);
+                    for (int c = 0; c < CHUNKS; c++) {
+                        int e = c * BLOCK;
+                        int at = QUANTS + c * CHUNK_BYTES + lane;
+                        for (int j = 0; j < 16; j++) {
+                            out[at + j * GROUP] = (byte) ((q[e + j] & 0x0F) | (q[e + j + 16] & 0x0F) << 4);
+                        }
+                        for (int j = 0; j < 8; j++) {
+                            out[at + (HIGH + j) * GROUP] = (byte) (q[e + j] >> 4 | (q[e + j + 8] >> 4) << 2 | (q[e + j + 16] >> 4) << 4
+                                    | (q[e + j + 24] >> 4) << 6);
+                        }
+                    }
+                }
+                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, ((long) g * supers + sb) * GROUP_SUPER_BYTES, out.length);
+            }
+        }
+    }
+
+    /** The 6-bit quants (0–63) of the file's super-block at {@code in[r ..]}, in column order ({@link Q6KMatrix}'s layout). */
+    private static void fileQuants(byte[] in, int r, int[] q) {
+        for (int e = 0; e < KQuantMatrix.SUPER_BLOCK; e++) {
+            int half = e / 128;
+            int k = e % 128 / 32;
+            int l = e % 32;
+            int low = (in[r + 64 * half + l + (k % 2) * 32] >> (k < 2 ? 0 : 4)) & 0x0F;
+            int top = (in[r + 128 + 32 * half + l] >> (2 * k)) & 3;
+            q[e] = low | top << 4;
+        }
+    }
+}
