@@ -21,7 +21,8 @@ import jdk.incubator.vector.FloatVector;
  * Q4_K and Q6_K lane matrices take one token straight from the quants and every batch through the register tiles. A
  * Q4_0 lane matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): one token in short
  * lanes, a decode step's batch in short lanes or in floats by the vector width ({@link LanePaths#q4StepsInShorts}),
- * prefill as floats in the tiles; or, with {@link Q4Activations#FLOAT}, the input as it is, in floats throughout.
+ * prefill as floats in the tiles; a Q4_K one likewise, one token in short lanes and every batch as floats in the tiles;
+ * or, with {@link Q4Activations#FLOAT}, the input as it is, in floats throughout.
  * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch and
  * input copy have grown to the widest matrix and the most tokens.
  */
@@ -242,12 +243,18 @@ public final class MatmulKernel {
             this.q4InShorts = roundQ4Input && (tokens == 1 || lanePaths.q4StepsInShorts() && LaneTiles.decodeStep(tokens));
             first[0] = 0;
             boolean int8Input = false;
+            boolean shortLevels = false;
+            boolean roundedInput = false;
             boolean floatLanes = false;
             boolean rowTiles = false;
             for (int m = 0; m < n; m++) {
-                boolean q4 = ws[m] instanceof Q4LaneMatrix;
-                int8Input |= q4 && roundQ4Input;
-                floatLanes |= ws[m] instanceof LaneGroupMatrix && !(q4 && roundQ4Input);
+                boolean rounds = roundsInput(ws[m]);
+                int8Input |= rounds;
+                // the register tiles take rounded floats, Q4_0's decode steps in short lanes the levels themselves
+                boolean levels = rounds && ws[m] instanceof Q4LaneMatrix && q4InShorts;
+                shortLevels |= levels;
+                roundedInput |= rounds && !levels;
+                floatLanes |= ws[m] instanceof LaneGroupMatrix && !rounds;
                 rowTiles |= !(ws[m] instanceof LaneGroupMatrix);
                 fused &= !(ws[m] instanceof LaneGroupMatrix) || ws[m] instanceof FusedLaneMatrix;
             }
@@ -274,9 +281,10 @@ public final class MatmulKernel {
                     }
                     LaneTiles.interleave(x, tokens, cols, octets, laneInput);
                 }
-                if (int8Input && q4InShorts) {
+                if (shortLevels) {
                     int8.quantize(x, tokens, cols);
-                } else if (int8Input) {
+                }
+                if (roundedInput) {
                     if (rounded.length < values) {
                         rounded = new float[values];
                     }
@@ -336,6 +344,12 @@ public final class MatmulKernel {
                 }
                 continue;
             }
+            if (w instanceof Q4KLaneMatrix q4k && roundQ4Input) {
+                for (int g = r; g < end; g++) {
+                    q4k.dotGroup(g, int8, o, g * LaneGroupMatrix.GROUP);
+                }
+                continue;
+            }
             if (w instanceof LaneGroupMatrix lanes) {
                 for (int g = r; g < end; g++) {
                     lanes.dotGroup(g, in, 0, o, g * LaneGroupMatrix.GROUP);
@@ -379,11 +393,16 @@ public final class MatmulKernel {
     }
 
     /**
-     * The interleaved input {@code m}'s register tiles multiply: a Q4_0 matrix the values rounded to 8 bits, as its
-     * few-token products do, unless it multiplies floats ({@link Q4Activations#FLOAT}).
+     * The interleaved input {@code m}'s register tiles multiply: a Q4_0 or Q4_K matrix the values rounded to 8 bits, as
+     * its one- and few-token products do, unless it multiplies floats ({@link Q4Activations#FLOAT}).
      */
     private float[] laneInput(LaneGroupMatrix m) {
-        return m instanceof Q4LaneMatrix && roundQ4Input ? roundedLaneInput : laneInput;
+        return roundsInput(m) ? roundedLaneInput : laneInput;
+    }
+
+    /** Whether {@code m} multiplies the input rounded to 8 bits per block of 32: Q4_0 and Q4_K lanes, unless configured otherwise. */
+    private boolean roundsInput(WeightMatrix m) {
+        return roundQ4Input && (m instanceof Q4LaneMatrix || m instanceof Q4KLaneMatrix);
     }
 
     /** The many-token path's items for a lane matrix: panels of {@link LaneTiles#GROUPS} groups, the last maybe fewer. */

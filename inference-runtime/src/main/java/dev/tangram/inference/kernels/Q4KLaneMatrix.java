@@ -4,6 +4,7 @@ import static dev.tangram.inference.kernels.VectorShapes.B;
 import static dev.tangram.inference.kernels.VectorShapes.F;
 import static dev.tangram.inference.kernels.VectorShapes.I;
 import static dev.tangram.inference.kernels.VectorShapes.L;
+import static dev.tangram.inference.kernels.VectorShapes.S;
 
 import dev.tangram.inference.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
@@ -12,6 +13,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -86,6 +88,52 @@ public record Q4KLaneMatrix(MemorySegment data, int rows, int cols) implements L
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0);
                 acc = s0.add(s1).add(s2.add(s3)).fma(d.mul(scale), acc);
                 acc = dmin.mul(min).fma(FloatVector.broadcast(F, -sumX), acc);
+            }
+        }
+        acc.intoArray(out, o);
+    }
+
+    /**
+     * Group {@code g} times one token's activations rounded to 8 bits ({@link Int8Activations}, quantised for one token),
+     * results to {@code out[o ..]}, as {@link Q4LaneMatrix#dotGroup(int, Int8Activations, int, float[], int)} multiplies
+     * Q4_0: a sub-block's sixteen low (and sixteen high) nibble-by-level products add up in short lanes exactly (at most
+     * 16 × 15 × 127 = 30,480), and only the sums are widened, converted and scaled: {@code Σ q·level · s · (d·scale) −
+     * (dmin·min) · Σ level · s}, {@code s} the block's level scale.
+     */
+    public void dotGroup(int g, Int8Activations x, float[] out, int o) {
+        short[] levels = x.levels();
+        int[] offsets = x.offsets();
+        float[] scales = x.scales();
+        int supers = cols / KQuantMatrix.SUPER_BLOCK;
+        long base = (long) g * supers * GROUP_SUPER_BYTES;
+        FloatVector acc = FloatVector.zero(F);
+        for (int sb = 0; sb < supers; sb++) {
+            long h = base + (long) sb * GROUP_SUPER_BYTES;
+            FloatVector d = HalfFloats.load(data, h);
+            FloatVector dmin = HalfFloats.load(data, h + DMIN);
+            for (int s = 0; s < SUBS; s++) {
+                long q = h + QUANTS + (long) s * SUB_BYTES;
+                int b = sb * SUBS + s;
+                int lo = b * BLOCK;
+                int hi = lo + 16;
+                ShortVector l0 = ShortVector.zero(S);
+                ShortVector h0 = ShortVector.zero(S);
+                for (int j = 0; j < 16; j++, lo++, hi++) {
+                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    l0 = l0.add(v.and((short) 0x0F).mul(levels[lo]));
+                    h0 = h0.add(v.lanewise(VectorOperators.LSHR, 4).mul(levels[hi]));
+                }
+                IntVector i0 = (IntVector) l0.convertShape(VectorOperators.S2I, I, 0);
+                i0 = i0.add((IntVector) h0.convertShape(VectorOperators.S2I, I, 0));
+                FloatVector scale = (FloatVector) ByteVector.fromMemorySegment(B, data, h + SCALES + (long) s * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0);
+                FloatVector min = (FloatVector) ByteVector.fromMemorySegment(B, data, h + MINS + (long) s * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0);
+                float step = scales[b];
+                acc = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(step).fma(d.mul(scale), acc);
+                // offsets hold 8 × Σ level (Q4_0's nibble offset); the mins take Σ level itself
+                acc = dmin.mul(min).fma(FloatVector.broadcast(F, -(offsets[b] / 8) * step), acc);
             }
         }
         acc.intoArray(out, o);

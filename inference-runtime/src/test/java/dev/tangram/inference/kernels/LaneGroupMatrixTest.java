@@ -246,8 +246,10 @@ class LaneGroupMatrixTest {
     }
 
     /**
-     * K-quant lanes multiply one token straight from the quants and any batch through the register tiles, with every
-     * choice of lane paths (octets do not apply to them); their products equal the double product of their decoded rows.
+     * K-quant lanes multiply one token straight from the quants (Q4_K in short lanes against 8-bit activations) and any
+     * batch through the register tiles, with every choice of lane paths (octets do not apply to them); their products
+     * equal the double product of their decoded rows with what they multiply (Q4_K: the input rounded to 8 bits, as
+     * Q4_0's lanes take it, unless configured to take floats).
      */
     @ParameterizedTest
     @CsvSource({"Q4_K, 1", "Q4_K, 2", "Q4_K, 5", "Q4_K, 8", "Q4_K, 13", "Q4_K, 33", "Q6_K, 1", "Q6_K, 3", "Q6_K, 6", "Q6_K, 9", "Q6_K, 16",
@@ -262,6 +264,10 @@ class LaneGroupMatrixTest {
                 MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, paths);
                 assertBatchedEqualsDoubleProduct(kernel, decodedRows(file), lanes, x, tokens, 1e-3, tokens + " tokens, " + paths);
             }
+            // engine.q4Activations: float: Q4_K multiplies the input as it is
+            float[] out = new float[tokens * rows];
+            new MatmulKernel(pool, Q4Activations.FLOAT).multiply(lanes, x, tokens, out);
+            QuantizedMatrixTest.assertDoubleProduct(decodedRows(file), x, 0, tokens, out, 1e-3, tokens + " tokens, float activations");
         }
     }
 
@@ -291,7 +297,7 @@ class LaneGroupMatrixTest {
             assertThat(ob).containsExactly(eb);
             assertThat(oc).containsExactly(ec);
             QuantizedMatrixTest.assertDoubleProduct(decodedRows(a), x, 0, tokens, oa, 1e-4, "Q8_0 lanes beside K-quant lanes");
-            QuantizedMatrixTest.assertDoubleProduct(decodedRows(b), x, 0, tokens, ob, 1e-3, "Q4_K lanes");
+            QuantizedMatrixTest.assertDoubleProduct(decodedRows(b), QuantizedMatrixTest.multipliedInput(lb, x), 0, tokens, ob, 1e-3, "Q4_K lanes");
             QuantizedMatrixTest.assertDoubleProduct(decodedRows(c), x, 0, tokens, oc, 1e-3, "Q6_K lanes");
         }
     }
