@@ -21,7 +21,8 @@ import jdk.incubator.vector.FloatVector;
  * Q4_K and Q6_K lane matrices take one token straight from the quants and every batch through the register tiles. A
  * Q4_0 lane matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): one token in short
  * lanes, a decode step's batch in short lanes or in floats by the vector width ({@link LanePaths#q4StepsInShorts}),
- * prefill as floats in the tiles; a Q4_K one likewise, one token in short lanes and every batch as floats in the tiles;
+ * prefill as floats in the tiles; Q4_K and Q6_K ones likewise, one token in short lanes and every batch as floats in the
+ * tiles;
  * or, with {@link Q4Activations#FLOAT}, the input as it is, in floats throughout.
  * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch and
  * input copy have grown to the widest matrix and the most tokens.
@@ -350,6 +351,12 @@ public final class MatmulKernel {
                 }
                 continue;
             }
+            if (w instanceof Q6KLaneMatrix q6k && roundQ4Input) {
+                for (int g = r; g < end; g++) {
+                    q6k.dotGroup(g, int8, o, g * LaneGroupMatrix.GROUP);
+                }
+                continue;
+            }
             if (w instanceof LaneGroupMatrix lanes) {
                 for (int g = r; g < end; g++) {
                     lanes.dotGroup(g, in, 0, o, g * LaneGroupMatrix.GROUP);
@@ -393,16 +400,19 @@ public final class MatmulKernel {
     }
 
     /**
-     * The interleaved input {@code m}'s register tiles multiply: a Q4_0 or Q4_K matrix the values rounded to 8 bits, as
+     * The interleaved input {@code m}'s register tiles multiply: a Q4_0, Q4_K or Q6_K matrix the values rounded to 8 bits, as
      * its one- and few-token products do, unless it multiplies floats ({@link Q4Activations#FLOAT}).
      */
     private float[] laneInput(LaneGroupMatrix m) {
         return roundsInput(m) ? roundedLaneInput : laneInput;
     }
 
-    /** Whether {@code m} multiplies the input rounded to 8 bits per block of 32: Q4_0 and Q4_K lanes, unless configured otherwise. */
+    /**
+     * Whether {@code m} multiplies the input rounded to 8 bits per block of 32: Q4_0, Q4_K and Q6_K lanes, unless
+     * configured otherwise.
+     */
     private boolean roundsInput(WeightMatrix m) {
-        return roundQ4Input && (m instanceof Q4LaneMatrix || m instanceof Q4KLaneMatrix);
+        return roundQ4Input && (m instanceof Q4LaneMatrix || m instanceof Q4KLaneMatrix || m instanceof Q6KLaneMatrix);
     }
 
     /** The many-token path's items for a lane matrix: panels of {@link LaneTiles#GROUPS} groups, the last maybe fewer. */

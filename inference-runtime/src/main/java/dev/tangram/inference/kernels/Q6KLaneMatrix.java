@@ -3,6 +3,7 @@ package dev.tangram.inference.kernels;
 import static dev.tangram.inference.kernels.VectorShapes.B;
 import static dev.tangram.inference.kernels.VectorShapes.F;
 import static dev.tangram.inference.kernels.VectorShapes.I;
+import static dev.tangram.inference.kernels.VectorShapes.S;
 
 import dev.tangram.inference.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
@@ -11,6 +12,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -82,6 +84,61 @@ public record Q6KLaneMatrix(MemorySegment data, int rows, int cols) implements L
                         .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0);
                 acc = s0.add(s1).fma(d.mul(first), acc);
                 acc = s2.add(s3).fma(d.mul(second), acc);
+            }
+        }
+        acc.intoArray(out, o);
+    }
+
+    /**
+     * Group {@code g} times one token's activations rounded to 8 bits ({@link Int8Activations}, quantised for one token),
+     * results to {@code out[o ..]}: the products {@code (q - 32) · level} (at most 32 × 127 in magnitude) add up in short
+     * lanes exactly, eight to a running sum (at most 32,512; sixteen would wrap), four sums per 32-column chunk, two per
+     * 16-column sub-block; only those are widened, converted and scaled by the level scale and {@code d * scale}.
+     */
+    public void dotGroup(int g, Int8Activations x, float[] out, int o) {
+        short[] levels = x.levels();
+        float[] steps = x.scales();
+        int supers = cols / KQuantMatrix.SUPER_BLOCK;
+        long base = (long) g * supers * GROUP_SUPER_BYTES;
+        FloatVector acc = FloatVector.zero(F);
+        for (int sb = 0; sb < supers; sb++) {
+            long h = base + (long) sb * GROUP_SUPER_BYTES;
+            FloatVector d = HalfFloats.load(data, h);
+            for (int c = 0; c < CHUNKS; c++) {
+                long q = h + QUANTS + (long) c * CHUNK_BYTES;
+                int b = sb * CHUNKS + c;
+                int xi = b * BLOCK;
+                ShortVector s0 = ShortVector.zero(S);
+                ShortVector s1 = ShortVector.zero(S);
+                ShortVector s2 = ShortVector.zero(S);
+                ShortVector s3 = ShortVector.zero(S);
+                for (int j = 0; j < 8; j++) {
+                    ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector n2 = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) (j + 8) * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) (HIGH + j) * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    s0 = s0.add(n1.and((short) 0x0F).or(hb.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).sub((short) 32)
+                            .mul(levels[xi + j]));
+                    s1 = s1.add(n2.and((short) 0x0F).or(hb.lanewise(VectorOperators.LSHL, 2).and((short) 0x30)).sub((short) 32)
+                            .mul(levels[xi + j + 8]));
+                    s2 = s2.add(n1.lanewise(VectorOperators.LSHR, 4).or(hb.and((short) 0x30)).sub((short) 32).mul(levels[xi + j + 16]));
+                    s3 = s3.add(n2.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
+                            .sub((short) 32).mul(levels[xi + j + 24]));
+                }
+                IntVector first = (IntVector) s0.convertShape(VectorOperators.S2I, I, 0);
+                first = first.add((IntVector) s1.convertShape(VectorOperators.S2I, I, 0));
+                IntVector second = (IntVector) s2.convertShape(VectorOperators.S2I, I, 0);
+                second = second.add((IntVector) s3.convertShape(VectorOperators.S2I, I, 0));
+                long sc = h + SCALES + (long) (2 * c) * GROUP;
+                FloatVector scaleA = (FloatVector) ByteVector.fromMemorySegment(B, data, sc, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0);
+                FloatVector scaleB = (FloatVector) ByteVector.fromMemorySegment(B, data, sc + GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0);
+                float step = steps[b];
+                acc = ((FloatVector) first.convert(VectorOperators.I2F, 0)).mul(step).fma(d.mul(scaleA), acc);
+                acc = ((FloatVector) second.convert(VectorOperators.I2F, 0)).mul(step).fma(d.mul(scaleB), acc);
             }
         }
         acc.intoArray(out, o);

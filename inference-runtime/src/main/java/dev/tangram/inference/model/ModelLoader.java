@@ -9,6 +9,7 @@ import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.Q4KLaneMatrix;
 import dev.tangram.inference.kernels.Q4LaneMatrix;
+import dev.tangram.inference.kernels.Q6KLaneMatrix;
 import dev.tangram.inference.kernels.ReadAheadCalibration;
 import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
@@ -24,6 +25,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Loads a Llama-family GGUF model: maps the file, reads its shape and vocabulary, binds its tensors. */
 public final class ModelLoader {
@@ -47,7 +49,7 @@ public final class ModelLoader {
      * Loads with a kernel pool of {@code threads} participants; {@code readAhead} sets the one-token kernels' read-ahead
      * distance or has it timed ({@link ReadAheadCalibration}); {@code layout} says whether Q8_0, Q4_0, Q4_K and Q6_K matrices are
      * rearranged into lanes ({@link LaneLayout}) or computed from the file as they are, or lets {@link LayoutChoice}
-     * decide from this machine's memory and heap. Q4_0 and Q4_K matrices in lanes multiply activations rounded to 8 bits.
+     * decide from this machine's memory and heap. Q4_0, Q4_K and Q6_K matrices in lanes multiply activations rounded to 8 bits.
      */
     public static LoadedModel load(Path path, int threads, ReadAheadSetting readAhead, WeightLayout layout) throws IOException {
         return load(path, threads, readAhead, layout, Q4Activations.INT8);
@@ -95,7 +97,7 @@ public final class ModelLoader {
 
     /**
      * Such as "lanes: 113 of 113 matrices rearranged (1258.6 MiB in 0.9 s)", with ", Q4_0 activations int8" where some
-     * are Q4_0 (or Q4_K), or "rows: computed from the mapped file".
+     * are Q4_0 ("Q4_K/Q6_K activations" for those types), or "rows: computed from the mapped file".
      */
     static String describe(WeightLayout layout, LlamaWeights weights, double seconds, Q4Activations q4Activations) {
         if (layout == WeightLayout.ROWS) {
@@ -104,9 +106,10 @@ public final class ModelLoader {
         Set<WeightMatrix> distinct = distinctMatrices(weights);
         long lanes = distinct.stream().filter(m -> m instanceof LaneGroupMatrix).count();
         long bytes = distinct.stream().filter(m -> m instanceof LaneGroupMatrix).mapToLong(WeightMatrix::bytes).sum();
-        boolean q4 = distinct.stream().anyMatch(m -> m instanceof Q4LaneMatrix);
-        boolean q4k = distinct.stream().anyMatch(m -> m instanceof Q4KLaneMatrix);
-        String rounding = q4 || q4k ? ", " + (q4 && q4k ? "Q4_0 and Q4_K" : q4 ? "Q4_0" : "Q4_K") + " activations " + q4Activations : "";
+        // the lane types whose input engine.q4Activations sets
+        String rounded = distinct.stream().filter(m -> m instanceof Q4LaneMatrix || m instanceof Q4KLaneMatrix || m instanceof Q6KLaneMatrix)
+                .map(m -> m.type().toString()).distinct().sorted().collect(Collectors.joining("/"));
+        String rounding = rounded.isEmpty() ? "" : ", " + rounded + " activations " + q4Activations;
         return String.format(Locale.ROOT, "lanes: %d of %d matrices rearranged (%.1f MiB in %.1f s)%s", lanes, distinct.size(),
                 bytes / 1048576.0, seconds, rounding);
     }

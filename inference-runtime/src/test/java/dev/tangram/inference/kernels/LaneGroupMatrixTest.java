@@ -246,10 +246,10 @@ class LaneGroupMatrixTest {
     }
 
     /**
-     * K-quant lanes multiply one token straight from the quants (Q4_K in short lanes against 8-bit activations) and any
+     * K-quant lanes multiply one token straight from the quants, in short lanes against 8-bit activations, and any
      * batch through the register tiles, with every choice of lane paths (octets do not apply to them); their products
-     * equal the double product of their decoded rows with what they multiply (Q4_K: the input rounded to 8 bits, as
-     * Q4_0's lanes take it, unless configured to take floats).
+     * equal the double product of their decoded rows with what they multiply (the input rounded to 8 bits, as Q4_0's
+     * lanes take it, unless configured to take floats).
      */
     @ParameterizedTest
     @CsvSource({"Q4_K, 1", "Q4_K, 2", "Q4_K, 5", "Q4_K, 8", "Q4_K, 13", "Q4_K, 33", "Q6_K, 1", "Q6_K, 3", "Q6_K, 6", "Q6_K, 9", "Q6_K, 16",
@@ -264,7 +264,7 @@ class LaneGroupMatrixTest {
                 MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, paths);
                 assertBatchedEqualsDoubleProduct(kernel, decodedRows(file), lanes, x, tokens, 1e-3, tokens + " tokens, " + paths);
             }
-            // engine.q4Activations: float: Q4_K multiplies the input as it is
+            // engine.q4Activations: float: the input as it is
             float[] out = new float[tokens * rows];
             new MatmulKernel(pool, Q4Activations.FLOAT).multiply(lanes, x, tokens, out);
             QuantizedMatrixTest.assertDoubleProduct(decodedRows(file), x, 0, tokens, out, 1e-3, tokens + " tokens, float activations");
@@ -298,7 +298,43 @@ class LaneGroupMatrixTest {
             assertThat(oc).containsExactly(ec);
             QuantizedMatrixTest.assertDoubleProduct(decodedRows(a), x, 0, tokens, oa, 1e-4, "Q8_0 lanes beside K-quant lanes");
             QuantizedMatrixTest.assertDoubleProduct(decodedRows(b), QuantizedMatrixTest.multipliedInput(lb, x), 0, tokens, ob, 1e-3, "Q4_K lanes");
-            QuantizedMatrixTest.assertDoubleProduct(decodedRows(c), x, 0, tokens, oc, 1e-3, "Q6_K lanes");
+            QuantizedMatrixTest.assertDoubleProduct(decodedRows(c), QuantizedMatrixTest.multipliedInput(lc, x), 0, tokens, oc, 1e-3, "Q6_K lanes");
+        }
+    }
+
+    /**
+     * Q6_K's one-token product adds eight {@code (q - 32) · level} products per short lane: at the extremes (every quant
+     * 0 or 63, every level ±127) a sum reaches ±32,512, and adding a sub-block's sixteen before widening would wrap. Q4_K's
+     * sixteen nibble products per sum reach 30,480 (every nibble 15).
+     */
+    @ParameterizedTest
+    @CsvSource({"Q6_K, 0, 1.0", "Q6_K, 0, -1.0", "Q6_K, 255, 1.0", "Q6_K, 255, -1.0", "Q4_K, 255, 1.0", "Q4_K, 255, -1.0"})
+    void oneTokenKQuantProductIsExactAtTheExtremesOfQuantsAndLevels(GgmlType type, int quantByte, float value) {
+        int rows = G, cols = 256;
+        byte[] bytes = new byte[rows * type.blockBytes()];
+        Arrays.fill(bytes, (byte) quantByte);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int at = 0; at < bytes.length; at += type.blockBytes()) {
+            if (type == GgmlType.Q6_K) {
+                for (int s = 0; s < 16; s++) {
+                    b.put(at + 192 + s, (byte) (quantByte == 0 ? 1 : -1));
+                }
+                b.putShort(at + 208, Float.floatToFloat16(0.5f));
+            } else {
+                b.putShort(at, Float.floatToFloat16(0.5f));
+                b.putShort(at + 2, Float.floatToFloat16(0.25f));
+            }
+        }
+        WeightMatrix file = WeightMatrix.of(type, java.lang.foreign.MemorySegment.ofArray(bytes), rows, cols);
+        float[] x = new float[cols];
+        Arrays.fill(x, value);
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(1)) {
+            WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
+            float[] out = new float[rows];
+            new MatmulKernel(pool).multiply(lanes, x, 1, out);
+            QuantizedMatrixTest.assertDoubleProduct(decodedRows(file), QuantizedMatrixTest.multipliedInput(lanes, x), 0, 1, out, 1e-3,
+                    type + " at the extremes");
+            assertThat(out[0]).isNotZero();
         }
     }
 
