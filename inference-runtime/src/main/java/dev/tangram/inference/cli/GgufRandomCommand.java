@@ -1,6 +1,7 @@
 package dev.tangram.inference.cli;
 
 import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.randommodel.QuantMix;
 import dev.tangram.inference.randommodel.RandomModelSpec;
 import dev.tangram.inference.randommodel.RandomModelWriter;
 import java.nio.file.Files;
@@ -25,19 +26,22 @@ public final class GgufRandomCommand implements Callable<Integer> {
     @Option(names = "--ffn") Integer ffn;
     @Option(names = "--vocab") Integer vocab;
     @Option(names = "--context", description = "llama.context_length") Integer context;
-    @Option(names = "--quant", description = "Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, F16, BF16 or F32 (default Q8_0)") String quant = "Q8_0";
+    @Option(names = "--quant", description = "Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, F16, BF16 or F32 (default Q8_0), or Q4_K_M: Q4_K with the "
+            + "output, and attn_v and ffn_down in llama.cpp's more-bits layers, in Q6_K") String quant = "Q8_0";
     @Option(names = "--untied", description = "write a separate output.weight instead of tying it to the embedding") boolean untied;
     @Option(names = "--seed", description = "seed of the weights (default 42)") long seed = 42;
     @Option(names = "--out", required = true, description = "the GGUF file to write") Path out;
 
     @Override
     public Integer call() throws Exception {
-        GgmlType type;
+        QuantMix mix;
         try {
-            type = GgmlType.valueOf(quant.toUpperCase(java.util.Locale.ROOT));
+            mix = QuantMix.parse(quant);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--quant: '" + quant + "' is not one of Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, F16, BF16, F32");
+            throw new CommandLine.ParameterException(new CommandLine(this), "--quant: '" + quant
+                    + "' is not one of Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, F16, BF16, F32, Q4_K_M");
         }
+        GgmlType type = mix.base();
         RandomModelSpec base = switch (preset == null ? "tiny" : preset) {
             case "tiny" -> RandomModelSpec.tiny(type);
             case "1b" -> RandomModelSpec.oneB(type);
@@ -51,8 +55,8 @@ public final class GgufRandomCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
         }
         long start = System.nanoTime();
-        RandomModelWriter.write(spec, out);
-        System.out.printf("wrote %s: %s, %.1f MiB in %.1f s%n", out, spec, Files.size(out) / 1048576.0, (System.nanoTime() - start) / 1e9);
+        RandomModelWriter.write(spec, mix, out);
+        System.out.printf("wrote %s: %s%s, %.1f MiB in %.1f s%n", out, spec, mix.base() == mix.promoted() ? "" : " as " + mix.name(), Files.size(out) / 1048576.0, (System.nanoTime() - start) / 1e9);
         return 0;
     }
 

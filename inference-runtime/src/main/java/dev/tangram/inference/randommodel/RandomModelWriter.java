@@ -25,7 +25,13 @@ public final class RandomModelWriter {
 
     private RandomModelWriter() {}
 
+    /** Every matrix in {@code spec}'s type. */
     public static void write(RandomModelSpec spec, Path out) throws IOException {
+        write(spec, QuantMix.uniform(spec.quant()), out);
+    }
+
+    /** The matrices in the types {@code mix} gives them ({@code spec}'s type is checked against the shape). */
+    public static void write(RandomModelSpec spec, QuantMix mix, Path out) throws IOException {
         ByteLevelBpeTrainer.Trained bpe = ByteLevelBpeTrainer.train(ByteLevelBpeTrainer.builtInCorpus(),
                 spec.vocab() - RandomModelSpec.SPECIALS.length);
         String[] tokens = new String[spec.vocab()];
@@ -42,8 +48,8 @@ public final class RandomModelWriter {
 
         GgufWriter w = new GgufWriter();
         w.put("general.architecture", GgufValue.ofString("llama"));
-        w.put("general.name", GgufValue.ofString("tangram-random-" + spec.layers() + "x" + spec.dim() + "-" + spec.quant()));
-        w.put("general.file_type", GgufValue.ofUint32(fileType(spec.quant())));
+        w.put("general.name", GgufValue.ofString("tangram-random-" + spec.layers() + "x" + spec.dim() + "-" + mix.name()));
+        w.put("general.file_type", GgufValue.ofUint32(mix.fileType()));
         if (spec.quant().blockElements() > 1) {
             w.put("general.quantization_version", GgufValue.ofUint32(2));
         }
@@ -71,23 +77,25 @@ public final class RandomModelWriter {
         int dim = spec.dim();
         int kv = spec.kvHeads() * spec.headDim();
         int tensor = 0;
-        GgmlType q = spec.quant();
-        w.tensor("token_embd.weight", q, dims(dim, spec.vocab()), matrix(spec, tensor++, spec.vocab(), dim, q, Math.sqrt(3.0 / dim)));
+        GgmlType q = mix.base();
+        GgmlType embd = mix.tokenEmbedding(spec.tied());
+        w.tensor("token_embd.weight", embd, dims(dim, spec.vocab()), matrix(spec, tensor++, spec.vocab(), dim, embd, Math.sqrt(3.0 / dim)));
         for (int l = 0; l < spec.layers(); l++) {
             String p = "blk." + l + ".";
             w.tensor(p + "attn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
             w.tensor(p + "attn_q.weight", q, dims(dim, dim), matrix(spec, tensor++, dim, dim, q, Math.sqrt(3.0 / dim)));
             w.tensor(p + "attn_k.weight", q, dims(dim, kv), matrix(spec, tensor++, kv, dim, q, Math.sqrt(3.0 / dim)));
-            w.tensor(p + "attn_v.weight", q, dims(dim, kv), matrix(spec, tensor++, kv, dim, q, Math.sqrt(3.0 / dim)));
+            GgmlType more = mix.valueOrDown(l, spec.layers());
+            w.tensor(p + "attn_v.weight", more, dims(dim, kv), matrix(spec, tensor++, kv, dim, more, Math.sqrt(3.0 / dim)));
             w.tensor(p + "attn_output.weight", q, dims(dim, dim), matrix(spec, tensor++, dim, dim, q, Math.sqrt(3.0 / dim)));
             w.tensor(p + "ffn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
             w.tensor(p + "ffn_gate.weight", q, dims(dim, spec.ffn()), matrix(spec, tensor++, spec.ffn(), dim, q, Math.sqrt(3.0 / dim)));
-            w.tensor(p + "ffn_down.weight", q, dims(spec.ffn(), dim), matrix(spec, tensor++, dim, spec.ffn(), q, Math.sqrt(3.0 / spec.ffn())));
+            w.tensor(p + "ffn_down.weight", more, dims(spec.ffn(), dim), matrix(spec, tensor++, dim, spec.ffn(), more, Math.sqrt(3.0 / spec.ffn())));
             w.tensor(p + "ffn_up.weight", q, dims(dim, spec.ffn()), matrix(spec, tensor++, spec.ffn(), dim, q, Math.sqrt(3.0 / dim)));
         }
         w.tensor("output_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
         if (!spec.tied()) {
-            w.tensor("output.weight", q, dims(dim, spec.vocab()), matrix(spec, tensor, spec.vocab(), dim, q, Math.sqrt(3.0 / dim)));
+            w.tensor("output.weight", mix.output(), dims(dim, spec.vocab()), matrix(spec, tensor, spec.vocab(), dim, mix.output(), Math.sqrt(3.0 / dim)));
         }
         w.write(out);
     }

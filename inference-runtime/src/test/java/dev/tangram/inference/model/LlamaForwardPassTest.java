@@ -9,6 +9,7 @@ import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
+import dev.tangram.inference.randommodel.QuantMix;
 import dev.tangram.inference.randommodel.RandomModelSpec;
 import dev.tangram.inference.randommodel.RandomModelWriter;
 import dev.tangram.inference.sampling.Sampler;
@@ -127,6 +128,29 @@ class LlamaForwardPassTest {
             int[] table = {0, 1, 2};
             float[] prefill = m.forwardPass().forward(List.of(new SequenceChunk(PROMPT, 0, table, true)), cache)[0];
             assertClose(prefill, expected[PROMPT.length - 1], 5e-4, "prefill");
+            PagedKvCache fresh = new PagedKvCache(m.config(), 8, 4);
+            for (int p = 0; p < PROMPT.length; p++) {
+                float[] step = m.forwardPass().forward(List.of(new SequenceChunk(new int[] {PROMPT[p]}, p, table, true)), fresh)[0];
+                assertClose(step, expected[p], 5e-4, "decode position " + p);
+            }
+        }
+    }
+
+    /**
+     * A Q4_K_M model (Q4_K, with the tied output and layer 1's attn_v and ffn_down in Q6_K): both lane types in one
+     * forward pass, Q4_K and Q6_K matrices side by side in the attention's and the FFN's parallel regions.
+     */
+    @Test
+    void q4kmMixMatchesTheReferenceAsPrefillAndAsDecode() throws IOException {
+        Path file = dir.resolve("q4km.gguf");
+        RandomModelWriter.write(new RandomModelSpec(2, 256, 4, 4, 512, 512, 2048, 10000f, GgmlType.Q4_K, true, 11), QuantMix.Q4_K_M, file);
+        try (LoadedModel m = ModelLoader.load(file, 2); GgufFile raw = GgufFile.open(file)) {
+            assertThat(m.layout()).startsWith("lanes: 15 of 15").contains("Q4_K/Q6_K activations int8");
+            double[][] expected = new ReferenceLlama(raw, m.config(), true).logits(PROMPT);
+            PagedKvCache cache = new PagedKvCache(m.config(), 8, 4);
+            int[] table = {0, 1, 2};
+            assertClose(m.forwardPass().forward(List.of(new SequenceChunk(PROMPT, 0, table, true)), cache)[0], expected[PROMPT.length - 1],
+                    5e-4, "prefill");
             PagedKvCache fresh = new PagedKvCache(m.config(), 8, 4);
             for (int p = 0; p < PROMPT.length; p++) {
                 float[] step = m.forwardPass().forward(List.of(new SequenceChunk(new int[] {PROMPT[p]}, p, table, true)), fresh)[0];
