@@ -4,7 +4,7 @@
 #   -> one line per file, "OUT " and the log-probabilities
 # --int8-input: every linear layer of the next file's model takes its input rounded to 8 bits per block of 32 (scale =
 # largest magnitude / 127, each value the nearest whole number of scales), as Tangram's Q4_0 matrices with rows in
-# lanes (and llama.cpp's Q4_0 products) do.
+# lanes (and llama.cpp's Q4_0 products) do; Q4_K and Q6_K ones too.
 import os
 import sys
 

@@ -18,12 +18,11 @@ import jdk.incubator.vector.FloatVector;
  * straight from the quants ({@link Q8LaneMatrix#dotGroup}, {@link Q4LaneMatrix#dotGroup}), the rest of a decode step's
  * batch the same way eight tokens at a time where the vector width suits ({@link LanePaths#octets}), prefill in register
  * tiles of groups by tokens ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes.
- * Q4_K and Q6_K lane matrices take one token straight from the quants and every batch through the register tiles. A
- * Q4_0 lane matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): one token in short
+ * Q4_K and Q6_K lane matrices take one token straight from the quants and the other batches through the register
+ * tiles. A Q4_0 lane matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): one token in short
  * lanes, a decode step's batch in short lanes or in floats by the vector width ({@link LanePaths#q4StepsInShorts}),
- * prefill as floats in the tiles; Q4_K and Q6_K ones likewise, one token in short lanes and every batch as floats in the
- * tiles;
- * or, with {@link Q4Activations#FLOAT}, the input as it is, in floats throughout.
+ * prefill as floats in the tiles; Q4_K and Q6_K ones likewise (a decode step four tokens at a time in short lanes,
+ * else through the tiles); or, with {@link Q4Activations#FLOAT}, the input as it is, in floats throughout.
  * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch and
  * input copy have grown to the widest matrix and the most tokens.
  */
@@ -251,8 +250,8 @@ public final class MatmulKernel {
             for (int m = 0; m < n; m++) {
                 boolean rounds = roundsInput(ws[m]);
                 int8Input |= rounds;
-                // the register tiles take rounded floats, Q4_0's decode steps in short lanes the levels themselves
-                boolean levels = rounds && ws[m] instanceof Q4LaneMatrix && q4InShorts;
+                // the register tiles take rounded floats, decode steps in short lanes the levels themselves
+                boolean levels = rounds && (ws[m] instanceof Q4LaneMatrix ? q4InShorts : kQuantInShorts());
                 shortLevels |= levels;
                 roundedInput |= rounds && !levels;
                 floatLanes |= ws[m] instanceof LaneGroupMatrix && !rounds;
@@ -347,13 +346,13 @@ public final class MatmulKernel {
             }
             if (w instanceof Q4KLaneMatrix q4k && roundQ4Input) {
                 for (int g = r; g < end; g++) {
-                    q4k.dotGroup(g, int8, o, g * LaneGroupMatrix.GROUP);
+                    q4k.dotGroup(g, int8, 0, 1, 0, o, g * LaneGroupMatrix.GROUP);
                 }
                 continue;
             }
             if (w instanceof Q6KLaneMatrix q6k && roundQ4Input) {
                 for (int g = r; g < end; g++) {
-                    q6k.dotGroup(g, int8, o, g * LaneGroupMatrix.GROUP);
+                    q6k.dotGroup(g, int8, 0, 1, 0, o, g * LaneGroupMatrix.GROUP);
                 }
                 continue;
             }
@@ -425,8 +424,9 @@ public final class MatmulKernel {
      * Panels {@code [from, to)} of a lane matrix ({@link LaneTiles#GROUPS} groups each): a decode step's batch of five or
      * more in octets where the machine takes them ({@link #laneGroupOctets}), except through a Q4_0 matrix in short lanes;
      * those, and fewer than {@link #LANE_TILE_MIN_TOKENS} tokens otherwise, straight from the quants a few tokens at a time
-     * ({@link #laneGroupsFused}); else, and for any batch through a Q4_K or Q6_K matrix, {@link #LANE_SLICE} columns of
-     * each group decoded, then multiplied with every tile of tokens ({@link LaneTiles}). Each token's accumulator is one vector of a group's rows, stored to the output as it
+     * ({@link #laneGroupsFused}); a Q4_K or Q6_K matrix's decode step in short lanes where the vector width takes them
+     * ({@link #kQuantStep}); else {@link #LANE_SLICE} columns of each group decoded, then multiplied with every tile of
+     * tokens ({@link LaneTiles}). Each token's accumulator is one vector of a group's rows, stored to the output as it
      * is (no sums across lanes). A last panel of fewer groups takes them one by one.
      */
     private void laneGroups(LaneGroupMatrix m, float[] o, int from, int to, int worker) {
@@ -440,6 +440,9 @@ public final class MatmulKernel {
                 laneGroupsFused(fused, o, from, to);
                 return;
             }
+        } else if (kQuantInShorts() && roundsInput(m)) {
+            kQuantStep(m, o, from, to);
+            return;
         }
         float[] s = scratch[worker];
         float[] park = acc[worker];
@@ -526,6 +529,55 @@ public final class MatmulKernel {
                     fewTokens(m, in, g, t0 * cols, w, o, at + g * LaneGroupMatrix.GROUP, rows);
                     if (h != g) {
                         fewTokens(m, in, h, t0 * cols, w, o, at + h * LaneGroupMatrix.GROUP, rows);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether this call's Q4_K and Q6_K lane matrices take a decode step in short lanes: where Q4_0's do, below
+     * {@link #LANE_TILE_MIN_TOKENS} tokens; from there on the register tiles were faster (docs/inference-engine.md,
+     * Profile, session 15).
+     */
+    private boolean kQuantInShorts() {
+        return q4InShorts && tokens < LANE_TILE_MIN_TOKENS;
+    }
+
+    /**
+     * Panels {@code [from, to)} of a Q4_K or Q6_K lane matrix for a decode step's batch in short lanes
+     * ({@link #kQuantInShorts}): each group straight from its quants against the 8-bit levels, four tokens at a time
+     * ({@code dotGroup4}), then the last three as two and one, or the last two or one.
+     */
+    private void kQuantStep(LaneGroupMatrix m, float[] o, int from, int to) {
+        int rows = m.rows();
+        int allGroups = rows / LaneGroupMatrix.GROUP;
+        for (int g = from * LaneTiles.GROUPS; g < Math.min(allGroups, to * LaneTiles.GROUPS); g++) {
+            int at = g * LaneGroupMatrix.GROUP;
+            for (int t0 = 0, w; t0 < tokens; t0 += w) {
+                w = LaneTiles.width(false, tokens - t0);
+                if (w == LaneTiles.TOKENS) {
+                    switch (m) {
+                        case Q4KLaneMatrix q -> q.dotGroup4(g, int8, t0, o, t0 * rows + at, rows);
+                        case Q6KLaneMatrix q -> q.dotGroup4(g, int8, t0, o, t0 * rows + at, rows);
+                        default -> throw new IllegalStateException("no decode step in short lanes for " + m.type());
+                    }
+                    continue;
+                }
+                int t = 0;
+                if (w >= 2) {
+                    switch (m) {
+                        case Q4KLaneMatrix q -> q.dotGroup2(g, int8, t0, w, 0, o, t0 * rows + at, rows);
+                        case Q6KLaneMatrix q -> q.dotGroup2(g, int8, t0, w, 0, o, t0 * rows + at, rows);
+                        default -> throw new IllegalStateException("no decode step in short lanes for " + m.type());
+                    }
+                    t = 2;
+                }
+                if (t < w) {
+                    switch (m) {
+                        case Q4KLaneMatrix q -> q.dotGroup(g, int8, t0, w, t, o, (t0 + t) * rows + at);
+                        case Q6KLaneMatrix q -> q.dotGroup(g, int8, t0, w, t, o, (t0 + t) * rows + at);
+                        default -> throw new IllegalStateException("no decode step in short lanes for " + m.type());
                     }
                 }
             }

@@ -94,17 +94,19 @@ public record Q4KLaneMatrix(MemorySegment data, int rows, int cols) implements L
     }
 
     /**
-     * Group {@code g} times one token's activations rounded to 8 bits ({@link Int8Activations}, quantised for one token),
-     * results to {@code out[o ..]}, as {@link Q4LaneMatrix#dotGroup(int, Int8Activations, int, float[], int)} multiplies
-     * Q4_0: a sub-block's sixteen low (and sixteen high) nibble-by-level products add up in short lanes exactly (at most
-     * 16 × 15 × 127 = 30,480), and only the sums are widened, converted and scaled: {@code Σ q·level · s · (d·scale) −
-     * (dmin·min) · Σ level · s}, {@code s} the block's level scale.
+     * Group {@code g} times token {@code t} of the tile of {@code w} tokens from {@code t0} of activations rounded to 8
+     * bits ({@link Int8Activations}), results to {@code out[o ..]}, as
+     * {@link Q4LaneMatrix#dotGroup(int, Int8Activations, int, float[], int)} multiplies Q4_0: a sub-block's sixteen low
+     * (and sixteen high) nibble-by-level products add up in short lanes exactly (at most 16 × 15 × 127 = 30,480), and
+     * only the sums are widened, converted and scaled: {@code Σ q·level · s · (d·scale) − (dmin·min) · Σ level · s},
+     * {@code s} the block's level scale. One token is the tile of one from 0.
      */
-    public void dotGroup(int g, Int8Activations x, float[] out, int o) {
+    public void dotGroup(int g, Int8Activations x, int t0, int w, int t, float[] out, int o) {
         short[] levels = x.levels();
         int[] offsets = x.offsets();
-        float[] scales = x.scales();
+        float[] steps = x.scales();
         int supers = cols / KQuantMatrix.SUPER_BLOCK;
+        int blocks = cols / BLOCK;
         long base = (long) g * supers * GROUP_SUPER_BYTES;
         FloatVector acc = FloatVector.zero(F);
         for (int sb = 0; sb < supers; sb++) {
@@ -114,11 +116,11 @@ public record Q4KLaneMatrix(MemorySegment data, int rows, int cols) implements L
             for (int s = 0; s < SUBS; s++) {
                 long q = h + QUANTS + (long) s * SUB_BYTES;
                 int b = sb * SUBS + s;
-                int lo = b * BLOCK;
-                int hi = lo + 16;
+                int lo = t0 * cols + b * BLOCK * w + t;
+                int hi = lo + 16 * w;
                 ShortVector l0 = ShortVector.zero(S);
                 ShortVector h0 = ShortVector.zero(S);
-                for (int j = 0; j < 16; j++, lo++, hi++) {
+                for (int j = 0; j < 16; j++, lo += w, hi += w) {
                     ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                     l0 = l0.add(v.and((short) 0x0F).mul(levels[lo]));
@@ -130,13 +132,145 @@ public record Q4KLaneMatrix(MemorySegment data, int rows, int cols) implements L
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0);
                 FloatVector min = (FloatVector) ByteVector.fromMemorySegment(B, data, h + MINS + (long) s * GROUP, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0);
-                float step = scales[b];
+                int k = t0 * blocks + b * w + t;
+                float step = steps[k];
                 acc = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(step).fma(d.mul(scale), acc);
                 // offsets hold 8 × Σ level (Q4_0's nibble offset); the mins take Σ level itself
-                acc = dmin.mul(min).fma(FloatVector.broadcast(F, -(offsets[b] / 8) * step), acc);
+                acc = dmin.mul(min).fma(FloatVector.broadcast(F, -(offsets[k] / 8) * step), acc);
             }
         }
         acc.intoArray(out, o);
+    }
+
+    /**
+     * As {@link #dotGroup(int, Int8Activations, int, int, int, float[], int)}, for the tile of four tokens from
+     * {@code t0}: each run's nibbles are widened once for the four tokens' products, token {@code t}'s results to
+     * {@code out[o + t * stride ..]}.
+     */
+    public void dotGroup4(int g, Int8Activations x, int t0, float[] out, int o, int stride) {
+        short[] levels = x.levels();
+        int[] offsets = x.offsets();
+        float[] steps = x.scales();
+        int supers = cols / KQuantMatrix.SUPER_BLOCK;
+        int blocks = cols / BLOCK;
+        long base = (long) g * supers * GROUP_SUPER_BYTES;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        for (int sb = 0; sb < supers; sb++) {
+            long h = base + (long) sb * GROUP_SUPER_BYTES;
+            FloatVector d = HalfFloats.load(data, h);
+            FloatVector dmin = HalfFloats.load(data, h + DMIN);
+            for (int s = 0; s < SUBS; s++) {
+                long q = h + QUANTS + (long) s * SUB_BYTES;
+                int b = sb * SUBS + s;
+                int lo = t0 * cols + 4 * b * BLOCK;
+                int hi = lo + 4 * 16;
+                ShortVector l0 = ShortVector.zero(S);
+                ShortVector h0 = ShortVector.zero(S);
+                ShortVector l1 = ShortVector.zero(S);
+                ShortVector h1 = ShortVector.zero(S);
+                ShortVector l2 = ShortVector.zero(S);
+                ShortVector h2 = ShortVector.zero(S);
+                ShortVector l3 = ShortVector.zero(S);
+                ShortVector h3 = ShortVector.zero(S);
+                for (int j = 0; j < 16; j++, lo += 4, hi += 4) {
+                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector wl = v.and((short) 0x0F);
+                    ShortVector wh = v.lanewise(VectorOperators.LSHR, 4);
+                    l0 = l0.add(wl.mul(levels[lo]));
+                    l1 = l1.add(wl.mul(levels[lo + 1]));
+                    l2 = l2.add(wl.mul(levels[lo + 2]));
+                    l3 = l3.add(wl.mul(levels[lo + 3]));
+                    h0 = h0.add(wh.mul(levels[hi]));
+                    h1 = h1.add(wh.mul(levels[hi + 1]));
+                    h2 = h2.add(wh.mul(levels[hi + 2]));
+                    h3 = h3.add(wh.mul(levels[hi + 3]));
+                }
+                FloatVector scale = d.mul((FloatVector) ByteVector.fromMemorySegment(B, data, h + SCALES + (long) s * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector min = dmin.mul((FloatVector) ByteVector.fromMemorySegment(B, data, h + MINS + (long) s * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0));
+                int k = t0 * blocks + 4 * b;
+                IntVector i0 = (IntVector) l0.convertShape(VectorOperators.S2I, I, 0);
+                i0 = i0.add((IntVector) h0.convertShape(VectorOperators.S2I, I, 0));
+                a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(steps[k]).fma(scale, a0);
+                a0 = min.fma(FloatVector.broadcast(F, -(offsets[k] / 8) * steps[k]), a0);
+                IntVector i1 = (IntVector) l1.convertShape(VectorOperators.S2I, I, 0);
+                i1 = i1.add((IntVector) h1.convertShape(VectorOperators.S2I, I, 0));
+                a1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).mul(steps[k + 1]).fma(scale, a1);
+                a1 = min.fma(FloatVector.broadcast(F, -(offsets[k + 1] / 8) * steps[k + 1]), a1);
+                IntVector i2 = (IntVector) l2.convertShape(VectorOperators.S2I, I, 0);
+                i2 = i2.add((IntVector) h2.convertShape(VectorOperators.S2I, I, 0));
+                a2 = ((FloatVector) i2.convert(VectorOperators.I2F, 0)).mul(steps[k + 2]).fma(scale, a2);
+                a2 = min.fma(FloatVector.broadcast(F, -(offsets[k + 2] / 8) * steps[k + 2]), a2);
+                IntVector i3 = (IntVector) l3.convertShape(VectorOperators.S2I, I, 0);
+                i3 = i3.add((IntVector) h3.convertShape(VectorOperators.S2I, I, 0));
+                a3 = ((FloatVector) i3.convert(VectorOperators.I2F, 0)).mul(steps[k + 3]).fma(scale, a3);
+                a3 = min.fma(FloatVector.broadcast(F, -(offsets[k + 3] / 8) * steps[k + 3]), a3);
+            }
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + stride);
+        a2.intoArray(out, o + 2 * stride);
+        a3.intoArray(out, o + 3 * stride);
+    }
+
+    /**
+     * As {@link #dotGroup4}, for tokens {@code t} and {@code t + 1} of the tile of {@code w} from {@code t0} (a decode
+     * step's last two or three), their results to {@code out[o ..]} and {@code out[o + stride ..]}.
+     */
+    public void dotGroup2(int g, Int8Activations x, int t0, int w, int t, float[] out, int o, int stride) {
+        short[] levels = x.levels();
+        int[] offsets = x.offsets();
+        float[] steps = x.scales();
+        int supers = cols / KQuantMatrix.SUPER_BLOCK;
+        int blocks = cols / BLOCK;
+        long base = (long) g * supers * GROUP_SUPER_BYTES;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        for (int sb = 0; sb < supers; sb++) {
+            long h = base + (long) sb * GROUP_SUPER_BYTES;
+            FloatVector d = HalfFloats.load(data, h);
+            FloatVector dmin = HalfFloats.load(data, h + DMIN);
+            for (int s = 0; s < SUBS; s++) {
+                long q = h + QUANTS + (long) s * SUB_BYTES;
+                int b = sb * SUBS + s;
+                int lo = t0 * cols + b * BLOCK * w + t;
+                int hi = lo + 16 * w;
+                ShortVector l0 = ShortVector.zero(S);
+                ShortVector h0 = ShortVector.zero(S);
+                ShortVector l1 = ShortVector.zero(S);
+                ShortVector h1 = ShortVector.zero(S);
+                for (int j = 0; j < 16; j++, lo += w, hi += w) {
+                    ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector wl = v.and((short) 0x0F);
+                    ShortVector wh = v.lanewise(VectorOperators.LSHR, 4);
+                    l0 = l0.add(wl.mul(levels[lo]));
+                    l1 = l1.add(wl.mul(levels[lo + 1]));
+                    h0 = h0.add(wh.mul(levels[hi]));
+                    h1 = h1.add(wh.mul(levels[hi + 1]));
+                }
+                FloatVector scale = d.mul((FloatVector) ByteVector.fromMemorySegment(B, data, h + SCALES + (long) s * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector min = dmin.mul((FloatVector) ByteVector.fromMemorySegment(B, data, h + MINS + (long) s * GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0));
+                int k = t0 * blocks + b * w + t;
+                IntVector i0 = (IntVector) l0.convertShape(VectorOperators.S2I, I, 0);
+                i0 = i0.add((IntVector) h0.convertShape(VectorOperators.S2I, I, 0));
+                a0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).mul(steps[k]).fma(scale, a0);
+                a0 = min.fma(FloatVector.broadcast(F, -(offsets[k] / 8) * steps[k]), a0);
+                IntVector i1 = (IntVector) l1.convertShape(VectorOperators.S2I, I, 0);
+                i1 = i1.add((IntVector) h1.convertShape(VectorOperators.S2I, I, 0));
+                a1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).mul(steps[k + 1]).fma(scale, a1);
+                a1 = min.fma(FloatVector.broadcast(F, -(offsets[k + 1] / 8) * steps[k + 1]), a1);
+            }
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + stride);
     }
 
     /** Decodes as {@code q * (d * scale) + -(dmin * min)}, one rounding, as {@link Q4KMatrix} does. */

@@ -90,15 +90,17 @@ public record Q6KLaneMatrix(MemorySegment data, int rows, int cols) implements L
     }
 
     /**
-     * Group {@code g} times one token's activations rounded to 8 bits ({@link Int8Activations}, quantised for one token),
-     * results to {@code out[o ..]}: the products {@code (q - 32) · level} (at most 32 × 127 in magnitude) add up in short
-     * lanes exactly, eight to a running sum (at most 32,512; sixteen would wrap), four sums per 32-column chunk, two per
-     * 16-column sub-block; only those are widened, converted and scaled by the level scale and {@code d * scale}.
+     * Group {@code g} times token {@code t} of the tile of {@code w} tokens from {@code t0} of activations rounded to 8
+     * bits ({@link Int8Activations}), results to {@code out[o ..]}: the products {@code (q - 32) · level} (at most 32 ×
+     * 127 in magnitude) add up in short lanes exactly, eight to a running sum (at most 32,512; sixteen would wrap), four
+     * sums per 32-column chunk, two per 16-column sub-block; only those are widened, converted and scaled by the level
+     * scale and {@code d * scale}. One token is the tile of one from 0.
      */
-    public void dotGroup(int g, Int8Activations x, float[] out, int o) {
+    public void dotGroup(int g, Int8Activations x, int t0, int w, int t, float[] out, int o) {
         short[] levels = x.levels();
         float[] steps = x.scales();
         int supers = cols / KQuantMatrix.SUPER_BLOCK;
+        int blocks = cols / BLOCK;
         long base = (long) g * supers * GROUP_SUPER_BYTES;
         FloatVector acc = FloatVector.zero(F);
         for (int sb = 0; sb < supers; sb++) {
@@ -107,12 +109,12 @@ public record Q6KLaneMatrix(MemorySegment data, int rows, int cols) implements L
             for (int c = 0; c < CHUNKS; c++) {
                 long q = h + QUANTS + (long) c * CHUNK_BYTES;
                 int b = sb * CHUNKS + c;
-                int xi = b * BLOCK;
+                int xi = t0 * cols + b * BLOCK * w + t;
                 ShortVector s0 = ShortVector.zero(S);
                 ShortVector s1 = ShortVector.zero(S);
                 ShortVector s2 = ShortVector.zero(S);
                 ShortVector s3 = ShortVector.zero(S);
-                for (int j = 0; j < 8; j++) {
+                for (int j = 0; j < 8; j++, xi += w) {
                     ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                     ShortVector n2 = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) (j + 8) * GROUP, ByteOrder.LITTLE_ENDIAN)
@@ -120,12 +122,12 @@ public record Q6KLaneMatrix(MemorySegment data, int rows, int cols) implements L
                     ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) (HIGH + j) * GROUP, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                     s0 = s0.add(n1.and((short) 0x0F).or(hb.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).sub((short) 32)
-                            .mul(levels[xi + j]));
+                            .mul(levels[xi]));
                     s1 = s1.add(n2.and((short) 0x0F).or(hb.lanewise(VectorOperators.LSHL, 2).and((short) 0x30)).sub((short) 32)
-                            .mul(levels[xi + j + 8]));
-                    s2 = s2.add(n1.lanewise(VectorOperators.LSHR, 4).or(hb.and((short) 0x30)).sub((short) 32).mul(levels[xi + j + 16]));
+                            .mul(levels[xi + 8 * w]));
+                    s2 = s2.add(n1.lanewise(VectorOperators.LSHR, 4).or(hb.and((short) 0x30)).sub((short) 32).mul(levels[xi + 16 * w]));
                     s3 = s3.add(n2.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
-                            .sub((short) 32).mul(levels[xi + j + 24]));
+                            .sub((short) 32).mul(levels[xi + 24 * w]));
                 }
                 IntVector first = (IntVector) s0.convertShape(VectorOperators.S2I, I, 0);
                 first = first.add((IntVector) s1.convertShape(VectorOperators.S2I, I, 0));
@@ -136,12 +138,175 @@ public record Q6KLaneMatrix(MemorySegment data, int rows, int cols) implements L
                         .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0);
                 FloatVector scaleB = (FloatVector) ByteVector.fromMemorySegment(B, data, sc + GROUP, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0);
-                float step = steps[b];
+                float step = steps[t0 * blocks + b * w + t];
                 acc = ((FloatVector) first.convert(VectorOperators.I2F, 0)).mul(step).fma(d.mul(scaleA), acc);
                 acc = ((FloatVector) second.convert(VectorOperators.I2F, 0)).mul(step).fma(d.mul(scaleB), acc);
             }
         }
         acc.intoArray(out, o);
+    }
+
+    /**
+     * As {@link #dotGroup(int, Int8Activations, int, int, int, float[], int)}, for the tile of four tokens from
+     * {@code t0}: each column's value is extracted once for the four tokens' products (sixteen short sums), token
+     * {@code t}'s results to {@code out[o + t * stride ..]}.
+     */
+    public void dotGroup4(int g, Int8Activations x, int t0, float[] out, int o, int stride) {
+        short[] levels = x.levels();
+        float[] steps = x.scales();
+        int supers = cols / KQuantMatrix.SUPER_BLOCK;
+        int blocks = cols / BLOCK;
+        long base = (long) g * supers * GROUP_SUPER_BYTES;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        for (int sb = 0; sb < supers; sb++) {
+            long h = base + (long) sb * GROUP_SUPER_BYTES;
+            FloatVector d = HalfFloats.load(data, h);
+            for (int c = 0; c < CHUNKS; c++) {
+                long q = h + QUANTS + (long) c * CHUNK_BYTES;
+                int b = sb * CHUNKS + c;
+                int xi = t0 * cols + 4 * b * BLOCK;
+                ShortVector s00 = ShortVector.zero(S);
+                ShortVector s01 = ShortVector.zero(S);
+                ShortVector s02 = ShortVector.zero(S);
+                ShortVector s03 = ShortVector.zero(S);
+                ShortVector s10 = ShortVector.zero(S);
+                ShortVector s11 = ShortVector.zero(S);
+                ShortVector s12 = ShortVector.zero(S);
+                ShortVector s13 = ShortVector.zero(S);
+                ShortVector s20 = ShortVector.zero(S);
+                ShortVector s21 = ShortVector.zero(S);
+                ShortVector s22 = ShortVector.zero(S);
+                ShortVector s23 = ShortVector.zero(S);
+                ShortVector s30 = ShortVector.zero(S);
+                ShortVector s31 = ShortVector.zero(S);
+                ShortVector s32 = ShortVector.zero(S);
+                ShortVector s33 = ShortVector.zero(S);
+                for (int j = 0; j < 8; j++, xi += 4) {
+                    ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector n2 = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) (j + 8) * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) (HIGH + j) * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector v0 = n1.and((short) 0x0F).or(hb.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).sub((short) 32);
+                    ShortVector v1 = n2.and((short) 0x0F).or(hb.lanewise(VectorOperators.LSHL, 2).and((short) 0x30)).sub((short) 32);
+                    ShortVector v2 = n1.lanewise(VectorOperators.LSHR, 4).or(hb.and((short) 0x30)).sub((short) 32);
+                    ShortVector v3 = n2.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).sub((short) 32);
+                    s00 = s00.add(v0.mul(levels[xi]));
+                    s01 = s01.add(v0.mul(levels[xi + 1]));
+                    s02 = s02.add(v0.mul(levels[xi + 2]));
+                    s03 = s03.add(v0.mul(levels[xi + 3]));
+                    s10 = s10.add(v1.mul(levels[xi + 32]));
+                    s11 = s11.add(v1.mul(levels[xi + 33]));
+                    s12 = s12.add(v1.mul(levels[xi + 34]));
+                    s13 = s13.add(v1.mul(levels[xi + 35]));
+                    s20 = s20.add(v2.mul(levels[xi + 64]));
+                    s21 = s21.add(v2.mul(levels[xi + 65]));
+                    s22 = s22.add(v2.mul(levels[xi + 66]));
+                    s23 = s23.add(v2.mul(levels[xi + 67]));
+                    s30 = s30.add(v3.mul(levels[xi + 96]));
+                    s31 = s31.add(v3.mul(levels[xi + 97]));
+                    s32 = s32.add(v3.mul(levels[xi + 98]));
+                    s33 = s33.add(v3.mul(levels[xi + 99]));
+                }
+                long sc = h + SCALES + (long) (2 * c) * GROUP;
+                FloatVector scaleA = d.mul((FloatVector) ByteVector.fromMemorySegment(B, data, sc, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector scaleB = d.mul((FloatVector) ByteVector.fromMemorySegment(B, data, sc + GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+                int k = t0 * blocks + 4 * b;
+                IntVector f0 = ((IntVector) s00.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s10.convertShape(VectorOperators.S2I, I, 0));
+                IntVector e0 = ((IntVector) s20.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s30.convertShape(VectorOperators.S2I, I, 0));
+                a0 = ((FloatVector) f0.convert(VectorOperators.I2F, 0)).mul(steps[k]).fma(scaleA, a0);
+                a0 = ((FloatVector) e0.convert(VectorOperators.I2F, 0)).mul(steps[k]).fma(scaleB, a0);
+                IntVector f1 = ((IntVector) s01.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s11.convertShape(VectorOperators.S2I, I, 0));
+                IntVector e1 = ((IntVector) s21.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s31.convertShape(VectorOperators.S2I, I, 0));
+                a1 = ((FloatVector) f1.convert(VectorOperators.I2F, 0)).mul(steps[k + 1]).fma(scaleA, a1);
+                a1 = ((FloatVector) e1.convert(VectorOperators.I2F, 0)).mul(steps[k + 1]).fma(scaleB, a1);
+                IntVector f2 = ((IntVector) s02.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s12.convertShape(VectorOperators.S2I, I, 0));
+                IntVector e2 = ((IntVector) s22.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s32.convertShape(VectorOperators.S2I, I, 0));
+                a2 = ((FloatVector) f2.convert(VectorOperators.I2F, 0)).mul(steps[k + 2]).fma(scaleA, a2);
+                a2 = ((FloatVector) e2.convert(VectorOperators.I2F, 0)).mul(steps[k + 2]).fma(scaleB, a2);
+                IntVector f3 = ((IntVector) s03.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s13.convertShape(VectorOperators.S2I, I, 0));
+                IntVector e3 = ((IntVector) s23.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s33.convertShape(VectorOperators.S2I, I, 0));
+                a3 = ((FloatVector) f3.convert(VectorOperators.I2F, 0)).mul(steps[k + 3]).fma(scaleA, a3);
+                a3 = ((FloatVector) e3.convert(VectorOperators.I2F, 0)).mul(steps[k + 3]).fma(scaleB, a3);
+            }
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + stride);
+        a2.intoArray(out, o + 2 * stride);
+        a3.intoArray(out, o + 3 * stride);
+    }
+
+    /**
+     * As {@link #dotGroup4}, for tokens {@code t} and {@code t + 1} of the tile of {@code w} from {@code t0} (a decode
+     * step's last two or three), their results to {@code out[o ..]} and {@code out[o + stride ..]}.
+     */
+    public void dotGroup2(int g, Int8Activations x, int t0, int w, int t, float[] out, int o, int stride) {
+        short[] levels = x.levels();
+        float[] steps = x.scales();
+        int supers = cols / KQuantMatrix.SUPER_BLOCK;
+        int blocks = cols / BLOCK;
+        long base = (long) g * supers * GROUP_SUPER_BYTES;
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        for (int sb = 0; sb < supers; sb++) {
+            long h = base + (long) sb * GROUP_SUPER_BYTES;
+            FloatVector d = HalfFloats.load(data, h);
+            for (int c = 0; c < CHUNKS; c++) {
+                long q = h + QUANTS + (long) c * CHUNK_BYTES;
+                int b = sb * CHUNKS + c;
+                int xi = t0 * cols + b * BLOCK * w + t;
+                ShortVector s00 = ShortVector.zero(S);
+                ShortVector s01 = ShortVector.zero(S);
+                ShortVector s10 = ShortVector.zero(S);
+                ShortVector s11 = ShortVector.zero(S);
+                ShortVector s20 = ShortVector.zero(S);
+                ShortVector s21 = ShortVector.zero(S);
+                ShortVector s30 = ShortVector.zero(S);
+                ShortVector s31 = ShortVector.zero(S);
+                for (int j = 0; j < 8; j++, xi += w) {
+                    ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector n2 = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) (j + 8) * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) (HIGH + j) * GROUP, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector v0 = n1.and((short) 0x0F).or(hb.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).sub((short) 32);
+                    ShortVector v1 = n2.and((short) 0x0F).or(hb.lanewise(VectorOperators.LSHL, 2).and((short) 0x30)).sub((short) 32);
+                    ShortVector v2 = n1.lanewise(VectorOperators.LSHR, 4).or(hb.and((short) 0x30)).sub((short) 32);
+                    ShortVector v3 = n2.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).sub((short) 32);
+                    s00 = s00.add(v0.mul(levels[xi]));
+                    s01 = s01.add(v0.mul(levels[xi + 1]));
+                    s10 = s10.add(v1.mul(levels[xi + 8 * w]));
+                    s11 = s11.add(v1.mul(levels[xi + 8 * w + 1]));
+                    s20 = s20.add(v2.mul(levels[xi + 16 * w]));
+                    s21 = s21.add(v2.mul(levels[xi + 16 * w + 1]));
+                    s30 = s30.add(v3.mul(levels[xi + 24 * w]));
+                    s31 = s31.add(v3.mul(levels[xi + 24 * w + 1]));
+                }
+                long sc = h + SCALES + (long) (2 * c) * GROUP;
+                FloatVector scaleA = d.mul((FloatVector) ByteVector.fromMemorySegment(B, data, sc, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector scaleB = d.mul((FloatVector) ByteVector.fromMemorySegment(B, data, sc + GROUP, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+                int k = t0 * blocks + b * w + t;
+                IntVector f0 = ((IntVector) s00.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s10.convertShape(VectorOperators.S2I, I, 0));
+                IntVector e0 = ((IntVector) s20.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s30.convertShape(VectorOperators.S2I, I, 0));
+                a0 = ((FloatVector) f0.convert(VectorOperators.I2F, 0)).mul(steps[k]).fma(scaleA, a0);
+                a0 = ((FloatVector) e0.convert(VectorOperators.I2F, 0)).mul(steps[k]).fma(scaleB, a0);
+                IntVector f1 = ((IntVector) s01.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s11.convertShape(VectorOperators.S2I, I, 0));
+                IntVector e1 = ((IntVector) s21.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s31.convertShape(VectorOperators.S2I, I, 0));
+                a1 = ((FloatVector) f1.convert(VectorOperators.I2F, 0)).mul(steps[k + 1]).fma(scaleA, a1);
+                a1 = ((FloatVector) e1.convert(VectorOperators.I2F, 0)).mul(steps[k + 1]).fma(scaleB, a1);
+            }
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + stride);
     }
 
     /** Decodes as {@code (q - 32) * (d * scale)}, as {@link Q6KMatrix} does. */

@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * by the environment variable {@code TANGRAM_TRANSFORMERS_PYTHON} (docs/inference-engine.md says how to make one);
  * skipped without it.
  *
- * <p>Q4_0 is compared twice. In the file's row layout Tangram multiplies floats, as transformers does: within 2e-4. With
- * rows in lanes its Q4_0 matrices multiply their input rounded to 8 bits per block of 32, and transformers' linear layers
+ * <p>Q4_0, Q4_K and Q6_K are compared twice. In the file's row layout Tangram multiplies floats, as transformers does:
+ * within 2e-4. With rows in lanes those matrices multiply their input rounded to 8 bits per block of 32, and transformers' linear layers
  * are given the same rounding; but a value a hair from half a level rounds either way, so float noise that moves
  * log-probabilities by 1e-5 elsewhere moves them by hundredths here (transformers' own float32 and float64 runs, both
  * rounding, differ by 0.03 on this shape). That comparison is held to 0.1: it still fails on a wrong scale or nibble.
@@ -42,14 +42,15 @@ import org.junit.jupiter.api.io.TempDir;
 class TransformersReferenceIT {
     private static final String PYTHON = System.getenv("TANGRAM_TRANSFORMERS_PYTHON");
 
-    /** One comparison: a model of {@code type}, loaded by Tangram with {@code layout}; {@code int8Input}: transformers rounds as Tangram's Q4_0 lanes do. */
+    /** One comparison: a model of {@code type}, loaded by Tangram with {@code layout}; {@code int8Input}: transformers rounds as Tangram's Q4_0, Q4_K and Q6_K lanes do. */
     private record Case(GgmlType type, WeightLayout layout, boolean int8Input, double tolerance) {}
 
     private static final List<Case> CASES = List.of(new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4),
             new Case(GgmlType.F16, WeightLayout.AUTO, false, 2e-4), new Case(GgmlType.BF16, WeightLayout.AUTO, false, 2e-4),
             new Case(GgmlType.Q8_0, WeightLayout.AUTO, false, 2e-4), new Case(GgmlType.Q4_0, WeightLayout.ROWS, false, 2e-4),
-            new Case(GgmlType.Q4_0, WeightLayout.LANES, true, 0.1), new Case(GgmlType.Q4_K, WeightLayout.AUTO, false, 2e-4),
-            new Case(GgmlType.Q6_K, WeightLayout.AUTO, false, 2e-4));
+            new Case(GgmlType.Q4_0, WeightLayout.LANES, true, 0.1), new Case(GgmlType.Q4_K, WeightLayout.ROWS, false, 2e-4),
+            new Case(GgmlType.Q4_K, WeightLayout.LANES, true, 0.1), new Case(GgmlType.Q6_K, WeightLayout.ROWS, false, 2e-4),
+            new Case(GgmlType.Q6_K, WeightLayout.LANES, true, 0.1));
 
     @TempDir
     Path dir;

@@ -246,8 +246,9 @@ class LaneGroupMatrixTest {
     }
 
     /**
-     * K-quant lanes multiply one token straight from the quants, in short lanes against 8-bit activations, and any
-     * batch through the register tiles, with every choice of lane paths (octets do not apply to them); their products
+     * K-quant lanes multiply one token straight from the quants, in short lanes against 8-bit activations, a decode
+     * step's batch the same way four tokens at a time where the lane paths take short lanes, and other batches through
+     * the register tiles, with every choice of lane paths (octets do not apply to them); their products
      * equal the double product of their decoded rows with what they multiply (the input rounded to 8 bits, as Q4_0's
      * lanes take it, unless configured to take floats).
      */
@@ -303,9 +304,9 @@ class LaneGroupMatrixTest {
     }
 
     /**
-     * Q6_K's one-token product adds eight {@code (q - 32) · level} products per short lane: at the extremes (every quant
-     * 0 or 63, every level ±127) a sum reaches ±32,512, and adding a sub-block's sixteen before widening would wrap. Q4_K's
-     * sixteen nibble products per sum reach 30,480 (every nibble 15).
+     * Q6_K's one-token and decode-step products add eight {@code (q - 32) · level} products per short lane: at the
+     * extremes (every quant 0 or 63, every level ±127) a sum reaches ±32,512, and adding a sub-block's sixteen before
+     * widening would wrap. Q4_K's sixteen nibble products per sum reach 30,480 (every nibble 15).
      */
     @ParameterizedTest
     @CsvSource({"Q6_K, 0, 1.0", "Q6_K, 0, -1.0", "Q6_K, 255, 1.0", "Q6_K, 255, -1.0", "Q4_K, 255, 1.0", "Q4_K, 255, -1.0"})
@@ -330,11 +331,19 @@ class LaneGroupMatrixTest {
         Arrays.fill(x, value);
         try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(1)) {
             WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
-            float[] out = new float[rows];
-            new MatmulKernel(pool).multiply(lanes, x, 1, out);
-            QuantizedMatrixTest.assertDoubleProduct(decodedRows(file), QuantizedMatrixTest.multipliedInput(lanes, x), 0, 1, out, 1e-3,
-                    type + " at the extremes");
-            assertThat(out[0]).isNotZero();
+            MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, new LanePaths(true, true));
+            // one token, and a decode step's tiles of four, three, two and one in short lanes
+            for (int tokens : new int[] {1, 2, 3, 4, 5, 9}) {
+                float[] xs = new float[tokens * cols];
+                for (int t = 0; t < tokens; t++) {
+                    System.arraycopy(x, 0, xs, t * cols, cols);
+                }
+                float[] out = new float[tokens * rows];
+                kernel.multiply(lanes, xs, tokens, out);
+                QuantizedMatrixTest.assertDoubleProduct(decodedRows(file), QuantizedMatrixTest.multipliedInput(lanes, xs), 0, tokens, out,
+                        1e-3, type + " at the extremes, " + tokens + " tokens");
+                assertThat(out[0]).isNotZero();
+            }
         }
     }
 
