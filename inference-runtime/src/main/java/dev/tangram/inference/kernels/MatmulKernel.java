@@ -546,8 +546,8 @@ public final class MatmulKernel {
 
     /**
      * Panels {@code [from, to)} of a Q4_K or Q6_K lane matrix for a decode step's batch in short lanes
-     * ({@link #kQuantInShorts}): each group straight from its quants against the 8-bit levels, four tokens at a time
-     * ({@code dotGroup4}), then the last three as two and one, or the last two or one.
+     * ({@link #kQuantInShorts}): each group straight from its quants against the 8-bit levels, Q4_K's four tokens at a
+     * time ({@code dotGroup4}), Q6_K's two at a time ({@code dotGroup2}), then the rest by two and one.
      */
     private void kQuantStep(LaneGroupMatrix m, float[] o, int from, int to) {
         int rows = m.rows();
@@ -556,22 +556,17 @@ public final class MatmulKernel {
             int at = g * LaneGroupMatrix.GROUP;
             for (int t0 = 0, w; t0 < tokens; t0 += w) {
                 w = LaneTiles.width(false, tokens - t0);
-                if (w == LaneTiles.TOKENS) {
-                    switch (m) {
-                        case Q4KLaneMatrix q -> q.dotGroup4(g, int8, t0, o, t0 * rows + at, rows);
-                        case Q6KLaneMatrix q -> q.dotGroup4(g, int8, t0, o, t0 * rows + at, rows);
-                        default -> throw new IllegalStateException("no decode step in short lanes for " + m.type());
-                    }
+                if (w == LaneTiles.TOKENS && m instanceof Q4KLaneMatrix q) {
+                    q.dotGroup4(g, int8, t0, o, t0 * rows + at, rows);
                     continue;
                 }
                 int t = 0;
-                if (w >= 2) {
+                for (; t + 1 < w; t += 2) {
                     switch (m) {
-                        case Q4KLaneMatrix q -> q.dotGroup2(g, int8, t0, w, 0, o, t0 * rows + at, rows);
-                        case Q6KLaneMatrix q -> q.dotGroup2(g, int8, t0, w, 0, o, t0 * rows + at, rows);
+                        case Q4KLaneMatrix q -> q.dotGroup2(g, int8, t0, w, t, o, (t0 + t) * rows + at, rows);
+                        case Q6KLaneMatrix q -> q.dotGroup2(g, int8, t0, w, t, o, (t0 + t) * rows + at, rows);
                         default -> throw new IllegalStateException("no decode step in short lanes for " + m.type());
                     }
-                    t = 2;
                 }
                 if (t < w) {
                     switch (m) {

@@ -147,104 +147,12 @@ public record Q6KLaneMatrix(MemorySegment data, int rows, int cols) implements L
     }
 
     /**
-     * As {@link #dotGroup(int, Int8Activations, int, int, int, float[], int)}, for the tile of four tokens from
-     * {@code t0}: each column's value is extracted once for the four tokens' products (sixteen short sums), token
-     * {@code t}'s results to {@code out[o + t * stride ..]}.
-     */
-    public void dotGroup4(int g, Int8Activations x, int t0, float[] out, int o, int stride) {
-        short[] levels = x.levels();
-        float[] steps = x.scales();
-        int supers = cols / KQuantMatrix.SUPER_BLOCK;
-        int blocks = cols / BLOCK;
-        long base = (long) g * supers * GROUP_SUPER_BYTES;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        for (int sb = 0; sb < supers; sb++) {
-            long h = base + (long) sb * GROUP_SUPER_BYTES;
-            FloatVector d = HalfFloats.load(data, h);
-            for (int c = 0; c < CHUNKS; c++) {
-                long q = h + QUANTS + (long) c * CHUNK_BYTES;
-                int b = sb * CHUNKS + c;
-                int xi = t0 * cols + 4 * b * BLOCK;
-                ShortVector s00 = ShortVector.zero(S);
-                ShortVector s01 = ShortVector.zero(S);
-                ShortVector s02 = ShortVector.zero(S);
-                ShortVector s03 = ShortVector.zero(S);
-                ShortVector s10 = ShortVector.zero(S);
-                ShortVector s11 = ShortVector.zero(S);
-                ShortVector s12 = ShortVector.zero(S);
-                ShortVector s13 = ShortVector.zero(S);
-                ShortVector s20 = ShortVector.zero(S);
-                ShortVector s21 = ShortVector.zero(S);
-                ShortVector s22 = ShortVector.zero(S);
-                ShortVector s23 = ShortVector.zero(S);
-                ShortVector s30 = ShortVector.zero(S);
-                ShortVector s31 = ShortVector.zero(S);
-                ShortVector s32 = ShortVector.zero(S);
-                ShortVector s33 = ShortVector.zero(S);
-                for (int j = 0; j < 8; j++, xi += 4) {
-                    ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) j * GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector n2 = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) (j + 8) * GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B, data, q + (long) (HIGH + j) * GROUP, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-                    ShortVector v0 = n1.and((short) 0x0F).or(hb.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).sub((short) 32);
-                    ShortVector v1 = n2.and((short) 0x0F).or(hb.lanewise(VectorOperators.LSHL, 2).and((short) 0x30)).sub((short) 32);
-                    ShortVector v2 = n1.lanewise(VectorOperators.LSHR, 4).or(hb.and((short) 0x30)).sub((short) 32);
-                    ShortVector v3 = n2.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).sub((short) 32);
-                    s00 = s00.add(v0.mul(levels[xi]));
-                    s01 = s01.add(v0.mul(levels[xi + 1]));
-                    s02 = s02.add(v0.mul(levels[xi + 2]));
-                    s03 = s03.add(v0.mul(levels[xi + 3]));
-                    s10 = s10.add(v1.mul(levels[xi + 32]));
-                    s11 = s11.add(v1.mul(levels[xi + 33]));
-                    s12 = s12.add(v1.mul(levels[xi + 34]));
-                    s13 = s13.add(v1.mul(levels[xi + 35]));
-                    s20 = s20.add(v2.mul(levels[xi + 64]));
-                    s21 = s21.add(v2.mul(levels[xi + 65]));
-                    s22 = s22.add(v2.mul(levels[xi + 66]));
-                    s23 = s23.add(v2.mul(levels[xi + 67]));
-                    s30 = s30.add(v3.mul(levels[xi + 96]));
-                    s31 = s31.add(v3.mul(levels[xi + 97]));
-                    s32 = s32.add(v3.mul(levels[xi + 98]));
-                    s33 = s33.add(v3.mul(levels[xi + 99]));
-                }
-                long sc = h + SCALES + (long) (2 * c) * GROUP;
-                FloatVector scaleA = d.mul((FloatVector) ByteVector.fromMemorySegment(B, data, sc, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector scaleB = d.mul((FloatVector) ByteVector.fromMemorySegment(B, data, sc + GROUP, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                int k = t0 * blocks + 4 * b;
-                IntVector f0 = ((IntVector) s00.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s10.convertShape(VectorOperators.S2I, I, 0));
-                IntVector e0 = ((IntVector) s20.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s30.convertShape(VectorOperators.S2I, I, 0));
-                a0 = ((FloatVector) f0.convert(VectorOperators.I2F, 0)).mul(steps[k]).fma(scaleA, a0);
-                a0 = ((FloatVector) e0.convert(VectorOperators.I2F, 0)).mul(steps[k]).fma(scaleB, a0);
-                IntVector f1 = ((IntVector) s01.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s11.convertShape(VectorOperators.S2I, I, 0));
-                IntVector e1 = ((IntVector) s21.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s31.convertShape(VectorOperators.S2I, I, 0));
-                a1 = ((FloatVector) f1.convert(VectorOperators.I2F, 0)).mul(steps[k + 1]).fma(scaleA, a1);
-                a1 = ((FloatVector) e1.convert(VectorOperators.I2F, 0)).mul(steps[k + 1]).fma(scaleB, a1);
-                IntVector f2 = ((IntVector) s02.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s12.convertShape(VectorOperators.S2I, I, 0));
-                IntVector e2 = ((IntVector) s22.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s32.convertShape(VectorOperators.S2I, I, 0));
-                a2 = ((FloatVector) f2.convert(VectorOperators.I2F, 0)).mul(steps[k + 2]).fma(scaleA, a2);
-                a2 = ((FloatVector) e2.convert(VectorOperators.I2F, 0)).mul(steps[k + 2]).fma(scaleB, a2);
-                IntVector f3 = ((IntVector) s03.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s13.convertShape(VectorOperators.S2I, I, 0));
-                IntVector e3 = ((IntVector) s23.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) s33.convertShape(VectorOperators.S2I, I, 0));
-                a3 = ((FloatVector) f3.convert(VectorOperators.I2F, 0)).mul(steps[k + 3]).fma(scaleA, a3);
-                a3 = ((FloatVector) e3.convert(VectorOperators.I2F, 0)).mul(steps[k + 3]).fma(scaleB, a3);
-            }
-        }
-        a0.intoArray(out, o);
-        a1.intoArray(out, o + stride);
-        a2.intoArray(out, o + 2 * stride);
-        a3.intoArray(out, o + 3 * stride);
-    }
-
-    /**
-     * As {@link #dotGroup4}, for tokens {@code t} and {@code t + 1} of the tile of {@code w} from {@code t0} (a decode
-     * step's last two or three), their results to {@code out[o ..]} and {@code out[o + stride ..]}.
+     * As {@link #dotGroup(int, Int8Activations, int, int, int, float[], int)}, for tokens {@code t} and {@code t + 1} of
+     * the tile of {@code w} from {@code t0}, their results to {@code out[o ..]} and {@code out[o + stride ..]}: each
+     * column's value is extracted once for both tokens' products (eight short sums). A decode step takes its tokens two
+     * at a time this way: a four-token version, with sixteen short sums, is large enough that C2 sometimes compiled it
+     * with its vectors boxed, and a server's steps of four then ran ten times slower (docs/inference-engine.md, Profile,
+     * session 15).
      */
     public void dotGroup2(int g, Int8Activations x, int t0, int w, int t, float[] out, int o, int stride) {
         short[] levels = x.levels();
