@@ -39,26 +39,7 @@ class LaneGroupMatrixTest {
             assertThat(lanes).isInstanceOf(LaneGroupMatrix.class);
             assertThat(lanes.type()).isEqualTo(type);
             assertThat(lanes.bytes()).isEqualTo(file.bytes());
-            float[] expected = new float[cols];
-            float[] actual = new float[cols];
-            for (int r = 0; r < rows; r++) {
-                file.dequantizeRow(r, expected, 0);
-                lanes.dequantizeRow(r, actual, 0);
-                assertThat(actual).as("row %d", r).containsExactly(expected);
-            }
-            // a column range of one row, and a group decoded column by column, agree with the rows
-            float[] part = new float[64];
-            lanes.dequantize(G + 5, 64, 64, part, 0);
-            file.dequantizeRow(G + 5, expected, 0);
-            assertThat(part).containsExactly(Arrays.copyOfRange(expected, 64, 128));
-            float[] columns = new float[G * 96 + 3];
-            ((LaneGroupMatrix) lanes).decodeGroup(2, 32, 96, columns, 3);
-            for (int lane = 0; lane < G; lane++) {
-                file.dequantizeRow(2 * G + lane, expected, 0);
-                for (int k = 0; k < 96; k++) {
-                    assertThat(columns[3 + k * G + lane]).as("lane %d column %d", lane, 32 + k).isEqualTo(expected[32 + k]);
-                }
-            }
+            assertDecodeAsTheRows(file, lanes, 64, 2, 32);
         }
     }
 
@@ -223,24 +204,34 @@ class LaneGroupMatrixTest {
             assertThat(lanes.type()).isEqualTo(type);
             assertThat(lanes.bytes()).isEqualTo(LaneLayout.bytes(file))
                     .isEqualTo(type == GgmlType.Q6_K ? file.bytes() : file.bytes() / 144 * 148);
-            float[] expected = new float[cols];
-            float[] actual = new float[cols];
-            for (int r = 0; r < rows; r++) {
-                file.dequantizeRow(r, expected, 0);
-                lanes.dequantizeRow(r, actual, 0);
-                assertThat(actual).as("row %d", r).containsExactly(expected);
-            }
-            float[] part = new float[64];
-            lanes.dequantize(G + 3, 224, 64, part, 0);
-            file.dequantizeRow(G + 3, expected, 0);
-            assertThat(part).containsExactly(Arrays.copyOfRange(expected, 224, 288));
-            float[] columns = new float[G * 96 + 5];
-            ((LaneGroupMatrix) lanes).decodeGroup(1, 224, 96, columns, 5);
-            for (int lane = 0; lane < G; lane++) {
-                file.dequantizeRow(G + lane, expected, 0);
-                for (int k = 0; k < 96; k++) {
-                    assertThat(columns[5 + k * G + lane]).as("lane %d column %d", lane, 224 + k).isEqualTo(expected[224 + k]);
-                }
+            // the column range and the group's columns cross the first super-block's edge
+            assertDecodeAsTheRows(file, lanes, 224, 1, 224);
+        }
+    }
+
+    /**
+     * Every row of {@code lanes} decodes as {@code file}'s, bit for bit; so do 64 columns of row {@code G + 5} from
+     * {@code from}, and 96 columns of group {@code group} from {@code c0} decoded column by column.
+     */
+    private static void assertDecodeAsTheRows(WeightMatrix file, WeightMatrix lanes, int from, int group, int c0) {
+        int cols = file.cols();
+        float[] expected = new float[cols];
+        float[] actual = new float[cols];
+        for (int r = 0; r < file.rows(); r++) {
+            file.dequantizeRow(r, expected, 0);
+            lanes.dequantizeRow(r, actual, 0);
+            assertThat(actual).as("row %d", r).containsExactly(expected);
+        }
+        float[] part = new float[64];
+        lanes.dequantize(G + 5, from, 64, part, 0);
+        file.dequantizeRow(G + 5, expected, 0);
+        assertThat(part).containsExactly(Arrays.copyOfRange(expected, from, from + 64));
+        float[] columns = new float[G * 96 + 3];
+        ((LaneGroupMatrix) lanes).decodeGroup(group, c0, 96, columns, 3);
+        for (int lane = 0; lane < G; lane++) {
+            file.dequantizeRow(group * G + lane, expected, 0);
+            for (int k = 0; k < 96; k++) {
+                assertThat(columns[3 + k * G + lane]).as("lane %d column %d", lane, c0 + k).isEqualTo(expected[c0 + k]);
             }
         }
     }
