@@ -56,7 +56,8 @@ public final class GgufRandomCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         RandomModelWriter.write(spec, mix, out);
-        System.out.printf("wrote %s: %s%s, %.1f MiB in %.1f s%n", out, spec, mix.base() == mix.promoted() ? "" : " as " + mix.name(), Files.size(out) / 1048576.0, (System.nanoTime() - start) / 1e9);
+        String as = mix.base() == mix.promoted() ? "" : " as " + mix.name();
+        System.out.printf("wrote %s: %s%s, %.1f MiB in %.1f s%n", out, spec, as, Files.size(out) / 1048576.0, (System.nanoTime() - start) / 1e9);
         return 0;
     }
 

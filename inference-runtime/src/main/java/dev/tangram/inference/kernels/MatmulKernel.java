@@ -18,11 +18,11 @@ import jdk.incubator.vector.FloatVector;
  * straight from the quants ({@link Q8LaneMatrix#dotGroup}, {@link Q4LaneMatrix#dotGroup}), the rest of a decode step's
  * batch the same way eight tokens at a time where the vector width suits ({@link LanePaths#octets}), prefill in register
  * tiles of groups by tokens ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes.
- * Q4_K and Q6_K lane matrices take one token straight from the quants and the other batches through the register
- * tiles. A Q4_0 lane matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): one token in short
- * lanes, a decode step's batch in short lanes or in floats by the vector width ({@link LanePaths#q4StepsInShorts}),
- * prefill as floats in the tiles; Q4_K and Q6_K ones likewise (a decode step four tokens at a time in short lanes,
- * else through the tiles); or, with {@link Q4Activations#FLOAT}, the input as it is, in floats throughout.
+ * A Q4_0 lane matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): one token in
+ * short lanes, a decode step's batch in short lanes or in floats by the vector width ({@link LanePaths#q4StepsInShorts}),
+ * prefill as floats in the tiles. Q4_K and Q6_K lane matrices round it too: one token in short lanes, a decode step of
+ * two to seven the same way where the vector width takes short lanes ({@link #kQuantStep}), other batches as floats in
+ * the tiles. With {@link Q4Activations#FLOAT} all of them multiply the input as it is, in floats throughout.
  * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch and
  * input copy have grown to the widest matrix and the most tokens.
  */
