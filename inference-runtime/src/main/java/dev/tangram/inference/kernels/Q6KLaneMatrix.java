@@ -150,9 +150,9 @@ public record Q6KLaneMatrix(MemorySegment data, int rows, int cols) implements L
      * As {@link #dotGroup(int, Int8Activations, int, int, int, float[], int)}, for tokens {@code t} and {@code t + 1} of
      * the tile of {@code w} from {@code t0}, their results to {@code out[o ..]} and {@code out[o + stride ..]}: each
      * column's value is extracted once for both tokens' products (eight short sums). A decode step takes its tokens two
-     * at a time this way: with a four-token version (sixteen short sums, the largest kernel) three server rounds of four
-     * sequences ran ten times slower, likely a C2 compile of it with vectors boxed, not proven (docs/inference-engine.md,
-     * Profile, session 15).
+     * at a time this way: with a four-token version (sixteen short sums, the largest kernel) four server rounds of four
+     * or five sequences ran ten times slower, likely a C2 compile of it with vectors boxed, not proven
+     * (docs/inference-engine.md, Profile, session 15).
      */
     public void dotGroup2(int g, Int8Activations x, int t0, int w, int t, float[] out, int o, int stride) {
         short[] levels = x.levels();
