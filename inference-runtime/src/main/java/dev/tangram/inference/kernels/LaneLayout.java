@@ -5,7 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Rearranges Q8_0, Q4_0, Q4_K and Q6_K matrices into {@link LaneGroupMatrix}es: whether a matrix can be
+ * Rearranges Q8_0, Q4_0 and K-quant (Q4_K, Q5_K, Q6_K) matrices into {@link LaneGroupMatrix}es: whether a matrix can be
  * ({@link #applies}), the bytes it then takes ({@link #bytes}) and the copy itself ({@link #rearrange}), parallel over
  * groups of rows on a worker pool, into memory from an arena that the caller owns (and closes when the model is closed).
  */
@@ -16,21 +16,26 @@ public final class LaneLayout {
     private LaneLayout() {}
 
     /**
-     * Whether {@code m} has a lane layout: Q8_0, Q4_0, Q4_K or Q6_K in the file's row layout, whole groups of
+     * Whether {@code m} has a lane layout: Q8_0, Q4_0, Q4_K, Q5_K or Q6_K in the file's row layout, whole groups of
      * {@link LaneGroupMatrix#GROUP} rows, and vectors of at least 8 lanes (the quants of a group are loaded as one byte
      * vector of at least 64 bits).
      */
     public static boolean applies(WeightMatrix m) {
-        return (m instanceof Q8Matrix || m instanceof Q4Matrix || m instanceof Q4KMatrix || m instanceof Q6KMatrix)
+        return (m instanceof Q8Matrix || m instanceof Q4Matrix || m instanceof KQuantMatrix)
                 && LaneGroupMatrix.GROUP >= 8 && m.rows() % LaneGroupMatrix.GROUP == 0;
     }
 
     /**
-     * The bytes {@code m} takes in the lane layout: the file's, except Q4_K's, whose sub-blocks' scales and mins are
-     * unpacked to a byte each (148 bytes per super-block row instead of 144).
+     * The bytes {@code m} takes in the lane layout: the file's, except Q4_K's and Q5_K's, whose sub-blocks' scales and
+     * mins are unpacked to a byte each (148 and 180 bytes per super-block row instead of 144 and 176).
      */
     public static long bytes(WeightMatrix m) {
-        return m instanceof Q4KMatrix ? (long) m.rows() * (m.cols() / KQuantMatrix.SUPER_BLOCK) * Q4KLaneMatrix.ROW_BYTES : m.bytes();
+        long superRows = (long) m.rows() * (m.cols() / KQuantMatrix.SUPER_BLOCK);
+        return switch (m) {
+            case Q4KMatrix q -> superRows * Q4KLaneMatrix.ROW_BYTES;
+            case Q5KMatrix q -> superRows * Q5KLaneMatrix.ROW_BYTES;
+            default -> m.bytes();
+        };
     }
 
     /** {@code m} in the lane layout, in memory from {@code arena}; {@code m} itself where the layout does not apply. */
@@ -44,6 +49,10 @@ public final class LaneLayout {
             case Q4KMatrix q -> {
                 pool.run(groups, GRAIN, (from, to, worker) -> Q4KLaneMatrix.rearrange(q, dst, from, to));
                 yield new Q4KLaneMatrix(dst, m.rows(), m.cols());
+            }
+            case Q5KMatrix q -> {
+                pool.run(groups, GRAIN, (from, to, worker) -> Q5KLaneMatrix.rearrange(q, dst, from, to));
+                yield new Q5KLaneMatrix(dst, m.rows(), m.cols());
             }
             case Q6KMatrix q -> {
                 pool.run(groups, GRAIN, (from, to, worker) -> Q6KLaneMatrix.rearrange(q, dst, from, to));

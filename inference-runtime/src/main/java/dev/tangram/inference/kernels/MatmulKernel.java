@@ -14,13 +14,13 @@ import jdk.incubator.vector.FloatVector;
  * however many tokens there are. A tile's sixteen accumulators are parked, as vectors, in the participant's scratch
  * between slices and summed across lanes once per row. Where the JVM places arrays on cache lines
  * ({@link LineAlignment}), decoded rows, token vectors (a copy of the input) and parked accumulators start on a line.
- * {@link LaneGroupMatrix}es (Q8_0/Q4_0/Q4_K/Q6_K with rows in lanes) take their own paths: one to a few tokens group by group
+ * {@link LaneGroupMatrix}es (Q8_0/Q4_0/Q4_K/Q5_K/Q6_K with rows in lanes) take their own paths: one to a few tokens group by group
  * straight from the quants ({@link Q8LaneMatrix#dotGroup}, {@link Q4LaneMatrix#dotGroup}), the rest of a decode step's
  * batch the same way eight tokens at a time where the vector width suits ({@link LanePaths#octets}), prefill in register
  * tiles of groups by tokens ({@link LaneTiles}); their results are whole vectors of rows, with no sums across lanes.
  * A Q4_0 lane matrix multiplies the input rounded to 8 bits per block of 32 ({@link Int8Activations}): one token in
  * short lanes, a decode step's batch in short lanes or in floats by the vector width ({@link LanePaths#q4StepsInShorts}),
- * prefill as floats in the tiles. Q4_K and Q6_K lane matrices round it too: one token in short lanes, a decode step of
+ * prefill as floats in the tiles. K-quant (Q4_K, Q5_K, Q6_K) lane matrices round it too: one token in short lanes, a decode step of
  * two to seven the same way where the vector width takes short lanes ({@link #kQuantStep}), other batches as floats in
  * the tiles. With {@link Q4Activations#FLOAT} all of them multiply the input as it is, in floats throughout.
  * Not reentrant: one multiplication at a time (calls are serialised). Allocates nothing per call once its scratch and
@@ -350,6 +350,12 @@ public final class MatmulKernel {
                 }
                 continue;
             }
+            if (w instanceof Q5KLaneMatrix q5k && roundQ4Input) {
+                for (int g = r; g < end; g++) {
+                    q5k.dotGroup(g, int8, 0, 1, 0, o, g * LaneGroupMatrix.GROUP);
+                }
+                continue;
+            }
             if (w instanceof Q6KLaneMatrix q6k && roundQ4Input) {
                 for (int g = r; g < end; g++) {
                     q6k.dotGroup(g, int8, 0, 1, 0, o, g * LaneGroupMatrix.GROUP);
@@ -399,7 +405,7 @@ public final class MatmulKernel {
     }
 
     /**
-     * The interleaved input {@code m}'s register tiles multiply: a Q4_0, Q4_K or Q6_K matrix the values rounded to 8 bits, as
+     * The interleaved input {@code m}'s register tiles multiply: a Q4_0 or K-quant matrix the values rounded to 8 bits, as
      * its one- and few-token products do, unless it multiplies floats ({@link Q4Activations#FLOAT}).
      */
     private float[] laneInput(LaneGroupMatrix m) {
@@ -407,11 +413,12 @@ public final class MatmulKernel {
     }
 
     /**
-     * Whether {@code m} multiplies the input rounded to 8 bits per block of 32: Q4_0, Q4_K and Q6_K lanes, unless
+     * Whether {@code m} multiplies the input rounded to 8 bits per block of 32: Q4_0 and K-quant lanes, unless
      * configured otherwise.
      */
     private boolean roundsInput(WeightMatrix m) {
-        return roundQ4Input && (m instanceof Q4LaneMatrix || m instanceof Q4KLaneMatrix || m instanceof Q6KLaneMatrix);
+        return roundQ4Input && (m instanceof Q4LaneMatrix || m instanceof Q4KLaneMatrix || m instanceof Q5KLaneMatrix
+                || m instanceof Q6KLaneMatrix);
     }
 
     /** The many-token path's items for a lane matrix: panels of {@link LaneTiles#GROUPS} groups, the last maybe fewer. */
@@ -424,7 +431,7 @@ public final class MatmulKernel {
      * Panels {@code [from, to)} of a lane matrix ({@link LaneTiles#GROUPS} groups each): a decode step's batch of five or
      * more in octets where the machine takes them ({@link #laneGroupOctets}), except through a Q4_0 matrix in short lanes;
      * those, and fewer than {@link #LANE_TILE_MIN_TOKENS} tokens otherwise, straight from the quants a few tokens at a time
-     * ({@link #laneGroupsFused}); a Q4_K or Q6_K matrix's decode step in short lanes where the vector width takes them
+     * ({@link #laneGroupsFused}); a K-quant matrix's decode step in short lanes where the vector width takes them
      * ({@link #kQuantStep}); else {@link #LANE_SLICE} columns of each group decoded, then multiplied with every tile of
      * tokens ({@link LaneTiles}). Each token's accumulator is one vector of a group's rows, stored to the output as it
      * is (no sums across lanes). A last panel of fewer groups takes them one by one.
@@ -536,7 +543,7 @@ public final class MatmulKernel {
     }
 
     /**
-     * Whether this call's Q4_K and Q6_K lane matrices take a decode step in short lanes: where Q4_0's do, below
+     * Whether this call's K-quant lane matrices take a decode step in short lanes: where Q4_0's do, below
      * {@link #LANE_TILE_MIN_TOKENS} tokens; from there on the register tiles were faster (docs/inference-engine.md,
      * Profile, session 15).
      */
@@ -545,9 +552,9 @@ public final class MatmulKernel {
     }
 
     /**
-     * Panels {@code [from, to)} of a Q4_K or Q6_K lane matrix for a decode step's batch in short lanes
+     * Panels {@code [from, to)} of a K-quant lane matrix for a decode step's batch in short lanes
      * ({@link #kQuantInShorts}): each group straight from its quants against the 8-bit levels, Q4_K's four tokens at a
-     * time ({@code dotGroup4}), Q6_K's two at a time ({@code dotGroup2}), then the rest by two and one.
+     * time ({@code dotGroup4}), Q5_K's and Q6_K's two at a time ({@code dotGroup2}), then the rest by two and one.
      */
     private void kQuantStep(LaneGroupMatrix m, float[] o, int from, int to) {
         int rows = m.rows();
@@ -564,6 +571,7 @@ public final class MatmulKernel {
                 for (; t + 1 < w; t += 2) {
                     switch (m) {
                         case Q4KLaneMatrix q -> q.dotGroup2(g, int8, t0, w, t, o, (t0 + t) * rows + at, rows);
+                        case Q5KLaneMatrix q -> q.dotGroup2(g, int8, t0, w, t, o, (t0 + t) * rows + at, rows);
                         case Q6KLaneMatrix q -> q.dotGroup2(g, int8, t0, w, t, o, (t0 + t) * rows + at, rows);
                         default -> throw new IllegalStateException("no decode step in short lanes for " + m.type());
                     }
@@ -571,6 +579,7 @@ public final class MatmulKernel {
                 if (t < w) {
                     switch (m) {
                         case Q4KLaneMatrix q -> q.dotGroup(g, int8, t0, w, t, o, (t0 + t) * rows + at);
+                        case Q5KLaneMatrix q -> q.dotGroup(g, int8, t0, w, t, o, (t0 + t) * rows + at);
                         case Q6KLaneMatrix q -> q.dotGroup(g, int8, t0, w, t, o, (t0 + t) * rows + at);
                         default -> throw new IllegalStateException("no decode step in short lanes for " + m.type());
                     }

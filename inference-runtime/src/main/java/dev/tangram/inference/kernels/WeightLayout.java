@@ -3,7 +3,7 @@ package dev.tangram.inference.kernels;
 import java.util.Locale;
 
 /**
- * How Q8_0, Q4_0, Q4_K and Q6_K matrices are held while the model runs: {@code lanes} rearranges them at load into memory of their
+ * How Q8_0, Q4_0 and K-quant matrices are held while the model runs: {@code lanes} rearranges them at load into memory of their
  * own, rows in vector lanes ({@link LaneGroupMatrix}), which decodes faster; {@code rows} computes straight from the
  * memory-mapped file, as GGML lays it out, and copies nothing (for a model that only fits in memory as page cache, shared
  * between processes); {@code auto} (the default) takes lanes where the copy fits in memory beside the JVM's heap, else

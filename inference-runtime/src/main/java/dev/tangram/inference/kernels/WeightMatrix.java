@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A read-only matrix of {@code rows} rows of {@code cols} elements stored in some {@link GgmlType}, usually a slice of a
- * memory-mapped GGUF file, rows contiguous as GGML lays them out; or Q8_0/Q4_0/Q4_K/Q6_K rows rearranged at load so that a vector's
+ * memory-mapped GGUF file, rows contiguous as GGML lays them out; or Q8_0/Q4_0/K-quant rows rearranged at load so that a vector's
  * lanes hold several rows ({@link LaneGroupMatrix}).
  */
 public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q8Matrix, Q4Matrix, KQuantMatrix,

@@ -4,7 +4,7 @@ import dev.tangram.inference.kernels.WeightLayout;
 import java.util.Locale;
 
 /**
- * The weight layout a model is loaded with, and why. {@link WeightLayout#LANES} copies the Q8_0, Q4_0, Q4_K and Q6_K matrices into
+ * The weight layout a model is loaded with, and why. {@link WeightLayout#LANES} copies the Q8_0, Q4_0 and K-quant matrices into
  * anonymous memory, which, unlike the mapped file's page cache, the kernel cannot drop under pressure; with the JVM's heap
  * sized as a share of the container's memory, a copy that does not fit beside it gets the process killed. So
  * {@link WeightLayout#AUTO} takes lanes only where the copy fits in the machine's (or container's) memory beside the
@@ -34,7 +34,7 @@ public record LayoutChoice(WeightLayout layout, String reason) {
             return new LayoutChoice(setting, "configured");
         }
         if (laneBytes == 0) {
-            return new LayoutChoice(WeightLayout.ROWS, "auto: no Q8_0/Q4_0/Q4_K/Q6_K matrix to rearrange");
+            return new LayoutChoice(WeightLayout.ROWS, "auto: no Q8_0/Q4_0/K-quant matrix to rearrange");
         }
         long room = memoryBytes - maxHeapBytes - JVM_RESERVE;
         String figures = String.format(Locale.ROOT, "%.1f MiB to rearrange, %.1f GiB of memory, a heap of up to %.1f GiB and %d MiB kept "

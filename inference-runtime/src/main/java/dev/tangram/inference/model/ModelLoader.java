@@ -9,6 +9,7 @@ import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.Q4KLaneMatrix;
 import dev.tangram.inference.kernels.Q4LaneMatrix;
+import dev.tangram.inference.kernels.Q5KLaneMatrix;
 import dev.tangram.inference.kernels.Q6KLaneMatrix;
 import dev.tangram.inference.kernels.ReadAheadCalibration;
 import dev.tangram.inference.kernels.ReadAheadSetting;
@@ -47,9 +48,9 @@ public final class ModelLoader {
 
     /**
      * Loads with a kernel pool of {@code threads} participants; {@code readAhead} sets the one-token kernels' read-ahead
-     * distance or has it timed ({@link ReadAheadCalibration}); {@code layout} says whether Q8_0, Q4_0, Q4_K and Q6_K matrices are
+     * distance or has it timed ({@link ReadAheadCalibration}); {@code layout} says whether Q8_0, Q4_0 and K-quant matrices are
      * rearranged into lanes ({@link LaneLayout}) or computed from the file as they are, or lets {@link LayoutChoice}
-     * decide from this machine's memory and heap. Q4_0, Q4_K and Q6_K matrices in lanes multiply activations rounded to 8 bits.
+     * decide from this machine's memory and heap. Q4_0 and K-quant matrices in lanes multiply activations rounded to 8 bits.
      */
     public static LoadedModel load(Path path, int threads, ReadAheadSetting readAhead, WeightLayout layout) throws IOException {
         return load(path, threads, readAhead, layout, Q4Activations.INT8);
@@ -107,7 +108,8 @@ public final class ModelLoader {
         long lanes = distinct.stream().filter(m -> m instanceof LaneGroupMatrix).count();
         long bytes = distinct.stream().filter(m -> m instanceof LaneGroupMatrix).mapToLong(WeightMatrix::bytes).sum();
         // the lane types whose input engine.q4Activations sets
-        String rounded = distinct.stream().filter(m -> m instanceof Q4LaneMatrix || m instanceof Q4KLaneMatrix || m instanceof Q6KLaneMatrix)
+        String rounded = distinct.stream().filter(m -> m instanceof Q4LaneMatrix || m instanceof Q4KLaneMatrix || m instanceof Q5KLaneMatrix
+                        || m instanceof Q6KLaneMatrix)
                 .map(m -> m.type().toString()).distinct().sorted().collect(Collectors.joining("/"));
         String rounding = rounded.isEmpty() ? "" : ", " + rounded + " activations " + q4Activations;
         return String.format(Locale.ROOT, "lanes: %d of %d matrices rearranged (%.1f MiB in %.1f s)%s", lanes, distinct.size(),

@@ -194,7 +194,7 @@ class LaneGroupMatrixTest {
      * bit, row by row, over a column range across a super-block's edge, and group by group.
      */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_K", "Q5_K", "Q6_K"})
     void kQuantLanesDecodeArbitraryBytesToTheFileLayoutsValuesBitForBit(GgmlType type) {
         int rows = 2 * G, cols = 512;
         WeightMatrix file = arbitraryKQuant(type, rows, cols, 31);
@@ -203,7 +203,11 @@ class LaneGroupMatrixTest {
             assertThat(lanes).isInstanceOf(LaneGroupMatrix.class).isNotInstanceOf(FusedLaneMatrix.class);
             assertThat(lanes.type()).isEqualTo(type);
             assertThat(lanes.bytes()).isEqualTo(LaneLayout.bytes(file))
-                    .isEqualTo(type == GgmlType.Q6_K ? file.bytes() : file.bytes() / 144 * 148);
+                    .isEqualTo(switch (type) {
+                        case Q4_K -> file.bytes() / 144 * 148;
+                        case Q5_K -> file.bytes() / 176 * 180;
+                        default -> file.bytes();
+                    });
             // the column range and the group's columns cross the first super-block's edge
             assertDecodeAsTheRows(file, lanes, 224, 1, 224);
         }
@@ -244,7 +248,8 @@ class LaneGroupMatrixTest {
      * lanes take it, unless configured to take floats).
      */
     @ParameterizedTest
-    @CsvSource({"Q4_K, 1", "Q4_K, 2", "Q4_K, 5", "Q4_K, 8", "Q4_K, 13", "Q4_K, 33", "Q6_K, 1", "Q6_K, 3", "Q6_K, 6", "Q6_K, 9", "Q6_K, 16",
+    @CsvSource({"Q4_K, 1", "Q4_K, 2", "Q4_K, 5", "Q4_K, 8", "Q4_K, 13", "Q4_K, 33", "Q5_K, 1", "Q5_K, 2", "Q5_K, 3", "Q5_K, 4",
+            "Q5_K, 7", "Q5_K, 12", "Q6_K, 1", "Q6_K, 3", "Q6_K, 6", "Q6_K, 9", "Q6_K, 16",
             "Q6_K, 37"})
     void kQuantLaneProductsOfOneTokenAndOfBatchesEqualTheDoubleProduct(GgmlType type, int tokens) {
         int rows = 5 * G, cols = 512;
@@ -297,10 +302,12 @@ class LaneGroupMatrixTest {
     /**
      * Q6_K's one-token and decode-step products add eight {@code (q - 32) · level} products per short lane: at the
      * extremes (every quant 0 or 63, every level ±127) a sum reaches ±32,512, and adding a sub-block's sixteen before
-     * widening would wrap. Q4_K's sixteen nibble products per sum reach 30,480 (every nibble 15).
+     * widening would wrap. Q4_K's sixteen nibble products per sum reach 30,480 (every nibble 15), Q5_K's eight 31,496
+     * (every value 31: nibble 15 and fifth bit).
      */
     @ParameterizedTest
-    @CsvSource({"Q6_K, 0, 1.0", "Q6_K, 0, -1.0", "Q6_K, 255, 1.0", "Q6_K, 255, -1.0", "Q4_K, 255, 1.0", "Q4_K, 255, -1.0"})
+    @CsvSource({"Q6_K, 0, 1.0", "Q6_K, 0, -1.0", "Q6_K, 255, 1.0", "Q6_K, 255, -1.0", "Q4_K, 255, 1.0", "Q4_K, 255, -1.0", "Q5_K, 255, 1.0",
+            "Q5_K, 255, -1.0"})
     void oneTokenKQuantProductIsExactAtTheExtremesOfQuantsAndLevels(GgmlType type, int quantByte, float value) {
         int rows = G, cols = 256;
         byte[] bytes = new byte[rows * type.blockBytes()];

@@ -229,12 +229,12 @@ class QuantizedMatrixTest {
     }
 
     /**
-     * The values {@code m} multiplies {@code x} as: a Q4_0, Q4_K or Q6_K matrix with rows in lanes rounds them to 8 bits per block of 32
+     * The values {@code m} multiplies {@code x} as: a Q4_0 or K-quant matrix with rows in lanes rounds them to 8 bits per block of 32
      * (scale = largest magnitude / 127, level = the nearest whole number of scales, a tie to the even one), every other
      * matrix takes them as they are.
      */
     static float[] multipliedInput(WeightMatrix m, float[] x) {
-        if (!(m instanceof Q4LaneMatrix || m instanceof Q4KLaneMatrix || m instanceof Q6KLaneMatrix)) {
+        if (!(m instanceof Q4LaneMatrix || m instanceof Q4KLaneMatrix || m instanceof Q5KLaneMatrix || m instanceof Q6KLaneMatrix)) {
             return x;
         }
         float[] rounded = new float[x.length];

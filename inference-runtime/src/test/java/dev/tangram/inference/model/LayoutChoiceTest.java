@@ -39,7 +39,7 @@ class LayoutChoiceTest {
     @Test
     void autoWithNothingToRearrangeKeepsRows() {
         assertThat(LayoutChoice.choose(WeightLayout.AUTO, 0, 64 * GIB, GIB))
-                .isEqualTo(new LayoutChoice(WeightLayout.ROWS, "auto: no Q8_0/Q4_0/Q4_K/Q6_K matrix to rearrange"));
+                .isEqualTo(new LayoutChoice(WeightLayout.ROWS, "auto: no Q8_0/Q4_0/K-quant matrix to rearrange"));
     }
 
     @Test

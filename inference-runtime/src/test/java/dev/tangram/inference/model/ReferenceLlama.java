@@ -10,8 +10,8 @@ import java.util.Set;
 
 /**
  * A plain, unbatched, double-precision Llama forward pass written for the tests: contiguous KV history, no paging, no
- * vectors, no threads. Weights are the file's, decoded once. Optionally, Q4_0, Q4_K and Q6_K matrices multiply their input
- * rounded to 8 bits per block of 32, as the engine's Q4_0, Q4_K and Q6_K matrices with rows in lanes do (Q8_0's rule: scale = largest magnitude /
+ * vectors, no threads. Weights are the file's, decoded once. Optionally, Q4_0 and K-quant matrices multiply their input
+ * rounded to 8 bits per block of 32, as the engine's Q4_0 and K-quant matrices with rows in lanes do (Q8_0's rule: scale = largest magnitude /
  * 127, each value the nearest whole number of scales), worked out here in doubles.
  */
 final class ReferenceLlama {
@@ -22,7 +22,7 @@ final class ReferenceLlama {
     private final double[][] attnNorm, ffnNorm;
     private final double[][][] wq, wk, wv, wo, wg, wu, wd;
     private final boolean roundQ4Input;
-    /** The Q4_0, Q4_K and Q6_K matrices, whose input is rounded when {@link #roundQ4Input}. */
+    /** The Q4_0 and K-quant matrices, whose input is rounded when {@link #roundQ4Input}. */
     private final Set<double[][]> q4 = Collections.newSetFromMap(new IdentityHashMap<>());
 
     ReferenceLlama(GgufFile file, LlamaConfig c) {
@@ -70,7 +70,7 @@ final class ReferenceLlama {
                 out[r][i] = row[i];
             }
         }
-        if (t.type() == GgmlType.Q4_0 || t.type() == GgmlType.Q4_K || t.type() == GgmlType.Q6_K) {
+        if (t.type() == GgmlType.Q4_0 || t.type() == GgmlType.Q4_K || t.type() == GgmlType.Q5_K || t.type() == GgmlType.Q6_K) {
             q4.add(out);
         }
         return out;
