@@ -47,7 +47,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--weight-layout", description = "auto (lanes where the copy fits beside the heap), lanes (Q8_0/Q4_0 "
             + "rearranged at load, rows in vector lanes) or rows (computed from the mapped file) (default auto)",
             converter = WeightLayoutConverter.class) WeightLayout layout = WeightLayout.AUTO;
-    @Option(names = "--q4-activations", description = "what Q4_0 matrices in lanes multiply: int8 (the input rounded to 8 bits "
+    @Option(names = "--q4-activations", description = "what Q4_0 and K-quant matrices in lanes multiply: int8 (the input rounded to 8 bits "
             + "per block of 32) or float (default int8)", converter = Q4ActivationsConverter.class)
     Q4Activations q4Activations = Q4Activations.INT8;
     @Option(names = "--matmul-tokens", split = ",", description = "also time the batched matmul alone, over every layer's FFN gate "

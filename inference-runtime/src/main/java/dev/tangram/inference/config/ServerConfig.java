@@ -29,7 +29,7 @@ import java.util.function.Function;
  * scheduler: { maxBatchTokens: 512, maxRunning: 16, maxWaiting: 64 }
  * engine:    { readAhead: auto, weightLayout: auto, q4Activations: int8 }
  *            # readAhead: auto (timed at load), off, or bytes ahead (a multiple of 64); weightLayout: auto, lanes (Q8_0/Q4_0/
- *            # K-quants rearranged at load) or rows; q4Activations: int8 (Q4_0 lanes round their input to 8 bits) or float
+ *            # K-quants rearranged at load) or rows; q4Activations: int8 (Q4_0 and K-quant lanes round their input to 8 bits) or float
  * </pre>
  */
 public record ServerConfig(String host, int port, String modelName, int maxModelLen, double utilisation, long cpuBudgetMib,

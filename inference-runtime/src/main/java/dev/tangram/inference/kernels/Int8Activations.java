@@ -3,12 +3,13 @@ package dev.tangram.inference.kernels;
 /**
  * Tokens' activations rounded to 8 bits per block of 32, the way Q8_0 encodes weights: the block's scale is its
  * largest magnitude over 127, and each value becomes the nearest whole number of scales (a tie to the even one), in
- * [-127, 127]. Q4_0 matrices with rows in lanes multiply these, one to a few tokens at a time
- * ({@link Q4LaneMatrix#dotGroup}): a 4-bit weight times an 8-bit value is a 16-bit product, so a block's products add up
- * in short lanes without converting a single weight to a float, and only the block's sum is scaled. llama.cpp
- * multiplies Q4_0 weights the same way on the CPU.
+ * [-127, 127]. Q4_0 and K-quant matrices with rows in lanes multiply these, one to a few tokens at a time
+ * ({@link Q4LaneMatrix#dotGroup}, {@link KQuantLaneMatrix#dotGroup(int, Int8Activations, int, int, int, float[], int)}):
+ * a 4- to 6-bit weight times an 8-bit value is a 16-bit product, so a block's products add up in short lanes without
+ * converting a single weight to a float, and only the block's sum is scaled. llama.cpp multiplies those weights the same
+ * way on the CPU.
  *
- * <p>The other path through a Q4_0 lane matrix (many tokens, decoded into floats in register tiles) is given the same
+ * <p>The other path through those lane matrices (many tokens, decoded into floats in register tiles) is given the same
  * rounded values as floats ({@link #round}), so that one token and a batch multiply the same numbers.
  */
 final class Int8Activations {

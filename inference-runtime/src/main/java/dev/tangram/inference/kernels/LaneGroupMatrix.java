@@ -5,7 +5,7 @@ package dev.tangram.inference.kernels;
  * taken in groups of {@code GROUP}, and each group's blocks of columns are stored one after another, each as the
  * group's {@code GROUP} scales followed by its quants interleaved, quant {@code k} of every row of the group side by
  * side ({@link LaneLayout}). Q8_0 and Q4_0 ({@link FusedLaneMatrix}) keep the file's bytes in another order, so the
- * matrix takes exactly as much memory; the K-quants ({@link Q4KLaneMatrix}, {@link Q5KLaneMatrix}, {@link Q6KLaneMatrix}) keep their
+ * matrix takes exactly as much memory; the K-quants ({@link KQuantLaneMatrix}) keep their
  * super-blocks' scales in their own order.
  *
  * <p>Why: a row-by-row product ends every 32 elements in a per-row scale and every row in a sum across lanes, and with
@@ -18,7 +18,7 @@ package dev.tangram.inference.kernels;
  * multiplies one token straight from its quants ({@link #dotGroup}); Q8_0 and Q4_0 also a few tokens and octets
  * ({@link FusedLaneMatrix}).
  */
-public sealed interface LaneGroupMatrix extends WeightMatrix permits FusedLaneMatrix, Q4KLaneMatrix, Q5KLaneMatrix, Q6KLaneMatrix {
+public sealed interface LaneGroupMatrix extends WeightMatrix permits FusedLaneMatrix, KQuantLaneMatrix {
     /** Rows per group: one float vector's lanes. */
     int GROUP = VectorShapes.L;
     /** Elements per quant block (Q8_0 and Q4_0 alike); the K-quants' lane layouts decode in chunks of as many columns. */

@@ -70,32 +70,55 @@ public final class LaneLayout {
     }
 
     /**
-     * Groups {@code [from, to)} of {@code src} (blocks of {@code blockBytes}: a float16 scale, then the quant bytes) into
-     * {@code dst}: per group and block, the group's scales side by side, then quant byte {@code k} of every row side by
-     * side, for each {@code k}. Each group's block is gathered from its rows into a heap array, rearranged there and
-     * copied out whole (a bounds-checked segment access per byte took three times as long).
+     * Groups {@code [from, to)} of Q8_0 or Q4_0 matrix {@code src} (blocks of {@code blockBytes}: a float16 scale, then
+     * the quant bytes) into {@code dst}: per group and block, the group's scales side by side, then quant byte {@code k}
+     * of every row side by side, for each {@code k}.
      */
     static void rearrange(WeightMatrix src, int blockBytes, MemorySegment dst, int from, int to) {
         int group = LaneGroupMatrix.GROUP;
-        int blocks = src.cols() / LaneGroupMatrix.BLOCK;
         int quants = blockBytes - 2;
-        byte[] rows = new byte[group * blockBytes];
-        byte[] out = new byte[group * blockBytes];
+        rearrangeBlocks(src, LaneGroupMatrix.BLOCK, blockBytes, group * blockBytes, dst, from, to, (rows, out) -> {
+            for (int lane = 0; lane < group; lane++) {
+                int in = lane * blockBytes;
+                out[2 * lane] = rows[in];
+                out[2 * lane + 1] = rows[in + 1];
+                for (int k = 0; k < quants; k++) {
+                    out[2 * group + k * group + lane] = rows[in + 2 + k];
+                }
+            }
+        });
+    }
+
+    /** How a lane layout packs one block of a group's rows: see {@link #rearrangeBlocks}. */
+    @FunctionalInterface
+    interface BlockPacker {
+        /**
+         * {@code rows} holds the group's rows' file bytes of one block, row {@code lane}'s from {@code lane * fileBytes};
+         * {@code out} receives the block in the lane layout.
+         */
+        void pack(byte[] rows, byte[] out);
+    }
+
+    /**
+     * Groups {@code [from, to)} of {@code src}, whose rows are file blocks of {@code fileBytes} for {@code blockCols}
+     * columns each, into {@code dst} as blocks of {@code outBytes} per group, in the same order: each group's block
+     * gathered from its rows into a heap array, packed there by {@code packer} and copied out whole (a bounds-checked
+     * segment access per byte took three times as long). Every lane layout's rearrangement goes through here.
+     */
+    static void rearrangeBlocks(WeightMatrix src, int blockCols, int fileBytes, int outBytes, MemorySegment dst, int from, int to,
+            BlockPacker packer) {
+        int group = LaneGroupMatrix.GROUP;
+        int blocks = src.cols() / blockCols;
+        byte[] rows = new byte[group * fileBytes];
+        byte[] out = new byte[outBytes];
         for (int g = from; g < to; g++) {
             for (int b = 0; b < blocks; b++) {
                 for (int lane = 0; lane < group; lane++) {
-                    long block = ((long) (g * group + lane) * blocks + b) * blockBytes;
-                    MemorySegment.copy(src.data(), ValueLayout.JAVA_BYTE, block, rows, lane * blockBytes, blockBytes);
+                    long block = ((long) (g * group + lane) * blocks + b) * fileBytes;
+                    MemorySegment.copy(src.data(), ValueLayout.JAVA_BYTE, block, rows, lane * fileBytes, fileBytes);
                 }
-                for (int lane = 0; lane < group; lane++) {
-                    int in = lane * blockBytes;
-                    out[2 * lane] = rows[in];
-                    out[2 * lane + 1] = rows[in + 1];
-                    for (int k = 0; k < quants; k++) {
-                        out[2 * group + k * group + lane] = rows[in + 2 + k];
-                    }
-                }
-                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, ((long) g * blocks + b) * out.length, out.length);
+                packer.pack(rows, out);
+                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, ((long) g * blocks + b) * outBytes, outBytes);
             }
         }
     }

@@ -344,21 +344,9 @@ public final class MatmulKernel {
                 }
                 continue;
             }
-            if (w instanceof Q4KLaneMatrix q4k && roundQ4Input) {
+            if (w instanceof KQuantLaneMatrix k && roundQ4Input) {
                 for (int g = r; g < end; g++) {
-                    q4k.dotGroup(g, int8, 0, 1, 0, o, g * LaneGroupMatrix.GROUP);
-                }
-                continue;
-            }
-            if (w instanceof Q5KLaneMatrix q5k && roundQ4Input) {
-                for (int g = r; g < end; g++) {
-                    q5k.dotGroup(g, int8, 0, 1, 0, o, g * LaneGroupMatrix.GROUP);
-                }
-                continue;
-            }
-            if (w instanceof Q6KLaneMatrix q6k && roundQ4Input) {
-                for (int g = r; g < end; g++) {
-                    q6k.dotGroup(g, int8, 0, 1, 0, o, g * LaneGroupMatrix.GROUP);
+                    k.dotGroup(g, int8, 0, 1, 0, o, g * LaneGroupMatrix.GROUP);
                 }
                 continue;
             }
@@ -417,8 +405,7 @@ public final class MatmulKernel {
      * configured otherwise.
      */
     private boolean roundsInput(WeightMatrix m) {
-        return roundQ4Input && (m instanceof Q4LaneMatrix || m instanceof Q4KLaneMatrix || m instanceof Q5KLaneMatrix
-                || m instanceof Q6KLaneMatrix);
+        return roundQ4Input && Q4Activations.appliesTo(m);
     }
 
     /** The many-token path's items for a lane matrix: panels of {@link LaneTiles#GROUPS} groups, the last maybe fewer. */
@@ -447,8 +434,8 @@ public final class MatmulKernel {
                 laneGroupsFused(fused, o, from, to);
                 return;
             }
-        } else if (kQuantInShorts() && roundsInput(m)) {
-            kQuantStep(m, o, from, to);
+        } else if (m instanceof KQuantLaneMatrix k && roundQ4Input && kQuantInShorts()) {
+            kQuantStep(k, o, from, to);
             return;
         }
         float[] s = scratch[worker];
@@ -556,7 +543,7 @@ public final class MatmulKernel {
      * ({@link #kQuantInShorts}): each group straight from its quants against the 8-bit levels, Q4_K's four tokens at a
      * time ({@code dotGroup4}), Q5_K's and Q6_K's two at a time ({@code dotGroup2}), then the rest by two and one.
      */
-    private void kQuantStep(LaneGroupMatrix m, float[] o, int from, int to) {
+    private void kQuantStep(KQuantLaneMatrix m, float[] o, int from, int to) {
         int rows = m.rows();
         int allGroups = rows / LaneGroupMatrix.GROUP;
         for (int g = from * LaneTiles.GROUPS; g < Math.min(allGroups, to * LaneTiles.GROUPS); g++) {
@@ -569,20 +556,10 @@ public final class MatmulKernel {
                 }
                 int t = 0;
                 for (; t + 1 < w; t += 2) {
-                    switch (m) {
-                        case Q4KLaneMatrix q -> q.dotGroup2(g, int8, t0, w, t, o, (t0 + t) * rows + at, rows);
-                        case Q5KLaneMatrix q -> q.dotGroup2(g, int8, t0, w, t, o, (t0 + t) * rows + at, rows);
-                        case Q6KLaneMatrix q -> q.dotGroup2(g, int8, t0, w, t, o, (t0 + t) * rows + at, rows);
-                        default -> throw new IllegalStateException("no decode step in short lanes for " + m.type());
-                    }
+                    m.dotGroup2(g, int8, t0, w, t, o, (t0 + t) * rows + at, rows);
                 }
                 if (t < w) {
-                    switch (m) {
-                        case Q4KLaneMatrix q -> q.dotGroup(g, int8, t0, w, t, o, (t0 + t) * rows + at);
-                        case Q5KLaneMatrix q -> q.dotGroup(g, int8, t0, w, t, o, (t0 + t) * rows + at);
-                        case Q6KLaneMatrix q -> q.dotGroup(g, int8, t0, w, t, o, (t0 + t) * rows + at);
-                        default -> throw new IllegalStateException("no decode step in short lanes for " + m.type());
-                    }
+                    m.dotGroup(g, int8, t0, w, t, o, (t0 + t) * rows + at);
                 }
             }
         }

@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorOperators;
  * a vector: one the JIT has compiled on its own first is then too large to inline, and the vectors it returns are boxed
  * (the decode steps ran at half speed that way).
  */
-public record Q4KLaneMatrix(MemorySegment data, int rows, int cols) implements LaneGroupMatrix {
+public record Q4KLaneMatrix(MemorySegment data, int rows, int cols) implements KQuantLaneMatrix {
     /** Bytes per row and super-block. */
     static final int ROW_BYTES = 148;
     /** Bytes of one group's super-block. */
@@ -101,6 +101,7 @@ public record Q4KLaneMatrix(MemorySegment data, int rows, int cols) implements L
      * only the sums are widened, converted and scaled: {@code Σ q·level · s · (d·scale) − (dmin·min) · Σ level · s},
      * {@code s} the block's level scale. One token is the tile of one from 0.
      */
+    @Override
     public void dotGroup(int g, Int8Activations x, int t0, int w, int t, float[] out, int o) {
         short[] levels = x.levels();
         int[] offsets = x.offsets();
@@ -222,6 +223,7 @@ public record Q4KLaneMatrix(MemorySegment data, int rows, int cols) implements L
      * As {@link #dotGroup4}, for tokens {@code t} and {@code t + 1} of the tile of {@code w} from {@code t0} (a decode
      * step's last two or three), their results to {@code out[o ..]} and {@code out[o + stride ..]}.
      */
+    @Override
     public void dotGroup2(int g, Int8Activations x, int t0, int w, int t, float[] out, int o, int stride) {
         short[] levels = x.levels();
         int[] offsets = x.offsets();
@@ -313,42 +315,29 @@ public record Q4KLaneMatrix(MemorySegment data, int rows, int cols) implements L
         }
     }
 
-    /**
-     * Rows {@code [g * GROUP, (g + 1) * GROUP)} of Q4_K matrix {@code file} as lanes, for groups {@code [from, to)}:
-     * each super-block of the group's rows gathered into a heap array, rearranged there and copied out whole.
-     */
+    /** Groups {@code [from, to)} of Q4_K matrix {@code file} as lanes, into {@code dst} ({@link LaneLayout#rearrangeBlocks}). */
     static void rearrange(WeightMatrix file, MemorySegment dst, int from, int to) {
         int fileBytes = GgmlType.Q4_K.blockBytes();
-        int supers = file.cols() / KQuantMatrix.SUPER_BLOCK;
-        byte[] in = new byte[GROUP * fileBytes];
-        MemorySegment rowsIn = MemorySegment.ofArray(in);
-        byte[] out = new byte[GROUP_SUPER_BYTES];
-        for (int g = from; g < to; g++) {
-            for (int sb = 0; sb < supers; sb++) {
-                for (int lane = 0; lane < GROUP; lane++) {
-                    long at = ((long) (g * GROUP + lane) * supers + sb) * fileBytes;
-                    MemorySegment.copy(file.data(), ValueLayout.JAVA_BYTE, at, in, lane * fileBytes, fileBytes);
-                }
-                for (int lane = 0; lane < GROUP; lane++) {
-                    int r = lane * fileBytes;
-                    System.arraycopy(in, r, out, 2 * lane, 2);
-                    System.arraycopy(in, r + 2, out, DMIN + 2 * lane, 2);
-                    int qs = r + 4 + KQuantScales.BYTES;
-                    for (int s = 0; s < SUBS; s++) {
-                        out[SCALES + s * GROUP + lane] = (byte) KQuantScales.scale(rowsIn, r + 4, s);
-                        out[MINS + s * GROUP + lane] = (byte) KQuantScales.min(rowsIn, r + 4, s);
-                        // sub-blocks 2i and 2i + 1 share the file's bytes 32i .. 32i + 31: low nibbles, then high ones
-                        int shift = s % 2 == 0 ? 0 : 4;
-                        for (int j = 0; j < 16; j++) {
-                            int lo = (in[qs + 32 * (s / 2) + j] >> shift) & 0x0F;
-                            int hi = (in[qs + 32 * (s / 2) + j + 16] >> shift) & 0x0F;
-                            out[QUANTS + s * SUB_BYTES + j * GROUP + lane] = (byte) (lo | hi << 4);
-                        }
+        LaneLayout.rearrangeBlocks(file, KQuantMatrix.SUPER_BLOCK, fileBytes, GROUP_SUPER_BYTES, dst, from, to, (in, out) -> {
+            MemorySegment rowsIn = MemorySegment.ofArray(in);
+            for (int lane = 0; lane < GROUP; lane++) {
+                int r = lane * fileBytes;
+                System.arraycopy(in, r, out, 2 * lane, 2);
+                System.arraycopy(in, r + 2, out, DMIN + 2 * lane, 2);
+                int qs = r + 4 + KQuantScales.BYTES;
+                for (int s = 0; s < SUBS; s++) {
+                    out[SCALES + s * GROUP + lane] = (byte) KQuantScales.scale(rowsIn, r + 4, s);
+                    out[MINS + s * GROUP + lane] = (byte) KQuantScales.min(rowsIn, r + 4, s);
+                    // sub-blocks 2i and 2i + 1 share the file's bytes 32i .. 32i + 31: low nibbles, then high ones
+                    int shift = s % 2 == 0 ? 0 : 4;
+                    for (int j = 0; j < 16; j++) {
+                        int lo = (in[qs + 32 * (s / 2) + j] >> shift) & 0x0F;
+                        int hi = (in[qs + 32 * (s / 2) + j + 16] >> shift) & 0x0F;
+                        out[QUANTS + s * SUB_BYTES + j * GROUP + lane] = (byte) (lo | hi << 4);
                     }
                 }
-                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, ((long) g * supers + sb) * GROUP_SUPER_BYTES, out.length);
             }
-        }
+        });
     }
 
     private int u8(long at) {

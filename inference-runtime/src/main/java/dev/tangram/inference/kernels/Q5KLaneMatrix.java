@@ -25,7 +25,7 @@ import jdk.incubator.vector.VectorOperators;
  * mask per column once a run is shifted. Its products call no helper that returns a vector ({@link Q4KLaneMatrix} says
  * why), and add at most eight {@code q · level} products (31 × 127 each) to a short sum.
  */
-public record Q5KLaneMatrix(MemorySegment data, int rows, int cols) implements LaneGroupMatrix {
+public record Q5KLaneMatrix(MemorySegment data, int rows, int cols) implements KQuantLaneMatrix {
     /** Bytes per row and super-block. */
     static final int ROW_BYTES = 180;
     /** Bytes of one group's super-block. */
@@ -102,6 +102,7 @@ public record Q5KLaneMatrix(MemorySegment data, int rows, int cols) implements L
      * and only the sums are widened, converted and scaled: {@code Σ q·level · s · (d·scale) − (dmin·min) · Σ level · s},
      * {@code s} the block's level scale. One token is the tile of one from 0.
      */
+    @Override
     public void dotGroup(int g, Int8Activations x, int t0, int w, int t, float[] out, int o) {
         short[] levels = x.levels();
         int[] offsets = x.offsets();
@@ -156,6 +157,7 @@ public record Q5KLaneMatrix(MemorySegment data, int rows, int cols) implements L
      * column's value is extracted once for both tokens' products (four short sums). A decode step takes its tokens two
      * at a time, as Q6_K's does.
      */
+    @Override
     public void dotGroup2(int g, Int8Activations x, int t0, int w, int t, float[] out, int o, int stride) {
         short[] levels = x.levels();
         int[] offsets = x.offsets();
@@ -263,52 +265,39 @@ public record Q5KLaneMatrix(MemorySegment data, int rows, int cols) implements L
         }
     }
 
-    /**
-     * Rows of Q5_K matrix {@code file} as lanes, for groups {@code [from, to)}: each super-block of the group's rows
-     * gathered into a heap array, rearranged there and copied out whole.
-     */
+    /** Groups {@code [from, to)} of Q5_K matrix {@code file} as lanes, into {@code dst} ({@link LaneLayout#rearrangeBlocks}). */
     static void rearrange(WeightMatrix file, MemorySegment dst, int from, int to) {
         int fileBytes = GgmlType.Q5_K.blockBytes();
-        int supers = file.cols() / KQuantMatrix.SUPER_BLOCK;
-        byte[] in = new byte[GROUP * fileBytes];
-        MemorySegment rowsIn = MemorySegment.ofArray(in);
-        byte[] out = new byte[GROUP_SUPER_BYTES];
         int[] q = new int[BLOCK];
-        for (int g = from; g < to; g++) {
-            for (int sb = 0; sb < supers; sb++) {
-                for (int lane = 0; lane < GROUP; lane++) {
-                    long at = ((long) (g * GROUP + lane) * supers + sb) * fileBytes;
-                    MemorySegment.copy(file.data(), ValueLayout.JAVA_BYTE, at, in, lane * fileBytes, fileBytes);
-                }
-                for (int lane = 0; lane < GROUP; lane++) {
-                    int r = lane * fileBytes;
-                    System.arraycopy(in, r, out, 2 * lane, 2);
-                    System.arraycopy(in, r + 2, out, DMIN + 2 * lane, 2);
-                    int qh = r + 4 + KQuantScales.BYTES;
-                    int qs = qh + 32;
-                    for (int s = 0; s < SUBS; s++) {
-                        out[SCALES + s * GROUP + lane] = (byte) KQuantScales.scale(rowsIn, r + 4, s);
-                        out[MINS + s * GROUP + lane] = (byte) KQuantScales.min(rowsIn, r + 4, s);
-                        // element l of sub-block s: a nibble of the file's byte 32 (s / 2) + l (low for even s), and bit s of qh[l]
-                        for (int l = 0; l < BLOCK; l++) {
-                            q[l] = ((in[qs + 32 * (s / 2) + l] >> (s % 2 == 0 ? 0 : 4)) & 0x0F) | ((in[qh + l] >> s) & 1) << 4;
+        LaneLayout.rearrangeBlocks(file, KQuantMatrix.SUPER_BLOCK, fileBytes, GROUP_SUPER_BYTES, dst, from, to, (in, out) -> {
+            MemorySegment rowsIn = MemorySegment.ofArray(in);
+            for (int lane = 0; lane < GROUP; lane++) {
+                int r = lane * fileBytes;
+                System.arraycopy(in, r, out, 2 * lane, 2);
+                System.arraycopy(in, r + 2, out, DMIN + 2 * lane, 2);
+                int qh = r + 4 + KQuantScales.BYTES;
+                int qs = qh + 32;
+                for (int s = 0; s < SUBS; s++) {
+                    out[SCALES + s * GROUP + lane] = (byte) KQuantScales.scale(rowsIn, r + 4, s);
+                    out[MINS + s * GROUP + lane] = (byte) KQuantScales.min(rowsIn, r + 4, s);
+                    // element l of sub-block s: a nibble of the file's byte 32 (s / 2) + l (low for even s), and bit s of qh[l]
+                    for (int l = 0; l < BLOCK; l++) {
+                        q[l] = ((in[qs + 32 * (s / 2) + l] >> (s % 2 == 0 ? 0 : 4)) & 0x0F) | ((in[qh + l] >> s) & 1) << 4;
+                    }
+                    int at = QUANTS + s * SUB_BYTES + lane;
+                    for (int j = 0; j < 16; j++) {
+                        out[at + j * GROUP] = (byte) ((q[j] & 0x0F) | (q[j + 16] & 0x0F) << 4);
+                    }
+                    for (int k = 0; k < 4; k++) {
+                        int bits = 0;
+                        for (int b = 0; b < 8; b++) {
+                            bits |= (q[8 * k + b] >> 4) << b;
                         }
-                        int at = QUANTS + s * SUB_BYTES + lane;
-                        for (int j = 0; j < 16; j++) {
-                            out[at + j * GROUP] = (byte) ((q[j] & 0x0F) | (q[j + 16] & 0x0F) << 4);
-                        }
-                        for (int k = 0; k < 4; k++) {
-                            int bits = 0;
-                            for (int b = 0; b < 8; b++) {
-                                bits |= (q[8 * k + b] >> 4) << b;
-                            }
-                            out[at + (HIGH + k) * GROUP] = (byte) bits;
-                        }
+                        out[at + (HIGH + k) * GROUP] = (byte) bits;
                     }
                 }
-                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, ((long) g * supers + sb) * GROUP_SUPER_BYTES, out.length);
             }
-        }
+        });
     }
 
     private int u8(long at) {

@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorOperators;
  * per row and super-block as the file; element value {@code (q - 32) * (d * scale)}, as {@link Q6KMatrix} decodes it.
  * Its products call no helper that returns a vector ({@link Q4KLaneMatrix} says why).
  */
-public record Q6KLaneMatrix(MemorySegment data, int rows, int cols) implements LaneGroupMatrix {
+public record Q6KLaneMatrix(MemorySegment data, int rows, int cols) implements KQuantLaneMatrix {
     /** Bytes per row and super-block: the file's. */
     static final int ROW_BYTES = 210;
     /** Bytes of one group's super-block. */
@@ -96,6 +96,7 @@ public record Q6KLaneMatrix(MemorySegment data, int rows, int cols) implements L
      * sums per 32-column chunk, two per 16-column sub-block; only those are widened, converted and scaled by the level
      * scale and {@code d * scale}. One token is the tile of one from 0.
      */
+    @Override
     public void dotGroup(int g, Int8Activations x, int t0, int w, int t, float[] out, int o) {
         short[] levels = x.levels();
         float[] steps = x.scales();
@@ -154,6 +155,7 @@ public record Q6KLaneMatrix(MemorySegment data, int rows, int cols) implements L
      * or five sequences ran ten times slower, likely a C2 compile of it with vectors boxed, not proven
      * (docs/inference-engine.md, Profile, session 15).
      */
+    @Override
     public void dotGroup2(int g, Int8Activations x, int t0, int w, int t, float[] out, int o, int stride) {
         short[] levels = x.levels();
         float[] steps = x.scales();
@@ -269,43 +271,30 @@ public record Q6KLaneMatrix(MemorySegment data, int rows, int cols) implements L
         }
     }
 
-    /**
-     * Rows of Q6_K matrix {@code file} as lanes, for groups {@code [from, to)}: each super-block of the group's rows
-     * gathered into a heap array, rearranged there and copied out whole.
-     */
+    /** Groups {@code [from, to)} of Q6_K matrix {@code file} as lanes, into {@code dst} ({@link LaneLayout#rearrangeBlocks}). */
     static void rearrange(WeightMatrix file, MemorySegment dst, int from, int to) {
-        int supers = file.cols() / KQuantMatrix.SUPER_BLOCK;
-        byte[] in = new byte[GROUP * ROW_BYTES];
-        byte[] out = new byte[GROUP_SUPER_BYTES];
         int[] q = new int[KQuantMatrix.SUPER_BLOCK];
-        for (int g = from; g < to; g++) {
-            for (int sb = 0; sb < supers; sb++) {
-                for (int lane = 0; lane < GROUP; lane++) {
-                    long at = ((long) (g * GROUP + lane) * supers + sb) * ROW_BYTES;
-                    MemorySegment.copy(file.data(), ValueLayout.JAVA_BYTE, at, in, lane * ROW_BYTES, ROW_BYTES);
+        LaneLayout.rearrangeBlocks(file, KQuantMatrix.SUPER_BLOCK, ROW_BYTES, GROUP_SUPER_BYTES, dst, from, to, (in, out) -> {
+            for (int lane = 0; lane < GROUP; lane++) {
+                int r = lane * ROW_BYTES;
+                System.arraycopy(in, r + 208, out, 2 * lane, 2);
+                for (int s = 0; s < 16; s++) {
+                    out[SCALES + s * GROUP + lane] = in[r + 192 + s];
                 }
-                for (int lane = 0; lane < GROUP; lane++) {
-                    int r = lane * ROW_BYTES;
-                    System.arraycopy(in, r + 208, out, 2 * lane, 2);
-                    for (int s = 0; s < 16; s++) {
-                        out[SCALES + s * GROUP + lane] = in[r + 192 + s];
+                fileQuants(in, r, q);
+                for (int c = 0; c < CHUNKS; c++) {
+                    int e = c * BLOCK;
+                    int at = QUANTS + c * CHUNK_BYTES + lane;
+                    for (int j = 0; j < 16; j++) {
+                        out[at + j * GROUP] = (byte) ((q[e + j] & 0x0F) | (q[e + j + 16] & 0x0F) << 4);
                     }
-                    fileQuants(in, r, q);
-                    for (int c = 0; c < CHUNKS; c++) {
-                        int e = c * BLOCK;
-                        int at = QUANTS + c * CHUNK_BYTES + lane;
-                        for (int j = 0; j < 16; j++) {
-                            out[at + j * GROUP] = (byte) ((q[e + j] & 0x0F) | (q[e + j + 16] & 0x0F) << 4);
-                        }
-                        for (int j = 0; j < 8; j++) {
-                            out[at + (HIGH + j) * GROUP] = (byte) (q[e + j] >> 4 | (q[e + j + 8] >> 4) << 2 | (q[e + j + 16] >> 4) << 4
-                                    | (q[e + j + 24] >> 4) << 6);
-                        }
+                    for (int j = 0; j < 8; j++) {
+                        out[at + (HIGH + j) * GROUP] = (byte) (q[e + j] >> 4 | (q[e + j + 8] >> 4) << 2 | (q[e + j + 16] >> 4) << 4
+                                | (q[e + j + 24] >> 4) << 6);
                     }
                 }
-                MemorySegment.copy(out, 0, dst, ValueLayout.JAVA_BYTE, ((long) g * supers + sb) * GROUP_SUPER_BYTES, out.length);
             }
-        }
+        });
     }
 
     /** The 6-bit quants (0–63) of the file's super-block at {@code in[r ..]}, in column order ({@link Q6KMatrix}'s layout). */

@@ -7,10 +7,6 @@ import dev.tangram.inference.kernels.LaneGroupMatrix;
 import dev.tangram.inference.kernels.LaneLayout;
 import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.Q4Activations;
-import dev.tangram.inference.kernels.Q4KLaneMatrix;
-import dev.tangram.inference.kernels.Q4LaneMatrix;
-import dev.tangram.inference.kernels.Q5KLaneMatrix;
-import dev.tangram.inference.kernels.Q6KLaneMatrix;
 import dev.tangram.inference.kernels.ReadAheadCalibration;
 import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
@@ -56,7 +52,7 @@ public final class ModelLoader {
         return load(path, threads, readAhead, layout, Q4Activations.INT8);
     }
 
-    /** As above, with what Q4_0 matrices in lanes multiply ({@link Q4Activations}). */
+    /** As above, with what Q4_0 and K-quant matrices in lanes multiply ({@link Q4Activations}). */
     public static LoadedModel load(Path path, int threads, ReadAheadSetting readAhead, WeightLayout layout, Q4Activations q4Activations)
             throws IOException {
         GgufFile file = GgufFile.open(path);
@@ -108,9 +104,8 @@ public final class ModelLoader {
         long lanes = distinct.stream().filter(m -> m instanceof LaneGroupMatrix).count();
         long bytes = distinct.stream().filter(m -> m instanceof LaneGroupMatrix).mapToLong(WeightMatrix::bytes).sum();
         // the lane types whose input engine.q4Activations sets
-        String rounded = distinct.stream().filter(m -> m instanceof Q4LaneMatrix || m instanceof Q4KLaneMatrix || m instanceof Q5KLaneMatrix
-                        || m instanceof Q6KLaneMatrix)
-                .map(m -> m.type().toString()).distinct().sorted().collect(Collectors.joining("/"));
+        String rounded = distinct.stream().filter(Q4Activations::appliesTo).map(m -> m.type().toString()).distinct().sorted()
+                .collect(Collectors.joining("/"));
         String rounding = rounded.isEmpty() ? "" : ", " + rounded + " activations " + q4Activations;
         return String.format(Locale.ROOT, "lanes: %d of %d matrices rearranged (%.1f MiB in %.1f s)%s", lanes, distinct.size(),
                 bytes / 1048576.0, seconds, rounding);

@@ -234,7 +234,7 @@ class QuantizedMatrixTest {
      * matrix takes them as they are.
      */
     static float[] multipliedInput(WeightMatrix m, float[] x) {
-        if (!(m instanceof Q4LaneMatrix || m instanceof Q4KLaneMatrix || m instanceof Q5KLaneMatrix || m instanceof Q6KLaneMatrix)) {
+        if (!Q4Activations.appliesTo(m)) {
             return x;
         }
         float[] rounded = new float[x.length];
