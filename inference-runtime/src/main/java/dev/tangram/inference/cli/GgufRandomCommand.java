@@ -1,6 +1,7 @@
 package dev.tangram.inference.cli;
 
 import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.model.Architecture;
 import dev.tangram.inference.randommodel.QuantMix;
 import dev.tangram.inference.randommodel.RandomModelSpec;
 import dev.tangram.inference.randommodel.RandomModelWriter;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code tangram gguf-random}: writes a Llama-shaped GGUF model with seeded random weights and a real BPE vocabulary. */
 @Command(name = "gguf-random", mixinStandardHelpOptions = true,
-        description = "Writes a Llama-shaped GGUF model with seeded random weights and a byte-level BPE vocabulary. "
+        description = "Writes a Llama-family GGUF model with seeded random weights and a byte-level BPE vocabulary. "
                 + "A --preset sets the shape; explicit options override it.")
 public final class GgufRandomCommand implements Callable<Integer> {
 
@@ -25,9 +26,14 @@ public final class GgufRandomCommand implements Callable<Integer> {
     @Option(names = "--kv-heads") Integer kvHeads;
     @Option(names = "--ffn") Integer ffn;
     @Option(names = "--vocab") Integer vocab;
-    @Option(names = "--context", description = "llama.context_length") Integer context;
+    @Option(names = "--context", description = "<arch>.context_length") Integer context;
     @Option(names = "--quant", description = "Q8_0, Q4_0, Q4_K, Q5_K, Q6_K, F16, BF16 or F32 (default Q8_0), or Q4_K_M: Q4_K with the "
             + "output, and attn_v and ffn_down in llama.cpp's more-bits layers, in Q6_K") String quant = "Q8_0";
+    @Option(names = "--arch", description = "general.architecture: llama (default), qwen2 (with Q/K/V biases, RoPE over halves), "
+            + "qwen3 (per-head Q/K norms, RoPE over halves) or granite (Granite 3's multipliers)") String arch = "llama";
+    @Option(names = "--head-dim", description = "size of a head (default dim / heads); Qwen3's are 128 whatever the width")
+    Integer headDim;
+    @Option(names = "--biases", description = "llama: every optional bias of a block; qwen2: output.bias as well") boolean biases;
     @Option(names = "--untied", description = "write a separate output.weight instead of tying it to the embedding") boolean untied;
     @Option(names = "--seed", description = "seed of the weights (default 42)") long seed = 42;
     @Option(names = "--out", required = true, description = "the GGUF file to write") Path out;
@@ -47,10 +53,15 @@ public final class GgufRandomCommand implements Callable<Integer> {
             case "1b" -> RandomModelSpec.oneB(type);
             default -> throw new CommandLine.ParameterException(new CommandLine(this), "--preset: '" + preset + "' is not tiny or 1b");
         };
+        Architecture architecture = Architecture.of(arch).orElseThrow(() -> new CommandLine.ParameterException(new CommandLine(this),
+                "--arch: '" + arch + "' is not one of " + Architecture.names()));
         RandomModelSpec spec;
         try {
             spec = new RandomModelSpec(or(layers, base.layers()), or(dim, base.dim()), or(heads, base.heads()), or(kvHeads, base.kvHeads()),
                     or(ffn, base.ffn()), or(vocab, base.vocab()), or(context, base.contextLength()), base.ropeTheta(), type, !untied, seed);
+            if (architecture != Architecture.LLAMA || headDim != null || biases) {
+                spec = spec.as(architecture, or(headDim, spec.headDim()), biases);
+            }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
         }

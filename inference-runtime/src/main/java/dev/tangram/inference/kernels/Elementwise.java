@@ -5,7 +5,10 @@ import static dev.tangram.inference.kernels.VectorShapes.L;
 
 import jdk.incubator.vector.FloatVector;
 
-/** The decoder's element-wise steps: RMSNorm and residual add on the Vector API, SwiGLU. Pure functions of their arrays. */
+/**
+ * The decoder's element-wise steps: RMSNorm, residual and bias adds and scaling on the Vector API, SwiGLU. Pure functions
+ * of their arrays.
+ */
 public final class Elementwise {
     private Elementwise() {}
 
@@ -36,6 +39,31 @@ public final class Elementwise {
         }
         for (; i < n; i++) {
             a[i] += b[i];
+        }
+    }
+
+    /** {@code a[r·width + i] += row[i]} for every row {@code r < rows}: a bias added to each token's product. */
+    public static void addToRows(float[] a, float[] row, int rows, int width) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * width;
+            int i = 0;
+            for (int upper = F.loopBound(width); i < upper; i += L) {
+                FloatVector.fromArray(F, a, o + i).add(FloatVector.fromArray(F, row, i)).intoArray(a, o + i);
+            }
+            for (; i < width; i++) {
+                a[o + i] += row[i];
+            }
+        }
+    }
+
+    /** {@code a[0..n) *= s}. */
+    public static void scale(float[] a, float s, int n) {
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += L) {
+            FloatVector.fromArray(F, a, i).mul(s).intoArray(a, i);
+        }
+        for (; i < n; i++) {
+            a[i] *= s;
         }
     }
 

@@ -1,21 +1,26 @@
 package dev.tangram.inference.model;
 
 /**
- * The shape of a Llama-family decoder, as read from GGUF metadata ({@code llama.*} keys).
+ * The shape of a Llama-family decoder, as read from GGUF metadata ({@code <arch>.*} keys, {@code arch} being
+ * {@code general.architecture}).
  *
- * @param layers        transformer blocks ({@code llama.block_count})
- * @param dim           model width ({@code llama.embedding_length})
- * @param heads         query heads ({@code llama.attention.head_count})
- * @param kvHeads       key/value heads, grouped-query attention ({@code llama.attention.head_count_kv})
- * @param headDim       dim / heads
- * @param ffnDim        SwiGLU hidden width ({@code llama.feed_forward_length})
+ * @param layers        transformer blocks ({@code <arch>.block_count})
+ * @param dim           model width ({@code <arch>.embedding_length})
+ * @param heads         query heads ({@code <arch>.attention.head_count})
+ * @param kvHeads       key/value heads, grouped-query attention ({@code <arch>.attention.head_count_kv})
+ * @param headDim       {@code <arch>.attention.key_length}, dim / heads where absent
+ * @param ffnDim        SwiGLU hidden width ({@code <arch>.feed_forward_length})
  * @param vocabSize     tokens in the vocabulary
- * @param contextLength longest sequence ({@code llama.context_length})
- * @param ropeTheta     RoPE base frequency ({@code llama.rope.freq_base})
- * @param rmsEps        RMSNorm epsilon ({@code llama.attention.layer_norm_rms_epsilon})
+ * @param contextLength longest sequence ({@code <arch>.context_length})
+ * @param ropeTheta     RoPE base frequency ({@code <arch>.rope.freq_base})
+ * @param rmsEps        RMSNorm epsilon ({@code <arch>.attention.layer_norm_rms_epsilon})
+ * @param architecture  what the architecture changes in the block
+ * @param ropeScale     positions are multiplied by this before RoPE: 1 / {@code <arch>.rope.scaling.factor} for linear
+ *                      scaling, 1 without
+ * @param scales        the architecture's multipliers ({@link DecoderScales#NONE} but for Granite)
  */
 public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headDim, int ffnDim, int vocabSize, int contextLength,
-                          float ropeTheta, float rmsEps) {
+                          float ropeTheta, float rmsEps, Architecture architecture, float ropeScale, DecoderScales scales) {
     public LlamaConfig {
         if (layers < 1 || dim < 1 || heads < 1 || kvHeads < 1 || headDim < 1 || ffnDim < 1 || vocabSize < 1 || contextLength < 1) {
             throw new IllegalArgumentException("every dimension of a model must be positive: " + this);
@@ -23,10 +28,28 @@ public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headD
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException("heads (" + heads + ") must be a multiple of kv heads (" + kvHeads + ")");
         }
+        if (headDim % 2 != 0) {
+            throw new IllegalArgumentException("the head size (" + headDim + ") must be even for RoPE");
+        }
+        if (!(ropeScale > 0 && Float.isFinite(ropeScale))) {
+            throw new IllegalArgumentException("the RoPE position scale must be positive and finite: " + ropeScale);
+        }
+    }
+
+    /** A {@code llama} model without RoPE scaling or multipliers. */
+    public LlamaConfig(int layers, int dim, int heads, int kvHeads, int headDim, int ffnDim, int vocabSize, int contextLength,
+                       float ropeTheta, float rmsEps) {
+        this(layers, dim, heads, kvHeads, headDim, ffnDim, vocabSize, contextLength, ropeTheta, rmsEps, Architecture.LLAMA, 1f,
+                DecoderScales.NONE);
     }
 
     /** Floats of K (or of V) per token per layer. */
     public int kvDim() {
         return kvHeads * headDim;
+    }
+
+    /** Floats of Q per token: heads × headDim, which need not be {@link #dim}. */
+    public int qDim() {
+        return heads * headDim;
     }
 }

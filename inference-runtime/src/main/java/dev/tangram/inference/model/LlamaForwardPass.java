@@ -3,7 +3,6 @@ package dev.tangram.inference.model;
 import dev.tangram.inference.kernels.Elementwise;
 import dev.tangram.inference.kernels.GroupedAttention;
 import dev.tangram.inference.kernels.MatmulKernel;
-import dev.tangram.inference.kernels.WeightMatrix;
 import dev.tangram.inference.kernels.WorkerPool;
 import dev.tangram.inference.sampling.TokenLogprobs;
 import java.util.List;
@@ -11,8 +10,8 @@ import java.util.List;
 /**
  * The Llama decoder over a batch of sequence chunks: all tokens of all chunks go through each weight matrix together
  * (one pass over the weights per step), attention reads keys and values through each chunk's block table.
- * RoPE rotates adjacent pairs {@code (x[2i], x[2i+1])} of each head, llama.cpp's "normal" mode for the {@code llama}
- * architecture, whose converter permutes Q and K rows to match. Calls are serialised; scratch buffers are reused.
+ * RoPE rotates the pairs of each head the architecture says ({@link Architecture.RopeStyle}); its biases, per-head Q/K
+ * norms and multipliers are applied where the model has them. Calls are serialised; scratch buffers are reused.
  */
 public final class LlamaForwardPass implements ForwardPass {
     private final LlamaConfig c;
@@ -55,11 +54,11 @@ public final class LlamaForwardPass implements ForwardPass {
         this.w = weights;
         this.kernel = kernel;
         this.pool = kernel.pool();
-        this.qDim = config.heads() * config.headDim();
+        this.qDim = config.qDim();
         int half = config.headDim() / 2;
         this.invFreq = new float[half];
         for (int i = 0; i < half; i++) {
-            double f = Math.pow(config.ropeTheta(), -2.0 * i / config.headDim());
+            double f = config.ropeScale() * Math.pow(config.ropeTheta(), -2.0 * i / config.headDim());
             if (weights.ropeFreqFactors() != null) {
                 f /= weights.ropeFreqFactors()[i];
             }
@@ -172,6 +171,11 @@ public final class LlamaForwardPass implements ForwardPass {
             SequenceChunk ch = chunks.get(ci);
             for (int i = 0; i < ch.tokens().length; i++, t++) {
                 w.tokenEmbedding().dequantizeRow(ch.tokens()[i], x, t * c.dim());
+                if (c.scales().embedding() != 1) {
+                    for (int j = t * c.dim(); j < (t + 1) * c.dim(); j++) {
+                        x[j] *= c.scales().embedding();
+                    }
+                }
                 pos[t] = ch.startPosition() + i;
                 owner[t] = ci;
                 for (int f = 0; f < half; f++) {
@@ -188,6 +192,14 @@ public final class LlamaForwardPass implements ForwardPass {
         int dim = c.dim();
         rmsNorm(x, lw.attnNorm(), xb, tokens, dim);
         kernel.multiply(xb, tokens, lw.wq(), q, lw.wk(), k, lw.wv(), v);
+        LlamaWeights.Biases bias = lw.biases();
+        addBias(q, bias.q(), tokens);
+        addBias(k, bias.k(), tokens);
+        addBias(v, bias.v(), tokens);
+        if (lw.qNorm() != null) {
+            rmsNorm(q, lw.qNorm(), q, tokens * c.heads(), c.headDim());
+            rmsNorm(k, lw.kNorm(), k, tokens * c.kvHeads(), c.headDim());
+        }
         rope(q, c.heads(), tokens);
         rope(k, c.kvHeads(), tokens);
         float[] keys = cache.keys(l);
@@ -201,22 +213,42 @@ public final class LlamaForwardPass implements ForwardPass {
         this.layer = l;
         pool.run(tokens * c.kvHeads(), Math.max(1, tokens * c.kvHeads() / (pool.size() * 8)), attentionTask);
         kernel.multiply(lw.wo(), att, tokens, xb);
-        Elementwise.add(x, xb, tokens * dim);
+        addBias(xb, bias.o(), tokens);
+        addResidual(xb, tokens);
 
         rmsNorm(x, lw.ffnNorm(), xb, tokens, dim);
         kernel.multiply(xb, tokens, lw.wGate(), hb, lw.wUp(), hb2);
+        addBias(hb, bias.gate(), tokens);
+        addBias(hb2, bias.up(), tokens);
         int n = tokens * c.ffnDim();
         swiGluEnd = n;
         pool.run((n + SWIGLU_SLICE - 1) / SWIGLU_SLICE, 1, swiGluTask);
         kernel.multiply(lw.wDown(), hb, tokens, xb);
-        Elementwise.add(x, xb, tokens * dim);
+        addBias(xb, bias.down(), tokens);
+        addResidual(xb, tokens);
+    }
+
+    /** {@code bias} (of one token's width, or null for none) added to each of the first {@code tokens} rows of {@code out}. */
+    private static void addBias(float[] out, float[] bias, int tokens) {
+        if (bias != null) {
+            Elementwise.addToRows(out, bias, tokens, bias.length);
+        }
+    }
+
+    /** A block's output {@code [tokens × dim]} joins the residual stream, scaled first where the architecture says. */
+    private void addResidual(float[] out, int tokens) {
+        int n = tokens * c.dim();
+        if (c.scales().residual() != 1) {
+            Elementwise.scale(out, c.scales().residual(), n);
+        }
+        Elementwise.add(x, out, n);
     }
 
     /** Attention of items {@code [from, to)}, item = token × kvHeads + KV head (the query heads sharing it go together). */
     private void attention(int from, int to, int worker) {
         int hd = c.headDim();
         int group = c.heads() / c.kvHeads();
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        float scale = c.scales().attentionScale(hd);
         float[] keys = cache.keys(layer);
         float[] values = cache.values(layer);
         GroupedAttention kernel = attention[worker];
@@ -234,20 +266,28 @@ public final class LlamaForwardPass implements ForwardPass {
         Elementwise.swiGlu(hb, hb2, from * SWIGLU_SLICE, Math.min(swiGluEnd, to * SWIGLU_SLICE));
     }
 
+    /**
+     * Rotates value pairs {@code (a, b)} of each head by the token's angles: {@code (x[2f], x[2f+1])} or, for
+     * {@link Architecture.RopeStyle#HALVES}, {@code (x[f], x[f + headDim/2])}.
+     */
     private void rope(float[] vec, int heads, int tokens) {
         int hd = c.headDim();
         int half = invFreq.length;
         int width = heads * hd;
+        boolean halves = c.architecture().rope() == Architecture.RopeStyle.HALVES;
+        int step = halves ? 1 : 2;   // from one pair's first value to the next pair's
+        int partner = halves ? half : 1; // from a pair's first value to its second
         for (int t = 0; t < tokens; t++) {
             for (int h = 0; h < heads; h++) {
                 int base = t * width + h * hd;
                 for (int f = 0; f < half; f++) {
                     float cs = cos[t * half + f];
                     float sn = sin[t * half + f];
-                    float a = vec[base + 2 * f];
-                    float b = vec[base + 2 * f + 1];
-                    vec[base + 2 * f] = a * cs - b * sn;
-                    vec[base + 2 * f + 1] = a * sn + b * cs;
+                    int i = base + step * f;
+                    float a = vec[i];
+                    float b = vec[i + partner];
+                    vec[i] = a * cs - b * sn;
+                    vec[i + partner] = a * sn + b * cs;
                 }
             }
         }
@@ -267,19 +307,27 @@ public final class LlamaForwardPass implements ForwardPass {
         if (wanted == 0) {
             return;
         }
-        rmsNorm(xb, w.outputNorm(), xb, wanted, dim);
-        WeightMatrix out = w.output();
         if (logitScratch.length < wanted * c.vocabSize()) {
             logitScratch = new float[wanted * c.vocabSize()];
         }
         float[] logits = logitScratch;
-        kernel.multiply(out, xb, wanted, logits);
+        project(wanted, logits);
         int r = 0;
         for (int ci = 0; ci < chunks.size(); ci++) {
             if (chunks.get(ci).wantLogits()) {
                 result[ci] = java.util.Arrays.copyOfRange(logits, r * c.vocabSize(), (r + 1) * c.vocabSize());
                 r++;
             }
+        }
+    }
+
+    /** The logits {@code [rows × vocab]} of the first {@code rows} rows of {@code xb}: output norm, projection, bias, scale. */
+    private void project(int rows, float[] logits) {
+        rmsNorm(xb, w.outputNorm(), xb, rows, c.dim());
+        kernel.multiply(w.output(), xb, rows, logits);
+        addBias(logits, w.outputBias(), rows);
+        if (c.scales().logit() != 1) {
+            Elementwise.scale(logits, 1 / c.scales().logit(), rows * c.vocabSize());
         }
     }
 
@@ -302,11 +350,10 @@ public final class LlamaForwardPass implements ForwardPass {
                 for (int from = 0; from < len; from += SCORE_ROWS) {
                     int rows = Math.min(SCORE_ROWS, len - from);
                     System.arraycopy(x, (first + from) * dim, xb, 0, rows * dim);
-                    rmsNorm(xb, w.outputNorm(), xb, rows, dim);
                     if (logitScratch.length < rows * vocab) {
                         logitScratch = new float[rows * vocab];
                     }
-                    kernel.multiply(w.output(), xb, rows, logitScratch);
+                    project(rows, logitScratch);
                     for (int r = 0; r < rows; r++) {
                         int j = from + r;
                         int target = scoring.target(ch.tokens(), j);

@@ -5,10 +5,11 @@ import dev.tangram.inference.gguf.GgufFormatException;
 import dev.tangram.inference.gguf.GgufTensor;
 import dev.tangram.inference.kernels.WeightMatrix;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -20,8 +21,10 @@ import java.util.function.UnaryOperator;
  * @param outputNorm     {@code output_norm.weight}: [dim]
  * @param output         {@code output.weight} [vocab × dim], or the token embedding when absent (tied embeddings)
  * @param ropeFreqFactors {@code rope_freqs.weight} [headDim / 2], dividing each RoPE frequency, or null
+ * @param outputBias     {@code output.bias} [vocab], added to the logits, or null
  */
-public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] outputNorm, WeightMatrix output, float[] ropeFreqFactors) {
+public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] outputNorm, WeightMatrix output, float[] ropeFreqFactors,
+                           float[] outputBias) {
 
     /**
      * One transformer block.
@@ -35,9 +38,26 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
      * @param wGate    {@code blk.N.ffn_gate.weight} [ffn × dim]
      * @param wUp      {@code blk.N.ffn_up.weight} [ffn × dim]
      * @param wDown    {@code blk.N.ffn_down.weight} [dim × ffn]
+     * @param biases   the block's optional biases
+     * @param qNorm    {@code blk.N.attn_q_norm.weight} [headDim], RMSNorm of each query head before RoPE, or null
+     * @param kNorm    {@code blk.N.attn_k_norm.weight} [headDim], the same for each key head, or null
      */
     public record Layer(float[] attnNorm, WeightMatrix wq, WeightMatrix wk, WeightMatrix wv, WeightMatrix wo, float[] ffnNorm,
-                        WeightMatrix wGate, WeightMatrix wUp, WeightMatrix wDown) {}
+                        WeightMatrix wGate, WeightMatrix wUp, WeightMatrix wDown, Biases biases, float[] qNorm, float[] kNorm) {
+        /** This block with other matrices and the same vectors. */
+        Layer withMatrices(UnaryOperator<WeightMatrix> f) {
+            return new Layer(attnNorm, f.apply(wq), f.apply(wk), f.apply(wv), f.apply(wo), ffnNorm, f.apply(wGate), f.apply(wUp), f.apply(wDown),
+                    biases, qNorm, kNorm);
+        }
+    }
+
+    /**
+     * A block's biases, each added to its matrix's product, each null where the file has none ({@code blk.N.attn_q.bias}
+     * …; Qwen2 has Q, K and V's, llama.cpp's {@code llama} takes all seven where present).
+     */
+    public record Biases(float[] q, float[] k, float[] v, float[] o, float[] gate, float[] up, float[] down) {
+        public static final Biases NONE = new Biases(null, null, null, null, null, null, null);
+    }
 
     public boolean tiedEmbeddings() {
         return output == tokenEmbedding;
@@ -53,11 +73,13 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         return out;
     }
 
-    /** Bytes of all weights: the embedding, the norms, and every matrix of {@link #matrices()} (a tied output only once). */
+    /** Bytes of all weights: the embedding, every matrix of {@link #matrices()} (a tied output only once) and every vector. */
     public long bytes() {
-        long n = tokenEmbedding.bytes() + 4L * outputNorm.length;
+        long n = tokenEmbedding.bytes() + 4L * (outputNorm.length + length(outputBias) + length(ropeFreqFactors));
         for (Layer l : layers) {
-            n += 4L * (l.attnNorm.length + l.ffnNorm.length);
+            Biases b = l.biases;
+            n += 4L * (l.attnNorm.length + l.ffnNorm.length + length(l.qNorm) + length(l.kNorm) + length(b.q) + length(b.k) + length(b.v)
+                    + length(b.o) + length(b.gate) + length(b.up) + length(b.down));
         }
         for (WeightMatrix m : matrices()) {
             if (m != tokenEmbedding) {
@@ -65,6 +87,10 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
             }
         }
         return n;
+    }
+
+    private static int length(float[] optional) {
+        return optional == null ? 0 : optional.length;
     }
 
     /**
@@ -76,35 +102,79 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         UnaryOperator<WeightMatrix> once = m -> done.computeIfAbsent(m, f);
         Layer[] mapped = new Layer[layers.length];
         for (int i = 0; i < layers.length; i++) {
-            Layer l = layers[i];
-            mapped[i] = new Layer(l.attnNorm, once.apply(l.wq), once.apply(l.wk), once.apply(l.wv), once.apply(l.wo), l.ffnNorm,
-                    once.apply(l.wGate), once.apply(l.wUp), once.apply(l.wDown));
+            mapped[i] = layers[i].withMatrices(once);
         }
-        return new LlamaWeights(once.apply(tokenEmbedding), mapped, outputNorm, once.apply(output), ropeFreqFactors);
+        return new LlamaWeights(once.apply(tokenEmbedding), mapped, outputNorm, once.apply(output), ropeFreqFactors, outputBias);
     }
 
-    /** Binds the tensors of {@code file} for {@code config}, checking every shape; errors name the tensor. */
+    /**
+     * Binds the tensors of {@code file} for {@code config}, checking every shape; errors name the tensor. A tensor the
+     * decoder would not use is refused by name, as llama.cpp refuses a file with tensors its architecture does not create:
+     * leaving out a bias or a norm would compute another model without a word.
+     */
     public static LlamaWeights of(GgufFile file, LlamaConfig c) {
-        int qDim = c.heads() * c.headDim();
-        WeightMatrix embd = matrix(file, "token_embd.weight", c.vocabSize(), c.dim());
+        Binder b = new Binder(file);
+        int qDim = c.qDim();
+        WeightMatrix embd = b.matrix("token_embd.weight", c.vocabSize(), c.dim());
         Layer[] layers = new Layer[c.layers()];
+        boolean qkNorm = c.architecture().qkNorm();
         for (int i = 0; i < layers.length; i++) {
             String p = "blk." + i + ".";
-            layers[i] = new Layer(vector(file, p + "attn_norm.weight", c.dim()),
-                    matrix(file, p + "attn_q.weight", qDim, c.dim()),
-                    matrix(file, p + "attn_k.weight", c.kvDim(), c.dim()),
-                    matrix(file, p + "attn_v.weight", c.kvDim(), c.dim()),
-                    matrix(file, p + "attn_output.weight", c.dim(), qDim),
-                    vector(file, p + "ffn_norm.weight", c.dim()),
-                    matrix(file, p + "ffn_gate.weight", c.ffnDim(), c.dim()),
-                    matrix(file, p + "ffn_up.weight", c.ffnDim(), c.dim()),
-                    matrix(file, p + "ffn_down.weight", c.dim(), c.ffnDim()));
+            layers[i] = new Layer(b.vector(p + "attn_norm.weight", c.dim()),
+                    b.matrix(p + "attn_q.weight", qDim, c.dim()),
+                    b.matrix(p + "attn_k.weight", c.kvDim(), c.dim()),
+                    b.matrix(p + "attn_v.weight", c.kvDim(), c.dim()),
+                    b.matrix(p + "attn_output.weight", c.dim(), qDim),
+                    b.vector(p + "ffn_norm.weight", c.dim()),
+                    b.matrix(p + "ffn_gate.weight", c.ffnDim(), c.dim()),
+                    b.matrix(p + "ffn_up.weight", c.ffnDim(), c.dim()),
+                    b.matrix(p + "ffn_down.weight", c.dim(), c.ffnDim()),
+                    new Biases(b.optionalVector(p + "attn_q.bias", qDim), b.optionalVector(p + "attn_k.bias", c.kvDim()),
+                            b.optionalVector(p + "attn_v.bias", c.kvDim()), b.optionalVector(p + "attn_output.bias", c.dim()),
+                            b.optionalVector(p + "ffn_gate.bias", c.ffnDim()), b.optionalVector(p + "ffn_up.bias", c.ffnDim()),
+                            b.optionalVector(p + "ffn_down.bias", c.dim())),
+                    qkNorm ? b.vector(p + "attn_q_norm.weight", c.headDim()) : null,
+                    qkNorm ? b.vector(p + "attn_k_norm.weight", c.headDim()) : null);
         }
-        float[] outNorm = vector(file, "output_norm.weight", c.dim());
-        WeightMatrix output = file.findTensor("output.weight").isPresent() ? matrix(file, "output.weight", c.vocabSize(), c.dim()) : embd;
-        Optional<GgufTensor> freqs = file.findTensor("rope_freqs.weight");
-        float[] factors = freqs.isPresent() ? vector(file, "rope_freqs.weight", c.headDim() / 2) : null;
-        return new LlamaWeights(embd, layers, outNorm, output, factors);
+        float[] outNorm = b.vector("output_norm.weight", c.dim());
+        WeightMatrix output = file.findTensor("output.weight").isPresent() ? b.matrix("output.weight", c.vocabSize(), c.dim()) : embd;
+        float[] outputBias = b.optionalVector("output.bias", c.vocabSize());
+        float[] factors = b.optionalVector("rope_freqs.weight", c.headDim() / 2);
+        b.refuseUnused(c);
+        return new LlamaWeights(embd, layers, outNorm, output, factors, outputBias);
+    }
+
+    /** Takes tensors from a file by name, remembering which it took. */
+    private static final class Binder {
+        private final GgufFile file;
+        private final Set<String> taken = new HashSet<>();
+
+        Binder(GgufFile file) {
+            this.file = file;
+        }
+
+        WeightMatrix matrix(String name, int rows, int cols) {
+            taken.add(name);
+            return LlamaWeights.matrix(file, name, rows, cols);
+        }
+
+        float[] vector(String name, int n) {
+            taken.add(name);
+            return LlamaWeights.vector(file, name, n);
+        }
+
+        float[] optionalVector(String name, int n) {
+            return file.findTensor(name).isPresent() ? vector(name, n) : null;
+        }
+
+        void refuseUnused(LlamaConfig c) {
+            List<String> unused = file.tensors().keySet().stream().filter(n -> !taken.contains(n)).sorted().toList();
+            if (!unused.isEmpty()) {
+                throw new GgufFormatException(file.path() + ": " + unused.size() + " tensor(s) that Tangram's "
+                        + c.architecture().ggufName() + " decoder does not use, so it would compute another model: "
+                        + String.join(", ", unused.subList(0, Math.min(5, unused.size()))) + (unused.size() > 5 ? ", ..." : ""));
+            }
+        }
     }
 
     private static WeightMatrix matrix(GgufFile file, String name, int rows, int cols) {

@@ -2,7 +2,6 @@ package dev.tangram.inference.model;
 
 import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.gguf.GgufFormatException;
-import dev.tangram.inference.gguf.GgufMetadata;
 import dev.tangram.inference.kernels.LaneGroupMatrix;
 import dev.tangram.inference.kernels.LaneLayout;
 import dev.tangram.inference.kernels.MatmulKernel;
@@ -26,9 +25,6 @@ import java.util.stream.Collectors;
 
 /** Loads a Llama-family GGUF model: maps the file, reads its shape and vocabulary, binds its tensors. */
 public final class ModelLoader {
-    /** Architectures whose GGUF layout is Llama's (same tensor names, normal RoPE). */
-    public static final Set<String> ARCHITECTURES = Set.of("llama", "mistral", "granite");
-
     private ModelLoader() {}
 
     /** Loads with a kernel pool of one participant per available processor; the settings as below. */
@@ -131,27 +127,6 @@ public final class ModelLoader {
 
     /** The model's shape from {@code <arch>.*} metadata; the vocabulary size from the token embedding's rows. */
     public static LlamaConfig config(GgufFile file) {
-        GgufMetadata m = file.metadata();
-        String arch = m.getString("general.architecture");
-        if (!ARCHITECTURES.contains(arch)) {
-            throw new GgufFormatException(file.path() + ": GGUF metadata key 'general.architecture' = '" + arch
-                    + "' is not a Llama-family architecture Tangram runs (" + ARCHITECTURES + ")");
-        }
-        int dim = m.getInt(arch + ".embedding_length");
-        int heads = m.getInt(arch + ".attention.head_count");
-        int kvHeads = m.getInt(arch + ".attention.head_count_kv", heads);
-        if (heads <= 0 || dim % heads != 0 && !m.contains(arch + ".attention.key_length")) {
-            throw new GgufFormatException(file.path() + ": '" + arch + ".embedding_length' = " + dim + " is not a multiple of '" + arch
-                    + ".attention.head_count' = " + heads);
-        }
-        int headDim = m.getInt(arch + ".attention.key_length", dim / heads);
-        int vocab = file.tensor("token_embd.weight").rows();
-        try {
-            return new LlamaConfig(m.getInt(arch + ".block_count"), dim, heads, kvHeads, headDim, m.getInt(arch + ".feed_forward_length"),
-                    vocab, m.getInt(arch + ".context_length"), m.getFloat(arch + ".rope.freq_base", 10000f),
-                    m.getFloat(arch + ".attention.layer_norm_rms_epsilon", 1e-5f));
-        } catch (IllegalArgumentException e) {
-            throw new GgufFormatException(file.path() + ": " + e.getMessage(), e);
-        }
+        return ModelConfigReader.read(file);
     }
 }

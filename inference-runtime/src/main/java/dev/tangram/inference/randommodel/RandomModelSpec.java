@@ -1,6 +1,7 @@
 package dev.tangram.inference.randommodel;
 
 import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.model.Architecture;
 import java.util.Set;
 
 /**
@@ -12,14 +13,19 @@ import java.util.Set;
  * @param kvHeads       key/value heads
  * @param ffn           SwiGLU hidden width
  * @param vocab         vocabulary size, special tokens included
- * @param contextLength {@code llama.context_length}
- * @param ropeTheta     {@code llama.rope.freq_base}
+ * @param contextLength {@code <arch>.context_length}
+ * @param ropeTheta     {@code <arch>.rope.freq_base}
  * @param quant         storage type of the matrices (norms are F32)
  * @param tied          whether the output projection reuses the token embedding (no {@code output.weight})
  * @param seed          seed of the weights
+ * @param architecture  {@code general.architecture}, which also says which tensors a block has (Qwen2: Q, K and V biases;
+ *                      Qwen3: per-head Q and K norms; Granite: its four multipliers in the metadata)
+ * @param headDim       size of a head ({@code <arch>.attention.key_length}, written where it is not dim / heads)
+ * @param biases        with {@code llama}, every bias a block may have (Q, K, V, output, gate, up, down); with
+ *                      {@code qwen2}, {@code output.bias} besides its own three
  */
 public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int ffn, int vocab, int contextLength, float ropeTheta,
-                              GgmlType quant, boolean tied, long seed) {
+                              GgmlType quant, boolean tied, long seed, Architecture architecture, int headDim, boolean biases) {
     public static final Set<GgmlType> QUANTS = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
             GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
     /** Special tokens appended after the learned ones. */
@@ -27,14 +33,14 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
         "<|eot_id|>"};
 
     public RandomModelSpec {
-        if (layers < 1 || dim < 1 || heads < 1 || kvHeads < 1 || ffn < 1 || contextLength < 1) {
-            throw new IllegalArgumentException("layers, dim, heads, kv-heads, ffn and context must be positive");
+        if (layers < 1 || dim < 1 || heads < 1 || kvHeads < 1 || ffn < 1 || contextLength < 1 || headDim < 1) {
+            throw new IllegalArgumentException("layers, dim, heads, kv-heads, head-dim, ffn and context must be positive");
         }
-        if (dim % heads != 0) {
-            throw new IllegalArgumentException("dim (" + dim + ") must be a multiple of heads (" + heads + ")");
+        if (headDim % 2 != 0) {
+            throw new IllegalArgumentException("the head size (" + headDim + ") must be even for RoPE");
         }
-        if ((dim / heads) % 2 != 0) {
-            throw new IllegalArgumentException("the head size dim/heads (" + dim / heads + ") must be even for RoPE");
+        if (biases && architecture != Architecture.LLAMA && architecture != Architecture.QWEN2) {
+            throw new IllegalArgumentException("biases are written for llama and qwen2 models only, not " + architecture.ggufName());
         }
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException("heads (" + heads + ") must be a multiple of kv-heads (" + kvHeads + ")");
@@ -43,13 +49,33 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
             throw new IllegalArgumentException("quant " + quant + " is not one of " + QUANTS);
         }
         int block = quant.blockElements();
-        if (dim % block != 0 || ffn % block != 0 || (dim / heads * kvHeads) % block != 0) {
-            throw new IllegalArgumentException("with " + quant + ", dim, ffn and kv width must be multiples of " + block);
+        if (dim % block != 0 || ffn % block != 0 || (headDim * kvHeads) % block != 0 || (headDim * heads) % block != 0) {
+            throw new IllegalArgumentException("with " + quant + ", dim, ffn and the q and kv widths must be multiples of " + block);
         }
         if (vocab < 256 + SPECIALS.length) {
             throw new IllegalArgumentException("vocab must hold the 256 byte tokens and " + SPECIALS.length + " special tokens: at least "
                     + (256 + SPECIALS.length));
         }
+    }
+
+    /** A {@code llama} model whose heads are dim / heads wide, without biases. */
+    public RandomModelSpec(int layers, int dim, int heads, int kvHeads, int ffn, int vocab, int contextLength, float ropeTheta,
+                           GgmlType quant, boolean tied, long seed) {
+        if (heads > 0 && dim % heads != 0) {
+            throw new IllegalArgumentException("dim (" + dim + ") must be a multiple of heads (" + heads + ")");
+        }
+        this(layers, dim, heads, kvHeads, ffn, vocab, contextLength, ropeTheta, quant, tied, seed, Architecture.LLAMA,
+                heads > 0 ? dim / heads : 0, false);
+    }
+
+    /** This shape as another architecture, with heads {@code headDim} wide and with or without the optional biases. */
+    public RandomModelSpec as(Architecture arch, int headDim, boolean biases) {
+        return new RandomModelSpec(layers, dim, heads, kvHeads, ffn, vocab, contextLength, ropeTheta, quant, tied, seed, arch, headDim, biases);
+    }
+
+    /** Floats of Q per token. */
+    public int qDim() {
+        return heads * headDim;
     }
 
     /** For tests: 2 layers, dim 64, 4 heads, 2 kv heads, ffn 128, 512 tokens. */
@@ -60,9 +86,5 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
     /** Llama-3.2-1B's shape: 16 layers, dim 2048, 32 heads, 8 kv heads, ffn 8192, 128256 tokens, tied embeddings. */
     public static RandomModelSpec oneB(GgmlType quant) {
         return new RandomModelSpec(16, 2048, 32, 8, 8192, 128256, 8192, 500000f, quant, true, 42);
-    }
-
-    public int headDim() {
-        return dim / heads;
     }
 }

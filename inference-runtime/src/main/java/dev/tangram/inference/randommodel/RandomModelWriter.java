@@ -4,6 +4,7 @@ import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.gguf.GgufValue;
 import dev.tangram.inference.gguf.GgufWriter;
 import dev.tangram.inference.kernels.BlockQuantizer;
+import dev.tangram.inference.model.Architecture;
 import dev.tangram.inference.tokenizer.ByteLevelBpeTrainer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,8 +12,8 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /**
- * Writes a Llama-shaped GGUF file with seeded random weights and a byte-level BPE vocabulary learned from Tangram's
- * built-in corpus. Metadata and tensor names follow llama.cpp's ({@code general.*}, {@code llama.*},
+ * Writes a Llama-shaped GGUF file (architecture {@code llama}, {@code qwen2}, {@code qwen3} or {@code granite}) with seeded random weights and a byte-level BPE vocabulary learned from Tangram's
+ * built-in corpus. Metadata and tensor names follow llama.cpp's ({@code general.*}, {@code <arch>.*},
  * {@code tokenizer.ggml.*}, {@code token_embd.weight}, {@code blk.N.attn_q.weight}, ...). Matrices are uniform in
  * {@code ±sqrt(3 / fan_in)} (unit variance out for unit variance in), so activations stay in a sane range through the
  * layers; norms are near 1.
@@ -47,22 +48,34 @@ public final class RandomModelWriter {
         }
 
         GgufWriter w = new GgufWriter();
-        w.put("general.architecture", GgufValue.ofString("llama"));
+        String a = spec.architecture().ggufName();
+        w.put("general.architecture", GgufValue.ofString(a));
         w.put("general.name", GgufValue.ofString("tangram-random-" + spec.layers() + "x" + spec.dim() + "-" + mix.name()));
         w.put("general.file_type", GgufValue.ofUint32(mix.fileType()));
         if (spec.quant().blockElements() > 1) {
             w.put("general.quantization_version", GgufValue.ofUint32(2));
         }
-        w.put("llama.context_length", GgufValue.ofUint32(spec.contextLength()));
-        w.put("llama.embedding_length", GgufValue.ofUint32(spec.dim()));
-        w.put("llama.block_count", GgufValue.ofUint32(spec.layers()));
-        w.put("llama.feed_forward_length", GgufValue.ofUint32(spec.ffn()));
-        w.put("llama.attention.head_count", GgufValue.ofUint32(spec.heads()));
-        w.put("llama.attention.head_count_kv", GgufValue.ofUint32(spec.kvHeads()));
-        w.put("llama.rope.freq_base", GgufValue.ofFloat32(spec.ropeTheta()));
-        w.put("llama.rope.dimension_count", GgufValue.ofUint32(spec.headDim()));
-        w.put("llama.attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(1e-5f));
-        w.put("llama.vocab_size", GgufValue.ofUint32(spec.vocab()));
+        w.put(a + ".context_length", GgufValue.ofUint32(spec.contextLength()));
+        w.put(a + ".embedding_length", GgufValue.ofUint32(spec.dim()));
+        w.put(a + ".block_count", GgufValue.ofUint32(spec.layers()));
+        w.put(a + ".feed_forward_length", GgufValue.ofUint32(spec.ffn()));
+        w.put(a + ".attention.head_count", GgufValue.ofUint32(spec.heads()));
+        w.put(a + ".attention.head_count_kv", GgufValue.ofUint32(spec.kvHeads()));
+        if (spec.qDim() != spec.dim()) {
+            w.put(a + ".attention.key_length", GgufValue.ofUint32(spec.headDim()));
+            w.put(a + ".attention.value_length", GgufValue.ofUint32(spec.headDim()));
+        }
+        w.put(a + ".rope.freq_base", GgufValue.ofFloat32(spec.ropeTheta()));
+        w.put(a + ".rope.dimension_count", GgufValue.ofUint32(spec.headDim()));
+        w.put(a + ".attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(1e-5f));
+        w.put(a + ".vocab_size", GgufValue.ofUint32(spec.vocab()));
+        if (spec.architecture().multipliers()) {
+            // IBM Granite 3.1 2B's values
+            w.put(a + ".embedding_scale", GgufValue.ofFloat32(GRANITE_EMBEDDING_SCALE));
+            w.put(a + ".residual_scale", GgufValue.ofFloat32(GRANITE_RESIDUAL_SCALE));
+            w.put(a + ".attention.scale", GgufValue.ofFloat32(GRANITE_ATTENTION_SCALE));
+            w.put(a + ".logit_scale", GgufValue.ofFloat32(GRANITE_LOGIT_SCALE));
+        }
         w.put("tokenizer.ggml.model", GgufValue.ofString("gpt2"));
         w.put("tokenizer.ggml.pre", GgufValue.ofString("llama-bpe"));
         w.put("tokenizer.ggml.tokens", GgufValue.ofStrings(tokens));
@@ -75,6 +88,7 @@ public final class RandomModelWriter {
         w.put("tokenizer.chat_template", GgufValue.ofString(CHAT_TEMPLATE));
 
         int dim = spec.dim();
+        int qd = spec.qDim();
         int kv = spec.kvHeads() * spec.headDim();
         int tensor = 0;
         GgmlType q = mix.base();
@@ -83,21 +97,57 @@ public final class RandomModelWriter {
         for (int l = 0; l < spec.layers(); l++) {
             String p = "blk." + l + ".";
             w.tensor(p + "attn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
-            w.tensor(p + "attn_q.weight", q, dims(dim, dim), matrix(spec, tensor++, dim, dim, q, Math.sqrt(3.0 / dim)));
+            w.tensor(p + "attn_q.weight", q, dims(dim, qd), matrix(spec, tensor++, qd, dim, q, Math.sqrt(3.0 / dim)));
             w.tensor(p + "attn_k.weight", q, dims(dim, kv), matrix(spec, tensor++, kv, dim, q, Math.sqrt(3.0 / dim)));
             GgmlType more = mix.valueOrDown(l, spec.layers());
             w.tensor(p + "attn_v.weight", more, dims(dim, kv), matrix(spec, tensor++, kv, dim, more, Math.sqrt(3.0 / dim)));
-            w.tensor(p + "attn_output.weight", q, dims(dim, dim), matrix(spec, tensor++, dim, dim, q, Math.sqrt(3.0 / dim)));
+            w.tensor(p + "attn_output.weight", q, dims(qd, dim), matrix(spec, tensor++, dim, qd, q, Math.sqrt(3.0 / qd)));
             w.tensor(p + "ffn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
             w.tensor(p + "ffn_gate.weight", q, dims(dim, spec.ffn()), matrix(spec, tensor++, spec.ffn(), dim, q, Math.sqrt(3.0 / dim)));
             w.tensor(p + "ffn_down.weight", more, dims(spec.ffn(), dim), matrix(spec, tensor++, dim, spec.ffn(), more, Math.sqrt(3.0 / spec.ffn())));
             w.tensor(p + "ffn_up.weight", q, dims(dim, spec.ffn()), matrix(spec, tensor++, spec.ffn(), dim, q, Math.sqrt(3.0 / dim)));
+            blockExtras(w, spec, l);
         }
         w.tensor("output_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
         if (!spec.tied()) {
             w.tensor("output.weight", mix.output(), dims(dim, spec.vocab()), matrix(spec, tensor, spec.vocab(), dim, mix.output(), Math.sqrt(3.0 / dim)));
         }
+        if (spec.biases() && spec.architecture() == Architecture.QWEN2) {
+            w.tensor("output.bias", GgmlType.F32, dims(spec.vocab()), vector(spec, EXTRA_SEEDS - 1, spec.vocab(), 0, 0.5));
+        }
         w.write(out);
+    }
+
+    /** Granite 3.1 2B's multipliers, written for {@code granite} models. */
+    static final float GRANITE_EMBEDDING_SCALE = 12f, GRANITE_RESIDUAL_SCALE = 0.22f, GRANITE_ATTENTION_SCALE = 0.015625f,
+            GRANITE_LOGIT_SCALE = 8f;
+    /** Seeds of the tensors only some architectures have start here, so a {@code llama} model's weights stay as they were. */
+    private static final int EXTRA_SEEDS = 1_000_000;
+
+    /**
+     * The tensors of block {@code l} that only some architectures have: Qwen2's Q, K and V biases (all seven of a block with
+     * {@code llama} and {@code biases}), Qwen3's per-head Q and K norms. Biases are uniform in ±0.5, norms near 1.
+     */
+    private static void blockExtras(GgufWriter w, RandomModelSpec spec, int l) {
+        String p = "blk." + l + ".";
+        int seed = EXTRA_SEEDS + 16 * l;
+        int kv = spec.kvHeads() * spec.headDim();
+        boolean qwen2 = spec.architecture() == Architecture.QWEN2;
+        if (qwen2 || spec.biases()) {
+            w.tensor(p + "attn_q.bias", GgmlType.F32, dims(spec.qDim()), vector(spec, seed, spec.qDim(), 0, 0.5));
+            w.tensor(p + "attn_k.bias", GgmlType.F32, dims(kv), vector(spec, seed + 1, kv, 0, 0.5));
+            w.tensor(p + "attn_v.bias", GgmlType.F32, dims(kv), vector(spec, seed + 2, kv, 0, 0.5));
+        }
+        if (spec.biases() && !qwen2) {
+            w.tensor(p + "attn_output.bias", GgmlType.F32, dims(spec.dim()), vector(spec, seed + 3, spec.dim(), 0, 0.5));
+            w.tensor(p + "ffn_gate.bias", GgmlType.F32, dims(spec.ffn()), vector(spec, seed + 4, spec.ffn(), 0, 0.5));
+            w.tensor(p + "ffn_up.bias", GgmlType.F32, dims(spec.ffn()), vector(spec, seed + 5, spec.ffn(), 0, 0.5));
+            w.tensor(p + "ffn_down.bias", GgmlType.F32, dims(spec.dim()), vector(spec, seed + 6, spec.dim(), 0, 0.5));
+        }
+        if (spec.architecture().qkNorm()) {
+            w.tensor(p + "attn_q_norm.weight", GgmlType.F32, dims(spec.headDim()), vector(spec, seed + 7, spec.headDim(), 1, 0.1));
+            w.tensor(p + "attn_k_norm.weight", GgmlType.F32, dims(spec.headDim()), vector(spec, seed + 8, spec.headDim(), 1, 0.1));
+        }
     }
 
     /** llama.cpp's {@code general.file_type} for a model whose matrices are all {@code type}. */
@@ -136,11 +186,16 @@ public final class RandomModelWriter {
     }
 
     private static GgufWriter.TensorData norm(RandomModelSpec spec, int tensor, int n) {
+        return vector(spec, tensor, n, 1, 0.1);
+    }
+
+    /** F32 values uniform in {@code center ± spread}. */
+    private static GgufWriter.TensorData vector(RandomModelSpec spec, int tensor, int n, double center, double spread) {
         return out -> {
             SplittableRandom random = new SplittableRandom(spec.seed() * 1_000_003L + tensor);
             float[] v = new float[n];
             for (int i = 0; i < n; i++) {
-                v[i] = (float) (1 + (random.nextDouble() * 2 - 1) * 0.1);
+                v[i] = (float) (center + (random.nextDouble() * 2 - 1) * spread);
             }
             ByteBuffer buf = ByteBuffer.allocate(4 * n);
             BlockQuantizer.encode(GgmlType.F32, v, 0, n, buf);

@@ -4,7 +4,7 @@ import java.util.stream.IntStream;
 
 /** Text to token ids and back, as the model's GGUF vocabulary defines it. */
 public interface Tokenizer {
-    /** Token ids of {@code text}, with the BOS token first when {@code addBos} (and the vocabulary has one). */
+    /** Token ids of {@code text}, with the BOS token first when {@code addBos} and the model's tokenizer puts one first. */
     int[] encode(String text, boolean addBos);
 
     /** The text of a run of tokens (special tokens rendered as their text, BOS/EOS omitted). */

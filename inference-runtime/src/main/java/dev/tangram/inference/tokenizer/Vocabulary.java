@@ -19,8 +19,11 @@ import java.util.Set;
  * @param eos     EOS id or -1
  * @param unk     unknown-token id or -1
  * @param endOfGeneration ids that end generation (EOS, end-of-turn, ...)
+ * @param addBos  whether text is tokenized with BOS first where special tokens are wanted (llama.cpp's {@code add_bos}:
+ *                {@code tokenizer.ggml.add_bos_token}, or the tokenizer's default where the file does not say)
  */
-public record Vocabulary(String[] tokens, float[] scores, int[] types, int bos, int eos, int unk, Set<Integer> endOfGeneration) {
+public record Vocabulary(String[] tokens, float[] scores, int[] types, int bos, int eos, int unk, Set<Integer> endOfGeneration,
+                         boolean addBos) {
     public static final int NORMAL = 1;
     public static final int UNKNOWN = 2;
     public static final int CONTROL = 3;
@@ -38,6 +41,11 @@ public record Vocabulary(String[] tokens, float[] scores, int[] types, int bos, 
                 throw new IllegalArgumentException("special token id " + id + " is outside the vocabulary of " + tokens.length);
             }
         }
+    }
+
+    /** A vocabulary that puts BOS first. */
+    public Vocabulary(String[] tokens, float[] scores, int[] types, int bos, int eos, int unk, Set<Integer> endOfGeneration) {
+        this(tokens, scores, types, bos, eos, unk, endOfGeneration, true);
     }
 
     public int size() {
@@ -69,7 +77,7 @@ public record Vocabulary(String[] tokens, float[] scores, int[] types, int bos, 
     @Override
     public boolean equals(Object o) {
         return o instanceof Vocabulary v && Arrays.equals(tokens, v.tokens) && Arrays.equals(scores, v.scores) && Arrays.equals(types, v.types)
-                && bos == v.bos && eos == v.eos && unk == v.unk && endOfGeneration.equals(v.endOfGeneration);
+                && bos == v.bos && eos == v.eos && unk == v.unk && endOfGeneration.equals(v.endOfGeneration) && addBos == v.addBos;
     }
 
     @Override
@@ -79,6 +87,6 @@ public record Vocabulary(String[] tokens, float[] scores, int[] types, int bos, 
 
     @Override
     public String toString() {
-        return "Vocabulary[" + tokens.length + " tokens, bos=" + bos + ", eos=" + eos + "]";
+        return "Vocabulary[" + tokens.length + " tokens, bos=" + bos + (addBos ? "" : " (not added)") + ", eos=" + eos + "]";
     }
 }

@@ -35,7 +35,7 @@ public abstract sealed class VocabularyTokenizer implements Tokenizer permits Se
      */
     public int[] encode(String text, boolean addBos, boolean parseSpecial) {
         IntList out = new IntList();
-        if (addBos && vocab.bos() >= 0) {
+        if (addBos && vocab.addBos() && vocab.bos() >= 0) {
             out.add(vocab.bos());
         }
         if (text.isEmpty()) {

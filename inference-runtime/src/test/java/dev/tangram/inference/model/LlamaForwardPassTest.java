@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.gguf.GgufFile;
+import dev.tangram.inference.gguf.GgufFormatException;
+import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
+import dev.tangram.inference.kernels.WorkerPool;
 import dev.tangram.inference.randommodel.QuantMix;
 import dev.tangram.inference.randommodel.RandomModelSpec;
 import dev.tangram.inference.randommodel.RandomModelWriter;
@@ -108,6 +111,66 @@ class LlamaForwardPassTest {
         double max = java.util.Arrays.stream(logits).max().orElseThrow();
         double sum = java.util.Arrays.stream(logits).map(l -> Math.exp(l - max)).sum();
         return java.util.Arrays.stream(logits).map(l -> l - max - Math.log(sum)).toArray();
+    }
+
+    /**
+     * Each architecture's differences (written out in the reference as llama.cpp's graphs apply them) in a Q8_0 model in
+     * lanes: Qwen2 with its Q/K/V biases and an output bias, Qwen3 with per-head Q/K norms and heads of 32 over a width of
+     * 64, Granite's multipliers, Llama with all seven biases of a block; as prefill and token by token.
+     */
+    @ParameterizedTest
+    @CsvSource({"QWEN2, 16, true", "QWEN3, 32, false", "GRANITE, 16, false", "LLAMA, 16, true"})
+    void eachArchitectureMatchesTheReferenceAsPrefillAndAsDecode(Architecture arch, int headDim, boolean biases) throws IOException {
+        Path file = dir.resolve(arch + ".gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0).as(arch, headDim, biases), file);
+        try (LoadedModel m = ModelLoader.load(file, 2); GgufFile raw = GgufFile.open(file)) {
+            assertThat(m.config().architecture()).isEqualTo(arch);
+            assertThat(m.config().headDim()).isEqualTo(headDim);
+            assertDecodesAsTheReference(m, new ReferenceLlama(raw, m.config()), 5e-4);
+            LlamaWeights.Layer first = m.weights().layers()[0];
+            assertThat(first.biases().q() != null).isEqualTo(arch == Architecture.QWEN2 || biases);
+            assertThat(first.biases().down() != null).isEqualTo(arch == Architecture.LLAMA && biases);
+            assertThat(first.qNorm() != null).isEqualTo(arch == Architecture.QWEN3);
+        }
+    }
+
+    /**
+     * RoPE with linear scaling (no generated file carries it; the config is built by hand, as the reader would make it from
+     * {@code rope.scaling.factor} 4): positions a quarter apart, in the forward pass as in the reference, and not the
+     * unscaled logits.
+     */
+    @Test
+    void linearRopeScalingMatchesTheReference() throws IOException {
+        Path file = model(GgmlType.F32, true);
+        try (GgufFile raw = GgufFile.open(file); WorkerPool pool = new WorkerPool(2)) {
+            LlamaConfig read = ModelLoader.config(raw);
+            LlamaConfig scaled = new LlamaConfig(read.layers(), read.dim(), read.heads(), read.kvHeads(), read.headDim(), read.ffnDim(),
+                    read.vocabSize(), read.contextLength(), read.ropeTheta(), read.rmsEps(), Architecture.LLAMA, 0.25f, DecoderScales.NONE);
+            ForwardPass forward = new LlamaForwardPass(scaled, LlamaWeights.of(raw, scaled), new MatmulKernel(pool, Q4Activations.INT8));
+            double[][] expected = new ReferenceLlama(raw, scaled).logits(PROMPT);
+            double[][] unscaled = new ReferenceLlama(raw, read).logits(PROMPT);
+            float[] last = forward.forward(List.of(new SequenceChunk(PROMPT, 0, new int[] {0, 1, 2}, true)), new PagedKvCache(scaled, 8, 4))[0];
+            assertClose(last, expected[PROMPT.length - 1], 2e-4, "prefill with positions scaled by 1/4");
+            double apart = IntStream.range(0, last.length).mapToDouble(i -> Math.abs(expected[PROMPT.length - 1][i] - unscaled[PROMPT.length - 1][i]))
+                    .max().orElseThrow();
+            assertThat(apart).as("scaling moves the logits").isGreaterThan(1e-2);
+        }
+    }
+
+    /** A model file with a tensor its architecture does not use is refused naming it, as llama.cpp refuses it. */
+    @Test
+    void tensorsTheArchitectureDoesNotUseAreRefusedByName() throws IOException {
+        Path file = dir.resolve("qwen3.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.F32).as(Architecture.QWEN3, 16, false), file);
+        try (GgufFile raw = GgufFile.open(file)) {
+            LlamaConfig qwen3 = ModelLoader.config(raw);
+            LlamaConfig asLlama = new LlamaConfig(qwen3.layers(), qwen3.dim(), qwen3.heads(), qwen3.kvHeads(), qwen3.headDim(), qwen3.ffnDim(),
+                    qwen3.vocabSize(), qwen3.contextLength(), qwen3.ropeTheta(), qwen3.rmsEps());
+            assertThatThrownBy(() -> LlamaWeights.of(raw, asLlama)).isInstanceOf(GgufFormatException.class)
+                    .hasMessageContaining("4 tensor(s) that Tangram's llama decoder does not use")
+                    .hasMessageContaining("blk.0.attn_k_norm.weight, blk.0.attn_q_norm.weight, blk.1.attn_k_norm.weight");
+            assertThat(LlamaWeights.of(raw, qwen3).layers()[1].kNorm()).hasSize(16);
+        }
     }
 
     /**
@@ -259,6 +322,19 @@ class LlamaForwardPassTest {
             d[i] = f[i];
         }
         return d;
+    }
+
+    /** The prompt's last logits as one prefill chunk, then every position's token by token in a fresh cache. */
+    private static void assertDecodesAsTheReference(LoadedModel m, ReferenceLlama reference, double tolerance) {
+        double[][] expected = reference.logits(PROMPT);
+        int[] table = {0, 1, 2};
+        float[] prefill = m.forwardPass().forward(List.of(new SequenceChunk(PROMPT, 0, table, true)), new PagedKvCache(m.config(), 8, 4))[0];
+        assertClose(prefill, expected[PROMPT.length - 1], tolerance, "prefill");
+        PagedKvCache fresh = new PagedKvCache(m.config(), 8, 4);
+        for (int p = 0; p < PROMPT.length; p++) {
+            float[] step = m.forwardPass().forward(List.of(new SequenceChunk(new int[] {PROMPT[p]}, p, table, true)), fresh)[0];
+            assertClose(step, expected[p], tolerance, "decode position " + p);
+        }
     }
 
     private static void assertClose(float[] actual, double[] expected, double tolerance, String what) {

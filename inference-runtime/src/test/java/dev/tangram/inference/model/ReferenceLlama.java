@@ -12,7 +12,9 @@ import java.util.Set;
  * A plain, unbatched, double-precision Llama forward pass written for the tests: contiguous KV history, no paging, no
  * vectors, no threads. Weights are the file's, decoded once. Optionally, Q4_0 and K-quant matrices multiply their input
  * rounded to 8 bits per block of 32, as the engine's Q4_0 and K-quant matrices with rows in lanes do (Q8_0's rule: scale = largest magnitude /
- * 127, each value the nearest whole number of scales), worked out here in doubles.
+ * 127, each value the nearest whole number of scales), worked out here in doubles. The architectures' differences are
+ * written out as llama.cpp's graphs for them apply them: optional biases after each product, Qwen3's per-head Q/K norms
+ * before RoPE, RoPE over adjacent pairs or over halves, Granite's multipliers.
  */
 final class ReferenceLlama {
     private final LlamaConfig c;
@@ -21,6 +23,9 @@ final class ReferenceLlama {
     private final double[] outNorm;
     private final double[][] attnNorm, ffnNorm;
     private final double[][][] wq, wk, wv, wo, wg, wu, wd;
+    /** Per layer, the optional vectors (null where the file has none). */
+    private final double[][] bq, bk, bv, bo, bg, bu, bd, qNorm, kNorm;
+    private final double[] outBias;
     private final boolean roundQ4Input;
     /** The Q4_0 and K-quant matrices, whose input is rounded when {@link #roundQ4Input}. */
     private final Set<double[][]> q4 = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -35,7 +40,17 @@ final class ReferenceLlama {
         embd = matrix(file, "token_embd.weight");
         output = file.findTensor("output.weight").isPresent() ? matrix(file, "output.weight") : embd;
         outNorm = matrix(file, "output_norm.weight")[0];
+        outBias = optional(file, "output.bias");
         int n = c.layers();
+        bq = new double[n][];
+        bk = new double[n][];
+        bv = new double[n][];
+        bo = new double[n][];
+        bg = new double[n][];
+        bu = new double[n][];
+        bd = new double[n][];
+        qNorm = new double[n][];
+        kNorm = new double[n][];
         attnNorm = new double[n][];
         ffnNorm = new double[n][];
         wq = new double[n][][];
@@ -56,7 +71,20 @@ final class ReferenceLlama {
             wg[l] = matrix(file, p + "ffn_gate.weight");
             wu[l] = matrix(file, p + "ffn_up.weight");
             wd[l] = matrix(file, p + "ffn_down.weight");
+            bq[l] = optional(file, p + "attn_q.bias");
+            bk[l] = optional(file, p + "attn_k.bias");
+            bv[l] = optional(file, p + "attn_v.bias");
+            bo[l] = optional(file, p + "attn_output.bias");
+            bg[l] = optional(file, p + "ffn_gate.bias");
+            bu[l] = optional(file, p + "ffn_up.bias");
+            bd[l] = optional(file, p + "ffn_down.bias");
+            qNorm[l] = optional(file, p + "attn_q_norm.weight");
+            kNorm[l] = optional(file, p + "attn_k_norm.weight");
         }
+    }
+
+    private double[] optional(GgufFile file, String name) {
+        return file.findTensor(name).isPresent() ? matrix(file, name)[0] : null;
     }
 
     private double[][] matrix(GgufFile file, String name) {
@@ -84,13 +112,21 @@ final class ReferenceLlama {
         double[][][] keys = new double[c.layers()][tokens.length][];
         double[][][] values = new double[c.layers()][tokens.length][];
         double[][] result = new double[tokens.length][];
+        DecoderScales scales = c.scales();
         for (int p = 0; p < tokens.length; p++) {
             double[] x = embd[tokens[p]].clone();
+            for (int i = 0; i < x.length; i++) {
+                x[i] *= scales.embedding();
+            }
             for (int l = 0; l < c.layers(); l++) {
                 double[] xn = rmsNorm(x, attnNorm[l]);
-                double[] q = mul(wq[l], xn);
-                double[] k = mul(wk[l], xn);
-                double[] v = mul(wv[l], xn);
+                double[] q = plus(mul(wq[l], xn), bq[l]);
+                double[] k = plus(mul(wk[l], xn), bk[l]);
+                double[] v = plus(mul(wv[l], xn), bv[l]);
+                if (qNorm[l] != null) {
+                    normEachHead(q, qNorm[l]);
+                    normEachHead(k, kNorm[l]);
+                }
                 rope(q, p);
                 rope(k, p);
                 keys[l][p] = k;
@@ -105,7 +141,7 @@ final class ReferenceLlama {
                         for (int i = 0; i < hd; i++) {
                             dot += q[h * hd + i] * keys[l][j][kvo + i];
                         }
-                        s[j] = dot / Math.sqrt(hd);
+                        s[j] = scales.attention() == 0 ? dot / Math.sqrt(hd) : dot * scales.attention();
                         max = Math.max(max, s[j]);
                     }
                     double sum = 0;
@@ -119,33 +155,60 @@ final class ReferenceLlama {
                         }
                     }
                 }
-                add(x, mul(wo[l], att));
+                add(x, plus(mul(wo[l], att), bo[l]), scales.residual());
                 double[] xf = rmsNorm(x, ffnNorm[l]);
-                double[] g = mul(wg[l], xf);
-                double[] u = mul(wu[l], xf);
+                double[] g = plus(mul(wg[l], xf), bg[l]);
+                double[] u = plus(mul(wu[l], xf), bu[l]);
                 for (int i = 0; i < g.length; i++) {
                     g[i] = g[i] / (1 + Math.exp(-g[i])) * u[i];
                 }
-                add(x, mul(wd[l], g));
+                add(x, plus(mul(wd[l], g), bd[l]), scales.residual());
             }
-            result[p] = mul(output, rmsNorm(x, outNorm));
+            result[p] = plus(mul(output, rmsNorm(x, outNorm)), outBias);
+            for (int i = 0; i < result[p].length; i++) {
+                result[p][i] /= scales.logit();
+            }
             assert kvDim > 0;
         }
         return result;
     }
 
-    /** Rotates pairs (2i, 2i+1) of every head by pos × theta^(-2i/headDim). */
+    /**
+     * Rotates pairs (2i, 2i+1) of every head, or (i, i + headDim/2) where the architecture's RoPE takes halves, by
+     * pos × ropeScale × theta^(-2i/headDim).
+     */
     private void rope(double[] v, int pos) {
         int hd = c.headDim();
+        boolean halves = c.architecture().rope() == Architecture.RopeStyle.HALVES;
         for (int h = 0; h < v.length / hd; h++) {
             for (int i = 0; i < hd / 2; i++) {
-                double angle = pos * Math.pow(c.ropeTheta(), -2.0 * i / hd);
-                double a = v[h * hd + 2 * i];
-                double b = v[h * hd + 2 * i + 1];
-                v[h * hd + 2 * i] = a * Math.cos(angle) - b * Math.sin(angle);
-                v[h * hd + 2 * i + 1] = a * Math.sin(angle) + b * Math.cos(angle);
+                double angle = pos * c.ropeScale() * Math.pow(c.ropeTheta(), -2.0 * i / hd);
+                int first = h * hd + (halves ? i : 2 * i);
+                int second = first + (halves ? hd / 2 : 1);
+                double a = v[first];
+                double b = v[second];
+                v[first] = a * Math.cos(angle) - b * Math.sin(angle);
+                v[second] = a * Math.sin(angle) + b * Math.cos(angle);
             }
         }
+    }
+
+    /** RMSNorm of each head of {@code v} on its own, with the head-sized {@code weight}. */
+    private void normEachHead(double[] v, double[] weight) {
+        int hd = weight.length;
+        for (int h = 0; h < v.length / hd; h++) {
+            double[] head = rmsNorm(java.util.Arrays.copyOfRange(v, h * hd, (h + 1) * hd), weight);
+            System.arraycopy(head, 0, v, h * hd, hd);
+        }
+    }
+
+    private static double[] plus(double[] a, double[] bias) {
+        if (bias != null) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] += bias[i];
+            }
+        }
+        return a;
     }
 
     private double[] rmsNorm(double[] x, double[] w) {
@@ -189,9 +252,9 @@ final class ReferenceLlama {
         return out;
     }
 
-    private static void add(double[] a, double[] b) {
+    private static void add(double[] a, double[] b, double scale) {
         for (int i = 0; i < a.length; i++) {
-            a[i] += b[i];
+            a[i] += b[i] * scale;
         }
     }
 }

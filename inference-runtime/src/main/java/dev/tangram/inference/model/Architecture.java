@@ -1,0 +1,69 @@
+package dev.tangram.inference.model;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The GGUF architectures ({@code general.architecture}) Tangram's decoder runs, and what each changes in it. All share
+ * llama.cpp's tensor names and the pre-norm block (RMSNorm, grouped-query attention, SwiGLU); they differ in how RoPE
+ * pairs a head's values, whether Q and K are normalised per head, and in Granite's four multipliers.
+ */
+public enum Architecture {
+    /** Llama 2/3, TinyLlama, SmolLM, Mistral 7B and the many files converted as {@code llama}. */
+    LLAMA("llama", RopeStyle.PAIRS, false, false),
+    /** Qwen2 and Qwen2.5: RoPE over the halves of a head, biases on Q, K and V. */
+    QWEN2("qwen2", RopeStyle.HALVES, false, false),
+    /** Qwen3 (dense): RoPE over halves, Q and K each RMS-normalised per head before RoPE, no biases. */
+    QWEN3("qwen3", RopeStyle.HALVES, true, false),
+    /** IBM Granite 3 (dense): Llama's block with an embedding, residual, attention and logit multiplier. */
+    GRANITE("granite", RopeStyle.PAIRS, false, true);
+
+    /**
+     * Which two values of a head RoPE rotates together: {@code PAIRS} are {@code (x[2i], x[2i+1])} (llama.cpp's normal
+     * mode, for which its converter permutes Llama's Q and K rows), {@code HALVES} are {@code (x[i], x[i + headDim/2])}
+     * (llama.cpp's NeoX mode, the Hugging Face layout kept as it is).
+     */
+    public enum RopeStyle { PAIRS, HALVES }
+
+    private final String ggufName;
+    private final RopeStyle rope;
+    private final boolean qkNorm;
+    private final boolean multipliers;
+
+    Architecture(String ggufName, RopeStyle rope, boolean qkNorm, boolean multipliers) {
+        this.ggufName = ggufName;
+        this.rope = rope;
+        this.qkNorm = qkNorm;
+        this.multipliers = multipliers;
+    }
+
+    /** The value of {@code general.architecture}, also the prefix of the shape keys ({@code qwen2.block_count}). */
+    public String ggufName() {
+        return ggufName;
+    }
+
+    public RopeStyle rope() {
+        return rope;
+    }
+
+    /** Whether every block has {@code attn_q_norm.weight} and {@code attn_k_norm.weight}, applied per head before RoPE. */
+    public boolean qkNorm() {
+        return qkNorm;
+    }
+
+    /** Whether the file's {@code <arch>.embedding_scale}, {@code residual_scale}, {@code attention.scale} and {@code logit_scale} apply. */
+    public boolean multipliers() {
+        return multipliers;
+    }
+
+    /** The architecture named {@code name} in a GGUF file, if Tangram runs it. */
+    public static Optional<Architecture> of(String name) {
+        return Arrays.stream(values()).filter(a -> a.ggufName.equals(name)).findFirst();
+    }
+
+    /** The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite". */
+    public static String names() {
+        return Arrays.stream(values()).map(Architecture::ggufName).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.tangram.inference.model;
+
+import dev.tangram.inference.gguf.GgufFile;
+import dev.tangram.inference.gguf.GgufFormatException;
+import dev.tangram.inference.gguf.GgufMetadata;
+
+/**
+ * Reads a decoder's {@link LlamaConfig} from GGUF metadata the way llama.cpp reads it, refusing what Tangram's decoder
+ * would compute differently from llama.cpp (an architecture it does not run, YaRN or LongRoPE scaling, partial RoPE,
+ * value heads of another size than key heads), each time naming the key.
+ */
+final class ModelConfigReader {
+    private ModelConfigReader() {}
+
+    static LlamaConfig read(GgufFile file) {
+        GgufMetadata m = file.metadata();
+        String name = m.getString("general.architecture");
+        Architecture arch = Architecture.of(name).orElseThrow(() -> new GgufFormatException(file.path()
+                + ": GGUF metadata key 'general.architecture' = '" + name + "' is not an architecture Tangram runs (" + Architecture.names()
+                + ")"));
+        String p = arch.ggufName() + ".";
+        int dim = m.getInt(p + "embedding_length");
+        int heads = m.getInt(p + "attention.head_count");
+        int kvHeads = m.getInt(p + "attention.head_count_kv", heads);
+        if (heads <= 0 || dim % heads != 0 && !m.contains(p + "attention.key_length")) {
+            throw bad(file, "'" + p + "embedding_length' = " + dim + " is not a multiple of '" + p + "attention.head_count' = " + heads);
+        }
+        int headDim = m.getInt(p + "attention.key_length", dim / heads);
+        int valueDim = m.getInt(p + "attention.value_length", headDim);
+        if (valueDim != headDim) {
+            throw bad(file, "'" + p + "attention.value_length' = " + valueDim + " differs from the key heads' " + headDim
+                    + "; Tangram's attention takes value heads of the key heads' size");
+        }
+        int rotated = m.getInt(p + "rope.dimension_count", headDim);
+        if (rotated != headDim) {
+            throw bad(file, "'" + p + "rope.dimension_count' = " + rotated + ": RoPE over part of a head of " + headDim
+                    + " is not supported (llama.cpp requires the whole head for " + name + " too)");
+        }
+        int vocab = file.tensor("token_embd.weight").rows();
+        try {
+            return new LlamaConfig(m.getInt(p + "block_count"), dim, heads, kvHeads, headDim, m.getInt(p + "feed_forward_length"), vocab,
+                    m.getInt(p + "context_length"), m.getFloat(p + "rope.freq_base", 10000f),
+                    m.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), arch, ropeScale(file, p), scales(file, arch, p));
+        } catch (IllegalArgumentException e) {
+            throw new GgufFormatException(file.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The factor positions are multiplied by: llama.cpp's {@code freq_scale}, 1 / {@code rope.scaling.factor} (or the older
+     * {@code rope.scale_linear}) when the scaling type is {@code linear}, its default; 1 for {@code none} or no factor.
+     */
+    static float ropeScale(GgufFile file, String p) {
+        GgufMetadata m = file.metadata();
+        String type = m.findString(p + "rope.scaling.type").orElse("linear");
+        float factor = m.getFloat(p + "rope.scaling.factor", m.getFloat(p + "rope.scale_linear", 0f));
+        return switch (type) {
+            case "none" -> 1f;
+            case "linear" -> {
+                if (factor < 0 || !Float.isFinite(factor)) {
+                    throw bad(file, "'" + p + "rope.scaling.factor' = " + factor + " is not a positive number");
+                }
+                yield factor == 0 ? 1f : 1f / factor;
+            }
+            default -> throw bad(file, "'" + p + "rope.scaling.type' = '" + type + "' is not supported (none, linear); "
+                    + "Tangram would place positions differently from the model's training");
+        };
+    }
+
+    /** Granite's multipliers ({@code logit_scale} required, the others optional, 0 meaning none, as llama.cpp reads them). */
+    static DecoderScales scales(GgufFile file, Architecture arch, String p) {
+        if (!arch.multipliers()) {
+            return DecoderScales.NONE;
+        }
+        GgufMetadata m = file.metadata();
+        float embedding = m.getFloat(p + "embedding_scale", 0f);
+        float residual = m.getFloat(p + "residual_scale", 0f);
+        float logit = m.getFloat(p + "logit_scale");
+        if (logit == 0) {
+            throw bad(file, "'" + p + "logit_scale' is 0; the logits are divided by it");
+        }
+        return new DecoderScales(embedding == 0 ? 1 : embedding, residual == 0 ? 1 : residual, m.getFloat(p + "attention.scale", 0f), logit);
+    }
+
+    private static GgufFormatException bad(GgufFile file, String why) {
+        return new GgufFormatException(file.path() + ": " + why);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.tangram.inference.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.gguf.GgufFile;
+import dev.tangram.inference.gguf.GgufFormatException;
+import dev.tangram.inference.gguf.GgufValue;
+import dev.tangram.inference.gguf.GgufWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelConfigReaderTest {
+    @TempDir
+    Path dir;
+
+    /** A file with {@code arch}'s shape keys (dim 64, 4 heads of 16, 2 KV heads), {@code extra} keys and an 8-token embedding. */
+    private LlamaConfig read(String arch, Map<String, GgufValue> extra) throws IOException {
+        Map<String, GgufValue> keys = new LinkedHashMap<>();
+        keys.put("general.architecture", GgufValue.ofString(arch));
+        keys.put(arch + ".embedding_length", GgufValue.ofUint32(64));
+        keys.put(arch + ".block_count", GgufValue.ofUint32(2));
+        keys.put(arch + ".feed_forward_length", GgufValue.ofUint32(128));
+        keys.put(arch + ".attention.head_count", GgufValue.ofUint32(4));
+        keys.put(arch + ".attention.head_count_kv", GgufValue.ofUint32(2));
+        keys.put(arch + ".context_length", GgufValue.ofUint32(2048));
+        keys.putAll(extra);
+        GgufWriter w = new GgufWriter();
+        keys.forEach(w::put);
+        w.tensor("token_embd.weight", GgmlType.F32, new long[] {64, 8}, out -> out.write(new byte[64 * 8 * 4]));
+        Path file = dir.resolve(arch + keys.hashCode() + ".gguf");
+        w.write(file);
+        try (GgufFile f = GgufFile.open(file)) {
+            return ModelConfigReader.read(f);
+        }
+    }
+
+    @Test
+    void eachArchitectureReadsItsOwnKeys() throws IOException {
+        for (Architecture a : Architecture.values()) {
+            Map<String, GgufValue> extra = a.multipliers() ? Map.of(a.ggufName() + ".logit_scale", GgufValue.ofFloat32(8)) : Map.of();
+            LlamaConfig c = read(a.ggufName(), extra);
+            assertThat(c.architecture()).isEqualTo(a);
+            assertThat(c.dim()).isEqualTo(64);
+            assertThat(c.headDim()).isEqualTo(16);
+            assertThat(c.kvHeads()).isEqualTo(2);
+            assertThat(c.vocabSize()).isEqualTo(8);
+            assertThat(c.ropeScale()).isEqualTo(1f);
+            assertThat(c.scales()).isEqualTo(a.multipliers() ? new DecoderScales(1, 1, 0, 8) : DecoderScales.NONE);
+        }
+        assertThat(Architecture.QWEN2.rope()).isEqualTo(Architecture.RopeStyle.HALVES);
+        assertThat(Architecture.QWEN3.rope()).isEqualTo(Architecture.RopeStyle.HALVES);
+        assertThat(Architecture.LLAMA.rope()).isEqualTo(Architecture.RopeStyle.PAIRS);
+        assertThat(Architecture.GRANITE.rope()).isEqualTo(Architecture.RopeStyle.PAIRS);
+    }
+
+    @Test
+    void headsMayBeWiderThanTheModelDividedByTheirCount() throws IOException {
+        LlamaConfig c = read("qwen3", Map.of("qwen3.attention.key_length", GgufValue.ofUint32(32),
+                "qwen3.attention.value_length", GgufValue.ofUint32(32)));
+        assertThat(c.headDim()).isEqualTo(32);
+        assertThat(c.qDim()).isEqualTo(128);
+        assertThat(c.kvDim()).isEqualTo(64);
+    }
+
+    @Test
+    void unknownArchitecturesAreRefusedNamingTheKeyAndTheKnownOnes() {
+        assertThatThrownBy(() -> read("phi3", Map.of())).isInstanceOf(GgufFormatException.class)
+                .hasMessageContaining("'general.architecture' = 'phi3'").hasMessageContaining("llama, qwen2, qwen3, granite");
+        // llama.cpp has no "mistral" architecture: Mistral 7B files say llama
+        assertThatThrownBy(() -> read("mistral", Map.of())).hasMessageContaining("'general.architecture' = 'mistral'");
+    }
+
+    @Test
+    void linearRopeScalingDividesPositionsByItsFactorAsLlamaCppDoes() throws IOException {
+        assertThat(read("llama", Map.of("llama.rope.scaling.type", GgufValue.ofString("linear"),
+                "llama.rope.scaling.factor", GgufValue.ofFloat32(4))).ropeScale()).isEqualTo(0.25f);
+        // the type defaults to linear, and the older key holds the factor where the newer is absent
+        assertThat(read("llama", Map.of("llama.rope.scale_linear", GgufValue.ofFloat32(2))).ropeScale()).isEqualTo(0.5f);
+        // "none" never scales, whatever the factor
+        assertThat(read("llama", Map.of("llama.rope.scaling.type", GgufValue.ofString("none"),
+                "llama.rope.scaling.factor", GgufValue.ofFloat32(4))).ropeScale()).isEqualTo(1f);
+    }
+
+    @Test
+    void whatTheDecoderWouldComputeDifferentlyIsRefusedNamingTheKey() {
+        assertThatThrownBy(() -> read("qwen2", Map.of("qwen2.rope.scaling.type", GgufValue.ofString("yarn"),
+                "qwen2.rope.scaling.factor", GgufValue.ofFloat32(4)))).isInstanceOf(GgufFormatException.class)
+                .hasMessageContaining("'qwen2.rope.scaling.type' = 'yarn' is not supported");
+        assertThatThrownBy(() -> read("llama", Map.of("llama.rope.scaling.factor", GgufValue.ofFloat32(-2))))
+                .hasMessageContaining("'llama.rope.scaling.factor' = -2.0");
+        assertThatThrownBy(() -> read("llama", Map.of("llama.rope.dimension_count", GgufValue.ofUint32(8))))
+                .hasMessageContaining("'llama.rope.dimension_count' = 8");
+        assertThatThrownBy(() -> read("qwen3", Map.of("qwen3.attention.value_length", GgufValue.ofUint32(32))))
+                .hasMessageContaining("'qwen3.attention.value_length' = 32");
+        assertThatThrownBy(() -> read("granite", Map.of())).hasMessageContaining("'granite.logit_scale' is missing");
+        assertThatThrownBy(() -> read("granite", Map.of("granite.logit_scale", GgufValue.ofFloat32(0))))
+                .hasMessageContaining("'granite.logit_scale' is 0");
+    }
+
+    @Test
+    void graniteMultipliersAreReadWithZeroMeaningNone() throws IOException {
+        LlamaConfig c = read("granite", Map.of("granite.logit_scale", GgufValue.ofFloat32(8), "granite.embedding_scale", GgufValue.ofFloat32(12),
+                "granite.residual_scale", GgufValue.ofFloat32(0.22f), "granite.attention.scale", GgufValue.ofFloat32(0.015625f)));
+        assertThat(c.scales()).isEqualTo(new DecoderScales(12, 0.22f, 0.015625f, 8));
+        assertThat(c.scales().attentionScale(64)).isEqualTo(0.015625f);
+        assertThat(DecoderScales.NONE.attentionScale(64)).isEqualTo(0.125f);
+        // Llama files do not carry Granite's keys; were they there, llama.cpp's llama would not read them, nor does Tangram
+        assertThat(read("llama", Map.of("llama.logit_scale", GgufValue.ofFloat32(8))).scales()).isEqualTo(DecoderScales.NONE);
+    }
+}
