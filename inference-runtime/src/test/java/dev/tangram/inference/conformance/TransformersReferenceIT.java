@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
+import dev.tangram.inference.model.Architecture;
 import dev.tangram.inference.model.LoadedModel;
 import dev.tangram.inference.model.ModelLoader;
 import dev.tangram.inference.model.PagedKvCache;
@@ -42,15 +43,26 @@ import org.junit.jupiter.api.io.TempDir;
 class TransformersReferenceIT {
     private static final String PYTHON = System.getenv("TANGRAM_TRANSFORMERS_PYTHON");
 
-    /** One comparison: a model of {@code type}, loaded by Tangram with {@code layout}; {@code int8Input}: transformers rounds as Tangram's Q4_0, Q4_K and Q6_K lanes do. */
-    private record Case(GgmlType type, WeightLayout layout, boolean int8Input, double tolerance) {}
+    /**
+     * One comparison: a model of {@code type}, loaded by Tangram with {@code layout}; {@code int8Input}: transformers rounds
+     * as Tangram's Q4_0, Q4_K and Q6_K lanes do; {@code arch} with heads {@code headDim} wide.
+     */
+    private record Case(GgmlType type, WeightLayout layout, boolean int8Input, double tolerance, Architecture arch, int headDim) {
+        Case(GgmlType type, WeightLayout layout, boolean int8Input, double tolerance) {
+            this(type, layout, int8Input, tolerance, Architecture.LLAMA, 64);
+        }
+    }
 
     private static final List<Case> CASES = List.of(new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4),
             new Case(GgmlType.F16, WeightLayout.AUTO, false, 2e-4), new Case(GgmlType.BF16, WeightLayout.AUTO, false, 2e-4),
             new Case(GgmlType.Q8_0, WeightLayout.AUTO, false, 2e-4), new Case(GgmlType.Q4_0, WeightLayout.ROWS, false, 2e-4),
             new Case(GgmlType.Q4_0, WeightLayout.LANES, true, 0.1), new Case(GgmlType.Q4_K, WeightLayout.ROWS, false, 2e-4),
             new Case(GgmlType.Q4_K, WeightLayout.LANES, true, 0.1), new Case(GgmlType.Q6_K, WeightLayout.ROWS, false, 2e-4),
-            new Case(GgmlType.Q6_K, WeightLayout.LANES, true, 0.1));
+            new Case(GgmlType.Q6_K, WeightLayout.LANES, true, 0.1),
+            // transformers' own Qwen2 and Qwen3 (RoPE over halves, Q/K/V biases; per-head Q/K norms and heads of 128 over a
+            // width of 1,024, as Qwen3's)
+            new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4, Architecture.QWEN2, 64),
+            new Case(GgmlType.Q8_0, WeightLayout.AUTO, false, 2e-4, Architecture.QWEN3, 128));
 
     @TempDir
     Path dir;
@@ -69,9 +81,10 @@ class TransformersReferenceIT {
                 Arrays.stream(prompt).mapToObj(String::valueOf).collect(Collectors.joining(","))));
         List<Path> files = new ArrayList<>();
         for (Case c : CASES) {
-            Path file = dir.resolve("g4-" + c.type() + ".gguf");
+            Path file = dir.resolve("g4-" + c.type() + "-" + c.arch() + "-" + c.headDim() + ".gguf");
             if (!Files.exists(file)) {
-                RandomModelWriter.write(new RandomModelSpec(2, 1024, 16, 4, 1024, 512, 2048, 10000f, c.type(), true, 42), file);
+                RandomModelWriter.write(new RandomModelSpec(2, 1024, 16, 4, 1024, 512, 2048, 10000f, c.type(), true, 42)
+                        .as(c.arch(), c.headDim(), false), file);
             }
             files.add(file);
             if (c.int8Input()) {
