@@ -50,7 +50,8 @@ public final class RandomModelWriter {
         GgufWriter w = new GgufWriter();
         String a = spec.architecture().ggufName();
         w.put("general.architecture", GgufValue.ofString(a));
-        w.put("general.name", GgufValue.ofString("tangram-random-" + spec.layers() + "x" + spec.dim() + "-" + mix.name()));
+        String family = spec.architecture() == Architecture.LLAMA ? "" : a + "-";
+        w.put("general.name", GgufValue.ofString("tangram-random-" + family + spec.layers() + "x" + spec.dim() + "-" + mix.name()));
         w.put("general.file_type", GgufValue.ofUint32(mix.fileType()));
         if (spec.quant().blockElements() > 1) {
             w.put("general.quantization_version", GgufValue.ofUint32(2));

@@ -101,9 +101,12 @@ public final class InferenceServer implements AutoCloseable {
             metrics.bind(scheduler, name);
             EngineLoop engine = new EngineLoop(scheduler).start();
             http.allocation(allocationJson(allocation, plan, c, name));
-            http.ready(new OpenAiServer.Backend(new ServingModel(name, loaded.tokenizer(),
-                    ChatTemplate.detect(loaded.chatTemplate().orElse(null)), maxModelLen, plan.tokens()), engine));
-            LOG.info("serving {} on port {}: {} KV blocks of {} tokens, max model len {}; kernels on {} threads, {}", name, http.port(),
+            ChatTemplate template = ChatTemplate.detect(loaded.chatTemplate().orElse(null));
+            http.ready(new OpenAiServer.Backend(new ServingModel(name, loaded.tokenizer(), template, maxModelLen, plan.tokens()), engine));
+            LlamaConfig shape = loaded.config();
+            LOG.info("serving {} ({}: {} layers, {} query heads of {} over {} KV heads; chat template {}) on port {}: {} KV blocks of {} "
+                    + "tokens, max model len {}; kernels on {} threads, {}", name, shape.architecture().ggufName(), shape.layers(),
+                    shape.heads(), shape.headDim(), shape.kvHeads(), template.name().toLowerCase(java.util.Locale.ROOT), http.port(),
                     plan.blocks(), config.blockSize(), maxModelLen, loaded.pool().size(), MatmulKernel.vectorShape());
             return new InferenceServer(http, loaded, engine, plan);
         } catch (RuntimeException | Error e) {
