@@ -55,9 +55,7 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
      * A block's biases, each added to its matrix's product, each null where the file has none ({@code blk.N.attn_q.bias}
      * …; Qwen2 has Q, K and V's, llama.cpp's {@code llama} takes all seven where present).
      */
-    public record Biases(float[] q, float[] k, float[] v, float[] o, float[] gate, float[] up, float[] down) {
-        public static final Biases NONE = new Biases(null, null, null, null, null, null, null);
-    }
+    public record Biases(float[] q, float[] k, float[] v, float[] o, float[] gate, float[] up, float[] down) {}
 
     public boolean tiedEmbeddings() {
         return output == tokenEmbedding;
