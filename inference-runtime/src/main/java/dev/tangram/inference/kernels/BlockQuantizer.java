@@ -29,6 +29,9 @@ public final class BlockQuantizer {
             case BF16 -> { for (int i = 0; i < n; i++) out.putShort(toBf16(src[off + i])); }
             case Q8_0 -> { for (int b = 0; b < n; b += 32) q8Block(src, off + b, out); }
             case Q4_0 -> { for (int b = 0; b < n; b += 32) q4Block(src, off + b, out); }
+            case Q4_1 -> { for (int b = 0; b < n; b += 32) minBlock(src, off + b, 15, false, out); }
+            case Q5_0 -> { for (int b = 0; b < n; b += 32) q50Block(src, off + b, out); }
+            case Q5_1 -> { for (int b = 0; b < n; b += 32) minBlock(src, off + b, 31, true, out); }
             case Q4_K -> { for (int b = 0; b < n; b += KQuantMatrix.SUPER_BLOCK) kBlock(src, off + b, 15, out); }
             case Q5_K -> { for (int b = 0; b < n; b += KQuantMatrix.SUPER_BLOCK) kBlock(src, off + b, 31, out); }
             case Q6_K -> { for (int b = 0; b < n; b += KQuantMatrix.SUPER_BLOCK) q6kBlock(src, off + b, out); }
@@ -76,6 +79,63 @@ public final class BlockQuantizer {
             int lo = Math.min(15, (int) (x[o + j] * id + 8.5f));
             int hi = Math.min(15, (int) (x[o + 16 + j] * id + 8.5f));
             out.put((byte) (lo | (hi << 4)));
+        }
+    }
+
+    /**
+     * Q4_1 ({@code levels} 15) or Q5_1 (31, {@code fifthBits}), as llama.cpp's reference quantisers: {@code d = (max −
+     * min) / levels}, {@code m = min}, each quant the nearest level above the minimum.
+     */
+    private static void minBlock(float[] x, int o, int levels, boolean fifthBits, ByteBuffer out) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < 32; j++) {
+            min = Math.min(min, x[o + j]);
+            max = Math.max(max, x[o + j]);
+        }
+        float d = (max - min) / levels;
+        float id = d != 0 ? 1f / d : 0f;
+        out.putShort(Float.floatToFloat16(d));
+        out.putShort(Float.floatToFloat16(min));
+        int[] q = new int[32];
+        for (int j = 0; j < 32; j++) {
+            q[j] = Math.min(levels, (int) ((x[o + j] - min) * id + 0.5f));
+        }
+        packWithFifthBits(q, fifthBits, out);
+    }
+
+    /** Q5_0, as llama.cpp's reference quantiser: {@code d = max / −16} (max the value of largest magnitude), quants q + 16. */
+    private static void q50Block(float[] x, int o, ByteBuffer out) {
+        float amax = 0;
+        float max = 0;
+        for (int j = 0; j < 32; j++) {
+            float v = x[o + j];
+            if (Math.abs(v) > amax) {
+                amax = Math.abs(v);
+                max = v;
+            }
+        }
+        float d = max / -16f;
+        float id = d != 0 ? 1f / d : 0f;
+        out.putShort(Float.floatToFloat16(d));
+        int[] q = new int[32];
+        for (int j = 0; j < 32; j++) {
+            q[j] = Math.min(31, (int) (x[o + j] * id + 16.5f));
+        }
+        packWithFifthBits(q, true, out);
+    }
+
+    /** 32 quants as the fifth bits' word (where {@code fifthBits}: bit j for quant j) and 16 bytes of nibbles (j low, j + 16 high). */
+    private static void packWithFifthBits(int[] q, boolean fifthBits, ByteBuffer out) {
+        if (fifthBits) {
+            int qh = 0;
+            for (int j = 0; j < 32; j++) {
+                qh |= ((q[j] >> 4) & 1) << j;
+            }
+            out.putInt(qh);
+        }
+        for (int j = 0; j < 16; j++) {
+            out.put((byte) ((q[j] & 0x0F) | ((q[j + 16] & 0x0F) << 4)));
         }
     }
 

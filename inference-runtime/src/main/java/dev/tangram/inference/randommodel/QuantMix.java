@@ -17,19 +17,40 @@ import java.util.Locale;
 public record QuantMix(String name, GgmlType base, GgmlType promoted, int fileType) {
     /** Q4_K, with Q6_K for the output and for attn_v and ffn_down in the more-bits layers; llama.cpp's file type 15. */
     public static final QuantMix Q4_K_M = new QuantMix("Q4_K_M", GgmlType.Q4_K, GgmlType.Q6_K, 15);
+    /** Q5_K, with Q6_K where {@link #Q4_K_M} has it; llama.cpp's file type 17. */
+    public static final QuantMix Q5_K_M = new QuantMix("Q5_K_M", GgmlType.Q5_K, GgmlType.Q6_K, 17);
 
     /** Every matrix in {@code type}. */
     public static QuantMix uniform(GgmlType type) {
         return new QuantMix(type.toString(), type, type, RandomModelWriter.fileType(type));
     }
 
-    /** {@code Q4_K_M}, or one of {@link RandomModelSpec#QUANTS} (any case). */
+    /** {@code Q4_K_M}, {@code Q5_K_M}, or one of {@link RandomModelSpec#QUANTS} (any case). */
     public static QuantMix parse(String text) {
         String upper = text.trim().toUpperCase(Locale.ROOT);
-        if (upper.equals(Q4_K_M.name)) {
-            return Q4_K_M;
+        for (QuantMix mix : new QuantMix[] {Q4_K_M, Q5_K_M}) {
+            if (upper.equals(mix.name)) {
+                return mix;
+            }
         }
         return uniform(GgmlType.valueOf(upper));
+    }
+
+    /**
+     * The type a matrix with rows {@code cols} wide is stored in when {@code type} is asked for: {@code type} itself, or,
+     * where the rows are not whole super-blocks of 256, llama.cpp's fallback (Q4_K to Q5_0, Q5_K to Q5_1, Q6_K to
+     * Q8_0), as in Qwen2.5-0.5B's Q4_K_M file, whose 896-wide matrices are Q5_0.
+     */
+    public static GgmlType fit(GgmlType type, int cols) {
+        if (cols % type.blockElements() == 0) {
+            return type;
+        }
+        return switch (type) {
+            case Q4_K -> GgmlType.Q5_0;
+            case Q5_K -> GgmlType.Q5_1;
+            case Q6_K -> GgmlType.Q8_0;
+            default -> throw new IllegalArgumentException(type + " rows of " + cols + " are not whole blocks of " + type.blockElements());
+        };
     }
 
     /** The token embedding's type: the output's where it is tied to the output. */

@@ -27,7 +27,7 @@ import java.util.Set;
 public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int ffn, int vocab, int contextLength, float ropeTheta,
                               GgmlType quant, boolean tied, long seed, Architecture architecture, int headDim, boolean biases) {
     public static final Set<GgmlType> QUANTS = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
-            GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
+            GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
     /** Special tokens appended after the learned ones. */
     public static final String[] SPECIALS = {"<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>",
         "<|eot_id|>"};
@@ -48,7 +48,8 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
         if (!QUANTS.contains(quant)) {
             throw new IllegalArgumentException("quant " + quant + " is not one of " + QUANTS);
         }
-        int block = quant.blockElements();
+        // K-quant rows that are not whole super-blocks fall back to a type of 32-element blocks, as llama.cpp's do
+        int block = Math.min(32, quant.blockElements());
         if (dim % block != 0 || ffn % block != 0 || (headDim * kvHeads) % block != 0 || (headDim * heads) % block != 0) {
             throw new IllegalArgumentException("with " + quant + ", dim, ffn and the q and kv widths must be multiples of " + block);
         }

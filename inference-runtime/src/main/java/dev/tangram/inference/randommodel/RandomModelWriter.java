@@ -94,24 +94,24 @@ public final class RandomModelWriter {
         int tensor = 0;
         GgmlType q = mix.base();
         GgmlType embd = mix.tokenEmbedding(spec.tied());
-        w.tensor("token_embd.weight", embd, dims(dim, spec.vocab()), matrix(spec, tensor++, spec.vocab(), dim, embd, Math.sqrt(3.0 / dim)));
+        matrix(w, "token_embd.weight", spec, tensor++, spec.vocab(), dim, embd, Math.sqrt(3.0 / dim));
         for (int l = 0; l < spec.layers(); l++) {
             String p = "blk." + l + ".";
             w.tensor(p + "attn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
-            w.tensor(p + "attn_q.weight", q, dims(dim, qd), matrix(spec, tensor++, qd, dim, q, Math.sqrt(3.0 / dim)));
-            w.tensor(p + "attn_k.weight", q, dims(dim, kv), matrix(spec, tensor++, kv, dim, q, Math.sqrt(3.0 / dim)));
+            matrix(w, p + "attn_q.weight", spec, tensor++, qd, dim, q, Math.sqrt(3.0 / dim));
+            matrix(w, p + "attn_k.weight", spec, tensor++, kv, dim, q, Math.sqrt(3.0 / dim));
             GgmlType more = mix.valueOrDown(l, spec.layers());
-            w.tensor(p + "attn_v.weight", more, dims(dim, kv), matrix(spec, tensor++, kv, dim, more, Math.sqrt(3.0 / dim)));
-            w.tensor(p + "attn_output.weight", q, dims(qd, dim), matrix(spec, tensor++, dim, qd, q, Math.sqrt(3.0 / qd)));
+            matrix(w, p + "attn_v.weight", spec, tensor++, kv, dim, more, Math.sqrt(3.0 / dim));
+            matrix(w, p + "attn_output.weight", spec, tensor++, dim, qd, q, Math.sqrt(3.0 / qd));
             w.tensor(p + "ffn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
-            w.tensor(p + "ffn_gate.weight", q, dims(dim, spec.ffn()), matrix(spec, tensor++, spec.ffn(), dim, q, Math.sqrt(3.0 / dim)));
-            w.tensor(p + "ffn_down.weight", more, dims(spec.ffn(), dim), matrix(spec, tensor++, dim, spec.ffn(), more, Math.sqrt(3.0 / spec.ffn())));
-            w.tensor(p + "ffn_up.weight", q, dims(dim, spec.ffn()), matrix(spec, tensor++, spec.ffn(), dim, q, Math.sqrt(3.0 / dim)));
+            matrix(w, p + "ffn_gate.weight", spec, tensor++, spec.ffn(), dim, q, Math.sqrt(3.0 / dim));
+            matrix(w, p + "ffn_down.weight", spec, tensor++, dim, spec.ffn(), more, Math.sqrt(3.0 / spec.ffn()));
+            matrix(w, p + "ffn_up.weight", spec, tensor++, spec.ffn(), dim, q, Math.sqrt(3.0 / dim));
             blockExtras(w, spec, l);
         }
         w.tensor("output_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
         if (!spec.tied()) {
-            w.tensor("output.weight", mix.output(), dims(dim, spec.vocab()), matrix(spec, tensor, spec.vocab(), dim, mix.output(), Math.sqrt(3.0 / dim)));
+            matrix(w, "output.weight", spec, tensor, spec.vocab(), dim, mix.output(), Math.sqrt(3.0 / dim));
         }
         if (spec.biases() && spec.architecture() == Architecture.QWEN2) {
             w.tensor("output.bias", GgmlType.F32, dims(spec.vocab()), vector(spec, EXTRA_SEEDS - 1, spec.vocab(), 0, 0.5));
@@ -157,6 +157,9 @@ public final class RandomModelWriter {
             case F32 -> 0;
             case F16 -> 1;
             case Q4_0 -> 2;
+            case Q4_1 -> 3;
+            case Q5_0 -> 8;
+            case Q5_1 -> 9;
             case Q8_0 -> 7;
             case Q4_K -> 14; // "mostly Q4_K, small": every matrix Q4_K
             case Q5_K -> 16;
@@ -168,6 +171,12 @@ public final class RandomModelWriter {
 
     private static long[] dims(long... d) {
         return d;
+    }
+
+    /** A matrix tensor in {@code type}, or in llama.cpp's fallback where its rows do not fit that type's blocks ({@link QuantMix#fit}). */
+    private static void matrix(GgufWriter w, String name, RandomModelSpec spec, int tensor, int rows, int cols, GgmlType type, double bound) {
+        GgmlType fitted = QuantMix.fit(type, cols);
+        w.tensor(name, fitted, dims(cols, rows), matrix(spec, tensor, rows, cols, fitted, bound));
     }
 
     private static GgufWriter.TensorData matrix(RandomModelSpec spec, int tensor, int rows, int cols, GgmlType type, double bound) {

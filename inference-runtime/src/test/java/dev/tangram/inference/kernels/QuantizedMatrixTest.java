@@ -59,6 +59,47 @@ class QuantizedMatrixTest {
         assertThat(m.dot(0, x, 0)).isEqualTo(-16f - 16f + 6f);
     }
 
+    /**
+     * Q4_1, Q5_0 and Q5_1 blocks written by hand, decoded as the format says: scale, minimum where the type has one, the
+     * fifth bits' word (bit j for element j, bit j + 16 for element j + 16), then the nibbles (j low, j + 16 high).
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_1", "Q5_0", "Q5_1"})
+    void q41Q50AndQ51BlocksDecodeAsTheFormatSays(GgmlType type) {
+        boolean min = type != GgmlType.Q5_0;
+        boolean fifth = type != GgmlType.Q4_1;
+        int fifthBits = 0b1010_0000_0000_0001_1000_0000_0000_1001; // elements 0, 3, 15, 16, 29, 31
+        ByteBuffer b = ByteBuffer.allocate(type.blockBytes() * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (int block = 0; block < 2; block++) { // the second block is the first's bytes with another scale
+            b.putShort(block == 0 ? TWO : HALF);
+            if (min) {
+                b.putShort((short) 0xBC00); // -1.0
+            }
+            if (fifth) {
+                b.putInt(fifthBits);
+            }
+            for (int j = 0; j < 16; j++) {
+                b.put((byte) ((j & 0xF) | ((15 - j) << 4)));
+            }
+        }
+        WeightMatrix m = WeightMatrix.of(type, MemorySegment.ofArray(b.array()), 1, 64);
+        float[] row = new float[64];
+        m.dequantizeRow(0, row, 0);
+        float[] x = new float[64];
+        double expectedDot = 0;
+        for (int i = 0; i < 64; i++) {
+            int e = i % 32;
+            int q = (e < 16 ? e : 31 - e) + (fifth && ((fifthBits >>> e) & 1) == 1 ? 16 : 0);
+            float d = i < 32 ? 2f : 0.5f;
+            float expected = type == GgmlType.Q5_0 ? d * (q - 16) : d * q - 1f;
+            assertThat(row[i]).as(type + " element " + i).isEqualTo(expected);
+            x[i] = (i % 5) - 2;
+            expectedDot += (double) expected * x[i];
+        }
+        assertThat((double) m.dot(0, x, 0)).isCloseTo(expectedDot, within(1e-4));
+        assertThat(m).isInstanceOf(LegacyQuantMatrix.class);
+    }
+
     @Test
     void bf16AndF16DecodeTheirBitPatterns() {
         ByteBuffer bf = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
@@ -153,10 +194,10 @@ class QuantizedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
     void quantizerErrorStaysWithinOneQuantizationStep(GgmlType type) {
-        // Q4_0 maps the element of largest magnitude to -8 steps, so the opposite end clamps at +7: up to one step off;
-        // the other types round to nearest: half a step.
+        // Q4_0 (Q5_0) maps the element of largest magnitude to -8 (-16) steps, so the opposite end clamps at +7 (+15): up
+        // to one step off; the other types round to nearest: half a step.
         float[] src = random(64 * 3, 1);
         WeightMatrix m = encode(type, src, 3, 64);
         float[] back = new float[64];
@@ -164,12 +205,19 @@ class QuantizedMatrixTest {
             m.dequantizeRow(r, back, 0);
             for (int blk = 0; blk < 2; blk++) {
                 float amax = 0;
+                float min = Float.POSITIVE_INFINITY;
+                float max = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < 32; j++) {
                     amax = Math.max(amax, Math.abs(src[r * 64 + blk * 32 + j]));
+                    min = Math.min(min, src[r * 64 + blk * 32 + j]);
+                    max = Math.max(max, src[r * 64 + blk * 32 + j]);
                 }
                 double step = switch (type) {
                     case Q8_0 -> amax / 127.0;
                     case Q4_0 -> amax / 8.0;
+                    case Q5_0 -> amax / 16.0;
+                    case Q4_1 -> (max - min) / 15.0;
+                    case Q5_1 -> (max - min) / 31.0;
                     case F16 -> amax / 1024.0;
                     case BF16 -> amax / 128.0;
                     default -> 0;
@@ -177,14 +225,14 @@ class QuantizedMatrixTest {
                 for (int j = 0; j < 32; j++) {
                     int i = blk * 32 + j;
                     assertThat((double) back[i]).as(type + " row " + r + " element " + i)
-                            .isCloseTo(src[r * 64 + i], within(step * (type == GgmlType.Q4_0 ? 1.0 : 0.5) + 1e-3 * amax + 1e-7));
+                            .isCloseTo(src[r * 64 + i], within(step * (type == GgmlType.Q4_0 || type == GgmlType.Q5_0 ? 1.0 : 0.5) + 1e-3 * amax + 1e-7));
                 }
             }
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
     void batchedAndSingleTokenMatmulsEqualAPlainDoubleProduct(GgmlType type) {
         int rows = 37, cols = 96, tokens = 5;
         WeightMatrix m = encode(type, random(rows * cols, 2), rows, cols);
@@ -285,7 +333,7 @@ class QuantizedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
     void batchedMatmulOverSeveralColumnSlicesAndTokenTilesEqualsAPlainDoubleProduct(GgmlType type) {
         // five whole column slices and a partial sixth; 9 tokens = two 4-token tiles and one single token; 10 rows = a pair
         // of tiles and a last tile of two rows; the unquantised types get an odd width so that the vector tails run too
@@ -299,7 +347,7 @@ class QuantizedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_0", "Q4_K"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "Q8_0", "Q4_0", "Q5_0", "Q4_K"})
     void decodeStepsThatDecodeTheNextPairOfTilesWhileMultiplyingThisOneEqualAPlainDoubleProduct(GgmlType type) {
         // one participant takes all 10 tiles of 37 rows: five pairs, both halves of the scratch in turn, the last tile one
         // row; 6 tokens = one 4-token group and two single tokens; three slices, the last partial
@@ -313,7 +361,7 @@ class QuantizedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_1", "Q4_K", "Q6_K"})
     void prefillSizedBatchesTakenInPanelsEqualAPlainDoubleProduct(GgmlType type) {
         // 70 tokens: the panel path (17 four-token groups and 2 single tokens); 45 rows = one full panel of 8 tiles, then
         // 4 tiles, the last with one row; widths of two whole slices and a partial third (odd for the unquantised types)
@@ -359,7 +407,7 @@ class QuantizedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
     void dequantizingAColumnRangeGivesThatSliceOfTheRow(GgmlType type) {
         int rows = 3, cols = 256;
         WeightMatrix m = encode(type, random(rows * cols, 6), rows, cols);

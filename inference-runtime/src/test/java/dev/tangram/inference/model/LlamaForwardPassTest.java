@@ -46,7 +46,7 @@ class LlamaForwardPassTest {
     @ParameterizedTest
     @CsvSource({"F32, true, 2e-4, LANES, INT8", "F16, true, 2e-4, LANES, INT8", "BF16, true, 2e-4, LANES, INT8",
             "Q8_0, true, 5e-4, LANES, INT8", "Q4_0, false, 5e-4, LANES, INT8", "Q4_0, false, 5e-4, LANES, FLOAT", "Q8_0, true, 5e-4, ROWS, INT8",
-            "Q4_0, false, 5e-4, ROWS, INT8"})
+            "Q4_0, false, 5e-4, ROWS, INT8", "Q4_1, false, 5e-4, LANES, INT8", "Q5_0, true, 5e-4, LANES, INT8", "Q5_1, false, 5e-4, ROWS, INT8"})
     void logitsMatchADoublePrecisionReferenceForEveryTensorType(GgmlType type, boolean tied, double tolerance, WeightLayout layout,
             Q4Activations q4Activations) throws IOException {
         Path file = model(type, tied);

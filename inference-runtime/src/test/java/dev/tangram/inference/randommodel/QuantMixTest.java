@@ -25,6 +25,8 @@ class QuantMixTest {
     @Test
     void parsesAMixOrOneTypeInAnyCase() {
         assertThat(QuantMix.parse("q4_k_m")).isEqualTo(QuantMix.Q4_K_M);
+        assertThat(QuantMix.parse("Q5_K_M")).isEqualTo(new QuantMix("Q5_K_M", GgmlType.Q5_K, GgmlType.Q6_K, 17));
+        assertThat(QuantMix.parse("q5_0")).isEqualTo(new QuantMix("Q5_0", GgmlType.Q5_0, GgmlType.Q5_0, 8));
         assertThat(QuantMix.parse("Q8_0")).isEqualTo(new QuantMix("Q8_0", GgmlType.Q8_0, GgmlType.Q8_0, 7));
         assertThatThrownBy(() -> QuantMix.parse("Q3_K_M")).isInstanceOf(IllegalArgumentException.class);
     }
@@ -48,6 +50,36 @@ class QuantMixTest {
                     assertThat(type(gguf, "blk.1." + name + ".weight")).isEqualTo(GgmlType.Q4_K);
                 }
             }
+        }
+    }
+
+    /** llama.cpp's fallbacks for rows that are not whole super-blocks of 256; other types and whole rows stay as asked. */
+    @Test
+    void kQuantRowsThatAreNotWholeSuperBlocksFallBackAsLlamaCppDoes() {
+        assertThat(QuantMix.fit(GgmlType.Q4_K, 896)).isEqualTo(GgmlType.Q5_0);
+        assertThat(QuantMix.fit(GgmlType.Q5_K, 896)).isEqualTo(GgmlType.Q5_1);
+        assertThat(QuantMix.fit(GgmlType.Q6_K, 896)).isEqualTo(GgmlType.Q8_0);
+        assertThat(QuantMix.fit(GgmlType.Q4_K, 4864)).isEqualTo(GgmlType.Q4_K);
+        assertThat(QuantMix.fit(GgmlType.Q8_0, 896)).isEqualTo(GgmlType.Q8_0);
+        assertThatThrownBy(() -> QuantMix.fit(GgmlType.Q8_0, 100)).hasMessageContaining("Q8_0 rows of 100");
+    }
+
+    /**
+     * A Q4_K_M model shaped as Qwen2.5-0.5B is in width (rows of 896 everywhere but {@code ffn_down}'s 4,864, here 128 wide
+     * with an FFN of 256 so it stays small): its 128-wide matrices are Q5_0 (Q8_0 where Q6_K is due), {@code ffn_down} keeps
+     * Q4_K / Q6_K, as in llama.cpp's file.
+     */
+    @Test
+    void aQ4KmModelWithRowsNarrowerThanASuperBlockTakesTheFallbacks() throws IOException {
+        Path file = dir.resolve("narrow.gguf");
+        RandomModelWriter.write(new RandomModelSpec(2, 128, 2, 1, 256, 512, 2048, 10000f, GgmlType.Q4_K, true, 5), QuantMix.Q4_K_M, file);
+        try (GgufFile gguf = GgufFile.open(file)) {
+            assertThat(type(gguf, "token_embd.weight")).isEqualTo(GgmlType.Q8_0);
+            assertThat(type(gguf, "blk.0.attn_q.weight")).isEqualTo(GgmlType.Q5_0);
+            assertThat(type(gguf, "blk.1.attn_v.weight")).isEqualTo(GgmlType.Q8_0);
+            assertThat(type(gguf, "blk.0.ffn_down.weight")).isEqualTo(GgmlType.Q4_K);
+            assertThat(type(gguf, "blk.1.ffn_down.weight")).isEqualTo(GgmlType.Q6_K);
+            assertThat(gguf.metadata().getLong("general.file_type")).isEqualTo(15);
         }
     }
 

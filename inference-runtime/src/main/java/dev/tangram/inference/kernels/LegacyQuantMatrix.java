@@ -1,0 +1,129 @@
+package dev.tangram.inference.kernels;
+
+import static dev.tangram.inference.kernels.VectorShapes.B;
+import static dev.tangram.inference.kernels.VectorShapes.B_LANES;
+import static dev.tangram.inference.kernels.VectorShapes.B_PARTS;
+import static dev.tangram.inference.kernels.VectorShapes.F;
+import static dev.tangram.inference.kernels.VectorShapes.I;
+import static dev.tangram.inference.kernels.VectorShapes.L;
+
+import dev.tangram.inference.gguf.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q4_1, Q5_0 and Q5_1 weights: llama.cpp's other blocks of 32 (Q4_0 and Q8_0 have kernels of their own). Every block
+ * starts with a float16 scale {@code d}; Q4_1 and Q5_1 then have a float16 minimum {@code m}; Q5_0 and Q5_1 then have
+ * 4 bytes of fifth bits (bit {@code j} of the little-endian word for element {@code j}, bit {@code j + 16} for element
+ * {@code j + 16}); all end with 16 bytes of nibbles, byte {@code j} holding element {@code j} low and {@code j + 16}
+ * high. An element is {@code q·d + m}, or {@code (q − 16)·d} for Q5_0. 20, 22 and 24 bytes per block.
+ *
+ * <p>These come into common files as llama.cpp's fallbacks: a Q4_K_M file stores in Q5_0 the matrices whose rows are
+ * not a multiple of 256 wide (every matrix of Qwen2.5-0.5B but its {@code ffn_down}), a Q5_K_M file in Q5_1. They are
+ * computed from the file's rows ({@link LaneLayout} leaves them there): a dot product is {@code d·Σ q·x + m·Σ x} per
+ * block, the quants widened to int lanes as in {@link Q4Matrix}.
+ */
+public record LegacyQuantMatrix(GgmlType type, MemorySegment data, int rows, int cols) implements WeightMatrix {
+    static final int BLOCK = 32;
+    /** Lane {@code i} holds {@code i}: the fifth bits of a part's elements are the word shifted right by this plus the first's index. */
+    private static final IntVector IOTA = (IntVector) I.iotaShuffle(0, 1, false).toVector();
+
+    public LegacyQuantMatrix {
+        if (type != GgmlType.Q4_1 && type != GgmlType.Q5_0 && type != GgmlType.Q5_1) {
+            throw new IllegalArgumentException("not a Q4_1, Q5_0 or Q5_1 matrix: " + type);
+        }
+    }
+
+    private boolean hasMin() {
+        return type != GgmlType.Q5_0;
+    }
+
+    private boolean hasFifthBits() {
+        return type != GgmlType.Q4_1;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOff) {
+        int blockBytes = type.blockBytes();
+        int blocks = cols / BLOCK;
+        long base = (long) row * blocks * blockBytes;
+        boolean min = hasMin();
+        boolean fifth = hasFifthBits();
+        int quants = 2 + (min ? 2 : 0) + (fifth ? 4 : 0);
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++) {
+            long off = base + (long) b * blockBytes;
+            float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
+            float m = min ? Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 2)) : -16f * d;
+            IntVector high = fifth ? IntVector.broadcast(I, data.get(ValueLayout.JAVA_INT_UNALIGNED, off + quants - 4)) : null;
+            int xi = xOff + b * BLOCK;
+            FloatVector qx = FloatVector.zero(F);
+            FloatVector sx = FloatVector.zero(F);
+            for (int j = 0; j < 16; j += B_LANES) {
+                ByteVector q = ByteVector.fromMemorySegment(B, data, off + quants + j, ByteOrder.LITTLE_ENDIAN);
+                for (int p = 0; p < B_PARTS; p++) {
+                    IntVector qi = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                    int e = j + p * L;
+                    IntVector lo = qi.and(0x0F);
+                    IntVector hi = qi.lanewise(VectorOperators.LSHR, 4);
+                    if (high != null) {
+                        lo = lo.or(fifthBits(high, e));
+                        hi = hi.or(fifthBits(high, e + 16));
+                    }
+                    FloatVector xlo = FloatVector.fromArray(F, x, xi + e);
+                    FloatVector xhi = FloatVector.fromArray(F, x, xi + e + 16);
+                    qx = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(xlo, qx);
+                    qx = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(xhi, qx);
+                    sx = sx.add(xlo).add(xhi);
+                }
+            }
+            acc = qx.fma(FloatVector.broadcast(F, d), acc);
+            acc = sx.fma(FloatVector.broadcast(F, m), acc);
+        }
+        return VectorShapes.sum(acc);
+    }
+
+    /** The fifth bits of elements {@code first .. first + L}, moved to bit 4. */
+    private static IntVector fifthBits(IntVector word, int first) {
+        return word.lanewise(VectorOperators.LSHR, IOTA.add(first)).and(1).lanewise(VectorOperators.LSHL, 4);
+    }
+
+    /** Decodes as {@code q·d + m} ({@code m = −16·d} for Q5_0): one fused multiply-add per vector, exact for Q5_0. */
+    @Override
+    public void dequantize(int row, int fromCol, int count, float[] dst, int dstOff) {
+        int blockBytes = type.blockBytes();
+        long base = ((long) row * cols + fromCol) / BLOCK * blockBytes;
+        boolean min = hasMin();
+        boolean fifth = hasFifthBits();
+        int quants = 2 + (min ? 2 : 0) + (fifth ? 4 : 0);
+        for (int b = 0; b < count / BLOCK; b++) {
+            long off = base + (long) b * blockBytes;
+            float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
+            float m = min ? Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 2)) : -16f * d;
+            IntVector high = fifth ? IntVector.broadcast(I, data.get(ValueLayout.JAVA_INT_UNALIGNED, off + quants - 4)) : null;
+            FloatVector scale = FloatVector.broadcast(F, d);
+            FloatVector bias = FloatVector.broadcast(F, m);
+            int o = dstOff + b * BLOCK;
+            for (int j = 0; j < 16; j += B_LANES) {
+                ByteVector q = ByteVector.fromMemorySegment(B, data, off + quants + j, ByteOrder.LITTLE_ENDIAN);
+                for (int p = 0; p < B_PARTS; p++) {
+                    IntVector qi = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+                    int e = j + p * L;
+                    IntVector lo = qi.and(0x0F);
+                    IntVector hi = qi.lanewise(VectorOperators.LSHR, 4);
+                    if (high != null) {
+                        lo = lo.or(fifthBits(high, e));
+                        hi = hi.or(fifthBits(high, e + 16));
+                    }
+                    ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(scale, bias).intoArray(dst, o + e);
+                    ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(scale, bias).intoArray(dst, o + e + 16);
+                }
+            }
+        }
+    }
+}
