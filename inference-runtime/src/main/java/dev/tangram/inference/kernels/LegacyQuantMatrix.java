@@ -24,9 +24,9 @@ import jdk.incubator.vector.VectorOperators;
  * high. An element is {@code q·d + m}, or {@code (q − 16)·d} for Q5_0. 20, 22 and 24 bytes per block.
  *
  * <p>These come into common files as llama.cpp's fallbacks: a Q4_K_M file stores in Q5_0 the matrices whose rows are
- * not a multiple of 256 wide (every matrix of Qwen2.5-0.5B but its {@code ffn_down}), a Q5_K_M file in Q5_1. They are
- * computed from the file's rows ({@link LaneLayout} leaves them there): a dot product is {@code d·Σ q·x + m·Σ x} per
- * block, the quants widened to int lanes as in {@link Q4Matrix}.
+ * not a multiple of 256 wide (every matrix of Qwen2.5-0.5B but its {@code ffn_down}), a Q5_K_M file in Q5_1. Here they
+ * are computed from the file's rows: a dot product is {@code d·Σ q·x + m·Σ x} per block, the quants widened to int lanes
+ * as in {@link Q4Matrix}. {@link LaneLayout} moves Q5_0 into lanes widened to Q8_0 ({@link Q8LaneMatrix}); Q4_1 and Q5_1 stay here.
  */
 public record LegacyQuantMatrix(GgmlType type, MemorySegment data, int rows, int cols) implements WeightMatrix {
     static final int BLOCK = 32;
@@ -93,7 +93,11 @@ public record LegacyQuantMatrix(GgmlType type, MemorySegment data, int rows, int
         return word.lanewise(VectorOperators.LSHR, IOTA.add(first)).and(1).lanewise(VectorOperators.LSHL, 4);
     }
 
-    /** Decodes as {@code q·d + m} ({@code m = −16·d} for Q5_0): one fused multiply-add per vector, exact for Q5_0. */
+    /**
+     * Decodes as {@code q·d + m}, one fused multiply-add per vector; Q5_0 as {@code (q − 16)·d}, exact, and minus zero
+     * where {@code d} is negative and {@code q} 16, as llama.cpp decodes it (and as its Q8_0 lanes, {@link LaneLayout}'s
+     * widening, give it).
+     */
     @Override
     public void dequantize(int row, int fromCol, int count, float[] dst, int dstOff) {
         int blockBytes = type.blockBytes();
@@ -104,7 +108,7 @@ public record LegacyQuantMatrix(GgmlType type, MemorySegment data, int rows, int
         for (int b = 0; b < count / BLOCK; b++) {
             long off = base + (long) b * blockBytes;
             float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
-            float m = min ? Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 2)) : -16f * d;
+            float m = min ? Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 2)) : 0f;
             IntVector high = fifth ? IntVector.broadcast(I, data.get(ValueLayout.JAVA_INT_UNALIGNED, off + quants - 4)) : null;
             FloatVector scale = FloatVector.broadcast(F, d);
             FloatVector bias = FloatVector.broadcast(F, m);
@@ -120,8 +124,13 @@ public record LegacyQuantMatrix(GgmlType type, MemorySegment data, int rows, int
                         lo = lo.or(fifthBits(high, e));
                         hi = hi.or(fifthBits(high, e + 16));
                     }
-                    ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(scale, bias).intoArray(dst, o + e);
-                    ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(scale, bias).intoArray(dst, o + e + 16);
+                    if (min) {
+                        ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(scale, bias).intoArray(dst, o + e);
+                        ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(scale, bias).intoArray(dst, o + e + 16);
+                    } else {
+                        ((FloatVector) lo.sub(16).convert(VectorOperators.I2F, 0)).mul(scale).intoArray(dst, o + e);
+                        ((FloatVector) hi.sub(16).convert(VectorOperators.I2F, 0)).mul(scale).intoArray(dst, o + e + 16);
+                    }
                 }
             }
         }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * by the environment variable {@code TANGRAM_TRANSFORMERS_PYTHON} (docs/inference-engine.md says how to make one);
  * skipped without it.
  *
- * <p>Q4_0, Q4_K and Q6_K are compared twice. In the file's row layout Tangram multiplies floats, as transformers does:
+ * <p>Q4_0, Q4_K and Q6_K are compared twice (and Q5_0, whose lanes are Q8_0's, multiplying floats). In the file's row layout Tangram multiplies floats, as transformers does:
  * within 2e-4. With rows in lanes those matrices multiply their input rounded to 8 bits per block of 32, and transformers' linear layers
  * are given the same rounding; but a value a hair from half a level rounds either way, so float noise that moves
  * log-probabilities by 1e-5 elsewhere moves them by hundredths here (transformers' own float32 and float64 runs, both
@@ -59,6 +59,8 @@ class TransformersReferenceIT {
             new Case(GgmlType.Q4_0, WeightLayout.LANES, true, 0.1), new Case(GgmlType.Q4_K, WeightLayout.ROWS, false, 2e-4),
             new Case(GgmlType.Q4_K, WeightLayout.LANES, true, 0.1), new Case(GgmlType.Q6_K, WeightLayout.ROWS, false, 2e-4),
             new Case(GgmlType.Q6_K, WeightLayout.LANES, true, 0.1),
+            // the type llama.cpp's Q4_K_M files fall back to for rows not a multiple of 256, in rows and widened to Q8_0 lanes
+            new Case(GgmlType.Q5_0, WeightLayout.ROWS, false, 2e-4), new Case(GgmlType.Q5_0, WeightLayout.LANES, false, 2e-4),
             // transformers' own Qwen2 and Qwen3 (RoPE over halves, Q/K/V biases; per-head Q/K norms and heads of 128 over a
             // width of 1,024, as Qwen3's)
             new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4, Architecture.QWEN2, 64),

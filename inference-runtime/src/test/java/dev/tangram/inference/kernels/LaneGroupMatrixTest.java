@@ -214,6 +214,30 @@ class LaneGroupMatrixTest {
     }
 
     /**
+     * Q5_0 matrices (llama.cpp's fallback in K-quant files for rows not a multiple of 256) go into lanes widened to Q8_0:
+     * arbitrary blocks (every fifth-bit and nibble pattern) decode bit for bit as the file's rows, take 34 bytes a block
+     * for the file's 22, and multiply floats as Q8_0's lanes do, one token, decode steps and prefill, on every lane path.
+     */
+    @Test
+    void q50MatricesWidenIntoQ8LanesBitForBit() {
+        int rows = 2 * G, cols = 256;
+        WeightMatrix file = arbitraryKQuant(GgmlType.Q5_0, rows, cols, 41);
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            WeightMatrix lanes = LaneLayout.rearrange(file, arena, pool);
+            assertThat(lanes).isInstanceOf(Q8LaneMatrix.class);
+            assertThat(lanes.bytes()).isEqualTo(LaneLayout.bytes(file)).isEqualTo(file.bytes() / 22 * 34);
+            assertDecodeAsTheRows(file, lanes, 96, 1, 64);
+            for (int tokens : new int[] {1, 3, 9, 33}) {
+                float[] x = random(tokens * cols, 42 + tokens);
+                for (LanePaths paths : ALL_PATHS) {
+                    MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), Q4Activations.INT8, paths);
+                    assertBatchedEqualsDoubleProduct(kernel, decodedRows(file), lanes, x, tokens, 1e-3, tokens + " tokens, " + paths);
+                }
+            }
+        }
+    }
+
+    /**
      * Every row of {@code lanes} decodes as {@code file}'s, bit for bit; so do 64 columns of row {@code G + 5} from
      * {@code from}, and 96 columns of group {@code group} from {@code c0} decoded column by column.
      */
@@ -345,17 +369,17 @@ class LaneGroupMatrixTest {
         }
     }
 
-    /** A K-quant matrix over random bytes, its float16 fields ({@code d}, and Q4_K's {@code dmin}) set to finite values. */
+    /** A K-quant or Q5_0 matrix over random bytes, its float16 fields ({@code d}, and Q4_K's {@code dmin}) set to finite values. */
     private static WeightMatrix arbitraryKQuant(GgmlType type, int rows, int cols, long seed) {
         java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
         int blockBytes = type.blockBytes();
-        byte[] bytes = new byte[rows * cols / 256 * blockBytes];
+        byte[] bytes = new byte[rows * cols / type.blockElements() * blockBytes];
         for (int i = 0; i < bytes.length; i++) {
             bytes[i] = (byte) random.nextInt(256);
         }
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int at = 0; at < bytes.length; at += blockBytes) {
-            for (int field : type == GgmlType.Q6_K ? new int[] {208} : new int[] {0, 2}) {
+            for (int field : type == GgmlType.Q6_K ? new int[] {208} : type == GgmlType.Q5_0 ? new int[] {0} : new int[] {0, 2}) {
                 buf.putShort(at + field, Float.floatToFloat16((float) (random.nextDouble() * 0.02 - 0.01)));
             }
         }

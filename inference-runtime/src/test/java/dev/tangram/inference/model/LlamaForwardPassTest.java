@@ -46,12 +46,13 @@ class LlamaForwardPassTest {
     @ParameterizedTest
     @CsvSource({"F32, true, 2e-4, LANES, INT8", "F16, true, 2e-4, LANES, INT8", "BF16, true, 2e-4, LANES, INT8",
             "Q8_0, true, 5e-4, LANES, INT8", "Q4_0, false, 5e-4, LANES, INT8", "Q4_0, false, 5e-4, LANES, FLOAT", "Q8_0, true, 5e-4, ROWS, INT8",
-            "Q4_0, false, 5e-4, ROWS, INT8", "Q4_1, false, 5e-4, LANES, INT8", "Q5_0, true, 5e-4, LANES, INT8", "Q5_1, false, 5e-4, ROWS, INT8"})
+            "Q4_0, false, 5e-4, ROWS, INT8", "Q4_1, false, 5e-4, LANES, INT8", "Q5_0, true, 5e-4, LANES, INT8",
+            "Q5_1, false, 5e-4, ROWS, INT8"})
     void logitsMatchADoublePrecisionReferenceForEveryTensorType(GgmlType type, boolean tied, double tolerance, WeightLayout layout,
             Q4Activations q4Activations) throws IOException {
         Path file = model(type, tied);
         try (LoadedModel m = ModelLoader.load(file, 2, ReadAheadSetting.AUTO, layout, q4Activations); GgufFile raw = GgufFile.open(file)) {
-            boolean quantised = type == GgmlType.Q8_0 || type == GgmlType.Q4_0;
+            boolean quantised = type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.Q5_0;
             // the tiny shape's matrices all have whole groups of rows, so with lanes every quantised one is rearranged
             assertThat(m.layout()).startsWith(layout == WeightLayout.ROWS ? "rows" : quantised ? "lanes: " + (tied ? 15 : 16) + " of" : "lanes: 0 of");
             if (type == GgmlType.Q4_0 && layout == WeightLayout.LANES) {
