@@ -7,8 +7,9 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Rearranges Q8_0, Q4_0, Q5_0 (widened to Q8_0) and K-quant (Q4_K, Q5_K, Q6_K) matrices into {@link LaneGroupMatrix}es:
- * whether a matrix can be ({@link #applies}), the bytes it then takes ({@link #bytes}) and the copy itself ({@link #rearrange}), parallel over
- * groups of rows on a worker pool, into memory from an arena that the caller owns (and closes when the model is closed).
+ * whether a matrix can be ({@link #applies}), the bytes it then takes ({@link #bytes}) and the copy itself
+ * ({@link #rearrange}), parallel over groups of rows on a worker pool, into memory from an arena that the caller owns (and
+ * closes when the model is closed).
  */
 public final class LaneLayout {
     /** Groups of rows one worker share rearranges at a time. */

@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /**
- * Writes a Llama-shaped GGUF file (architecture {@code llama}, {@code qwen2}, {@code qwen3} or {@code granite}) with seeded random weights and a byte-level BPE vocabulary learned from Tangram's
- * built-in corpus. Metadata and tensor names follow llama.cpp's ({@code general.*}, {@code <arch>.*},
+ * Writes a Llama-shaped GGUF file (architecture {@code llama}, {@code qwen2}, {@code qwen3} or {@code granite}) with
+ * seeded random weights and a byte-level BPE vocabulary learned from Tangram's built-in corpus. Metadata and tensor names follow llama.cpp's ({@code general.*}, {@code <arch>.*},
  * {@code tokenizer.ggml.*}, {@code token_embd.weight}, {@code blk.N.attn_q.weight}, ...). Matrices are uniform in
  * {@code ±sqrt(3 / fan_in)} (unit variance out for unit variance in), so activations stay in a sane range through the
  * layers; norms are near 1.
@@ -23,6 +23,12 @@ public final class RandomModelWriter {
     public static final String CHAT_TEMPLATE = "{{ bos_token }}{% for message in messages %}<|start_header_id|>{{ message['role'] }}"
             + "<|end_header_id|>\n\n{{ message['content'] | trim }}<|eot_id|>{% endfor %}{% if add_generation_prompt %}"
             + "<|start_header_id|>assistant<|end_header_id|>\n\n{% endif %}";
+
+    /** Granite 3.1 2B's multipliers, written for {@code granite} models. */
+    static final float GRANITE_EMBEDDING_SCALE = 12f, GRANITE_RESIDUAL_SCALE = 0.22f, GRANITE_ATTENTION_SCALE = 0.015625f,
+            GRANITE_LOGIT_SCALE = 8f;
+    /** Seeds of the tensors only some architectures have start here, so a {@code llama} model's weights stay as they were. */
+    private static final int EXTRA_SEEDS = 1_000_000;
 
     private RandomModelWriter() {}
 
@@ -118,12 +124,6 @@ public final class RandomModelWriter {
         }
         w.write(out);
     }
-
-    /** Granite 3.1 2B's multipliers, written for {@code granite} models. */
-    static final float GRANITE_EMBEDDING_SCALE = 12f, GRANITE_RESIDUAL_SCALE = 0.22f, GRANITE_ATTENTION_SCALE = 0.015625f,
-            GRANITE_LOGIT_SCALE = 8f;
-    /** Seeds of the tensors only some architectures have start here, so a {@code llama} model's weights stay as they were. */
-    private static final int EXTRA_SEEDS = 1_000_000;
 
     /**
      * The tensors of block {@code l} that only some architectures have: Qwen2's Q, K and V biases (all seven of a block with

@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -106,7 +107,7 @@ public final class InferenceServer implements AutoCloseable {
             LlamaConfig shape = loaded.config();
             LOG.info("serving {} ({}: {} layers, {} query heads of {} over {} KV heads; chat template {}) on port {}: {} KV blocks of {} "
                     + "tokens, max model len {}; kernels on {} threads, {}", name, shape.architecture().ggufName(), shape.layers(),
-                    shape.heads(), shape.headDim(), shape.kvHeads(), template.name().toLowerCase(java.util.Locale.ROOT), http.port(),
+                    shape.heads(), shape.headDim(), shape.kvHeads(), template.name().toLowerCase(Locale.ROOT), http.port(),
                     plan.blocks(), config.blockSize(), maxModelLen, loaded.pool().size(), MatmulKernel.vectorShape());
             return new InferenceServer(http, loaded, engine, plan);
         } catch (RuntimeException | Error e) {

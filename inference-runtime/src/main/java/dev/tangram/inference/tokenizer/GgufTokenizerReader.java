@@ -88,10 +88,7 @@ public final class GgufTokenizerReader {
         if (model.equals("gemma4")) {
             return true;
         }
-        boolean byDefault = switch (model) {
-            case "gpt2" -> BPE_WITH_BOS.contains(meta.findString("tokenizer.ggml.pre").orElse("default"));
-            default -> true;
-        };
+        boolean byDefault = !model.equals("gpt2") || BPE_WITH_BOS.contains(meta.findString("tokenizer.ggml.pre").orElse("default"));
         return meta.getBool("tokenizer.ggml.add_bos_token", byDefault);
     }
 
