@@ -1,6 +1,9 @@
 package dev.tangram.inference.http;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns chat messages into one prompt. GGUF files carry a Jinja template; rather than run Jinja, the server recognises
@@ -43,6 +46,22 @@ public enum ChatTemplate {
             return LLAMA2;
         }
         return PLAIN;
+    }
+
+    /** A ChatML system turn written out whole in a template's string literal, its text captured. */
+    private static final Pattern DEFAULT_SYSTEM = Pattern.compile("'<\\|im_start\\|>system\\\\n([^'{}<]+)<\\|im_end\\|>\\\\n'");
+
+    /**
+     * The system message a ChatML template writes when a chat has none, such as Qwen2.5's {@code '<|im_start|>system\nYou
+     * are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n'}: a string literal holding a whole
+     * system turn of fixed text (a turn built from the messages' content is not one). Empty for other templates.
+     */
+    public static Optional<String> defaultSystemPrompt(String jinja) {
+        if (jinja == null || detect(jinja) != CHATML) {
+            return Optional.empty();
+        }
+        Matcher m = DEFAULT_SYSTEM.matcher(jinja);
+        return m.find() ? Optional.of(m.group(1).replace("\\n", "\n")) : Optional.empty();
     }
 
     /** The prompt text, ending where the assistant's reply begins (BOS is added by the tokenizer, not here). */

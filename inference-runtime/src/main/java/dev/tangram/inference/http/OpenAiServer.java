@@ -226,10 +226,11 @@ public final class OpenAiServer implements AutoCloseable {
         ToolCallFormat format = ToolCallFormat.of(model.chatTemplate());
         List<int[]> prompts = new ArrayList<>();
         if (chat) {
+            List<ChatTemplate.Message> given = model.withDefaultSystem(p.messages());
             List<ChatTemplate.Message> messages = switch (p.tools()) {
-                case ToolChoice named -> named.prompt(p.messages(), json);
-                case AutoTools auto -> format.prompt(p.messages(), auto.functions());
-                case null -> p.messages();
+                case ToolChoice named -> named.prompt(given, json);
+                case AutoTools auto -> format.prompt(given, auto.functions());
+                case null -> given;
             };
             prompts.add(model.tokenizer().encode(model.chatTemplate().render(messages), true));
         } else {

@@ -1,6 +1,8 @@
 package dev.tangram.inference.http;
 
 import dev.tangram.inference.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What the HTTP side needs of the loaded model.
@@ -10,8 +12,27 @@ import dev.tangram.inference.tokenizer.Tokenizer;
  * @param chatTemplate how chat messages become a prompt
  * @param maxModelLen  the longest sequence served (prompt + completion)
  * @param cacheTokens  tokens the KV cache holds in all (one request cannot use more)
+ * @param defaultSystemPrompt the system message the model's template puts first when a chat has none (Qwen2.5's "You are
+ *                     Qwen, ..."), or null ({@link ChatTemplate#defaultSystemPrompt})
  */
-public record ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTemplate, int maxModelLen, long cacheTokens) {
+public record ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTemplate, int maxModelLen, long cacheTokens,
+                           String defaultSystemPrompt) {
+    /** A model whose template has no default system message. */
+    public ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTemplate, int maxModelLen, long cacheTokens) {
+        this(name, tokenizer, chatTemplate, maxModelLen, cacheTokens, null);
+    }
+
+    /** {@code messages} with the template's default system message first, where it has one and they have none. */
+    List<ChatTemplate.Message> withDefaultSystem(List<ChatTemplate.Message> messages) {
+        boolean hasSystem = messages.stream().anyMatch(m -> m.role().equals("system") || m.role().equals("developer"));
+        if (defaultSystemPrompt == null || hasSystem) {
+            return messages;
+        }
+        List<ChatTemplate.Message> out = new ArrayList<>(messages);
+        out.addFirst(new ChatTemplate.Message("system", defaultSystemPrompt));
+        return out;
+    }
+
     /** Throws the 404 {@code model_not_found} a request naming another model gets. */
     void requireServed(String asked) {
         if (!asked.equals(name)) {

@@ -103,7 +103,9 @@ public final class InferenceServer implements AutoCloseable {
             EngineLoop engine = new EngineLoop(scheduler).start();
             http.allocation(allocationJson(allocation, plan, c, name));
             ChatTemplate template = ChatTemplate.detect(loaded.chatTemplate().orElse(null));
-            http.ready(new OpenAiServer.Backend(new ServingModel(name, loaded.tokenizer(), template, maxModelLen, plan.tokens()), engine));
+            String defaultSystem = ChatTemplate.defaultSystemPrompt(loaded.chatTemplate().orElse(null)).orElse(null);
+            http.ready(new OpenAiServer.Backend(new ServingModel(name, loaded.tokenizer(), template, maxModelLen, plan.tokens(),
+                    defaultSystem), engine));
             LlamaConfig shape = loaded.config();
             LOG.info("serving {} ({}: {} layers, {} query heads of {} over {} KV heads; chat template {}) on port {}: {} KV blocks of {} "
                     + "tokens, max model len {}; kernels on {} threads, {}", name, shape.architecture().ggufName(), shape.layers(),

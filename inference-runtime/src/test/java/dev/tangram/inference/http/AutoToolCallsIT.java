@@ -68,6 +68,10 @@ class AutoToolCallsIT {
     }
 
     private OpenAiServer server(String answer, ChatTemplate template) {
+        return server(answer, template, null);
+    }
+
+    private OpenAiServer server(String answer, ChatTemplate template, String defaultSystem) {
         ScriptedForwardPass model = new ScriptedForwardPass(tokenizer.vocabSize(), tokenizer.encode(answer, false), tokenizer.eos());
         PrometheusSchedulerMetrics metrics = new PrometheusSchedulerMetrics("tiny");
         ContinuousBatchScheduler scheduler = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 256, 16),
@@ -77,7 +81,7 @@ class AutoToolCallsIT {
         OpenAiServer server = new OpenAiServer(metrics, "127.0.0.1", 0).start();
         open.add(server);
         open.add(engine);
-        server.ready(new OpenAiServer.Backend(new ServingModel("tiny", tokenizer, template, 2048, 256 * 16), engine));
+        server.ready(new OpenAiServer.Backend(new ServingModel("tiny", tokenizer, template, 2048, 256 * 16, defaultSystem), engine));
         return server;
     }
 
@@ -201,5 +205,26 @@ class AutoToolCallsIT {
                 .contains("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {}}\n</tool_call>")
                 .contains("<tool_response>\nsunny\n</tool_response>");
         assertThat(prompt).isEqualTo(tokenizer.encode(rendered, true).length);
+    }
+
+    /**
+     * A model whose template has a default system message (Qwen2.5's): a chat without one is prompted with it first, and
+     * the functions follow it in the same system turn, as that template writes them.
+     */
+    @Test
+    void theTemplatesDefaultSystemMessageComesFirstWithTheFunctionsAfterIt() throws Exception {
+        OpenAiServer s = server(ANSWER, ChatTemplate.CHATML, "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.");
+        String body = request("," + TOOLS).replace("\"max_tokens\":200", "\"max_tokens\":1");
+        int prompt = JSON.readTree(post(s, body)).at("/usage/prompt_tokens").asInt();
+        String rendered = ChatTemplate.CHATML.render(ToolCallFormat.HERMES.prompt(List.of(
+                new ChatTemplate.Message("system", "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."),
+                new ChatTemplate.Message("user", "Weather in Paris?")), List.of(JSON.readTree(body).at("/tools/0/function"))));
+        assertThat(rendered).startsWith("<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.\n\n# Tools");
+        assertThat(prompt).isEqualTo(tokenizer.encode(rendered, true).length);
+        // without tools, and with a system message of the chat's own, no default
+        String own = "{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"Hi\"}],"
+                + "\"max_tokens\":1}";
+        assertThat(JSON.readTree(post(s, own)).at("/usage/prompt_tokens").asInt()).isEqualTo(tokenizer.encode(ChatTemplate.CHATML.render(
+                List.of(new ChatTemplate.Message("system", "Be brief."), new ChatTemplate.Message("user", "Hi"))), true).length);
     }
 }

@@ -21,6 +21,44 @@ class ChatTemplateTest {
         assertThat(ChatTemplate.detect(null)).isEqualTo(ChatTemplate.PLAIN);
     }
 
+    /**
+     * Qwen2.5's template writes a fixed system turn when a chat has none; the part of it that matters here, as its
+     * tokenizer_config.json holds it (each {@code \n} in the template is a backslash and an n).
+     */
+    private static final String QWEN25_SYSTEM_PART = "{%- else %}\n    {%- if messages[0]['role'] == 'system' %}\n"
+            + "        {{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}\n    {%- else %}\n"
+            + "        {{- '<|im_start|>system\\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\\n' }}\n"
+            + "    {%- endif %}\n{%- endif %}";
+
+    @Test
+    void aChatMlTemplatesFixedSystemTurnIsItsDefaultSystemPrompt() {
+        assertThat(ChatTemplate.defaultSystemPrompt(QWEN25_SYSTEM_PART))
+                .contains("You are Qwen, created by Alibaba Cloud. You are a helpful assistant.");
+        // a system turn built from the messages is not a default; nor is anything in another family's template
+        assertThat(ChatTemplate.defaultSystemPrompt("{{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}"))
+                .isEmpty();
+        assertThat(ChatTemplate.defaultSystemPrompt("{{ '<|start_header_id|>system<|end_header_id|>\\n\\nYou are helpful.<|eot_id|>' }}"))
+                .isEmpty();
+        assertThat(ChatTemplate.defaultSystemPrompt(null)).isEmpty();
+        // an escaped newline inside the fixed text becomes a newline
+        assertThat(ChatTemplate.defaultSystemPrompt("{{- '<|im_start|>system\\nLine one.\\nLine two.<|im_end|>\\n' }}"))
+                .contains("Line one.\nLine two.");
+    }
+
+    /** The default goes first only where a chat has no system (or developer) message of its own. */
+    @Test
+    void theDefaultSystemPromptGoesFirstOnlyWhereAChatHasNone() {
+        ServingModel qwen = new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048, "You are Qwen.");
+        List<ChatTemplate.Message> user = List.of(new ChatTemplate.Message("user", "Hi"));
+        assertThat(ChatTemplate.CHATML.render(qwen.withDefaultSystem(user)))
+                .isEqualTo("<|im_start|>system\nYou are Qwen.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+        List<ChatTemplate.Message> own = List.of(new ChatTemplate.Message("system", "Be brief."), user.getFirst());
+        assertThat(qwen.withDefaultSystem(own)).isEqualTo(own);
+        List<ChatTemplate.Message> developer = List.of(new ChatTemplate.Message("developer", "Be brief."), user.getFirst());
+        assertThat(qwen.withDefaultSystem(developer)).isEqualTo(developer);
+        assertThat(new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048).withDefaultSystem(user)).isEqualTo(user);
+    }
+
     @Test
     void llama3ShowsEarlierCallsAsJsonAndToolResultsUnderIpython() {
         assertThat(ChatTemplate.LLAMA3.render(CONVERSATION)).isEqualTo(
