@@ -64,6 +64,14 @@ public enum ChatTemplate {
         return m.find() ? Optional.of(m.group(1).replace("\\n", "\n")) : Optional.empty();
     }
 
+    /**
+     * Whether a template takes Qwen3's {@code enable_thinking} argument: a ChatML template that writes {@code <think>}
+     * blocks and reads that name.
+     */
+    public static boolean hasThinkingSwitch(String jinja) {
+        return jinja != null && detect(jinja) == CHATML && jinja.contains("enable_thinking") && jinja.contains("<think>");
+    }
+
     /** The prompt text, ending where the assistant's reply begins (BOS is added by the tokenizer, not here). */
     public String render(List<Message> given) {
         // OpenAI's "developer" role is its newer name for "system"; no template here knows it by that name

@@ -24,11 +24,13 @@ import java.util.List;
  * @param echo         completions only: put the prompt before the completion (with its log-probabilities where
  *                     {@code logprobs} is set); {@code max_tokens} may then be 0
  * @param tools        chat only: the function the answer calls or the functions it may call, or null for a message
+ * @param enableThinking chat only: vLLM's {@code chat_template_kwargs.enable_thinking}, or null where the request does
+ *                     not say (the template's default)
  */
 public record CompletionParams(boolean chat, String model, List<Prompt> prompts, List<ChatTemplate.Message> messages,
                                int n, Integer maxTokens, SamplingParams sampling, boolean stream, boolean includeUsage, TextRules text,
                                boolean ignoreEos, int logprobs, boolean tokensAsIds, boolean echo,
-                               Tools tools) {
+                               Tools tools, Boolean enableThinking) {
     /** One completions prompt: as text, or as token ids (the other null). */
     public record Prompt(String text, int[] tokens) {
     }

@@ -232,7 +232,7 @@ public final class OpenAiServer implements AutoCloseable {
                 case AutoTools auto -> format.prompt(given, auto.functions());
                 case null -> given;
             };
-            prompts.add(model.tokenizer().encode(model.chatTemplate().render(messages), true));
+            prompts.add(model.tokenizer().encode(model.render(messages, p.enableThinking()), true));
         } else {
             for (CompletionParams.Prompt given : p.prompts()) {
                 prompts.add(given.tokens() != null ? given.tokens() : model.tokenizer().encode(given.text(), true));

@@ -84,7 +84,31 @@ public final class RequestParser {
                 topK == null || topK < 0 ? 0 : topK, topP == null ? 1f : topP.floatValue(),
                 seed == null ? System.nanoTime() : seed, rules(root, tools, stopTokenIds), minP == null ? 0f : minP.floatValue());
         return new CompletionParams(chat, model, prompts, messages, n == null ? 1 : n, maxTokens, sampling, stream, includeUsage, text,
-                ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"), echo, tools);
+                ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"), echo, tools,
+                chat ? enableThinking(root) : null);
+    }
+
+    /**
+     * vLLM's {@code chat_template_kwargs.enable_thinking}: a boolean, or null where the request has no such key. The
+     * object's other keys are the template's own arguments, which a server that does not run Jinja cannot honour; they are
+     * ignored, as fields outside OpenAI's API are.
+     */
+    static Boolean enableThinking(JsonNode root) {
+        JsonNode kwargs = root.get("chat_template_kwargs");
+        if (kwargs == null || kwargs.isNull()) {
+            return null;
+        }
+        if (!kwargs.isObject()) {
+            throw ApiError.invalid("'chat_template_kwargs' must be an object", "chat_template_kwargs");
+        }
+        JsonNode v = kwargs.get("enable_thinking");
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw ApiError.invalid("'chat_template_kwargs.enable_thinking' must be a boolean", "chat_template_kwargs.enable_thinking");
+        }
+        return v.booleanValue();
     }
 
     /**

@@ -14,12 +14,27 @@ import java.util.List;
  * @param cacheTokens  tokens the KV cache holds in all (one request cannot use more)
  * @param defaultSystemPrompt the system message the model's template puts first when a chat has none (Qwen2.5's "You are
  *                     Qwen, ..."), or null ({@link ChatTemplate#defaultSystemPrompt})
+ * @param thinkingSwitch whether the template takes {@code enable_thinking} (Qwen3's, {@link ChatTemplate#hasThinkingSwitch})
  */
 public record ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTemplate, int maxModelLen, long cacheTokens,
-                           String defaultSystemPrompt) {
-    /** A model whose template has no default system message. */
+                           String defaultSystemPrompt, boolean thinkingSwitch) {
+    /** Qwen3's template, given {@code enable_thinking} false: the answer starts after an empty reasoning block. */
+    static final String NO_THINKING = "<think>\n\n</think>\n\n";
+
+    /** A model whose template has no default system message and no thinking switch. */
     public ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTemplate, int maxModelLen, long cacheTokens) {
-        this(name, tokenizer, chatTemplate, maxModelLen, cacheTokens, null);
+        this(name, tokenizer, chatTemplate, maxModelLen, cacheTokens, null, false);
+    }
+
+    /**
+     * The prompt of a chat: the template's default system message first where it has one and the chat none
+     * ({@link #withDefaultSystem}, already applied by a caller that adds functions), the family's rendering, and, where
+     * the template has the thinking switch and the request turned it off, the empty reasoning block Qwen3's template
+     * writes then.
+     */
+    String render(List<ChatTemplate.Message> messages, Boolean enableThinking) {
+        String prompt = chatTemplate.render(withDefaultSystem(messages));
+        return thinkingSwitch && Boolean.FALSE.equals(enableThinking) ? prompt + NO_THINKING : prompt;
     }
 
     /** {@code messages} with the template's default system message first, where it has one and they have none. */

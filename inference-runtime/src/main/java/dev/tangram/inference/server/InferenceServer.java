@@ -102,10 +102,10 @@ public final class InferenceServer implements AutoCloseable {
             metrics.bind(scheduler, name);
             EngineLoop engine = new EngineLoop(scheduler).start();
             http.allocation(allocationJson(allocation, plan, c, name));
-            ChatTemplate template = ChatTemplate.detect(loaded.chatTemplate().orElse(null));
-            String defaultSystem = ChatTemplate.defaultSystemPrompt(loaded.chatTemplate().orElse(null)).orElse(null);
+            String jinja = loaded.chatTemplate().orElse(null);
+            ChatTemplate template = ChatTemplate.detect(jinja);
             http.ready(new OpenAiServer.Backend(new ServingModel(name, loaded.tokenizer(), template, maxModelLen, plan.tokens(),
-                    defaultSystem), engine));
+                    ChatTemplate.defaultSystemPrompt(jinja).orElse(null), ChatTemplate.hasThinkingSwitch(jinja)), engine));
             LlamaConfig shape = loaded.config();
             LOG.info("serving {} ({}: {} layers, {} query heads of {} over {} KV heads; chat template {}) on port {}: {} KV blocks of {} "
                     + "tokens, max model len {}; kernels on {} threads, {}", name, shape.architecture().ggufName(), shape.layers(),

@@ -72,6 +72,10 @@ class AutoToolCallsIT {
     }
 
     private OpenAiServer server(String answer, ChatTemplate template, String defaultSystem) {
+        return server(answer, template, defaultSystem, false);
+    }
+
+    private OpenAiServer server(String answer, ChatTemplate template, String defaultSystem, boolean thinkingSwitch) {
         ScriptedForwardPass model = new ScriptedForwardPass(tokenizer.vocabSize(), tokenizer.encode(answer, false), tokenizer.eos());
         PrometheusSchedulerMetrics metrics = new PrometheusSchedulerMetrics("tiny");
         ContinuousBatchScheduler scheduler = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 256, 16),
@@ -81,7 +85,7 @@ class AutoToolCallsIT {
         OpenAiServer server = new OpenAiServer(metrics, "127.0.0.1", 0).start();
         open.add(server);
         open.add(engine);
-        server.ready(new OpenAiServer.Backend(new ServingModel("tiny", tokenizer, template, 2048, 256 * 16, defaultSystem), engine));
+        server.ready(new OpenAiServer.Backend(new ServingModel("tiny", tokenizer, template, 2048, 256 * 16, defaultSystem, thinkingSwitch), engine));
         return server;
     }
 
@@ -205,6 +209,23 @@ class AutoToolCallsIT {
                 .contains("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {}}\n</tool_call>")
                 .contains("<tool_response>\nsunny\n</tool_response>");
         assertThat(prompt).isEqualTo(tokenizer.encode(rendered, true).length);
+    }
+
+    /** {@code chat_template_kwargs.enable_thinking: false} reaches a Qwen3-style model's prompt over HTTP, and a bad one is a 400. */
+    @Test
+    void enableThinkingFalseReachesThePromptAndABadValueIsA400() throws Exception {
+        OpenAiServer s = server(ANSWER, ChatTemplate.CHATML, null, true);
+        String plain = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":1";
+        int thinking = JSON.readTree(post(s, plain + "}")).at("/usage/prompt_tokens").asInt();
+        int off = JSON.readTree(post(s, plain + ",\"chat_template_kwargs\":{\"enable_thinking\":false}}")).at("/usage/prompt_tokens").asInt();
+        String rendered = ChatTemplate.CHATML.render(List.of(new ChatTemplate.Message("user", "Hi")));
+        assertThat(thinking).isEqualTo(tokenizer.encode(rendered, true).length);
+        assertThat(off).isEqualTo(tokenizer.encode(rendered + ServingModel.NO_THINKING, true).length).isGreaterThan(thinking);
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(plain + ",\"chat_template_kwargs\":{\"enable_thinking\":1}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("chat_template_kwargs.enable_thinking");
     }
 
     /**

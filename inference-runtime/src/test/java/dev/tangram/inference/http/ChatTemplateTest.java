@@ -48,7 +48,7 @@ class ChatTemplateTest {
     /** The default goes first only where a chat has no system (or developer) message of its own. */
     @Test
     void theDefaultSystemPromptGoesFirstOnlyWhereAChatHasNone() {
-        ServingModel qwen = new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048, "You are Qwen.");
+        ServingModel qwen = new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048, "You are Qwen.", false);
         List<ChatTemplate.Message> user = List.of(new ChatTemplate.Message("user", "Hi"));
         assertThat(ChatTemplate.CHATML.render(qwen.withDefaultSystem(user)))
                 .isEqualTo("<|im_start|>system\nYou are Qwen.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
@@ -57,6 +57,44 @@ class ChatTemplateTest {
         List<ChatTemplate.Message> developer = List.of(new ChatTemplate.Message("developer", "Be brief."), user.getFirst());
         assertThat(qwen.withDefaultSystem(developer)).isEqualTo(developer);
         assertThat(new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048).withDefaultSystem(user)).isEqualTo(user);
+    }
+
+    /** Qwen3's template's generation prompt, as its tokenizer_config.json holds it. */
+    private static final String QWEN3_GENERATION_PART = "{%- if add_generation_prompt %}\n    {{- '<|im_start|>assistant\\n' }}\n"
+            + "    {%- if enable_thinking is defined and enable_thinking is false %}\n        {{- '<think>\\n\\n</think>\\n\\n' }}\n"
+            + "    {%- endif %}\n{%- endif %}";
+
+    /**
+     * Qwen3's {@code enable_thinking}: only {@code false} changes the prompt (an empty reasoning block after the assistant
+     * header, as that template writes it), and only for a template that has the switch.
+     */
+    @Test
+    void enableThinkingFalseEndsAQwen3PromptWithAnEmptyReasoningBlock() {
+        assertThat(ChatTemplate.hasThinkingSwitch(QWEN3_GENERATION_PART)).isTrue();
+        assertThat(ChatTemplate.hasThinkingSwitch(QWEN25_SYSTEM_PART)).isFalse();
+        assertThat(ChatTemplate.hasThinkingSwitch("{{ '<|start_header_id|>' }}{% if enable_thinking %}<think>{% endif %}")).isFalse();
+        ServingModel qwen3 = new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048, null, true);
+        List<ChatTemplate.Message> user = List.of(new ChatTemplate.Message("user", "Hi"));
+        String plain = "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n";
+        assertThat(qwen3.render(user, false)).isEqualTo(plain + "<think>\n\n</think>\n\n");
+        assertThat(qwen3.render(user, true)).isEqualTo(plain);
+        assertThat(qwen3.render(user, null)).isEqualTo(plain);
+        assertThat(new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048).render(user, false)).isEqualTo(plain);
+    }
+
+    @Test
+    void chatTemplateKwargsAreReadForEnableThinkingAndCheckedForType() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(RequestParser.enableThinking(json.readTree("{\"chat_template_kwargs\":{\"enable_thinking\":false}}"))).isFalse();
+        assertThat(RequestParser.enableThinking(json.readTree("{\"chat_template_kwargs\":{\"other\":1}}"))).isNull();
+        assertThat(RequestParser.enableThinking(json.readTree("{}"))).isNull();
+        ApiError notObject = org.assertj.core.api.Assertions.catchThrowableOfType(ApiError.class,
+                () -> RequestParser.enableThinking(json.readTree("{\"chat_template_kwargs\":true}")));
+        assertThat(notObject.status()).isEqualTo(400);
+        assertThat(notObject.param()).isEqualTo("chat_template_kwargs");
+        ApiError notBoolean = org.assertj.core.api.Assertions.catchThrowableOfType(ApiError.class,
+                () -> RequestParser.enableThinking(json.readTree("{\"chat_template_kwargs\":{\"enable_thinking\":\"no\"}}")));
+        assertThat(notBoolean.getMessage()).isEqualTo("'chat_template_kwargs.enable_thinking' must be a boolean");
     }
 
     @Test
