@@ -62,7 +62,8 @@ public final class BlockQuantizer {
         }
     }
 
-    private static void q4Block(float[] x, int o, ByteBuffer out) {
+    /** The value of largest magnitude of the block at {@code o}, with its sign (the first such where several tie). */
+    private static float signedMax(float[] x, int o) {
         float amax = 0;
         float max = 0;
         for (int j = 0; j < 32; j++) {
@@ -72,7 +73,11 @@ public final class BlockQuantizer {
                 max = v;
             }
         }
-        float d = max / -8f;
+        return max;
+    }
+
+    private static void q4Block(float[] x, int o, ByteBuffer out) {
+        float d = signedMax(x, o) / -8f;
         float id = d != 0 ? 1f / d : 0f;
         out.putShort(Float.floatToFloat16(d));
         for (int j = 0; j < 16; j++) {
@@ -106,16 +111,7 @@ public final class BlockQuantizer {
 
     /** Q5_0, as llama.cpp's reference quantiser: {@code d = max / −16} (max the value of largest magnitude), quants q + 16. */
     private static void q50Block(float[] x, int o, ByteBuffer out) {
-        float amax = 0;
-        float max = 0;
-        for (int j = 0; j < 32; j++) {
-            float v = x[o + j];
-            if (Math.abs(v) > amax) {
-                amax = Math.abs(v);
-                max = v;
-            }
-        }
-        float d = max / -16f;
+        float d = signedMax(x, o) / -16f;
         float id = d != 0 ? 1f / d : 0f;
         out.putShort(Float.floatToFloat16(d));
         int[] q = new int[32];
