@@ -1,5 +1,6 @@
 package dev.tangram.inference.model;
 
+import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.gguf.GgufFormatException;
 import dev.tangram.inference.kernels.LaneGroupMatrix;
@@ -68,7 +69,9 @@ public final class ModelLoader {
             long start = System.nanoTime();
             LlamaWeights weights = chosen.layout() == WeightLayout.LANES
                     ? fileWeights.mapMatrices(m -> LaneLayout.rearrange(m, rearranged, rearranging)) : fileWeights;
-            String layoutLine = describe(chosen.layout(), weights, (System.nanoTime() - start) / 1e9, q4Activations) + "; "
+            long widened = chosen.layout() == WeightLayout.LANES ? distinctMatrices(fileWeights).stream()
+                    .filter(m -> m.type() == GgmlType.Q5_0 && LaneLayout.applies(m)).count() : 0;
+            String layoutLine = describe(chosen.layout(), weights, (System.nanoTime() - start) / 1e9, q4Activations, widened) + "; "
                     + chosen.reason();
             MatmulKernel kernel = new MatmulKernel(pool, q4Activations);
             LlamaForwardPass forward = new LlamaForwardPass(config, weights, kernel);
@@ -90,9 +93,10 @@ public final class ModelLoader {
 
     /**
      * Such as "lanes: 113 of 113 matrices rearranged (1258.6 MiB in 0.9 s)", with ", Q4_0 activations int8" where some
-     * are Q4_0 ("Q4_K/Q6_K activations" for those types), or "rows: computed from the mapped file".
+     * are Q4_0 ("Q4_K/Q6_K activations" for those types) and ", 96 Q5_0 widened to Q8_0" where {@code widened} were, or
+     * "rows: computed from the mapped file".
      */
-    static String describe(WeightLayout layout, LlamaWeights weights, double seconds, Q4Activations q4Activations) {
+    static String describe(WeightLayout layout, LlamaWeights weights, double seconds, Q4Activations q4Activations, long widened) {
         if (layout == WeightLayout.ROWS) {
             return "rows: computed from the mapped file";
         }
@@ -103,8 +107,9 @@ public final class ModelLoader {
         String rounded = distinct.stream().filter(Q4Activations::appliesTo).map(m -> m.type().toString()).distinct().sorted()
                 .collect(Collectors.joining("/"));
         String rounding = rounded.isEmpty() ? "" : ", " + rounded + " activations " + q4Activations;
-        return String.format(Locale.ROOT, "lanes: %d of %d matrices rearranged (%.1f MiB in %.1f s)%s", lanes, distinct.size(),
-                bytes / 1048576.0, seconds, rounding);
+        String widening = widened == 0 ? "" : ", " + widened + " Q5_0 widened to Q8_0";
+        return String.format(Locale.ROOT, "lanes: %d of %d matrices rearranged (%.1f MiB in %.1f s)%s%s", lanes, distinct.size(),
+                bytes / 1048576.0, seconds, widening, rounding);
     }
 
     /** Every matrix once (a tied output is the token embedding). */

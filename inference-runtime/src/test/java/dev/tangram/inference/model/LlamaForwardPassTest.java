@@ -55,6 +55,8 @@ class LlamaForwardPassTest {
             boolean quantised = type == GgmlType.Q8_0 || type == GgmlType.Q4_0 || type == GgmlType.Q5_0;
             // the tiny shape's matrices all have whole groups of rows, so with lanes every quantised one is rearranged
             assertThat(m.layout()).startsWith(layout == WeightLayout.ROWS ? "rows" : quantised ? "lanes: " + (tied ? 15 : 16) + " of" : "lanes: 0 of");
+            // the load line says which Q5_0 matrices took Q8_0's room: all of them, the tied embedding once
+            assertThat(m.layout().contains(", 15 Q5_0 widened to Q8_0")).isEqualTo(type == GgmlType.Q5_0 && layout == WeightLayout.LANES);
             if (type == GgmlType.Q4_0 && layout == WeightLayout.LANES) {
                 assertThat(m.layout()).contains("rearranged (").contains(", Q4_0 activations " + q4Activations + "; ");
             } else {
