@@ -8,10 +8,10 @@ import java.util.regex.Pattern;
 /**
  * Turns chat messages into one prompt. GGUF files carry a Jinja template; rather than run Jinja, the server recognises
  * the template family by its markers and renders that family's layout: Llama 3 headers, ChatML, Mistral's [INST] with
- * its tool markers, Llama 2 [INST], or a plain "role: content" transcript for anything else.
+ * its tool markers, Llama 2 [INST], Granite 3's roles, or a plain "role: content" transcript for anything else.
  */
 public enum ChatTemplate {
-    LLAMA3, CHATML, MISTRAL, LLAMA2, PLAIN;
+    LLAMA3, CHATML, MISTRAL, LLAMA2, GRANITE, PLAIN;
 
     /**
      * One chat message.
@@ -41,6 +41,9 @@ public enum ChatTemplate {
         }
         if (jinja.contains("[AVAILABLE_TOOLS]") || jinja.contains("[TOOL_CALLS]")) {
             return MISTRAL; // [INST] turns, and Mistral's own markers for tools (Mistral 7B v0.3 and later)
+        }
+        if (jinja.contains("<|start_of_role|>")) {
+            return GRANITE; // IBM Granite 3: <|start_of_role|>role<|end_of_role|>content<|end_of_text|>
         }
         if (jinja.contains("[INST]")) {
             return LLAMA2;
@@ -139,6 +142,13 @@ public enum ChatTemplate {
                         default -> b.append(withCalls(m)).append("</s>");
                     }
                 }
+            }
+            case GRANITE -> {
+                // as llama.cpp writes Granite 3.x turns: each role as given, one turn a line
+                for (Message m : messages) {
+                    b.append("<|start_of_role|>").append(m.role()).append("<|end_of_role|>").append(withCalls(m)).append("<|end_of_text|>\n");
+                }
+                b.append("<|start_of_role|>assistant<|end_of_role|>");
             }
             case PLAIN -> {
                 for (Message m : messages) {

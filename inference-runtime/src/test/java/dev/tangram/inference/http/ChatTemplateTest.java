@@ -17,6 +17,7 @@ class ChatTemplateTest {
         assertThat(ChatTemplate.detect("{{ '<|im_start|>' + role }}")).isEqualTo(ChatTemplate.CHATML);
         assertThat(ChatTemplate.detect("[INST] {{ content }}")).isEqualTo(ChatTemplate.LLAMA2);
         assertThat(ChatTemplate.detect("[AVAILABLE_TOOLS] {{ tools }}[/AVAILABLE_TOOLS][INST] {{ content }}")).isEqualTo(ChatTemplate.MISTRAL);
+        assertThat(ChatTemplate.detect("{{- '<|start_of_role|>' + message['role'] + '<|end_of_role|>' }}")).isEqualTo(ChatTemplate.GRANITE);
         assertThat(ChatTemplate.detect("{{ content }}")).isEqualTo(ChatTemplate.PLAIN);
         assertThat(ChatTemplate.detect(null)).isEqualTo(ChatTemplate.PLAIN);
     }
@@ -95,6 +96,15 @@ class ChatTemplateTest {
         ApiError notBoolean = org.assertj.core.api.Assertions.catchThrowableOfType(ApiError.class,
                 () -> RequestParser.enableThinking(json.readTree("{\"chat_template_kwargs\":{\"enable_thinking\":\"no\"}}")));
         assertThat(notBoolean.getMessage()).isEqualTo("'chat_template_kwargs.enable_thinking' must be a boolean");
+    }
+
+    /** Granite 3's turns, as llama.cpp writes them: role markers, the text, end of text and a newline; then the assistant's role. */
+    @Test
+    void graniteWritesEachTurnBetweenItsRoleMarkersAndEndOfText() {
+        assertThat(ChatTemplate.GRANITE.render(List.of(new ChatTemplate.Message("system", "Be brief."), new ChatTemplate.Message("user", "Hi"))))
+                .isEqualTo("<|start_of_role|>system<|end_of_role|>Be brief.<|end_of_text|>\n"
+                        + "<|start_of_role|>user<|end_of_role|>Hi<|end_of_text|>\n<|start_of_role|>assistant<|end_of_role|>");
+        assertThat(ToolCallFormat.of(ChatTemplate.GRANITE)).isEqualTo(ToolCallFormat.JSON);
     }
 
     @Test
