@@ -29,12 +29,41 @@ public record ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTe
     /**
      * The prompt of a chat: the template's default system message first where it has one and the chat none
      * ({@link #withDefaultSystem}, already applied by a caller that adds functions), the family's rendering, and, where
-     * the template has the thinking switch and the request turned it off, the empty reasoning block Qwen3's template
-     * writes then.
+     * the template has the thinking switch, what Qwen3's template does with reasoning: earlier answers lose theirs
+     * ({@link #withoutEarlierReasoning}), and where the request turned thinking off the prompt ends with an empty
+     * reasoning block.
      */
     String render(List<ChatTemplate.Message> messages, Boolean enableThinking) {
-        String prompt = chatTemplate.render(withDefaultSystem(messages));
-        return thinkingSwitch && Boolean.FALSE.equals(enableThinking) ? prompt + NO_THINKING : prompt;
+        List<ChatTemplate.Message> shown = withDefaultSystem(messages);
+        if (!thinkingSwitch) {
+            return chatTemplate.render(shown);
+        }
+        String prompt = chatTemplate.render(withoutEarlierReasoning(shown));
+        return Boolean.FALSE.equals(enableThinking) ? prompt + NO_THINKING : prompt;
+    }
+
+    /**
+     * {@code messages} with each assistant answer before the last user message cut to what follows its last
+     * {@code </think>}, newlines at the start dropped, as Qwen3's template shows earlier turns: a client that sends the
+     * reasoning back (this server returns it in the content) does not have it read again.
+     */
+    static List<ChatTemplate.Message> withoutEarlierReasoning(List<ChatTemplate.Message> messages) {
+        int lastUser = -1;
+        for (int i = 0; i < messages.size(); i++) {
+            if (messages.get(i).role().equals("user")) {
+                lastUser = i;
+            }
+        }
+        List<ChatTemplate.Message> out = new ArrayList<>(messages);
+        for (int i = 0; i < lastUser; i++) {
+            ChatTemplate.Message m = out.get(i);
+            int end = m.content().lastIndexOf("</think>");
+            if (m.role().equals("assistant") && end >= 0) {
+                String answer = m.content().substring(end + "</think>".length()).replaceFirst("^\\n+", "");
+                out.set(i, new ChatTemplate.Message("assistant", answer, m.toolCalls()));
+            }
+        }
+        return out;
     }
 
     /** {@code messages} with the template's default system message first, where it has one and they have none. */

@@ -83,6 +83,19 @@ class ChatTemplateTest {
         assertThat(new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048).render(user, false)).isEqualTo(plain);
     }
 
+    /** Earlier answers lose their reasoning in a Qwen3 prompt, as its template shows them; the last turn's stay as sent. */
+    @Test
+    void earlierAnswersReasoningIsLeftOutOfAQwen3Prompt() {
+        List<ChatTemplate.Message> chat = List.of(new ChatTemplate.Message("user", "2+2?"),
+                new ChatTemplate.Message("assistant", "<think>\nAdd them.\n</think>\n\n4"), new ChatTemplate.Message("user", "Times 3?"),
+                new ChatTemplate.Message("assistant", "<think>\nStill thinking"));
+        ServingModel qwen3 = new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048, null, true);
+        assertThat(qwen3.render(chat, null)).isEqualTo("<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n4<|im_end|>\n"
+                + "<|im_start|>user\nTimes 3?<|im_end|>\n<|im_start|>assistant\n<think>\nStill thinking<|im_end|>\n<|im_start|>assistant\n");
+        // a template without the switch shows every answer as sent
+        assertThat(new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048).render(chat, null)).contains("Add them.");
+    }
+
     @Test
     void chatTemplateKwargsAreReadForEnableThinkingAndCheckedForType() throws Exception {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
