@@ -27,18 +27,17 @@ public record ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTe
     }
 
     /**
-     * The prompt of a chat: the template's default system message first where it has one and the chat none
-     * ({@link #withDefaultSystem}, already applied by a caller that adds functions), the family's rendering, and, where
-     * the template has the thinking switch, what Qwen3's template does with reasoning: earlier answers lose theirs
+     * The prompt of a chat whose messages already have the template's default system message ({@link #withDefaultSystem},
+     * which a caller applies before it adds functions to the system turn): the family's rendering, and, where the
+     * template has the thinking switch, what Qwen3's template does with reasoning: earlier answers lose theirs
      * ({@link #withoutEarlierReasoning}), and where the request turned thinking off the prompt ends with an empty
      * reasoning block.
      */
     String render(List<ChatTemplate.Message> messages, Boolean enableThinking) {
-        List<ChatTemplate.Message> shown = withDefaultSystem(messages);
         if (!thinkingSwitch) {
-            return chatTemplate.render(shown);
+            return chatTemplate.render(messages);
         }
-        String prompt = chatTemplate.render(withoutEarlierReasoning(shown));
+        String prompt = chatTemplate.render(withoutEarlierReasoning(messages));
         return Boolean.FALSE.equals(enableThinking) ? prompt + NO_THINKING : prompt;
     }
 

@@ -29,7 +29,7 @@ final class TokenizeApi {
         JsonNode root = requestFor(model, body);
         String text;
         if (root.has("messages")) {
-            text = model.render(RequestParser.messages(root), RequestParser.enableThinking(root));
+            text = model.render(model.withDefaultSystem(RequestParser.messages(root)), RequestParser.enableThinking(root));
         } else {
             JsonNode p = root.get("prompt");
             if (p == null || !p.isTextual()) {

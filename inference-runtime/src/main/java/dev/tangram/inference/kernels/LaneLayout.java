@@ -28,6 +28,11 @@ public final class LaneLayout {
                 && LaneGroupMatrix.GROUP >= 8 && m.rows() % LaneGroupMatrix.GROUP == 0;
     }
 
+    /** Whether {@link #rearrange} makes {@code m} a Q8_0 lane matrix of another type's values: a Q5_0 matrix it applies to. */
+    public static boolean widens(WeightMatrix m) {
+        return m instanceof LegacyQuantMatrix && applies(m);
+    }
+
     /**
      * The bytes {@code m} takes in the lane layout: the file's, except Q4_K's and Q5_K's, whose sub-blocks' scales and
      * mins are unpacked to a byte each (148 and 180 bytes per super-block row instead of 144 and 176), and Q5_0's, widened

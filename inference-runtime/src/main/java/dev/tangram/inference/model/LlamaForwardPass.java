@@ -171,11 +171,6 @@ public final class LlamaForwardPass implements ForwardPass {
             SequenceChunk ch = chunks.get(ci);
             for (int i = 0; i < ch.tokens().length; i++, t++) {
                 w.tokenEmbedding().dequantizeRow(ch.tokens()[i], x, t * c.dim());
-                if (c.scales().embedding() != 1) {
-                    for (int j = t * c.dim(); j < (t + 1) * c.dim(); j++) {
-                        x[j] *= c.scales().embedding();
-                    }
-                }
                 pos[t] = ch.startPosition() + i;
                 owner[t] = ci;
                 for (int f = 0; f < half; f++) {
@@ -184,6 +179,9 @@ public final class LlamaForwardPass implements ForwardPass {
                     sin[t * half + f] = (float) Math.sin(angle);
                 }
             }
+        }
+        if (c.scales().embedding() != 1) {
+            Elementwise.scale(x, c.scales().embedding(), t * c.dim());
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.tangram.inference.model;
 
-import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.gguf.GgufFormatException;
 import dev.tangram.inference.kernels.LaneGroupMatrix;
@@ -70,7 +69,7 @@ public final class ModelLoader {
             LlamaWeights weights = chosen.layout() == WeightLayout.LANES
                     ? fileWeights.mapMatrices(m -> LaneLayout.rearrange(m, rearranged, rearranging)) : fileWeights;
             long widened = chosen.layout() == WeightLayout.LANES ? distinctMatrices(fileWeights).stream()
-                    .filter(m -> m.type() == GgmlType.Q5_0 && LaneLayout.applies(m)).count() : 0;
+                    .filter(LaneLayout::widens).count() : 0;
             String layoutLine = describe(chosen.layout(), weights, (System.nanoTime() - start) / 1e9, q4Activations, widened) + "; "
                     + chosen.reason();
             MatmulKernel kernel = new MatmulKernel(pool, q4Activations);

@@ -74,10 +74,6 @@ public final class GgufTokenizerReader {
         return new Vocabulary(tokens, scores, types, bos, eos, unk, Set.copyOf(eog), addsBos(meta));
     }
 
-    /** Byte-level BPE pre-tokenizers whose tokenizers put BOS first (llama.cpp's Llama 3 group). */
-    private static final Set<String> BPE_WITH_BOS = Set.of("llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0",
-            "lfm2", "jina-v5-nano");
-
     /**
      * llama.cpp's {@code add_bos}: {@code tokenizer.ggml.add_bos_token} where the file says, else the tokenizer's default
      * (SentencePiece and WordPiece yes; byte-level BPE only for the Llama 3 group, so Qwen's, GPT-2's and most others' do
@@ -88,7 +84,7 @@ public final class GgufTokenizerReader {
         if (model.equals("gemma4")) {
             return true;
         }
-        boolean byDefault = !model.equals("gpt2") || BPE_WITH_BOS.contains(meta.findString("tokenizer.ggml.pre").orElse("default"));
+        boolean byDefault = !model.equals("gpt2") || PreTokenizer.addsBosByDefault(meta.findString("tokenizer.ggml.pre").orElse("default"));
         return meta.getBool("tokenizer.ggml.add_bos_token", byDefault);
     }
 

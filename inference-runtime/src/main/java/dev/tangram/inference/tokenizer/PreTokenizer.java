@@ -92,6 +92,14 @@ public record PreTokenizer(String name, List<Pattern> patterns, boolean ignoreMe
         patterns = List.copyOf(patterns);
     }
 
+    /**
+     * Whether llama.cpp's byte-level BPE tokenizer with this {@code tokenizer.ggml.pre} puts BOS first where the file does
+     * not say: the Llama 3 group's does, the others' (Qwen's, GPT-2's, ...) do not.
+     */
+    public static boolean addsBosByDefault(String name) {
+        return KNOWN.get(name) == LLAMA3;
+    }
+
     /** The pre-tokenizer of a GGUF {@code tokenizer.ggml.pre} value; refused, naming the key, when Tangram does not know it. */
     public static PreTokenizer of(String name) {
         Kind kind = KNOWN.get(name);
