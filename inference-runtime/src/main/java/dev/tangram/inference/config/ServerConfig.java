@@ -1,5 +1,6 @@
 package dev.tangram.inference.config;
 
+import dev.tangram.inference.http.ReasoningFormat;
 import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
@@ -23,7 +24,8 @@ import java.util.function.Function;
  * <pre>
  * version: 1
  * server:    { host: 0.0.0.0, port: 8000, drainSeconds: 25 }  # on SIGTERM: finish requests in flight, up to this long
- * model:     { name: "", maxModelLen: 0 }          # 0 = the model's context length
+ * model:     { name: "", maxModelLen: 0, reasoningFormat: auto }  # 0 = the model's context length
+ *            # reasoningFormat: auto (a reasoning model's reasoning goes into reasoning_content) or none (left in the content)
  * memory:    { utilisation: 0.9, cpuBudgetMib: 4096 }
  * kvCache:   { blockSize: 16 }
  * scheduler: { maxBatchTokens: 512, maxRunning: 16, maxWaiting: 64 }
@@ -34,14 +36,14 @@ import java.util.function.Function;
  */
 public record ServerConfig(String host, int port, String modelName, int maxModelLen, double utilisation, long cpuBudgetMib,
                            int blockSize, int maxBatchTokens, int maxRunning, int maxWaiting, ReadAheadSetting readAhead,
-                           WeightLayout weightLayout, Q4Activations q4Activations, int drainSeconds) {
+                           WeightLayout weightLayout, Q4Activations q4Activations, int drainSeconds, ReasoningFormat reasoningFormat) {
     public static final int VERSION = 1;
     public static final ServerConfig DEFAULTS = new ServerConfig("0.0.0.0", 8000, "", 0, 0.9, 4096, 16, 512, 16, 64,
-            ReadAheadSetting.AUTO, WeightLayout.AUTO, Q4Activations.INT8, 25);
+            ReadAheadSetting.AUTO, WeightLayout.AUTO, Q4Activations.INT8, 25, ReasoningFormat.AUTO);
 
     private static final Map<String, Set<String>> FIELDS = Map.of(
             "server", Set.of("host", "port", "drainSeconds"),
-            "model", Set.of("name", "maxModelLen"),
+            "model", Set.of("name", "maxModelLen", "reasoningFormat"),
             "memory", Set.of("utilisation", "cpuBudgetMib"),
             "kvCache", Set.of("blockSize"),
             "scheduler", Set.of("maxBatchTokens", "maxRunning", "maxWaiting"),
@@ -108,7 +110,9 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
                         WeightLayout::parse),
                 choice(s.get("engine").get("q4Activations"), d.q4Activations(), "engine.q4Activations", "int8 or float",
                         Q4Activations::parse),
-                (int) integer(s, "server", "drainSeconds", d.drainSeconds(), 0, 3600));
+                (int) integer(s, "server", "drainSeconds", d.drainSeconds(), 0, 3600),
+                choice(s.get("model").get("reasoningFormat"), d.reasoningFormat(), "model.reasoningFormat", "auto, deepseek or none",
+                        ReasoningFormat::parse));
         if (!(c.utilisation() > 0 && c.utilisation() <= 1)) {
             throw new ConfigException("memory.utilisation: must be in (0, 1], got " + c.utilisation());
         }
@@ -117,7 +121,7 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, modelName, maxModelLen, utilisation, cpuBudgetMib, blockSize, maxBatchTokens, maxRunning,
-                maxWaiting, readAhead, weightLayout, q4Activations, drainSeconds);
+                maxWaiting, readAhead, weightLayout, q4Activations, drainSeconds, reasoningFormat);
     }
 
     @SuppressWarnings("unchecked")
@@ -192,7 +196,8 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
     }
 
     /**
-     * One of a setting's words ({@code engine.weightLayout}, {@code engine.q4Activations}), {@code parse} turning the word
+     * One of a setting's words ({@code engine.weightLayout}, {@code engine.q4Activations}, {@code model.reasoningFormat}),
+     * {@code parse} turning the word
      * into the setting or refusing it with the reason.
      */
     private static <T> T choice(Object v, T dflt, String key, String expected, Function<String, T> parse) {

@@ -8,19 +8,36 @@ import java.util.regex.Pattern;
 /**
  * Turns chat messages into one prompt. GGUF files carry a Jinja template; rather than run Jinja, the server recognises
  * the template family by its markers and renders that family's layout: Llama 3 headers, ChatML, Mistral's [INST] with
- * its tool markers, Llama 2 [INST], Granite 3's roles, or a plain "role: content" transcript for anything else.
+ * its tool markers, Llama 2 [INST], Granite 3's roles, DeepSeek R1's full-width markers, or a plain "role: content"
+ * transcript for anything else.
  */
 public enum ChatTemplate {
-    LLAMA3, CHATML, MISTRAL, LLAMA2, GRANITE, PLAIN;
+    LLAMA3, CHATML, MISTRAL, LLAMA2, GRANITE, DEEPSEEK, PLAIN;
+
+    /** DeepSeek R1's turn markers (full-width bars, and U+2581 for the spaces). */
+    static final String DEEPSEEK_USER = "<\uFF5CUser\uFF5C>";
+    static final String DEEPSEEK_ASSISTANT = "<\uFF5CAssistant\uFF5C>";
+    static final String DEEPSEEK_END = "<\uFF5Cend\u2581of\u2581sentence\uFF5C>";
+    private static final String DEEPSEEK_OUTPUTS_BEGIN = "<\uFF5Ctool\u2581outputs\u2581begin\uFF5C>";
+    private static final String DEEPSEEK_OUTPUTS_END = "<\uFF5Ctool\u2581outputs\u2581end\uFF5C>";
+    private static final String DEEPSEEK_OUTPUT_BEGIN = "<\uFF5Ctool\u2581output\u2581begin\uFF5C>";
+    private static final String DEEPSEEK_OUTPUT_END = "<\uFF5Ctool\u2581output\u2581end\uFF5C>";
 
     /**
      * One chat message.
      *
      * @param toolCalls the functions an assistant turn called (empty for every other turn)
+     * @param reasoning an assistant turn's {@code reasoning_content}, as this server (and llama.cpp's) returns it, or null;
+     *                  {@link #render} shows it (ChatML only) in a {@code <think>} block before the turn's content, so a
+     *                  caller sets it only where the model's template shows it ({@link ServingModel#render})
      */
-    public record Message(String role, String content, List<ToolCall> toolCalls) {
+    public record Message(String role, String content, List<ToolCall> toolCalls, String reasoning) {
         public Message(String role, String content) {
             this(role, content, List.of());
+        }
+
+        public Message(String role, String content, List<ToolCall> toolCalls) {
+            this(role, content, toolCalls, null);
         }
     }
 
@@ -41,6 +58,9 @@ public enum ChatTemplate {
         }
         if (jinja.contains("[AVAILABLE_TOOLS]") || jinja.contains("[TOOL_CALLS]")) {
             return MISTRAL; // [INST] turns, and Mistral's own markers for tools (Mistral 7B v0.3 and later)
+        }
+        if (jinja.contains(DEEPSEEK_ASSISTANT) && jinja.contains(DEEPSEEK_USER) && jinja.contains(DEEPSEEK_END)) {
+            return DEEPSEEK; // DeepSeek R1 and its distilled Qwen and Llama models
         }
         if (jinja.contains("<|start_of_role|>")) {
             return GRANITE; // IBM Granite 3: <|start_of_role|>role<|end_of_role|>content<|end_of_text|>
@@ -68,18 +88,53 @@ public enum ChatTemplate {
     }
 
     /**
-     * Whether a template takes Qwen3's {@code enable_thinking} argument: a ChatML template that writes {@code <think>}
-     * blocks and reads that name.
+     * How a template handles a reasoning model's {@code <think>} blocks (a template without them: {@link #NO_THINKING}).
+     *
+     * @param reasons  the template writes {@code <think>} blocks: the model reasons before it answers
+     * @param switchable the template reads Qwen3's {@code enable_thinking}
+     * @param opens    the prompt ends inside a reasoning block ({@code <think>\n} after the assistant header), so the
+     *                 model's text starts with its reasoning, not with {@code <think>}
+     * @param noThinking what the template writes after the assistant header where {@code enable_thinking} is false (in place
+     *                 of the open block, where it opens one)
+     * @param showsRecent the template shows the reasoning of the answers after the last user message (Qwen3's, which reads
+     *                 {@code reasoning_content}); every other answer, and every answer where this is false, is shown without
+     *                 its reasoning
      */
-    public static boolean hasThinkingSwitch(String jinja) {
-        return jinja != null && detect(jinja) == CHATML && jinja.contains("enable_thinking") && jinja.contains("<think>");
+    public record Thinking(boolean reasons, boolean switchable, boolean opens, String noThinking, boolean showsRecent) {
+        /** Qwen3's closed empty reasoning block. */
+        static final String EMPTY_BLOCK = "<think>\n\n</think>\n\n";
+        /** The generation prompt of a template that opens reasoning. */
+        static final String OPEN = "<think>\n";
+    }
+
+    /** A template that writes no reasoning blocks. */
+    public static final Thinking NO_THINKING = new Thinking(false, false, false, "", false);
+
+    /**
+     * What a template does with reasoning ({@link Thinking}), read from the Jinja text of a ChatML or DeepSeek template
+     * that writes {@code <think>}: it is switchable where it reads {@code enable_thinking}; it opens a reasoning block where
+     * a string literal ending in {@code <think>\n} follows its last mention of {@code add_generation_prompt} (QwQ, the R1
+     * distills, Qwen3.5; Qwen3's own literal there is its closed empty block); where thinking is switched off it writes
+     * Qwen3's empty block where it has that literal (Qwen3, Qwen3.5), else closes the block it opens at once (as llama.cpp's
+     * own QwQ and R1 templates do). Qwen3's shows recent answers' reasoning; QwQ's and R1's show none.
+     */
+    public static Thinking thinking(String jinja) {
+        if (jinja == null || !jinja.contains("<think>") || !(detect(jinja) == CHATML || detect(jinja) == DEEPSEEK)) {
+            return NO_THINKING;
+        }
+        int generation = jinja.lastIndexOf("add_generation_prompt");
+        boolean opens = generation >= 0 && jinja.indexOf("<think>\\n'", generation) >= 0;
+        boolean emptyBlock = jinja.contains("<think>\\n\\n</think>\\n\\n");
+        return new Thinking(true, jinja.contains("enable_thinking"), opens,
+                emptyBlock || !opens ? Thinking.EMPTY_BLOCK : Thinking.OPEN + "</think>",
+                detect(jinja) == CHATML && jinja.contains("reasoning_content"));
     }
 
     /** The prompt text, ending where the assistant's reply begins (BOS is added by the tokenizer, not here). */
     public String render(List<Message> given) {
         // OpenAI's "developer" role is its newer name for "system"; no template here knows it by that name
         List<Message> messages = given.stream()
-                .map(m -> m.role().equals("developer") ? new Message("system", m.content(), m.toolCalls()) : m).toList();
+                .map(m -> m.role().equals("developer") ? new Message("system", m.content(), m.toolCalls(), m.reasoning()) : m).toList();
         StringBuilder b = new StringBuilder();
         switch (this) {
             case LLAMA3 -> {
@@ -96,7 +151,11 @@ public enum ChatTemplate {
                         // as Qwen 2.5 shows a tool's result: a user turn wrapped in <tool_response> tags
                         b.append("<|im_start|>user\n<tool_response>\n").append(m.content()).append("\n</tool_response><|im_end|>\n");
                     } else {
-                        b.append("<|im_start|>").append(m.role()).append('\n').append(withCalls(m)).append("<|im_end|>\n");
+                        b.append("<|im_start|>").append(m.role()).append('\n');
+                        if (m.reasoning() != null) {
+                            b.append(Thinking.OPEN).append(m.reasoning()).append("\n</think>\n\n");
+                        }
+                        b.append(withCalls(m)).append("<|im_end|>\n");
                     }
                 }
                 b.append("<|im_start|>assistant\n");
@@ -149,6 +208,27 @@ public enum ChatTemplate {
                     b.append("<|start_of_role|>").append(m.role()).append("<|end_of_role|>").append(withCalls(m)).append("<|end_of_text|>\n");
                 }
                 b.append("<|start_of_role|>assistant<|end_of_role|>");
+            }
+            case DEEPSEEK -> {
+                // as R1's template: the (last) system message first, then the turns, each answer closed by its end token;
+                // a run of tool results between tool-output markers
+                messages.stream().filter(m -> m.role().equals("system")).reduce((a, c) -> c).ifPresent(m -> b.append(m.content()));
+                for (int i = 0; i < messages.size(); i++) {
+                    Message m = messages.get(i);
+                    switch (m.role()) {
+                        case "user" -> b.append(DEEPSEEK_USER).append(m.content());
+                        case "assistant" -> b.append(DEEPSEEK_ASSISTANT).append(withCalls(m)).append(DEEPSEEK_END);
+                        case "tool" -> {
+                            boolean first = i == 0 || !messages.get(i - 1).role().equals("tool");
+                            b.append(first ? DEEPSEEK_OUTPUTS_BEGIN : "\n").append(DEEPSEEK_OUTPUT_BEGIN).append(m.content()).append(DEEPSEEK_OUTPUT_END);
+                            if (i == messages.size() - 1 || !messages.get(i + 1).role().equals("tool")) {
+                                b.append(DEEPSEEK_OUTPUTS_END);
+                            }
+                        }
+                        default -> { }
+                    }
+                }
+                b.append(DEEPSEEK_ASSISTANT);
             }
             case PLAIN -> {
                 for (Message m : messages) {

@@ -26,11 +26,13 @@ import java.util.List;
  * @param tools        chat only: the function the answer calls or the functions it may call, or null for a message
  * @param enableThinking chat only: vLLM's {@code chat_template_kwargs.enable_thinking}, or null where the request does
  *                     not say (the template's default)
+ * @param reasoningFormat chat only: llama.cpp's {@code reasoning_format}, or null where the request does not say (the
+ *                     server's)
  */
 public record CompletionParams(boolean chat, String model, List<Prompt> prompts, List<ChatTemplate.Message> messages,
                                int n, Integer maxTokens, SamplingParams sampling, boolean stream, boolean includeUsage, TextRules text,
                                boolean ignoreEos, int logprobs, boolean tokensAsIds, boolean echo,
-                               Tools tools, Boolean enableThinking) {
+                               Tools tools, Boolean enableThinking, ReasoningFormat reasoningFormat) {
     /** One completions prompt: as text, or as token ids (the other null). */
     public record Prompt(String text, int[] tokens) {
     }

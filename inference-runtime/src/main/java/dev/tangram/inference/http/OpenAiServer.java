@@ -225,6 +225,7 @@ public final class OpenAiServer implements AutoCloseable {
         String promptParam = chat ? "messages" : "prompt";
         ToolCallFormat format = ToolCallFormat.of(model.chatTemplate());
         List<int[]> prompts = new ArrayList<>();
+        ReasoningSplit.Mode reasoning = ReasoningSplit.Mode.OFF;
         if (chat) {
             List<ChatTemplate.Message> given = model.withDefaultSystem(p.messages());
             List<ChatTemplate.Message> messages = switch (p.tools()) {
@@ -232,7 +233,12 @@ public final class OpenAiServer implements AutoCloseable {
                 case AutoTools auto -> format.prompt(given, auto.functions());
                 case null -> given;
             };
-            prompts.add(model.tokenizer().encode(model.render(messages, p.enableThinking()), true));
+            String prompt = model.render(messages, p.enableThinking());
+            prompts.add(model.tokenizer().encode(prompt, true));
+            // an answer held to JSON (response_format, a named function) has no reasoning to split off
+            if (model.splitsReasoning(p.reasoningFormat()) && !(p.tools() instanceof ToolChoice) && p.sampling().rules().json() == null) {
+                reasoning = new ReasoningSplit.Mode(true, prompt.endsWith(ChatTemplate.Thinking.OPEN));
+            }
         } else {
             for (CompletionParams.Prompt given : p.prompts()) {
                 prompts.add(given.tokens() != null ? given.tokens() : model.tokenizer().encode(given.text(), true));
@@ -270,7 +276,7 @@ public final class OpenAiServer implements AutoCloseable {
         }
         metrics.requestParamsN(n);
         Reply reply = new Reply(json, id, model.name(), chat, System.currentTimeMillis() / 1000,
-                new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0, p.tools(), format);
+                new LogprobsJson(json, model.tokenizer(), p.tokensAsIds()), p.logprobs() >= 0, p.tools(), format, reasoning);
         AnswerDrain drain = new AnswerDrain(b.engine(), stream, engineIds, texts, WATCH_NANOS, choiceEchoes,
                 p.maxTokens() != null && p.maxTokens() == 0);
         if (p.stream()) {
@@ -435,10 +441,16 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
-    /** Writes the streamed pieces of each choice of one answer: text, a named call's arguments, or auto calls held to the end. */
+    /**
+     * Writes the streamed pieces of each choice of one answer: reasoning, where it is split off; then text, a named call's
+     * arguments, or auto calls held to the end.
+     */
     private final class ChoiceWriter {
         private final OutputStream out;
         private final Reply reply;
+        /** Per choice, where the reasoning is split off: the split, and the log-probabilities of the text it holds. */
+        private final ReasoningSplit[] reasoning;
+        private final List<List<LogprobsJson.Logged>> heldLogged = new ArrayList<>();
         /** Per choice, where the model may call functions as it likes: the text held back. */
         private final ToolCallStream[] auto;
         /** Per choice, for a named call: whether its first piece (id and name) has gone. */
@@ -447,14 +459,42 @@ public final class OpenAiServer implements AutoCloseable {
         ChoiceWriter(OutputStream out, Reply reply, int n) {
             this.out = out;
             this.reply = reply;
+            this.reasoning = new ReasoningSplit[n];
             this.auto = new ToolCallStream[n];
             this.named = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                reasoning[i] = reply.reasoning().start();
+                heldLogged.add(new ArrayList<>());
+            }
             if (reply.tools() instanceof AutoTools tools) {
                 java.util.Arrays.setAll(auto, i -> new ToolCallStream(tools, reply.format()));
             }
         }
 
         void text(int choice, String text, List<LogprobsJson.Logged> logged) {
+            if (reasoning[choice] == null) {
+                answer(choice, text, logged);
+                return;
+            }
+            heldLogged.get(choice).addAll(logged);
+            split(choice, reasoning[choice].add(text));
+        }
+
+        /** Sends a piece of the reasoning and of the answer, with the log-probabilities held so far. */
+        private void split(int choice, ReasoningSplit.Piece piece) {
+            List<LogprobsJson.Logged> held = heldLogged.get(choice);
+            if (!piece.reasoning().isEmpty()) {
+                write(out, reply.reasoningChunk(choice, piece.reasoning(), List.copyOf(held)));
+                held.clear();
+            }
+            if (!piece.content().isEmpty()) {
+                answer(choice, piece.content(), List.copyOf(held));
+                held.clear();
+            }
+        }
+
+        /** A piece of the answer (after the reasoning, where it is split off). */
+        private void answer(int choice, String text, List<LogprobsJson.Logged> logged) {
             if (auto[choice] != null) {
                 String now = auto[choice].add(text, logged);
                 if (!now.isEmpty()) {
@@ -468,6 +508,12 @@ public final class OpenAiServer implements AutoCloseable {
         }
 
         void finished(int choice, AnswerDrain.Outcome outcome) {
+            if (reasoning[choice] != null) {
+                split(choice, reasoning[choice].finish());
+                if (!heldLogged.get(choice).isEmpty()) {
+                    answer(choice, "", List.copyOf(heldLogged.get(choice)));
+                }
+            }
             boolean called = reply.tools() instanceof ToolChoice;
             if (auto[choice] != null) {
                 ToolCallFormat.Parsed rest = auto[choice].finish();

@@ -11,9 +11,10 @@ import java.util.List;
  *
  * @param tools  the request's tools (null for none)
  * @param format how the served model's family writes calls, for {@link AutoTools}
+ * @param reasoning whether a chat answer's reasoning goes into {@code reasoning_content}
  */
 record Reply(ObjectMapper json, String id, String model, boolean chat, long created, LogprobsJson logprobs, boolean logprobsWanted,
-             Tools tools, ToolCallFormat format) {
+             Tools tools, ToolCallFormat format, ReasoningSplit.Mode reasoning) {
     /** The finish reason to report: a generation that stopped by itself after calling functions ended with the calls. */
     String finishReason(String generation, boolean called) {
         return called && generation.equals("stop") ? "tool_calls" : generation;
@@ -54,12 +55,16 @@ record Reply(ObjectMapper json, String id, String model, boolean chat, long crea
         ObjectNode choice = json.createObjectNode().put("index", index);
         boolean called = false;
         if (chat) {
+            ReasoningSplit.Piece parts = reasoning.split() ? ReasoningSplit.whole(text, reasoning.opened()) : new ReasoningSplit.Piece("", text);
             ToolCallFormat.Parsed answer = switch (tools) {
-                case ToolChoice named -> new ToolCallFormat.Parsed(null, List.of(new ChatTemplate.ToolCall(named.name(), text)));
-                case AutoTools auto -> auto.parse(format, text);
-                case null -> ToolCallFormat.Parsed.message(text);
+                case ToolChoice named -> new ToolCallFormat.Parsed(null, List.of(new ChatTemplate.ToolCall(named.name(), parts.content())));
+                case AutoTools auto -> auto.parse(format, parts.content());
+                case null -> ToolCallFormat.Parsed.message(parts.content());
             };
             ObjectNode message = choice.putObject("message").put("role", "assistant").put("content", answer.content());
+            if (!parts.reasoning().isEmpty()) {
+                message.put("reasoning_content", parts.reasoning());
+            }
             if (!answer.calls().isEmpty()) {
                 ArrayNode calls = message.putArray("tool_calls");
                 for (int k = 0; k < answer.calls().size(); k++) {
@@ -119,6 +124,15 @@ record Reply(ObjectMapper json, String id, String model, boolean chat, long crea
         } else {
             choice.put("text", text);
         }
+        ended(choice, logged, null);
+        return body;
+    }
+
+    /** A streamed piece of choice {@code index}'s reasoning ({@code reasoning_content}). */
+    ObjectNode reasoningChunk(int index, String reasoning, List<LogprobsJson.Logged> logged) {
+        ObjectNode body = chunkBase();
+        ObjectNode choice = piece(body, index);
+        choice.putObject("delta").put("reasoning_content", reasoning);
         ended(choice, logged, null);
         return body;
     }

@@ -85,7 +85,23 @@ public final class RequestParser {
                 seed == null ? System.nanoTime() : seed, rules(root, tools, stopTokenIds), minP == null ? 0f : minP.floatValue());
         return new CompletionParams(chat, model, prompts, messages, n == null ? 1 : n, maxTokens, sampling, stream, includeUsage, text,
                 ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"), echo, tools,
-                chat ? enableThinking(root) : null);
+                chat ? enableThinking(root) : null, chat ? reasoningFormat(root) : null);
+    }
+
+    /** llama.cpp's {@code reasoning_format}: "auto", "deepseek" or "none", or null where the request has none. */
+    static ReasoningFormat reasoningFormat(JsonNode root) {
+        JsonNode v = root.get("reasoning_format");
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw ApiError.invalid("'reasoning_format' must be a string: auto, deepseek or none", "reasoning_format");
+        }
+        try {
+            return ReasoningFormat.parse(v.asText());
+        } catch (IllegalArgumentException e) {
+            throw ApiError.invalid("'reasoning_format': " + e.getMessage(), "reasoning_format");
+        }
     }
 
     /**
@@ -298,9 +314,21 @@ public final class RequestParser {
             String text = content(content, where + ".content");
             List<ChatTemplate.ToolCall> calls = role.asText().equals("assistant") && msg.path("tool_calls").isArray()
                     ? toolCalls(msg.get("tool_calls"), where + ".tool_calls") : List.of();
-            out.add(new ChatTemplate.Message(role.asText(), text, calls));
+            out.add(new ChatTemplate.Message(role.asText(), text, calls, reasoning(msg, role.asText(), where)));
         }
         return out;
+    }
+
+    /** An assistant turn's {@code reasoning_content} (as this server returns it), or null where it has none. */
+    private static String reasoning(JsonNode msg, String role, String where) {
+        JsonNode r = msg.get("reasoning_content");
+        if (r == null || r.isNull() || !role.equals("assistant")) {
+            return null;
+        }
+        if (!r.isTextual()) {
+            throw ApiError.invalid(where + ".reasoning_content must be a string", where + ".reasoning_content");
+        }
+        return r.asText();
     }
 
     /** An assistant turn's earlier function calls (the chat template shows them as the model's family writes calls). */

@@ -14,39 +14,55 @@ import java.util.List;
  * @param cacheTokens  tokens the KV cache holds in all (one request cannot use more)
  * @param defaultSystemPrompt the system message the model's template puts first when a chat has none (Qwen2.5's "You are
  *                     Qwen, ..."), or null ({@link ChatTemplate#defaultSystemPrompt})
- * @param thinkingSwitch whether the template takes {@code enable_thinking} (Qwen3's, {@link ChatTemplate#hasThinkingSwitch})
+ * @param thinking     what the template does with reasoning ({@link ChatTemplate#thinking})
+ * @param reasoningFormat where a reasoning model's reasoning goes when a request does not say ({@code reasoning_format})
  */
 public record ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTemplate, int maxModelLen, long cacheTokens,
-                           String defaultSystemPrompt, boolean thinkingSwitch) {
-    /** Qwen3's template, given {@code enable_thinking} false: the answer starts after an empty reasoning block. */
-    static final String NO_THINKING = "<think>\n\n</think>\n\n";
+                           String defaultSystemPrompt, ChatTemplate.Thinking thinking, ReasoningFormat reasoningFormat) {
+    private static final String OPEN = "<think>";
+    private static final String CLOSE = "</think>";
 
-    /** A model whose template has no default system message and no thinking switch. */
+    /** A model whose template has no default system message and writes no reasoning. */
     public ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTemplate, int maxModelLen, long cacheTokens) {
-        this(name, tokenizer, chatTemplate, maxModelLen, cacheTokens, null, false);
+        this(name, tokenizer, chatTemplate, maxModelLen, cacheTokens, null, ChatTemplate.NO_THINKING, ReasoningFormat.AUTO);
     }
 
     /**
      * The prompt of a chat whose messages already have the template's default system message ({@link #withDefaultSystem},
-     * which a caller applies before it adds functions to the system turn): the family's rendering, and, where the
-     * template has the thinking switch, what Qwen3's template does with reasoning: earlier answers lose theirs
-     * ({@link #withoutEarlierReasoning}), and where the request turned thinking off the prompt ends with an empty
-     * reasoning block.
+     * which a caller applies before it adds functions to the system turn): the family's rendering; for a reasoning model's
+     * template, its answers shown with or without their reasoning as the template shows them ({@link #reasoningShown}),
+     * and after the assistant header what the template writes there: an open reasoning block, or, where the request turned
+     * thinking off and the template reads {@code enable_thinking}, the template's text for that.
      */
     String render(List<ChatTemplate.Message> messages, Boolean enableThinking) {
-        if (!thinkingSwitch) {
-            return chatTemplate.render(messages);
+        if (!thinking.reasons()) {
+            // a client's reasoning_content is not shown to a model whose template writes none
+            return chatTemplate.render(messages.stream().map(m -> new ChatTemplate.Message(m.role(), m.content(), m.toolCalls())).toList());
         }
-        String prompt = chatTemplate.render(withoutEarlierReasoning(messages));
-        return Boolean.FALSE.equals(enableThinking) ? prompt + NO_THINKING : prompt;
+        String prompt = chatTemplate.render(reasoningShown(messages));
+        if (thinking.switchable() && Boolean.FALSE.equals(enableThinking)) {
+            return prompt + thinking.noThinking();
+        }
+        return thinking.opens() ? prompt + ChatTemplate.Thinking.OPEN : prompt;
     }
 
     /**
-     * {@code messages} with each assistant answer before the last user message cut to what follows its last
-     * {@code </think>}, newlines at the start dropped, as Qwen3's template shows earlier turns: a client that sends the
-     * reasoning back (this server returns it in the content) does not have it read again.
+     * Whether a chat answer's reasoning is split from its content ({@code reasoning_content}): the model's template writes
+     * reasoning blocks and the request's {@code reasoning_format}, or this server's where it has none, is {@code auto}.
      */
-    static List<ChatTemplate.Message> withoutEarlierReasoning(List<ChatTemplate.Message> messages) {
+    boolean splitsReasoning(ReasoningFormat asked) {
+        return thinking.reasons() && (asked == null ? reasoningFormat : asked) == ReasoningFormat.AUTO;
+    }
+
+    /**
+     * {@code messages} with each assistant answer as a reasoning model's template shows it. Its reasoning is its
+     * {@code reasoning_content}, or else what its content holds between {@code <think>} and the first {@code </think>}
+     * (the answer then being what follows the last {@code </think>}). Qwen3's template ({@code showsRecent}) shows the
+     * reasoning of an answer after the last user message (the last message's even when empty; {@link ChatTemplate#render}
+     * writes it in a {@code <think>} block) and leaves it out of earlier ones; QwQ's and R1's leave it out of all. The
+     * answers returned carry reasoning only where it is to be shown.
+     */
+    List<ChatTemplate.Message> reasoningShown(List<ChatTemplate.Message> messages) {
         int lastUser = -1;
         for (int i = 0; i < messages.size(); i++) {
             if (messages.get(i).role().equals("user")) {
@@ -54,15 +70,41 @@ public record ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTe
             }
         }
         List<ChatTemplate.Message> out = new ArrayList<>(messages);
-        for (int i = 0; i < lastUser; i++) {
+        for (int i = 0; i < out.size(); i++) {
             ChatTemplate.Message m = out.get(i);
-            int end = m.content().lastIndexOf("</think>");
-            if (m.role().equals("assistant") && end >= 0) {
-                String answer = m.content().substring(end + "</think>".length()).replaceFirst("^\\n+", "");
-                out.set(i, new ChatTemplate.Message("assistant", answer, m.toolCalls()));
+            if (!m.role().equals("assistant")) {
+                continue;
             }
+            String content = m.content();
+            String reasoning = m.reasoning();
+            int close = content.lastIndexOf(CLOSE);
+            if (close >= 0 && (reasoning == null || !thinking.showsRecent())) {
+                // Qwen3's reads the reasoning out of the content only where reasoning_content is absent
+                String before = trimNewlines(content.substring(0, content.indexOf(CLOSE)), false, true);
+                reasoning = trimNewlines(before.substring(before.lastIndexOf(OPEN) < 0 ? 0 : before.lastIndexOf(OPEN) + OPEN.length()), true, false);
+                content = content.substring(close + CLOSE.length());
+                // ChatML's (Qwen3's, QwQ's) drop the newlines after </think>; R1's keeps them
+                content = chatTemplate == ChatTemplate.CHATML ? trimNewlines(content, true, false) : content;
+            }
+            boolean shown = thinking.showsRecent() && i > lastUser && (i == out.size() - 1 || reasoning != null && !reasoning.isEmpty());
+            out.set(i, shown ? new ChatTemplate.Message("assistant", trimNewlines(content, true, false), m.toolCalls(),
+                    trimNewlines(reasoning == null ? "" : reasoning, true, true))
+                    : new ChatTemplate.Message("assistant", content, m.toolCalls()));
         }
         return out;
+    }
+
+    /** {@code text} without the newlines at its start ({@code leading}) and at its end ({@code trailing}), as Jinja's strip. */
+    private static String trimNewlines(String text, boolean leading, boolean trailing) {
+        int from = 0;
+        int to = text.length();
+        while (leading && from < to && text.charAt(from) == '\n') {
+            from++;
+        }
+        while (trailing && to > from && text.charAt(to - 1) == '\n') {
+            to--;
+        }
+        return text.substring(from, to);
     }
 
     /** {@code messages} with the template's default system message first, where it has one and they have none. */

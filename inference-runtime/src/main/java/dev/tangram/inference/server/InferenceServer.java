@@ -11,6 +11,7 @@ import dev.tangram.inference.allocation.PodAllocationReader;
 import dev.tangram.inference.config.ServerConfig;
 import dev.tangram.inference.http.ChatTemplate;
 import dev.tangram.inference.http.OpenAiServer;
+import dev.tangram.inference.http.ReasoningFormat;
 import dev.tangram.inference.http.ServingModel;
 import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.metrics.PrometheusSchedulerMetrics;
@@ -104,13 +105,14 @@ public final class InferenceServer implements AutoCloseable {
             http.allocation(allocationJson(allocation, plan, c, name));
             String jinja = loaded.chatTemplate().orElse(null);
             ChatTemplate template = ChatTemplate.detect(jinja);
+            ChatTemplate.Thinking thinking = ChatTemplate.thinking(jinja);
             http.ready(new OpenAiServer.Backend(new ServingModel(name, loaded.tokenizer(), template, maxModelLen, plan.tokens(),
-                    ChatTemplate.defaultSystemPrompt(jinja).orElse(null), ChatTemplate.hasThinkingSwitch(jinja)), engine));
+                    ChatTemplate.defaultSystemPrompt(jinja).orElse(null), thinking, config.reasoningFormat()), engine));
             LlamaConfig shape = loaded.config();
-            LOG.info("serving {} ({}: {} layers, {} query heads of {} over {} KV heads; chat template {}) on port {}: {} KV blocks of {} "
+            LOG.info("serving {} ({}: {} layers, {} query heads of {} over {} KV heads; chat template {}{}) on port {}: {} KV blocks of {} "
                     + "tokens, max model len {}; kernels on {} threads, {}", name, shape.architecture().ggufName(), shape.layers(),
-                    shape.heads(), shape.headDim(), shape.kvHeads(), template.name().toLowerCase(Locale.ROOT), http.port(),
-                    plan.blocks(), config.blockSize(), maxModelLen, loaded.pool().size(), MatmulKernel.vectorShape());
+                    shape.heads(), shape.headDim(), shape.kvHeads(), template.name().toLowerCase(Locale.ROOT), reasoningNote(thinking, config),
+                    http.port(), plan.blocks(), config.blockSize(), maxModelLen, loaded.pool().size(), MatmulKernel.vectorShape());
             return new InferenceServer(http, loaded, engine, plan);
         } catch (RuntimeException | Error e) {
             // an Error too (an OutOfMemoryError while the cache is allocated): a live HTTP server would keep the JVM up
@@ -122,6 +124,16 @@ public final class InferenceServer implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** For the serving line: what a reasoning model's template does with reasoning, and where its reasoning goes. */
+    private static String reasoningNote(ChatTemplate.Thinking thinking, ServerConfig config) {
+        if (!thinking.reasons()) {
+            return "";
+        }
+        return ", reasoning " + (thinking.opens() ? "opened by the prompt" : "in <think> blocks")
+                + (thinking.switchable() ? ", enable_thinking read" : "")
+                + (config.reasoningFormat() == ReasoningFormat.AUTO ? ", split into reasoning_content" : ", left in the content");
     }
 
     private static PodAllocation readAllocation(Map<String, String> env, Optional<GpuProbe> probe) {

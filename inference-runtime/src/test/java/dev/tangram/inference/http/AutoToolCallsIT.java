@@ -72,10 +72,10 @@ class AutoToolCallsIT {
     }
 
     private OpenAiServer server(String answer, ChatTemplate template, String defaultSystem) {
-        return server(answer, template, defaultSystem, false);
+        return server(answer, template, defaultSystem, ChatTemplate.NO_THINKING);
     }
 
-    private OpenAiServer server(String answer, ChatTemplate template, String defaultSystem, boolean thinkingSwitch) {
+    private OpenAiServer server(String answer, ChatTemplate template, String defaultSystem, ChatTemplate.Thinking thinking) {
         ScriptedForwardPass model = new ScriptedForwardPass(tokenizer.vocabSize(), tokenizer.encode(answer, false), tokenizer.eos());
         PrometheusSchedulerMetrics metrics = new PrometheusSchedulerMetrics("tiny");
         ContinuousBatchScheduler scheduler = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 256, 16),
@@ -85,7 +85,8 @@ class AutoToolCallsIT {
         OpenAiServer server = new OpenAiServer(metrics, "127.0.0.1", 0).start();
         open.add(server);
         open.add(engine);
-        server.ready(new OpenAiServer.Backend(new ServingModel("tiny", tokenizer, template, 2048, 256 * 16, defaultSystem, thinkingSwitch), engine));
+        server.ready(new OpenAiServer.Backend(new ServingModel("tiny", tokenizer, template, 2048, 256 * 16, defaultSystem, thinking,
+                ReasoningFormat.AUTO), engine));
         return server;
     }
 
@@ -211,16 +212,106 @@ class AutoToolCallsIT {
         assertThat(prompt).isEqualTo(tokenizer.encode(rendered, true).length);
     }
 
+    /** Qwen3's template: reasoning in <think> blocks, enable_thinking read, recent reasoning shown. */
+    private static final ChatTemplate.Thinking QWEN3 = new ChatTemplate.Thinking(true, true, false, "<think>\n\n</think>\n\n", true);
+    /** R1's: the prompt opens the block. */
+    private static final ChatTemplate.Thinking R1 = new ChatTemplate.Thinking(true, false, true, "<think>\n</think>", false);
+
+    /** What a streamed choice sent: its reasoning, its text, its calls, in the order the pieces came. */
+    private record Streamed(String reasoning, String content, List<JsonNode> calls, String order, int logged, String finish) {
+        static Streamed of(String sse) throws Exception {
+            StringBuilder reasoning = new StringBuilder();
+            StringBuilder content = new StringBuilder();
+            StringBuilder order = new StringBuilder();
+            List<JsonNode> calls = new ArrayList<>();
+            int logged = 0;
+            String finish = null;
+            for (String line : sse.split("\n")) {
+                if (!line.startsWith("data: {")) {
+                    continue;
+                }
+                JsonNode c = JSON.readTree(line.substring(6)).at("/choices/0");
+                String r = c.at("/delta/reasoning_content").asText("");
+                String t = c.at("/delta/content").asText("");
+                reasoning.append(r);
+                content.append(t);
+                order.append(r.isEmpty() ? "" : "R").append(t.isEmpty() ? "" : "C").append(c.at("/delta/tool_calls").isMissingNode() ? "" : "T");
+                c.at("/delta/tool_calls").forEach(calls::add);
+                logged += c.at("/logprobs/content").size();
+                if (c.hasNonNull("finish_reason")) {
+                    finish = c.get("finish_reason").asText();
+                }
+            }
+            return new Streamed(reasoning.toString(), content.toString(), calls, order.toString().replaceAll("(.)\\1+", "$1"), logged, finish);
+        }
+    }
+
+    /**
+     * A reasoning model's answer comes back with its reasoning in {@code reasoning_content}, whole or streamed (all of it
+     * before the answer, every token's log-probability sent once); {@code reasoning_format: none} leaves it in the content.
+     */
+    @Test
+    void theReasoningOfAQwen3StyleModelComesBackAsReasoningContent() throws Exception {
+        String answer = "<think>\nThe user greets me.\nGreet back.\n</think>\n\nHello! How can I help?";
+        OpenAiServer s = server(answer, ChatTemplate.CHATML, null, QWEN3);
+        JsonNode message = JSON.readTree(post(s, request(""))).at("/choices/0/message");
+        assertThat(message.get("reasoning_content").asText()).isEqualTo("The user greets me.\nGreet back.");
+        assertThat(message.get("content").asText()).isEqualTo("Hello! How can I help?");
+        Streamed streamed = Streamed.of(post(s, request(",\"stream\":true,\"logprobs\":true")));
+        assertThat(streamed.reasoning()).isEqualTo("The user greets me.\nGreet back.");
+        assertThat(streamed.content()).isEqualTo("Hello! How can I help?");
+        assertThat(streamed.order()).isEqualTo("RC");
+        assertThat(streamed.logged()).isEqualTo(tokenizer.encode(answer, false).length);
+        assertThat(streamed.finish()).isEqualTo("stop");
+
+        JsonNode inline = JSON.readTree(post(s, request(",\"reasoning_format\":\"none\""))).at("/choices/0/message");
+        assertThat(inline.get("content").asText()).isEqualTo(answer);
+        assertThat(inline.has("reasoning_content")).isFalse();
+        assertThat(Streamed.of(post(s, request(",\"stream\":true,\"reasoning_format\":\"none\""))).content()).isEqualTo(answer);
+        // an answer held to JSON has no reasoning to split off
+        JsonNode json = JSON.readTree(post(s, request(",\"response_format\":{\"type\":\"json_object\"}"))).at("/choices/0/message");
+        assertThat(json.has("reasoning_content")).isFalse();
+    }
+
+    /** Where the prompt opened the block (R1's template), the answer starts with the reasoning, and ends it with </think>. */
+    @Test
+    void anR1StyleModelsReasoningStartsTheAnswer() throws Exception {
+        OpenAiServer s = server("Two and two.\n</think>\n\n4", ChatTemplate.DEEPSEEK, null, R1);
+        JsonNode message = JSON.readTree(post(s, request(""))).at("/choices/0/message");
+        assertThat(message.get("reasoning_content").asText()).isEqualTo("Two and two.");
+        assertThat(message.get("content").asText()).isEqualTo("4");
+        Streamed streamed = Streamed.of(post(s, request(",\"stream\":true")));
+        assertThat(streamed.reasoning()).isEqualTo("Two and two.");
+        assertThat(streamed.content()).isEqualTo("4");
+    }
+
+    /** Reasoning, then a call: reasoning_content and tool_calls, streamed or not. */
+    @Test
+    void reasoningBeforeACallComesBackBesideTheCall() throws Exception {
+        String call = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>";
+        OpenAiServer s = server("<think>\nI need the weather.\n</think>\n\n" + call, ChatTemplate.CHATML, null, QWEN3);
+        JsonNode choice = JSON.readTree(post(s, request("," + TOOLS))).at("/choices/0");
+        assertThat(choice.at("/message/reasoning_content").asText()).isEqualTo("I need the weather.");
+        assertThat(choice.at("/message/tool_calls/0/function/arguments").asText()).isEqualTo("{\"city\":\"Paris\"}");
+        assertThat(choice.get("finish_reason").asText()).isEqualTo("tool_calls");
+        Streamed streamed = Streamed.of(post(s, request("," + TOOLS + ",\"stream\":true")));
+        assertThat(streamed.reasoning()).isEqualTo("I need the weather.");
+        assertThat(streamed.content()).isEmpty();
+        assertThat(streamed.calls()).hasSize(1);
+        assertThat(streamed.order()).isEqualTo("RT");
+        assertThat(streamed.finish()).isEqualTo("tool_calls");
+    }
+
     /** {@code chat_template_kwargs.enable_thinking: false} reaches a Qwen3-style model's prompt over HTTP, and a bad one is a 400. */
     @Test
     void enableThinkingFalseReachesThePromptAndABadValueIsA400() throws Exception {
-        OpenAiServer s = server(ANSWER, ChatTemplate.CHATML, null, true);
+        OpenAiServer s = server(ANSWER, ChatTemplate.CHATML, null, QWEN3);
         String plain = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":1";
         int thinking = JSON.readTree(post(s, plain + "}")).at("/usage/prompt_tokens").asInt();
         int off = JSON.readTree(post(s, plain + ",\"chat_template_kwargs\":{\"enable_thinking\":false}}")).at("/usage/prompt_tokens").asInt();
         String rendered = ChatTemplate.CHATML.render(List.of(new ChatTemplate.Message("user", "Hi")));
         assertThat(thinking).isEqualTo(tokenizer.encode(rendered, true).length);
-        assertThat(off).isEqualTo(tokenizer.encode(rendered + ServingModel.NO_THINKING, true).length).isGreaterThan(thinking);
+        assertThat(off).isEqualTo(tokenizer.encode(rendered + QWEN3.noThinking(), true).length).isGreaterThan(thinking);
         HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/chat/completions"))
                 .POST(HttpRequest.BodyPublishers.ofString(plain + ",\"chat_template_kwargs\":{\"enable_thinking\":1}}")).build(),
                 HttpResponse.BodyHandlers.ofString());

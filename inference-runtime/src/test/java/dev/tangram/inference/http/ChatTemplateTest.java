@@ -18,6 +18,8 @@ class ChatTemplateTest {
         assertThat(ChatTemplate.detect("[INST] {{ content }}")).isEqualTo(ChatTemplate.LLAMA2);
         assertThat(ChatTemplate.detect("[AVAILABLE_TOOLS] {{ tools }}[/AVAILABLE_TOOLS][INST] {{ content }}")).isEqualTo(ChatTemplate.MISTRAL);
         assertThat(ChatTemplate.detect("{{- '<|start_of_role|>' + message['role'] + '<|end_of_role|>' }}")).isEqualTo(ChatTemplate.GRANITE);
+        assertThat(ChatTemplate.detect("{{'<\uFF5CUser\uFF5C>' + c}}{{'<\uFF5CAssistant\uFF5C>' + c + '<\uFF5Cend\u2581of\u2581sentence\uFF5C>'}}"))
+                .isEqualTo(ChatTemplate.DEEPSEEK);
         assertThat(ChatTemplate.detect("{{ content }}")).isEqualTo(ChatTemplate.PLAIN);
         assertThat(ChatTemplate.detect(null)).isEqualTo(ChatTemplate.PLAIN);
     }
@@ -49,7 +51,8 @@ class ChatTemplateTest {
     /** The default goes first only where a chat has no system (or developer) message of its own. */
     @Test
     void theDefaultSystemPromptGoesFirstOnlyWhereAChatHasNone() {
-        ServingModel qwen = new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048, "You are Qwen.", false);
+        ServingModel qwen = new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048, "You are Qwen.", ChatTemplate.NO_THINKING,
+                ReasoningFormat.AUTO);
         List<ChatTemplate.Message> user = List.of(new ChatTemplate.Message("user", "Hi"));
         assertThat(ChatTemplate.CHATML.render(qwen.withDefaultSystem(user)))
                 .isEqualTo("<|im_start|>system\nYou are Qwen.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
@@ -60,40 +63,127 @@ class ChatTemplateTest {
         assertThat(new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048).withDefaultSystem(user)).isEqualTo(user);
     }
 
-    /** Qwen3's template's generation prompt, as its tokenizer_config.json holds it. */
-    private static final String QWEN3_GENERATION_PART = "{%- if add_generation_prompt %}\n    {{- '<|im_start|>assistant\\n' }}\n"
+    /**
+     * The parts of reasoning models' templates that matter here, written the way their tokenizer_config.json holds them
+     * (each {@code \n} in a string literal is a backslash and an n): Qwen3's generation prompt (its empty block where
+     * thinking is off) and its reading of {@code reasoning_content}; QwQ's generation prompt, which opens the block; the
+     * R1 distills' turn markers and generation prompt.
+     */
+    private static final String QWEN3_PARTS = "{{- '<|im_start|>' + message.role + '\\n<think>\\n' + reasoning_content.strip('\\n') }}"
+            + "{%- if message.reasoning_content is defined %}{%- endif %}"
+            + "{%- if add_generation_prompt %}\n    {{- '<|im_start|>assistant\\n' }}\n"
             + "    {%- if enable_thinking is defined and enable_thinking is false %}\n        {{- '<think>\\n\\n</think>\\n\\n' }}\n"
             + "    {%- endif %}\n{%- endif %}";
+    private static final String QWQ_PARTS = "{%- set content = message.content.split('</think>')[-1].lstrip('\\n') %}"
+            + "{%- if add_generation_prompt %}\n    {{- '<|im_start|>assistant\\n<think>\\n' }}\n{%- endif %}";
+    private static final String R1_PARTS = "{{'<\uFF5CUser\uFF5C>' + message['content']}}{{'<\uFF5CAssistant\uFF5C>' + content + "
+            + "'<\uFF5Cend\u2581of\u2581sentence\uFF5C>'}}{%- if add_generation_prompt and not ns.is_tool -%}{{'<\uFF5CAssistant\uFF5C><think>\\n'}}";
+
+    @Test
+    void whatATemplateDoesWithReasoningIsReadFromIt() {
+        assertThat(ChatTemplate.thinking(QWEN3_PARTS)).isEqualTo(new ChatTemplate.Thinking(true, true, false, "<think>\n\n</think>\n\n", true));
+        assertThat(ChatTemplate.thinking(QWQ_PARTS)).isEqualTo(new ChatTemplate.Thinking(true, false, true, "<think>\n</think>", false));
+        assertThat(ChatTemplate.detect(R1_PARTS)).isEqualTo(ChatTemplate.DEEPSEEK);
+        assertThat(ChatTemplate.thinking(R1_PARTS)).isEqualTo(new ChatTemplate.Thinking(true, false, true, "<think>\n</think>", false));
+        assertThat(ChatTemplate.thinking(QWEN25_SYSTEM_PART)).isEqualTo(ChatTemplate.NO_THINKING);
+        assertThat(ChatTemplate.thinking(null)).isEqualTo(ChatTemplate.NO_THINKING);
+        // <think> in another family's template is not read
+        assertThat(ChatTemplate.thinking("{{ '<|start_header_id|>' }}{% if enable_thinking %}<think>{% endif %}")).isEqualTo(ChatTemplate.NO_THINKING);
+    }
+
+    private static ServingModel reasoningModel(ChatTemplate family, String jinja) {
+        return new ServingModel("m", null, family, 2048, 2048, null, ChatTemplate.thinking(jinja), ReasoningFormat.AUTO);
+    }
 
     /**
      * Qwen3's {@code enable_thinking}: only {@code false} changes the prompt (an empty reasoning block after the assistant
-     * header, as that template writes it), and only for a template that has the switch.
+     * header, as that template writes it), and only for a template that has the switch; a template that opens the block
+     * ends the prompt with it.
      */
     @Test
-    void enableThinkingFalseEndsAQwen3PromptWithAnEmptyReasoningBlock() {
-        assertThat(ChatTemplate.hasThinkingSwitch(QWEN3_GENERATION_PART)).isTrue();
-        assertThat(ChatTemplate.hasThinkingSwitch(QWEN25_SYSTEM_PART)).isFalse();
-        assertThat(ChatTemplate.hasThinkingSwitch("{{ '<|start_header_id|>' }}{% if enable_thinking %}<think>{% endif %}")).isFalse();
-        ServingModel qwen3 = new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048, null, true);
+    void theGenerationPromptIsWhatTheTemplateWritesForThinking() {
+        ServingModel qwen3 = reasoningModel(ChatTemplate.CHATML, QWEN3_PARTS);
         List<ChatTemplate.Message> user = List.of(new ChatTemplate.Message("user", "Hi"));
         String plain = "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n";
         assertThat(qwen3.render(user, false)).isEqualTo(plain + "<think>\n\n</think>\n\n");
         assertThat(qwen3.render(user, true)).isEqualTo(plain);
         assertThat(qwen3.render(user, null)).isEqualTo(plain);
         assertThat(new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048).render(user, false)).isEqualTo(plain);
+        ServingModel qwq = reasoningModel(ChatTemplate.CHATML, QWQ_PARTS);
+        assertThat(qwq.render(user, null)).isEqualTo(plain + "<think>\n");
+        assertThat(qwq.render(user, false)).as("no switch in the template").isEqualTo(plain + "<think>\n");
+        ServingModel switchable = reasoningModel(ChatTemplate.CHATML, QWQ_PARTS + "{%- if not enable_thinking -%}{{- '</think>' -}}{%- endif -%}");
+        assertThat(switchable.render(user, false)).isEqualTo(plain + "<think>\n</think>");
     }
 
-    /** Earlier answers lose their reasoning in a Qwen3 prompt, as its template shows them; the last turn's stay as sent. */
+    /**
+     * Qwen3's template: answers before the last user message are shown without their reasoning; those after it (a tool
+     * loop) with it, from {@code reasoning_content} or from their content, in a {@code <think>} block.
+     */
     @Test
-    void earlierAnswersReasoningIsLeftOutOfAQwen3Prompt() {
+    void qwen3ShowsOnlyTheReasoningOfAnswersAfterTheLastUserMessage() {
+        ServingModel qwen3 = reasoningModel(ChatTemplate.CHATML, QWEN3_PARTS);
         List<ChatTemplate.Message> chat = List.of(new ChatTemplate.Message("user", "2+2?"),
-                new ChatTemplate.Message("assistant", "<think>\nAdd them.\n</think>\n\n4"), new ChatTemplate.Message("user", "Times 3?"),
-                new ChatTemplate.Message("assistant", "<think>\nStill thinking"));
-        ServingModel qwen3 = new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048, null, true);
+                new ChatTemplate.Message("assistant", "<think>\nAdd them.\n</think>\n\n4"),
+                new ChatTemplate.Message("user", "Weather in Paris?"),
+                new ChatTemplate.Message("assistant", "", List.of(new ChatTemplate.ToolCall("get_weather", "{}")), "\nLook it up.\n"),
+                new ChatTemplate.Message("tool", "sunny"),
+                new ChatTemplate.Message("assistant", "<think>Sunny.</think>\n\nIt is sunny."),
+                new ChatTemplate.Message("tool", "warm"));
         assertThat(qwen3.render(chat, null)).isEqualTo("<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n4<|im_end|>\n"
-                + "<|im_start|>user\nTimes 3?<|im_end|>\n<|im_start|>assistant\n<think>\nStill thinking<|im_end|>\n<|im_start|>assistant\n");
-        // a template without the switch shows every answer as sent
+                + "<|im_start|>user\nWeather in Paris?<|im_end|>\n"
+                + "<|im_start|>assistant\n<think>\nLook it up.\n</think>\n\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {}}\n</tool_call><|im_end|>\n"
+                + "<|im_start|>user\n<tool_response>\nsunny\n</tool_response><|im_end|>\n"
+                + "<|im_start|>assistant\n<think>\nSunny.\n</think>\n\nIt is sunny.<|im_end|>\n"
+                + "<|im_start|>user\n<tool_response>\nwarm\n</tool_response><|im_end|>\n<|im_start|>assistant\n");
+        // a template that writes no reasoning shows every answer as sent
         assertThat(new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048).render(chat, null)).contains("Add them.");
+    }
+
+    /** QwQ's and R1's templates show no answer's reasoning, whether in the content or in reasoning_content. */
+    @Test
+    void qwqAndR1ShowNoAnswersReasoning() {
+        List<ChatTemplate.Message> chat = List.of(new ChatTemplate.Message("system", "Be brief."), new ChatTemplate.Message("user", "2+2?"),
+                new ChatTemplate.Message("assistant", "Add them.\n</think>\n\n4"),
+                new ChatTemplate.Message("user", "Times 3?"),
+                new ChatTemplate.Message("assistant", "12", List.of(), "Multiply."));
+        assertThat(reasoningModel(ChatTemplate.CHATML, QWQ_PARTS).render(chat, null)).isEqualTo(
+                "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n4<|im_end|>\n"
+                        + "<|im_start|>user\nTimes 3?<|im_end|>\n<|im_start|>assistant\n12<|im_end|>\n<|im_start|>assistant\n<think>\n");
+        // R1's: the system message first, full-width markers, the answer after </think> with its newlines
+        assertThat(reasoningModel(ChatTemplate.DEEPSEEK, R1_PARTS).render(chat, null)).isEqualTo("Be brief.<\uFF5CUser\uFF5C>2+2?"
+                + "<\uFF5CAssistant\uFF5C>\n\n4<\uFF5Cend\u2581of\u2581sentence\uFF5C><\uFF5CUser\uFF5C>Times 3?"
+                + "<\uFF5CAssistant\uFF5C>12<\uFF5Cend\u2581of\u2581sentence\uFF5C><\uFF5CAssistant\uFF5C><think>\n");
+    }
+
+    /** R1's tool results: a run of them between its tool-output markers, one per line. */
+    @Test
+    void deepSeekShowsARunOfToolResultsBetweenItsMarkers() {
+        List<ChatTemplate.Message> chat = List.of(new ChatTemplate.Message("user", "Weather?"), new ChatTemplate.Message("tool", "sunny"),
+                new ChatTemplate.Message("tool", "warm"));
+        assertThat(ChatTemplate.DEEPSEEK.render(chat)).isEqualTo("<\uFF5CUser\uFF5C>Weather?<\uFF5Ctool\u2581outputs\u2581begin\uFF5C>"
+                + "<\uFF5Ctool\u2581output\u2581begin\uFF5C>sunny<\uFF5Ctool\u2581output\u2581end\uFF5C>\n"
+                + "<\uFF5Ctool\u2581output\u2581begin\uFF5C>warm<\uFF5Ctool\u2581output\u2581end\uFF5C>"
+                + "<\uFF5Ctool\u2581outputs\u2581end\uFF5C><\uFF5CAssistant\uFF5C>");
+    }
+
+    @Test
+    void reasoningFormatAndReasoningContentAreReadAndCheckedForType() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(RequestParser.reasoningFormat(json.readTree("{\"reasoning_format\":\"none\"}"))).isEqualTo(ReasoningFormat.NONE);
+        assertThat(RequestParser.reasoningFormat(json.readTree("{\"reasoning_format\":\"deepseek\"}"))).isEqualTo(ReasoningFormat.AUTO);
+        assertThat(RequestParser.reasoningFormat(json.readTree("{}"))).isNull();
+        ApiError unknown = org.assertj.core.api.Assertions.catchThrowableOfType(ApiError.class,
+                () -> RequestParser.reasoningFormat(json.readTree("{\"reasoning_format\":\"inline\"}")));
+        assertThat(unknown.getMessage()).isEqualTo("'reasoning_format': expected auto, deepseek or none, got 'inline'");
+        assertThat(unknown.param()).isEqualTo("reasoning_format");
+        List<ChatTemplate.Message> messages = RequestParser.messages(json.readTree(
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":\"Hello\",\"reasoning_content\":\"Greet.\"}]}"));
+        assertThat(messages.get(1).reasoning()).isEqualTo("Greet.");
+        assertThat(messages.get(0).reasoning()).isNull();
+        ApiError notText = org.assertj.core.api.Assertions.catchThrowableOfType(ApiError.class, () -> RequestParser.messages(json.readTree(
+                "{\"messages\":[{\"role\":\"assistant\",\"content\":\"Hello\",\"reasoning_content\":1}]}")));
+        assertThat(notText.getMessage()).isEqualTo("messages[0].reasoning_content must be a string");
     }
 
     @Test

@@ -1,0 +1,170 @@
+package dev.tangram.inference.http;
+
+/**
+ * Splits a reasoning model's generated text, as it arrives, into its reasoning (between {@code <think>} and
+ * {@code </think>}) and its answer. The reasoning is the text of a block the answer starts with (after any whitespace), or,
+ * where the prompt opened the block, the text before the first {@code </think>}; newlines around it are dropped, and so is
+ * whitespace between {@code </think>} and the answer. A block never closed (the answer cut off by {@code max_tokens}) is
+ * all reasoning; text that does not start with a block is all answer. Text that may still turn out to be a tag, or the
+ * newlines a tag would drop, is held back until it is known; the pieces of a text cut anywhere add up to what the whole
+ * text gives.
+ */
+final class ReasoningSplit {
+    private static final String OPEN = "<think>";
+    private static final String CLOSE = "</think>";
+
+    /**
+     * Whether a chat answer's reasoning is split off, and whether its prompt opened the reasoning block.
+     */
+    record Mode(boolean split, boolean opened) {
+        static final Mode OFF = new Mode(false, false);
+
+        /** A split for one choice's streamed text, or null where the reasoning is not split off. */
+        ReasoningSplit start() {
+            return split ? new ReasoningSplit(opened) : null;
+        }
+    }
+
+    /** A piece of each part ("" for none). */
+    record Piece(String reasoning, String content) {
+        static final Piece NOTHING = new Piece("", "");
+
+        boolean isEmpty() {
+            return reasoning.isEmpty() && content.isEmpty();
+        }
+    }
+
+    private enum State {
+        /** Before the first non-whitespace text: a block may yet start. */
+        START,
+        /** Inside the block, its leading newlines dropped. */
+        REASONING,
+        /** After {@code </think>}: whitespace before the answer is dropped. */
+        AFTER,
+        /** The answer. */
+        CONTENT
+    }
+
+    private State state;
+    /** Text received but not yet handed out. */
+    private final StringBuilder held = new StringBuilder();
+    /** Whether the reasoning's leading newlines are behind us. */
+    private boolean reasoningStarted;
+
+    /** @param opened whether the prompt ends inside a reasoning block (the text starts with the reasoning) */
+    ReasoningSplit(boolean opened) {
+        this.state = opened ? State.REASONING : State.START;
+    }
+
+    /** The two parts of a whole text. */
+    static Piece whole(String text, boolean opened) {
+        ReasoningSplit split = new ReasoningSplit(opened);
+        Piece first = split.add(text);
+        Piece rest = split.finish();
+        return new Piece(first.reasoning() + rest.reasoning(), first.content() + rest.content());
+    }
+
+    /** Takes the next generated text; answers what of each part is now known. */
+    Piece add(String text) {
+        held.append(text);
+        StringBuilder reasoning = new StringBuilder();
+        StringBuilder content = new StringBuilder();
+        boolean moved = true;
+        while (moved) {
+            moved = step(reasoning, content, false);
+        }
+        return new Piece(reasoning.toString(), content.toString());
+    }
+
+    /** At the end of the text: the rest of each part. */
+    Piece finish() {
+        StringBuilder reasoning = new StringBuilder();
+        StringBuilder content = new StringBuilder();
+        boolean moved = true;
+        while (moved) {
+            moved = step(reasoning, content, true);
+        }
+        return new Piece(reasoning.toString(), content.toString());
+    }
+
+    /** Moves what the held text settles into the parts; answers whether the state changed (another step may settle more). */
+    private boolean step(StringBuilder reasoning, StringBuilder content, boolean end) {
+        switch (state) {
+            case START -> {
+                String s = held.toString().stripLeading();
+                if (s.startsWith(OPEN)) {
+                    held.delete(0, held.length() - s.length() + OPEN.length());
+                    state = State.REASONING;
+                    return true;
+                }
+                if (end || !OPEN.startsWith(s)) {
+                    content.append(held);
+                    held.setLength(0);
+                    state = State.CONTENT;
+                }
+                return false;
+            }
+            case REASONING -> {
+                if (!reasoningStarted) {
+                    int from = 0;
+                    while (from < held.length() && held.charAt(from) == '\n') {
+                        from++;
+                    }
+                    held.delete(0, from);
+                    reasoningStarted = !held.isEmpty();
+                }
+                int close = held.indexOf(CLOSE);
+                if (close >= 0) {
+                    reasoning.append(trailingNewlinesCut(held.substring(0, close)));
+                    held.delete(0, close + CLOSE.length());
+                    state = State.AFTER;
+                    return true;
+                }
+                // hold what may be the start of </think>, and newlines that may come just before it
+                int keep = end ? held.length() : newlinesStart(held, partialTagStart(held));
+                reasoning.append(end ? trailingNewlinesCut(held.toString()) : held.substring(0, keep));
+                held.delete(0, end ? held.length() : keep);
+                return false;
+            }
+            case AFTER -> {
+                String s = held.toString().stripLeading();
+                held.setLength(0);
+                if (!s.isEmpty()) {
+                    held.append(s);
+                    state = State.CONTENT;
+                    return true;
+                }
+                return false;
+            }
+            case CONTENT -> {
+                content.append(held);
+                held.setLength(0);
+                return false;
+            }
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
+    /** Where a suffix of {@code text} that is a proper prefix of {@code </think>} starts (its length if none). */
+    private static int partialTagStart(CharSequence text) {
+        for (int k = Math.min(CLOSE.length() - 1, text.length()); k > 0; k--) {
+            if (CLOSE.startsWith(text.subSequence(text.length() - k, text.length()).toString())) {
+                return text.length() - k;
+            }
+        }
+        return text.length();
+    }
+
+    /** Where the run of newlines ending at {@code to} starts. */
+    private static int newlinesStart(CharSequence text, int to) {
+        int from = to;
+        while (from > 0 && text.charAt(from - 1) == '\n') {
+            from--;
+        }
+        return from;
+    }
+
+    private static String trailingNewlinesCut(String text) {
+        return text.substring(0, newlinesStart(text, text.length()));
+    }
+}

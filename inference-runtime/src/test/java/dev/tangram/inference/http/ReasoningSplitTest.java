@@ -1,0 +1,69 @@
+package dev.tangram.inference.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ReasoningSplitTest {
+    /** Each text (\n written as |), whether the prompt opened the block, and the reasoning and answer it splits into. */
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+            "<think>|Add them.|So 4.|</think>||4;            false; Add them.|So 4.; 4",
+            "Add them.|</think>||4;                          true;  Add them.;         4",
+            "||Add them.|||</think>  ||The answer is 4.;      true;  Add them.;         The answer is 4.",
+            "<think>||</think>||Hi;                          false; '';                Hi",
+            "Just an answer.;                                false; '';                Just an answer.",
+            "  <think>|still going|;                         false; still going;       ''",
+            "still going, cut off;                           true;  still going, cut off; ''",
+            "<thinking>x</thinking>;                         false; '';                <thinking>x</thinking>",
+            "<thin;                                          false; '';                <thin",
+            "|| Hi <think>;                                  false; '';                || Hi <think>",
+            "a </thinx b</think>c </think> d;                true;  a </thinx b;       c </think> d",
+            "<think>a|</th|ink>b;                            false; a|</th|ink>b;      ''",
+    })
+    void splitsTheReasoningFromTheAnswer(String text, boolean opened, String reasoning, String answer) {
+        ReasoningSplit.Piece whole = ReasoningSplit.whole(text.replace('|', '\n'), opened);
+        assertThat(whole).isEqualTo(new ReasoningSplit.Piece(reasoning.replace('|', '\n'), answer.replace('|', '\n')));
+    }
+
+    /** Cut anywhere, into any number of pieces, a text splits as it does whole: nothing is sent that a later piece would change. */
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+            "<think>|Add them.||So 4.|</think>||4 is the answer;false",
+            "|Add them.|</think>||The answer is 4.|;true",
+            "  <think>||</think>||</think>Hi;false",
+            "Plain text <think> here;false",
+            "a </thi||</think>|||b||;true"})
+    void piecesAddUpToTheWhole(String written, boolean opened) {
+        String text = written.replace('|', '\n');
+        ReasoningSplit.Piece whole = ReasoningSplit.whole(text, opened);
+        for (int cut = 0; cut <= text.length(); cut++) {
+            assertThat(streamed(text, opened, new int[] {cut})).as("cut at %d", cut).isEqualTo(whole);
+        }
+        Random random = new Random(7);
+        for (int trial = 0; trial < 200; trial++) {
+            int[] cuts = random.ints(random.nextInt(1, 8), 0, text.length() + 1).sorted().toArray();
+            assertThat(streamed(text, opened, cuts)).isEqualTo(whole);
+        }
+    }
+
+    private static ReasoningSplit.Piece streamed(String text, boolean opened, int[] cuts) {
+        ReasoningSplit split = new ReasoningSplit(opened);
+        StringBuilder reasoning = new StringBuilder();
+        StringBuilder content = new StringBuilder();
+        int from = 0;
+        for (int cut : cuts) {
+            ReasoningSplit.Piece p = split.add(text.substring(from, cut));
+            reasoning.append(p.reasoning());
+            content.append(p.content());
+            from = cut;
+        }
+        ReasoningSplit.Piece p = split.add(text.substring(from));
+        reasoning.append(p.reasoning());
+        content.append(p.content());
+        ReasoningSplit.Piece last = split.finish();
+        return new ReasoningSplit.Piece(reasoning.append(last.reasoning()).toString(), content.append(last.content()).toString());
+    }
+}
