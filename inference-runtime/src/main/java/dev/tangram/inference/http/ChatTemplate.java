@@ -8,11 +8,11 @@ import java.util.regex.Pattern;
 /**
  * Turns chat messages into one prompt. GGUF files carry a Jinja template; rather than run Jinja, the server recognises
  * the template family by its markers and renders that family's layout: Llama 3 headers, ChatML, Mistral's [INST] with
- * its tool markers, Llama 2 [INST], Granite 3's roles, DeepSeek R1's full-width markers, or a plain "role: content"
- * transcript for anything else.
+ * its tool markers, Llama 2 [INST], Granite 3's roles, DeepSeek R1's full-width markers, Gemma's turns, or a plain
+ * "role: content" transcript for anything else.
  */
 public enum ChatTemplate {
-    LLAMA3, CHATML, MISTRAL, LLAMA2, GRANITE, DEEPSEEK, PLAIN;
+    LLAMA3, CHATML, MISTRAL, LLAMA2, GRANITE, DEEPSEEK, GEMMA, PLAIN;
 
     /** DeepSeek R1's turn markers (full-width bars, and U+2581 for the spaces). */
     static final String DEEPSEEK_USER = "<\uFF5CUser\uFF5C>";
@@ -61,6 +61,9 @@ public enum ChatTemplate {
         }
         if (jinja.contains(DEEPSEEK_ASSISTANT) && jinja.contains(DEEPSEEK_USER) && jinja.contains(DEEPSEEK_END)) {
             return DEEPSEEK; // DeepSeek R1 and its distilled Qwen and Llama models
+        }
+        if (jinja.contains("<start_of_turn>")) {
+            return GEMMA; // Gemma 1-3: <start_of_turn>user\n...<end_of_turn>\n, the assistant's turns as "model"
         }
         if (jinja.contains("<|start_of_role|>")) {
             return GRANITE; // IBM Granite 3: <|start_of_role|>role<|end_of_role|>content<|end_of_text|>
@@ -229,6 +232,25 @@ public enum ChatTemplate {
                     }
                 }
                 b.append(DEEPSEEK_ASSISTANT);
+            }
+            case GEMMA -> {
+                // as llama.cpp writes Gemma's turns: no system turn, its text (trimmed) before the next user turn's;
+                // the assistant is "model"; each turn's text trimmed
+                StringBuilder system = new StringBuilder();
+                for (Message m : messages) {
+                    if (m.role().equals("system")) {
+                        system.append(m.content().strip());
+                        continue;
+                    }
+                    String role = m.role().equals("assistant") ? "model" : m.role();
+                    b.append("<start_of_turn>").append(role).append('\n');
+                    if (!system.isEmpty() && !role.equals("model")) {
+                        b.append(system).append("\n\n");
+                        system.setLength(0);
+                    }
+                    b.append(withCalls(m).strip()).append("<end_of_turn>\n");
+                }
+                b.append("<start_of_turn>model\n");
             }
             case PLAIN -> {
                 for (Message m : messages) {

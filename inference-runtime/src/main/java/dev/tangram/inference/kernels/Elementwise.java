@@ -79,4 +79,28 @@ public final class Elementwise {
             gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }
     }
+
+    /** √(2/π), of the tanh approximation of GELU. */
+    private static final double GELU_K = Math.sqrt(2 / Math.PI);
+
+    /**
+     * GeGLU in place over {@code [from, to)}: {@code gate[i] = gelu(gate[i]) * up[i]}, GELU in its tanh approximation
+     * (Gemma's, and ggml's {@code gelu}): {@code 0.5·g·(1 + tanh(√(2/π)·(g + 0.044715·g³)))}, computed as
+     * {@code g / (1 + e^(-2u))}, which is the same number. Scalar over {@link Math#exp} for the reason {@link #swiGlu} is.
+     */
+    public static void geluGlu(float[] gate, float[] up, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float g = gate[i];
+            double u = GELU_K * (g + 0.044715 * g * g * g);
+            gate[i] = (float) (g / (1 + Math.exp(-2 * u))) * up[i];
+        }
+    }
+
+    /** {@code a[0..n) = cap · tanh(a / cap)}: Gemma's soft capping of the logits (tanh through {@link Math#exp}). */
+    public static void softCap(float[] a, float cap, int n) {
+        for (int i = 0; i < n; i++) {
+            double y = a[i] / (double) cap;
+            a[i] = (float) (cap * (2 / (1 + Math.exp(-2 * y)) - 1));
+        }
+    }
 }

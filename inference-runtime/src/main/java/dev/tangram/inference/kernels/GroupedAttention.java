@@ -97,6 +97,18 @@ public final class GroupedAttention {
      */
     public void attend(float[] q, int qOff, float scale, float[] keys, float[] values, int[] table, int blockSize, int kvHeads,
                        int kvHead, int positions, float[] out, int outOff) {
+        attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, 0, positions, out, outOff);
+    }
+
+    /**
+     * Attends from the group's query heads to positions {@code [first, positions)} (a sliding window's), as
+     * {@link #attend(float[], int, float, float[], float[], int[], int, int, int, int, float[], int)} does to all.
+     */
+    public void attend(float[] q, int qOff, float scale, float[] keys, float[] values, int[] table, int blockSize, int kvHeads,
+                       int kvHead, int first, int positions, float[] out, int outOff) {
+        if (first < 0 || first >= positions) {
+            throw new IllegalArgumentException("the window [" + first + ", " + positions + ") holds no position");
+        }
         if (blockSize < 1 || blockSize > MAX_TILE) {
             throw new IllegalArgumentException("block size must be in [1, " + MAX_TILE + "], got " + blockSize);
         }
@@ -105,7 +117,8 @@ public final class GroupedAttention {
         Arrays.fill(sum, 0f);
         Arrays.fill(acc, 0f);
         int hd = headDim;
-        for (int start = 0; start < positions; start += tile) {
+        // tiles start at block boundaries; the positions of the first block before the window are masked out
+        for (int start = first - first % blockSize; start < positions; start += tile) {
             int n = Math.min(tile, positions - start);
             int blocks = (n + blockSize - 1) / blockSize;
             for (int b = 0; b < blocks; b++) {
@@ -127,6 +140,9 @@ public final class GroupedAttention {
                 }
             }
             for (g = 0; g < group; g++) {
+                if (start < first) {
+                    Arrays.fill(scores, g * tile, g * tile + first - start, Float.NEGATIVE_INFINITY);
+                }
                 softmaxStep(g, n, scale);
             }
             for (g = 0; g + HEADS_AT_ONCE <= group; g += HEADS_AT_ONCE) {

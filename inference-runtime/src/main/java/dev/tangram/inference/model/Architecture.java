@@ -6,18 +6,24 @@ import java.util.stream.Collectors;
 
 /**
  * The GGUF architectures ({@code general.architecture}) Tangram's decoder runs, and what each changes in it. All share
- * llama.cpp's tensor names and the pre-norm block (RMSNorm, grouped-query attention, SwiGLU); they differ in how RoPE
- * pairs a head's values, whether Q and K are normalised per head, and in Granite's four multipliers.
+ * llama.cpp's tensor names and the pre-norm block (RMSNorm, grouped-query attention, a gated FFN); they differ in how
+ * RoPE pairs a head's values, whether Q and K are normalised per head, in Granite's four multipliers, and in Gemma 3's
+ * block (GELU, norms after attention and FFN, sliding-window layers).
  */
 public enum Architecture {
     /** Llama 2/3, TinyLlama, SmolLM, Mistral 7B and the many files converted as {@code llama}. */
-    LLAMA("llama", RopeStyle.PAIRS, false, false),
+    LLAMA("llama", RopeStyle.PAIRS, false, false, false),
     /** Qwen2 and Qwen2.5: RoPE over the halves of a head, biases on Q, K and V. */
-    QWEN2("qwen2", RopeStyle.HALVES, false, false),
+    QWEN2("qwen2", RopeStyle.HALVES, false, false, false),
     /** Qwen3 (dense): RoPE over halves, Q and K each RMS-normalised per head before RoPE, no biases. */
-    QWEN3("qwen3", RopeStyle.HALVES, true, false),
+    QWEN3("qwen3", RopeStyle.HALVES, true, false, false),
     /** IBM Granite 3 (dense): Llama's block with an embedding, residual, attention and logit multiplier. */
-    GRANITE("granite", RopeStyle.PAIRS, false, true);
+    GRANITE("granite", RopeStyle.PAIRS, false, true, false),
+    /**
+     * Google Gemma 3 (text): RoPE over halves, Q/K norms, embeddings scaled by √dim, GELU-gated FFN, an RMSNorm after
+     * attention and after the FFN, most layers attending over a sliding window with their own RoPE base.
+     */
+    GEMMA3("gemma3", RopeStyle.HALVES, true, false, true);
 
     /**
      * Which two values of a head RoPE rotates together: {@code PAIRS} are {@code (x[2i], x[2i+1])} (llama.cpp's normal
@@ -30,12 +36,23 @@ public enum Architecture {
     private final RopeStyle rope;
     private final boolean qkNorm;
     private final boolean multipliers;
+    private final boolean gemma;
 
-    Architecture(String ggufName, RopeStyle rope, boolean qkNorm, boolean multipliers) {
+    Architecture(String ggufName, RopeStyle rope, boolean qkNorm, boolean multipliers, boolean gemma) {
         this.ggufName = ggufName;
         this.rope = rope;
         this.qkNorm = qkNorm;
         this.multipliers = multipliers;
+        this.gemma = gemma;
+    }
+
+    /**
+     * Whether the block is Gemma's: GELU instead of SiLU in the gated FFN, and {@code blk.N.post_attention_norm.weight}
+     * and {@code blk.N.post_ffw_norm.weight} applied to the attention's and the FFN's output before each joins the
+     * residual stream.
+     */
+    public boolean gemmaBlock() {
+        return gemma;
     }
 
     /** The value of {@code general.architecture}, also the prefix of the shape keys ({@code qwen2.block_count}). */
@@ -62,7 +79,7 @@ public enum Architecture {
         return Arrays.stream(values()).filter(a -> a.ggufName.equals(name)).findFirst();
     }
 
-    /** The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite". */
+    /** The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3". */
     public static String names() {
         return Arrays.stream(values()).map(Architecture::ggufName).collect(Collectors.joining(", "));
     }

@@ -1,24 +1,31 @@
 package dev.tangram.inference.model;
 
 /**
- * The multipliers some architectures put into the Llama block (Granite's; {@link #NONE} for the others), as llama.cpp
- * applies them.
+ * The multipliers some architectures put into the Llama block (Granite's, Gemma's; {@link #NONE} for the others), as
+ * llama.cpp applies them.
  *
  * @param embedding each token's embedding is multiplied by this ({@code <arch>.embedding_scale}; 1: none)
  * @param residual  each block's attention and FFN output is multiplied by this before it joins the residual stream
  *                  ({@code <arch>.residual_scale}; 1: none)
  * @param attention the attention scores' scale ({@code <arch>.attention.scale}); 0 means {@code 1 / sqrt(headDim)}
  * @param logit     the logits are divided by this ({@code <arch>.logit_scale}; 1: none)
+ * @param logitCap  Gemma's soft cap: the logits become {@code cap · tanh(logit / cap)} ({@code <arch>.final_logit_softcapping};
+ *                  0: none)
  */
-public record DecoderScales(float embedding, float residual, float attention, float logit) {
-    public static final DecoderScales NONE = new DecoderScales(1, 1, 0, 1);
+public record DecoderScales(float embedding, float residual, float attention, float logit, float logitCap) {
+    public static final DecoderScales NONE = new DecoderScales(1, 1, 0, 1, 0);
 
     public DecoderScales {
-        if (!(Float.isFinite(embedding) && Float.isFinite(residual) && Float.isFinite(attention) && Float.isFinite(logit))
-                || logit == 0 || attention < 0) {
+        if (!(Float.isFinite(embedding) && Float.isFinite(residual) && Float.isFinite(attention) && Float.isFinite(logit)
+                && Float.isFinite(logitCap)) || logit == 0 || attention < 0 || logitCap < 0) {
             throw new IllegalArgumentException("the decoder's multipliers must be finite, the logit scale non-zero and the attention "
-                    + "scale not negative: " + this);
+                    + "scale and logit cap not negative: " + this);
         }
+    }
+
+    /** Multipliers without a logit cap (Granite's). */
+    public DecoderScales(float embedding, float residual, float attention, float logit) {
+        this(embedding, residual, attention, logit, 0);
     }
 
     /** The factor attention scores are multiplied by for heads of {@code headDim}. */

@@ -17,11 +17,17 @@ package dev.tangram.inference.model;
  * @param architecture  what the architecture changes in the block
  * @param ropeScale     positions are multiplied by this before RoPE: 1 / {@code <arch>.rope.scaling.factor} for linear
  *                      scaling, 1 without
- * @param scales        the architecture's multipliers ({@link DecoderScales#NONE} but for Granite)
+ * @param scales        the architecture's multipliers ({@link DecoderScales#NONE} but for Granite and Gemma)
+ * @param window        the layers that attend over a sliding window ({@link SlidingWindow#NONE} but for Gemma 3); the
+ *                      RoPE scale applies to the others only
  */
 public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headDim, int ffnDim, int vocabSize, int contextLength,
-                          float ropeTheta, float rmsEps, Architecture architecture, float ropeScale, DecoderScales scales) {
+                          float ropeTheta, float rmsEps, Architecture architecture, float ropeScale, DecoderScales scales,
+                          SlidingWindow window) {
     public LlamaConfig {
+        if (window.local().length() > layers) {
+            throw new IllegalArgumentException("the sliding window names layer " + (window.local().length() - 1) + " of " + layers);
+        }
         if (layers < 1 || dim < 1 || heads < 1 || kvHeads < 1 || headDim < 1 || ffnDim < 1 || vocabSize < 1 || contextLength < 1) {
             throw new IllegalArgumentException("every dimension of a model must be positive: " + this);
         }
@@ -34,6 +40,13 @@ public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headD
         if (!(ropeScale > 0 && Float.isFinite(ropeScale))) {
             throw new IllegalArgumentException("the RoPE position scale must be positive and finite: " + ropeScale);
         }
+    }
+
+    /** A model without sliding-window layers. */
+    public LlamaConfig(int layers, int dim, int heads, int kvHeads, int headDim, int ffnDim, int vocabSize, int contextLength,
+                       float ropeTheta, float rmsEps, Architecture architecture, float ropeScale, DecoderScales scales) {
+        this(layers, dim, heads, kvHeads, headDim, ffnDim, vocabSize, contextLength, ropeTheta, rmsEps, architecture, ropeScale, scales,
+                SlidingWindow.NONE);
     }
 
     /** A {@code llama} model without RoPE scaling or multipliers. */

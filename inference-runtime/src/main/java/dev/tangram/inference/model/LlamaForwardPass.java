@@ -11,7 +11,9 @@ import java.util.List;
  * The Llama decoder over a batch of sequence chunks: all tokens of all chunks go through each weight matrix together
  * (one pass over the weights per step), attention reads keys and values through each chunk's block table.
  * RoPE rotates the pairs of each head the architecture says ({@link Architecture.RopeStyle}); its biases, per-head Q/K
- * norms and multipliers are applied where the model has them. Calls are serialised; scratch buffers are reused.
+ * norms and multipliers are applied where the model has them, and Gemma's block (GELU, the norms after attention and
+ * FFN, sliding-window layers with their own RoPE base, the logits' soft cap) where the architecture has it. Calls are
+ * serialised; scratch buffers are reused.
  */
 public final class LlamaForwardPass implements ForwardPass {
     private final LlamaConfig c;
@@ -20,6 +22,8 @@ public final class LlamaForwardPass implements ForwardPass {
     private final WorkerPool pool;
     private final int qDim;
     private final float[] invFreq;
+    /** The sliding-window layers' RoPE frequencies (their own base, no scaling), or null where no layer slides. */
+    private final float[] localInvFreq;
 
     // scratch, grown to the largest batch seen; shapes in comments are [tokens × width]
     private int capacity;
@@ -33,6 +37,8 @@ public final class LlamaForwardPass implements ForwardPass {
     private float[] hb2;   // [T × ffn] up
     private float[] cos;   // [T × headDim/2]
     private float[] sin;   // [T × headDim/2]
+    private float[] localCos; // [T × headDim/2], for sliding-window layers
+    private float[] localSin; // [T × headDim/2]
     private int[] pos;     // [T] position of each token
     private int[] owner;   // [T] chunk index of each token
     /** Per participant: its attention kernel and scratch. */
@@ -45,7 +51,7 @@ public final class LlamaForwardPass implements ForwardPass {
     private int layer;
     private int swiGluEnd;
     private final WorkerPool.RangeTask attentionTask = this::attention;
-    private final WorkerPool.RangeTask swiGluTask = this::swiGlu;
+    private final WorkerPool.RangeTask swiGluTask = this::gatedActivation;
     /** Elements of the FFN activation per SwiGLU work item. */
     private static final int SWIGLU_SLICE = 4096;
 
@@ -64,6 +70,14 @@ public final class LlamaForwardPass implements ForwardPass {
             }
             invFreq[i] = (float) f;
         }
+        if (config.window().size() > 0) {
+            this.localInvFreq = new float[half];
+            for (int i = 0; i < half; i++) {
+                localInvFreq[i] = (float) Math.pow(config.window().ropeTheta(), -2.0 * i / config.headDim());
+            }
+        } else {
+            this.localInvFreq = null;
+        }
         this.attention = new GroupedAttention[pool.size()];
         java.util.Arrays.setAll(attention, i -> new GroupedAttention(config.heads() / config.kvHeads(), config.headDim()));
     }
@@ -80,7 +94,7 @@ public final class LlamaForwardPass implements ForwardPass {
 
     @Override
     public long activationBytes(int tokens) {
-        long perToken = 3L * c.dim() + 2L * qDim + 2L * c.kvDim() + 2L * c.ffnDim() + c.headDim() + 2 + c.vocabSize();
+        long perToken = 3L * c.dim() + 2L * qDim + 2L * c.kvDim() + 2L * c.ffnDim() + 2L * c.headDim() + 2 + c.vocabSize();
         int widestRow = Math.max(Math.max(c.dim(), c.ffnDim()), qDim);
         long perThread = 4L * 4L * widestRow + GroupedAttention.scratchBytes(c.heads() / c.kvHeads(), c.headDim());
         long kernel = pool.size() * MatmulKernel.scratchBytes(tokens, widestRow) + MatmulKernel.inputCopyBytes(tokens, widestRow);
@@ -159,6 +173,8 @@ public final class LlamaForwardPass implements ForwardPass {
             hb2 = new float[tokens * c.ffnDim()];
             cos = new float[tokens * invFreq.length];
             sin = new float[tokens * invFreq.length];
+            localCos = localInvFreq == null ? null : new float[tokens * invFreq.length];
+            localSin = localInvFreq == null ? null : new float[tokens * invFreq.length];
             pos = new int[tokens];
             owner = new int[tokens];
         }
@@ -177,6 +193,11 @@ public final class LlamaForwardPass implements ForwardPass {
                     double angle = (double) pos[t] * invFreq[f];
                     cos[t * half + f] = (float) Math.cos(angle);
                     sin[t * half + f] = (float) Math.sin(angle);
+                    if (localInvFreq != null) {
+                        double local = (double) pos[t] * localInvFreq[f];
+                        localCos[t * half + f] = (float) Math.cos(local);
+                        localSin[t * half + f] = (float) Math.sin(local);
+                    }
                 }
             }
         }
@@ -198,8 +219,9 @@ public final class LlamaForwardPass implements ForwardPass {
             rmsNorm(q, lw.qNorm(), q, tokens * c.heads(), c.headDim());
             rmsNorm(k, lw.kNorm(), k, tokens * c.kvHeads(), c.headDim());
         }
-        rope(q, c.heads(), tokens);
-        rope(k, c.kvHeads(), tokens);
+        boolean local = c.window().isLocal(l);
+        rope(q, c.heads(), tokens, local);
+        rope(k, c.kvHeads(), tokens, local);
         float[] keys = cache.keys(l);
         float[] values = cache.values(l);
         int bs = cache.blockSize();
@@ -212,6 +234,9 @@ public final class LlamaForwardPass implements ForwardPass {
         pool.run(tokens * c.kvHeads(), Math.max(1, tokens * c.kvHeads() / (pool.size() * 8)), attentionTask);
         kernel.multiply(lw.wo(), att, tokens, xb);
         addBias(xb, bias.o(), tokens);
+        if (lw.postAttnNorm() != null) {
+            rmsNorm(xb, lw.postAttnNorm(), xb, tokens, dim);
+        }
         addResidual(xb, tokens);
 
         rmsNorm(x, lw.ffnNorm(), xb, tokens, dim);
@@ -223,6 +248,9 @@ public final class LlamaForwardPass implements ForwardPass {
         pool.run((n + SWIGLU_SLICE - 1) / SWIGLU_SLICE, 1, swiGluTask);
         kernel.multiply(lw.wDown(), hb, tokens, xb);
         addBias(xb, bias.down(), tokens);
+        if (lw.postFfnNorm() != null) {
+            rmsNorm(xb, lw.postFfnNorm(), xb, tokens, dim);
+        }
         addResidual(xb, tokens);
     }
 
@@ -255,20 +283,26 @@ public final class LlamaForwardPass implements ForwardPass {
             int kvHead = item % c.kvHeads();
             int qo = t * qDim + kvHead * group * hd;
             kernel.attend(q, qo, scale, keys, values, chunks.get(owner[t]).blockTable(), cache.blockSize(), c.kvHeads(), kvHead,
-                    pos[t] + 1, att, qo);
+                    c.window().first(layer, pos[t]), pos[t] + 1, att, qo);
         }
     }
 
-    /** SwiGLU of slices {@code [from, to)} of the FFN activation. */
-    private void swiGlu(int from, int to, int worker) {
-        Elementwise.swiGlu(hb, hb2, from * SWIGLU_SLICE, Math.min(swiGluEnd, to * SWIGLU_SLICE));
+    /** The gated activation (SwiGLU, or Gemma's GeGLU) of slices {@code [from, to)} of the FFN activation. */
+    private void gatedActivation(int from, int to, int worker) {
+        if (c.architecture().gemmaBlock()) {
+            Elementwise.geluGlu(hb, hb2, from * SWIGLU_SLICE, Math.min(swiGluEnd, to * SWIGLU_SLICE));
+        } else {
+            Elementwise.swiGlu(hb, hb2, from * SWIGLU_SLICE, Math.min(swiGluEnd, to * SWIGLU_SLICE));
+        }
     }
 
     /**
-     * Rotates value pairs {@code (a, b)} of each head by the token's angles: {@code (x[2f], x[2f+1])} or, for
-     * {@link Architecture.RopeStyle#HALVES}, {@code (x[f], x[f + headDim/2])}.
+     * Rotates value pairs {@code (a, b)} of each head by the token's angles (a sliding-window layer's where {@code local}):
+     * {@code (x[2f], x[2f+1])} or, for {@link Architecture.RopeStyle#HALVES}, {@code (x[f], x[f + headDim/2])}.
      */
-    private void rope(float[] vec, int heads, int tokens) {
+    private void rope(float[] vec, int heads, int tokens, boolean local) {
+        float[] cos = local ? localCos : this.cos;
+        float[] sin = local ? localSin : this.sin;
         int hd = c.headDim();
         int half = invFreq.length;
         int width = heads * hd;
@@ -326,6 +360,9 @@ public final class LlamaForwardPass implements ForwardPass {
         addBias(logits, w.outputBias(), rows);
         if (c.scales().logit() != 1) {
             Elementwise.scale(logits, 1 / c.scales().logit(), rows * c.vocabSize());
+        }
+        if (c.scales().logitCap() != 0) {
+            Elementwise.softCap(logits, c.scales().logitCap(), rows * c.vocabSize());
         }
     }
 

@@ -41,13 +41,17 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
      * @param biases   the block's optional biases
      * @param qNorm    {@code blk.N.attn_q_norm.weight} [headDim], RMSNorm of each query head before RoPE, or null
      * @param kNorm    {@code blk.N.attn_k_norm.weight} [headDim], the same for each key head, or null
+     * @param postAttnNorm {@code blk.N.post_attention_norm.weight} [dim], RMSNorm of the attention's output before it
+     *                 joins the residual stream (Gemma's), or null
+     * @param postFfnNorm {@code blk.N.post_ffw_norm.weight} [dim], the same for the FFN's output, or null
      */
     public record Layer(float[] attnNorm, WeightMatrix wq, WeightMatrix wk, WeightMatrix wv, WeightMatrix wo, float[] ffnNorm,
-                        WeightMatrix wGate, WeightMatrix wUp, WeightMatrix wDown, Biases biases, float[] qNorm, float[] kNorm) {
+                        WeightMatrix wGate, WeightMatrix wUp, WeightMatrix wDown, Biases biases, float[] qNorm, float[] kNorm,
+                        float[] postAttnNorm, float[] postFfnNorm) {
         /** This block with other matrices and the same vectors. */
         Layer withMatrices(UnaryOperator<WeightMatrix> f) {
             return new Layer(attnNorm, f.apply(wq), f.apply(wk), f.apply(wv), f.apply(wo), ffnNorm, f.apply(wGate), f.apply(wUp), f.apply(wDown),
-                    biases, qNorm, kNorm);
+                    biases, qNorm, kNorm, postAttnNorm, postFfnNorm);
         }
     }
 
@@ -77,7 +81,7 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         for (Layer l : layers) {
             Biases b = l.biases;
             n += 4L * (l.attnNorm.length + l.ffnNorm.length + length(l.qNorm) + length(l.kNorm) + length(b.q) + length(b.k) + length(b.v)
-                    + length(b.o) + length(b.gate) + length(b.up) + length(b.down));
+                    + length(b.o) + length(b.gate) + length(b.up) + length(b.down) + length(l.postAttnNorm) + length(l.postFfnNorm));
         }
         for (WeightMatrix m : matrices()) {
             if (m != tokenEmbedding) {
@@ -116,6 +120,7 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         WeightMatrix embd = b.matrix("token_embd.weight", c.vocabSize(), c.dim());
         Layer[] layers = new Layer[c.layers()];
         boolean qkNorm = c.architecture().qkNorm();
+        boolean gemma = c.architecture().gemmaBlock();
         for (int i = 0; i < layers.length; i++) {
             String p = "blk." + i + ".";
             layers[i] = new Layer(b.vector(p + "attn_norm.weight", c.dim()),
@@ -132,7 +137,9 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
                             b.optionalVector(p + "ffn_gate.bias", c.ffnDim()), b.optionalVector(p + "ffn_up.bias", c.ffnDim()),
                             b.optionalVector(p + "ffn_down.bias", c.dim())),
                     qkNorm ? b.vector(p + "attn_q_norm.weight", c.headDim()) : null,
-                    qkNorm ? b.vector(p + "attn_k_norm.weight", c.headDim()) : null);
+                    qkNorm ? b.vector(p + "attn_k_norm.weight", c.headDim()) : null,
+                    gemma ? b.vector(p + "post_attention_norm.weight", c.dim()) : null,
+                    gemma ? b.vector(p + "post_ffw_norm.weight", c.dim()) : null);
         }
         float[] outNorm = b.vector("output_norm.weight", c.dim());
         WeightMatrix output = file.findTensor("output.weight").isPresent() ? b.matrix("output.weight", c.vocabSize(), c.dim()) : embd;

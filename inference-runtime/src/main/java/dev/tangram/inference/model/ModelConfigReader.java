@@ -3,6 +3,7 @@ package dev.tangram.inference.model;
 import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.gguf.GgufFormatException;
 import dev.tangram.inference.gguf.GgufMetadata;
+import dev.tangram.inference.gguf.GgufValueType;
 
 /**
  * Reads a decoder's {@link LlamaConfig} from GGUF metadata the way llama.cpp reads it, refusing what Tangram's decoder
@@ -38,9 +39,12 @@ final class ModelConfigReader {
         }
         int vocab = file.tensor("token_embd.weight").rows();
         try {
-            return new LlamaConfig(m.getInt(p + "block_count"), dim, heads, kvHeads, headDim, m.getInt(p + "feed_forward_length"), vocab,
+            int layers = m.getInt(p + "block_count");
+            return new LlamaConfig(layers, dim, heads, kvHeads, headDim, m.getInt(p + "feed_forward_length"), vocab,
                     m.getInt(p + "context_length"), m.getFloat(p + "rope.freq_base", 10000f),
-                    m.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), arch, ropeScale(file, p), scales(file, arch, p));
+                    m.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), arch, ropeScale(file, p),
+                    arch.gemmaBlock() ? gemmaScales(file, p, layers, dim, heads, headDim) : scales(file, arch, p),
+                    arch.gemmaBlock() ? window(file, p, layers) : SlidingWindow.NONE);
         } catch (IllegalArgumentException e) {
             throw new GgufFormatException(file.path() + ": " + e.getMessage(), e);
         }
@@ -80,6 +84,54 @@ final class ModelConfigReader {
             throw bad(file, "'" + p + "logit_scale' is 0; the logits are divided by it");
         }
         return new DecoderScales(embedding == 0 ? 1 : embedding, residual == 0 ? 1 : residual, m.getFloat(p + "attention.scale", 0f), logit);
+    }
+
+    /**
+     * Gemma 3's multipliers, as llama.cpp sets them: embeddings times √dim; attention scores times 1/√headDim, but
+     * 1/√(dim/heads) for the 62-layer (27B) model, as Gemma's own code has it; {@code final_logit_softcapping} where the
+     * file has it.
+     */
+    static DecoderScales gemmaScales(GgufFile file, String p, int layers, int dim, int heads, int headDim) {
+        float cap = file.metadata().getFloat(p + "final_logit_softcapping", 0f);
+        if (cap < 0 || !Float.isFinite(cap)) {
+            throw bad(file, "'" + p + "final_logit_softcapping' = " + cap + " is not a positive number");
+        }
+        float attention = (float) (1 / Math.sqrt(layers == 62 ? (double) dim / heads : headDim));
+        return new DecoderScales((float) Math.sqrt(dim), 1, attention, 1, cap);
+    }
+
+    /**
+     * Gemma 3's sliding window, as llama.cpp reads it: {@code attention.sliding_window} (absent or 0: no layer slides);
+     * which layers slide from {@code attention.sliding_window_pattern}, a number n (every nth layer global; 6 where
+     * absent) or one boolean per layer; the local layers' RoPE base from {@code rope.freq_base_swa} (10000 where absent).
+     */
+    static SlidingWindow window(GgufFile file, String p, int layers) {
+        GgufMetadata m = file.metadata();
+        int size = m.getInt(p + "attention.sliding_window", 0);
+        if (size < 0) {
+            throw bad(file, "'" + p + "attention.sliding_window' = " + size + " is negative");
+        }
+        if (size == 0) {
+            return SlidingWindow.NONE;
+        }
+        String key = p + "attention.sliding_window_pattern";
+        java.util.BitSet local;
+        if (m.contains(key) && m.get(key).type() == GgufValueType.ARRAY) {
+            if (!(m.get(key).value() instanceof boolean[] flags) || flags.length != layers) {
+                throw bad(file, "'" + key + "' must be a number or " + layers + " booleans, one per layer");
+            }
+            local = new java.util.BitSet(layers);
+            for (int l = 0; l < layers; l++) {
+                local.set(l, flags[l]);
+            }
+        } else {
+            int n = m.getInt(key, 6);
+            if (n < 0) {
+                throw bad(file, "'" + key + "' = " + n + " is negative");
+            }
+            local = SlidingWindow.pattern(n, layers);
+        }
+        return local.isEmpty() ? SlidingWindow.NONE : new SlidingWindow(size, local, m.getFloat(p + "rope.freq_base_swa", 10000f));
     }
 
     private static GgufFormatException bad(GgufFile file, String why) {

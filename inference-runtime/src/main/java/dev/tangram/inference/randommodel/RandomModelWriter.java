@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /**
- * Writes a Llama-shaped GGUF file (architecture {@code llama}, {@code qwen2}, {@code qwen3} or {@code granite}) with
+ * Writes a Llama-shaped GGUF file (architecture {@code llama}, {@code qwen2}, {@code qwen3}, {@code granite} or {@code gemma3}) with
  * seeded random weights and a byte-level BPE vocabulary learned from Tangram's built-in corpus. Metadata and tensor names follow llama.cpp's ({@code general.*}, {@code <arch>.*},
  * {@code tokenizer.ggml.*}, {@code token_embd.weight}, {@code blk.N.attn_q.weight}, ...). Matrices are uniform in
  * {@code ±sqrt(3 / fan_in)} (unit variance out for unit variance in), so activations stay in a sane range through the
@@ -83,6 +83,14 @@ public final class RandomModelWriter {
             w.put(a + ".attention.scale", GgufValue.ofFloat32(GRANITE_ATTENTION_SCALE));
             w.put(a + ".logit_scale", GgufValue.ofFloat32(GRANITE_LOGIT_SCALE));
         }
+        if (spec.architecture().gemmaBlock()) {
+            // Gemma 3 slides a window of 512 over five layers in six; a random model's is small enough for short test
+            // prompts to pass it, and with fewer than six layers the last one is global
+            w.put(a + ".attention.sliding_window", GgufValue.ofUint32(slidingWindow(spec)));
+            w.put(a + ".attention.sliding_window_pattern", GgufValue.ofUint32(Math.min(6, spec.layers())));
+            // the local layers' RoPE base a hundredth of the global one's, as Gemma 3's (10000 against 1000000)
+            w.put(a + ".rope.freq_base_swa", GgufValue.ofFloat32(spec.ropeTheta() / 100));
+        }
         w.put("tokenizer.ggml.model", GgufValue.ofString("gpt2"));
         w.put("tokenizer.ggml.pre", GgufValue.ofString("llama-bpe"));
         w.put("tokenizer.ggml.tokens", GgufValue.ofStrings(tokens));
@@ -125,9 +133,15 @@ public final class RandomModelWriter {
         w.write(out);
     }
 
+    /** The sliding window a random Gemma 3 model carries: its context / 256, at least 4 and at most Gemma 3's 512. */
+    static int slidingWindow(RandomModelSpec spec) {
+        return Math.clamp(spec.contextLength() / 256, 4, 512);
+    }
+
     /**
      * The tensors of block {@code l} that only some architectures have: Qwen2's Q, K and V biases (all seven of a block with
-     * {@code llama} and {@code biases}), Qwen3's per-head Q and K norms. Biases are uniform in ±0.5, norms near 1.
+     * {@code llama} and {@code biases}), Qwen3's and Gemma 3's per-head Q and K norms, Gemma's norms after attention and
+     * FFN. Biases are uniform in ±0.5, norms near 1.
      */
     private static void blockExtras(GgufWriter w, RandomModelSpec spec, int l) {
         String p = "blk." + l + ".";
@@ -148,6 +162,10 @@ public final class RandomModelWriter {
         if (spec.architecture().qkNorm()) {
             w.tensor(p + "attn_q_norm.weight", GgmlType.F32, dims(spec.headDim()), vector(spec, seed + 7, spec.headDim(), 1, 0.1));
             w.tensor(p + "attn_k_norm.weight", GgmlType.F32, dims(spec.headDim()), vector(spec, seed + 8, spec.headDim(), 1, 0.1));
+        }
+        if (spec.architecture().gemmaBlock()) {
+            w.tensor(p + "post_attention_norm.weight", GgmlType.F32, dims(spec.dim()), vector(spec, seed + 9, spec.dim(), 1, 0.1));
+            w.tensor(p + "post_ffw_norm.weight", GgmlType.F32, dims(spec.dim()), vector(spec, seed + 10, spec.dim(), 1, 0.1));
         }
     }
 

@@ -201,6 +201,20 @@ class ChatTemplateTest {
         assertThat(notBoolean.getMessage()).isEqualTo("'chat_template_kwargs.enable_thinking' must be a boolean");
     }
 
+    /** Gemma's turns, as llama.cpp's own test expects them: the system text before the first user turn's, "model" turns. */
+    @Test
+    void gemmaMergesTheSystemMessageIntoTheFirstUserTurn() {
+        List<ChatTemplate.Message> chat = List.of(new ChatTemplate.Message("system", "You are a helpful assistant"),
+                new ChatTemplate.Message("user", "Hello"), new ChatTemplate.Message("assistant", "Hi there"),
+                new ChatTemplate.Message("user", "Who are you"), new ChatTemplate.Message("assistant", "   I am an assistant   "),
+                new ChatTemplate.Message("user", "Another question"));
+        assertThat(ChatTemplate.detect("{{ '<start_of_turn>' + role + '\\n' }}")).isEqualTo(ChatTemplate.GEMMA);
+        assertThat(ChatTemplate.GEMMA.render(chat)).isEqualTo("<start_of_turn>user\nYou are a helpful assistant\n\nHello<end_of_turn>\n"
+                + "<start_of_turn>model\nHi there<end_of_turn>\n<start_of_turn>user\nWho are you<end_of_turn>\n"
+                + "<start_of_turn>model\nI am an assistant<end_of_turn>\n<start_of_turn>user\nAnother question<end_of_turn>\n"
+                + "<start_of_turn>model\n");
+    }
+
     /** Granite 3's turns, as llama.cpp writes them: role markers, the text, end of text and a newline; then the assistant's role. */
     @Test
     void graniteWritesEachTurnBetweenItsRoleMarkersAndEndOfText() {

@@ -23,6 +23,21 @@ class GroupedAttentionTest {
         "1, 64, 1, 16", "4, 64, 256, 16", "4, 64, 257, 16", "8, 64, 700, 16", "2, 16, 300, 4", "5, 20, 513, 7",
         "6, 128, 90, 16", "3, 8, 260, 1", "4, 64, 333, 20", "4, 32, 650, 300", "4, 64, 40, 32"})
     void matchesADoublePrecisionSoftmaxAttention(int group, int headDim, int positions, int blockSize) {
+        check(group, headDim, positions, blockSize, 0);
+    }
+
+    /**
+     * A sliding window's attention: positions before {@code first} are left out, whether the window starts at a block's
+     * start, inside a block, or in a later tile.
+     */
+    @ParameterizedTest
+    @CsvSource({"4, 64, 40, 16, 16", "4, 64, 40, 16, 17", "2, 16, 300, 4, 250", "5, 20, 513, 7, 3", "4, 64, 333, 20, 301",
+        "1, 64, 9, 4, 8", "3, 8, 260, 1, 259"})
+    void aWindowAttendsOnlyFromItsFirstPosition(int group, int headDim, int positions, int blockSize, int first) {
+        check(group, headDim, positions, blockSize, first);
+    }
+
+    private static void check(int group, int headDim, int positions, int blockSize, int first) {
         Random r = new Random(group * 1000L + positions * 7L + blockSize);
         int kvHeads = 2;
         int kvHead = 1;
@@ -61,12 +76,16 @@ class GroupedAttentionTest {
         float scale = (float) (1 / Math.sqrt(headDim));
         float[] out = new float[1 + group * headDim];
         GroupedAttention kernel = new GroupedAttention(group, headDim);
-        kernel.attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, positions, out, 1);
+        if (first == 0) {
+            kernel.attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, positions, out, 1);
+        } else {
+            kernel.attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, first, positions, out, 1);
+        }
 
         for (int g = 0; g < group; g++) {
             double[] s = new double[positions];
             double max = Double.NEGATIVE_INFINITY;
-            for (int p = 0; p < positions; p++) {
+            for (int p = first; p < positions; p++) {
                 double dot = 0;
                 for (int d = 0; d < headDim; d++) {
                     dot += (double) q[qOff + g * headDim + d] * k[p][kvHead * headDim + d];
@@ -75,13 +94,13 @@ class GroupedAttentionTest {
                 max = Math.max(max, s[p]);
             }
             double total = 0;
-            for (int p = 0; p < positions; p++) {
+            for (int p = first; p < positions; p++) {
                 s[p] = Math.exp(s[p] - max);
                 total += s[p];
             }
             for (int d = 0; d < headDim; d++) {
                 double expected = 0;
-                for (int p = 0; p < positions; p++) {
+                for (int p = first; p < positions; p++) {
                     expected += s[p] / total * v[p][kvHead * headDim + d];
                 }
                 assertThat((double) out[1 + g * headDim + d]).as("head %d, element %d", g, d)
@@ -92,7 +111,8 @@ class GroupedAttentionTest {
 
         // the same kernel again, now over fewer positions: nothing of the first call leaks into the second
         float[] again = new float[1 + group * headDim];
-        kernel.attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, positions, again, 1);
-        assertThat(again).containsExactly(out);
+        kernel.attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, first, positions, again, 1);
+        // within a last bit: the Vector API's EXP may have been compiled between the calls, which moves last bits
+        assertThat(again).containsExactly(out, within(1e-6f));
     }
 }

@@ -20,6 +20,7 @@ import dev.tangram.inference.sampling.TokenLogprobs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -122,7 +123,7 @@ class LlamaForwardPassTest {
      * 64, Granite's multipliers, Llama with all seven biases of a block; as prefill and token by token.
      */
     @ParameterizedTest
-    @CsvSource({"QWEN2, 16, true", "QWEN3, 32, false", "GRANITE, 16, false", "LLAMA, 16, true"})
+    @CsvSource({"QWEN2, 16, true", "QWEN3, 32, false", "GRANITE, 16, false", "LLAMA, 16, true", "GEMMA3, 32, false"})
     void eachArchitectureMatchesTheReferenceAsPrefillAndAsDecode(Architecture arch, int headDim, boolean biases) throws IOException {
         Path file = dir.resolve(arch + ".gguf");
         RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0).as(arch, headDim, biases), file);
@@ -133,7 +134,8 @@ class LlamaForwardPassTest {
             LlamaWeights.Layer first = m.weights().layers()[0];
             assertThat(first.biases().q() != null).isEqualTo(arch == Architecture.QWEN2 || biases);
             assertThat(first.biases().down() != null).isEqualTo(arch == Architecture.LLAMA && biases);
-            assertThat(first.qNorm() != null).isEqualTo(arch == Architecture.QWEN3);
+            assertThat(first.qNorm() != null).isEqualTo(arch == Architecture.QWEN3 || arch == Architecture.GEMMA3);
+            assertThat(first.postAttnNorm() != null).isEqualTo(arch == Architecture.GEMMA3);
         }
     }
 
@@ -157,6 +159,32 @@ class LlamaForwardPassTest {
             double apart = IntStream.range(0, last.length).mapToDouble(i -> Math.abs(expected[PROMPT.length - 1][i] - unscaled[PROMPT.length - 1][i]))
                     .max().orElseThrow();
             assertThat(apart).as("scaling moves the logits").isGreaterThan(1e-2);
+        }
+    }
+
+    /**
+     * Gemma's soft cap on the logits (Gemma 3 files may carry {@code final_logit_softcapping}; no generated one does, so the
+     * config is built by hand): cap·tanh(logit/cap) in the forward pass as in the reference, and not the uncapped logits.
+     */
+    @Test
+    void aLogitCapMatchesTheReference() throws IOException {
+        Path file = dir.resolve("gemma3-cap.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.F32).as(Architecture.GEMMA3, 32, false), file);
+        try (GgufFile raw = GgufFile.open(file); WorkerPool pool = new WorkerPool(2)) {
+            LlamaConfig read = ModelLoader.config(raw);
+            DecoderScales s = read.scales();
+            double[] uncapped = new ReferenceLlama(raw, read).logits(PROMPT)[PROMPT.length - 1];
+            float cap = (float) (Arrays.stream(uncapped).map(Math::abs).max().orElseThrow() / 2); // the largest half capped
+            LlamaConfig capped = new LlamaConfig(read.layers(), read.dim(), read.heads(), read.kvHeads(), read.headDim(), read.ffnDim(),
+                    read.vocabSize(), read.contextLength(), read.ropeTheta(), read.rmsEps(), Architecture.GEMMA3, 1f,
+                    new DecoderScales(s.embedding(), s.residual(), s.attention(), s.logit(), cap), read.window());
+            ForwardPass forward = new LlamaForwardPass(capped, LlamaWeights.of(raw, capped), new MatmulKernel(pool, Q4Activations.INT8));
+            double[][] expected = new ReferenceLlama(raw, capped).logits(PROMPT);
+            float[] last = forward.forward(List.of(new SequenceChunk(PROMPT, 0, new int[] {0, 1, 2}, true)), new PagedKvCache(capped, 8, 4))[0];
+            assertClose(last, expected[PROMPT.length - 1], 2e-4, "prefill with the logits capped");
+            for (float logit : last) {
+                assertThat(Math.abs(logit)).isLessThan(cap);
+            }
         }
     }
 

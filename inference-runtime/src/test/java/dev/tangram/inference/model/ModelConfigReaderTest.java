@@ -40,6 +40,42 @@ class ModelConfigReaderTest {
         }
     }
 
+    /**
+     * Gemma 3's keys as llama.cpp reads them: embeddings times √dim, scores times 1/√headDim, the window and its pattern
+     * (every sixth layer global where no pattern is written; a number, or a boolean per layer), the local RoPE base
+     * (10000 where absent), the logit cap; no window where the size is absent.
+     */
+    @Test
+    void gemma3ReadsItsWindowScalesAndCap() throws IOException {
+        LlamaConfig plain = read("gemma3", Map.of());
+        assertThat(plain.scales()).isEqualTo(new DecoderScales(8, 1, 0.25f, 1, 0));
+        assertThat(plain.window()).isEqualTo(SlidingWindow.NONE);
+        LlamaConfig sliding = read("gemma3", Map.of("gemma3.attention.sliding_window", GgufValue.ofUint32(512),
+                "gemma3.final_logit_softcapping", GgufValue.ofFloat32(30)));
+        assertThat(sliding.window().size()).isEqualTo(512);
+        assertThat(sliding.window().isLocal(0)).isTrue();
+        assertThat(sliding.window().isLocal(1)).as("pattern 6: layers 0-4 of each 6 local").isTrue();
+        assertThat(sliding.window().ropeTheta()).isEqualTo(10000f);
+        assertThat(sliding.scales().logitCap()).isEqualTo(30f);
+        LlamaConfig two = read("gemma3", Map.of("gemma3.attention.sliding_window", GgufValue.ofUint32(4),
+                "gemma3.attention.sliding_window_pattern", GgufValue.ofUint32(2), "gemma3.rope.freq_base_swa", GgufValue.ofFloat32(100)));
+        assertThat(two.window().local()).isEqualTo(SlidingWindow.pattern(2, 2));
+        assertThat(two.window().isLocal(1)).isFalse();
+        assertThat(two.window().ropeTheta()).isEqualTo(100f);
+        assertThat(two.window().first(0, 10)).isEqualTo(7);
+        assertThat(two.window().first(1, 10)).isZero();
+        LlamaConfig flags = read("gemma3", Map.of("gemma3.attention.sliding_window", GgufValue.ofUint32(4),
+                "gemma3.attention.sliding_window_pattern", new GgufValue(dev.tangram.inference.gguf.GgufValueType.ARRAY,
+                        dev.tangram.inference.gguf.GgufValueType.BOOL, new boolean[] {false, true})));
+        assertThat(flags.window().isLocal(0)).isFalse();
+        assertThat(flags.window().isLocal(1)).isTrue();
+        assertThatThrownBy(() -> read("gemma3", Map.of("gemma3.attention.sliding_window", GgufValue.ofUint32(4),
+                "gemma3.attention.sliding_window_pattern", new GgufValue(dev.tangram.inference.gguf.GgufValueType.ARRAY,
+                        dev.tangram.inference.gguf.GgufValueType.BOOL, new boolean[] {true})))).isInstanceOf(GgufFormatException.class)
+                .hasMessageContaining("'gemma3.attention.sliding_window_pattern' must be a number or 2 booleans, one per layer");
+        assertThat(SlidingWindow.pattern(6, 12).stream().toArray()).containsExactly(0, 1, 2, 3, 4, 6, 7, 8, 9, 10);
+    }
+
     @Test
     void eachArchitectureReadsItsOwnKeys() throws IOException {
         for (Architecture a : Architecture.values()) {
@@ -51,7 +87,9 @@ class ModelConfigReaderTest {
             assertThat(c.kvHeads()).isEqualTo(2);
             assertThat(c.vocabSize()).isEqualTo(8);
             assertThat(c.ropeScale()).isEqualTo(1f);
-            assertThat(c.scales()).isEqualTo(a.multipliers() ? new DecoderScales(1, 1, 0, 8) : DecoderScales.NONE);
+            if (!a.gemmaBlock()) {
+                assertThat(c.scales()).isEqualTo(a.multipliers() ? new DecoderScales(1, 1, 0, 8) : DecoderScales.NONE);
+            }
         }
         assertThat(Architecture.QWEN2.rope()).isEqualTo(Architecture.RopeStyle.HALVES);
         assertThat(Architecture.QWEN3.rope()).isEqualTo(Architecture.RopeStyle.HALVES);

@@ -14,7 +14,8 @@ import java.util.Set;
  * rounded to 8 bits per block of 32, as the engine's Q4_0 and K-quant matrices with rows in lanes do (Q8_0's rule: scale = largest magnitude /
  * 127, each value the nearest whole number of scales), worked out here in doubles. The architectures' differences are
  * written out as llama.cpp's graphs for them apply them: optional biases after each product, Qwen3's per-head Q/K norms
- * before RoPE, RoPE over adjacent pairs or over halves, Granite's multipliers.
+ * before RoPE, RoPE over adjacent pairs or over halves, Granite's multipliers, Gemma 3's block (GELU in its tanh form,
+ * norms after attention and FFN, sliding-window layers with their own RoPE base, the logits' soft cap).
  */
 final class ReferenceLlama {
     private final LlamaConfig c;
@@ -24,7 +25,7 @@ final class ReferenceLlama {
     private final double[][] attnNorm, ffnNorm;
     private final double[][][] wq, wk, wv, wo, wg, wu, wd;
     /** Per layer, the optional vectors (null where the file has none). */
-    private final double[][] bq, bk, bv, bo, bg, bu, bd, qNorm, kNorm;
+    private final double[][] bq, bk, bv, bo, bg, bu, bd, qNorm, kNorm, postAttnNorm, postFfnNorm;
     private final double[] outBias;
     private final boolean roundQ4Input;
     /** The Q4_0 and K-quant matrices, whose input is rounded when {@link #roundQ4Input}. */
@@ -51,6 +52,8 @@ final class ReferenceLlama {
         bd = new double[n][];
         qNorm = new double[n][];
         kNorm = new double[n][];
+        postAttnNorm = new double[n][];
+        postFfnNorm = new double[n][];
         attnNorm = new double[n][];
         ffnNorm = new double[n][];
         wq = new double[n][][];
@@ -80,6 +83,8 @@ final class ReferenceLlama {
             bd[l] = optional(file, p + "ffn_down.bias");
             qNorm[l] = optional(file, p + "attn_q_norm.weight");
             kNorm[l] = optional(file, p + "attn_k_norm.weight");
+            postAttnNorm[l] = optional(file, p + "post_attention_norm.weight");
+            postFfnNorm[l] = optional(file, p + "post_ffw_norm.weight");
         }
     }
 
@@ -127,8 +132,11 @@ final class ReferenceLlama {
                     normEachHead(q, qNorm[l]);
                     normEachHead(k, kNorm[l]);
                 }
-                rope(q, p);
-                rope(k, p);
+                boolean local = c.window().isLocal(l);
+                rope(q, p, local);
+                rope(k, p, local);
+                // a sliding-window layer's query sees the last window positions, itself included
+                int from = local ? Math.max(0, p - c.window().size() + 1) : 0;
                 keys[l][p] = k;
                 values[l][p] = v;
                 double[] att = new double[c.heads() * hd];
@@ -136,7 +144,7 @@ final class ReferenceLlama {
                     int kvo = (h / group) * hd;
                     double[] s = new double[p + 1];
                     double max = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j <= p; j++) {
+                    for (int j = from; j <= p; j++) {
                         double dot = 0;
                         for (int i = 0; i < hd; i++) {
                             dot += q[h * hd + i] * keys[l][j][kvo + i];
@@ -145,28 +153,34 @@ final class ReferenceLlama {
                         max = Math.max(max, s[j]);
                     }
                     double sum = 0;
-                    for (int j = 0; j <= p; j++) {
+                    for (int j = from; j <= p; j++) {
                         s[j] = Math.exp(s[j] - max);
                         sum += s[j];
                     }
-                    for (int j = 0; j <= p; j++) {
+                    for (int j = from; j <= p; j++) {
                         for (int i = 0; i < hd; i++) {
                             att[h * hd + i] += s[j] / sum * values[l][j][kvo + i];
                         }
                     }
                 }
-                add(x, plus(mul(wo[l], att), bo[l]), scales.residual());
+                add(x, postNorm(plus(mul(wo[l], att), bo[l]), postAttnNorm[l]), scales.residual());
                 double[] xf = rmsNorm(x, ffnNorm[l]);
                 double[] g = plus(mul(wg[l], xf), bg[l]);
                 double[] u = plus(mul(wu[l], xf), bu[l]);
                 for (int i = 0; i < g.length; i++) {
-                    g[i] = g[i] / (1 + Math.exp(-g[i])) * u[i];
+                    double gate = g[i];
+                    g[i] = c.architecture().gemmaBlock()
+                            ? 0.5 * gate * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (gate + 0.044715 * gate * gate * gate))) * u[i]
+                            : gate / (1 + Math.exp(-gate)) * u[i];
                 }
-                add(x, plus(mul(wd[l], g), bd[l]), scales.residual());
+                add(x, postNorm(plus(mul(wd[l], g), bd[l]), postFfnNorm[l]), scales.residual());
             }
             result[p] = plus(mul(output, rmsNorm(x, outNorm)), outBias);
             for (int i = 0; i < result[p].length; i++) {
                 result[p][i] /= scales.logit();
+                if (scales.logitCap() != 0) {
+                    result[p][i] = scales.logitCap() * Math.tanh(result[p][i] / scales.logitCap());
+                }
             }
             assert kvDim > 0;
         }
@@ -175,14 +189,16 @@ final class ReferenceLlama {
 
     /**
      * Rotates pairs (2i, 2i+1) of every head, or (i, i + headDim/2) where the architecture's RoPE takes halves, by
-     * pos × ropeScale × theta^(-2i/headDim).
+     * pos × ropeScale × theta^(-2i/headDim); a sliding-window layer's by its own theta, unscaled.
      */
-    private void rope(double[] v, int pos) {
+    private void rope(double[] v, int pos, boolean local) {
         int hd = c.headDim();
+        double scale = local ? 1 : c.ropeScale();
+        double theta = local ? c.window().ropeTheta() : c.ropeTheta();
         boolean halves = c.architecture().rope() == Architecture.RopeStyle.HALVES;
         for (int h = 0; h < v.length / hd; h++) {
             for (int i = 0; i < hd / 2; i++) {
-                double angle = pos * c.ropeScale() * Math.pow(c.ropeTheta(), -2.0 * i / hd);
+                double angle = pos * scale * Math.pow(theta, -2.0 * i / hd);
                 int first = h * hd + (halves ? i : 2 * i);
                 int second = first + (halves ? hd / 2 : 1);
                 double a = v[first];
@@ -191,6 +207,11 @@ final class ReferenceLlama {
                 v[second] = a * Math.sin(angle) + b * Math.cos(angle);
             }
         }
+    }
+
+    /** {@code out} RMS-normed with {@code weight}, or as it is where there is no such norm. */
+    private double[] postNorm(double[] out, double[] weight) {
+        return weight == null ? out : rmsNorm(out, weight);
     }
 
     /** RMSNorm of each head of {@code v} on its own, with the head-sized {@code weight}. */
