@@ -81,7 +81,8 @@ public record ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTe
             if (close >= 0 && (reasoning == null || !thinking.showsRecent())) {
                 // Qwen3's reads the reasoning out of the content only where reasoning_content is absent
                 String before = trimNewlines(content.substring(0, content.indexOf(CLOSE)), false, true);
-                reasoning = trimNewlines(before.substring(before.lastIndexOf(OPEN) < 0 ? 0 : before.lastIndexOf(OPEN) + OPEN.length()), true, false);
+                int open = before.lastIndexOf(OPEN);
+                reasoning = trimNewlines(open < 0 ? before : before.substring(open + OPEN.length()), true, false);
                 content = content.substring(close + CLOSE.length());
                 // ChatML's (Qwen3's, QwQ's) drop the newlines after </think>; R1's keeps them
                 content = chatTemplate == ChatTemplate.CHATML ? trimNewlines(content, true, false) : content;
