@@ -67,22 +67,21 @@ final class ReasoningSplit {
     /** Takes the next generated text; answers what of each part is now known. */
     Piece add(String text) {
         held.append(text);
-        StringBuilder reasoning = new StringBuilder();
-        StringBuilder content = new StringBuilder();
-        boolean moved = true;
-        while (moved) {
-            moved = step(reasoning, content, false);
-        }
-        return new Piece(reasoning.toString(), content.toString());
+        return settle(false);
     }
 
     /** At the end of the text: the rest of each part. */
     Piece finish() {
+        return settle(true);
+    }
+
+    /** Steps until the held text settles no more ({@code end}: the text is complete). */
+    private Piece settle(boolean end) {
         StringBuilder reasoning = new StringBuilder();
         StringBuilder content = new StringBuilder();
         boolean moved = true;
         while (moved) {
-            moved = step(reasoning, content, true);
+            moved = step(reasoning, content, end);
         }
         return new Piece(reasoning.toString(), content.toString());
     }

@@ -126,32 +126,18 @@ class AutoToolCallsIT {
     @Test
     void streamedTheTextGoesOutAsItComesAndTheCallInOnePieceAtTheEnd() throws Exception {
         OpenAiServer s = server(ANSWER);
-        String sse = post(s, request("," + TOOLS + ",\"stream\":true,\"logprobs\":true"));
-        StringBuilder content = new StringBuilder();
-        List<JsonNode> calls = new ArrayList<>();
-        int logged = 0;
-        String finish = null;
-        for (String line : sse.split("\n")) {
-            if (!line.startsWith("data: {")) {
-                continue;
-            }
-            JsonNode c = JSON.readTree(line.substring(6)).at("/choices/0");
-            content.append(c.at("/delta/content").asText(""));
-            c.at("/delta/tool_calls").forEach(calls::add);
-            logged += c.at("/logprobs/content").size();
-            if (c.hasNonNull("finish_reason")) {
-                finish = c.get("finish_reason").asText();
-            }
-        }
-        assertThat(content.toString()).isEqualTo("Let me look.\n");
+        Streamed streamed = Streamed.of(post(s, request("," + TOOLS + ",\"stream\":true,\"logprobs\":true")));
+        List<JsonNode> calls = streamed.calls();
+        assertThat(streamed.content()).isEqualTo("Let me look.\n");
         assertThat(calls).hasSize(1);
         assertThat(calls.getFirst().get("index").asInt()).isZero();
         assertThat(calls.getFirst().get("id").asText()).startsWith("call_");
         assertThat(calls.getFirst().at("/function/name").asText()).isEqualTo("get_weather");
         assertThat(calls.getFirst().at("/function/arguments").asText()).isEqualTo("{\"city\":\"Paris\"}");
-        assertThat(finish).isEqualTo("tool_calls");
+        assertThat(streamed.finish()).isEqualTo("tool_calls");
+        assertThat(streamed.order()).isEqualTo("CT");
         // every generated token's log-probability went out once, with the text or with the call (not the end token)
-        assertThat(logged).isEqualTo(tokenizer.encode(ANSWER, false).length);
+        assertThat(streamed.logged()).isEqualTo(tokenizer.encode(ANSWER, false).length);
     }
 
     @Test
