@@ -32,7 +32,8 @@ public final class GgufRandomCommand implements Callable<Integer> {
             + "that are not a multiple of 256 wide take llama.cpp's fallbacks: Q5_0, Q5_1, Q8_0") String quant = "Q8_0";
     @Option(names = "--arch", description = "general.architecture: llama (default), qwen2 (with Q/K/V biases, RoPE over halves), "
             + "qwen3 (per-head Q/K norms, RoPE over halves), granite (Granite 3's multipliers) or gemma3 (Gemma 3's block: GELU, "
-            + "post-norms, sliding-window layers of context/256 positions, 5 in 6)") String arch = "llama";
+            + "post-norms, sliding-window layers of context/256 positions, 5 in 6) or gemma2 (Gemma 2's block: every other layer "
+            + "sliding, scores and logits soft-capped)") String arch = "llama";
     @Option(names = "--head-dim", description = "size of a head (default dim / heads); Qwen3's are 128 whatever the width")
     Integer headDim;
     @Option(names = "--biases", description = "llama: every optional bias of a block; qwen2: output.bias as well") boolean biases;

@@ -96,10 +96,13 @@ public final class Elementwise {
         }
     }
 
-    /** {@code a[0..n) = cap · tanh(a / cap)}: Gemma's soft capping of the logits (tanh through {@link Math#exp}). */
-    public static void softCap(float[] a, float cap, int n) {
-        for (int i = 0; i < n; i++) {
-            double y = a[i] / (double) cap;
+    /**
+     * {@code a[from..to) = cap · tanh(a · scale / cap)}: Gemma's soft capping of the logits and (Gemma 2) of the attention
+     * scores, tanh through {@link Math#exp} (the same last bits in every JIT tier).
+     */
+    public static void softCap(float[] a, int from, int to, float scale, float cap) {
+        for (int i = from; i < to; i++) {
+            double y = a[i] * (double) scale / cap;
             a[i] = (float) (cap * (2 / (1 + Math.exp(-2 * y)) - 1));
         }
     }

@@ -37,11 +37,25 @@ public final class GroupedAttention {
     private final float[] acc;
     private final float[] max;
     private final float[] sum;
+    /** Gemma 2's soft cap on the scaled scores (0: none). */
+    private final float cap;
 
     public GroupedAttention(int group, int headDim) {
+        this(group, headDim, 0);
+    }
+
+    /**
+     * A kernel whose scores, once scaled, are soft-capped before the softmax: {@code cap · tanh(score / cap)} (Gemma 2's
+     * {@code attn_logit_softcapping}; 0: none).
+     */
+    public GroupedAttention(int group, int headDim, float cap) {
         if (group < 1 || headDim < 1) {
             throw new IllegalArgumentException("group and head size must be positive, got " + group + " and " + headDim);
         }
+        if (!(cap >= 0 && Float.isFinite(cap))) {
+            throw new IllegalArgumentException("the score cap must be finite and not negative, got " + cap);
+        }
+        this.cap = cap;
         this.group = group;
         this.headDim = headDim;
         this.acc = new float[group * headDim];
@@ -140,10 +154,15 @@ public final class GroupedAttention {
                 }
             }
             for (g = 0; g < group; g++) {
+                float tileScale = scale;
+                if (cap != 0) {
+                    Elementwise.softCap(scores, g * tile, g * tile + n, scale, cap);
+                    tileScale = 1;
+                }
                 if (start < first) {
                     Arrays.fill(scores, g * tile, g * tile + first - start, Float.NEGATIVE_INFINITY);
                 }
-                softmaxStep(g, n, scale);
+                softmaxStep(g, n, tileScale);
             }
             for (g = 0; g + HEADS_AT_ONCE <= group; g += HEADS_AT_ONCE) {
                 values4(values, n, g);

@@ -23,7 +23,12 @@ public enum Architecture {
      * Google Gemma 3 (text): RoPE over halves, Q/K norms, embeddings scaled by √dim, GELU-gated FFN, an RMSNorm after
      * attention and after the FFN, most layers attending over a sliding window with their own RoPE base.
      */
-    GEMMA3("gemma3", RopeStyle.HALVES, true, false, true);
+    GEMMA3("gemma3", RopeStyle.HALVES, true, false, true),
+    /**
+     * Google Gemma 2: Gemma 3's block without the Q/K norms, every other layer sliding (its window 4096), the attention
+     * scores and the logits soft-capped (50 and 30), the output always the token embedding.
+     */
+    GEMMA2("gemma2", RopeStyle.HALVES, false, false, true);
 
     /**
      * Which two values of a head RoPE rotates together: {@code PAIRS} are {@code (x[2i], x[2i+1])} (llama.cpp's normal
@@ -79,7 +84,7 @@ public enum Architecture {
         return Arrays.stream(values()).filter(a -> a.ggufName.equals(name)).findFirst();
     }
 
-    /** The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3". */
+    /** The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3, gemma2". */
     public static String names() {
         return Arrays.stream(values()).map(Architecture::ggufName).collect(Collectors.joining(", "));
     }

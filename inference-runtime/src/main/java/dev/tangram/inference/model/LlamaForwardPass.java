@@ -73,13 +73,14 @@ public final class LlamaForwardPass implements ForwardPass {
         if (config.window().size() > 0) {
             this.localInvFreq = new float[half];
             for (int i = 0; i < half; i++) {
-                localInvFreq[i] = (float) Math.pow(config.window().ropeTheta(), -2.0 * i / config.headDim());
+                localInvFreq[i] = (float) (config.window().ropeScale() * Math.pow(config.window().ropeTheta(), -2.0 * i / config.headDim()));
             }
         } else {
             this.localInvFreq = null;
         }
         this.attention = new GroupedAttention[pool.size()];
-        java.util.Arrays.setAll(attention, i -> new GroupedAttention(config.heads() / config.kvHeads(), config.headDim()));
+        java.util.Arrays.setAll(attention, i -> new GroupedAttention(config.heads() / config.kvHeads(), config.headDim(),
+                config.scales().attentionCap()));
     }
 
     @Override
@@ -362,7 +363,7 @@ public final class LlamaForwardPass implements ForwardPass {
             Elementwise.scale(logits, 1 / c.scales().logit(), rows * c.vocabSize());
         }
         if (c.scales().logitCap() != 0) {
-            Elementwise.softCap(logits, c.scales().logitCap(), rows * c.vocabSize());
+            Elementwise.softCap(logits, 0, rows * c.vocabSize(), 1, c.scales().logitCap());
         }
     }
 

@@ -142,7 +142,9 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
                     gemma ? b.vector(p + "post_ffw_norm.weight", c.dim()) : null);
         }
         float[] outNorm = b.vector("output_norm.weight", c.dim());
-        WeightMatrix output = file.findTensor("output.weight").isPresent() ? b.matrix("output.weight", c.vocabSize(), c.dim()) : embd;
+        // Gemma 2's output is always the token embedding (llama.cpp's gemma2 refuses a file with its own)
+        boolean ownOutput = file.findTensor("output.weight").isPresent() && c.architecture() != Architecture.GEMMA2;
+        WeightMatrix output = ownOutput ? b.matrix("output.weight", c.vocabSize(), c.dim()) : embd;
         float[] outputBias = b.optionalVector("output.bias", c.vocabSize());
         float[] factors = b.optionalVector("rope_freqs.weight", c.headDim() / 2);
         b.refuseUnused(c);

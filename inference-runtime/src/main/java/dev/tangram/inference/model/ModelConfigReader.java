@@ -40,11 +40,12 @@ final class ModelConfigReader {
         int vocab = file.tensor("token_embd.weight").rows();
         try {
             int layers = m.getInt(p + "block_count");
+            float ropeTheta = m.getFloat(p + "rope.freq_base", 10000f);
+            float ropeScale = ropeScale(file, p);
             return new LlamaConfig(layers, dim, heads, kvHeads, headDim, m.getInt(p + "feed_forward_length"), vocab,
-                    m.getInt(p + "context_length"), m.getFloat(p + "rope.freq_base", 10000f),
-                    m.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), arch, ropeScale(file, p),
-                    arch.gemmaBlock() ? gemmaScales(file, p, layers, dim, heads, headDim) : scales(file, arch, p),
-                    arch.gemmaBlock() ? window(file, p, layers) : SlidingWindow.NONE);
+                    m.getInt(p + "context_length"), ropeTheta, m.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), arch, ropeScale,
+                    arch.gemmaBlock() ? gemmaScales(file, arch, p, layers, dim, heads, headDim) : scales(file, arch, p),
+                    arch.gemmaBlock() ? window(file, arch, p, layers, ropeTheta, ropeScale) : SlidingWindow.NONE);
         } catch (IllegalArgumentException e) {
             throw new GgufFormatException(file.path() + ": " + e.getMessage(), e);
         }
@@ -87,27 +88,39 @@ final class ModelConfigReader {
     }
 
     /**
-     * Gemma 3's multipliers, as llama.cpp sets them: embeddings times √dim; attention scores times 1/√headDim, but
-     * 1/√(dim/heads) for the 62-layer (27B) model, as Gemma's own code has it; {@code final_logit_softcapping} where the
-     * file has it.
+     * Gemma's multipliers, as llama.cpp sets them: embeddings times √dim; attention scores times 1/√headDim, but
+     * 1/√(dim/heads) for the 27B models (Gemma 3's 62 layers, Gemma 2's 46), as Gemma's own code has it;
+     * {@code final_logit_softcapping} (Gemma 3: where the file has it; Gemma 2: 30 where absent) and Gemma 2's
+     * {@code attn_logit_softcapping} (50 where absent).
      */
-    static DecoderScales gemmaScales(GgufFile file, String p, int layers, int dim, int heads, int headDim) {
-        float cap = file.metadata().getFloat(p + "final_logit_softcapping", 0f);
+    static DecoderScales gemmaScales(GgufFile file, Architecture arch, String p, int layers, int dim, int heads, int headDim) {
+        boolean gemma2 = arch == Architecture.GEMMA2;
+        float cap = cap(file, p + "final_logit_softcapping", gemma2 ? 30f : 0f);
+        float attentionCap = gemma2 ? cap(file, p + "attn_logit_softcapping", 50f) : 0f;
+        boolean big = layers == (gemma2 ? 46 : 62);
+        float attention = (float) (1 / Math.sqrt(big ? (double) dim / heads : headDim));
+        return new DecoderScales((float) Math.sqrt(dim), 1, attention, 1, cap, attentionCap);
+    }
+
+    private static float cap(GgufFile file, String key, float fallback) {
+        float cap = file.metadata().getFloat(key, fallback);
         if (cap < 0 || !Float.isFinite(cap)) {
-            throw bad(file, "'" + p + "final_logit_softcapping' = " + cap + " is not a positive number");
+            throw bad(file, "'" + key + "' = " + cap + " is not a positive number");
         }
-        float attention = (float) (1 / Math.sqrt(layers == 62 ? (double) dim / heads : headDim));
-        return new DecoderScales((float) Math.sqrt(dim), 1, attention, 1, cap);
+        return cap;
     }
 
     /**
-     * Gemma 3's sliding window, as llama.cpp reads it: {@code attention.sliding_window} (absent or 0: no layer slides);
-     * which layers slide from {@code attention.sliding_window_pattern}, a number n (every nth layer global; 6 where
-     * absent) or one boolean per layer; the local layers' RoPE base from {@code rope.freq_base_swa} (10000 where absent).
+     * Gemma's sliding window, as llama.cpp reads it: {@code attention.sliding_window} (Gemma 3: absent or 0, no layer
+     * slides; Gemma 2: 4096 where absent); which layers slide from {@code attention.sliding_window_pattern}, a number n
+     * (every nth layer global; 6 for Gemma 3 and 2 for Gemma 2 where absent) or one boolean per layer; the local layers'
+     * RoPE base from {@code rope.freq_base_swa} (where absent: Gemma 3's 10000, Gemma 2's global base), their RoPE scale
+     * none for Gemma 3 and the global layers' for Gemma 2.
      */
-    static SlidingWindow window(GgufFile file, String p, int layers) {
+    static SlidingWindow window(GgufFile file, Architecture arch, String p, int layers, float ropeTheta, float ropeScale) {
         GgufMetadata m = file.metadata();
-        int size = m.getInt(p + "attention.sliding_window", 0);
+        boolean gemma2 = arch == Architecture.GEMMA2;
+        int size = m.getInt(p + "attention.sliding_window", gemma2 ? 4096 : 0);
         if (size < 0) {
             throw bad(file, "'" + p + "attention.sliding_window' = " + size + " is negative");
         }
@@ -125,13 +138,14 @@ final class ModelConfigReader {
                 local.set(l, flags[l]);
             }
         } else {
-            int n = m.getInt(key, 6);
+            int n = m.getInt(key, gemma2 ? 2 : 6);
             if (n < 0) {
                 throw bad(file, "'" + key + "' = " + n + " is negative");
             }
             local = SlidingWindow.pattern(n, layers);
         }
-        return local.isEmpty() ? SlidingWindow.NONE : new SlidingWindow(size, local, m.getFloat(p + "rope.freq_base_swa", 10000f));
+        return local.isEmpty() ? SlidingWindow.NONE : new SlidingWindow(size, local,
+                m.getFloat(p + "rope.freq_base_swa", gemma2 ? ropeTheta : 10000f), gemma2 ? ropeScale : 1f);
     }
 
     private static GgufFormatException bad(GgufFile file, String why) {

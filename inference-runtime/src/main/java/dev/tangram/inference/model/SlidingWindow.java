@@ -9,18 +9,20 @@ import java.util.BitSet;
  *
  * @param size      positions a local layer's query sees, itself included ({@code <arch>.attention.sliding_window})
  * @param local     which layers are local
- * @param ropeTheta the local layers' RoPE base ({@code <arch>.rope.freq_base_swa}); they take no RoPE scaling
+ * @param ropeTheta the local layers' RoPE base ({@code <arch>.rope.freq_base_swa})
+ * @param ropeScale the local layers' RoPE position scale (Gemma 3's take none, 1; Gemma 2's the global layers')
  */
-public record SlidingWindow(int size, BitSet local, float ropeTheta) {
+public record SlidingWindow(int size, BitSet local, float ropeTheta, float ropeScale) {
     /** No layer slides. */
-    public static final SlidingWindow NONE = new SlidingWindow(0, new BitSet(), 10000f);
+    public static final SlidingWindow NONE = new SlidingWindow(0, new BitSet(), 10000f, 1f);
 
     public SlidingWindow {
         if (size < 0 || (size == 0) != local.isEmpty()) {
             throw new IllegalArgumentException("a sliding window needs a positive size and local layers, or neither: " + size + ", " + local);
         }
-        if (!(ropeTheta > 0 && Float.isFinite(ropeTheta))) {
-            throw new IllegalArgumentException("the local layers' RoPE base must be positive and finite: " + ropeTheta);
+        if (!(ropeTheta > 0 && Float.isFinite(ropeTheta) && ropeScale > 0 && Float.isFinite(ropeScale))) {
+            throw new IllegalArgumentException("the local layers' RoPE base and scale must be positive and finite: " + ropeTheta + ", "
+                    + ropeScale);
         }
         local = (BitSet) local.clone();
     }

@@ -42,6 +42,9 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
         if (biases && architecture != Architecture.LLAMA && architecture != Architecture.QWEN2) {
             throw new IllegalArgumentException("biases are written for llama and qwen2 models only, not " + architecture.ggufName());
         }
+        if (architecture == Architecture.GEMMA2 && !tied) {
+            throw new IllegalArgumentException("a gemma2 model's output is its token embedding (llama.cpp reads no other): it must be tied");
+        }
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException("heads (" + heads + ") must be a multiple of kv-heads (" + kvHeads + ")");
         }

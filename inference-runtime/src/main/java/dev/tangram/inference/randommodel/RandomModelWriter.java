@@ -12,7 +12,8 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /**
- * Writes a Llama-shaped GGUF file (architecture {@code llama}, {@code qwen2}, {@code qwen3}, {@code granite} or {@code gemma3}) with
+ * Writes a Llama-shaped GGUF file (architecture {@code llama}, {@code qwen2}, {@code qwen3}, {@code granite}, {@code gemma3}
+ * or {@code gemma2}) with
  * seeded random weights and a byte-level BPE vocabulary learned from Tangram's built-in corpus. Metadata and tensor names follow llama.cpp's ({@code general.*}, {@code <arch>.*},
  * {@code tokenizer.ggml.*}, {@code token_embd.weight}, {@code blk.N.attn_q.weight}, ...). Matrices are uniform in
  * {@code ±sqrt(3 / fan_in)} (unit variance out for unit variance in), so activations stay in a sane range through the
@@ -27,6 +28,8 @@ public final class RandomModelWriter {
     /** Granite 3.1 2B's multipliers, written for {@code granite} models. */
     static final float GRANITE_EMBEDDING_SCALE = 12f, GRANITE_RESIDUAL_SCALE = 0.22f, GRANITE_ATTENTION_SCALE = 0.015625f,
             GRANITE_LOGIT_SCALE = 8f;
+    /** The soft caps a random {@code gemma2} model carries (Gemma 2's own are 50 and 30). */
+    static final float GEMMA2_ATTENTION_CAP = 0.5f, GEMMA2_LOGIT_CAP = 1f;
     /** Seeds of the tensors only some architectures have start here, so a {@code llama} model's weights stay as they were. */
     private static final int EXTRA_SEEDS = 1_000_000;
 
@@ -83,13 +86,21 @@ public final class RandomModelWriter {
             w.put(a + ".attention.scale", GgufValue.ofFloat32(GRANITE_ATTENTION_SCALE));
             w.put(a + ".logit_scale", GgufValue.ofFloat32(GRANITE_LOGIT_SCALE));
         }
-        if (spec.architecture().gemmaBlock()) {
+        if (spec.architecture() == Architecture.GEMMA3) {
             // Gemma 3 slides a window of 512 over five layers in six; a random model's is small enough for short test
             // prompts to pass it, and with fewer than six layers the last one is global
             w.put(a + ".attention.sliding_window", GgufValue.ofUint32(slidingWindow(spec)));
             w.put(a + ".attention.sliding_window_pattern", GgufValue.ofUint32(Math.min(6, spec.layers())));
             // the local layers' RoPE base a hundredth of the global one's, as Gemma 3's (10000 against 1000000)
             w.put(a + ".rope.freq_base_swa", GgufValue.ofFloat32(spec.ropeTheta() / 100));
+        }
+        if (spec.architecture() == Architecture.GEMMA2) {
+            // Gemma 2 slides a window of 4096 over every other layer and caps its scores at 50 and its logits at 30; a
+            // random model's window is small enough for short prompts to pass it, and its caps low enough to bite on
+            // random weights' small scores and logits
+            w.put(a + ".attention.sliding_window", GgufValue.ofUint32(slidingWindow(spec)));
+            w.put(a + ".attn_logit_softcapping", GgufValue.ofFloat32(GEMMA2_ATTENTION_CAP));
+            w.put(a + ".final_logit_softcapping", GgufValue.ofFloat32(GEMMA2_LOGIT_CAP));
         }
         w.put("tokenizer.ggml.model", GgufValue.ofString("gpt2"));
         w.put("tokenizer.ggml.pre", GgufValue.ofString("llama-bpe"));
@@ -133,7 +144,7 @@ public final class RandomModelWriter {
         w.write(out);
     }
 
-    /** The sliding window a random Gemma 3 model carries: its context / 256, at least 4 and at most Gemma 3's 512. */
+    /** The sliding window a random Gemma model carries: its context / 256, at least 4 and at most 512. */
     static int slidingWindow(RandomModelSpec spec) {
         return Math.clamp(spec.contextLength() / 256, 4, 512);
     }

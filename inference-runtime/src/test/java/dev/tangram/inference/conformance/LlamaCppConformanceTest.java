@@ -132,11 +132,12 @@ class LlamaCppConformanceTest {
      * The other architectures and the optional tensors (F32, so that only the decoder can differ): Qwen2 (RoPE over
      * halves, Q/K/V biases, and an output bias), Qwen3 (per-head Q/K norms before RoPE, heads of 32 over a width of 64, so
      * Q is wider than the model), Granite (its four multipliers), Llama with every optional bias of a block, and Gemma 3
-     * (its block, and a sliding window of 8 over its first layer, which the 19 positions pass).
+     * (its block, and a sliding window of 8 over its first layer, which the 19 positions pass), Gemma 2 (the same block
+     * without Q/K norms, the window over layer 0, its scores and logits soft-capped low enough to bite).
      */
     @ParameterizedTest
     @CsvSource({"QWEN2, 16, false", "QWEN2, 16, true", "QWEN3, 32, false", "QWEN3, 16, false", "GRANITE, 16, false", "LLAMA, 16, true",
-        "LLAMA, 32, false", "GEMMA3, 32, false", "GEMMA3, 16, false"})
+        "LLAMA, 32, false", "GEMMA3, 32, false", "GEMMA3, 16, false", "GEMMA2, 32, false", "GEMMA2, 16, false"})
     void llamaCppGeneratesTheSameGreedyTokensFromEachArchitecture(Architecture arch, int headDim, boolean biases) throws Exception {
         Path file = dir.resolve(arch + "-" + headDim + "-" + biases + ".gguf");
         RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.F32).as(arch, headDim, biases), file);

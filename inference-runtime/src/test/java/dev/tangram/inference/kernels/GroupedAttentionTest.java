@@ -23,7 +23,14 @@ class GroupedAttentionTest {
         "1, 64, 1, 16", "4, 64, 256, 16", "4, 64, 257, 16", "8, 64, 700, 16", "2, 16, 300, 4", "5, 20, 513, 7",
         "6, 128, 90, 16", "3, 8, 260, 1", "4, 64, 333, 20", "4, 32, 650, 300", "4, 64, 40, 32"})
     void matchesADoublePrecisionSoftmaxAttention(int group, int headDim, int positions, int blockSize) {
-        check(group, headDim, positions, blockSize, 0);
+        check(group, headDim, positions, blockSize, 0, 0);
+    }
+
+    /** Gemma 2's soft cap on the scaled scores, with and without a window (a cap of 0.3 bites on these scores). */
+    @ParameterizedTest
+    @CsvSource({"4, 64, 40, 16, 0", "2, 16, 300, 4, 250", "1, 64, 9, 4, 8"})
+    void cappedScoresMatchTheirDoublePrecisionSoftmax(int group, int headDim, int positions, int blockSize, int first) {
+        check(group, headDim, positions, blockSize, first, 0.3f);
     }
 
     /**
@@ -34,10 +41,10 @@ class GroupedAttentionTest {
     @CsvSource({"4, 64, 40, 16, 16", "4, 64, 40, 16, 17", "2, 16, 300, 4, 250", "5, 20, 513, 7, 3", "4, 64, 333, 20, 301",
         "1, 64, 9, 4, 8", "3, 8, 260, 1, 259"})
     void aWindowAttendsOnlyFromItsFirstPosition(int group, int headDim, int positions, int blockSize, int first) {
-        check(group, headDim, positions, blockSize, first);
+        check(group, headDim, positions, blockSize, first, 0);
     }
 
-    private static void check(int group, int headDim, int positions, int blockSize, int first) {
+    private static void check(int group, int headDim, int positions, int blockSize, int first, float cap) {
         Random r = new Random(group * 1000L + positions * 7L + blockSize);
         int kvHeads = 2;
         int kvHead = 1;
@@ -75,7 +82,7 @@ class GroupedAttentionTest {
         }
         float scale = (float) (1 / Math.sqrt(headDim));
         float[] out = new float[1 + group * headDim];
-        GroupedAttention kernel = new GroupedAttention(group, headDim);
+        GroupedAttention kernel = new GroupedAttention(group, headDim, cap);
         if (first == 0) {
             kernel.attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, positions, out, 1);
         } else {
@@ -90,7 +97,7 @@ class GroupedAttentionTest {
                 for (int d = 0; d < headDim; d++) {
                     dot += (double) q[qOff + g * headDim + d] * k[p][kvHead * headDim + d];
                 }
-                s[p] = dot * scale;
+                s[p] = cap == 0 ? dot * scale : cap * Math.tanh(dot * scale / cap);
                 max = Math.max(max, s[p]);
             }
             double total = 0;

@@ -123,7 +123,7 @@ class LlamaForwardPassTest {
      * 64, Granite's multipliers, Llama with all seven biases of a block; as prefill and token by token.
      */
     @ParameterizedTest
-    @CsvSource({"QWEN2, 16, true", "QWEN3, 32, false", "GRANITE, 16, false", "LLAMA, 16, true", "GEMMA3, 32, false"})
+    @CsvSource({"QWEN2, 16, true", "QWEN3, 32, false", "GRANITE, 16, false", "LLAMA, 16, true", "GEMMA3, 32, false", "GEMMA2, 32, false"})
     void eachArchitectureMatchesTheReferenceAsPrefillAndAsDecode(Architecture arch, int headDim, boolean biases) throws IOException {
         Path file = dir.resolve(arch + ".gguf");
         RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0).as(arch, headDim, biases), file);
@@ -135,7 +135,7 @@ class LlamaForwardPassTest {
             assertThat(first.biases().q() != null).isEqualTo(arch == Architecture.QWEN2 || biases);
             assertThat(first.biases().down() != null).isEqualTo(arch == Architecture.LLAMA && biases);
             assertThat(first.qNorm() != null).isEqualTo(arch == Architecture.QWEN3 || arch == Architecture.GEMMA3);
-            assertThat(first.postAttnNorm() != null).isEqualTo(arch == Architecture.GEMMA3);
+            assertThat(first.postAttnNorm() != null).isEqualTo(arch.gemmaBlock());
         }
     }
 
@@ -177,7 +177,7 @@ class LlamaForwardPassTest {
             float cap = (float) (Arrays.stream(uncapped).map(Math::abs).max().orElseThrow() / 2); // the largest half capped
             LlamaConfig capped = new LlamaConfig(read.layers(), read.dim(), read.heads(), read.kvHeads(), read.headDim(), read.ffnDim(),
                     read.vocabSize(), read.contextLength(), read.ropeTheta(), read.rmsEps(), Architecture.GEMMA3, 1f,
-                    new DecoderScales(s.embedding(), s.residual(), s.attention(), s.logit(), cap), read.window());
+                    new DecoderScales(s.embedding(), s.residual(), s.attention(), s.logit(), cap, 0), read.window());
             ForwardPass forward = new LlamaForwardPass(capped, LlamaWeights.of(raw, capped), new MatmulKernel(pool, Q4Activations.INT8));
             double[][] expected = new ReferenceLlama(raw, capped).logits(PROMPT);
             float[] last = forward.forward(List.of(new SequenceChunk(PROMPT, 0, new int[] {0, 1, 2}, true)), new PagedKvCache(capped, 8, 4))[0];

@@ -48,7 +48,7 @@ class ModelConfigReaderTest {
     @Test
     void gemma3ReadsItsWindowScalesAndCap() throws IOException {
         LlamaConfig plain = read("gemma3", Map.of());
-        assertThat(plain.scales()).isEqualTo(new DecoderScales(8, 1, 0.25f, 1, 0));
+        assertThat(plain.scales()).isEqualTo(new DecoderScales(8, 1, 0.25f, 1, 0, 0));
         assertThat(plain.window()).isEqualTo(SlidingWindow.NONE);
         LlamaConfig sliding = read("gemma3", Map.of("gemma3.attention.sliding_window", GgufValue.ofUint32(512),
                 "gemma3.final_logit_softcapping", GgufValue.ofFloat32(30)));
@@ -74,6 +74,23 @@ class ModelConfigReaderTest {
                         dev.tangram.inference.gguf.GgufValueType.BOOL, new boolean[] {true})))).isInstanceOf(GgufFormatException.class)
                 .hasMessageContaining("'gemma3.attention.sliding_window_pattern' must be a number or 2 booleans, one per layer");
         assertThat(SlidingWindow.pattern(6, 12).stream().toArray()).containsExactly(0, 1, 2, 3, 4, 6, 7, 8, 9, 10);
+    }
+
+    /** Gemma 2's defaults, as llama.cpp's: a window of 4096 over every other layer, the global RoPE, caps of 50 and 30. */
+    @Test
+    void gemma2ReadsItsDefaults() throws IOException {
+        LlamaConfig c = read("gemma2", Map.of("gemma2.rope.freq_base", GgufValue.ofFloat32(5000)));
+        assertThat(c.scales()).isEqualTo(new DecoderScales(8, 1, 0.25f, 1, 30, 50));
+        assertThat(c.window()).isEqualTo(new SlidingWindow(4096, SlidingWindow.pattern(2, 2), 5000f, 1f));
+        LlamaConfig own = read("gemma2", Map.of("gemma2.attention.sliding_window", GgufValue.ofUint32(8),
+                "gemma2.attn_logit_softcapping", GgufValue.ofFloat32(0.5f), "gemma2.final_logit_softcapping", GgufValue.ofFloat32(1),
+                "gemma2.rope.scaling.factor", GgufValue.ofFloat32(2)));
+        assertThat(own.scales().attentionCap()).isEqualTo(0.5f);
+        assertThat(own.scales().logitCap()).isEqualTo(1f);
+        assertThat(own.window().size()).isEqualTo(8);
+        assertThat(own.window().ropeScale()).as("Gemma 2's local layers scale as the global ones").isEqualTo(0.5f);
+        assertThatThrownBy(() -> read("gemma2", Map.of("gemma2.attn_logit_softcapping", GgufValue.ofFloat32(-1))))
+                .hasMessageContaining("'gemma2.attn_logit_softcapping' = -1.0 is not a positive number");
     }
 
     @Test

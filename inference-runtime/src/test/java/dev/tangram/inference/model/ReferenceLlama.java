@@ -15,7 +15,8 @@ import java.util.Set;
  * 127, each value the nearest whole number of scales), worked out here in doubles. The architectures' differences are
  * written out as llama.cpp's graphs for them apply them: optional biases after each product, Qwen3's per-head Q/K norms
  * before RoPE, RoPE over adjacent pairs or over halves, Granite's multipliers, Gemma 3's block (GELU in its tanh form,
- * norms after attention and FFN, sliding-window layers with their own RoPE base, the logits' soft cap).
+ * norms after attention and FFN, sliding-window layers with their own RoPE base, the logits' soft cap) and Gemma 2's
+ * (Gemma 3's without Q/K norms, with the scores soft-capped too).
  */
 final class ReferenceLlama {
     private final LlamaConfig c;
@@ -150,6 +151,9 @@ final class ReferenceLlama {
                             dot += q[h * hd + i] * keys[l][j][kvo + i];
                         }
                         s[j] = scales.attention() == 0 ? dot / Math.sqrt(hd) : dot * scales.attention();
+                        if (scales.attentionCap() != 0) {
+                            s[j] = scales.attentionCap() * Math.tanh(s[j] / scales.attentionCap());
+                        }
                         max = Math.max(max, s[j]);
                     }
                     double sum = 0;
@@ -193,7 +197,7 @@ final class ReferenceLlama {
      */
     private void rope(double[] v, int pos, boolean local) {
         int hd = c.headDim();
-        double scale = local ? 1 : c.ropeScale();
+        double scale = local ? c.window().ropeScale() : c.ropeScale();
         double theta = local ? c.window().ropeTheta() : c.ropeTheta();
         boolean halves = c.architecture().rope() == Architecture.RopeStyle.HALVES;
         for (int h = 0; h < v.length / hd; h++) {
