@@ -33,7 +33,7 @@ public final class GgufRandomCommand implements Callable<Integer> {
     @Option(names = "--arch", description = "general.architecture: llama (default), qwen2 (with Q/K/V biases, RoPE over halves), "
             + "qwen3 (per-head Q/K norms, RoPE over halves), granite (Granite 3's multipliers) or gemma3 (Gemma 3's block: GELU, "
             + "post-norms, sliding-window layers of context/256 positions, 5 in 6) or gemma2 (Gemma 2's block: every other layer "
-            + "sliding, scores and logits soft-capped)") String arch = "llama";
+            + "sliding, scores and logits soft-capped) or phi3 (fused QKV and gate/up matrices, RoPE over halves)") String arch = "llama";
     @Option(names = "--head-dim", description = "size of a head (default dim / heads); Qwen3's are 128 whatever the width")
     Integer headDim;
     @Option(names = "--biases", description = "llama: every optional bias of a block; qwen2: output.bias as well") boolean biases;

@@ -8,11 +8,11 @@ import java.util.regex.Pattern;
 /**
  * Turns chat messages into one prompt. GGUF files carry a Jinja template; rather than run Jinja, the server recognises
  * the template family by its markers and renders that family's layout: Llama 3 headers, ChatML, Mistral's [INST] with
- * its tool markers, Llama 2 [INST], Granite 3's roles, DeepSeek R1's full-width markers, Gemma's turns, or a plain
- * "role: content" transcript for anything else.
+ * its tool markers, Llama 2 [INST], Granite 3's roles, DeepSeek R1's full-width markers, Gemma's turns, Phi-3's, or a
+ * plain "role: content" transcript for anything else.
  */
 public enum ChatTemplate {
-    LLAMA3, CHATML, MISTRAL, LLAMA2, GRANITE, DEEPSEEK, GEMMA, PLAIN;
+    LLAMA3, CHATML, MISTRAL, LLAMA2, GRANITE, DEEPSEEK, GEMMA, PHI3, PLAIN;
 
     /** DeepSeek R1's turn markers (full-width bars, and U+2581 for the spaces). */
     static final String DEEPSEEK_USER = "<\uFF5CUser\uFF5C>";
@@ -64,6 +64,9 @@ public enum ChatTemplate {
         }
         if (jinja.contains("<start_of_turn>")) {
             return GEMMA; // Gemma 1-3: <start_of_turn>user\n...<end_of_turn>\n, the assistant's turns as "model"
+        }
+        if (jinja.contains("<|assistant|>") && jinja.contains("<|end|>")) {
+            return PHI3; // Phi-3 and 3.5: <|role|>\ncontent<|end|>\n
         }
         if (jinja.contains("<|start_of_role|>")) {
             return GRANITE; // IBM Granite 3: <|start_of_role|>role<|end_of_role|>content<|end_of_text|>
@@ -251,6 +254,13 @@ public enum ChatTemplate {
                     b.append(withCalls(m).strip()).append("<end_of_turn>\n");
                 }
                 b.append("<start_of_turn>model\n");
+            }
+            case PHI3 -> {
+                // as llama.cpp writes Phi-3's turns: each role between <| and |>, the text, <|end|> and a newline
+                for (Message m : messages) {
+                    b.append("<|").append(m.role()).append("|>\n").append(withCalls(m)).append("<|end|>\n");
+                }
+                b.append("<|assistant|>\n");
             }
             case PLAIN -> {
                 for (Message m : messages) {

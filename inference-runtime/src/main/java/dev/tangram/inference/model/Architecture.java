@@ -28,7 +28,12 @@ public enum Architecture {
      * Google Gemma 2: Gemma 3's block without the Q/K norms, every other layer sliding (its window 4096), the attention
      * scores and the logits soft-capped (50 and 30), the output always the token embedding.
      */
-    GEMMA2("gemma2", RopeStyle.HALVES, false, false, true);
+    GEMMA2("gemma2", RopeStyle.HALVES, false, false, true),
+    /**
+     * Microsoft Phi-3 (mini and medium, 4K context): Llama's block with RoPE over halves, Q, K and V in one matrix
+     * ({@code attn_qkv}) and the FFN's gate and up in one ({@code ffn_up}, gate rows first).
+     */
+    PHI3("phi3", RopeStyle.HALVES, false, false, false);
 
     /**
      * Which two values of a head RoPE rotates together: {@code PAIRS} are {@code (x[2i], x[2i+1])} (llama.cpp's normal
@@ -84,7 +89,7 @@ public enum Architecture {
         return Arrays.stream(values()).filter(a -> a.ggufName.equals(name)).findFirst();
     }
 
-    /** The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3, gemma2". */
+    /** The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3, gemma2, phi3". */
     public static String names() {
         return Arrays.stream(values()).map(Architecture::ggufName).collect(Collectors.joining(", "));
     }

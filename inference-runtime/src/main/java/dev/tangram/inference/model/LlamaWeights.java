@@ -123,14 +123,20 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         boolean gemma = c.architecture().gemmaBlock();
         for (int i = 0; i < layers.length; i++) {
             String p = "blk." + i + ".";
+            // Q, K and V in one matrix where the file fuses them (Phi-3's attn_qkv: Q's rows, then K's, then V's)
+            WeightMatrix[] qkv = file.findTensor(p + "attn_qkv.weight").isPresent()
+                    ? b.fused(p + "attn_qkv.weight", c.dim(), qDim, c.kvDim(), c.kvDim())
+                    : new WeightMatrix[] {b.matrix(p + "attn_q.weight", qDim, c.dim()), b.matrix(p + "attn_k.weight", c.kvDim(), c.dim()),
+                        b.matrix(p + "attn_v.weight", c.kvDim(), c.dim())};
+            // Phi-3's ffn_up holds the gate's rows, then the up projection's
+            WeightMatrix[] gateUp = c.architecture() == Architecture.PHI3
+                    ? b.fused(p + "ffn_up.weight", c.dim(), c.ffnDim(), c.ffnDim())
+                    : new WeightMatrix[] {b.matrix(p + "ffn_gate.weight", c.ffnDim(), c.dim()), b.matrix(p + "ffn_up.weight", c.ffnDim(), c.dim())};
             layers[i] = new Layer(b.vector(p + "attn_norm.weight", c.dim()),
-                    b.matrix(p + "attn_q.weight", qDim, c.dim()),
-                    b.matrix(p + "attn_k.weight", c.kvDim(), c.dim()),
-                    b.matrix(p + "attn_v.weight", c.kvDim(), c.dim()),
+                    qkv[0], qkv[1], qkv[2],
                     b.matrix(p + "attn_output.weight", c.dim(), qDim),
                     b.vector(p + "ffn_norm.weight", c.dim()),
-                    b.matrix(p + "ffn_gate.weight", c.ffnDim(), c.dim()),
-                    b.matrix(p + "ffn_up.weight", c.ffnDim(), c.dim()),
+                    gateUp[0], gateUp[1],
                     b.matrix(p + "ffn_down.weight", c.dim(), c.ffnDim()),
                     new Biases(b.optionalVector(p + "attn_q.bias", qDim), b.optionalVector(p + "attn_k.bias", c.kvDim()),
                             b.optionalVector(p + "attn_v.bias", c.kvDim()), b.optionalVector(p + "attn_output.bias", c.dim()),
@@ -163,6 +169,21 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         WeightMatrix matrix(String name, int rows, int cols) {
             taken.add(name);
             return LlamaWeights.matrix(file, name, rows, cols);
+        }
+
+        /** A matrix of {@code cols} columns whose rows are those of {@code parts} matrices, one after another, as views. */
+        WeightMatrix[] fused(String name, int cols, int... parts) {
+            int rows = java.util.Arrays.stream(parts).sum();
+            matrix(name, rows, cols); // checks the shape
+            GgufTensor t = file.tensor(name);
+            long rowBytes = t.type().bytesFor(cols);
+            WeightMatrix[] out = new WeightMatrix[parts.length];
+            long at = 0;
+            for (int i = 0; i < parts.length; i++) {
+                out[i] = WeightMatrix.of(t.type(), t.data().asSlice(at * rowBytes, parts[i] * rowBytes), parts[i], cols);
+                at += parts[i];
+            }
+            return out;
         }
 
         float[] vector(String name, int n) {

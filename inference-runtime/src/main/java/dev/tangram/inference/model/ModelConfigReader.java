@@ -27,6 +27,10 @@ final class ModelConfigReader {
             throw bad(file, "'" + p + "embedding_length' = " + dim + " is not a multiple of '" + p + "attention.head_count' = " + heads);
         }
         int headDim = m.getInt(p + "attention.key_length", dim / heads);
+        if (arch == Architecture.PHI3 && headDim * heads != dim) {
+            throw bad(file, "'" + p + "attention.key_length' = " + headDim + " makes the queries " + headDim * heads + " wide; a phi3 model's are "
+                    + "its width, " + dim + " (llama.cpp's phi3 reads no other)");
+        }
         int valueDim = m.getInt(p + "attention.value_length", headDim);
         if (valueDim != headDim) {
             throw bad(file, "'" + p + "attention.value_length' = " + valueDim + " differs from the key heads' " + headDim

@@ -31,6 +31,22 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
     /** Special tokens appended after the learned ones. */
     public static final String[] SPECIALS = {"<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>",
         "<|eot_id|>"};
+    /**
+     * Phi-3's own control tokens, appended after {@link #SPECIALS} in a {@code phi3} model: its turn markers, and the four
+     * tokens llama.cpp looks up by text in any model named Phi-3.
+     */
+    public static final String[] PHI3_SPECIALS = {"<unk>", "<s>", "</s>", "<|endoftext|>", "<|system|>", "<|user|>", "<|assistant|>",
+        "<|end|>"};
+
+    /** The special tokens appended after the learned ones. */
+    public String[] specials() {
+        if (architecture != Architecture.PHI3) {
+            return SPECIALS;
+        }
+        String[] out = java.util.Arrays.copyOf(SPECIALS, SPECIALS.length + PHI3_SPECIALS.length);
+        System.arraycopy(PHI3_SPECIALS, 0, out, SPECIALS.length, PHI3_SPECIALS.length);
+        return out;
+    }
 
     public RandomModelSpec {
         if (layers < 1 || dim < 1 || heads < 1 || kvHeads < 1 || ffn < 1 || contextLength < 1 || headDim < 1) {
@@ -41,6 +57,10 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
         }
         if (biases && architecture != Architecture.LLAMA && architecture != Architecture.QWEN2) {
             throw new IllegalArgumentException("biases are written for llama and qwen2 models only, not " + architecture.ggufName());
+        }
+        if (architecture == Architecture.PHI3 && heads * headDim != dim) {
+            throw new IllegalArgumentException("a phi3 model's queries are as wide as the model (llama.cpp reads no other): heads × head-dim ("
+                    + heads * headDim + ") must be dim (" + dim + ")");
         }
         if (architecture == Architecture.GEMMA2 && !tied) {
             throw new IllegalArgumentException("a gemma2 model's output is its token embedding (llama.cpp reads no other): it must be tied");
@@ -56,9 +76,10 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
         if (dim % block != 0 || ffn % block != 0 || (headDim * kvHeads) % block != 0 || (headDim * heads) % block != 0) {
             throw new IllegalArgumentException("with " + quant + ", dim, ffn and the q and kv widths must be multiples of " + block);
         }
-        if (vocab < 256 + SPECIALS.length) {
-            throw new IllegalArgumentException("vocab must hold the 256 byte tokens and " + SPECIALS.length + " special tokens: at least "
-                    + (256 + SPECIALS.length));
+        int specials = SPECIALS.length + (architecture == Architecture.PHI3 ? PHI3_SPECIALS.length : 0);
+        if (vocab < 256 + specials) {
+            throw new IllegalArgumentException("vocab must hold the 256 byte tokens and " + specials + " special tokens: at least "
+                    + (256 + specials));
         }
     }
 

@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /**
- * Writes a Llama-shaped GGUF file (architecture {@code llama}, {@code qwen2}, {@code qwen3}, {@code granite}, {@code gemma3}
- * or {@code gemma2}) with
+ * Writes a Llama-shaped GGUF file (architecture {@code llama}, {@code qwen2}, {@code qwen3}, {@code granite}, {@code gemma3},
+ * {@code gemma2} or {@code phi3}) with
  * seeded random weights and a byte-level BPE vocabulary learned from Tangram's built-in corpus. Metadata and tensor names follow llama.cpp's ({@code general.*}, {@code <arch>.*},
  * {@code tokenizer.ggml.*}, {@code token_embd.weight}, {@code blk.N.attn_q.weight}, ...). Matrices are uniform in
  * {@code ±sqrt(3 / fan_in)} (unit variance out for unit variance in), so activations stay in a sane range through the
@@ -43,7 +43,7 @@ public final class RandomModelWriter {
     /** The matrices in the types {@code mix} gives them ({@code spec}'s type is checked against the shape). */
     public static void write(RandomModelSpec spec, QuantMix mix, Path out) throws IOException {
         ByteLevelBpeTrainer.Trained bpe = ByteLevelBpeTrainer.train(ByteLevelBpeTrainer.builtInCorpus(),
-                spec.vocab() - RandomModelSpec.SPECIALS.length);
+                spec.vocab() - spec.specials().length);
         String[] tokens = new String[spec.vocab()];
         int[] types = new int[spec.vocab()];
         for (int i = 0; i < bpe.tokens().size(); i++) {
@@ -51,8 +51,9 @@ public final class RandomModelWriter {
             types[i] = 1; // normal
         }
         int firstSpecial = bpe.tokens().size();
-        for (int i = 0; i < RandomModelSpec.SPECIALS.length; i++) {
-            tokens[firstSpecial + i] = RandomModelSpec.SPECIALS[i];
+        String[] specials = spec.specials();
+        for (int i = 0; i < specials.length; i++) {
+            tokens[firstSpecial + i] = specials[i];
             types[firstSpecial + i] = 3; // control
         }
 
@@ -123,15 +124,29 @@ public final class RandomModelWriter {
         for (int l = 0; l < spec.layers(); l++) {
             String p = "blk." + l + ".";
             w.tensor(p + "attn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
-            matrix(w, p + "attn_q.weight", spec, tensor++, qd, dim, q, Math.sqrt(3.0 / dim));
-            matrix(w, p + "attn_k.weight", spec, tensor++, kv, dim, q, Math.sqrt(3.0 / dim));
+            boolean phi3 = spec.architecture() == Architecture.PHI3;
             GgmlType more = mix.valueOrDown(l, spec.layers());
-            matrix(w, p + "attn_v.weight", spec, tensor++, kv, dim, more, Math.sqrt(3.0 / dim));
+            if (phi3) {
+                // Phi-3's Q, K and V in one matrix, Q's rows first
+                matrix(w, p + "attn_qkv.weight", spec, tensor, qd + 2 * kv, dim, q, Math.sqrt(3.0 / dim));
+                tensor += 3;
+            } else {
+                matrix(w, p + "attn_q.weight", spec, tensor++, qd, dim, q, Math.sqrt(3.0 / dim));
+                matrix(w, p + "attn_k.weight", spec, tensor++, kv, dim, q, Math.sqrt(3.0 / dim));
+                matrix(w, p + "attn_v.weight", spec, tensor++, kv, dim, more, Math.sqrt(3.0 / dim));
+            }
             matrix(w, p + "attn_output.weight", spec, tensor++, dim, qd, q, Math.sqrt(3.0 / qd));
             w.tensor(p + "ffn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
-            matrix(w, p + "ffn_gate.weight", spec, tensor++, spec.ffn(), dim, q, Math.sqrt(3.0 / dim));
-            matrix(w, p + "ffn_down.weight", spec, tensor++, dim, spec.ffn(), more, Math.sqrt(3.0 / spec.ffn()));
-            matrix(w, p + "ffn_up.weight", spec, tensor++, spec.ffn(), dim, q, Math.sqrt(3.0 / dim));
+            if (phi3) {
+                // Phi-3's gate and up in one matrix, the gate's rows first
+                tensor++;
+                matrix(w, p + "ffn_down.weight", spec, tensor++, dim, spec.ffn(), more, Math.sqrt(3.0 / spec.ffn()));
+                matrix(w, p + "ffn_up.weight", spec, tensor++, 2 * spec.ffn(), dim, q, Math.sqrt(3.0 / dim));
+            } else {
+                matrix(w, p + "ffn_gate.weight", spec, tensor++, spec.ffn(), dim, q, Math.sqrt(3.0 / dim));
+                matrix(w, p + "ffn_down.weight", spec, tensor++, dim, spec.ffn(), more, Math.sqrt(3.0 / spec.ffn()));
+                matrix(w, p + "ffn_up.weight", spec, tensor++, spec.ffn(), dim, q, Math.sqrt(3.0 / dim));
+            }
             blockExtras(w, spec, l);
         }
         w.tensor("output_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));

@@ -71,7 +71,28 @@ public final class GgufTokenizerReader {
                 eog.add(i);
             }
         }
-        return new Vocabulary(tokens, scores, types, bos, eos, unk, Set.copyOf(eog), addsBos(meta));
+        return new Vocabulary(tokens, scores, types, bos, eos, unk, Set.copyOf(eog), addsBos(meta), rightStripped(meta, tokens, types));
+    }
+
+    /**
+     * The special tokens that take the whitespace after them, as llama.cpp marks them by the model's name: for a
+     * {@code general.name} holding "phi-3" or "phi3" (any case), every control, user-defined and unknown token and
+     * {@code </s>}, but not {@code <unk>}, {@code <s>} or {@code <|endoftext|>}; for any other model none.
+     */
+    static Set<Integer> rightStripped(GgufMetadata meta, String[] tokens, int[] types) {
+        String name = meta.findString("general.name").orElse("").toLowerCase(java.util.Locale.ROOT);
+        if (!name.contains("phi-3") && !name.contains("phi3")) {
+            return Set.of();
+        }
+        Set<String> kept = Set.of("<unk>", "<s>", "<|endoftext|>");
+        Set<Integer> out = new LinkedHashSet<>();
+        for (int i = 0; i < tokens.length; i++) {
+            boolean special = types[i] == Vocabulary.CONTROL || types[i] == Vocabulary.USER_DEFINED || types[i] == Vocabulary.UNKNOWN;
+            if ((special || tokens[i].equals("</s>")) && !kept.contains(tokens[i])) {
+                out.add(i);
+            }
+        }
+        return Set.copyOf(out);
     }
 
     /**

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Splits raw text at occurrences of special tokens (longest first), as llama.cpp does before tokenizing: the result
- * alternates text fragments and special token ids.
+ * alternates text fragments and special token ids. Whitespace right after a token the vocabulary right-strips goes with
+ * it (llama.cpp's {@code RSTRIP}: C's {@code isspace}).
  */
 final class SpecialTokenSplitter {
     /** A piece of input: either text to tokenize ({@code token == -1}) or one special token. */
@@ -17,10 +18,12 @@ final class SpecialTokenSplitter {
 
     private final String[] texts;
     private final List<Integer> specials;
+    private final java.util.Set<Integer> rightStripped;
 
     SpecialTokenSplitter(Vocabulary vocab, List<Integer> specials) {
         this.texts = vocab.tokens();
         this.specials = specials;
+        this.rightStripped = vocab.rightStripped();
     }
 
     List<Fragment> split(String text) {
@@ -41,6 +44,9 @@ final class SpecialTokenSplitter {
                     }
                     next.add(new Fragment(s, id));
                     from = at + s.length();
+                    while (rightStripped.contains(id) && from < f.text().length() && isSpace(f.text().charAt(from))) {
+                        from++;
+                    }
                 }
                 if (from < f.text().length()) {
                     next.add(new Fragment(f.text().substring(from), -1));
@@ -49,5 +55,10 @@ final class SpecialTokenSplitter {
             parts = next;
         }
         return parts;
+    }
+
+    /** C's {@code isspace} in the C locale: space, tab, newline, vertical tab, form feed, carriage return. */
+    private static boolean isSpace(char c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
     }
 }

@@ -21,9 +21,11 @@ import java.util.Set;
  * @param endOfGeneration ids that end generation (EOS, end-of-turn, ...)
  * @param addBos  whether text is tokenized with BOS first where special tokens are wanted (llama.cpp's {@code add_bos}:
  *                {@code tokenizer.ggml.add_bos_token}, or the tokenizer's default where the file does not say)
+ * @param rightStripped special tokens that take the whitespace after them in raw text with them (llama.cpp's
+ *                {@code RSTRIP} attribute: Phi-3's)
  */
 public record Vocabulary(String[] tokens, float[] scores, int[] types, int bos, int eos, int unk, Set<Integer> endOfGeneration,
-                         boolean addBos) {
+                         boolean addBos, Set<Integer> rightStripped) {
     public static final int NORMAL = 1;
     public static final int UNKNOWN = 2;
     public static final int CONTROL = 3;
@@ -41,6 +43,11 @@ public record Vocabulary(String[] tokens, float[] scores, int[] types, int bos, 
                 throw new IllegalArgumentException("special token id " + id + " is outside the vocabulary of " + tokens.length);
             }
         }
+    }
+
+    /** A vocabulary whose special tokens leave the whitespace after them. */
+    public Vocabulary(String[] tokens, float[] scores, int[] types, int bos, int eos, int unk, Set<Integer> endOfGeneration, boolean addBos) {
+        this(tokens, scores, types, bos, eos, unk, endOfGeneration, addBos, Set.of());
     }
 
     /** A vocabulary that puts BOS first. */
@@ -77,7 +84,8 @@ public record Vocabulary(String[] tokens, float[] scores, int[] types, int bos, 
     @Override
     public boolean equals(Object o) {
         return o instanceof Vocabulary v && Arrays.equals(tokens, v.tokens) && Arrays.equals(scores, v.scores) && Arrays.equals(types, v.types)
-                && bos == v.bos && eos == v.eos && unk == v.unk && endOfGeneration.equals(v.endOfGeneration) && addBos == v.addBos;
+                && bos == v.bos && eos == v.eos && unk == v.unk && endOfGeneration.equals(v.endOfGeneration) && addBos == v.addBos
+                && rightStripped.equals(v.rightStripped);
     }
 
     @Override

@@ -133,11 +133,12 @@ class LlamaCppConformanceTest {
      * halves, Q/K/V biases, and an output bias), Qwen3 (per-head Q/K norms before RoPE, heads of 32 over a width of 64, so
      * Q is wider than the model), Granite (its four multipliers), Llama with every optional bias of a block, and Gemma 3
      * (its block, and a sliding window of 8 over its first layer, which the 19 positions pass), Gemma 2 (the same block
-     * without Q/K norms, the window over layer 0, its scores and logits soft-capped low enough to bite).
+     * without Q/K norms, the window over layer 0, its scores and logits soft-capped low enough to bite), Phi-3 (Q, K and V
+     * in one matrix, the gate and up in one).
      */
     @ParameterizedTest
     @CsvSource({"QWEN2, 16, false", "QWEN2, 16, true", "QWEN3, 32, false", "QWEN3, 16, false", "GRANITE, 16, false", "LLAMA, 16, true",
-        "LLAMA, 32, false", "GEMMA3, 32, false", "GEMMA3, 16, false", "GEMMA2, 32, false", "GEMMA2, 16, false"})
+        "LLAMA, 32, false", "GEMMA3, 32, false", "GEMMA3, 16, false", "GEMMA2, 32, false", "GEMMA2, 16, false", "PHI3, 16, false"})
     void llamaCppGeneratesTheSameGreedyTokensFromEachArchitecture(Architecture arch, int headDim, boolean biases) throws Exception {
         Path file = dir.resolve(arch + "-" + headDim + "-" + biases + ".gguf");
         RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.F32).as(arch, headDim, biases), file);
@@ -208,8 +209,23 @@ class LlamaCppConformanceTest {
         return p;
     }
 
+    /**
+     * A Phi-3 model's vocabulary, with Phi-3's control tokens: llama.cpp strips the whitespace after them (its
+     * {@code RSTRIP}, set by the model's name) and so must Tangram, in chat-formatted text and elsewhere.
+     */
+    @Test
+    void aPhi3ModelsSpecialTokensTakeTheWhitespaceAfterThemAsInLlamaCpp() throws Exception {
+        Path file = dir.resolve("phi3-vocab.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.F32).as(Architecture.PHI3, 16, false), file);
+        compareTokenizers(file, List.of("<|user|>\nHi there<|end|>\n<|assistant|>\n", "<|system|> \t\n Be brief.<|end|>\n\n<|user|>\nx",
+                "a<|end|>   b", "<|endoftext|> kept", "<s> kept too", "</s>\n stripped", "<|eot_id|>\n\nstripped as well"));
+    }
+
     private void compareTokenizers(Path file) throws Exception {
-        List<String> texts = TokenizerConformanceFixtures.TEXTS;
+        compareTokenizers(file, TokenizerConformanceFixtures.TEXTS);
+    }
+
+    private void compareTokenizers(Path file, List<String> texts) throws Exception {
         Path textsFile = dir.resolve("texts.json");
         Files.writeString(textsFile, Json.write(texts));
         List<String> lines = NodeLlamaCpp.node("tokenize", TOKENIZE, file.toString(), textsFile.toString());

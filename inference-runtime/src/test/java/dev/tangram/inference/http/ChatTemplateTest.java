@@ -215,6 +215,16 @@ class ChatTemplateTest {
                 + "<start_of_turn>model\n");
     }
 
+    /** Phi-3's turns, as llama.cpp writes them: each role between its markers, the text, {@code <|end|>} and a newline. */
+    @Test
+    void phi3WritesEachTurnBetweenItsRoleMarkersAndEnd() {
+        assertThat(ChatTemplate.detect("{{'<|' + message['role'] + '|>' + '\\n' + message['content'] + '<|end|>\\n'}}{{ '<|assistant|>\\n' }}"))
+                .isEqualTo(ChatTemplate.PHI3);
+        assertThat(ChatTemplate.PHI3.render(List.of(new ChatTemplate.Message("system", "Be brief."), new ChatTemplate.Message("user", "Hi"),
+                new ChatTemplate.Message("assistant", "Hello"), new ChatTemplate.Message("user", "Bye"))))
+                .isEqualTo("<|system|>\nBe brief.<|end|>\n<|user|>\nHi<|end|>\n<|assistant|>\nHello<|end|>\n<|user|>\nBye<|end|>\n<|assistant|>\n");
+    }
+
     /** Granite 3's turns, as llama.cpp writes them: role markers, the text, end of text and a newline; then the assistant's role. */
     @Test
     void graniteWritesEachTurnBetweenItsRoleMarkersAndEndOfText() {

@@ -93,6 +93,14 @@ class ModelConfigReaderTest {
                 .hasMessageContaining("'gemma2.attn_logit_softcapping' = -1.0 is not a positive number");
     }
 
+    /** A Phi-3 file whose queries are not as wide as the model is refused naming the key, as llama.cpp's shapes refuse it. */
+    @Test
+    void phi3QueriesMustBeAsWideAsTheModel() throws IOException {
+        assertThat(read("phi3", Map.of()).qDim()).isEqualTo(64);
+        assertThatThrownBy(() -> read("phi3", Map.of("phi3.attention.key_length", GgufValue.ofUint32(32))))
+                .hasMessageContaining("'phi3.attention.key_length' = 32 makes the queries 128 wide; a phi3 model's are its width, 64");
+    }
+
     @Test
     void eachArchitectureReadsItsOwnKeys() throws IOException {
         for (Architecture a : Architecture.values()) {
@@ -125,8 +133,9 @@ class ModelConfigReaderTest {
 
     @Test
     void unknownArchitecturesAreRefusedNamingTheKeyAndTheKnownOnes() {
-        assertThatThrownBy(() -> read("phi3", Map.of())).isInstanceOf(GgufFormatException.class)
-                .hasMessageContaining("'general.architecture' = 'phi3'").hasMessageContaining("llama, qwen2, qwen3, granite");
+        assertThatThrownBy(() -> read("phi2", Map.of())).isInstanceOf(GgufFormatException.class)
+                .hasMessageContaining("'general.architecture' = 'phi2'")
+                .hasMessageContaining("llama, qwen2, qwen3, granite, gemma3, gemma2, phi3");
         // llama.cpp has no "mistral" architecture: Mistral 7B files say llama
         assertThatThrownBy(() -> read("mistral", Map.of())).hasMessageContaining("'general.architecture' = 'mistral'");
     }

@@ -68,12 +68,28 @@ final class ReferenceLlama {
             String p = "blk." + l + ".";
             attnNorm[l] = matrix(file, p + "attn_norm.weight")[0];
             ffnNorm[l] = matrix(file, p + "ffn_norm.weight")[0];
-            wq[l] = matrix(file, p + "attn_q.weight");
-            wk[l] = matrix(file, p + "attn_k.weight");
-            wv[l] = matrix(file, p + "attn_v.weight");
+            if (file.findTensor(p + "attn_qkv.weight").isPresent()) {
+                // Q, K and V fused (Phi-3): Q's rows, then K's, then V's
+                double[][] qkv = matrix(file, p + "attn_qkv.weight");
+                int qRows = c.qDim();
+                wq[l] = java.util.Arrays.copyOfRange(qkv, 0, qRows);
+                wk[l] = java.util.Arrays.copyOfRange(qkv, qRows, qRows + c.kvDim());
+                wv[l] = java.util.Arrays.copyOfRange(qkv, qRows + c.kvDim(), qRows + 2 * c.kvDim());
+            } else {
+                wq[l] = matrix(file, p + "attn_q.weight");
+                wk[l] = matrix(file, p + "attn_k.weight");
+                wv[l] = matrix(file, p + "attn_v.weight");
+            }
             wo[l] = matrix(file, p + "attn_output.weight");
-            wg[l] = matrix(file, p + "ffn_gate.weight");
-            wu[l] = matrix(file, p + "ffn_up.weight");
+            if (file.findTensor(p + "ffn_gate.weight").isPresent()) {
+                wg[l] = matrix(file, p + "ffn_gate.weight");
+                wu[l] = matrix(file, p + "ffn_up.weight");
+            } else {
+                // gate and up fused (Phi-3): the gate's rows first
+                double[][] gateUp = matrix(file, p + "ffn_up.weight");
+                wg[l] = java.util.Arrays.copyOfRange(gateUp, 0, c.ffnDim());
+                wu[l] = java.util.Arrays.copyOfRange(gateUp, c.ffnDim(), 2 * c.ffnDim());
+            }
             wd[l] = matrix(file, p + "ffn_down.weight");
             bq[l] = optional(file, p + "attn_q.bias");
             bk[l] = optional(file, p + "attn_k.bias");
