@@ -20,11 +20,34 @@ package dev.tangram.inference.model;
  * @param scales        the architecture's multipliers ({@link DecoderScales#NONE} but for Granite and Gemma)
  * @param window        the layers that attend over a sliding window ({@link SlidingWindow#NONE} but for Gemma 3); the
  *                      RoPE scale applies to the others only
+ * @param ropeDims      the values of each head RoPE rotates, from the first ({@code <arch>.rope.dimension_count}; the
+ *                      head size but for Phi-4-mini's partial rotation); the others pass unrotated
+ * @param longRope      Phi-3's LongRoPE, or {@link LongRope#NONE}
  */
 public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headDim, int ffnDim, int vocabSize, int contextLength,
                           float ropeTheta, float rmsEps, Architecture architecture, float ropeScale, DecoderScales scales,
-                          SlidingWindow window) {
+                          SlidingWindow window, int ropeDims, LongRope longRope) {
+    /**
+     * Phi-3's LongRoPE, as llama.cpp applies it: each RoPE frequency divided by a factor per pair, the file's
+     * {@code rope_factors_long} where the served context exceeds {@code originalContext}, else its
+     * {@code rope_factors_short}; and the rotated values scaled by {@code attentionFactor}
+     * ({@code <arch>.rope.scaling.attn_factor}).
+     *
+     * @param originalContext {@code <arch>.rope.scaling.original_context_length} (0: no LongRoPE)
+     */
+    public record LongRope(int originalContext, float attentionFactor) {
+        public static final LongRope NONE = new LongRope(0, 1f);
+
+        /** Whether a model served with {@code context} positions takes the long factors. */
+        public boolean takesLong(int context) {
+            return context > originalContext;
+        }
+    }
+
     public LlamaConfig {
+        if (ropeDims < 2 || ropeDims > headDim || ropeDims % 2 != 0) {
+            throw new IllegalArgumentException("RoPE must rotate an even number of a head's " + headDim + " values, at least 2: " + ropeDims);
+        }
         if (window.local().length() > layers) {
             throw new IllegalArgumentException("the sliding window names layer " + (window.local().length() - 1) + " of " + layers);
         }
@@ -47,6 +70,20 @@ public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headD
                        float ropeTheta, float rmsEps, Architecture architecture, float ropeScale, DecoderScales scales) {
         this(layers, dim, heads, kvHeads, headDim, ffnDim, vocabSize, contextLength, ropeTheta, rmsEps, architecture, ropeScale, scales,
                 SlidingWindow.NONE);
+    }
+
+    /** A model whose RoPE rotates whole heads, without LongRoPE. */
+    public LlamaConfig(int layers, int dim, int heads, int kvHeads, int headDim, int ffnDim, int vocabSize, int contextLength,
+                       float ropeTheta, float rmsEps, Architecture architecture, float ropeScale, DecoderScales scales, SlidingWindow window) {
+        this(layers, dim, heads, kvHeads, headDim, ffnDim, vocabSize, contextLength, ropeTheta, rmsEps, architecture, ropeScale, scales,
+                window, headDim, LongRope.NONE);
+    }
+
+    /** This model served with at most {@code limit} positions (0 or more than its context: as it is). */
+    public LlamaConfig servedWith(int limit) {
+        int served = limit > 0 && limit < contextLength ? limit : contextLength;
+        return new LlamaConfig(layers, dim, heads, kvHeads, headDim, ffnDim, vocabSize, served, ropeTheta, rmsEps, architecture, ropeScale,
+                scales, window, ropeDims, longRope);
     }
 
     /** A {@code llama} model without RoPE scaling or multipliers. */

@@ -61,10 +61,10 @@ public final class LlamaForwardPass implements ForwardPass {
         this.kernel = kernel;
         this.pool = kernel.pool();
         this.qDim = config.qDim();
-        int half = config.headDim() / 2;
+        int half = config.ropeDims() / 2;
         this.invFreq = new float[half];
         for (int i = 0; i < half; i++) {
-            double f = config.ropeScale() * Math.pow(config.ropeTheta(), -2.0 * i / config.headDim());
+            double f = config.ropeScale() * Math.pow(config.ropeTheta(), -2.0 * i / config.ropeDims());
             if (weights.ropeFreqFactors() != null) {
                 f /= weights.ropeFreqFactors()[i];
             }
@@ -73,7 +73,7 @@ public final class LlamaForwardPass implements ForwardPass {
         if (config.window().size() > 0) {
             this.localInvFreq = new float[half];
             for (int i = 0; i < half; i++) {
-                localInvFreq[i] = (float) (config.window().ropeScale() * Math.pow(config.window().ropeTheta(), -2.0 * i / config.headDim()));
+                localInvFreq[i] = (float) (config.window().ropeScale() * Math.pow(config.window().ropeTheta(), -2.0 * i / config.ropeDims()));
             }
         } else {
             this.localInvFreq = null;
@@ -190,10 +190,11 @@ public final class LlamaForwardPass implements ForwardPass {
                 w.tokenEmbedding().dequantizeRow(ch.tokens()[i], x, t * c.dim());
                 pos[t] = ch.startPosition() + i;
                 owner[t] = ci;
+                double mscale = c.longRope().attentionFactor(); // LongRoPE's scale of the rotated values (1 without)
                 for (int f = 0; f < half; f++) {
                     double angle = (double) pos[t] * invFreq[f];
-                    cos[t * half + f] = (float) Math.cos(angle);
-                    sin[t * half + f] = (float) Math.sin(angle);
+                    cos[t * half + f] = (float) (Math.cos(angle) * mscale);
+                    sin[t * half + f] = (float) (Math.sin(angle) * mscale);
                     if (localInvFreq != null) {
                         double local = (double) pos[t] * localInvFreq[f];
                         localCos[t * half + f] = (float) Math.cos(local);
@@ -305,7 +306,7 @@ public final class LlamaForwardPass implements ForwardPass {
         float[] cos = local ? localCos : this.cos;
         float[] sin = local ? localSin : this.sin;
         int hd = c.headDim();
-        int half = invFreq.length;
+        int half = invFreq.length; // ropeDims / 2: values past ropeDims pass unrotated
         int width = heads * hd;
         boolean halves = c.architecture().rope() == Architecture.RopeStyle.HALVES;
         int step = halves ? 1 : 2;   // from one pair's first value to the next pair's

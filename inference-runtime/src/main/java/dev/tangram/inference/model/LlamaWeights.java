@@ -20,7 +20,8 @@ import java.util.function.UnaryOperator;
  * @param layers         one entry per block
  * @param outputNorm     {@code output_norm.weight}: [dim]
  * @param output         {@code output.weight} [vocab × dim], or the token embedding when absent (tied embeddings)
- * @param ropeFreqFactors {@code rope_freqs.weight} [headDim / 2], dividing each RoPE frequency, or null
+ * @param ropeFreqFactors {@code rope_freqs.weight} [ropeDims / 2], dividing each RoPE frequency (or Phi-3's long or short
+ *                       LongRoPE factors, as the served context chooses), or null
  * @param outputBias     {@code output.bias} [vocab], added to the logits, or null
  */
 public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] outputNorm, WeightMatrix output, float[] ropeFreqFactors,
@@ -152,7 +153,13 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         boolean ownOutput = file.findTensor("output.weight").isPresent() && c.architecture() != Architecture.GEMMA2;
         WeightMatrix output = ownOutput ? b.matrix("output.weight", c.vocabSize(), c.dim()) : embd;
         float[] outputBias = b.optionalVector("output.bias", c.vocabSize());
-        float[] factors = b.optionalVector("rope_freqs.weight", c.headDim() / 2);
+        float[] factors = b.optionalVector("rope_freqs.weight", c.ropeDims() / 2);
+        if (c.longRope() != LlamaConfig.LongRope.NONE) {
+            // Phi-3's LongRoPE: both sets are the file's; the served context chooses one, as llama.cpp's does
+            float[] longFactors = b.vector("rope_factors_long.weight", c.ropeDims() / 2);
+            float[] shortFactors = b.vector("rope_factors_short.weight", c.ropeDims() / 2);
+            factors = c.longRope().takesLong(c.contextLength()) ? longFactors : shortFactors;
+        }
         b.refuseUnused(c);
         return new LlamaWeights(embd, layers, outNorm, output, factors, outputBias);
     }

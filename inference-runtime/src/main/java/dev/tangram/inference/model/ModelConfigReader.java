@@ -37,9 +37,10 @@ final class ModelConfigReader {
                     + "; Tangram's attention takes value heads of the key heads' size");
         }
         int rotated = m.getInt(p + "rope.dimension_count", headDim);
-        if (rotated != headDim) {
+        if (rotated != headDim && !(arch == Architecture.PHI3 && rotated > 0 && rotated < headDim && rotated % 2 == 0)) {
             throw bad(file, "'" + p + "rope.dimension_count' = " + rotated + ": RoPE over part of a head of " + headDim
-                    + " is not supported (llama.cpp requires the whole head for " + name + " too)");
+                    + " is not supported (llama.cpp requires the whole head for " + name + " too; of the architectures here only phi3 "
+                    + "rotates part, an even number of values)");
         }
         int vocab = file.tensor("token_embd.weight").rows();
         try {
@@ -49,7 +50,8 @@ final class ModelConfigReader {
             return new LlamaConfig(layers, dim, heads, kvHeads, headDim, m.getInt(p + "feed_forward_length"), vocab,
                     m.getInt(p + "context_length"), ropeTheta, m.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), arch, ropeScale,
                     arch.gemmaBlock() ? gemmaScales(file, arch, p, layers, dim, heads, headDim) : scales(file, arch, p),
-                    arch.gemmaBlock() ? window(file, arch, p, layers, ropeTheta, ropeScale) : SlidingWindow.NONE);
+                    arch.gemmaBlock() ? window(file, arch, p, layers, ropeTheta, ropeScale) : SlidingWindow.NONE, rotated,
+                    longRope(file, arch, p));
         } catch (IllegalArgumentException e) {
             throw new GgufFormatException(file.path() + ": " + e.getMessage(), e);
         }
@@ -150,6 +152,28 @@ final class ModelConfigReader {
         }
         return local.isEmpty() ? SlidingWindow.NONE : new SlidingWindow(size, local,
                 m.getFloat(p + "rope.freq_base_swa", gemma2 ? ropeTheta : 10000f), gemma2 ? ropeScale : 1f);
+    }
+
+    /**
+     * Phi-3's LongRoPE, where the file has its factors ({@code rope_factors_long.weight}): the original context
+     * ({@code rope.scaling.original_context_length}, required then) and the attention factor ({@code
+     * rope.scaling.attn_factor}, 1 where absent).
+     */
+    static LlamaConfig.LongRope longRope(GgufFile file, Architecture arch, String p) {
+        if (arch != Architecture.PHI3 || file.findTensor("rope_factors_long.weight").isEmpty()) {
+            return LlamaConfig.LongRope.NONE;
+        }
+        GgufMetadata m = file.metadata();
+        String key = p + "rope.scaling.original_context_length";
+        if (!m.contains(key)) {
+            throw bad(file, "'" + key + "' is missing; a file with LongRoPE factors (rope_factors_long.weight) needs it to choose them");
+        }
+        int original = m.getInt(key);
+        float factor = m.getFloat(p + "rope.scaling.attn_factor", 1f);
+        if (original < 1 || !(factor > 0 && Float.isFinite(factor))) {
+            throw bad(file, "LongRoPE needs a positive '" + key + "' and '" + p + "rope.scaling.attn_factor': " + original + ", " + factor);
+        }
+        return new LlamaConfig.LongRope(original, factor);
     }
 
     private static GgufFormatException bad(GgufFile file, String why) {

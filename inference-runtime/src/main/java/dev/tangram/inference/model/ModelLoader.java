@@ -51,11 +51,20 @@ public final class ModelLoader {
     /** As above, with what Q4_0 and K-quant matrices in lanes multiply ({@link Q4Activations}). */
     public static LoadedModel load(Path path, int threads, ReadAheadSetting readAhead, WeightLayout layout, Q4Activations q4Activations)
             throws IOException {
+        return load(path, threads, readAhead, layout, q4Activations, 0);
+    }
+
+    /**
+     * As above, the model served with at most {@code contextLimit} positions (0: its own context), which is its config's
+     * context length then: Phi-3's LongRoPE chooses its factors by it, as llama.cpp's by its context size.
+     */
+    public static LoadedModel load(Path path, int threads, ReadAheadSetting readAhead, WeightLayout layout, Q4Activations q4Activations,
+                                   int contextLimit) throws IOException {
         GgufFile file = GgufFile.open(path);
         WorkerPool pool = null;
         Arena rearranged = Arena.ofShared();
         try {
-            LlamaConfig config = config(file);
+            LlamaConfig config = config(file).servedWith(contextLimit);
             Tokenizer tokenizer = GgufTokenizerReader.read(file.metadata());
             if (tokenizer.vocabSize() != config.vocabSize()) {
                 throw new GgufFormatException(path + ": the vocabulary has " + tokenizer.vocabSize() + " tokens but token_embd.weight has "

@@ -77,7 +77,8 @@ public final class InferenceServer implements AutoCloseable {
             http = new OpenAiServer(metrics, config.host(), config.port()).start();
             LOG.info("listening on {}:{}; loading {}", config.host(), http.port(), modelFile);
             try {
-                loaded = ModelLoader.load(modelFile, config.readAhead(), config.weightLayout(), config.q4Activations());
+                loaded = ModelLoader.load(modelFile, Runtime.getRuntime().availableProcessors(), config.readAhead(), config.weightLayout(),
+                        config.q4Activations(), config.maxModelLen());
             } catch (IOException e) {
                 throw new StartupRefusedException("cannot read the model " + modelFile + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {

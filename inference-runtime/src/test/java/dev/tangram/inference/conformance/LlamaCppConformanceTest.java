@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tangram.core.json.Json;
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.gguf.GgufFile;
+import dev.tangram.inference.gguf.GgufValue;
+import dev.tangram.inference.kernels.Q4Activations;
+import dev.tangram.inference.kernels.ReadAheadSetting;
+import dev.tangram.inference.kernels.WeightLayout;
 import dev.tangram.inference.model.Architecture;
 import dev.tangram.inference.model.LoadedModel;
 import dev.tangram.inference.model.ModelLoader;
@@ -146,6 +150,32 @@ class LlamaCppConformanceTest {
     }
 
     /**
+     * Phi-3's LongRoPE and partial rotation (Phi-3.5-mini's factors, Phi-4-mini's three quarters of a head), which no
+     * generated file carries: a Phi-3 model copied with 12 of its heads' 16 values rotated, random long and short factors
+     * and an attention factor; served with 256 positions, as llama.cpp's context here, past an original context of 128
+     * (the long factors) or within one of 1024 (the short ones).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {128, 1024})
+    void llamaCppGeneratesTheSameGreedyTokensWithLongRopeAndPartialRotation(int originalContext) throws Exception {
+        Path plain = dir.resolve("phi3-plain.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.F32).as(Architecture.PHI3, 16, false), plain);
+        java.util.Random r = new java.util.Random(5);
+        float[] longFactors = new float[6];
+        float[] shortFactors = new float[6];
+        for (int i = 0; i < 6; i++) {
+            longFactors[i] = 1 + 3 * r.nextFloat();
+            shortFactors[i] = 1 + 0.5f * r.nextFloat();
+        }
+        Path file = dir.resolve("phi3-longrope-" + originalContext + ".gguf");
+        dev.tangram.inference.testing.GgufCopy.write(plain, file, java.util.Map.of("phi3.rope.dimension_count", GgufValue.ofUint32(12),
+                "phi3.rope.scaling.original_context_length", GgufValue.ofUint32(originalContext),
+                "phi3.rope.scaling.attn_factor", GgufValue.ofFloat32(1.26f)),
+                java.util.Map.of("rope_factors_long.weight", longFactors, "rope_factors_short.weight", shortFactors));
+        compareGeneration(file, PROBABILITY_TOLERANCE, 256);
+    }
+
+    /**
      * Eight greedy steps after an 11-token prompt, both engines fed llama.cpp's choice at each: Tangram's likeliest token
      * must be llama.cpp's, or, where llama.cpp gives the two within {@link #NEAR_TIE} of each other, one llama.cpp ranks
      * among its five likeliest (a random model's flat distribution has near ties, which rounding decides); and the
@@ -153,12 +183,17 @@ class LlamaCppConformanceTest {
      * value (the tokens alone are blind to much).
      */
     private void compareGeneration(Path file, double tolerance) throws Exception {
+        compareGeneration(file, tolerance, 0);
+    }
+
+    /** As above, Tangram serving the model with at most {@code contextLimit} positions (0: its own context). */
+    private void compareGeneration(Path file, double tolerance, int contextLimit) throws Exception {
         int[] prompt = {5, 300, 17, 99, 256, 400, 3, 120, 42, 128, 7};
         int steps = 8;
         List<String> out = NodeLlamaCpp.node("generate", GENERATE, file.toString(), Arrays.toString(prompt), String.valueOf(steps));
         assertThat(out).hasSize(steps);
 
-        try (LoadedModel m = ModelLoader.load(file, 2)) {
+        try (LoadedModel m = ModelLoader.load(file, 2, ReadAheadSetting.AUTO, WeightLayout.AUTO, Q4Activations.INT8, contextLimit)) {
             PagedKvCache cache = new PagedKvCache(m.config(), 8, 16);
             int[] table = {0, 1, 2, 3, 4, 5, 6, 7};
             float[] logits = m.forwardPass().forward(List.of(new SequenceChunk(prompt, 0, table, true)), cache)[0];

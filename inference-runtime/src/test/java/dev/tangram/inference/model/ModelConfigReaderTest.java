@@ -101,6 +101,17 @@ class ModelConfigReaderTest {
                 .hasMessageContaining("'phi3.attention.key_length' = 32 makes the queries 128 wide; a phi3 model's are its width, 64");
     }
 
+    /** Phi-3 may rotate part of a head (Phi-4-mini: three quarters), an even number of values; other architectures may not. */
+    @Test
+    void onlyPhi3RotatesPartOfAHead() throws IOException {
+        assertThat(read("phi3", Map.of("phi3.rope.dimension_count", GgufValue.ofUint32(12))).ropeDims()).isEqualTo(12);
+        assertThat(read("phi3", Map.of()).ropeDims()).isEqualTo(16);
+        assertThatThrownBy(() -> read("phi3", Map.of("phi3.rope.dimension_count", GgufValue.ofUint32(11))))
+                .hasMessageContaining("'phi3.rope.dimension_count' = 11");
+        assertThatThrownBy(() -> read("llama", Map.of("llama.rope.dimension_count", GgufValue.ofUint32(12))))
+                .hasMessageContaining("'llama.rope.dimension_count' = 12");
+    }
+
     @Test
     void eachArchitectureReadsItsOwnKeys() throws IOException {
         for (Architecture a : Architecture.values()) {

@@ -28,6 +28,8 @@ final class ReferenceLlama {
     /** Per layer, the optional vectors (null where the file has none). */
     private final double[][] bq, bk, bv, bo, bg, bu, bd, qNorm, kNorm, postAttnNorm, postFfnNorm;
     private final double[] outBias;
+    /** The RoPE frequency factors (rope_freqs, or LongRoPE's long or short ones), or null. */
+    private final double[] ropeFactors;
     private final boolean roundQ4Input;
     /** The Q4_0 and K-quant matrices, whose input is rounded when {@link #roundQ4Input}. */
     private final Set<double[][]> q4 = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -43,6 +45,8 @@ final class ReferenceLlama {
         output = file.findTensor("output.weight").isPresent() ? matrix(file, "output.weight") : embd;
         outNorm = matrix(file, "output_norm.weight")[0];
         outBias = optional(file, "output.bias");
+        ropeFactors = c.longRope() == LlamaConfig.LongRope.NONE ? optional(file, "rope_freqs.weight")
+                : optional(file, c.longRope().takesLong(c.contextLength()) ? "rope_factors_long.weight" : "rope_factors_short.weight");
         int n = c.layers();
         bq = new double[n][];
         bk = new double[n][];
@@ -209,22 +213,26 @@ final class ReferenceLlama {
 
     /**
      * Rotates pairs (2i, 2i+1) of every head, or (i, i + headDim/2) where the architecture's RoPE takes halves, by
-     * pos × ropeScale × theta^(-2i/headDim); a sliding-window layer's by its own theta, unscaled.
+     * pos × ropeScale × theta^(-2i/ropeDims) ÷ the pair's factor (Phi-3's LongRoPE: long where the config's context
+     * passes the original one, else short), the rotated values times LongRoPE's attention factor; the first ropeDims values
+     * only; a sliding-window layer's by its own theta and scale.
      */
     private void rope(double[] v, int pos, boolean local) {
         int hd = c.headDim();
+        int rot = c.ropeDims(); // values past it pass unrotated
         double scale = local ? c.window().ropeScale() : c.ropeScale();
         double theta = local ? c.window().ropeTheta() : c.ropeTheta();
+        double mscale = local ? 1 : c.longRope().attentionFactor();
         boolean halves = c.architecture().rope() == Architecture.RopeStyle.HALVES;
         for (int h = 0; h < v.length / hd; h++) {
-            for (int i = 0; i < hd / 2; i++) {
-                double angle = pos * scale * Math.pow(theta, -2.0 * i / hd);
+            for (int i = 0; i < rot / 2; i++) {
+                double angle = pos * scale * Math.pow(theta, -2.0 * i / rot) / (local || ropeFactors == null ? 1 : ropeFactors[i]);
                 int first = h * hd + (halves ? i : 2 * i);
-                int second = first + (halves ? hd / 2 : 1);
+                int second = first + (halves ? rot / 2 : 1);
                 double a = v[first];
                 double b = v[second];
-                v[first] = a * Math.cos(angle) - b * Math.sin(angle);
-                v[second] = a * Math.sin(angle) + b * Math.cos(angle);
+                v[first] = (a * Math.cos(angle) - b * Math.sin(angle)) * mscale;
+                v[second] = (a * Math.sin(angle) + b * Math.cos(angle)) * mscale;
             }
         }
     }
