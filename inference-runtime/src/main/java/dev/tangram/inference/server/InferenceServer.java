@@ -88,6 +88,11 @@ public final class InferenceServer implements AutoCloseable {
             LOG.info("one-token kernels: {}", loaded.readAhead().describe());
             LOG.info("weight layout: {}", loaded.layout());
             LlamaConfig c = loaded.config();
+            if (c.longRope() != LlamaConfig.LongRope.NONE) {
+                boolean longFactors = c.longRope().takesLong(c.contextLength());
+                LOG.info("LongRoPE: the {} factors (a served context of {} {} the original {}), attention factor {}", longFactors ? "long" : "short",
+                        c.contextLength(), longFactors ? "past" : "within", c.longRope().originalContext(), c.longRope().attentionFactor());
+            }
             int maxModelLen = config.maxModelLen() == 0 ? c.contextLength() : Math.min(config.maxModelLen(), c.contextLength());
             MemoryBudget budget = MemoryBudget.of(allocation, config.cpuBudgetMib());
             KvCachePlan plan = KvCachePlan.compute(budget, config.utilisation(), c, config.blockSize(), loaded.weightBytes(),
