@@ -7,8 +7,8 @@ import dev.tangram.inference.gguf.GgufValueType;
 
 /**
  * Reads a decoder's {@link LlamaConfig} from GGUF metadata the way llama.cpp reads it, refusing what Tangram's decoder
- * would compute differently from llama.cpp (an architecture it does not run, YaRN or LongRoPE scaling, partial RoPE,
- * value heads of another size than key heads), each time naming the key.
+ * would compute differently from llama.cpp (an architecture it does not run, YaRN scaling, LongRoPE and partial RoPE but
+ * for Phi-3's, value heads of another size than key heads), each time naming the key.
  */
 final class ModelConfigReader {
     private ModelConfigReader() {}
