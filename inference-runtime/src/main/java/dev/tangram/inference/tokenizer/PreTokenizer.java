@@ -33,6 +33,15 @@ public record PreTokenizer(String name, List<Pattern> patterns, boolean ignoreMe
     public static final String QWEN35_PATTERN = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?[\\p{L}\\p{M}]+"
             + "|\\p{N}| ?[^\\s\\p{L}\\p{M}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
+    /**
+     * GPT-4o's expression (o200k; Phi-4-mini's, Llama 4's) as llama.cpp writes it for its own regex engine: a word's cased
+     * letters taken as "not a-z" then "not A-Z" instead of by Unicode case, which is what llama.cpp's tokens follow.
+     */
+    public static final String GPT4O_PATTERN = "[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))*((?=[\\p{L}])([^A-Z]))+"
+            + "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))+"
+            + "((?=[\\p{L}])([^A-Z]))*(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|\\p{N}{1,3}"
+            + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
     /** Han, the block below it from U+0800, and Hangul syllables, as DeepSeek's pre-tokenizers group them. */
     private static final String DEEPSEEK_CJK = "[\\x{4E00}-\\x{9FA5}\\x{800}-\\x{4E00}\\x{AC00}-\\x{D7FF}]+";
     /** DeepSeek LLM's letters: Latin, Greek, Cyrillic, Armenian, Georgian, Cherokee, ... (cased scripts). */
@@ -63,6 +72,7 @@ public record PreTokenizer(String name, List<Pattern> patterns, boolean ignoreMe
     private static final Kind GPT2 = new Kind(List.of(GPT2_PATTERN), false);
     private static final Kind QWEN2 = new Kind(List.of(QWEN2_PATTERN), false);
     private static final Kind QWEN35 = new Kind(List.of(QWEN35_PATTERN), false);
+    private static final Kind GPT4O = new Kind(List.of(GPT4O_PATTERN), false);
     private static final Kind STARCODER = new Kind(List.of("\\p{N}", GPT2_PATTERN), false);
     private static final Kind FALCON = new Kind(List.of("[\\p{P}$+<=>^~|`]+", GPT2_PATTERN, "[0-9][0-9][0-9]"), false);
     private static final Kind DEFAULT = new Kind(List.of("[\\p{P}$+<=>^~|]+", GPT2_PATTERN, "\\p{N}+", "[0-9][0-9][0-9]"), false);
@@ -81,6 +91,7 @@ public record PreTokenizer(String name, List<Pattern> patterns, boolean ignoreMe
             Map.entry("gpt-2", GPT2), Map.entry("gpt2", GPT2), Map.entry("phi-2", GPT2), Map.entry("mpt", GPT2), Map.entry("olmo", GPT2),
             Map.entry("qwen2", QWEN2), Map.entry("deepseek-r1-qwen", QWEN2), Map.entry("stablelm2", QWEN2),
             Map.entry("qwen35", QWEN35),
+            Map.entry("gpt-4o", GPT4O), Map.entry("llama4", GPT4O),
             Map.entry("starcoder", STARCODER), Map.entry("refact", STARCODER), Map.entry("command-r", STARCODER),
             Map.entry("smollm", STARCODER), Map.entry("codeshell", STARCODER), Map.entry("exaone", STARCODER),
             Map.entry("falcon", FALCON),

@@ -97,6 +97,19 @@ class LlamaCppConformanceTest {
         compareTokenizers(file);
     }
 
+    /**
+     * Pre-tokenizers for which llama.cpp's tree carries no vocabulary with test vectors (GPT-4o's, Phi-4-mini's): a
+     * byte-level vocabulary learned from the texts themselves, whose merges cross the places where pre-tokenizers differ
+     * (so that Llama 3's expression in place of GPT-4o's gives other tokens), under that {@code tokenizer.ggml.pre}.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt-4o"})
+    void llamaCppTokenizesLikeTangramWithAPreTokenizerWithoutTestVectors(String pre) throws Exception {
+        Path file = dir.resolve("texts-" + pre + ".gguf");
+        TokenizerConformanceFixtures.writeByteLevel(file, pre, 700);
+        compareTokenizers(file);
+    }
+
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F32", "F16"})
     void llamaCppGeneratesTheSameGreedyTokensFromAGeneratedModel(GgmlType type) throws Exception {

@@ -69,6 +69,25 @@ public final class TokenizerConformanceFixtures {
         w.write(file);
     }
 
+    /**
+     * A byte-level BPE vocabulary learned from {@link #TEXTS} themselves (three times over, split as Llama 3 splits), so
+     * that its merges run across the places where other pre-tokenizers cut words (case changes, contractions, digits):
+     * with {@code tokenizer.ggml.pre} {@code pre}, a pre-tokenizer that cuts differently gives other tokens.
+     */
+    public static void writeByteLevel(Path file, String pre, int size) throws IOException {
+        String corpus = String.join("\n", TEXTS);
+        ByteLevelBpeTrainer.Trained bpe = ByteLevelBpeTrainer.train(corpus + "\n" + corpus + "\n" + corpus, size);
+        int[] types = new int[bpe.tokens().size()];
+        java.util.Arrays.fill(types, 1);
+        GgufWriter w = hparams(new GgufWriter(), types.length);
+        w.put("tokenizer.ggml.model", GgufValue.ofString("gpt2"));
+        w.put("tokenizer.ggml.pre", GgufValue.ofString(pre));
+        w.put("tokenizer.ggml.tokens", GgufValue.ofStrings(bpe.tokens().toArray(String[]::new)));
+        w.put("tokenizer.ggml.token_type", GgufValue.ofInt32s(types));
+        w.put("tokenizer.ggml.merges", GgufValue.ofStrings(bpe.merges().toArray(String[]::new)));
+        w.write(file);
+    }
+
     /** Hyperparameters llama.cpp reads even for a vocabulary-only load. */
     static GgufWriter hparams(GgufWriter w, int vocab) {
         w.put("general.architecture", GgufValue.ofString("llama"));
