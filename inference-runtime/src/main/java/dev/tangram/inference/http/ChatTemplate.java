@@ -125,7 +125,8 @@ public enum ChatTemplate {
      * own QwQ and R1 templates do). Qwen3's shows recent answers' reasoning; QwQ's and R1's show none.
      */
     public static Thinking thinking(String jinja) {
-        if (jinja == null || !jinja.contains("<think>") || !(detect(jinja) == CHATML || detect(jinja) == DEEPSEEK)) {
+        ChatTemplate family = detect(jinja);
+        if (jinja == null || !jinja.contains("<think>") || !(family == CHATML || family == DEEPSEEK)) {
             return NO_THINKING;
         }
         int generation = jinja.lastIndexOf("add_generation_prompt");
@@ -133,7 +134,7 @@ public enum ChatTemplate {
         boolean emptyBlock = jinja.contains("<think>\\n\\n</think>\\n\\n");
         return new Thinking(true, jinja.contains("enable_thinking"), opens,
                 emptyBlock || !opens ? Thinking.EMPTY_BLOCK : Thinking.OPEN + "</think>",
-                detect(jinja) == CHATML && jinja.contains("reasoning_content"));
+                family == CHATML && jinja.contains("reasoning_content"));
     }
 
     /** The prompt text, ending where the assistant's reply begins (BOS is added by the tokenizer, not here). */

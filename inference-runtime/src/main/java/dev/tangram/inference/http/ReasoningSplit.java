@@ -10,8 +10,9 @@ package dev.tangram.inference.http;
  * text gives.
  */
 final class ReasoningSplit {
-    private static final String OPEN = "<think>";
-    private static final String CLOSE = "</think>";
+    /** The tags around a reasoning block (also what {@link ServingModel} reads out of answers sent back). */
+    static final String OPEN = "<think>";
+    static final String CLOSE = "</think>";
 
     /**
      * Whether a chat answer's reasoning is split off, and whether its prompt opened the reasoning block.

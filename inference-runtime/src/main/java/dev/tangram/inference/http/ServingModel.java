@@ -19,8 +19,6 @@ import java.util.List;
  */
 public record ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTemplate, int maxModelLen, long cacheTokens,
                            String defaultSystemPrompt, ChatTemplate.Thinking thinking, ReasoningFormat reasoningFormat) {
-    private static final String OPEN = "<think>";
-    private static final String CLOSE = "</think>";
 
     /** A model whose template has no default system message and writes no reasoning. */
     public ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTemplate, int maxModelLen, long cacheTokens) {
@@ -77,13 +75,13 @@ public record ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTe
             }
             String content = m.content();
             String reasoning = m.reasoning();
-            int close = content.lastIndexOf(CLOSE);
+            int close = content.lastIndexOf(ReasoningSplit.CLOSE);
             if (close >= 0 && (reasoning == null || !thinking.showsRecent())) {
                 // Qwen3's reads the reasoning out of the content only where reasoning_content is absent
-                String before = trimNewlines(content.substring(0, content.indexOf(CLOSE)), false, true);
-                int open = before.lastIndexOf(OPEN);
-                reasoning = trimNewlines(open < 0 ? before : before.substring(open + OPEN.length()), true, false);
-                content = content.substring(close + CLOSE.length());
+                String before = trimNewlines(content.substring(0, content.indexOf(ReasoningSplit.CLOSE)), false, true);
+                int open = before.lastIndexOf(ReasoningSplit.OPEN);
+                reasoning = trimNewlines(open < 0 ? before : before.substring(open + ReasoningSplit.OPEN.length()), true, false);
+                content = content.substring(close + ReasoningSplit.CLOSE.length());
                 // ChatML's (Qwen3's, QwQ's) drop the newlines after </think>; R1's keeps them
                 content = chatTemplate == ChatTemplate.CHATML ? trimNewlines(content, true, false) : content;
             }

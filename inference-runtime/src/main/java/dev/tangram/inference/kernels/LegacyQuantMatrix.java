@@ -53,28 +53,23 @@ public record LegacyQuantMatrix(GgmlType type, MemorySegment data, int rows, int
         int blocks = cols / BLOCK;
         long base = (long) row * blocks * blockBytes;
         boolean min = hasMin();
-        boolean fifth = hasFifthBits();
-        int quants = 2 + (min ? 2 : 0) + (fifth ? 4 : 0);
+        int nibbles = quantsOffset();
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long off = base + (long) b * blockBytes;
             float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
             float m = min ? Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 2)) : -16f * d;
-            IntVector high = fifth ? IntVector.broadcast(I, data.get(ValueLayout.JAVA_INT_UNALIGNED, off + quants - 4)) : null;
+            IntVector high = highBits(off, nibbles);
             int xi = xOff + b * BLOCK;
             FloatVector qx = FloatVector.zero(F);
             FloatVector sx = FloatVector.zero(F);
             for (int j = 0; j < 16; j += B_LANES) {
-                ByteVector q = ByteVector.fromMemorySegment(B, data, off + quants + j, ByteOrder.LITTLE_ENDIAN);
+                ByteVector q = ByteVector.fromMemorySegment(B, data, off + nibbles + j, ByteOrder.LITTLE_ENDIAN);
                 for (int p = 0; p < B_PARTS; p++) {
                     IntVector qi = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                     int e = j + p * L;
-                    IntVector lo = qi.and(0x0F);
-                    IntVector hi = qi.lanewise(VectorOperators.LSHR, 4);
-                    if (high != null) {
-                        lo = lo.or(fifthBits(high, e));
-                        hi = hi.or(fifthBits(high, e + 16));
-                    }
+                    IntVector lo = quants(qi, high, e, false);
+                    IntVector hi = quants(qi, high, e, true);
                     FloatVector xlo = FloatVector.fromArray(F, x, xi + e);
                     FloatVector xhi = FloatVector.fromArray(F, x, xi + e + 16);
                     qx = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(xlo, qx);
@@ -86,6 +81,25 @@ public record LegacyQuantMatrix(GgmlType type, MemorySegment data, int rows, int
             acc = sx.fma(FloatVector.broadcast(F, m), acc);
         }
         return VectorShapes.sum(acc);
+    }
+
+    /** Where a block's packed nibbles start: after its scale, its minimum (Q4_1, Q5_1) and its fifth bits (Q5_0, Q5_1). */
+    private int quantsOffset() {
+        return 2 + (hasMin() ? 2 : 0) + (hasFifthBits() ? 4 : 0);
+    }
+
+    /** The fifth bits of the block at {@code off} (the word just before its nibbles) in every lane, or null for Q4_1. */
+    private IntVector highBits(long off, int nibbles) {
+        return hasFifthBits() ? IntVector.broadcast(I, data.get(ValueLayout.JAVA_INT_UNALIGNED, off + nibbles - 4)) : null;
+    }
+
+    /**
+     * The quants of elements {@code e .. e + L} (low nibbles of {@code packed}) or, {@code upper}, of elements
+     * {@code e + 16 ..} (high nibbles), each with its fifth bit from {@code high} where the type has one.
+     */
+    private static IntVector quants(IntVector packed, IntVector high, int e, boolean upper) {
+        IntVector q = upper ? packed.lanewise(VectorOperators.LSHR, 4) : packed.and(0x0F);
+        return high == null ? q : q.or(fifthBits(high, upper ? e + 16 : e));
     }
 
     /** The fifth bits of elements {@code first .. first + L}, moved to bit 4. */
@@ -103,27 +117,22 @@ public record LegacyQuantMatrix(GgmlType type, MemorySegment data, int rows, int
         int blockBytes = type.blockBytes();
         long base = ((long) row * cols + fromCol) / BLOCK * blockBytes;
         boolean min = hasMin();
-        boolean fifth = hasFifthBits();
-        int quants = 2 + (min ? 2 : 0) + (fifth ? 4 : 0);
+        int nibbles = quantsOffset();
         for (int b = 0; b < count / BLOCK; b++) {
             long off = base + (long) b * blockBytes;
             float d = Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off));
             float m = min ? Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 2)) : 0f;
-            IntVector high = fifth ? IntVector.broadcast(I, data.get(ValueLayout.JAVA_INT_UNALIGNED, off + quants - 4)) : null;
+            IntVector high = highBits(off, nibbles);
             FloatVector scale = FloatVector.broadcast(F, d);
             FloatVector bias = FloatVector.broadcast(F, m);
             int o = dstOff + b * BLOCK;
             for (int j = 0; j < 16; j += B_LANES) {
-                ByteVector q = ByteVector.fromMemorySegment(B, data, off + quants + j, ByteOrder.LITTLE_ENDIAN);
+                ByteVector q = ByteVector.fromMemorySegment(B, data, off + nibbles + j, ByteOrder.LITTLE_ENDIAN);
                 for (int p = 0; p < B_PARTS; p++) {
                     IntVector qi = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
                     int e = j + p * L;
-                    IntVector lo = qi.and(0x0F);
-                    IntVector hi = qi.lanewise(VectorOperators.LSHR, 4);
-                    if (high != null) {
-                        lo = lo.or(fifthBits(high, e));
-                        hi = hi.or(fifthBits(high, e + 16));
-                    }
+                    IntVector lo = quants(qi, high, e, false);
+                    IntVector hi = quants(qi, high, e, true);
                     if (min) {
                         ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(scale, bias).intoArray(dst, o + e);
                         ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(scale, bias).intoArray(dst, o + e + 16);

@@ -61,26 +61,25 @@ public final class LlamaForwardPass implements ForwardPass {
         this.kernel = kernel;
         this.pool = kernel.pool();
         this.qDim = config.qDim();
-        int half = config.ropeDims() / 2;
-        this.invFreq = new float[half];
-        for (int i = 0; i < half; i++) {
-            double f = config.ropeScale() * Math.pow(config.ropeTheta(), -2.0 * i / config.ropeDims());
-            if (weights.ropeFreqFactors() != null) {
-                f /= weights.ropeFreqFactors()[i];
-            }
-            invFreq[i] = (float) f;
-        }
-        if (config.window().size() > 0) {
-            this.localInvFreq = new float[half];
-            for (int i = 0; i < half; i++) {
-                localInvFreq[i] = (float) (config.window().ropeScale() * Math.pow(config.window().ropeTheta(), -2.0 * i / config.ropeDims()));
-            }
-        } else {
-            this.localInvFreq = null;
-        }
+        this.invFreq = inverseFrequencies(config.ropeDims(), config.ropeTheta(), config.ropeScale(), weights.ropeFreqFactors());
+        this.localInvFreq = config.window().size() > 0
+                ? inverseFrequencies(config.ropeDims(), config.window().ropeTheta(), config.window().ropeScale(), null) : null;
         this.attention = new GroupedAttention[pool.size()];
         java.util.Arrays.setAll(attention, i -> new GroupedAttention(config.heads() / config.kvHeads(), config.headDim(),
                 config.scales().attentionCap()));
+    }
+
+    /** RoPE's frequency of each pair of {@code dims} rotated values: {@code scale · theta^(-2i/dims)}, divided by the pair's factor. */
+    private static float[] inverseFrequencies(int dims, float theta, float scale, float[] factors) {
+        float[] out = new float[dims / 2];
+        for (int i = 0; i < out.length; i++) {
+            double f = scale * Math.pow(theta, -2.0 * i / dims);
+            if (factors != null) {
+                f /= factors[i];
+            }
+            out[i] = (float) f;
+        }
+        return out;
     }
 
     @Override

@@ -40,7 +40,12 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
 
     /** The special tokens appended after the learned ones. */
     public String[] specials() {
-        if (architecture != Architecture.PHI3) {
+        return specials(architecture);
+    }
+
+    /** The special tokens of a model of {@code arch}: {@link #SPECIALS}, and Phi-3's after them. */
+    private static String[] specials(Architecture arch) {
+        if (arch != Architecture.PHI3) {
             return SPECIALS;
         }
         String[] out = java.util.Arrays.copyOf(SPECIALS, SPECIALS.length + PHI3_SPECIALS.length);
@@ -76,7 +81,7 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
         if (dim % block != 0 || ffn % block != 0 || (headDim * kvHeads) % block != 0 || (headDim * heads) % block != 0) {
             throw new IllegalArgumentException("with " + quant + ", dim, ffn and the q and kv widths must be multiples of " + block);
         }
-        int specials = SPECIALS.length + (architecture == Architecture.PHI3 ? PHI3_SPECIALS.length : 0);
+        int specials = specials(architecture).length;
         if (vocab < 256 + specials) {
             throw new IllegalArgumentException("vocab must hold the 256 byte tokens and " + specials + " special tokens: at least "
                     + (256 + specials));

@@ -87,7 +87,7 @@ public final class GgufTokenizerReader {
         Set<String> kept = Set.of("<unk>", "<s>", "<|endoftext|>");
         Set<Integer> out = new LinkedHashSet<>();
         for (int i = 0; i < tokens.length; i++) {
-            boolean special = types[i] == Vocabulary.CONTROL || types[i] == Vocabulary.USER_DEFINED || types[i] == Vocabulary.UNKNOWN;
+            boolean special = Vocabulary.isControl(types[i]) || types[i] == Vocabulary.USER_DEFINED;
             if ((special || tokens[i].equals("</s>")) && !kept.contains(tokens[i])) {
                 out.add(i);
             }

@@ -68,12 +68,16 @@ public record Vocabulary(String[] tokens, float[] scores, int[] types, int bos, 
         return m;
     }
 
+    /** Whether a token of GGUF type {@code type} is llama.cpp's control kind (control or unknown), matched only with special tokens parsed. */
+    static boolean isControl(int type) {
+        return type == CONTROL || type == UNKNOWN;
+    }
+
     /** Tokens matched in raw text before tokenizing (control, user-defined, unknown), longest text first. */
     public List<Integer> specialTokens(boolean includeControl) {
         List<Integer> ids = new ArrayList<>();
         for (int i = 0; i < tokens.length; i++) {
-            boolean control = types[i] == CONTROL || types[i] == UNKNOWN;
-            if ((types[i] == USER_DEFINED || (includeControl && control)) && !tokens[i].isEmpty()) {
+            if ((types[i] == USER_DEFINED || (includeControl && isControl(types[i]))) && !tokens[i].isEmpty()) {
                 ids.add(i);
             }
         }
