@@ -2,6 +2,7 @@ package dev.tangram.inference.cli;
 
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.model.Architecture;
+import dev.tangram.inference.model.Experts;
 import dev.tangram.inference.randommodel.QuantMix;
 import dev.tangram.inference.randommodel.RandomModelSpec;
 import dev.tangram.inference.randommodel.RandomModelWriter;
@@ -33,7 +34,13 @@ public final class GgufRandomCommand implements Callable<Integer> {
     @Option(names = "--arch", description = "general.architecture: llama (default), qwen2 (with Q/K/V biases, RoPE over halves), "
             + "qwen3 (per-head Q/K norms, RoPE over halves), granite (Granite 3's multipliers) or gemma3 (Gemma 3's block: GELU, "
             + "post-norms, sliding-window layers of context/256 positions, 5 in 6) or gemma2 (Gemma 2's block: every other layer "
-            + "sliding, scores and logits soft-capped) or phi3 (fused QKV and gate/up matrices, RoPE over halves)") String arch = "llama";
+            + "sliding, scores and logits soft-capped) or phi3 (fused QKV and gate/up matrices, RoPE over halves), or with --experts: "
+            + "qwen3moe (Qwen3's attention), granitemoe (Granite's multipliers) or llama (Mixtral)") String arch = "llama";
+    @Option(names = "--experts", description = "make every FFN a mixture of this many experts (qwen3moe and granitemoe need it)")
+    Integer experts;
+    @Option(names = "--experts-used", description = "experts each token goes through (default 2)") int expertsUsed = 2;
+    @Option(names = "--expert-ffn", description = "an expert's hidden width for qwen3moe (default --ffn); the others' are --ffn")
+    Integer expertFfn;
     @Option(names = "--head-dim", description = "size of a head (default dim / heads); Qwen3's are 128 whatever the width")
     Integer headDim;
     @Option(names = "--biases", description = "llama: every optional bias of a block; qwen2: output.bias as well") boolean biases;
@@ -62,8 +69,9 @@ public final class GgufRandomCommand implements Callable<Integer> {
         try {
             spec = new RandomModelSpec(or(layers, base.layers()), or(dim, base.dim()), or(heads, base.heads()), or(kvHeads, base.kvHeads()),
                     or(ffn, base.ffn()), or(vocab, base.vocab()), or(context, base.contextLength()), base.ropeTheta(), type, !untied, seed);
-            if (architecture != Architecture.LLAMA || headDim != null || biases) {
-                spec = spec.as(architecture, or(headDim, spec.headDim()), biases);
+            Experts mixture = experts == null ? Experts.NONE : new Experts(experts, expertsUsed, or(expertFfn, spec.ffn()));
+            if (architecture != Architecture.LLAMA || headDim != null || biases || mixture.present()) {
+                spec = spec.as(architecture, or(headDim, spec.headDim()), biases, mixture);
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());

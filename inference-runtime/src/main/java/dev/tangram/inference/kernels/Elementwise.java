@@ -42,6 +42,18 @@ public final class Elementwise {
         }
     }
 
+    /** {@code a[ao..ao+n) += s · b[bo..bo+n)}: one expert's output, weighted, added to a token's sum. */
+    public static void addScaled(float[] a, int ao, float[] b, int bo, float s, int n) {
+        FloatVector sv = FloatVector.broadcast(F, s);
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += L) {
+            FloatVector.fromArray(F, b, bo + i).fma(sv, FloatVector.fromArray(F, a, ao + i)).intoArray(a, ao + i);
+        }
+        for (; i < n; i++) {
+            a[ao + i] = Math.fma(b[bo + i], s, a[ao + i]);
+        }
+    }
+
     /** {@code a[r·width + i] += row[i]} for every row {@code r < rows}: a bias added to each token's product. */
     public static void addToRows(float[] a, float[] row, int rows, int width) {
         for (int r = 0; r < rows; r++) {

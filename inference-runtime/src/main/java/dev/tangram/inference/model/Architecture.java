@@ -8,32 +8,42 @@ import java.util.stream.Collectors;
  * The GGUF architectures ({@code general.architecture}) Tangram's decoder runs, and what each changes in it. All share
  * llama.cpp's tensor names and the pre-norm block (RMSNorm, grouped-query attention, a gated FFN); they differ in how
  * RoPE pairs a head's values, whether Q and K are normalised per head, in Granite's four multipliers, and in Gemma 3's
- * block (GELU, norms after attention and FFN, sliding-window layers).
+ * block (GELU, norms after attention and FFN, sliding-window layers); and whether the FFNs are a mixture of experts.
  */
 public enum Architecture {
-    /** Llama 2/3, TinyLlama, SmolLM, Mistral 7B and the many files converted as {@code llama}. */
-    LLAMA("llama", RopeStyle.PAIRS, false, false, false),
+    /**
+     * Llama 2/3, TinyLlama, SmolLM, Mistral 7B and the many files converted as {@code llama}; and Mixtral, whose FFNs
+     * are experts ({@code llama.expert_count}).
+     */
+    LLAMA("llama", RopeStyle.PAIRS, false, false, false, Moe.OPTIONAL),
     /** Qwen2 and Qwen2.5: RoPE over the halves of a head, biases on Q, K and V. */
-    QWEN2("qwen2", RopeStyle.HALVES, false, false, false),
+    QWEN2("qwen2", RopeStyle.HALVES, false, false, false, Moe.NEVER),
     /** Qwen3 (dense): RoPE over halves, Q and K each RMS-normalised per head before RoPE, no biases. */
-    QWEN3("qwen3", RopeStyle.HALVES, true, false, false),
+    QWEN3("qwen3", RopeStyle.HALVES, true, false, false, Moe.NEVER),
     /** IBM Granite 3 (dense): Llama's block with an embedding, residual, attention and logit multiplier. */
-    GRANITE("granite", RopeStyle.PAIRS, false, true, false),
+    GRANITE("granite", RopeStyle.PAIRS, false, true, false, Moe.NEVER),
     /**
      * Google Gemma 3 (text): RoPE over halves, Q/K norms, embeddings scaled by √dim, GELU-gated FFN, an RMSNorm after
      * attention and after the FFN, most layers attending over a sliding window with their own RoPE base.
      */
-    GEMMA3("gemma3", RopeStyle.HALVES, true, false, true),
+    GEMMA3("gemma3", RopeStyle.HALVES, true, false, true, Moe.NEVER),
     /**
      * Google Gemma 2: Gemma 3's block without the Q/K norms, every other layer sliding (its window 4096), the attention
      * scores and the logits soft-capped (50 and 30), the output always the token embedding.
      */
-    GEMMA2("gemma2", RopeStyle.HALVES, false, false, true),
+    GEMMA2("gemma2", RopeStyle.HALVES, false, false, true, Moe.NEVER),
     /**
      * Microsoft Phi-3 (mini and medium, 4K context): Llama's block with RoPE over halves, Q, K and V in one matrix
      * ({@code attn_qkv}) and the FFN's gate and up in one ({@code ffn_up}, gate rows first).
      */
-    PHI3("phi3", RopeStyle.HALVES, false, false, false);
+    PHI3("phi3", RopeStyle.HALVES, false, false, false, Moe.NEVER),
+    /** Qwen3's mixture-of-experts models (Qwen3-30B-A3B and its coder): Qwen3's attention, every FFN experts. */
+    QWEN3MOE("qwen3moe", RopeStyle.HALVES, true, false, false, Moe.ALWAYS),
+    /** IBM Granite 3's mixture-of-experts models (1B-A400M, 3B-A800M): Granite's block and multipliers, every FFN experts. */
+    GRANITEMOE("granitemoe", RopeStyle.PAIRS, false, true, false, Moe.ALWAYS);
+
+    /** Whether an architecture's FFNs are experts: never, where the file says so ({@code <arch>.expert_count}), or always. */
+    enum Moe { NEVER, OPTIONAL, ALWAYS }
 
     /**
      * Which two values of a head RoPE rotates together: {@code PAIRS} are {@code (x[2i], x[2i+1])} (llama.cpp's normal
@@ -47,8 +57,10 @@ public enum Architecture {
     private final boolean qkNorm;
     private final boolean multipliers;
     private final boolean gemma;
+    private final Moe moe;
 
-    Architecture(String ggufName, RopeStyle rope, boolean qkNorm, boolean multipliers, boolean gemma) {
+    Architecture(String ggufName, RopeStyle rope, boolean qkNorm, boolean multipliers, boolean gemma, Moe moe) {
+        this.moe = moe;
         this.ggufName = ggufName;
         this.rope = rope;
         this.qkNorm = qkNorm;
@@ -63,6 +75,16 @@ public enum Architecture {
      */
     public boolean gemmaBlock() {
         return gemma;
+    }
+
+    /** Whether every block's FFN is a mixture of experts ({@link Experts}). */
+    public boolean experts() {
+        return moe == Moe.ALWAYS;
+    }
+
+    /** Whether a block's FFN may be a mixture of experts, the file's {@code <arch>.expert_count} saying. */
+    public boolean allowsExperts() {
+        return moe != Moe.NEVER;
     }
 
     /** The value of {@code general.architecture}, also the prefix of the shape keys ({@code qwen2.block_count}). */
@@ -89,7 +111,7 @@ public enum Architecture {
         return Arrays.stream(values()).filter(a -> a.ggufName.equals(name)).findFirst();
     }
 
-    /** The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3, gemma2, phi3". */
+    /** The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3, gemma2, phi3, qwen3moe, granitemoe". */
     public static String names() {
         return Arrays.stream(values()).map(Architecture::ggufName).collect(Collectors.joining(", "));
     }

@@ -23,10 +23,11 @@ package dev.tangram.inference.model;
  * @param ropeDims      the values of each head RoPE rotates, from the first ({@code <arch>.rope.dimension_count}; the
  *                      head size but for Phi-4-mini's partial rotation); the others pass unrotated
  * @param longRope      Phi-3's LongRoPE, or {@link LongRope#NONE}
+ * @param experts       the blocks' mixture of experts, or {@link Experts#NONE} for dense FFNs ({@link #ffnDim} wide)
  */
 public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headDim, int ffnDim, int vocabSize, int contextLength,
                           float ropeTheta, float rmsEps, Architecture architecture, float ropeScale, DecoderScales scales,
-                          SlidingWindow window, int ropeDims, LongRope longRope) {
+                          SlidingWindow window, int ropeDims, LongRope longRope, Experts experts) {
     /**
      * Phi-3's LongRoPE, as llama.cpp applies it: each RoPE frequency divided by a factor per pair, the file's
      * {@code rope_factors_long} where the served context exceeds {@code originalContext}, else its
@@ -63,6 +64,17 @@ public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headD
         if (!(ropeScale > 0 && Float.isFinite(ropeScale))) {
             throw new IllegalArgumentException("the RoPE position scale must be positive and finite: " + ropeScale);
         }
+        if (architecture.experts() && !experts.present()) {
+            throw new IllegalArgumentException("a " + architecture.ggufName() + " model's FFNs are experts: it needs an expert count");
+        }
+    }
+
+    /** A model with dense FFNs. */
+    public LlamaConfig(int layers, int dim, int heads, int kvHeads, int headDim, int ffnDim, int vocabSize, int contextLength,
+                       float ropeTheta, float rmsEps, Architecture architecture, float ropeScale, DecoderScales scales,
+                       SlidingWindow window, int ropeDims, LongRope longRope) {
+        this(layers, dim, heads, kvHeads, headDim, ffnDim, vocabSize, contextLength, ropeTheta, rmsEps, architecture, ropeScale, scales,
+                window, ropeDims, longRope, Experts.NONE);
     }
 
     /** A model without sliding-window layers. */
@@ -83,7 +95,7 @@ public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headD
     public LlamaConfig servedWith(int limit) {
         int served = limit > 0 && limit < contextLength ? limit : contextLength;
         return new LlamaConfig(layers, dim, heads, kvHeads, headDim, ffnDim, vocabSize, served, ropeTheta, rmsEps, architecture, ropeScale,
-                scales, window, ropeDims, longRope);
+                scales, window, ropeDims, longRope, experts);
     }
 
     /** A {@code llama} model without RoPE scaling or multipliers. */
@@ -91,6 +103,11 @@ public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headD
                        float ropeTheta, float rmsEps) {
         this(layers, dim, heads, kvHeads, headDim, ffnDim, vocabSize, contextLength, ropeTheta, rmsEps, Architecture.LLAMA, 1f,
                 DecoderScales.NONE);
+    }
+
+    /** The width of a block's FFN activation: an expert's where the FFNs are experts, else {@link #ffnDim}. */
+    public int ffnWidth() {
+        return experts.present() ? experts.ffn() : ffnDim;
     }
 
     /** Floats of K (or of V) per token per layer. */

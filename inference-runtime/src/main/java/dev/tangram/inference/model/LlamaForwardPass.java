@@ -12,7 +12,8 @@ import java.util.List;
  * (one pass over the weights per step), attention reads keys and values through each chunk's block table.
  * RoPE rotates the pairs of each head the architecture says ({@link Architecture.RopeStyle}); its biases, per-head Q/K
  * norms and multipliers are applied where the model has them, and Gemma's block (GELU, the norms after attention and
- * FFN, sliding-window layers with their own RoPE base, the logits' soft cap) where the architecture has it. Calls are
+ * FFN, sliding-window layers with their own RoPE base, the logits' soft cap) where the architecture has it. A mixture of
+ * experts routes each token ({@link ExpertRouter}) and takes each expert's tokens through it together. Calls are
  * serialised; scratch buffers are reused.
  */
 public final class LlamaForwardPass implements ForwardPass {
@@ -41,6 +42,16 @@ public final class LlamaForwardPass implements ForwardPass {
     private float[] localSin; // [T × headDim/2]
     private int[] pos;     // [T] position of each token
     private int[] owner;   // [T] chunk index of each token
+    // a mixture of experts' scratch (null for dense FFNs)
+    private float[] routerLogits; // [T × experts]
+    private int[] chosen;         // [T × used] each token's experts, likeliest first
+    private float[] chosenWeight; // [T × used] their weights
+    private int[] bySlot;         // [T × used] the slots of chosen, ordered by expert
+    private int[] expertStart;    // [experts + 1] where each expert's slots start in bySlot
+    private int[] expertFill;     // [experts] the next free place of each expert's slots while ordering them
+    private float[] expertIn;     // [T × dim] an expert's tokens' normed inputs, gathered
+    private float[] expertOut;    // [T × dim] their outputs
+    private float[] mixture;      // [T × dim] each token's weighted sum of its experts' outputs
     /** Per participant: its attention kernel and scratch. */
     private final GroupedAttention[] attention;
     private float[] logitScratch = new float[0]; // [wanted × vocab]
@@ -94,8 +105,10 @@ public final class LlamaForwardPass implements ForwardPass {
 
     @Override
     public long activationBytes(int tokens) {
-        long perToken = 3L * c.dim() + 2L * qDim + 2L * c.kvDim() + 2L * c.ffnDim() + 2L * c.headDim() + 2 + c.vocabSize();
-        int widestRow = Math.max(Math.max(c.dim(), c.ffnDim()), qDim);
+        Experts e = c.experts();
+        long perToken = 3L * c.dim() + 2L * qDim + 2L * c.kvDim() + 2L * c.ffnWidth() + 2L * c.headDim() + 2 + c.vocabSize()
+                + (e.present() ? e.count() + 3L * e.used() + 3L * c.dim() : 0);
+        int widestRow = Math.max(Math.max(c.dim(), c.ffnWidth()), qDim);
         long perThread = 4L * 4L * widestRow + GroupedAttention.scratchBytes(c.heads() / c.kvHeads(), c.headDim());
         long kernel = pool.size() * MatmulKernel.scratchBytes(tokens, widestRow) + MatmulKernel.inputCopyBytes(tokens, widestRow);
         return 4L * tokens * perToken + pool.size() * perThread + kernel;
@@ -169,14 +182,26 @@ public final class LlamaForwardPass implements ForwardPass {
             k = new float[tokens * c.kvDim()];
             v = new float[tokens * c.kvDim()];
             att = new float[tokens * qDim];
-            hb = new float[tokens * c.ffnDim()];
-            hb2 = new float[tokens * c.ffnDim()];
+            hb = new float[tokens * c.ffnWidth()];
+            hb2 = new float[tokens * c.ffnWidth()];
             cos = new float[tokens * invFreq.length];
             sin = new float[tokens * invFreq.length];
             localCos = localInvFreq == null ? null : new float[tokens * invFreq.length];
             localSin = localInvFreq == null ? null : new float[tokens * invFreq.length];
             pos = new int[tokens];
             owner = new int[tokens];
+            Experts e = c.experts();
+            if (e.present()) {
+                routerLogits = new float[tokens * e.count()];
+                chosen = new int[tokens * e.used()];
+                chosenWeight = new float[tokens * e.used()];
+                bySlot = new int[tokens * e.used()];
+                expertStart = new int[e.count() + 1];
+                expertFill = new int[e.count()];
+                expertIn = new float[tokens * c.dim()];
+                expertOut = new float[tokens * c.dim()];
+                mixture = new float[tokens * c.dim()];
+            }
         }
     }
 
@@ -241,18 +266,67 @@ public final class LlamaForwardPass implements ForwardPass {
         addResidual(xb, tokens);
 
         rmsNorm(x, lw.ffnNorm(), xb, tokens, dim);
-        kernel.multiply(xb, tokens, lw.wGate(), hb, lw.wUp(), hb2);
-        addBias(hb, bias.gate(), tokens);
-        addBias(hb2, bias.up(), tokens);
-        int n = tokens * c.ffnDim();
-        swiGluEnd = n;
-        pool.run((n + SWIGLU_SLICE - 1) / SWIGLU_SLICE, 1, swiGluTask);
-        kernel.multiply(lw.wDown(), hb, tokens, xb);
+        if (lw.experts() != null) {
+            mixtureOfExperts(lw.experts(), tokens);
+        } else {
+            kernel.multiply(xb, tokens, lw.wGate(), hb, lw.wUp(), hb2);
+            addBias(hb, bias.gate(), tokens);
+            addBias(hb2, bias.up(), tokens);
+            gatedActivation(tokens * c.ffnDim());
+            kernel.multiply(lw.wDown(), hb, tokens, xb);
+        }
         addBias(xb, bias.down(), tokens);
         if (lw.postFfnNorm() != null) {
             rmsNorm(xb, lw.postFfnNorm(), xb, tokens, dim);
         }
         addResidual(xb, tokens);
+    }
+
+    /**
+     * The FFN as a mixture of experts, from the normed input in {@code xb} to the output in {@code xb}: the router's
+     * logits, each token's experts ({@link ExpertRouter}), then expert by expert its tokens' inputs gathered, through its
+     * gate, up and down projections together, and each output added, weighted, to its token's sum.
+     */
+    private void mixtureOfExperts(LlamaWeights.ExpertWeights ew, int tokens) {
+        Experts e = c.experts();
+        int dim = c.dim();
+        int used = e.used();
+        kernel.multiply(ew.router(), xb, tokens, routerLogits);
+        for (int t = 0; t < tokens; t++) {
+            ExpertRouter.route(routerLogits, t * e.count(), e.count(), used, chosen, chosenWeight, t * used);
+        }
+        // the slots (token × used + rank) ordered by expert: a counting sort
+        int slots = tokens * used;
+        java.util.Arrays.fill(expertStart, 0);
+        for (int i = 0; i < slots; i++) {
+            expertStart[chosen[i] + 1]++;
+        }
+        for (int ex = 0; ex < e.count(); ex++) {
+            expertStart[ex + 1] += expertStart[ex];
+        }
+        System.arraycopy(expertStart, 0, expertFill, 0, e.count());
+        for (int i = 0; i < slots; i++) {
+            bySlot[expertFill[chosen[i]]++] = i;
+        }
+        java.util.Arrays.fill(mixture, 0, tokens * dim, 0f);
+        for (int ex = 0; ex < e.count(); ex++) {
+            int from = expertStart[ex];
+            int n = expertStart[ex + 1] - from;
+            if (n == 0) {
+                continue;
+            }
+            for (int j = 0; j < n; j++) {
+                System.arraycopy(xb, bySlot[from + j] / used * dim, expertIn, j * dim, dim);
+            }
+            kernel.multiply(expertIn, n, ew.gate()[ex], hb, ew.up()[ex], hb2);
+            gatedActivation(n * e.ffn());
+            kernel.multiply(ew.down()[ex], hb, n, expertOut);
+            for (int j = 0; j < n; j++) {
+                int slot = bySlot[from + j];
+                Elementwise.addScaled(mixture, slot / used * dim, expertOut, j * dim, chosenWeight[slot], dim);
+            }
+        }
+        System.arraycopy(mixture, 0, xb, 0, tokens * dim);
     }
 
     /** {@code bias} (of one token's width, or null for none) added to each of the first {@code tokens} rows of {@code out}. */
@@ -285,6 +359,16 @@ public final class LlamaForwardPass implements ForwardPass {
             int qo = t * qDim + kvHead * group * hd;
             kernel.attend(q, qo, scale, keys, values, chunks.get(owner[t]).blockTable(), cache.blockSize(), c.kvHeads(), kvHead,
                     c.window().first(layer, pos[t]), pos[t] + 1, att, qo);
+        }
+    }
+
+    /** The gated activation of the first {@code n} values of {@code hb} (with {@code hb2}): across the pool where there are many. */
+    private void gatedActivation(int n) {
+        swiGluEnd = n;
+        if (n <= SWIGLU_SLICE) {
+            gatedActivation(0, 1, 0);
+        } else {
+            pool.run((n + SWIGLU_SLICE - 1) / SWIGLU_SLICE, 1, swiGluTask);
         }
     }
 

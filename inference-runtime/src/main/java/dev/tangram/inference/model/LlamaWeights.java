@@ -45,14 +45,49 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
      * @param postAttnNorm {@code blk.N.post_attention_norm.weight} [dim], RMSNorm of the attention's output before it
      *                 joins the residual stream (Gemma's), or null
      * @param postFfnNorm {@code blk.N.post_ffw_norm.weight} [dim], the same for the FFN's output, or null
+     * @param experts  the block's experts where its FFN is a mixture of them (then {@code wGate}, {@code wUp} and
+     *                 {@code wDown} are null), else null
      */
     public record Layer(float[] attnNorm, WeightMatrix wq, WeightMatrix wk, WeightMatrix wv, WeightMatrix wo, float[] ffnNorm,
                         WeightMatrix wGate, WeightMatrix wUp, WeightMatrix wDown, Biases biases, float[] qNorm, float[] kNorm,
-                        float[] postAttnNorm, float[] postFfnNorm) {
+                        float[] postAttnNorm, float[] postFfnNorm, ExpertWeights experts) {
         /** This block with other matrices and the same vectors. */
         Layer withMatrices(UnaryOperator<WeightMatrix> f) {
-            return new Layer(attnNorm, f.apply(wq), f.apply(wk), f.apply(wv), f.apply(wo), ffnNorm, f.apply(wGate), f.apply(wUp), f.apply(wDown),
-                    biases, qNorm, kNorm, postAttnNorm, postFfnNorm);
+            UnaryOperator<WeightMatrix> g = m -> m == null ? null : f.apply(m);
+            return new Layer(attnNorm, f.apply(wq), f.apply(wk), f.apply(wv), f.apply(wo), ffnNorm, g.apply(wGate), g.apply(wUp), g.apply(wDown),
+                    biases, qNorm, kNorm, postAttnNorm, postFfnNorm, experts == null ? null : experts.withMatrices(f));
+        }
+
+        /** The block's matrices in the order a step multiplies with them (a mixture's router, then each expert's three). */
+        List<WeightMatrix> matrices() {
+            List<WeightMatrix> out = new ArrayList<>(List.of(wq, wk, wv, wo));
+            if (experts == null) {
+                out.addAll(List.of(wGate, wUp, wDown));
+            } else {
+                out.add(experts.router);
+                for (int e = 0; e < experts.gate.length; e++) {
+                    out.addAll(List.of(experts.gate[e], experts.up[e], experts.down[e]));
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * A block's mixture of experts, each expert's matrices a view of its slice of the file's 3-D tensors.
+     *
+     * @param router {@code blk.N.ffn_gate_inp.weight} [experts × dim]: the router's logit of each expert
+     * @param gate   {@code blk.N.ffn_gate_exps.weight}, per expert [expertFfn × dim]
+     * @param up     {@code blk.N.ffn_up_exps.weight}, per expert [expertFfn × dim]
+     * @param down   {@code blk.N.ffn_down_exps.weight}, per expert [dim × expertFfn]
+     */
+    public record ExpertWeights(WeightMatrix router, WeightMatrix[] gate, WeightMatrix[] up, WeightMatrix[] down) {
+        ExpertWeights withMatrices(UnaryOperator<WeightMatrix> f) {
+            return new ExpertWeights(f.apply(router), map(gate, f), map(up, f), map(down, f));
+        }
+
+        private static WeightMatrix[] map(WeightMatrix[] ms, UnaryOperator<WeightMatrix> f) {
+            return java.util.Arrays.stream(ms).map(f).toArray(WeightMatrix[]::new);
         }
     }
 
@@ -66,11 +101,14 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         return output == tokenEmbedding;
     }
 
-    /** Every matrix a decode step multiplies with, in the order it does: each layer's seven, then the output. */
+    /**
+     * Every matrix a decode step may multiply with, in the order it does: each layer's seven (or four, the router and
+     * every expert's three), then the output.
+     */
     public List<WeightMatrix> matrices() {
         List<WeightMatrix> out = new ArrayList<>();
         for (Layer l : layers) {
-            out.addAll(List.of(l.wq, l.wk, l.wv, l.wo, l.wGate, l.wUp, l.wDown));
+            out.addAll(l.matrices());
         }
         out.add(output);
         return out;
@@ -129,8 +167,9 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
                     ? b.fused(p + "attn_qkv.weight", c.dim(), qDim, c.kvDim(), c.kvDim())
                     : new WeightMatrix[] {b.matrix(p + "attn_q.weight", qDim, c.dim()), b.matrix(p + "attn_k.weight", c.kvDim(), c.dim()),
                         b.matrix(p + "attn_v.weight", c.kvDim(), c.dim())};
+            boolean moe = c.experts().present();
             // Phi-3's ffn_up holds the gate's rows, then the up projection's
-            WeightMatrix[] gateUp = c.architecture() == Architecture.PHI3
+            WeightMatrix[] gateUp = moe ? new WeightMatrix[2] : c.architecture() == Architecture.PHI3
                     ? b.fused(p + "ffn_up.weight", c.dim(), c.ffnDim(), c.ffnDim())
                     : new WeightMatrix[] {b.matrix(p + "ffn_gate.weight", c.ffnDim(), c.dim()), b.matrix(p + "ffn_up.weight", c.ffnDim(), c.dim())};
             layers[i] = new Layer(b.vector(p + "attn_norm.weight", c.dim()),
@@ -138,7 +177,7 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
                     b.matrix(p + "attn_output.weight", c.dim(), qDim),
                     b.vector(p + "ffn_norm.weight", c.dim()),
                     gateUp[0], gateUp[1],
-                    b.matrix(p + "ffn_down.weight", c.dim(), c.ffnDim()),
+                    moe ? null : b.matrix(p + "ffn_down.weight", c.dim(), c.ffnDim()),
                     new Biases(b.optionalVector(p + "attn_q.bias", qDim), b.optionalVector(p + "attn_k.bias", c.kvDim()),
                             b.optionalVector(p + "attn_v.bias", c.kvDim()), b.optionalVector(p + "attn_output.bias", c.dim()),
                             b.optionalVector(p + "ffn_gate.bias", c.ffnDim()), b.optionalVector(p + "ffn_up.bias", c.ffnDim()),
@@ -146,7 +185,8 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
                     qkNorm ? b.vector(p + "attn_q_norm.weight", c.headDim()) : null,
                     qkNorm ? b.vector(p + "attn_k_norm.weight", c.headDim()) : null,
                     gemma ? b.vector(p + "post_attention_norm.weight", c.dim()) : null,
-                    gemma ? b.vector(p + "post_ffw_norm.weight", c.dim()) : null);
+                    gemma ? b.vector(p + "post_ffw_norm.weight", c.dim()) : null,
+                    moe ? experts(b, p, c) : null);
         }
         float[] outNorm = b.vector("output_norm.weight", c.dim());
         // Gemma 2's output is always the token embedding (llama.cpp's gemma2 refuses a file with its own)
@@ -162,6 +202,15 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         }
         b.refuseUnused(c);
         return new LlamaWeights(embd, layers, outNorm, output, factors, outputBias);
+    }
+
+    /** Block {@code p}'s router and experts. */
+    private static ExpertWeights experts(Binder b, String p, LlamaConfig c) {
+        Experts e = c.experts();
+        return new ExpertWeights(b.matrix(p + "ffn_gate_inp.weight", e.count(), c.dim()),
+                b.stacked(p + "ffn_gate_exps.weight", e.count(), e.ffn(), c.dim()),
+                b.stacked(p + "ffn_up_exps.weight", e.count(), e.ffn(), c.dim()),
+                b.stacked(p + "ffn_down_exps.weight", e.count(), c.dim(), e.ffn()));
     }
 
     /** Takes tensors from a file by name, remembering which it took. */
@@ -189,6 +238,29 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
             for (int i = 0; i < parts.length; i++) {
                 out[i] = WeightMatrix.of(t.type(), t.data().asSlice(at * rowBytes, parts[i] * rowBytes), parts[i], cols);
                 at += parts[i];
+            }
+            return out;
+        }
+
+        /**
+         * The {@code count} matrices of a 3-D tensor ({@code dims = [cols, rows, count]}, GGML's layout for a block's
+         * experts), each a view of its slice.
+         */
+        WeightMatrix[] stacked(String name, int count, int rows, int cols) {
+            taken.add(name);
+            GgufTensor t = file.tensor(name);
+            if (t.dims().length != 3 || t.dims()[0] != cols || t.dims()[1] != rows || t.dims()[2] != count) {
+                throw new GgufFormatException("tensor '" + name + "' has shape " + java.util.Arrays.toString(t.dims()) + ", the model needs ["
+                        + cols + ", " + rows + ", " + count + "]");
+            }
+            long bytes = t.type().bytesFor((long) rows * cols);
+            WeightMatrix[] out = new WeightMatrix[count];
+            try {
+                for (int e = 0; e < count; e++) {
+                    out[e] = WeightMatrix.of(t.type(), t.data().asSlice(e * bytes, bytes), rows, cols);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new GgufFormatException("tensor '" + name + "': " + e.getMessage(), e);
             }
             return out;
         }

@@ -8,7 +8,8 @@ import dev.tangram.inference.gguf.GgufValueType;
 /**
  * Reads a decoder's {@link LlamaConfig} from GGUF metadata the way llama.cpp reads it, refusing what Tangram's decoder
  * would compute differently from llama.cpp (an architecture it does not run, YaRN scaling, LongRoPE and partial RoPE but
- * for Phi-3's, value heads of another size than key heads), each time naming the key.
+ * for Phi-3's, value heads of another size than key heads, experts Tangram's router would choose differently), each
+ * time naming the key.
  */
 final class ModelConfigReader {
     private ModelConfigReader() {}
@@ -47,11 +48,12 @@ final class ModelConfigReader {
             int layers = m.getInt(p + "block_count");
             float ropeTheta = m.getFloat(p + "rope.freq_base", 10000f);
             float ropeScale = ropeScale(file, p);
-            return new LlamaConfig(layers, dim, heads, kvHeads, headDim, m.getInt(p + "feed_forward_length"), vocab,
+            int ffn = m.getInt(p + "feed_forward_length");
+            return new LlamaConfig(layers, dim, heads, kvHeads, headDim, ffn, vocab,
                     m.getInt(p + "context_length"), ropeTheta, m.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), arch, ropeScale,
                     arch.gemmaBlock() ? gemmaScales(file, arch, p, layers, dim, heads, headDim) : scales(file, arch, p),
                     arch.gemmaBlock() ? window(file, arch, p, layers, ropeTheta, ropeScale) : SlidingWindow.NONE, rotated,
-                    longRope(file, arch, p));
+                    longRope(file, arch, p), experts(file, arch, p, ffn));
         } catch (IllegalArgumentException e) {
             throw new GgufFormatException(file.path() + ": " + e.getMessage(), e);
         }
@@ -174,6 +176,44 @@ final class ModelConfigReader {
             throw bad(file, "LongRoPE needs a positive '" + key + "' and '" + p + "rope.scaling.attn_factor': " + original + ", " + factor);
         }
         return new LlamaConfig.LongRope(original, factor);
+    }
+
+    /**
+     * The mixture of experts, as llama.cpp reads it: {@code expert_count} (0 or absent: dense) and {@code expert_used_count}
+     * for an architecture that may have experts; an expert's width {@code expert_feed_forward_length} for {@code qwen3moe}
+     * (its {@code feed_forward_length} ÷ the experts used where absent), {@code feed_forward_length} for the others. Refused,
+     * naming the key: experts in an architecture Tangram runs dense, shared experts, a gating function other than softmax,
+     * a used count per layer.
+     */
+    static Experts experts(GgufFile file, Architecture arch, String p, int ffn) {
+        GgufMetadata m = file.metadata();
+        int count = m.getInt(p + "expert_count", 0);
+        if (count == 0) {
+            if (arch.experts()) {
+                throw bad(file, "'" + p + "expert_count' is missing or 0; every " + arch.ggufName() + " block's FFN is a mixture of experts");
+            }
+            return Experts.NONE;
+        }
+        if (!arch.allowsExperts()) {
+            throw bad(file, "'" + p + "expert_count' = " + count + ": Tangram runs " + arch.ggufName() + " with dense FFNs only (experts: "
+                    + "llama, qwen3moe, granitemoe)");
+        }
+        String usedKey = p + "expert_used_count";
+        if (!m.contains(usedKey) || m.get(usedKey).type() == GgufValueType.ARRAY) {
+            throw bad(file, "'" + usedKey + "' must be one number, the experts each token goes through");
+        }
+        for (String shared : new String[] {"expert_shared_count", "expert_shared_feed_forward_length"}) {
+            if (m.getInt(p + shared, 0) != 0) {
+                throw bad(file, "'" + p + shared + "' = " + m.getInt(p + shared) + ": shared experts are not supported");
+            }
+        }
+        int gating = m.getInt(p + "expert_gating_func", 1);
+        if (gating != 1) {
+            throw bad(file, "'" + p + "expert_gating_func' = " + gating + ": Tangram's router takes softmax gating (1) only");
+        }
+        int used = m.getInt(usedKey);
+        int width = arch == Architecture.QWEN3MOE ? m.getInt(p + "expert_feed_forward_length", used > 0 ? ffn / used : 0) : ffn;
+        return new Experts(count, used, width);
     }
 
     private static GgufFormatException bad(GgufFile file, String why) {

@@ -2,6 +2,7 @@ package dev.tangram.inference.randommodel;
 
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.model.Architecture;
+import dev.tangram.inference.model.Experts;
 import java.util.Set;
 
 /**
@@ -23,9 +24,12 @@ import java.util.Set;
  * @param headDim       size of a head ({@code <arch>.attention.key_length}, written where it is not dim / heads)
  * @param biases        with {@code llama}, every bias a block may have (Q, K, V, output, gate, up, down); with
  *                      {@code qwen2}, {@code output.bias} besides its own three
+ * @param experts       the blocks' mixture of experts ({@link Experts#NONE}: dense FFNs); an expert is {@code ffn} wide
+ *                      but in {@code qwen3moe}, whose {@code expert_feed_forward_length} is written apart
  */
 public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int ffn, int vocab, int contextLength, float ropeTheta,
-                              GgmlType quant, boolean tied, long seed, Architecture architecture, int headDim, boolean biases) {
+                              GgmlType quant, boolean tied, long seed, Architecture architecture, int headDim, boolean biases,
+                              Experts experts) {
     public static final Set<GgmlType> QUANTS = Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
             GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K);
     /** Special tokens appended after the learned ones. */
@@ -73,13 +77,28 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException("heads (" + heads + ") must be a multiple of kv-heads (" + kvHeads + ")");
         }
+        if (architecture.experts() && !experts.present()) {
+            throw new IllegalArgumentException("a " + architecture.ggufName() + " model's FFNs are experts: give their count");
+        }
+        if (experts.present() && !architecture.allowsExperts()) {
+            throw new IllegalArgumentException("experts are written for llama, qwen3moe and granitemoe models only, not "
+                    + architecture.ggufName());
+        }
+        if (experts.present() && architecture != Architecture.QWEN3MOE && experts.ffn() != ffn) {
+            throw new IllegalArgumentException("a " + architecture.ggufName() + " model's experts are ffn (" + ffn + ") wide, not "
+                    + experts.ffn());
+        }
+        if (experts.present() && biases) {
+            throw new IllegalArgumentException("biases are written for dense FFNs only");
+        }
         if (!QUANTS.contains(quant)) {
             throw new IllegalArgumentException("quant " + quant + " is not one of " + QUANTS);
         }
         // K-quant rows that are not whole super-blocks fall back to a type of 32-element blocks, as llama.cpp's do
         int block = Math.min(32, quant.blockElements());
-        if (dim % block != 0 || ffn % block != 0 || (headDim * kvHeads) % block != 0 || (headDim * heads) % block != 0) {
-            throw new IllegalArgumentException("with " + quant + ", dim, ffn and the q and kv widths must be multiples of " + block);
+        if (dim % block != 0 || ffn % block != 0 || experts.ffn() % block != 0 || (headDim * kvHeads) % block != 0 || (headDim * heads) % block != 0) {
+            throw new IllegalArgumentException("with " + quant + ", dim, ffn, the experts' ffn and the q and kv widths must be multiples of "
+                    + block);
         }
         int specials = specials(architecture).length;
         if (vocab < 256 + specials) {
@@ -95,12 +114,18 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
             throw new IllegalArgumentException("dim (" + dim + ") must be a multiple of heads (" + heads + ")");
         }
         this(layers, dim, heads, kvHeads, ffn, vocab, contextLength, ropeTheta, quant, tied, seed, Architecture.LLAMA,
-                heads > 0 ? dim / heads : 0, false);
+                heads > 0 ? dim / heads : 0, false, Experts.NONE);
     }
 
     /** This shape as another architecture, with heads {@code headDim} wide and with or without the optional biases. */
     public RandomModelSpec as(Architecture arch, int headDim, boolean biases) {
-        return new RandomModelSpec(layers, dim, heads, kvHeads, ffn, vocab, contextLength, ropeTheta, quant, tied, seed, arch, headDim, biases);
+        return as(arch, headDim, biases, experts);
+    }
+
+    /** This shape as another architecture, with its FFNs the mixture {@code experts} ({@link Experts#NONE}: dense). */
+    public RandomModelSpec as(Architecture arch, int headDim, boolean biases, Experts experts) {
+        return new RandomModelSpec(layers, dim, heads, kvHeads, ffn, vocab, contextLength, ropeTheta, quant, tied, seed, arch, headDim, biases,
+                experts);
     }
 
     /** Floats of Q per token. */

@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 
 /**
  * Writes a Llama-shaped GGUF file (architecture {@code llama}, {@code qwen2}, {@code qwen3}, {@code granite}, {@code gemma3},
- * {@code gemma2} or {@code phi3}) with
+ * {@code gemma2}, {@code phi3}, {@code qwen3moe} or {@code granitemoe}; Mixtral-style {@code llama} with experts) with
  * seeded random weights and a byte-level BPE vocabulary learned from Tangram's built-in corpus. Metadata and tensor names follow llama.cpp's ({@code general.*}, {@code <arch>.*},
  * {@code tokenizer.ggml.*}, {@code token_embd.weight}, {@code blk.N.attn_q.weight}, ...). Matrices are uniform in
  * {@code ±sqrt(3 / fan_in)} (unit variance out for unit variance in), so activations stay in a sane range through the
@@ -87,6 +87,13 @@ public final class RandomModelWriter {
             w.put(a + ".attention.scale", GgufValue.ofFloat32(GRANITE_ATTENTION_SCALE));
             w.put(a + ".logit_scale", GgufValue.ofFloat32(GRANITE_LOGIT_SCALE));
         }
+        if (spec.experts().present()) {
+            w.put(a + ".expert_count", GgufValue.ofUint32(spec.experts().count()));
+            w.put(a + ".expert_used_count", GgufValue.ofUint32(spec.experts().used()));
+            if (spec.architecture() == Architecture.QWEN3MOE) {
+                w.put(a + ".expert_feed_forward_length", GgufValue.ofUint32(spec.experts().ffn()));
+            }
+        }
         if (spec.architecture() == Architecture.GEMMA3) {
             // Gemma 3 slides a window of 512 over five layers in six; a random model's is small enough for short test
             // prompts to pass it, and with fewer than six layers the last one is global
@@ -137,7 +144,16 @@ public final class RandomModelWriter {
             }
             matrix(w, p + "attn_output.weight", spec, tensor++, dim, qd, q, Math.sqrt(3.0 / qd));
             w.tensor(p + "ffn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
-            if (phi3) {
+            if (spec.experts().present()) {
+                // a mixture of experts: its router (F32, as llama.cpp's quantizer leaves it) and each projection's experts
+                // stacked in one 3-D tensor
+                int n = spec.experts().count();
+                int ef = spec.experts().ffn();
+                matrix(w, p + "ffn_gate_inp.weight", spec, EXTRA_SEEDS + 16 * l + 11, n, dim, GgmlType.F32, Math.sqrt(3.0 / dim));
+                experts(w, p + "ffn_gate_exps.weight", spec, tensor++, n, ef, dim, q, Math.sqrt(3.0 / dim));
+                experts(w, p + "ffn_down_exps.weight", spec, tensor++, n, dim, ef, more, Math.sqrt(3.0 / ef));
+                experts(w, p + "ffn_up_exps.weight", spec, tensor++, n, ef, dim, q, Math.sqrt(3.0 / dim));
+            } else if (phi3) {
                 // Phi-3's gate and up in one matrix, the gate's rows first
                 tensor++;
                 matrix(w, p + "ffn_down.weight", spec, tensor++, dim, spec.ffn(), more, Math.sqrt(3.0 / spec.ffn()));
@@ -221,6 +237,13 @@ public final class RandomModelWriter {
     private static void matrix(GgufWriter w, String name, RandomModelSpec spec, int tensor, int rows, int cols, GgmlType type, double bound) {
         GgmlType fitted = QuantMix.fit(type, cols);
         w.tensor(name, fitted, dims(cols, rows), matrix(spec, tensor, rows, cols, fitted, bound));
+    }
+
+    /** {@code count} matrices of {@code rows × cols} in one 3-D tensor ({@code [cols, rows, count]}), the first's rows first. */
+    private static void experts(GgufWriter w, String name, RandomModelSpec spec, int tensor, int count, int rows, int cols, GgmlType type,
+                                double bound) {
+        GgmlType fitted = QuantMix.fit(type, cols);
+        w.tensor(name, fitted, dims(cols, rows, count), matrix(spec, tensor, count * rows, cols, fitted, bound));
     }
 
     private static GgufWriter.TensorData matrix(RandomModelSpec spec, int tensor, int rows, int cols, GgmlType type, double bound) {

@@ -93,6 +93,10 @@ public final class InferenceServer implements AutoCloseable {
                 LOG.info("LongRoPE: the {} factors (a served context of {} {} the original {}), attention factor {}", longFactors ? "long" : "short",
                         c.contextLength(), longFactors ? "past" : "within", c.longRope().originalContext(), c.longRope().attentionFactor());
             }
+            if (c.experts().present()) {
+                LOG.info("mixture of experts: {} experts per block, {} per token, each {} wide", c.experts().count(), c.experts().used(),
+                        c.experts().ffn());
+            }
             int maxModelLen = config.maxModelLen() == 0 ? c.contextLength() : Math.min(config.maxModelLen(), c.contextLength());
             MemoryBudget budget = MemoryBudget.of(allocation, config.cpuBudgetMib());
             KvCachePlan plan = KvCachePlan.compute(budget, config.utilisation(), c, config.blockSize(), loaded.weightBytes(),

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.gguf.GgufFormatException;
+import dev.tangram.inference.kernels.LaneGroupMatrix;
 import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.ReadAheadSetting;
@@ -136,6 +137,49 @@ class LlamaForwardPassTest {
             assertThat(first.biases().down() != null).isEqualTo(arch == Architecture.LLAMA && biases);
             assertThat(first.qNorm() != null).isEqualTo(arch == Architecture.QWEN3 || arch == Architecture.GEMMA3);
             assertThat(first.postAttnNorm() != null).isEqualTo(arch.gemmaBlock());
+        }
+    }
+
+    /**
+     * Mixtures of experts against the reference, as prefill and token by token: Qwen3-MoE in Q8_0 with its experts in
+     * lanes and in rows, Granite MoE in Q8_0, Mixtral-style Llama in F32, and Qwen3-MoE in the Q4_K_M mix (each expert a
+     * K-quant view of its slice of the 3-D tensor, the down projections in Q6_K where the mix promotes them). The prompt's
+     * eleven tokens spread over the eight experts, so prefill takes some experts' tokens together.
+     */
+    @ParameterizedTest
+    @CsvSource({"QWEN3MOE, Q8_0, LANES", "QWEN3MOE, Q8_0, ROWS", "GRANITEMOE, Q8_0, LANES", "LLAMA, F32, LANES", "QWEN3MOE, Q4_K_M, LANES"})
+    void mixturesOfExpertsMatchTheReferenceAsPrefillAndAsDecode(Architecture arch, String quant, WeightLayout layout) throws IOException {
+        QuantMix mix = QuantMix.parse(quant);
+        Path file = dir.resolve(arch + "-" + quant + ".gguf");
+        boolean k = quant.startsWith("Q4_K");
+        RandomModelSpec base = k ? new RandomModelSpec(2, 256, 4, 4, 512, 512, 2048, 10000f, mix.base(), true, 13) : RandomModelSpec.tiny(mix.base());
+        int expertFfn = arch == Architecture.QWEN3MOE ? (k ? 256 : 64) : base.ffn();
+        RandomModelWriter.write(base.as(arch, base.headDim(), false, new Experts(8, 3, expertFfn)), mix, file);
+        try (LoadedModel m = ModelLoader.load(file, 2, ReadAheadSetting.AUTO, layout, Q4Activations.INT8); GgufFile raw = GgufFile.open(file)) {
+            LlamaWeights.Layer first = m.weights().layers()[0];
+            assertThat(first.wGate()).isNull();
+            assertThat(first.experts().gate()).hasSize(8);
+            assertThat(first.experts().down()[7].rows()).isEqualTo(base.dim());
+            assertThat(m.config().ffnWidth()).isEqualTo(expertFfn);
+            boolean lanes = layout == WeightLayout.LANES && mix.base() != GgmlType.F32;
+            assertThat(first.experts().up()[3] instanceof LaneGroupMatrix).as("an expert in lanes").isEqualTo(lanes);
+            assertDecodesAsTheReference(m, new ReferenceLlama(raw, m.config(), lanes), 5e-4);
+        }
+    }
+
+    /** Greedy tokens of a batch equal each sequence's alone through a mixture of experts too, its experts taking tokens of several sequences. */
+    @Test
+    void aBatchThroughAMixtureOfExpertsGivesTheSameGreedyTokensAsEachSequenceAlone() throws IOException {
+        Path file = dir.resolve("moe-batch.gguf");
+        RandomModelSpec tiny = RandomModelSpec.tiny(GgmlType.Q8_0);
+        RandomModelWriter.write(tiny.as(Architecture.QWEN3MOE, 16, false, new Experts(8, 2, 64)), file);
+        try (LoadedModel m = ModelLoader.load(file, 2)) {
+            int[][] prompts = {{1, 2, 3}, {300, 301, 302, 303, 304, 305, 306}, {42}, {7, 8, 9, 10, 11}, {500, 9}, {77, 78, 79, 80}};
+            List<List<Integer>> alone = new ArrayList<>();
+            for (int[] prompt : prompts) {
+                alone.add(generate(m, List.of(prompt), 12).getFirst());
+            }
+            assertThat(generate(m, List.of(prompts), 12)).isEqualTo(alone);
         }
     }
 

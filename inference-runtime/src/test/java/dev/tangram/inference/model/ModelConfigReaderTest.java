@@ -115,8 +115,16 @@ class ModelConfigReaderTest {
     @Test
     void eachArchitectureReadsItsOwnKeys() throws IOException {
         for (Architecture a : Architecture.values()) {
-            Map<String, GgufValue> extra = a.multipliers() ? Map.of(a.ggufName() + ".logit_scale", GgufValue.ofFloat32(8)) : Map.of();
+            Map<String, GgufValue> extra = new LinkedHashMap<>();
+            if (a.multipliers()) {
+                extra.put(a.ggufName() + ".logit_scale", GgufValue.ofFloat32(8));
+            }
+            if (a.experts()) {
+                extra.put(a.ggufName() + ".expert_count", GgufValue.ofUint32(4));
+                extra.put(a.ggufName() + ".expert_used_count", GgufValue.ofUint32(2));
+            }
             LlamaConfig c = read(a.ggufName(), extra);
+            assertThat(c.experts().present()).isEqualTo(a.experts());
             assertThat(c.architecture()).isEqualTo(a);
             assertThat(c.dim()).isEqualTo(64);
             assertThat(c.headDim()).isEqualTo(16);
@@ -131,6 +139,10 @@ class ModelConfigReaderTest {
         assertThat(Architecture.QWEN3.rope()).isEqualTo(Architecture.RopeStyle.HALVES);
         assertThat(Architecture.LLAMA.rope()).isEqualTo(Architecture.RopeStyle.PAIRS);
         assertThat(Architecture.GRANITE.rope()).isEqualTo(Architecture.RopeStyle.PAIRS);
+        assertThat(Architecture.QWEN3MOE.rope()).isEqualTo(Architecture.RopeStyle.HALVES);
+        assertThat(Architecture.QWEN3MOE.qkNorm()).isTrue();
+        assertThat(Architecture.GRANITEMOE.rope()).isEqualTo(Architecture.RopeStyle.PAIRS);
+        assertThat(Architecture.GRANITEMOE.multipliers()).isTrue();
     }
 
     @Test
@@ -176,6 +188,47 @@ class ModelConfigReaderTest {
         assertThatThrownBy(() -> read("granite", Map.of())).hasMessageContaining("'granite.logit_scale' is missing");
         assertThatThrownBy(() -> read("granite", Map.of("granite.logit_scale", GgufValue.ofFloat32(0))))
                 .hasMessageContaining("'granite.logit_scale' is 0");
+    }
+
+    /**
+     * Experts as llama.cpp reads them: Qwen3-MoE's own width (its dense width ÷ the experts used where absent), the
+     * others' the dense width; a dense model without the keys; refused, naming the key: a Qwen3-MoE file without experts,
+     * experts in an architecture Tangram runs dense, shared experts, a gating other than softmax, more used than there are,
+     * a used count per layer.
+     */
+    @Test
+    void expertsAreReadAsLlamaCppReadsThemAndWhatTheRouterWouldDoDifferentlyIsRefused() throws IOException {
+        Map<String, GgufValue> qwen = Map.of("qwen3moe.expert_count", GgufValue.ofUint32(128), "qwen3moe.expert_used_count",
+                GgufValue.ofUint32(8), "qwen3moe.expert_feed_forward_length", GgufValue.ofUint32(96));
+        LlamaConfig q = read("qwen3moe", qwen);
+        assertThat(q.experts()).isEqualTo(new Experts(128, 8, 96));
+        assertThat(q.ffnWidth()).isEqualTo(96);
+        assertThat(read("qwen3moe", Map.of("qwen3moe.expert_count", GgufValue.ofUint32(16), "qwen3moe.expert_used_count",
+                GgufValue.ofUint32(4))).experts()).isEqualTo(new Experts(16, 4, 32));
+        assertThat(read("llama", Map.of("llama.expert_count", GgufValue.ofUint32(8), "llama.expert_used_count", GgufValue.ofUint32(2)))
+                .experts()).isEqualTo(new Experts(8, 2, 128));
+        assertThat(read("granitemoe", Map.of("granitemoe.logit_scale", GgufValue.ofFloat32(8), "granitemoe.expert_count",
+                GgufValue.ofUint32(32), "granitemoe.expert_used_count", GgufValue.ofUint32(8))).experts()).isEqualTo(new Experts(32, 8, 128));
+        LlamaConfig dense = read("llama", Map.of());
+        assertThat(dense.experts()).isEqualTo(Experts.NONE);
+        assertThat(dense.ffnWidth()).isEqualTo(128);
+
+        assertThatThrownBy(() -> read("qwen3moe", Map.of())).isInstanceOf(GgufFormatException.class)
+                .hasMessageContaining("'qwen3moe.expert_count' is missing or 0");
+        assertThatThrownBy(() -> read("qwen3", Map.of("qwen3.expert_count", GgufValue.ofUint32(8), "qwen3.expert_used_count",
+                GgufValue.ofUint32(2)))).hasMessageContaining("'qwen3.expert_count' = 8: Tangram runs qwen3 with dense FFNs only");
+        Map<String, GgufValue> shared = new LinkedHashMap<>(qwen);
+        shared.put("qwen3moe.expert_shared_feed_forward_length", GgufValue.ofUint32(64));
+        assertThatThrownBy(() -> read("qwen3moe", shared)).hasMessageContaining("'qwen3moe.expert_shared_feed_forward_length' = 64");
+        Map<String, GgufValue> sigmoid = new LinkedHashMap<>(qwen);
+        sigmoid.put("qwen3moe.expert_gating_func", GgufValue.ofUint32(2));
+        assertThatThrownBy(() -> read("qwen3moe", sigmoid)).hasMessageContaining("'qwen3moe.expert_gating_func' = 2");
+        assertThatThrownBy(() -> read("llama", Map.of("llama.expert_count", GgufValue.ofUint32(4), "llama.expert_used_count",
+                GgufValue.ofUint32(5)))).hasMessageContaining("4 experts, 5 used");
+        assertThatThrownBy(() -> read("llama", Map.of("llama.expert_count", GgufValue.ofUint32(4), "llama.expert_used_count",
+                GgufValue.ofInt32s(2, 2)))).hasMessageContaining("'llama.expert_used_count' must be one number");
+        assertThatThrownBy(() -> read("llama", Map.of("llama.expert_count", GgufValue.ofUint32(4))))
+                .hasMessageContaining("'llama.expert_used_count' must be one number");
     }
 
     @Test

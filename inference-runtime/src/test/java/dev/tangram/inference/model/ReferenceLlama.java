@@ -16,7 +16,8 @@ import java.util.Set;
  * written out as llama.cpp's graphs for them apply them: optional biases after each product, Qwen3's per-head Q/K norms
  * before RoPE, RoPE over adjacent pairs or over halves, Granite's multipliers, Gemma 3's block (GELU in its tanh form,
  * norms after attention and FFN, sliding-window layers with their own RoPE base, the logits' soft cap) and Gemma 2's
- * (Gemma 3's without Q/K norms, with the scores soft-capped too).
+ * (Gemma 3's without Q/K norms, with the scores soft-capped too), and a mixture of experts (softmax over the router's
+ * logits, the likeliest experts' outputs summed with their probabilities renormalised).
  */
 final class ReferenceLlama {
     private final LlamaConfig c;
@@ -25,6 +26,9 @@ final class ReferenceLlama {
     private final double[] outNorm;
     private final double[][] attnNorm, ffnNorm;
     private final double[][][] wq, wk, wv, wo, wg, wu, wd;
+    /** Per layer, a mixture's router [experts][dim] and each expert's matrices (null where the FFN is dense). */
+    private final double[][][] router;
+    private final double[][][][] eg, eu, ed;
     /** Per layer, the optional vectors (null where the file has none). */
     private final double[][] bq, bk, bv, bo, bg, bu, bd, qNorm, kNorm, postAttnNorm, postFfnNorm;
     private final double[] outBias;
@@ -68,6 +72,10 @@ final class ReferenceLlama {
         wg = new double[n][][];
         wu = new double[n][][];
         wd = new double[n][][];
+        router = new double[n][][];
+        eg = new double[n][][][];
+        eu = new double[n][][][];
+        ed = new double[n][][][];
         for (int l = 0; l < n; l++) {
             String p = "blk." + l + ".";
             attnNorm[l] = matrix(file, p + "attn_norm.weight")[0];
@@ -85,16 +93,23 @@ final class ReferenceLlama {
                 wv[l] = matrix(file, p + "attn_v.weight");
             }
             wo[l] = matrix(file, p + "attn_output.weight");
-            if (file.findTensor(p + "ffn_gate.weight").isPresent()) {
-                wg[l] = matrix(file, p + "ffn_gate.weight");
-                wu[l] = matrix(file, p + "ffn_up.weight");
+            if (file.findTensor(p + "ffn_gate_inp.weight").isPresent()) {
+                router[l] = matrix(file, p + "ffn_gate_inp.weight");
+                eg[l] = experts(file, p + "ffn_gate_exps.weight");
+                eu[l] = experts(file, p + "ffn_up_exps.weight");
+                ed[l] = experts(file, p + "ffn_down_exps.weight");
             } else {
-                // gate and up fused (Phi-3): the gate's rows first
-                double[][] gateUp = matrix(file, p + "ffn_up.weight");
-                wg[l] = java.util.Arrays.copyOfRange(gateUp, 0, c.ffnDim());
-                wu[l] = java.util.Arrays.copyOfRange(gateUp, c.ffnDim(), 2 * c.ffnDim());
+                if (file.findTensor(p + "ffn_gate.weight").isPresent()) {
+                    wg[l] = matrix(file, p + "ffn_gate.weight");
+                    wu[l] = matrix(file, p + "ffn_up.weight");
+                } else {
+                    // gate and up fused (Phi-3): the gate's rows first
+                    double[][] gateUp = matrix(file, p + "ffn_up.weight");
+                    wg[l] = java.util.Arrays.copyOfRange(gateUp, 0, c.ffnDim());
+                    wu[l] = java.util.Arrays.copyOfRange(gateUp, c.ffnDim(), 2 * c.ffnDim());
+                }
+                wd[l] = matrix(file, p + "ffn_down.weight");
             }
-            wd[l] = matrix(file, p + "ffn_down.weight");
             bq[l] = optional(file, p + "attn_q.bias");
             bk[l] = optional(file, p + "attn_k.bias");
             bv[l] = optional(file, p + "attn_v.bias");
@@ -107,6 +122,22 @@ final class ReferenceLlama {
             postAttnNorm[l] = optional(file, p + "post_attention_norm.weight");
             postFfnNorm[l] = optional(file, p + "post_ffw_norm.weight");
         }
+    }
+
+    /** The matrices of a 3-D tensor of experts, each a slice of its rows (registered as Q4 where the tensor is). */
+    private double[][][] experts(GgufFile file, String name) {
+        GgufTensor t = file.tensor(name);
+        double[][] all = matrix(file, name);
+        int count = (int) t.dims()[2];
+        int rows = all.length / count;
+        double[][][] out = new double[count][][];
+        for (int e = 0; e < count; e++) {
+            out[e] = java.util.Arrays.copyOfRange(all, e * rows, (e + 1) * rows);
+            if (q4.contains(all)) {
+                q4.add(out[e]);
+            }
+        }
+        return out;
     }
 
     private double[] optional(GgufFile file, String name) {
@@ -189,15 +220,9 @@ final class ReferenceLlama {
                 }
                 add(x, postNorm(plus(mul(wo[l], att), bo[l]), postAttnNorm[l]), scales.residual());
                 double[] xf = rmsNorm(x, ffnNorm[l]);
-                double[] g = plus(mul(wg[l], xf), bg[l]);
-                double[] u = plus(mul(wu[l], xf), bu[l]);
-                for (int i = 0; i < g.length; i++) {
-                    double gate = g[i];
-                    g[i] = c.architecture().gemmaBlock()
-                            ? 0.5 * gate * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (gate + 0.044715 * gate * gate * gate))) * u[i]
-                            : gate / (1 + Math.exp(-gate)) * u[i];
-                }
-                add(x, postNorm(plus(mul(wd[l], g), bd[l]), postFfnNorm[l]), scales.residual());
+                double[] ffn = router[l] != null ? mixture(l, xf) : plus(mul(wd[l], gated(plus(mul(wg[l], xf), bg[l]), plus(mul(wu[l], xf), bu[l]))),
+                        bd[l]);
+                add(x, postNorm(ffn, postFfnNorm[l]), scales.residual());
             }
             result[p] = plus(mul(output, rmsNorm(x, outNorm)), outBias);
             for (int i = 0; i < result[p].length; i++) {
@@ -235,6 +260,41 @@ final class ReferenceLlama {
                 v[second] = (a * Math.sin(angle) + b * Math.cos(angle)) * mscale;
             }
         }
+    }
+
+    /** The gated activation: SiLU (GELU's tanh form for Gemma) of the gate, times up; in {@code g}. */
+    private double[] gated(double[] g, double[] u) {
+        for (int i = 0; i < g.length; i++) {
+            double gate = g[i];
+            g[i] = c.architecture().gemmaBlock()
+                    ? 0.5 * gate * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (gate + 0.044715 * gate * gate * gate))) * u[i]
+                    : gate / (1 + Math.exp(-gate)) * u[i];
+        }
+        return g;
+    }
+
+    /**
+     * Layer {@code l}'s mixture of experts over {@code xf}: the softmax of the router's logits, the likeliest experts
+     * (sorted, ties to the lower index), each one's FFN output weighted by its probability over the chosen ones' sum.
+     */
+    private double[] mixture(int l, double[] xf) {
+        double[] logits = mul(router[l], xf);
+        double max = java.util.Arrays.stream(logits).max().orElseThrow();
+        double[] p = java.util.Arrays.stream(logits).map(v -> Math.exp(v - max)).toArray();
+        Integer[] order = new Integer[p.length];
+        java.util.Arrays.setAll(order, i -> i);
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
+        int used = c.experts().used();
+        double chosen = 0;
+        for (int k = 0; k < used; k++) {
+            chosen += p[order[k]];
+        }
+        double[] out = new double[xf.length];
+        for (int k = 0; k < used; k++) {
+            int e = order[k];
+            add(out, mul(ed[l][e], gated(mul(eg[l][e], xf), mul(eu[l][e], xf))), p[e] / chosen);
+        }
+        return out;
     }
 
     /** {@code out} RMS-normed with {@code weight}, or as it is where there is no such norm. */
