@@ -67,9 +67,12 @@ public final class EngineBenchCommand implements Callable<Integer> {
             return 0;
         }
         try (LoadedModel m = ModelLoader.load(model, threads, readAhead, layout, q4Activations)) {
-            double weightsGb = m.weightBytes() / 1e9;
-            System.out.printf("model %s: %.3f GB of weights, %d threads, %s; bandwidth limit %.2f tokens/s%n", m.name(), weightsGb,
-                    threads, MatmulKernel.vectorShape(), gbs / weightsGb);
+            // a mixture of experts reads only the experts a token goes through
+            double weightsGb = m.weights().bytesPerToken(m.config().experts().used()) / 1e9;
+            String experts = m.config().experts().present() ? String.format(" (%.3f GB in all; %d of %d experts a token)",
+                    m.weightBytes() / 1e9, m.config().experts().used(), m.config().experts().count()) : "";
+            System.out.printf("model %s: %.3f GB of weights a token reads%s, %d threads, %s; bandwidth limit %.2f tokens/s%n", m.name(),
+                    weightsGb, experts, threads, MatmulKernel.vectorShape(), gbs / weightsGb);
             System.out.println(m.readAhead().describe());
             System.out.println("weight layout " + m.layout());
             for (int t : matmulTokens) {
@@ -183,8 +186,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
         WeightMatrix[] gate = new WeightMatrix[layers];
         WeightMatrix[] down = new WeightMatrix[layers];
         for (int l = 0; l < layers; l++) {
-            gate[l] = layerWeights[l].wGate();
-            down[l] = layerWeights[l].wDown();
+            // a mixture's first expert, as wide as any of them
+            LlamaWeights.ExpertWeights e = layerWeights[l].experts();
+            gate[l] = e == null ? layerWeights[l].wGate() : e.gate()[0];
+            down[l] = e == null ? layerWeights[l].wDown() : e.down()[0];
         }
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
         float[] x = new float[tokens * gate[0].cols()];

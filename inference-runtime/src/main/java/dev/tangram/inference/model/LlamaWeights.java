@@ -130,6 +130,25 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         return n;
     }
 
+    /**
+     * Bytes of weights one token's step reads: {@link #bytes()}, but of each block's experts only the share a token goes
+     * through ({@code usedPerToken} of them; all where the FFNs are dense).
+     */
+    public long bytesPerToken(int usedPerToken) {
+        long unread = 0;
+        for (Layer l : layers) {
+            ExpertWeights e = l.experts;
+            if (e != null) {
+                long all = 0;
+                for (int i = 0; i < e.gate.length; i++) {
+                    all += e.gate[i].bytes() + e.up[i].bytes() + e.down[i].bytes();
+                }
+                unread += all - all * usedPerToken / e.gate.length;
+            }
+        }
+        return bytes() - unread;
+    }
+
     private static int length(float[] optional) {
         return optional == null ? 0 : optional.length;
     }

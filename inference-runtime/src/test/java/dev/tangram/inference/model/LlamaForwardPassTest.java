@@ -161,6 +161,12 @@ class LlamaForwardPassTest {
             assertThat(first.experts().gate()).hasSize(8);
             assertThat(first.experts().down()[7].rows()).isEqualTo(base.dim());
             assertThat(m.config().ffnWidth()).isEqualTo(expertFfn);
+            // a token's step reads three of the eight experts of each block
+            long perExpert = first.experts().gate()[0].bytes() + first.experts().up()[0].bytes() + first.experts().down()[0].bytes();
+            assertThat(m.weights().bytesPerToken(8)).isEqualTo(m.weights().bytes());
+            if (!k) { // the Q4_K_M mix promotes some blocks' down experts, so their sizes differ
+                assertThat(m.weights().bytes() - m.weights().bytesPerToken(3)).isEqualTo(2 * 5 * perExpert);
+            }
             boolean lanes = layout == WeightLayout.LANES && mix.base() != GgmlType.F32;
             assertThat(first.experts().up()[3] instanceof LaneGroupMatrix).as("an expert in lanes").isEqualTo(lanes);
             assertDecodesAsTheReference(m, new ReferenceLlama(raw, m.config(), lanes), 5e-4);
