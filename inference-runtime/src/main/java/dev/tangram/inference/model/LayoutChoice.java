@@ -43,7 +43,7 @@ public record LayoutChoice(WeightLayout layout, String reason) {
             return new LayoutChoice(WeightLayout.LANES, "auto: " + figures);
         }
         return new LayoutChoice(WeightLayout.ROWS, "auto: " + figures + ": the copy would not fit, so the matrices stay in the "
-                + "mapped file (engine.weightLayout: lanes forces the copy)");
+                + "mapped file (engine.weightLayout: lanes forces the copy; or cap the heap, TANGRAM_JAVA_OPTS=-Xmx..., to leave it room)");
     }
 
     private static double mib(long bytes) {

@@ -31,7 +31,8 @@ class LayoutChoiceTest {
     void autoKeepsRowsWhenTheCopyWouldNotFitAndSaysHowToForceIt() {
         LayoutChoice c = LayoutChoice.choose(WeightLayout.AUTO, 1947 * MIB, 6 * GIB, 3686 * MIB);
         assertThat(c.layout()).isEqualTo(WeightLayout.ROWS);
-        assertThat(c.reason()).contains("1947.0 MiB to rearrange").contains("would not fit").contains("engine.weightLayout: lanes");
+        assertThat(c.reason()).contains("1947.0 MiB to rearrange").contains("would not fit").contains("engine.weightLayout: lanes")
+                .contains("TANGRAM_JAVA_OPTS=-Xmx");
         // an 8B Q8_0 model in a 12 GiB pod whose heap may take 60 %
         assertThat(LayoutChoice.choose(WeightLayout.AUTO, 8100 * MIB, 12 * GIB, 7373 * MIB).layout()).isEqualTo(WeightLayout.ROWS);
     }
