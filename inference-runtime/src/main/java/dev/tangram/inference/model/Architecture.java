@@ -60,12 +60,12 @@ public enum Architecture {
     private final Moe moe;
 
     Architecture(String ggufName, RopeStyle rope, boolean qkNorm, boolean multipliers, boolean gemma, Moe moe) {
-        this.moe = moe;
         this.ggufName = ggufName;
         this.rope = rope;
         this.qkNorm = qkNorm;
         this.multipliers = multipliers;
         this.gemma = gemma;
+        this.moe = moe;
     }
 
     /**

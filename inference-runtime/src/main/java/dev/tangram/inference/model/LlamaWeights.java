@@ -199,8 +199,10 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
                     moe ? null : b.matrix(p + "ffn_down.weight", c.dim(), c.ffnDim()),
                     new Biases(b.optionalVector(p + "attn_q.bias", qDim), b.optionalVector(p + "attn_k.bias", c.kvDim()),
                             b.optionalVector(p + "attn_v.bias", c.kvDim()), b.optionalVector(p + "attn_output.bias", c.dim()),
-                            b.optionalVector(p + "ffn_gate.bias", c.ffnDim()), b.optionalVector(p + "ffn_up.bias", c.ffnDim()),
-                            b.optionalVector(p + "ffn_down.bias", c.dim())),
+                            // a mixture's experts have no biases (llama.cpp's graphs take none), so a file with them is refused
+                            moe ? null : b.optionalVector(p + "ffn_gate.bias", c.ffnDim()),
+                            moe ? null : b.optionalVector(p + "ffn_up.bias", c.ffnDim()),
+                            moe ? null : b.optionalVector(p + "ffn_down.bias", c.dim())),
                     qkNorm ? b.vector(p + "attn_q_norm.weight", c.headDim()) : null,
                     qkNorm ? b.vector(p + "attn_k_norm.weight", c.headDim()) : null,
                     gemma ? b.vector(p + "post_attention_norm.weight", c.dim()) : null,

@@ -96,7 +96,8 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
         }
         // K-quant rows that are not whole super-blocks fall back to a type of 32-element blocks, as llama.cpp's do
         int block = Math.min(32, quant.blockElements());
-        if (dim % block != 0 || ffn % block != 0 || experts.ffn() % block != 0 || (headDim * kvHeads) % block != 0 || (headDim * heads) % block != 0) {
+        if (dim % block != 0 || ffn % block != 0 || experts.ffn() % block != 0 || (headDim * kvHeads) % block != 0
+                || (headDim * heads) % block != 0) {
             throw new IllegalArgumentException("with " + quant + ", dim, ffn, the experts' ffn and the q and kv widths must be multiples of "
                     + block);
         }

@@ -152,7 +152,8 @@ class LlamaForwardPassTest {
         QuantMix mix = QuantMix.parse(quant);
         Path file = dir.resolve(arch + "-" + quant + ".gguf");
         boolean k = quant.startsWith("Q4_K");
-        RandomModelSpec base = k ? new RandomModelSpec(2, 256, 4, 4, 512, 512, 2048, 10000f, mix.base(), true, 13) : RandomModelSpec.tiny(mix.base());
+        RandomModelSpec base = k ? new RandomModelSpec(2, 256, 4, 4, 512, 512, 2048, 10000f, mix.base(), true, 13)
+                : RandomModelSpec.tiny(mix.base());
         int expertFfn = arch == Architecture.QWEN3MOE ? (k ? 256 : 64) : base.ffn();
         RandomModelWriter.write(base.as(arch, base.headDim(), false, new Experts(8, 3, expertFfn)), mix, file);
         try (LoadedModel m = ModelLoader.load(file, 2, ReadAheadSetting.AUTO, layout, Q4Activations.INT8); GgufFile raw = GgufFile.open(file)) {
@@ -173,7 +174,7 @@ class LlamaForwardPassTest {
         }
     }
 
-    /** Greedy tokens of a batch equal each sequence's alone through a mixture of experts too, its experts taking tokens of several sequences. */
+    /** Greedy tokens of a batch equal each sequence's alone through a mixture of experts too, experts taking several sequences' tokens. */
     @Test
     void aBatchThroughAMixtureOfExpertsGivesTheSameGreedyTokensAsEachSequenceAlone() throws IOException {
         Path file = dir.resolve("moe-batch.gguf");
@@ -251,6 +252,16 @@ class LlamaForwardPassTest {
                     .hasMessageContaining("4 tensor(s) that Tangram's llama decoder does not use")
                     .hasMessageContaining("blk.0.attn_k_norm.weight, blk.0.attn_q_norm.weight, blk.1.attn_k_norm.weight");
             assertThat(LlamaWeights.of(raw, qwen3).layers()[1].kNorm()).hasSize(16);
+        }
+        // a mixture's experts take no FFN biases, as llama.cpp's graphs take none
+        Path moe = dir.resolve("mixtral.gguf");
+        RandomModelSpec tiny = RandomModelSpec.tiny(GgmlType.F32);
+        RandomModelWriter.write(tiny.as(Architecture.LLAMA, 16, false, new Experts(4, 2, tiny.ffn())), moe);
+        Path biased = dir.resolve("mixtral-biased.gguf");
+        dev.tangram.inference.testing.GgufCopy.write(moe, biased, java.util.Map.of(), java.util.Map.of("blk.0.ffn_down.bias", new float[64]));
+        try (GgufFile raw = GgufFile.open(biased)) {
+            assertThatThrownBy(() -> LlamaWeights.of(raw, ModelLoader.config(raw))).isInstanceOf(GgufFormatException.class)
+                    .hasMessageContaining("1 tensor(s) that Tangram's llama decoder does not use").hasMessageContaining("blk.0.ffn_down.bias");
         }
     }
 

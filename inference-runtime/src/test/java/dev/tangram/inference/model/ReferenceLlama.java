@@ -220,8 +220,8 @@ final class ReferenceLlama {
                 }
                 add(x, postNorm(plus(mul(wo[l], att), bo[l]), postAttnNorm[l]), scales.residual());
                 double[] xf = rmsNorm(x, ffnNorm[l]);
-                double[] ffn = router[l] != null ? mixture(l, xf) : plus(mul(wd[l], gated(plus(mul(wg[l], xf), bg[l]), plus(mul(wu[l], xf), bu[l]))),
-                        bd[l]);
+                double[] ffn = router[l] != null ? mixture(l, xf)
+                        : plus(mul(wd[l], gated(plus(mul(wg[l], xf), bg[l]), plus(mul(wu[l], xf), bu[l]))), bd[l]);
                 add(x, postNorm(ffn, postFfnNorm[l]), scales.residual());
             }
             result[p] = plus(mul(output, rmsNorm(x, outNorm)), outBias);
