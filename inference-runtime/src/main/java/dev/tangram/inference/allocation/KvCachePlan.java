@@ -1,5 +1,6 @@
 package dev.tangram.inference.allocation;
 
+import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.model.LlamaConfig;
 import dev.tangram.inference.model.PagedKvCache;
 
@@ -13,6 +14,7 @@ import dev.tangram.inference.model.PagedKvCache;
  * @param utilisation     the fraction of the budget the server may use
  * @param weightBytes     bytes of the weights
  * @param activationBytes bytes of scratch for one step at the batch token budget
+ * @param type            what one cached element is stored as (its bytes per element)
  * @param bytesPerBlock   bytes of one KV block
  * @param blockSize       token slots per block
  * @param budgetBlocks    blocks the budget allows
@@ -21,16 +23,16 @@ import dev.tangram.inference.model.PagedKvCache;
  * @param maxModelLen     the longest sequence to serve
  * @param refusal         why the server cannot start, or null when it fits
  */
-public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBytes, long activationBytes, long bytesPerBlock,
+public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBytes, long activationBytes, KvCacheType type, long bytesPerBlock,
                           int blockSize, long budgetBlocks, long heapBlocks, int blocks, int maxModelLen, String refusal) {
     private static final double MIB = 1024.0 * 1024;
 
-    public static KvCachePlan compute(MemoryBudget budget, double utilisation, LlamaConfig config, int blockSize, long weightBytes,
-                                      long activationBytes, long heapBytes, int maxModelLen) {
+    public static KvCachePlan compute(MemoryBudget budget, double utilisation, LlamaConfig config, int blockSize, KvCacheType type,
+                                      long weightBytes, long activationBytes, long heapBytes, int maxModelLen) {
         if (!(utilisation > 0 && utilisation <= 1)) {
             throw new IllegalArgumentException("utilisation must be in (0, 1], got " + utilisation);
         }
-        long perBlock = PagedKvCache.bytesPerBlock(config, blockSize);
+        long perBlock = PagedKvCache.bytesPerBlock(config, blockSize, type);
         long usable = (long) (budget.bytes() * utilisation) - weightBytes - activationBytes;
         long budgetBlocks = Math.max(0, usable / perBlock);
         long heapBlocks = Math.max(0, (long) (heapBytes * utilisation - activationBytes) / perBlock);
@@ -43,10 +45,11 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
                     weightBytes / MIB, activationBytes / MIB, budget.bytes() * utilisation / MIB, budget.source(), utilisation);
         } else if (blocks < needed) {
             refusal = String.format("the KV cache holds %d blocks (%d tokens) but one sequence of %d tokens needs %d blocks: "
-                            + "give the pod more memory, raise memory.utilisation, or lower model.maxModelLen",
-                    blocks, (long) blocks * blockSize, maxModelLen, needed);
+                            + "give the pod more memory, raise memory.utilisation, %slower model.maxModelLen",
+                    blocks, (long) blocks * blockSize, maxModelLen, needed,
+                    type == KvCacheType.F32 ? "store the cache in halves (kvCache.type: f16), or " : "or ");
         }
-        return new KvCachePlan(budget, utilisation, weightBytes, activationBytes, perBlock, blockSize, budgetBlocks, heapBlocks, blocks,
+        return new KvCachePlan(budget, utilisation, weightBytes, activationBytes, type, perBlock, blockSize, budgetBlocks, heapBlocks, blocks,
                 maxModelLen, refusal);
     }
 
@@ -62,9 +65,9 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
     /** The whole arithmetic in one line, for the log and for humans. */
     public String arithmetic(LlamaConfig c) {
         String line = String.format("kv cache: (%.0f MiB [%s] × %.2f − weights %.1f MiB − activations %.1f MiB) ÷ %d B/block "
-                        + "(2 × %d layers × %d kv heads × %d head dim × %d B × %d slots) = %d blocks",
+                        + "(2 × %d layers × %d kv heads × %d head dim × %d B [%s] × %d slots) = %d blocks",
                 budget.bytes() / MIB, budget.source(), utilisation, weightBytes / MIB, activationBytes / MIB, bytesPerBlock,
-                c.layers(), c.kvHeads(), c.headDim(), PagedKvCache.BYTES_PER_ELEMENT, blockSize, budgetBlocks);
+                c.layers(), c.kvHeads(), c.headDim(), type.bytes(), type.word(), blockSize, budgetBlocks);
         if (blocks < budgetBlocks) {
             line += String.format("; capped at %d blocks by the JVM heap (%d blocks fit)", blocks, heapBlocks);
         }

@@ -8,6 +8,7 @@ import dev.tangram.inference.kernels.WeightMatrix;
 import dev.tangram.inference.model.LlamaWeights;
 import dev.tangram.inference.model.LoadedModel;
 import dev.tangram.inference.model.ModelLoader;
+import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.model.PagedKvCache;
 import dev.tangram.inference.model.SequenceChunk;
 import dev.tangram.inference.sampling.JsonFormat;
@@ -50,6 +51,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--q4-activations", description = "what Q4_0 and K-quant matrices in lanes multiply: int8 (the input rounded to 8 bits "
             + "per block of 32) or float (default int8)", converter = Q4ActivationsConverter.class)
     Q4Activations q4Activations = Q4Activations.INT8;
+    @Option(names = "--kv-cache-type", description = "what the KV cache stores: f16 (IEEE halves, as serve does by default) or f32 "
+            + "(default f16)", converter = KvCacheTypeConverter.class) KvCacheType kvCacheType = KvCacheType.F16;
     @Option(names = "--matmul-tokens", split = ",", description = "also time the batched matmul alone, over every layer's FFN gate "
             + "and down matrices, for these token counts (GMAC/s)") int[] matmulTokens = {};
     @Option(names = "--json-mask-tokens", description = "also time sampling under a JSON response format (any object, and a "
@@ -83,6 +86,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 jsonMask(m);
             }
             double single = 0;
+            if (batches.length > 0) {
+                System.out.printf("decode after a %d-token prompt, KV cache of %s%n", prompt, kvCacheType.word());
+            }
             for (int batch : batches) {
                 double tps = decode(m, batch);
                 if (batch == 1) {
@@ -150,7 +156,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
     private double decode(LoadedModel m, int batch) {
         int blockSize = 16;
         int perSeq = (prompt + warmup + tokens + 2 + blockSize - 1) / blockSize;
-        PagedKvCache cache = new PagedKvCache(m.config(), perSeq * batch, blockSize);
+        PagedKvCache cache = new PagedKvCache(m.config(), perSeq * batch, blockSize, kvCacheType);
         List<int[]> tables = new ArrayList<>();
         for (int s = 0; s < batch; s++) {
             int seq = s;
@@ -278,6 +284,13 @@ public final class EngineBenchCommand implements Callable<Integer> {
     static final class Q4ActivationsConverter extends ParsingConverter<Q4Activations> {
         Q4ActivationsConverter() {
             super(Q4Activations::parse);
+        }
+    }
+
+    /** {@code --kv-cache-type f16|f32}. */
+    static final class KvCacheTypeConverter extends ParsingConverter<KvCacheType> {
+        KvCacheTypeConverter() {
+            super(KvCacheType::parse);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.tangram.inference.http.ReasoningFormat;
 import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
+import dev.tangram.inference.model.KvCacheType;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -27,7 +28,8 @@ import java.util.function.Function;
  * model:     { name: "", maxModelLen: 0, reasoningFormat: auto }  # 0 = the model's context length
  *            # reasoningFormat: auto (a reasoning model's reasoning goes into reasoning_content) or none (left in the content)
  * memory:    { utilisation: 0.9, cpuBudgetMib: 4096 }
- * kvCache:   { blockSize: 16 }
+ * kvCache:   { blockSize: 16, type: f16 }
+ *            # type: f16 (keys and values stored as IEEE halves: twice the tokens in the same memory) or f32 (as computed)
  * scheduler: { maxBatchTokens: 512, maxRunning: 16, maxWaiting: 64 }
  * engine:    { readAhead: auto, weightLayout: auto, q4Activations: int8 }
  *            # readAhead: auto (timed at load), off, or bytes ahead (a multiple of 64); weightLayout: auto, lanes (Q8_0/Q4_0/
@@ -36,16 +38,17 @@ import java.util.function.Function;
  */
 public record ServerConfig(String host, int port, String modelName, int maxModelLen, double utilisation, long cpuBudgetMib,
                            int blockSize, int maxBatchTokens, int maxRunning, int maxWaiting, ReadAheadSetting readAhead,
-                           WeightLayout weightLayout, Q4Activations q4Activations, int drainSeconds, ReasoningFormat reasoningFormat) {
+                           WeightLayout weightLayout, Q4Activations q4Activations, int drainSeconds, ReasoningFormat reasoningFormat,
+                           KvCacheType kvCacheType) {
     public static final int VERSION = 1;
     public static final ServerConfig DEFAULTS = new ServerConfig("0.0.0.0", 8000, "", 0, 0.9, 4096, 16, 512, 16, 64,
-            ReadAheadSetting.AUTO, WeightLayout.AUTO, Q4Activations.INT8, 25, ReasoningFormat.AUTO);
+            ReadAheadSetting.AUTO, WeightLayout.AUTO, Q4Activations.INT8, 25, ReasoningFormat.AUTO, KvCacheType.F16);
 
     private static final Map<String, Set<String>> FIELDS = Map.of(
             "server", Set.of("host", "port", "drainSeconds"),
             "model", Set.of("name", "maxModelLen", "reasoningFormat"),
             "memory", Set.of("utilisation", "cpuBudgetMib"),
-            "kvCache", Set.of("blockSize"),
+            "kvCache", Set.of("blockSize", "type"),
             "scheduler", Set.of("maxBatchTokens", "maxRunning", "maxWaiting"),
             "engine", Set.of("readAhead", "weightLayout", "q4Activations"));
 
@@ -112,7 +115,8 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
                         Q4Activations::parse),
                 (int) integer(s, "server", "drainSeconds", d.drainSeconds(), 0, 3600),
                 choice(s.get("model").get("reasoningFormat"), d.reasoningFormat(), "model.reasoningFormat", "auto, deepseek or none",
-                        ReasoningFormat::parse));
+                        ReasoningFormat::parse),
+                choice(s.get("kvCache").get("type"), d.kvCacheType(), "kvCache.type", KvCacheType.words(), KvCacheType::parse));
         if (!(c.utilisation() > 0 && c.utilisation() <= 1)) {
             throw new ConfigException("memory.utilisation: must be in (0, 1], got " + c.utilisation());
         }
@@ -121,7 +125,7 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, modelName, maxModelLen, utilisation, cpuBudgetMib, blockSize, maxBatchTokens, maxRunning,
-                maxWaiting, readAhead, weightLayout, q4Activations, drainSeconds, reasoningFormat);
+                maxWaiting, readAhead, weightLayout, q4Activations, drainSeconds, reasoningFormat, kvCacheType);
     }
 
     @SuppressWarnings("unchecked")
@@ -196,9 +200,8 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
     }
 
     /**
-     * One of a setting's words ({@code engine.weightLayout}, {@code engine.q4Activations}, {@code model.reasoningFormat}),
-     * {@code parse} turning the word
-     * into the setting or refusing it with the reason.
+     * One of a setting's words ({@code engine.weightLayout}, {@code engine.q4Activations}, {@code model.reasoningFormat},
+     * {@code kvCache.type}), {@code parse} turning the word into the setting or refusing it with the reason.
      */
     private static <T> T choice(Object v, T dflt, String key, String expected, Function<String, T> parse) {
         if (v == null) {

@@ -17,6 +17,11 @@ import jdk.incubator.vector.VectorOperators;
  * four heads; positions go in tiles of whole blocks with a running maximum and sum per head (the online softmax), so the
  * scratch is one tile of scores per head whatever the context length, and the four heads' outputs stay in registers
  * while a tile's values are added into them. One instance per thread.
+ *
+ * <p>A cache of IEEE halves ({@code short[]}, the bits {@link Float#floatToFloat16} gives) keeps the same layout; a
+ * tile's runs are widened to floats into this instance's scratch first (a plain loop, which C2 compiles to the CPU's
+ * half-to-float instruction), and the float code runs over the scratch, so both caches share every line of arithmetic,
+ * in the same order.
  */
 public final class GroupedAttention {
     /** Positions per tile of scores (at least one block). */
@@ -33,6 +38,9 @@ public final class GroupedAttention {
     private int[] bases = new int[0];
     /** [tile]: where each position of the tile has its value row. */
     private int[] rows = new int[0];
+    /** [tile × headDim]: a tile's key and value runs widened from halves, block by block; empty until a cache of halves is read. */
+    private float[] keyTile = new float[0];
+    private float[] valueTile = new float[0];
     /** [group × headDim]: each head's output so far, not yet divided by its sum. */
     private final float[] acc;
     private final float[] max;
@@ -68,10 +76,10 @@ public final class GroupedAttention {
 
     /**
      * Bytes of scratch one instance holds at most, for blocks of up to {@link #MAX_TILE} slots: tiles of at most that
-     * many positions, in at most {@link #TILE} blocks.
+     * many positions, in at most {@link #TILE} blocks, and a tile's keys and values widened from halves.
      */
     public static long scratchBytes(int group, int headDim) {
-        return 4L * ((long) group * MAX_TILE + MAX_TILE + TILE + (long) group * headDim + 2L * group);
+        return 4L * ((long) group * MAX_TILE + MAX_TILE + TILE + (long) group * headDim + 2L * group + 2L * MAX_TILE * headDim);
     }
 
     private static int tilePositions(int blockSize) {
@@ -99,6 +107,23 @@ public final class GroupedAttention {
         }
     }
 
+    /** {@link #store(float[], int, float[], int, float[], float[], int, int, int, int, int)} into a cache of halves, each value rounded to the nearest. */
+    public static void store(float[] k, int kOff, float[] v, int vOff, short[] keys, short[] values, int block, int slot, int blockSize,
+                             int kvHeads, int headDim) {
+        for (int h = 0; h < kvHeads; h++) {
+            int run = headRun(block, h, blockSize, kvHeads, headDim);
+            int from = kOff + h * headDim;
+            for (int d = 0; d < headDim; d++) {
+                keys[run + d * blockSize + slot] = Float.floatToFloat16(k[from + d]);
+            }
+            int at = run + slot * headDim;
+            int vFrom = vOff + h * headDim;
+            for (int d = 0; d < headDim; d++) {
+                values[at + d] = Float.floatToFloat16(v[vFrom + d]);
+            }
+        }
+    }
+
     /**
      * Attends from the group's query heads to positions {@code [0, positions)}.
      *
@@ -120,13 +145,29 @@ public final class GroupedAttention {
      */
     public void attend(float[] q, int qOff, float scale, float[] keys, float[] values, int[] table, int blockSize, int kvHeads,
                        int kvHead, int first, int positions, float[] out, int outOff) {
+        attend(q, qOff, scale, keys, values, null, null, table, blockSize, kvHeads, kvHead, first, positions, out, outOff);
+    }
+
+    /**
+     * Attends from the group's query heads to positions {@code [first, positions)} of a cache of halves (stored by
+     * {@link #store(float[], int, float[], int, short[], short[], int, int, int, int, int)}): the float kernel over each
+     * tile's runs widened to floats.
+     */
+    public void attend(float[] q, int qOff, float scale, short[] keys, short[] values, int[] table, int blockSize, int kvHeads,
+                       int kvHead, int first, int positions, float[] out, int outOff) {
+        attend(q, qOff, scale, null, null, keys, values, table, blockSize, kvHeads, kvHead, first, positions, out, outOff);
+    }
+
+    /** The attention over floats, or (where {@code keys} is null) over halves widened a tile at a time. */
+    private void attend(float[] q, int qOff, float scale, float[] keys, float[] values, short[] halfKeys, short[] halfValues, int[] table,
+                        int blockSize, int kvHeads, int kvHead, int first, int positions, float[] out, int outOff) {
         if (first < 0 || first >= positions) {
             throw new IllegalArgumentException("the window [" + first + ", " + positions + ") holds no position");
         }
         if (blockSize < 1 || blockSize > MAX_TILE) {
             throw new IllegalArgumentException("block size must be in [1, " + MAX_TILE + "], got " + blockSize);
         }
-        grow(blockSize);
+        grow(blockSize, halfKeys != null);
         Arrays.fill(max, Float.NEGATIVE_INFINITY);
         Arrays.fill(sum, 0f);
         Arrays.fill(acc, 0f);
@@ -135,8 +176,18 @@ public final class GroupedAttention {
         for (int start = first - first % blockSize; start < positions; start += tile) {
             int n = Math.min(tile, positions - start);
             int blocks = (n + blockSize - 1) / blockSize;
+            float[] k = keys;
+            float[] v = values;
             for (int b = 0; b < blocks; b++) {
                 bases[b] = headRun(table[start / blockSize + b], kvHead, blockSize, kvHeads, hd);
+                if (halfKeys != null) {
+                    int run = blockSize * hd;
+                    widen(halfKeys, bases[b], keyTile, b * run, run);
+                    widen(halfValues, bases[b], valueTile, b * run, run);
+                    bases[b] = b * run;
+                    k = keyTile;
+                    v = valueTile;
+                }
                 int slots = Math.min(blockSize, n - b * blockSize);
                 for (int s = 0; s < slots; s++) {
                     rows[b * blockSize + s] = bases[b] + s * hd;
@@ -145,12 +196,12 @@ public final class GroupedAttention {
             int g = 0;
             for (; g + HEADS_AT_ONCE <= group; g += HEADS_AT_ONCE) {
                 for (int b = 0; b < blocks; b++) {
-                    scores4(q, qOff + g * hd, keys, bases[b], blockSize, Math.min(blockSize, n - b * blockSize), g * tile + b * blockSize);
+                    scores4(q, qOff + g * hd, k, bases[b], blockSize, Math.min(blockSize, n - b * blockSize), g * tile + b * blockSize);
                 }
             }
             for (; g < group; g++) {
                 for (int b = 0; b < blocks; b++) {
-                    scores1(q, qOff + g * hd, keys, bases[b], blockSize, Math.min(blockSize, n - b * blockSize), g * tile + b * blockSize);
+                    scores1(q, qOff + g * hd, k, bases[b], blockSize, Math.min(blockSize, n - b * blockSize), g * tile + b * blockSize);
                 }
             }
             for (g = 0; g < group; g++) {
@@ -165,10 +216,10 @@ public final class GroupedAttention {
                 softmaxStep(g, n, tileScale);
             }
             for (g = 0; g + HEADS_AT_ONCE <= group; g += HEADS_AT_ONCE) {
-                values4(values, n, g);
+                values4(v, n, g);
             }
             for (; g < group; g++) {
-                values1(values, n, g);
+                values1(v, n, g);
             }
         }
         for (int g = 0; g < group; g++) {
@@ -179,13 +230,24 @@ public final class GroupedAttention {
         }
     }
 
-    private void grow(int blockSize) {
+    private void grow(int blockSize, boolean halves) {
         int t = tilePositions(blockSize);
         if (t != tile) {
             tile = t;
             scores = new float[group * t];
             rows = new int[t];
             bases = new int[t / blockSize];
+        }
+        if (halves && keyTile.length != t * headDim) {
+            keyTile = new float[t * headDim];
+            valueTile = new float[t * headDim];
+        }
+    }
+
+    /** {@code n} halves from {@code src[from ..)} as floats into {@code dst[to ..)}. */
+    private static void widen(short[] src, int from, float[] dst, int to, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[to + i] = Float.float16ToFloat(src[from + i]);
         }
     }
 

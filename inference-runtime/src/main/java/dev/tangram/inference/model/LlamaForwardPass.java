@@ -248,13 +248,17 @@ public final class LlamaForwardPass implements ForwardPass {
         boolean local = c.window().isLocal(l);
         rope(q, c.heads(), tokens, local);
         rope(k, c.kvHeads(), tokens, local);
-        float[] keys = cache.keys(l);
-        float[] values = cache.values(l);
         int bs = cache.blockSize();
+        boolean half = cache.type() == KvCacheType.F16;
         for (int t = 0; t < tokens; t++) {
             int[] table = chunks.get(owner[t]).blockTable();
-            GroupedAttention.store(k, t * c.kvDim(), v, t * c.kvDim(), keys, values, table[pos[t] / bs], pos[t] % bs, bs, c.kvHeads(),
-                    c.headDim());
+            int block = table[pos[t] / bs];
+            int kvo = t * c.kvDim();
+            if (half) {
+                GroupedAttention.store(k, kvo, v, kvo, cache.halfKeys(l), cache.halfValues(l), block, pos[t] % bs, bs, c.kvHeads(), c.headDim());
+            } else {
+                GroupedAttention.store(k, kvo, v, kvo, cache.keys(l), cache.values(l), block, pos[t] % bs, bs, c.kvHeads(), c.headDim());
+            }
         }
         this.layer = l;
         pool.run(tokens * c.kvHeads(), Math.max(1, tokens * c.kvHeads() / (pool.size() * 8)), attentionTask);
@@ -350,15 +354,21 @@ public final class LlamaForwardPass implements ForwardPass {
         int hd = c.headDim();
         int group = c.heads() / c.kvHeads();
         float scale = c.scales().attentionScale(hd);
-        float[] keys = cache.keys(layer);
-        float[] values = cache.values(layer);
+        boolean half = cache.type() == KvCacheType.F16;
         GroupedAttention kernel = attention[worker];
         for (int item = from; item < to; item++) {
             int t = item / c.kvHeads();
             int kvHead = item % c.kvHeads();
             int qo = t * qDim + kvHead * group * hd;
-            kernel.attend(q, qo, scale, keys, values, chunks.get(owner[t]).blockTable(), cache.blockSize(), c.kvHeads(), kvHead,
-                    c.window().first(layer, pos[t]), pos[t] + 1, att, qo);
+            int[] table = chunks.get(owner[t]).blockTable();
+            int first = c.window().first(layer, pos[t]);
+            if (half) {
+                kernel.attend(q, qo, scale, cache.halfKeys(layer), cache.halfValues(layer), table, cache.blockSize(), c.kvHeads(), kvHead,
+                        first, pos[t] + 1, att, qo);
+            } else {
+                kernel.attend(q, qo, scale, cache.keys(layer), cache.values(layer), table, cache.blockSize(), c.kvHeads(), kvHead, first,
+                        pos[t] + 1, att, qo);
+            }
         }
     }
 

@@ -99,18 +99,19 @@ public final class InferenceServer implements AutoCloseable {
             }
             int maxModelLen = config.maxModelLen() == 0 ? c.contextLength() : Math.min(config.maxModelLen(), c.contextLength());
             MemoryBudget budget = MemoryBudget.of(allocation, config.cpuBudgetMib());
-            KvCachePlan plan = KvCachePlan.compute(budget, config.utilisation(), c, config.blockSize(), loaded.weightBytes(),
+            KvCachePlan plan = KvCachePlan.compute(budget, config.utilisation(), c, config.blockSize(), config.kvCacheType(), loaded.weightBytes(),
                     loaded.forwardPass().activationBytes(config.maxBatchTokens()), HeapRoom.forLongLivedArrays(), maxModelLen);
             LOG.info(plan.arithmetic(c));
             if (!plan.fits()) {
                 throw new StartupRefusedException(plan.refusal() + " [" + plan.arithmetic(c) + "]");
             }
             String name = config.modelName().isEmpty() ? loaded.name() : config.modelName();
-            PagedKvCache cache = new PagedKvCache(c, plan.blocks(), config.blockSize());
+            PagedKvCache cache = new PagedKvCache(c, plan.blocks(), config.blockSize(), config.kvCacheType());
             ContinuousBatchScheduler scheduler = new ContinuousBatchScheduler(loaded.forwardPass(), cache,
                     new SchedulerSettings(config.maxBatchTokens(), config.maxRunning(), config.maxWaiting(), maxModelLen),
                     TokenSampler.perRequest(loaded.tokenizer()), loaded.tokenizer()::isEndOfGeneration, metrics);
             metrics.bind(scheduler, name);
+            metrics.cacheConfig(config.blockSize(), plan.type().word(), config.utilisation(), plan.blocks());
             EngineLoop engine = new EngineLoop(scheduler).start();
             http.allocation(allocationJson(allocation, plan, c, name));
             String jinja = loaded.chatTemplate().orElse(null);
@@ -191,7 +192,8 @@ public final class InferenceServer implements AutoCloseable {
         kv.put("layers", c.layers());
         kv.put("kvHeads", c.kvHeads());
         kv.put("headDim", c.headDim());
-        kv.put("bytesPerElement", PagedKvCache.BYTES_PER_ELEMENT);
+        kv.put("cacheType", p.type().word());
+        kv.put("bytesPerElement", p.type().bytes());
         kv.put("blockSize", p.blockSize());
         kv.put("bytesPerBlock", p.bytesPerBlock());
         kv.put("budgetBlocks", p.budgetBlocks());

@@ -1,5 +1,6 @@
 package dev.tangram.inference.allocation;
 
+import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.model.LlamaConfig;
 import org.junit.jupiter.api.Test;
 
@@ -14,20 +15,20 @@ class KvCachePlanTest {
     @Test
     void dividesWhatIsLeftAfterWeightsAndActivationsByTheBlockSize() {
         MemoryBudget budget = new MemoryBudget(8 * GIB, "TANGRAM_GPU_MEMORY_LIMIT_MIB=8192", true);
-        KvCachePlan p = KvCachePlan.compute(budget, 0.9, ONE_B, 16, 1300 * MIB, 100 * MIB, 64 * GIB, 8192);
+        KvCachePlan p = KvCachePlan.compute(budget, 0.9, ONE_B, 16, KvCacheType.F32, 1300 * MIB, 100 * MIB, 64 * GIB, 8192);
         // 2 × 16 × 8 × 64 × 4 B × 16 = 1 MiB per block
         assertThat(p.bytesPerBlock()).isEqualTo(MIB);
         long expected = ((long) (8 * GIB * 0.9) - 1400 * MIB) / MIB;
         assertThat(p.blocks()).isEqualTo((int) expected);
         assertThat(p.fits()).isTrue();
         assertThat(p.arithmetic(ONE_B)).contains("8192 MiB", "× 0.90", "1300.0 MiB", "100.0 MiB", "1048576 B/block",
-                "2 × 16 layers × 8 kv heads × 64 head dim × 4 B × 16 slots", "= " + expected + " blocks");
+                "2 × 16 layers × 8 kv heads × 64 head dim × 4 B [f32] × 16 slots", "= " + expected + " blocks");
     }
 
     @Test
     void theHeapCapsTheCacheAndTheLineSaysSo() {
         MemoryBudget budget = new MemoryBudget(80 * GIB, "GPU-0", true);
-        KvCachePlan p = KvCachePlan.compute(budget, 0.9, ONE_B, 16, 1300 * MIB, 0, 4 * GIB, 8192);
+        KvCachePlan p = KvCachePlan.compute(budget, 0.9, ONE_B, 16, KvCacheType.F32, 1300 * MIB, 0, 4 * GIB, 8192);
         assertThat(p.blocks()).isEqualTo((int) (4 * GIB * 0.9 / MIB));
         assertThat(p.budgetBlocks()).isGreaterThan(p.blocks());
         assertThat(p.arithmetic(ONE_B)).contains("capped at " + p.blocks() + " blocks by the JVM heap");
@@ -36,7 +37,7 @@ class KvCachePlanTest {
     @Test
     void refusesAModelWhoseWeightsDoNotFit() {
         MemoryBudget budget = new MemoryBudget(1 * GIB, "MIG-1 (1g.10gb)", true);
-        KvCachePlan p = KvCachePlan.compute(budget, 0.9, ONE_B, 16, 2 * GIB, 10 * MIB, 64 * GIB, 2048);
+        KvCachePlan p = KvCachePlan.compute(budget, 0.9, ONE_B, 16, KvCacheType.F32, 2 * GIB, 10 * MIB, 64 * GIB, 2048);
         assertThat(p.fits()).isFalse();
         assertThat(p.refusal()).contains("does not fit", "weights 2048 MiB", "MIG-1");
     }
@@ -44,8 +45,25 @@ class KvCachePlanTest {
     @Test
     void refusesWhenOneFullSequenceDoesNotFit() {
         MemoryBudget budget = new MemoryBudget(2 * GIB, "config", false);
-        KvCachePlan p = KvCachePlan.compute(budget, 0.9, ONE_B, 16, 1300 * MIB, 100 * MIB, 64 * GIB, 131072);
+        KvCachePlan p = KvCachePlan.compute(budget, 0.9, ONE_B, 16, KvCacheType.F32, 1300 * MIB, 100 * MIB, 64 * GIB, 131072);
         assertThat(p.fits()).isFalse();
-        assertThat(p.refusal()).contains("131072 tokens needs 8192 blocks", "model.maxModelLen");
+        assertThat(p.refusal()).contains("131072 tokens needs 8192 blocks", "kvCache.type: f16", "model.maxModelLen");
+    }
+
+    @Test
+    void halvesHoldTwiceTheTokensOfFloats() {
+        MemoryBudget budget = new MemoryBudget(8 * GIB, "config", false);
+        KvCachePlan floats = KvCachePlan.compute(budget, 0.9, ONE_B, 16, KvCacheType.F32, 1300 * MIB, 100 * MIB, 64 * GIB, 8192);
+        KvCachePlan halves = KvCachePlan.compute(budget, 0.9, ONE_B, 16, KvCacheType.F16, 1300 * MIB, 100 * MIB, 64 * GIB, 8192);
+        // 2 × 16 × 8 × 64 × 2 B × 16 = 512 KiB per block
+        assertThat(halves.bytesPerBlock()).isEqualTo(MIB / 2);
+        long usable = (long) (8 * GIB * 0.9) - 1400 * MIB;
+        assertThat(halves.blocks()).isEqualTo((int) (usable / (MIB / 2)));
+        assertThat(floats.blocks()).isEqualTo((int) (usable / MIB));
+        assertThat(halves.arithmetic(ONE_B)).contains("× 2 B [f16] × 16 slots", "524288 B/block");
+        // the advice for a sequence that does not fit names what is not yet done
+        KvCachePlan tight = KvCachePlan.compute(new MemoryBudget(2 * GIB, "config", false), 0.9, ONE_B, 16, KvCacheType.F16,
+                1300 * MIB, 100 * MIB, 64 * GIB, 131072);
+        assertThat(tight.refusal()).doesNotContain("kvCache.type").contains("raise memory.utilisation, or lower model.maxModelLen");
     }
 }

@@ -4,6 +4,7 @@ import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.http.ReasoningFormat;
 import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.WeightLayout;
+import dev.tangram.inference.model.KvCacheType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,12 +22,14 @@ class ServerConfigTest {
                 server: { port: 9000, drainSeconds: 5 }
                 model: { name: tiny, maxModelLen: 256, reasoningFormat: none }
                 memory: { utilisation: 0.5, cpuBudgetMib: 512 }
-                kvCache: { blockSize: 8 }
+                kvCache: { blockSize: 8, type: f32 }
                 scheduler: { maxBatchTokens: 64, maxRunning: 4, maxWaiting: 2 }
                 engine: { readAhead: 1024, weightLayout: rows, q4Activations: float }
                 """);
         assertThat(c).isEqualTo(new ServerConfig("0.0.0.0", 9000, "tiny", 256, 0.5, 512, 8, 64, 4, 2, new ReadAheadSetting(false, 1024),
-                WeightLayout.ROWS, Q4Activations.FLOAT, 5, ReasoningFormat.NONE));
+                WeightLayout.ROWS, Q4Activations.FLOAT, 5, ReasoningFormat.NONE, KvCacheType.F32));
+        assertThat(ServerConfig.parse("version: 1").kvCacheType()).isEqualTo(KvCacheType.F16);
+        assertThat(ServerConfig.parse("version: 1\nkvCache: { type: F16 }").kvCacheType()).isEqualTo(KvCacheType.F16);
         assertThat(ServerConfig.parse("version: 1").reasoningFormat()).isEqualTo(ReasoningFormat.AUTO);
         assertThat(ServerConfig.parse("version: 1").weightLayout()).isEqualTo(WeightLayout.AUTO);
         assertThat(ServerConfig.parse("version: 1").q4Activations()).isEqualTo(Q4Activations.INT8);
@@ -60,6 +63,10 @@ class ServerConfigTest {
                 .hasMessage("engine.q4Activations: Q4_0 activations must be int8 or float, got 'int4'");
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nmodel: { reasoningFormat: hidden }"))
                 .hasMessage("model.reasoningFormat: expected auto, deepseek or none, got 'hidden'");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nkvCache: { type: q8_0 }"))
+                .hasMessage("kvCache.type: expected f16 or f32, got 'q8_0'");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nkvCache: { type: 16 }"))
+                .hasMessage("kvCache.type: expected f16 or f32, got 16 (integer)");
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { q4Activations: 8 }"))
                 .hasMessage("engine.q4Activations: expected int8 or float, got 8 (integer)");
     }

@@ -184,9 +184,9 @@ class LlamaForwardPassTest {
             int[][] prompts = {{1, 2, 3}, {300, 301, 302, 303, 304, 305, 306}, {42}, {7, 8, 9, 10, 11}, {500, 9}, {77, 78, 79, 80}};
             List<List<Integer>> alone = new ArrayList<>();
             for (int[] prompt : prompts) {
-                alone.add(generate(m, List.of(prompt), 12).getFirst());
+                alone.add(generate(m, List.of(prompt), 12, KvCacheType.F32).getFirst());
             }
-            assertThat(generate(m, List.of(prompts), 12)).isEqualTo(alone);
+            assertThat(generate(m, List.of(prompts), 12, KvCacheType.F32)).isEqualTo(alone);
         }
     }
 
@@ -320,16 +320,16 @@ class LlamaForwardPassTest {
      * Q8_0 where the machine takes octets, and a tile of four and one of two otherwise.
      */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
-    void batchOfSequencesGivesTheSameGreedyTokensAsEachSequenceAlone(GgmlType type) throws IOException {
+    @CsvSource({"Q8_0, F32", "Q4_0, F32", "Q8_0, F16"})
+    void batchOfSequencesGivesTheSameGreedyTokensAsEachSequenceAlone(GgmlType type, KvCacheType cacheType) throws IOException {
         try (LoadedModel m = ModelLoader.load(model(type, true), 2)) {
             int[][] prompts = {{1, 2, 3}, {300, 301, 302, 303, 304, 305, 306}, {42}, {7, 8, 9, 10, 11}, {500, 9}, {77, 78, 79, 80}};
             int steps = 12;
             List<List<Integer>> alone = new ArrayList<>();
             for (int[] prompt : prompts) {
-                alone.add(generate(m, List.of(prompt), steps).getFirst());
+                alone.add(generate(m, List.of(prompt), steps, cacheType).getFirst());
             }
-            List<List<Integer>> together = generate(m, List.of(prompts), steps);
+            List<List<Integer>> together = generate(m, List.of(prompts), steps, cacheType);
             assertThat(together).isEqualTo(alone);
         }
     }
@@ -350,13 +350,35 @@ class LlamaForwardPassTest {
         }
     }
 
-    @Test
-    void scatteredBlockTablesGiveTheSameLogitsAsContiguousOnes() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KvCacheType.class)
+    void scatteredBlockTablesGiveTheSameLogitsAsContiguousOnes(KvCacheType cacheType) throws IOException {
         try (LoadedModel m = ModelLoader.load(model(GgmlType.Q8_0, true), 2)) {
             int[] prompt = IntStream.range(0, 10).map(i -> 20 + i * 13).toArray();
-            float[] contiguous = run(m, prompt, new int[] {0, 1, 2});
-            float[] scattered = run(m, prompt, new int[] {7, 2, 5});
+            float[] contiguous = run(m, prompt, new int[] {0, 1, 2}, cacheType);
+            float[] scattered = run(m, prompt, new int[] {7, 2, 5}, cacheType);
             assertThat(scattered).containsExactly(contiguous);
+        }
+    }
+
+    /**
+     * A cache of halves against a reference that keeps each key and value as the nearest half: as prefill and token by
+     * token, in a plain Llama model, Qwen2's K/V biases, Qwen3's Q/K norms, and Gemma 3's sliding window and soft caps;
+     * and not what a cache of floats gives, so the halves are really what attention read.
+     */
+    @ParameterizedTest
+    @CsvSource({"LLAMA, 16, false", "QWEN2, 16, true", "QWEN3, 32, false", "GEMMA3, 32, false"})
+    void aCacheOfHalvesMatchesAReferenceThatKeepsHalves(Architecture arch, int headDim, boolean biases) throws IOException {
+        Path file = dir.resolve(arch + "-half.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0).as(arch, headDim, biases), file);
+        try (LoadedModel m = ModelLoader.load(file, 2); GgufFile raw = GgufFile.open(file)) {
+            assertDecodesAsTheReference(m, new ReferenceLlama(raw, m.config()).withHalfKv(), 5e-4, KvCacheType.F16);
+            int[] table = {0, 1, 2};
+            float[] halves = m.forwardPass().forward(List.of(new SequenceChunk(PROMPT, 0, table, true)),
+                    new PagedKvCache(m.config(), 8, 4, KvCacheType.F16))[0];
+            float[] floats = m.forwardPass().forward(List.of(new SequenceChunk(PROMPT, 0, table, true)),
+                    new PagedKvCache(m.config(), 8, 4, KvCacheType.F32))[0];
+            assertThat(halves).isNotEqualTo(floats);
         }
     }
 
@@ -373,16 +395,16 @@ class LlamaForwardPassTest {
         }
     }
 
-    private static float[] run(LoadedModel m, int[] prompt, int[] table) {
-        PagedKvCache cache = new PagedKvCache(m.config(), 8, 4);
+    private static float[] run(LoadedModel m, int[] prompt, int[] table, KvCacheType cacheType) {
+        PagedKvCache cache = new PagedKvCache(m.config(), 8, 4, cacheType);
         m.forwardPass().forward(List.of(new SequenceChunk(java.util.Arrays.copyOf(prompt, 6), 0, table, false)), cache);
         return m.forwardPass().forward(List.of(new SequenceChunk(java.util.Arrays.copyOfRange(prompt, 6, 10), 6, table, true)), cache)[0];
     }
 
     /** Greedy generation of several sequences in lockstep, all in one batch per step. */
-    private static List<List<Integer>> generate(LoadedModel m, List<int[]> prompts, int steps) {
+    private static List<List<Integer>> generate(LoadedModel m, List<int[]> prompts, int steps, KvCacheType cacheType) {
         int n = prompts.size();
-        PagedKvCache cache = new PagedKvCache(m.config(), 8 * n, 4);
+        PagedKvCache cache = new PagedKvCache(m.config(), 8 * n, 4, cacheType);
         int[][] tables = new int[n][];
         for (int i = 0; i < n; i++) {
             int seq = i;
@@ -418,11 +440,16 @@ class LlamaForwardPassTest {
 
     /** The prompt's last logits as one prefill chunk, then every position's token by token in a fresh cache. */
     private static void assertDecodesAsTheReference(LoadedModel m, ReferenceLlama reference, double tolerance) {
+        assertDecodesAsTheReference(m, reference, tolerance, KvCacheType.F32);
+    }
+
+    private static void assertDecodesAsTheReference(LoadedModel m, ReferenceLlama reference, double tolerance, KvCacheType cacheType) {
         double[][] expected = reference.logits(PROMPT);
         int[] table = {0, 1, 2};
-        float[] prefill = m.forwardPass().forward(List.of(new SequenceChunk(PROMPT, 0, table, true)), new PagedKvCache(m.config(), 8, 4))[0];
+        float[] prefill = m.forwardPass().forward(List.of(new SequenceChunk(PROMPT, 0, table, true)),
+                new PagedKvCache(m.config(), 8, 4, cacheType))[0];
         assertClose(prefill, expected[PROMPT.length - 1], tolerance, "prefill");
-        PagedKvCache fresh = new PagedKvCache(m.config(), 8, 4);
+        PagedKvCache fresh = new PagedKvCache(m.config(), 8, 4, cacheType);
         for (int p = 0; p < PROMPT.length; p++) {
             float[] step = m.forwardPass().forward(List.of(new SequenceChunk(new int[] {PROMPT[p]}, p, table, true)), fresh)[0];
             assertClose(step, expected[p], tolerance, "decode position " + p);

@@ -44,4 +44,33 @@ class PagedKvCacheTest {
                 .hasMessageContaining("too large");
         assertThatThrownBy(() -> new PagedKvCache(CONFIG, 0, 16)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aCacheOfHalvesHoldsShortArraysCopiesThemAndRefusesFloatAccess() {
+        PagedKvCache cache = new PagedKvCache(CONFIG, 3, 2, KvCacheType.F16);
+        assertThat(cache.type()).isEqualTo(KvCacheType.F16);
+        for (int l = 0; l < CONFIG.layers(); l++) {
+            assertThat(cache.halfKeys(l)).hasSize(3 * 2 * CONFIG.kvDim()).containsOnly((short) 0);
+            assertThat(cache.halfValues(l)).hasSize(3 * 2 * CONFIG.kvDim()).isNotSameAs(cache.halfKeys(l));
+            cache.halfKeys(l)[cache.offset(1, 1)] = Float.floatToFloat16(l + 0.5f);
+            cache.halfValues(l)[cache.offset(1, 0) + 3] = Float.floatToFloat16(-(l + 1));
+        }
+        cache.copyBlock(1, 0);
+        for (int l = 0; l < CONFIG.layers(); l++) {
+            assertThat(Float.float16ToFloat(cache.halfKeys(l)[cache.offset(0, 1)])).isEqualTo(l + 0.5f);
+            assertThat(Float.float16ToFloat(cache.halfValues(l)[cache.offset(0, 0) + 3])).isEqualTo(-(l + 1));
+        }
+        assertThatThrownBy(() -> cache.keys(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("f16 elements, not floats");
+        assertThatThrownBy(() -> new PagedKvCache(CONFIG, 3, 2).halfValues(0)).hasMessageContaining("f32 elements, not halves");
+        // half the bytes of floats: 2 × 6 layers × 2 kv heads × 16 × 2 B × 4 slots
+        assertThat(PagedKvCache.bytesPerBlock(CONFIG, 4, KvCacheType.F16)).isEqualTo(2L * 6 * 2 * 16 * 2 * 4)
+                .isEqualTo(PagedKvCache.bytesPerBlock(CONFIG, 4, KvCacheType.F32) / 2);
+    }
+
+    @Test
+    void aTypeIsNamedByItsWord() {
+        assertThat(KvCacheType.parse("f16")).isEqualTo(KvCacheType.F16);
+        assertThat(KvCacheType.parse("F32")).isEqualTo(KvCacheType.F32);
+        assertThatThrownBy(() -> KvCacheType.parse("fp8")).hasMessage("expected f16 or f32, got 'fp8'");
+    }
 }

@@ -17,7 +17,8 @@ import java.util.Set;
  * before RoPE, RoPE over adjacent pairs or over halves, Granite's multipliers, Gemma 3's block (GELU in its tanh form,
  * norms after attention and FFN, sliding-window layers with their own RoPE base, the logits' soft cap) and Gemma 2's
  * (Gemma 3's without Q/K norms, with the scores soft-capped too), and a mixture of experts (softmax over the router's
- * logits, the likeliest experts' outputs summed with their probabilities renormalised).
+ * logits, the likeliest experts' outputs summed with their probabilities renormalised). Keys and values can be kept as
+ * the nearest IEEE halves, as a {@link KvCacheType#F16} cache keeps them ({@link #withHalfKv}).
  */
 final class ReferenceLlama {
     private final LlamaConfig c;
@@ -40,6 +41,15 @@ final class ReferenceLlama {
 
     ReferenceLlama(GgufFile file, LlamaConfig c) {
         this(file, c, false);
+    }
+
+    /** Whether keys and values are rounded to halves before they are kept. */
+    private boolean halfKv;
+
+    /** This reference, keeping each key and value as the half nearest to it (as a {@link KvCacheType#F16} cache does). */
+    ReferenceLlama withHalfKv() {
+        halfKv = true;
+        return this;
     }
 
     ReferenceLlama(GgufFile file, LlamaConfig c, boolean roundQ4Input) {
@@ -189,8 +199,8 @@ final class ReferenceLlama {
                 rope(k, p, local);
                 // a sliding-window layer's query sees the last window positions, itself included
                 int from = local ? Math.max(0, p - c.window().size() + 1) : 0;
-                keys[l][p] = k;
-                values[l][p] = v;
+                keys[l][p] = halfKv ? toHalves(k) : k;
+                values[l][p] = halfKv ? toHalves(v) : v;
                 double[] att = new double[c.heads() * hd];
                 for (int h = 0; h < c.heads(); h++) {
                     int kvo = (h / group) * hd;
@@ -342,6 +352,15 @@ final class ReferenceLlama {
                 s += m[r][i] * x[i];
             }
             out[r] = s;
+        }
+        return out;
+    }
+
+    /** Each value as the nearest half: the float nearest to it, then the half nearest to that (as the engine stores it). */
+    private static double[] toHalves(double[] x) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = Float.float16ToFloat(Float.floatToFloat16((float) x[i]));
         }
         return out;
     }

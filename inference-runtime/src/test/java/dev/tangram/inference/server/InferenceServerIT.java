@@ -7,6 +7,7 @@ import dev.tangram.inference.cli.ServeCommand;
 import dev.tangram.nvml.sim.SimulatedGpuProbe;
 import dev.tangram.inference.config.ServerConfig;
 import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.randommodel.RandomModelSpec;
 import dev.tangram.inference.randommodel.RandomModelWriter;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,14 +56,18 @@ class InferenceServerIT {
     }
 
     private static ServerConfig config(int maxModelLen) {
+        return config(maxModelLen, "f16");
+    }
+
+    private static ServerConfig config(int maxModelLen, String kvCacheType) {
         return ServerConfig.parse("""
                 version: 1
                 server: { host: 127.0.0.1, port: 0 }
                 model: { maxModelLen: %d }
                 memory: { cpuBudgetMib: 256 }
-                kvCache: { blockSize: 8 }
+                kvCache: { blockSize: 8, type: %s }
                 scheduler: { maxBatchTokens: 64, maxRunning: 4, maxWaiting: 8 }
-                """.formatted(maxModelLen));
+                """.formatted(maxModelLen, kvCacheType));
     }
 
     private JsonNode post(InferenceServer s, String path, String body) throws Exception {
@@ -86,8 +91,17 @@ class InferenceServerIT {
             JsonNode alloc = get(s, "/v1/allocation");
             assertThat(alloc.at("/kvCache/budgetSource").asText()).contains("no GPU", "cpuBudgetMib=256");
             assertThat(alloc.at("/kvCache/blocks").asInt()).isEqualTo(s.plan().blocks()).isPositive();
-            assertThat(alloc.at("/kvCache/bytesPerBlock").asLong()).isEqualTo(2L * 2 * 2 * 16 * 4 * 8);
+            // halves by default: 2 × 2 layers × 2 kv heads × 16 head dim × 2 B × 8 slots
+            assertThat(alloc.at("/kvCache/bytesPerBlock").asLong()).isEqualTo(2L * 2 * 2 * 16 * 2 * 8);
+            assertThat(alloc.at("/kvCache/cacheType").asText()).isEqualTo("f16");
+            assertThat(alloc.at("/kvCache/bytesPerElement").asInt()).isEqualTo(2);
             assertThat(alloc.at("/kvCache/arithmetic").asText()).startsWith("kv cache: (256 MiB");
+            // the same cache in vLLM's info gauge, for routers that read it
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            String info = metrics.lines().filter(l -> l.startsWith("vllm:cache_config_info{")).findFirst().orElseThrow();
+            assertThat(info).contains("block_size=\"8\"", "cache_dtype=\"f16\"", "enable_prefix_caching=\"True\"",
+                    "gpu_memory_utilization=\"0.9\"", "num_gpu_blocks=\"" + s.plan().blocks() + "\"").endsWith("} 1");
 
             JsonNode c = post(s, "/v1/completions", "{\"prompt\":\"hello there\",\"max_tokens\":8,\"temperature\":0}");
             assertThat(c.at("/usage/completion_tokens").asInt()).isBetween(1, 8);
@@ -285,13 +299,20 @@ class InferenceServerIT {
 
     @Test
     void refusesToStartWhenTheModelDoesNotFitItsAllocation() {
-        // 2 MiB hold the weights and a step's activations, but not the 256 blocks of one 2048-token sequence
-        assertThatThrownBy(() -> InferenceServer.start(model, config(2048), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", "2"),
+        // 2 MiB hold the weights and a step's activations, but not the 256 blocks of floats (1 MiB) one 2048-token
+        // sequence needs; the refusal says that halves would take half the room
+        assertThatThrownBy(() -> InferenceServer.start(model, config(2048, "f32"), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", "2"),
                 Optional.empty()))
                 .isInstanceOf(StartupRefusedException.class)
                 .hasMessageContaining("one sequence of 2048 tokens needs 256 blocks")
+                .hasMessageContaining("kvCache.type: f16")
                 .hasMessageContaining("TANGRAM_GPU_MEMORY_LIMIT_MIB=2")
                 .hasMessageContaining("kv cache: (2 MiB");
+        // in halves (the default) the same sequence fits the same 2 MiB
+        try (InferenceServer s = InferenceServer.start(model, config(2048), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", "2"), Optional.empty())) {
+            assertThat(s.plan().blocks()).isGreaterThanOrEqualTo(256);
+            assertThat(s.plan().type()).isEqualTo(KvCacheType.F16);
+        }
         assertThatThrownBy(() -> InferenceServer.start(model, config(), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", "lots"), Optional.empty()))
                 .isInstanceOf(StartupRefusedException.class).hasMessageContaining("TANGRAM_GPU_MEMORY_LIMIT_MIB must be a positive number");
     }
