@@ -24,12 +24,39 @@ public final class HeapRoom {
 
     /** The room in this JVM's heap for long-lived arrays. */
     public static long forLongLivedArrays() {
-        List<Pool> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
+        Runtime rt = Runtime.getRuntime();
+        return of(heapPools(), rt.maxMemory(), rt.totalMemory() - rt.freeMemory());
+    }
+
+    /** This JVM's young generation's maximum (eden and survivors), or -1 where it has none. */
+    public static long youngGenerationMax() {
+        return youngMax(heapPools());
+    }
+
+    private static List<Pool> heapPools() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP)
                 .map(p -> new Pool(p.getName(), p.getUsage().getMax(), p.getUsage().getUsed()))
                 .toList();
-        Runtime rt = Runtime.getRuntime();
-        return of(pools, rt.maxMemory(), rt.totalMemory() - rt.freeMemory());
+    }
+
+    /**
+     * The sum of the maxima of the heap pools outside the old generation (eden and survivors), or -1 where one of them
+     * has no maximum (G1 gives its young regions none) or there is no old generation to tell them from.
+     */
+    public static long youngMax(List<Pool> heapPools) {
+        long sum = 0;
+        boolean old = false;
+        for (Pool p : heapPools) {
+            if (OLD_GENERATION.matcher(p.name()).find()) {
+                old = true;
+            } else if (p.max() < 0) {
+                return -1;
+            } else {
+                sum += p.max();
+            }
+        }
+        return old ? sum : -1;
     }
 
     /**

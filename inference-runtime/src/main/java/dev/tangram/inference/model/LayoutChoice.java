@@ -8,8 +8,8 @@ import java.util.Locale;
  * anonymous memory, which, unlike the mapped file's page cache, the kernel cannot drop under pressure; with the JVM's heap
  * sized as a share of the container's memory, a copy that does not fit beside it gets the process killed. So
  * {@link WeightLayout#AUTO} takes lanes only where the copy fits in the machine's (or container's) memory beside the
- * heap's maximum and a reserve for the JVM's own memory, and rows otherwise. A pure function; the memory figures come
- * from the caller.
+ * most the heap will fill ({@link HeapUse}: its maximum, or less for a server whose budget bounds its cache) and a
+ * reserve for the JVM's own memory, and rows otherwise. A pure function; the memory figures come from the caller.
  *
  * @param layout {@link WeightLayout#LANES} or {@link WeightLayout#ROWS}
  * @param reason "configured", or the arithmetic behind an automatic choice
@@ -30,15 +30,20 @@ public record LayoutChoice(WeightLayout layout, String reason) {
      * {@link #JVM_RESERVE}, else rows; rows as well when there is nothing to copy.
      */
     public static LayoutChoice choose(WeightLayout setting, long laneBytes, long memoryBytes, long maxHeapBytes) {
+        return choose(setting, laneBytes, memoryBytes, HeapUse.maximum(maxHeapBytes));
+    }
+
+    /** As above, with the most the heap will fill worked out by the caller ({@link HeapUse}) in place of its maximum. */
+    public static LayoutChoice choose(WeightLayout setting, long laneBytes, long memoryBytes, HeapUse heap) {
         if (setting != WeightLayout.AUTO) {
             return new LayoutChoice(setting, "configured");
         }
         if (laneBytes == 0) {
             return new LayoutChoice(WeightLayout.ROWS, "auto: no Q8_0/Q4_0/K-quant matrix to rearrange");
         }
-        long room = memoryBytes - maxHeapBytes - JVM_RESERVE;
-        String figures = String.format(Locale.ROOT, "%.1f MiB to rearrange, %.1f GiB of memory, a heap of up to %.1f GiB and %d MiB kept "
-                + "for the JVM", mib(laneBytes), gib(memoryBytes), gib(maxHeapBytes), JVM_RESERVE >> 20);
+        long room = memoryBytes - heap.bytes() - JVM_RESERVE;
+        String figures = String.format(Locale.ROOT, "%.1f MiB to rearrange, %.1f GiB of memory, %s and %d MiB kept for the JVM",
+                mib(laneBytes), gib(memoryBytes), heap.how(), JVM_RESERVE >> 20);
         if (laneBytes <= room) {
             return new LayoutChoice(WeightLayout.LANES, "auto: " + figures);
         }

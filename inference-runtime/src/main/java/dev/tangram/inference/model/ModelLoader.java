@@ -21,6 +21,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 
 /** Loads a Llama-family GGUF model: maps the file, reads its shape and vocabulary, binds its tensors. */
@@ -60,6 +61,15 @@ public final class ModelLoader {
      */
     public static LoadedModel load(Path path, int threads, ReadAheadSetting readAhead, WeightLayout layout, Q4Activations q4Activations,
                                    int contextLimit) throws IOException {
+        return load(path, threads, readAhead, layout, q4Activations, contextLimit, weightBytes -> HeapUse.maximum(Runtime.getRuntime().maxMemory()));
+    }
+
+    /**
+     * As above, {@code heap} giving the most the heap will fill for weights of so many bytes (the file's), which
+     * {@link LayoutChoice} sets beside the lane copy.
+     */
+    public static LoadedModel load(Path path, int threads, ReadAheadSetting readAhead, WeightLayout layout, Q4Activations q4Activations,
+                                   int contextLimit, LongFunction<HeapUse> heap) throws IOException {
         GgufFile file = GgufFile.open(path);
         WorkerPool pool = null;
         Arena rearranged = Arena.ofShared();
@@ -73,7 +83,7 @@ public final class ModelLoader {
             LlamaWeights fileWeights = LlamaWeights.of(file, config);
             pool = new WorkerPool(threads);
             WorkerPool rearranging = pool;
-            LayoutChoice chosen = LayoutChoice.choose(layout, laneBytes(fileWeights), memoryBytes(), Runtime.getRuntime().maxMemory());
+            LayoutChoice chosen = LayoutChoice.choose(layout, laneBytes(fileWeights), memoryBytes(), heap.apply(fileWeights.bytes()));
             long start = System.nanoTime();
             LlamaWeights weights = chosen.layout() == WeightLayout.LANES
                     ? fileWeights.mapMatrices(m -> LaneLayout.rearrange(m, rearranged, rearranging)) : fileWeights;

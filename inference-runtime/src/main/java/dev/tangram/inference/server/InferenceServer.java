@@ -15,6 +15,7 @@ import dev.tangram.inference.http.ReasoningFormat;
 import dev.tangram.inference.http.ServingModel;
 import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.metrics.PrometheusSchedulerMetrics;
+import dev.tangram.inference.model.HeapUse;
 import dev.tangram.inference.model.LlamaConfig;
 import dev.tangram.inference.model.LoadedModel;
 import dev.tangram.inference.model.ModelLoader;
@@ -76,9 +77,10 @@ public final class InferenceServer implements AutoCloseable {
             PrometheusSchedulerMetrics metrics = new PrometheusSchedulerMetrics(provisionalName);
             http = new OpenAiServer(metrics, config.host(), config.port()).start();
             LOG.info("listening on {}:{}; loading {}", config.host(), http.port(), modelFile);
+            MemoryBudget budget = MemoryBudget.of(allocation, config.cpuBudgetMib());
             try {
                 loaded = ModelLoader.load(modelFile, Runtime.getRuntime().availableProcessors(), config.readAhead(), config.weightLayout(),
-                        config.q4Activations(), config.maxModelLen());
+                        config.q4Activations(), config.maxModelLen(), weightBytes -> servingHeap(budget, config, weightBytes));
             } catch (IOException e) {
                 throw new StartupRefusedException("cannot read the model " + modelFile + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {
@@ -98,7 +100,6 @@ public final class InferenceServer implements AutoCloseable {
                         c.experts().ffn());
             }
             int maxModelLen = config.maxModelLen() == 0 ? c.contextLength() : Math.min(config.maxModelLen(), c.contextLength());
-            MemoryBudget budget = MemoryBudget.of(allocation, config.cpuBudgetMib());
             KvCachePlan plan = KvCachePlan.compute(budget, config.utilisation(), c, config.blockSize(), config.kvCacheType(), loaded.weightBytes(),
                     loaded.forwardPass().activationBytes(config.maxBatchTokens()), HeapRoom.forLongLivedArrays(), maxModelLen);
             LOG.info(plan.arithmetic(c));
@@ -135,6 +136,21 @@ public final class InferenceServer implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The most this server's heap fills ({@link HeapUse#serving}): what it holds now, its young generation, and what the
+     * budget leaves the KV cache and activations beside weights of {@code weightBytes}.
+     */
+    private static HeapUse servingHeap(MemoryBudget budget, ServerConfig config, long weightBytes) {
+        Runtime rt = Runtime.getRuntime();
+        return servingHeap(budget, config.utilisation(), weightBytes, rt.maxMemory(), rt.totalMemory() - rt.freeMemory(),
+                HeapRoom.youngGenerationMax());
+    }
+
+    /** {@link #servingHeap(MemoryBudget, ServerConfig, long)} with the heap's figures given. */
+    static HeapUse servingHeap(MemoryBudget budget, double utilisation, long weightBytes, long maxHeap, long usedHeap, long youngMax) {
+        return HeapUse.serving(maxHeap, usedHeap, youngMax, (long) (budget.bytes() * utilisation) - weightBytes);
     }
 
     /** For the serving line: what a reasoning model's template does with reasoning, and where its reasoning goes. */

@@ -47,4 +47,17 @@ class HeapRoomTest {
     void thisJvmHasRoomBelowItsMaximum() {
         assertThat(HeapRoom.forLongLivedArrays()).isPositive().isLessThanOrEqualTo(Runtime.getRuntime().maxMemory());
     }
+
+    @Test
+    void theYoungGenerationsMaximumIsEdenAndSurvivorsWhereTheyHaveOne() {
+        List<HeapRoom.Pool> parallel = List.of(new HeapRoom.Pool("PS Eden Space", 1797 * MIB, 31 * MIB),
+                new HeapRoom.Pool("PS Survivor Space", 5 * MIB, 0), new HeapRoom.Pool("PS Old Gen", 12656 * MIB, MIB));
+        assertThat(HeapRoom.youngMax(parallel)).isEqualTo(1802 * MIB);
+        // G1's young regions have no maximum of their own
+        List<HeapRoom.Pool> g1 = List.of(new HeapRoom.Pool("G1 Eden Space", -1, 10 * MIB), new HeapRoom.Pool("G1 Old Gen", 3072 * MIB, MIB),
+                new HeapRoom.Pool("G1 Survivor Space", -1, 3 * MIB));
+        assertThat(HeapRoom.youngMax(g1)).isEqualTo(-1);
+        // a collector without generations: nothing to call young
+        assertThat(HeapRoom.youngMax(List.of(new HeapRoom.Pool("Shenandoah", 1024 * MIB, 32 * MIB)))).isEqualTo(-1);
+    }
 }

@@ -38,6 +38,19 @@ class LayoutChoiceTest {
     }
 
     @Test
+    void aServersBoundedHeapLeavesALargeModelsCopyTheRoomItsMaximumWouldNot() {
+        // the 30B mixture's 18.0 GiB of lanes on a machine of 23.5 GiB: beside a 14.1 GiB heap's maximum it does not fit,
+        // beside the 3.2 GiB a server with a 21,500 MiB budget fills, it does
+        long lanes = 18_400 * MIB;
+        long memory = 23_500 * MIB;
+        assertThat(LayoutChoice.choose(WeightLayout.AUTO, lanes, memory, HeapUse.maximum(14_400 * MIB)).layout()).isEqualTo(WeightLayout.ROWS);
+        HeapUse bounded = HeapUse.serving(14_400 * MIB, 200 * MIB, 1792 * MIB, GIB);
+        LayoutChoice c = LayoutChoice.choose(WeightLayout.AUTO, lanes, memory, bounded);
+        assertThat(c.layout()).isEqualTo(WeightLayout.LANES);
+        assertThat(c.reason()).isEqualTo("auto: 18400.0 MiB to rearrange, 22.9 GiB of memory, " + bounded.how() + " and 512 MiB kept for the JVM");
+    }
+
+    @Test
     void autoWithNothingToRearrangeKeepsRows() {
         assertThat(LayoutChoice.choose(WeightLayout.AUTO, 0, 64 * GIB, GIB))
                 .isEqualTo(new LayoutChoice(WeightLayout.ROWS, "auto: no Q8_0/Q4_0/K-quant matrix to rearrange"));
