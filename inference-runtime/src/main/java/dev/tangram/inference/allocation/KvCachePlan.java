@@ -23,8 +23,8 @@ import dev.tangram.inference.model.PagedKvCache;
  * @param maxModelLen     the longest sequence to serve
  * @param refusal         why the server cannot start, or null when it fits
  */
-public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBytes, long activationBytes, KvCacheType type, long bytesPerBlock,
-                          int blockSize, long budgetBlocks, long heapBlocks, int blocks, int maxModelLen, String refusal) {
+public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBytes, long activationBytes, KvCacheType type,
+                          long bytesPerBlock, int blockSize, long budgetBlocks, long heapBlocks, int blocks, int maxModelLen, String refusal) {
     private static final double MIB = 1024.0 * 1024;
 
     public static KvCachePlan compute(MemoryBudget budget, double utilisation, LlamaConfig config, int blockSize, KvCacheType type,
@@ -49,8 +49,8 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
                     blocks, (long) blocks * blockSize, maxModelLen, needed,
                     type == KvCacheType.F32 ? "store the cache in halves (kvCache.type: f16), or " : "or ");
         }
-        return new KvCachePlan(budget, utilisation, weightBytes, activationBytes, type, perBlock, blockSize, budgetBlocks, heapBlocks, blocks,
-                maxModelLen, refusal);
+        return new KvCachePlan(budget, utilisation, weightBytes, activationBytes, type, perBlock, blockSize, budgetBlocks, heapBlocks,
+                blocks, maxModelLen, refusal);
     }
 
     public boolean fits() {

@@ -90,13 +90,16 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 System.out.printf("decode after a %d-token prompt, KV cache of %s%n", prompt, kvCacheType.word());
             }
             for (int batch : batches) {
-                double tps = decode(m, batch);
+                Run run = decode(m, batch);
+                double tps = run.tokensPerSecond();
+                String prefill = String.format("; the prompts' prefill %.2f s", run.prefillSeconds());
                 if (batch == 1) {
                     single = tps;
-                    System.out.printf("batch %2d: %.2f tokens/s (%.0f%% of the bandwidth limit)%n", batch, tps, 100 * tps / (gbs / weightsGb));
+                    System.out.printf("batch %2d: %.2f tokens/s (%.0f%% of the bandwidth limit)%s%n", batch, tps,
+                            100 * tps / (gbs / weightsGb), prefill);
                 } else {
-                    System.out.printf("batch %2d: %.2f tokens/s aggregate%s%n", batch, tps,
-                            single > 0 ? String.format(" (%.2fx single-stream)", tps / single) : "");
+                    System.out.printf("batch %2d: %.2f tokens/s aggregate%s%s%n", batch, tps,
+                            single > 0 ? String.format(" (%.2fx single-stream)", tps / single) : "", prefill);
                 }
             }
         }
@@ -152,8 +155,12 @@ public final class EngineBenchCommand implements Callable<Integer> {
         }
     }
 
+    /** One batch size's figures: the prompts' prefill (one forward pass, all sequences' prompts together) and decode. */
+    private record Run(double prefillSeconds, double tokensPerSecond) {
+    }
+
     /** Aggregate decode tokens/s of {@code batch} sequences stepping together, after a prefill and {@code warmup} steps. */
-    private double decode(LoadedModel m, int batch) {
+    private Run decode(LoadedModel m, int batch) {
         int blockSize = 16;
         int perSeq = (prompt + warmup + tokens + 2 + blockSize - 1) / blockSize;
         PagedKvCache cache = new PagedKvCache(m.config(), perSeq * batch, blockSize, kvCacheType);
@@ -168,7 +175,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
             chunks.add(new SequenceChunk(IntStream.range(0, prompt).map(i -> (i * 31 + seq * 7) % m.config().vocabSize()).toArray(), 0,
                     tables.get(s), true));
         }
+        long prefillStart = System.nanoTime();
         float[][] logits = m.forwardPass().forward(chunks, cache);
+        double prefillSeconds = (System.nanoTime() - prefillStart) / 1e9;
         int pos = prompt;
         long start = 0;
         for (int step = 0; step < warmup + tokens; step++) {
@@ -182,7 +191,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
             logits = m.forwardPass().forward(chunks, cache);
             pos++;
         }
-        return (double) tokens * batch / ((System.nanoTime() - start) / 1e9);
+        return new Run(prefillSeconds, (double) tokens * batch / ((System.nanoTime() - start) / 1e9));
     }
 
     /** Multiply-adds per second of {@code tokens} random token vectors through every layer's FFN gate and down matrices. */

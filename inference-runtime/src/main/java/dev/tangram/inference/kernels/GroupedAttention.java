@@ -107,7 +107,10 @@ public final class GroupedAttention {
         }
     }
 
-    /** {@link #store(float[], int, float[], int, float[], float[], int, int, int, int, int)} into a cache of halves, each value rounded to the nearest. */
+    /**
+     * {@link #store(float[], int, float[], int, float[], float[], int, int, int, int, int)} into a cache of halves, each
+     * value rounded to the nearest.
+     */
     public static void store(float[] k, int kOff, float[] v, int vOff, short[] keys, short[] values, int block, int slot, int blockSize,
                              int kvHeads, int headDim) {
         for (int h = 0; h < kvHeads; h++) {
@@ -245,7 +248,7 @@ public final class GroupedAttention {
     }
 
     /** {@code n} halves from {@code src[from ..)} as floats into {@code dst[to ..)}. */
-    private static void widen(short[] src, int from, float[] dst, int to, int n) {
+    static void widen(short[] src, int from, float[] dst, int to, int n) {
         for (int i = 0; i < n; i++) {
             dst[to + i] = Float.float16ToFloat(src[from + i]);
         }

@@ -3,6 +3,7 @@ package dev.tangram.inference.model;
 import dev.tangram.inference.kernels.Elementwise;
 import dev.tangram.inference.kernels.GroupedAttention;
 import dev.tangram.inference.kernels.MatmulKernel;
+import dev.tangram.inference.kernels.WidenedHistory;
 import dev.tangram.inference.kernels.WorkerPool;
 import dev.tangram.inference.sampling.TokenLogprobs;
 import java.util.List;
@@ -54,12 +55,17 @@ public final class LlamaForwardPass implements ForwardPass {
     private float[] mixture;      // [T × dim] each token's weighted sum of its experts' outputs
     /** Per participant: its attention kernel and scratch. */
     private final GroupedAttention[] attention;
+    /** Per participant: a prefill chunk's history widened from a cache of halves once for its tokens. */
+    private final WidenedHistory[] histories;
     private float[] logitScratch = new float[0]; // [wanted × vocab]
 
     // the current step, read by the attention task
     private List<SequenceChunk> chunks;
     private PagedKvCache cache;
     private int layer;
+    /** Counts layers' attention phases: what a {@link WidenedHistory} widened stays valid within one. */
+    private long attentionEpoch;
+    private int attentionTokens;
     private int swiGluEnd;
     private final WorkerPool.RangeTask attentionTask = this::attention;
     private final WorkerPool.RangeTask swiGluTask = this::gatedActivation;
@@ -78,6 +84,8 @@ public final class LlamaForwardPass implements ForwardPass {
         this.attention = new GroupedAttention[pool.size()];
         java.util.Arrays.setAll(attention, i -> new GroupedAttention(config.heads() / config.kvHeads(), config.headDim(),
                 config.scales().attentionCap()));
+        this.histories = new WidenedHistory[pool.size()];
+        java.util.Arrays.setAll(histories, i -> new WidenedHistory(config.contextLength(), config.headDim()));
     }
 
     /** RoPE's frequency of each pair of {@code dims} rotated values: {@code scale · theta^(-2i/dims)}, divided by the pair's factor. */
@@ -109,7 +117,8 @@ public final class LlamaForwardPass implements ForwardPass {
         long perToken = 3L * c.dim() + 2L * qDim + 2L * c.kvDim() + 2L * c.ffnWidth() + 2L * c.headDim() + 2 + c.vocabSize()
                 + (e.present() ? e.count() + 3L * e.used() + 3L * c.dim() : 0);
         int widestRow = Math.max(Math.max(c.dim(), c.ffnWidth()), qDim);
-        long perThread = 4L * 4L * widestRow + GroupedAttention.scratchBytes(c.heads() / c.kvHeads(), c.headDim());
+        long perThread = 4L * 4L * widestRow + GroupedAttention.scratchBytes(c.heads() / c.kvHeads(), c.headDim())
+                + WidenedHistory.scratchBytes(c.contextLength(), c.headDim());
         long kernel = pool.size() * MatmulKernel.scratchBytes(tokens, widestRow) + MatmulKernel.inputCopyBytes(tokens, widestRow);
         return 4L * tokens * perToken + pool.size() * perThread + kernel;
     }
@@ -255,12 +264,15 @@ public final class LlamaForwardPass implements ForwardPass {
             int block = table[pos[t] / bs];
             int kvo = t * c.kvDim();
             if (half) {
-                GroupedAttention.store(k, kvo, v, kvo, cache.halfKeys(l), cache.halfValues(l), block, pos[t] % bs, bs, c.kvHeads(), c.headDim());
+                GroupedAttention.store(k, kvo, v, kvo, cache.halfKeys(l), cache.halfValues(l), block, pos[t] % bs, bs, c.kvHeads(),
+                        c.headDim());
             } else {
                 GroupedAttention.store(k, kvo, v, kvo, cache.keys(l), cache.values(l), block, pos[t] % bs, bs, c.kvHeads(), c.headDim());
             }
         }
         this.layer = l;
+        this.attentionTokens = tokens;
+        attentionEpoch++;
         pool.run(tokens * c.kvHeads(), Math.max(1, tokens * c.kvHeads() / (pool.size() * 8)), attentionTask);
         kernel.multiply(lw.wo(), att, tokens, xb);
         addBias(xb, bias.o(), tokens);
@@ -349,22 +361,34 @@ public final class LlamaForwardPass implements ForwardPass {
         Elementwise.add(x, out, n);
     }
 
-    /** Attention of items {@code [from, to)}, item = token × kvHeads + KV head (the query heads sharing it go together). */
+    /**
+     * Attention of items {@code [from, to)}, item = KV head × tokens + token (the query heads sharing a KV head go
+     * together, and a worker's run of items takes one KV head over consecutive tokens). Over a cache of halves, a prefill
+     * chunk's tokens read their sequence's history widened once per worker run ({@link WidenedHistory}) where it fits,
+     * a decode token (or a history too long) widens tile by tile.
+     */
     private void attention(int from, int to, int worker) {
         int hd = c.headDim();
         int group = c.heads() / c.kvHeads();
         float scale = c.scales().attentionScale(hd);
         boolean half = cache.type() == KvCacheType.F16;
+        int bs = cache.blockSize();
         GroupedAttention kernel = attention[worker];
         for (int item = from; item < to; item++) {
-            int t = item / c.kvHeads();
-            int kvHead = item % c.kvHeads();
+            int kvHead = item / attentionTokens;
+            int t = item % attentionTokens;
             int qo = t * qDim + kvHead * group * hd;
-            int[] table = chunks.get(owner[t]).blockTable();
+            SequenceChunk chunk = chunks.get(owner[t]);
+            int[] table = chunk.blockTable();
             int first = c.window().first(layer, pos[t]);
-            if (half) {
-                kernel.attend(q, qo, scale, cache.halfKeys(layer), cache.halfValues(layer), table, cache.blockSize(), c.kvHeads(), kvHead,
-                        first, pos[t] + 1, att, qo);
+            int blocks = pos[t] / bs + 1;
+            WidenedHistory history = histories[worker];
+            if (half && chunk.tokens().length > 1 && history.holds(blocks, bs, hd)) {
+                history.widen(attentionEpoch, cache.halfKeys(layer), cache.halfValues(layer), table, blocks, bs, c.kvHeads(), kvHead, hd);
+                kernel.attend(q, qo, scale, history.keys(), history.values(), history.table(), bs, 1, 0, first, pos[t] + 1, att, qo);
+            } else if (half) {
+                kernel.attend(q, qo, scale, cache.halfKeys(layer), cache.halfValues(layer), table, bs, c.kvHeads(), kvHead, first,
+                        pos[t] + 1, att, qo);
             } else {
                 kernel.attend(q, qo, scale, cache.keys(layer), cache.values(layer), table, cache.blockSize(), c.kvHeads(), kvHead, first,
                         pos[t] + 1, att, qo);

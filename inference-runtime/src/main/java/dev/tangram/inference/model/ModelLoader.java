@@ -61,7 +61,8 @@ public final class ModelLoader {
      */
     public static LoadedModel load(Path path, int threads, ReadAheadSetting readAhead, WeightLayout layout, Q4Activations q4Activations,
                                    int contextLimit) throws IOException {
-        return load(path, threads, readAhead, layout, q4Activations, contextLimit, weightBytes -> HeapUse.maximum(Runtime.getRuntime().maxMemory()));
+        return load(path, threads, readAhead, layout, q4Activations, contextLimit,
+                weightBytes -> HeapUse.maximum(Runtime.getRuntime().maxMemory()));
     }
 
     /**

@@ -100,8 +100,9 @@ public final class InferenceServer implements AutoCloseable {
                         c.experts().ffn());
             }
             int maxModelLen = config.maxModelLen() == 0 ? c.contextLength() : Math.min(config.maxModelLen(), c.contextLength());
-            KvCachePlan plan = KvCachePlan.compute(budget, config.utilisation(), c, config.blockSize(), config.kvCacheType(), loaded.weightBytes(),
-                    loaded.forwardPass().activationBytes(config.maxBatchTokens()), HeapRoom.forLongLivedArrays(), maxModelLen);
+            KvCachePlan plan = KvCachePlan.compute(budget, config.utilisation(), c, config.blockSize(), config.kvCacheType(),
+                    loaded.weightBytes(), loaded.forwardPass().activationBytes(config.maxBatchTokens()), HeapRoom.forLongLivedArrays(),
+                    maxModelLen);
             LOG.info(plan.arithmetic(c));
             if (!plan.fits()) {
                 throw new StartupRefusedException(plan.refusal() + " [" + plan.arithmetic(c) + "]");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
+import dev.tangram.inference.model.KvCacheType;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -13,7 +14,8 @@ class EngineBenchCommandTest {
     @Test
     void theLayoutAndReadAheadOptionsParseTheirValues() {
         EngineBenchCommand c = new EngineBenchCommand();
-        new CommandLine(c).parseArgs("--weight-layout", "ROWS", "--read-ahead", "1024", "--q4-activations", "float");
+        new CommandLine(c).parseArgs("--weight-layout", "ROWS", "--read-ahead", "1024", "--q4-activations", "float", "--kv-cache-type", "f32");
+        assertThat(c.kvCacheType).isEqualTo(KvCacheType.F32);
         assertThat(c.layout).isEqualTo(WeightLayout.ROWS);
         assertThat(c.q4Activations).isEqualTo(Q4Activations.FLOAT);
         assertThat(c.readAhead).isEqualTo(new ReadAheadSetting(false, 1024));
@@ -22,6 +24,7 @@ class EngineBenchCommandTest {
         assertThat(defaults.layout).isEqualTo(WeightLayout.AUTO);
         assertThat(defaults.readAhead).isEqualTo(ReadAheadSetting.AUTO);
         assertThat(defaults.q4Activations).isEqualTo(Q4Activations.INT8);
+        assertThat(defaults.kvCacheType).isEqualTo(KvCacheType.F16);
     }
 
     @Test
@@ -35,5 +38,8 @@ class EngineBenchCommandTest {
         assertThatThrownBy(() -> new CommandLine(new EngineBenchCommand()).parseArgs("--q4-activations", "int4"))
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessage("Invalid value for option '--q4-activations': Q4_0 activations must be int8 or float, got 'int4'");
+        assertThatThrownBy(() -> new CommandLine(new EngineBenchCommand()).parseArgs("--kv-cache-type", "q8_0"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid value for option '--kv-cache-type': expected f16 or f32, got 'q8_0'");
     }
 }

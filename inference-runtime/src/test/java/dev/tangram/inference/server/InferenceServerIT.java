@@ -8,6 +8,8 @@ import dev.tangram.nvml.sim.SimulatedGpuProbe;
 import dev.tangram.inference.config.ServerConfig;
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.model.KvCacheType;
+import dev.tangram.inference.model.LoadedModel;
+import dev.tangram.inference.model.ModelLoader;
 import dev.tangram.inference.randommodel.RandomModelSpec;
 import dev.tangram.inference.randommodel.RandomModelWriter;
 import org.junit.jupiter.api.BeforeAll;
@@ -298,21 +300,33 @@ class InferenceServerIT {
     }
 
     @Test
-    void refusesToStartWhenTheModelDoesNotFitItsAllocation() {
-        // 2 MiB hold the weights and a step's activations, but not the 256 blocks of floats (1 MiB) one 2048-token
-        // sequence needs; the refusal says that halves would take half the room
-        assertThatThrownBy(() -> InferenceServer.start(model, config(2048, "f32"), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", "2"),
+    void refusesToStartWhenTheModelDoesNotFitItsAllocation() throws Exception {
+        // a tiny model with 4 KV heads: one 2048-token sequence takes 2 MiB of floats, 1 MiB of halves
+        Path wide = dir.resolve("wide-kv.gguf");
+        RandomModelWriter.write(new RandomModelSpec(2, 64, 4, 4, 128, 512, 2048, 10000f, GgmlType.Q8_0, true, 42), wide);
+        long fixed;
+        try (LoadedModel m = ModelLoader.load(wide, Runtime.getRuntime().availableProcessors())) {
+            fixed = m.weightBytes() + m.forwardPass().activationBytes(64);
+        }
+        // the least whole MiB whose 90 % holds weights, activations (as many kernel threads as the server's) and the
+        // sequence in halves: less than it takes in floats, so floats are refused, naming halves
+        long mib = 1L << 20;
+        String limit = Long.toString((long) Math.ceil((fixed + mib) / 0.9 / mib));
+        assertThatThrownBy(() -> InferenceServer.start(wide, config(2048, "f32"), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", limit),
                 Optional.empty()))
                 .isInstanceOf(StartupRefusedException.class)
                 .hasMessageContaining("one sequence of 2048 tokens needs 256 blocks")
                 .hasMessageContaining("kvCache.type: f16")
-                .hasMessageContaining("TANGRAM_GPU_MEMORY_LIMIT_MIB=2")
-                .hasMessageContaining("kv cache: (2 MiB");
-        // in halves (the default) the same sequence fits the same 2 MiB
-        try (InferenceServer s = InferenceServer.start(model, config(2048), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", "2"), Optional.empty())) {
+                .hasMessageContaining("TANGRAM_GPU_MEMORY_LIMIT_MIB=" + limit)
+                .hasMessageContaining("kv cache: (" + limit + " MiB");
+        // in halves (the default) the same sequence fits the same budget
+        try (InferenceServer s = InferenceServer.start(wide, config(2048), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", limit), Optional.empty())) {
             assertThat(s.plan().blocks()).isGreaterThanOrEqualTo(256);
             assertThat(s.plan().type()).isEqualTo(KvCacheType.F16);
         }
+        // and a budget the weights and activations alone exceed is refused, saying so
+        assertThatThrownBy(() -> InferenceServer.start(wide, config(2048), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", "1"), Optional.empty()))
+                .isInstanceOf(StartupRefusedException.class).hasMessageContaining("the model does not fit");
         assertThatThrownBy(() -> InferenceServer.start(model, config(), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", "lots"), Optional.empty()))
                 .isInstanceOf(StartupRefusedException.class).hasMessageContaining("TANGRAM_GPU_MEMORY_LIMIT_MIB must be a positive number");
     }

@@ -1,0 +1,102 @@
+package dev.tangram.inference.kernels;
+
+import java.util.Arrays;
+
+/**
+ * One KV head's keys and values of one sequence, widened from a cache of halves into floats once for all the query
+ * tokens of a prefill chunk that read them, where {@link GroupedAttention} over halves would widen them again for every
+ * query token. The sequence's blocks are kept in its own order, each a run laid out as {@link GroupedAttention} lays out
+ * a cache block, so that its float path reads them as a cache of one KV head whose block table is 0, 1, 2, ...: the
+ * same arithmetic in the same order as over the cache itself. What is widened stays valid while the cache does not
+ * change: for one layer's attention of one step ({@code epoch}), one block table and one KV head; a call for another
+ * starts over, and one for the same widens only the blocks not yet widened. At most {@link #MAX_FLOATS} floats each for
+ * keys and values, and no more than a model's context needs; longer histories are for the tile-by-tile path. One
+ * instance per thread.
+ */
+public final class WidenedHistory {
+    /** Floats one instance holds at most for keys, and as many for values (2 MiB each). */
+    public static final int MAX_FLOATS = 1 << 19;
+    /** The largest block a cache may have ({@code kvCache.blockSize}): a history covers its positions in whole blocks. */
+    private static final int MAX_BLOCK = 1024;
+
+    /** Floats this instance holds at most for keys, and as many for values. */
+    private final int maxFloats;
+
+    private float[] keys = new float[0];
+    private float[] values = new float[0];
+    /** 0, 1, 2, ...: the block table of the widened history. */
+    private int[] table = new int[0];
+    private long epoch = -1;
+    private int[] owner;
+    private int kvHead = -1;
+    private int blockRun;
+    private int widened;
+
+    /** A history for a model of {@code contextLength} positions and heads of {@code headDim}. */
+    public WidenedHistory(int contextLength, int headDim) {
+        this.maxFloats = maxFloats(contextLength, headDim);
+    }
+
+    /** The floats a history holds at most for each of keys and values: a context's positions in whole blocks, or the cap. */
+    private static int maxFloats(int contextLength, int headDim) {
+        return (int) Math.min(MAX_FLOATS, ((long) contextLength + MAX_BLOCK) * headDim);
+    }
+
+    /** Bytes one instance for such a model holds at most. */
+    public static long scratchBytes(int contextLength, int headDim) {
+        return 2L * Float.BYTES * maxFloats(contextLength, headDim);
+    }
+
+    /** Whether {@code blocks} blocks of {@code blockSize} slots of {@code headDim} fit in this instance. */
+    public boolean holds(int blocks, int blockSize, int headDim) {
+        return (long) blocks * blockSize * headDim <= maxFloats;
+    }
+
+    /**
+     * Widens blocks {@code [0, blocks)} of the sequence whose block table is {@code table}, KV head {@code kvHead}, from
+     * a layer's cache of halves; blocks widened by an earlier call for the same epoch, table (the same array) and head
+     * are kept.
+     */
+    public void widen(long epoch, short[] halfKeys, short[] halfValues, int[] table, int blocks, int blockSize, int kvHeads, int kvHead,
+                      int headDim) {
+        if (!holds(blocks, blockSize, headDim)) {
+            throw new IllegalArgumentException(blocks + " blocks of " + blockSize + " × " + headDim + " are more than " + maxFloats
+                    + " floats");
+        }
+        int run = blockSize * headDim;
+        if (epoch != this.epoch || table != owner || kvHead != this.kvHead || run != blockRun) {
+            this.epoch = epoch;
+            this.owner = table;
+            this.kvHead = kvHead;
+            this.blockRun = run;
+            widened = 0;
+        }
+        if (keys.length < blocks * run) {
+            int floats = (int) Math.min(maxFloats, Math.max(2L * blocks * run, 16L * run));
+            keys = Arrays.copyOf(keys, floats);
+            values = Arrays.copyOf(values, floats);
+            this.table = new int[floats / run];
+            Arrays.setAll(this.table, i -> i);
+        }
+        for (int b = widened; b < blocks; b++) {
+            int from = GroupedAttention.headRun(table[b], kvHead, blockSize, kvHeads, headDim);
+            GroupedAttention.widen(halfKeys, from, keys, b * run, run);
+            GroupedAttention.widen(halfValues, from, values, b * run, run);
+        }
+        widened = Math.max(widened, blocks);
+    }
+
+    /** The widened keys: block {@code b}'s run at {@code b × blockSize × headDim}. */
+    public float[] keys() {
+        return keys;
+    }
+
+    public float[] values() {
+        return values;
+    }
+
+    /** The widened history's block table: 0, 1, 2, ... */
+    public int[] table() {
+        return table;
+    }
+}

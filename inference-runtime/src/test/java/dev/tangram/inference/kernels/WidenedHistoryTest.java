@@ -1,0 +1,101 @@
+package dev.tangram.inference.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class WidenedHistoryTest {
+    private static final int KV_HEADS = 3;
+    private static final int HEAD_DIM = 20;
+    private static final int BLOCK = 7;
+    private static final int GROUP = 5;
+
+    private final Random r = new Random(5);
+    /** A layer's cache of halves, 12 blocks, every slot filled. */
+    private final short[] keys = new short[12 * BLOCK * KV_HEADS * HEAD_DIM];
+    private final short[] values = new short[keys.length];
+    private final int[] table = {9, 2, 11, 0, 5, 7, 1, 3};
+    private final float[] q = new float[GROUP * HEAD_DIM];
+
+    WidenedHistoryTest() {
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = Float.floatToFloat16((float) r.nextGaussian());
+            values[i] = Float.floatToFloat16((float) r.nextGaussian());
+        }
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (float) r.nextGaussian();
+        }
+    }
+
+    private float[] overTheCache(GroupedAttention kernel, int kvHead, int first, int positions) {
+        float[] out = new float[q.length];
+        kernel.attend(q, 0, 0.25f, keys, values, table, BLOCK, KV_HEADS, kvHead, first, positions, out, 0);
+        return out;
+    }
+
+    private float[] overTheHistory(GroupedAttention kernel, WidenedHistory h, long epoch, int kvHead, int first, int positions) {
+        h.widen(epoch, keys, values, table, positions / BLOCK + 1, BLOCK, KV_HEADS, kvHead, HEAD_DIM);
+        float[] out = new float[q.length];
+        kernel.attend(q, 0, 0.25f, h.keys(), h.values(), h.table(), BLOCK, 1, 0, first, positions, out, 0);
+        return out;
+    }
+
+    /**
+     * Attention over the widened history equals attention over the cache of halves, for the consecutive positions of a
+     * prefill chunk (the history growing block by block), a window, and every KV head.
+     */
+    @Test
+    void attentionOverTheHistoryEqualsAttentionOverTheCacheOfHalves() {
+        GroupedAttention kernel = new GroupedAttention(GROUP, HEAD_DIM);
+        WidenedHistory h = new WidenedHistory(2048, HEAD_DIM);
+        for (int kvHead = 0; kvHead < KV_HEADS; kvHead++) {
+            for (int positions = 1; positions <= table.length * BLOCK; positions += 3) {
+                int first = positions > 20 ? positions - 20 : 0;
+                assertThat(overTheHistory(kernel, h, 1, kvHead, first, positions)).as("head %d, %d positions", kvHead, positions)
+                        .containsExactly(overTheCache(kernel, kvHead, first, positions), within(1e-6f));
+            }
+        }
+    }
+
+    /** What was widened is kept only for the same epoch, table and head: a changed cache in a new epoch is widened again. */
+    @Test
+    void anotherEpochTableOrHeadStartsOver() {
+        GroupedAttention kernel = new GroupedAttention(GROUP, HEAD_DIM);
+        WidenedHistory h = new WidenedHistory(2048, HEAD_DIM);
+        overTheHistory(kernel, h, 1, 0, 0, 40);
+        // the next layer's cache (here: the same arrays, rewritten) in the next epoch
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = Float.floatToFloat16((float) r.nextGaussian());
+        }
+        assertThat(overTheHistory(kernel, h, 2, 0, 0, 40)).containsExactly(overTheCache(kernel, 0, 0, 40), within(1e-6f));
+        // the same epoch, another head
+        assertThat(overTheHistory(kernel, h, 2, 2, 0, 40)).containsExactly(overTheCache(kernel, 2, 0, 40), within(1e-6f));
+        // the same epoch and head, another sequence's table
+        int[] other = {4, 6, 8, 10, 11, 0};
+        h.widen(2, keys, values, other, 6, BLOCK, KV_HEADS, 2, HEAD_DIM);
+        float[] fromHistory = new float[q.length];
+        kernel.attend(q, 0, 0.25f, h.keys(), h.values(), h.table(), BLOCK, 1, 0, 0, 40, fromHistory, 0);
+        float[] fromCache = new float[q.length];
+        kernel.attend(q, 0, 0.25f, keys, values, other, BLOCK, KV_HEADS, 2, 0, 40, fromCache, 0);
+        assertThat(fromHistory).containsExactly(fromCache, within(1e-6f));
+    }
+
+    @Test
+    void aHistoryHoldsAtMostItsCapOrItsModelsContextInWholeBlocks() {
+        // a long context: the cap, 4,096 positions of heads of 128
+        WidenedHistory capped = new WidenedHistory(131072, 128);
+        assertThat(capped.holds(WidenedHistory.MAX_FLOATS / (16 * 128), 16, 128)).isTrue();
+        assertThat(capped.holds(WidenedHistory.MAX_FLOATS / (16 * 128) + 1, 16, 128)).isFalse();
+        assertThatThrownBy(() -> capped.widen(1, new short[0], new short[0], new int[0], 257, 16, 1, 0, 128))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("257 blocks");
+        assertThat(WidenedHistory.scratchBytes(131072, 128)).isEqualTo(2L * 4 * WidenedHistory.MAX_FLOATS);
+        // a short one: its context and one block of the largest size, no more
+        WidenedHistory small = new WidenedHistory(2048, 16);
+        assertThat(small.holds((2048 + 1024) / 16, 16, 16)).isTrue();
+        assertThat(small.holds((2048 + 1024) / 16 + 1, 16, 16)).isFalse();
+        assertThat(WidenedHistory.scratchBytes(2048, 16)).isEqualTo(2L * 4 * (2048 + 1024) * 16);
+    }
+}
