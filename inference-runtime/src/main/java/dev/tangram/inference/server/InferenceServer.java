@@ -145,13 +145,8 @@ public final class InferenceServer implements AutoCloseable {
      */
     private static HeapUse servingHeap(MemoryBudget budget, ServerConfig config, long weightBytes) {
         Runtime rt = Runtime.getRuntime();
-        return servingHeap(budget, config.utilisation(), weightBytes, rt.maxMemory(), rt.totalMemory() - rt.freeMemory(),
-                HeapRoom.youngGenerationMax());
-    }
-
-    /** {@link #servingHeap(MemoryBudget, ServerConfig, long)} with the heap's figures given. */
-    static HeapUse servingHeap(MemoryBudget budget, double utilisation, long weightBytes, long maxHeap, long usedHeap, long youngMax) {
-        return HeapUse.serving(maxHeap, usedHeap, youngMax, (long) (budget.bytes() * utilisation) - weightBytes);
+        return HeapUse.serving(rt.maxMemory(), rt.totalMemory() - rt.freeMemory(), HeapRoom.youngGenerationMax(),
+                (long) (budget.bytes() * config.utilisation()) - weightBytes);
     }
 
     /** For the serving line: what a reasoning model's template does with reasoning, and where its reasoning goes. */
