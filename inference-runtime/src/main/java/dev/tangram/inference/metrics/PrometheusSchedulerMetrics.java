@@ -53,7 +53,6 @@ public final class PrometheusSchedulerMetrics implements SchedulerMetrics {
     private final Histogram paramsN;
     /** The token-count histograms, whose bounds (1, 2, 5, 10, ... up to max_model_len) are known once the model is. */
     private volatile TokenHistograms tokens;
-    private boolean cacheConfigRegistered;
 
     private record TokenHistograms(Histogram prompt, Histogram generation, Histogram maxTokens) {
     }
@@ -127,13 +126,10 @@ public final class PrometheusSchedulerMetrics implements SchedulerMetrics {
      * {@code vllm:cache_config_info}: always 1, the KV cache's configuration in its labels, under vLLM's label names
      * (read by routers that weigh replicas by their cache, e.g. for {@code block_size} and {@code num_gpu_blocks});
      * {@code cache_dtype} is Tangram's word for the element type (f16 or f32), {@code enable_prefix_caching} Python's
-     * {@code True} as vLLM writes it (prefix caching is always on here). Registered once, when the cache exists.
+     * {@code True} as vLLM writes it (prefix caching is always on here). Registered once, when the cache exists (the
+     * registry refuses a second).
      */
-    public synchronized void cacheConfig(int blockSize, String cacheDtype, double utilisation, int blocks) {
-        if (cacheConfigRegistered) {
-            throw new IllegalStateException("the cache configuration is registered once");
-        }
-        cacheConfigRegistered = true;
+    public void cacheConfig(int blockSize, String cacheDtype, double utilisation, int blocks) {
         String[] labels = {"model_name", "block_size", "cache_dtype", "enable_prefix_caching", "gpu_memory_utilization", "num_gpu_blocks"};
         String[] values = {model, Integer.toString(blockSize), cacheDtype, "True", Double.toString(utilisation), Integer.toString(blocks)};
         // an info metric: the client appends "_info" to the name, and the text format shows it as a gauge of 1, as vLLM's

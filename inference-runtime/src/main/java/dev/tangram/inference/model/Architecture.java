@@ -115,4 +115,9 @@ public enum Architecture {
     public static String names() {
         return Arrays.stream(values()).map(Architecture::ggufName).collect(Collectors.joining(", "));
     }
+
+    /** The names of those whose FFNs may be experts, for error messages: "llama, qwen3moe, granitemoe". */
+    public static String expertNames() {
+        return Arrays.stream(values()).filter(Architecture::allowsExperts).map(Architecture::ggufName).collect(Collectors.joining(", "));
+    }
 }

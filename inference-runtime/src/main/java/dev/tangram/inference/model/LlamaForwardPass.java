@@ -390,8 +390,8 @@ public final class LlamaForwardPass implements ForwardPass {
                 kernel.attend(q, qo, scale, cache.halfKeys(layer), cache.halfValues(layer), table, bs, c.kvHeads(), kvHead, first,
                         pos[t] + 1, att, qo);
             } else {
-                kernel.attend(q, qo, scale, cache.keys(layer), cache.values(layer), table, cache.blockSize(), c.kvHeads(), kvHead, first,
-                        pos[t] + 1, att, qo);
+                kernel.attend(q, qo, scale, cache.keys(layer), cache.values(layer), table, bs, c.kvHeads(), kvHead, first, pos[t] + 1, att,
+                        qo);
             }
         }
     }

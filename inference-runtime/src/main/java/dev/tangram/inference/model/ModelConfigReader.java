@@ -196,7 +196,7 @@ final class ModelConfigReader {
         }
         if (!arch.allowsExperts()) {
             throw bad(file, "'" + p + "expert_count' = " + count + ": Tangram runs " + arch.ggufName() + " with dense FFNs only (experts: "
-                    + "llama, qwen3moe, granitemoe)");
+                    + Architecture.expertNames() + ")");
         }
         String usedKey = p + "expert_used_count";
         if (!m.contains(usedKey) || m.get(usedKey).type() == GgufValueType.ARRAY) {
