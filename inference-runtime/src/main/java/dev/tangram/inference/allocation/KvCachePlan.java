@@ -3,6 +3,7 @@ package dev.tangram.inference.allocation;
 import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.model.LlamaConfig;
 import dev.tangram.inference.model.PagedKvCache;
+import java.math.BigDecimal;
 
 /**
  * The KV cache sizing: blocks = (budget × utilisation − weights − activations) ÷ bytes per block, where bytes per block
@@ -32,6 +33,11 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
         if (!(utilisation > 0 && utilisation <= 1)) {
             throw new IllegalArgumentException("utilisation must be in (0, 1], got " + utilisation);
         }
+        String unfit = type.unfit(config.headDim());
+        if (unfit != null) {
+            return new KvCachePlan(budget, utilisation, weightBytes, activationBytes, type, 0, blockSize, 0, 0, 0, maxModelLen,
+                    unfit + ": choose kvCache.type f16 or f32");
+        }
         long perBlock = PagedKvCache.bytesPerBlock(config, blockSize, type);
         long usable = (long) (budget.bytes() * utilisation) - weightBytes - activationBytes;
         long budgetBlocks = Math.max(0, usable / perBlock);
@@ -46,11 +52,19 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
         } else if (blocks < needed) {
             refusal = String.format("the KV cache holds %d blocks (%d tokens) but one sequence of %d tokens needs %d blocks: "
                             + "give the pod more memory, raise memory.utilisation, %slower model.maxModelLen",
-                    blocks, (long) blocks * blockSize, maxModelLen, needed,
-                    type == KvCacheType.F32 ? "store the cache in halves (kvCache.type: f16), or " : "or ");
+                    blocks, (long) blocks * blockSize, maxModelLen, needed, narrower(type, config.headDim()));
         }
         return new KvCachePlan(budget, utilisation, weightBytes, activationBytes, type, perBlock, blockSize, budgetBlocks, heapBlocks,
                 blocks, maxModelLen, refusal);
+    }
+
+    /** The refusal's advice to store the cache in a narrower type, where there is one for the model's heads. */
+    private static String narrower(KvCacheType type, int headDim) {
+        return switch (type) {
+            case F32 -> "store the cache in halves (kvCache.type: f16), or ";
+            case F16 -> KvCacheType.Q8_0.unfit(headDim) == null ? "store the cache in Q8_0 blocks (kvCache.type: q8_0), or " : "or ";
+            case Q8_0 -> "or ";
+        };
     }
 
     public boolean fits() {
@@ -65,9 +79,10 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
     /** The whole arithmetic in one line, for the log and for humans. */
     public String arithmetic(LlamaConfig c) {
         String line = String.format("kv cache: (%.0f MiB [%s] × %.2f − weights %.1f MiB − activations %.1f MiB) ÷ %d B/block "
-                        + "(2 × %d layers × %d kv heads × %d head dim × %d B [%s] × %d slots) = %d blocks",
+                        + "(2 × %d layers × %d kv heads × %d head dim × %s B [%s] × %d slots) = %d blocks",
                 budget.bytes() / MIB, budget.source(), utilisation, weightBytes / MIB, activationBytes / MIB, bytesPerBlock,
-                c.layers(), c.kvHeads(), c.headDim(), type.bytes(), type.word(), blockSize, budgetBlocks);
+                c.layers(), c.kvHeads(), c.headDim(), new BigDecimal(type.bytesPerElement()).toPlainString(), type.word(), blockSize,
+                budgetBlocks);
         if (blocks < budgetBlocks) {
             line += String.format("; capped at %d blocks by the JVM heap (%d blocks fit)", blocks, heapBlocks);
         }

@@ -58,8 +58,13 @@ public final class BlockQuantizer {
         out.putShort(Float.floatToFloat16(d));
         for (int j = 0; j < 32; j++) {
             float v = x[o + j] * id;
-            out.put((byte) (int) Math.copySign(Math.floor(Math.abs(v) + 0.5f), v));
+            out.put((byte) roundAway(v));
         }
+    }
+
+    /** {@code v} rounded to the nearest whole number, halves away from zero (C's {@code roundf}, as llama.cpp's quantizers round). */
+    static int roundAway(float v) {
+        return (int) Math.copySign(Math.floor(Math.abs(v) + 0.5f), v);
     }
 
     /** The value of largest magnitude of the block at {@code o}, with its sign (the first such where several tie). */

@@ -18,10 +18,9 @@ import jdk.incubator.vector.VectorOperators;
  * scratch is one tile of scores per head whatever the context length, and the four heads' outputs stay in registers
  * while a tile's values are added into them. One instance per thread.
  *
- * <p>A cache of IEEE halves ({@code short[]}, the bits {@link Float#floatToFloat16} gives) keeps the same layout; a
- * tile's runs are widened to floats into this instance's scratch first (a plain loop, which C2 compiles to the CPU's
- * half-to-float instruction), and the float code runs over the scratch, so both caches share every line of arithmetic,
- * in the same order.
+ * <p>A narrow cache ({@link NarrowKv}: IEEE halves or Q8_0 blocks) keeps the same layout; a tile's runs are widened to
+ * floats into this instance's scratch first, and the float code runs over the scratch, so every cache type shares
+ * every line of arithmetic, in the same order.
  */
 public final class GroupedAttention {
     /** Positions per tile of scores (at least one block). */
@@ -38,7 +37,7 @@ public final class GroupedAttention {
     private int[] bases = new int[0];
     /** [tile]: where each position of the tile has its value row. */
     private int[] rows = new int[0];
-    /** [tile × headDim]: a tile's key and value runs widened from halves, block by block; empty until a cache of halves is read. */
+    /** [tile × headDim]: a tile's key and value runs widened from a narrow cache, block by block; empty until one is read. */
     private float[] keyTile = new float[0];
     private float[] valueTile = new float[0];
     /** [group × headDim]: each head's output so far, not yet divided by its sum. */
@@ -76,7 +75,7 @@ public final class GroupedAttention {
 
     /**
      * Bytes of scratch one instance holds at most, for blocks of up to {@link #MAX_TILE} slots: tiles of at most that
-     * many positions, in at most {@link #TILE} blocks, and a tile's keys and values widened from halves.
+     * many positions, in at most {@link #TILE} blocks, and a tile's keys and values widened from a narrow cache.
      */
     public static long scratchBytes(int group, int headDim) {
         return 4L * ((long) group * MAX_TILE + MAX_TILE + TILE + (long) group * headDim + 2L * group + 2L * MAX_TILE * headDim);
@@ -108,26 +107,6 @@ public final class GroupedAttention {
     }
 
     /**
-     * {@link #store(float[], int, float[], int, float[], float[], int, int, int, int, int)} into a cache of halves, each
-     * value rounded to the nearest.
-     */
-    public static void store(float[] k, int kOff, float[] v, int vOff, short[] keys, short[] values, int block, int slot, int blockSize,
-                             int kvHeads, int headDim) {
-        for (int h = 0; h < kvHeads; h++) {
-            int run = headRun(block, h, blockSize, kvHeads, headDim);
-            int from = kOff + h * headDim;
-            for (int d = 0; d < headDim; d++) {
-                keys[run + d * blockSize + slot] = Float.floatToFloat16(k[from + d]);
-            }
-            int at = run + slot * headDim;
-            int vFrom = vOff + h * headDim;
-            for (int d = 0; d < headDim; d++) {
-                values[at + d] = Float.floatToFloat16(v[vFrom + d]);
-            }
-        }
-    }
-
-    /**
      * Attends from the group's query heads to positions {@code [0, positions)}.
      *
      * @param q         the query heads, head {@code g} at {@code q[qOff + g·headDim ..)}
@@ -148,29 +127,28 @@ public final class GroupedAttention {
      */
     public void attend(float[] q, int qOff, float scale, float[] keys, float[] values, int[] table, int blockSize, int kvHeads,
                        int kvHead, int first, int positions, float[] out, int outOff) {
-        attend(q, qOff, scale, keys, values, null, null, table, blockSize, kvHeads, kvHead, first, positions, out, outOff);
+        attend(q, qOff, scale, keys, values, null, table, blockSize, kvHeads, kvHead, first, positions, out, outOff);
     }
 
     /**
-     * Attends from the group's query heads to positions {@code [first, positions)} of a cache of halves (stored by
-     * {@link #store(float[], int, float[], int, short[], short[], int, int, int, int, int)}): the float kernel over each
-     * tile's runs widened to floats.
+     * Attends from the group's query heads to positions {@code [first, positions)} of a narrow cache ({@link NarrowKv}:
+     * halves or Q8_0 blocks): the float kernel over each tile's runs widened to floats.
      */
-    public void attend(float[] q, int qOff, float scale, short[] keys, short[] values, int[] table, int blockSize, int kvHeads,
-                       int kvHead, int first, int positions, float[] out, int outOff) {
-        attend(q, qOff, scale, null, null, keys, values, table, blockSize, kvHeads, kvHead, first, positions, out, outOff);
+    public void attend(float[] q, int qOff, float scale, NarrowKv kv, int[] table, int kvHead, int first, int positions, float[] out,
+                       int outOff) {
+        attend(q, qOff, scale, null, null, kv, table, kv.blockSize(), kv.kvHeads(), kvHead, first, positions, out, outOff);
     }
 
-    /** The attention over floats, or (where {@code keys} is null) over halves widened a tile at a time. */
-    private void attend(float[] q, int qOff, float scale, float[] keys, float[] values, short[] halfKeys, short[] halfValues, int[] table,
-                        int blockSize, int kvHeads, int kvHead, int first, int positions, float[] out, int outOff) {
+    /** The attention over floats, or (where {@code narrow} is not null) over a narrow cache widened a tile at a time. */
+    private void attend(float[] q, int qOff, float scale, float[] keys, float[] values, NarrowKv narrow, int[] table, int blockSize,
+                        int kvHeads, int kvHead, int first, int positions, float[] out, int outOff) {
         if (first < 0 || first >= positions) {
             throw new IllegalArgumentException("the window [" + first + ", " + positions + ") holds no position");
         }
         if (blockSize < 1 || blockSize > MAX_TILE) {
             throw new IllegalArgumentException("block size must be in [1, " + MAX_TILE + "], got " + blockSize);
         }
-        grow(blockSize, halfKeys != null);
+        grow(blockSize, narrow != null);
         Arrays.fill(max, Float.NEGATIVE_INFINITY);
         Arrays.fill(sum, 0f);
         Arrays.fill(acc, 0f);
@@ -183,11 +161,9 @@ public final class GroupedAttention {
             float[] v = values;
             for (int b = 0; b < blocks; b++) {
                 bases[b] = headRun(table[start / blockSize + b], kvHead, blockSize, kvHeads, hd);
-                if (halfKeys != null) {
-                    int run = blockSize * hd;
-                    widen(halfKeys, bases[b], keyTile, b * run, run);
-                    widen(halfValues, bases[b], valueTile, b * run, run);
-                    bases[b] = b * run;
+                if (narrow != null) {
+                    narrow.widen(bases[b], keyTile, valueTile, b * blockSize * hd);
+                    bases[b] = b * blockSize * hd;
                     k = keyTile;
                     v = valueTile;
                 }
@@ -233,7 +209,7 @@ public final class GroupedAttention {
         }
     }
 
-    private void grow(int blockSize, boolean halves) {
+    private void grow(int blockSize, boolean narrow) {
         int t = tilePositions(blockSize);
         if (t != tile) {
             tile = t;
@@ -241,16 +217,9 @@ public final class GroupedAttention {
             rows = new int[t];
             bases = new int[t / blockSize];
         }
-        if (halves && keyTile.length != t * headDim) {
+        if (narrow && keyTile.length != t * headDim) {
             keyTile = new float[t * headDim];
             valueTile = new float[t * headDim];
-        }
-    }
-
-    /** {@code n} halves from {@code src[from ..)} as floats into {@code dst[to ..)}. */
-    static void widen(short[] src, int from, float[] dst, int to, int n) {
-        for (int i = 0; i < n; i++) {
-            dst[to + i] = Float.float16ToFloat(src[from + i]);
         }
     }
 

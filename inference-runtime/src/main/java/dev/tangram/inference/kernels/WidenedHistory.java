@@ -3,9 +3,9 @@ package dev.tangram.inference.kernels;
 import java.util.Arrays;
 
 /**
- * One KV head's keys and values of one sequence, widened from a cache of halves into floats once for all the query
- * tokens of a prefill chunk that read them, where {@link GroupedAttention} over halves would widen them again for every
- * query token. The sequence's blocks are kept in its own order, each a run laid out as {@link GroupedAttention} lays out
+ * One KV head's keys and values of one sequence, widened from a narrow cache ({@link NarrowKv}) into floats once for
+ * all the query tokens of a prefill chunk that read them, where {@link GroupedAttention} over the narrow cache would
+ * widen them again for every query token. The sequence's blocks are kept in its own order, each a run laid out as {@link GroupedAttention} lays out
  * a cache block, so that its float path reads them as a cache of one KV head whose block table is 0, 1, 2, ...: the
  * same arithmetic in the same order as over the cache itself. What is widened stays valid while the cache does not
  * change: for one layer's attention of one step ({@code epoch}), one block table and one KV head; a call for another
@@ -54,11 +54,12 @@ public final class WidenedHistory {
 
     /**
      * Widens blocks {@code [0, blocks)} of the sequence whose block table is {@code table}, KV head {@code kvHead}, from
-     * a layer's cache of halves; blocks widened by an earlier call for the same epoch, table (the same array) and head
-     * are kept.
+     * a layer's narrow cache; blocks widened by an earlier call for the same epoch, table (the same array) and head are
+     * kept.
      */
-    public void widen(long epoch, short[] halfKeys, short[] halfValues, int[] table, int blocks, int blockSize, int kvHeads, int kvHead,
-                      int headDim) {
+    public void widen(long epoch, NarrowKv kv, int[] table, int blocks, int kvHead) {
+        int blockSize = kv.blockSize();
+        int headDim = kv.headDim();
         if (!holds(blocks, blockSize, headDim)) {
             throw new IllegalArgumentException(blocks + " blocks of " + blockSize + " × " + headDim + " are more than " + maxFloats
                     + " floats");
@@ -79,9 +80,7 @@ public final class WidenedHistory {
             Arrays.setAll(this.table, i -> i);
         }
         for (int b = widened; b < blocks; b++) {
-            int from = GroupedAttention.headRun(table[b], kvHead, blockSize, kvHeads, headDim);
-            GroupedAttention.widen(halfKeys, from, keys, b * run, run);
-            GroupedAttention.widen(halfValues, from, values, b * run, run);
+            kv.widen(GroupedAttention.headRun(table[b], kvHead, blockSize, kv.kvHeads(), headDim), keys, values, b * run);
         }
         widened = Math.max(widened, blocks);
     }

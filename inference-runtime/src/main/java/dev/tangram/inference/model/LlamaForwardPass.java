@@ -2,6 +2,7 @@ package dev.tangram.inference.model;
 
 import dev.tangram.inference.kernels.Elementwise;
 import dev.tangram.inference.kernels.GroupedAttention;
+import dev.tangram.inference.kernels.Hadamard;
 import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.WidenedHistory;
 import dev.tangram.inference.kernels.WorkerPool;
@@ -55,7 +56,7 @@ public final class LlamaForwardPass implements ForwardPass {
     private float[] mixture;      // [T × dim] each token's weighted sum of its experts' outputs
     /** Per participant: its attention kernel and scratch. */
     private final GroupedAttention[] attention;
-    /** Per participant: a prefill chunk's history widened from a cache of halves once for its tokens. */
+    /** Per participant: a prefill chunk's history widened from a narrow cache (halves or Q8_0) once for its tokens. */
     private final WidenedHistory[] histories;
     private float[] logitScratch = new float[0]; // [wanted × vocab]
 
@@ -66,6 +67,9 @@ public final class LlamaForwardPass implements ForwardPass {
     /** Counts layers' attention phases: what a {@link WidenedHistory} widened stays valid within one. */
     private long attentionEpoch;
     private int attentionTokens;
+    /** The {@link Hadamard} rotations of this step's cache (0: none): queries and keys, values and attention's output. */
+    private int keyRotation;
+    private int valueRotation;
     private int swiGluEnd;
     private final WorkerPool.RangeTask attentionTask = this::attention;
     private final WorkerPool.RangeTask swiGluTask = this::gatedActivation;
@@ -257,15 +261,22 @@ public final class LlamaForwardPass implements ForwardPass {
         boolean local = c.window().isLocal(l);
         rope(q, c.heads(), tokens, local);
         rope(k, c.kvHeads(), tokens, local);
+        keyRotation = cache.type().keyRotation(c.headDim());
+        valueRotation = cache.type().valueRotation(c.headDim());
+        if (keyRotation > 0) {
+            Hadamard.rotateEach(k, 0, tokens * c.kvDim(), keyRotation);
+        }
+        if (valueRotation > 0) {
+            Hadamard.rotateEach(v, 0, tokens * c.kvDim(), valueRotation);
+        }
         int bs = cache.blockSize();
-        boolean half = cache.type() == KvCacheType.F16;
+        boolean narrow = cache.type() != KvCacheType.F32;
         for (int t = 0; t < tokens; t++) {
             int[] table = chunks.get(owner[t]).blockTable();
             int block = table[pos[t] / bs];
             int kvo = t * c.kvDim();
-            if (half) {
-                GroupedAttention.store(k, kvo, v, kvo, cache.halfKeys(l), cache.halfValues(l), block, pos[t] % bs, bs, c.kvHeads(),
-                        c.headDim());
+            if (narrow) {
+                cache.narrow(l).store(k, kvo, v, kvo, block, pos[t] % bs);
             } else {
                 GroupedAttention.store(k, kvo, v, kvo, cache.keys(l), cache.values(l), block, pos[t] % bs, bs, c.kvHeads(), c.headDim());
             }
@@ -363,15 +374,16 @@ public final class LlamaForwardPass implements ForwardPass {
 
     /**
      * Attention of items {@code [from, to)}, item = KV head × tokens + token (the query heads sharing a KV head go
-     * together, and a worker's run of items takes one KV head over consecutive tokens). Over a cache of halves, a prefill
-     * chunk's tokens read their sequence's history widened once per worker run ({@link WidenedHistory}) where it fits,
-     * a decode token (or a history too long) widens tile by tile.
+     * together, and a worker's run of items takes one KV head over consecutive tokens). Over a narrow cache (halves or
+     * Q8_0), a prefill chunk's tokens read their sequence's history widened once per worker run ({@link WidenedHistory})
+     * where it fits, a decode token (or a history too long) widens tile by tile. Over a rotated cache the query heads are
+     * rotated first, in place, and the output rotated back.
      */
     private void attention(int from, int to, int worker) {
         int hd = c.headDim();
         int group = c.heads() / c.kvHeads();
         float scale = c.scales().attentionScale(hd);
-        boolean half = cache.type() == KvCacheType.F16;
+        boolean narrow = cache.type() != KvCacheType.F32;
         int bs = cache.blockSize();
         GroupedAttention kernel = attention[worker];
         for (int item = from; item < to; item++) {
@@ -383,15 +395,20 @@ public final class LlamaForwardPass implements ForwardPass {
             int first = c.window().first(layer, pos[t]);
             int blocks = pos[t] / bs + 1;
             WidenedHistory history = histories[worker];
-            if (half && chunk.tokens().length > 1 && history.holds(blocks, bs, hd)) {
-                history.widen(attentionEpoch, cache.halfKeys(layer), cache.halfValues(layer), table, blocks, bs, c.kvHeads(), kvHead, hd);
+            if (keyRotation > 0) {
+                Hadamard.rotateEach(q, qo, group * hd, keyRotation);
+            }
+            if (narrow && chunk.tokens().length > 1 && history.holds(blocks, bs, hd)) {
+                history.widen(attentionEpoch, cache.narrow(layer), table, blocks, kvHead);
                 kernel.attend(q, qo, scale, history.keys(), history.values(), history.table(), bs, 1, 0, first, pos[t] + 1, att, qo);
-            } else if (half) {
-                kernel.attend(q, qo, scale, cache.halfKeys(layer), cache.halfValues(layer), table, bs, c.kvHeads(), kvHead, first,
-                        pos[t] + 1, att, qo);
+            } else if (narrow) {
+                kernel.attend(q, qo, scale, cache.narrow(layer), table, kvHead, first, pos[t] + 1, att, qo);
             } else {
                 kernel.attend(q, qo, scale, cache.keys(layer), cache.values(layer), table, bs, c.kvHeads(), kvHead, first, pos[t] + 1, att,
                         qo);
+            }
+            if (valueRotation > 0) {
+                Hadamard.rotateEach(att, qo, group * hd, valueRotation);
             }
         }
     }

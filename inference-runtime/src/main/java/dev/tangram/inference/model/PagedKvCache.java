@@ -1,5 +1,8 @@
 package dev.tangram.inference.model;
 
+import dev.tangram.inference.kernels.HalfKv;
+import dev.tangram.inference.kernels.NarrowKv;
+import dev.tangram.inference.kernels.Q8Kv;
 import java.util.stream.IntStream;
 
 /**
@@ -9,8 +12,8 @@ import java.util.stream.IntStream;
  * forward pass keeps one run per KV head, keys transposed and values by slot ({@code GroupedAttention}); the test models
  * keep a record per slot at {@link #offset(int, int)}. Which block holds which positions of which sequence is the block
  * table's business (see {@link SequenceChunk}); this class only stores, and copies whole blocks. Elements are floats
- * ({@link KvCacheType#F32}, {@link #keys}) or IEEE halves ({@link KvCacheType#F16}, {@link #halfKeys}), one array per
- * layer and kind.
+ * ({@link KvCacheType#F32}, {@link #keys}, one array per layer and kind) or narrower ({@link KvCacheType#F16},
+ * {@link KvCacheType#Q8_0}: {@link #narrow}, one per layer, in the Llama forward pass's layout).
  */
 public final class PagedKvCache {
     private final LlamaConfig config;
@@ -19,8 +22,7 @@ public final class PagedKvCache {
     private final int blockSize;
     private final float[][] keys;
     private final float[][] values;
-    private final short[][] halfKeys;
-    private final short[][] halfValues;
+    private final NarrowKv[] narrow;
 
     /** A cache of floats ({@link KvCacheType#F32}). */
     public PagedKvCache(LlamaConfig config, int numBlocks, int blockSize) {
@@ -31,6 +33,10 @@ public final class PagedKvCache {
         if (numBlocks < 1 || blockSize < 1) {
             throw new IllegalArgumentException("a KV cache needs at least one block of at least one slot");
         }
+        String unfit = type.unfit(config.headDim());
+        if (unfit != null) {
+            throw new IllegalArgumentException(unfit);
+        }
         long perLayer = (long) numBlocks * blockSize * config.kvDim();
         if (perLayer > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("KV cache of " + numBlocks + " blocks is too large for one array per layer");
@@ -40,28 +46,25 @@ public final class PagedKvCache {
         this.numBlocks = numBlocks;
         this.blockSize = blockSize;
         int layers = config.layers();
-        boolean half = type == KvCacheType.F16;
-        this.keys = half ? null : new float[layers][];
-        this.values = half ? null : new float[layers][];
-        this.halfKeys = half ? new short[layers][] : null;
-        this.halfValues = half ? new short[layers][] : null;
-        // one array per layer and kind, allocated in parallel: the JVM zeroes each array and the OS maps its pages as it
-        // is zeroed, which for tens of GiB took one thread 37-40 s at start (docs/hardware.md); 7.3 GB on the 2-core
-        // development VM: 2.9-6.1 s on one thread, 2.3-2.4 s on two (docs/inference-server.md)
-        IntStream.range(0, 2 * layers).parallel().forEach(i -> {
-            int layer = i % layers;
-            boolean key = i < layers;
-            if (half) {
-                (key ? halfKeys : halfValues)[layer] = new short[(int) perLayer];
-            } else {
-                (key ? keys : values)[layer] = new float[(int) perLayer];
-            }
-        });
+        boolean floats = type == KvCacheType.F32;
+        this.keys = floats ? new float[layers][] : null;
+        this.values = floats ? new float[layers][] : null;
+        this.narrow = floats ? null : new NarrowKv[layers];
+        // arrays allocated in parallel: the JVM zeroes each array and the OS maps its pages as it is zeroed, which for
+        // tens of GiB took one thread 37-40 s at start (docs/hardware.md); 7.3 GB on the 2-core development VM: 2.9-6.1 s
+        // on one thread, 2.3-2.4 s on two (docs/inference-server.md)
+        if (floats) {
+            IntStream.range(0, 2 * layers).parallel().forEach(i -> (i < layers ? keys : values)[i % layers] = new float[(int) perLayer]);
+        } else {
+            IntStream.range(0, layers).parallel().forEach(l -> narrow[l] = type == KvCacheType.F16
+                    ? HalfKv.allocate(numBlocks, blockSize, config.kvHeads(), config.headDim())
+                    : Q8Kv.allocate(numBlocks, blockSize, config.kvHeads(), config.headDim()));
+        }
     }
 
     /** Bytes one block takes over all layers, K and V: 2 × layers × kvHeads × headDim × bytes per element × blockSize. */
     public static long bytesPerBlock(LlamaConfig config, int blockSize, KvCacheType type) {
-        return 2L * config.layers() * config.kvHeads() * config.headDim() * type.bytes() * blockSize;
+        return 2L * config.layers() * type.bytes((long) config.kvHeads() * config.headDim() * blockSize);
     }
 
     public KvCacheType type() {
@@ -90,16 +93,6 @@ public final class PagedKvCache {
         return floats(values)[layer];
     }
 
-    /** Layer {@code layer}'s keys, in a cache of halves (their bits, as {@link Float#floatToFloat16} gives them). */
-    public short[] halfKeys(int layer) {
-        return halves(halfKeys)[layer];
-    }
-
-    /** Layer {@code layer}'s values, in a cache of halves. */
-    public short[] halfValues(int layer) {
-        return halves(halfValues)[layer];
-    }
-
     private float[][] floats(float[][] arrays) {
         if (arrays == null) {
             throw new IllegalStateException("this KV cache holds " + type.word() + " elements, not floats");
@@ -107,11 +100,12 @@ public final class PagedKvCache {
         return arrays;
     }
 
-    private short[][] halves(short[][] arrays) {
-        if (arrays == null) {
-            throw new IllegalStateException("this KV cache holds " + type.word() + " elements, not halves");
+    /** Layer {@code layer}'s keys and values, in a cache of halves or Q8_0 blocks. */
+    public NarrowKv narrow(int layer) {
+        if (narrow == null) {
+            throw new IllegalStateException("this KV cache holds f32 elements, not narrower ones");
         }
-        return arrays;
+        return narrow[layer];
     }
 
     /**
@@ -126,10 +120,12 @@ public final class PagedKvCache {
     public void copyBlock(int from, int to) {
         int n = blockSize * config.kvDim();
         for (int l = 0; l < config.layers(); l++) {
-            Object k = keys != null ? keys[l] : halfKeys[l];
-            Object v = values != null ? values[l] : halfValues[l];
-            System.arraycopy(k, offset(from, 0), k, offset(to, 0), n);
-            System.arraycopy(v, offset(from, 0), v, offset(to, 0), n);
+            if (narrow != null) {
+                narrow[l].copyBlock(from, to);
+            } else {
+                System.arraycopy(keys[l], offset(from, 0), keys[l], offset(to, 0), n);
+                System.arraycopy(values[l], offset(from, 0), values[l], offset(to, 0), n);
+            }
         }
     }
 }

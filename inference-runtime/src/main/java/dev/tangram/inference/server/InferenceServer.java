@@ -205,7 +205,7 @@ public final class InferenceServer implements AutoCloseable {
         kv.put("kvHeads", c.kvHeads());
         kv.put("headDim", c.headDim());
         kv.put("cacheType", p.type().word());
-        kv.put("bytesPerElement", p.type().bytes());
+        kv.put("bytesPerElement", p.type().bytesPerElement());
         kv.put("blockSize", p.blockSize());
         kv.put("bytesPerBlock", p.bytesPerBlock());
         kv.put("budgetBlocks", p.budgetBlocks());

@@ -61,9 +61,32 @@ class KvCachePlanTest {
         assertThat(halves.blocks()).isEqualTo((int) (usable / (MIB / 2)));
         assertThat(floats.blocks()).isEqualTo((int) (usable / MIB));
         assertThat(halves.arithmetic(ONE_B)).contains("× 2 B [f16] × 16 slots", "524288 B/block");
-        // the advice for a sequence that does not fit names what is not yet done
+        // the advice for a sequence that does not fit names the next narrower type
         KvCachePlan tight = KvCachePlan.compute(new MemoryBudget(2 * GIB, "config", false), 0.9, ONE_B, 16, KvCacheType.F16,
                 1300 * MIB, 100 * MIB, 64 * GIB, 131072);
+        assertThat(tight.refusal()).endsWith("raise memory.utilisation, store the cache in Q8_0 blocks (kvCache.type: q8_0), "
+                + "or lower model.maxModelLen");
+    }
+
+    /** Q8_0 blocks: 34 bytes per 32 elements, the arithmetic says 1.0625 B, and nothing narrower is advised. */
+    @Test
+    void q8BlocksTake34BytesPer32ElementsAndNeedHeadsOfAMultipleOf32() {
+        MemoryBudget budget = new MemoryBudget(8 * GIB, "config", false);
+        KvCachePlan q8 = KvCachePlan.compute(budget, 0.9, ONE_B, 16, KvCacheType.Q8_0, 1300 * MIB, 100 * MIB, 64 * GIB, 8192);
+        // 2 × 16 × 8 × 64 × 1.0625 B × 16 = 272 KiB per block
+        assertThat(q8.bytesPerBlock()).isEqualTo(272 * 1024);
+        assertThat(q8.blocks()).isEqualTo((int) (((long) (8 * GIB * 0.9) - 1400 * MIB) / (272 * 1024)));
+        assertThat(q8.arithmetic(ONE_B)).contains("× 1.0625 B [q8_0] × 16 slots", "278528 B/block");
+        KvCachePlan tight = KvCachePlan.compute(new MemoryBudget(2 * GIB, "config", false), 0.9, ONE_B, 16, KvCacheType.Q8_0,
+                1300 * MIB, 100 * MIB, 64 * GIB, 131072);
         assertThat(tight.refusal()).doesNotContain("kvCache.type").contains("raise memory.utilisation, or lower model.maxModelLen");
+        // heads of 80 (Phi-2's) do not split into blocks of 32
+        LlamaConfig heads80 = new LlamaConfig(4, 2560, 32, 32, 80, 10240, 51200, 2048, 10000f, 1e-5f);
+        KvCachePlan refused = KvCachePlan.compute(budget, 0.9, heads80, 16, KvCacheType.Q8_0, 1300 * MIB, 100 * MIB, 64 * GIB, 2048);
+        assertThat(refused.fits()).isFalse();
+        assertThat(refused.refusal()).isEqualTo("a KV cache of q8_0 needs a head size that is a multiple of 32; this model's is 80: "
+                + "choose kvCache.type f16 or f32");
+        KvCachePlan halves = KvCachePlan.compute(budget, 0.9, heads80, 16, KvCacheType.F16, 1300 * MIB, 100 * MIB, 64 * GIB, 2048);
+        assertThat(halves.fits()).isTrue();
     }
 }

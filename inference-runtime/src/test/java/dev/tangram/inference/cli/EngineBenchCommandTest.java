@@ -38,8 +38,8 @@ class EngineBenchCommandTest {
         assertThatThrownBy(() -> new CommandLine(new EngineBenchCommand()).parseArgs("--q4-activations", "int4"))
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessage("Invalid value for option '--q4-activations': Q4_0 activations must be int8 or float, got 'int4'");
-        assertThatThrownBy(() -> new CommandLine(new EngineBenchCommand()).parseArgs("--kv-cache-type", "q8_0"))
+        assertThatThrownBy(() -> new CommandLine(new EngineBenchCommand()).parseArgs("--kv-cache-type", "fp8"))
                 .isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessage("Invalid value for option '--kv-cache-type': expected f16 or f32, got 'q8_0'");
+                .hasMessage("Invalid value for option '--kv-cache-type': expected f16, f32 or q8_0, got 'fp8'");
     }
 }

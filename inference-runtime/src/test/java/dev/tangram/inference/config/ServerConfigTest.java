@@ -30,6 +30,7 @@ class ServerConfigTest {
                 WeightLayout.ROWS, Q4Activations.FLOAT, 5, ReasoningFormat.NONE, KvCacheType.F32));
         assertThat(ServerConfig.parse("version: 1").kvCacheType()).isEqualTo(KvCacheType.F16);
         assertThat(ServerConfig.parse("version: 1\nkvCache: { type: F16 }").kvCacheType()).isEqualTo(KvCacheType.F16);
+        assertThat(ServerConfig.parse("version: 1\nkvCache: { type: q8_0 }").kvCacheType()).isEqualTo(KvCacheType.Q8_0);
         assertThat(ServerConfig.parse("version: 1").reasoningFormat()).isEqualTo(ReasoningFormat.AUTO);
         assertThat(ServerConfig.parse("version: 1").weightLayout()).isEqualTo(WeightLayout.AUTO);
         assertThat(ServerConfig.parse("version: 1").q4Activations()).isEqualTo(Q4Activations.INT8);
@@ -63,10 +64,10 @@ class ServerConfigTest {
                 .hasMessage("engine.q4Activations: Q4_0 activations must be int8 or float, got 'int4'");
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nmodel: { reasoningFormat: hidden }"))
                 .hasMessage("model.reasoningFormat: expected auto, deepseek or none, got 'hidden'");
-        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nkvCache: { type: q8_0 }"))
-                .hasMessage("kvCache.type: expected f16 or f32, got 'q8_0'");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nkvCache: { type: fp8 }"))
+                .hasMessage("kvCache.type: expected f16, f32 or q8_0, got 'fp8'");
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nkvCache: { type: 16 }"))
-                .hasMessage("kvCache.type: expected f16 or f32, got 16 (integer)");
+                .hasMessage("kvCache.type: expected f16, f32 or q8_0, got 16 (integer)");
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { q4Activations: 8 }"))
                 .hasMessage("engine.q4Activations: expected int8 or float, got 8 (integer)");
     }

@@ -124,15 +124,19 @@ class GroupedAttentionTest {
     }
 
     /**
-     * A cache of halves gives exactly what the float kernel gives over the same values rounded to halves: the halves are
-     * stored rounded to the nearest, and widened a tile at a time into the same arithmetic in the same order. Shapes with
-     * the four-head and one-head paths, several tiles, a window and a cap; the same kernel instance moves between the two
-     * caches and block sizes.
+     * A narrow cache gives exactly what the float kernel gives over the same values rounded as it rounds them (to the
+     * nearest half; to llama.cpp's Q8_0 blocks, as the GGUF writer encodes them): the values are rounded once when
+     * stored, and widened a tile at a time into the same arithmetic in the same order. Shapes with the four-head and
+     * one-head paths, several tiles, a window and a cap; the same kernel instance moves between the two caches and block
+     * sizes.
      */
     @ParameterizedTest
-    @CsvSource({"4, 64, 257, 16, 0, 0", "5, 20, 513, 7, 3, 0", "3, 8, 260, 1, 259, 0", "4, 32, 650, 300, 0, 0", "2, 16, 300, 4, 250, 0.3",
-        "1, 64, 9, 4, 0, 0.3", "6, 128, 90, 16, 40, 0"})
-    void aCacheOfHalvesAttendsExactlyAsFloatsRoundedToHalves(int group, int headDim, int positions, int blockSize, int first, float cap) {
+    @CsvSource({"f16, 4, 64, 257, 16, 0, 0", "f16, 5, 20, 513, 7, 3, 0", "f16, 3, 8, 260, 1, 259, 0", "f16, 4, 32, 650, 300, 0, 0",
+        "f16, 2, 16, 300, 4, 250, 0.3", "f16, 1, 64, 9, 4, 0, 0.3", "f16, 6, 128, 90, 16, 40, 0",
+        "q8_0, 4, 64, 257, 16, 0, 0", "q8_0, 5, 32, 513, 7, 3, 0", "q8_0, 3, 32, 260, 1, 259, 0", "q8_0, 4, 32, 650, 300, 0, 0",
+        "q8_0, 1, 64, 9, 4, 0, 0.3", "q8_0, 6, 128, 90, 16, 40, 0", "q8_0, 2, 96, 100, 5, 0, 0"})
+    void aNarrowCacheAttendsExactlyAsFloatsRoundedTheSameWay(String type, int group, int headDim, int positions, int blockSize, int first,
+                                                             float cap) {
         Random r = new Random(positions * 31L + blockSize);
         int kvHeads = 2;
         int kvDim = kvHeads * headDim;
@@ -143,21 +147,17 @@ class GroupedAttentionTest {
         }
         float[] keys = new float[blocks * blockSize * kvDim];
         float[] values = new float[keys.length];
-        short[] halfKeys = new short[keys.length];
-        short[] halfValues = new short[keys.length];
+        NarrowKv narrow = narrow(type, blocks, blockSize, kvHeads, headDim);
         for (int p = 0; p < positions; p++) {
             float[] k = new float[kvDim];
             float[] v = new float[kvDim];
-            float[] kRounded = new float[kvDim];
-            float[] vRounded = new float[kvDim];
             for (int i = 0; i < kvDim; i++) {
                 k[i] = (float) r.nextGaussian() * 2;
                 v[i] = (float) r.nextGaussian();
-                kRounded[i] = Float.float16ToFloat(Float.floatToFloat16(k[i]));
-                vRounded[i] = Float.float16ToFloat(Float.floatToFloat16(v[i]));
             }
-            GroupedAttention.store(kRounded, 0, vRounded, 0, keys, values, table[p / blockSize], p % blockSize, blockSize, kvHeads, headDim);
-            GroupedAttention.store(k, 0, v, 0, halfKeys, halfValues, table[p / blockSize], p % blockSize, blockSize, kvHeads, headDim);
+            GroupedAttention.store(rounded(type, k), 0, rounded(type, v), 0, keys, values, table[p / blockSize], p % blockSize, blockSize,
+                    kvHeads, headDim);
+            narrow.store(k, 0, v, 0, table[p / blockSize], p % blockSize);
         }
         float[] q = new float[group * headDim];
         for (int i = 0; i < q.length; i++) {
@@ -167,32 +167,41 @@ class GroupedAttentionTest {
         GroupedAttention kernel = new GroupedAttention(group, headDim, cap);
         for (int kvHead = 0; kvHead < kvHeads; kvHead++) {
             float[] fromFloats = new float[group * headDim];
-            float[] fromHalves = new float[group * headDim];
+            float[] fromNarrow = new float[group * headDim];
             kernel.attend(q, 0, scale, keys, values, table, blockSize, kvHeads, kvHead, first, positions, fromFloats, 0);
-            kernel.attend(q, 0, scale, halfKeys, halfValues, table, blockSize, kvHeads, kvHead, first, positions, fromHalves, 0);
+            kernel.attend(q, 0, scale, narrow, table, kvHead, first, positions, fromNarrow, 0);
             // within a last bit only where the Vector API's EXP may have been compiled between the calls
-            assertThat(fromHalves).as("KV head %d", kvHead).containsExactly(fromFloats, within(1e-6f));
+            assertThat(fromNarrow).as("KV head %d", kvHead).containsExactly(fromFloats, within(1e-6f));
         }
         // and a smaller block size afterwards: the widened tiles follow the kernel's new tile
-        float[] floatsAgain = new float[group * headDim];
-        float[] halvesAgain = new float[group * headDim];
         int bs2 = Math.max(1, blockSize / 2);
         float[] k2 = new float[4 * bs2 * kvDim];
-        short[] h2 = new short[k2.length];
+        float[] v2 = new float[k2.length];
+        NarrowKv n2 = narrow(type, 4, bs2, kvHeads, headDim);
         for (int p = 0; p < 4 * bs2; p++) {
             float[] k = new float[kvDim];
+            float[] v = new float[kvDim];
             for (int i = 0; i < kvDim; i++) {
-                k[i] = Float.float16ToFloat(Float.floatToFloat16((float) r.nextGaussian()));
+                k[i] = (float) r.nextGaussian();
+                v[i] = (float) r.nextGaussian();
             }
-            GroupedAttention.store(k, 0, k, 0, k2, new float[k2.length], p / bs2, p % bs2, bs2, kvHeads, headDim);
-        }
-        for (int i = 0; i < k2.length; i++) {
-            h2[i] = Float.floatToFloat16(k2[i]);
+            GroupedAttention.store(rounded(type, k), 0, rounded(type, v), 0, k2, v2, p / bs2, p % bs2, bs2, kvHeads, headDim);
+            n2.store(k, 0, v, 0, p / bs2, p % bs2);
         }
         int[] table2 = {3, 1, 0, 2};
-        // the keys' array read as values too: any numbers do, the two caches hold the same ones
-        kernel.attend(q, 0, scale, k2, k2, table2, bs2, kvHeads, 0, 0, 4 * bs2, floatsAgain, 0);
-        kernel.attend(q, 0, scale, h2, h2, table2, bs2, kvHeads, 0, 0, 4 * bs2, halvesAgain, 0);
-        assertThat(halvesAgain).containsExactly(floatsAgain, within(1e-6f));
+        float[] floatsAgain = new float[group * headDim];
+        float[] narrowAgain = new float[group * headDim];
+        kernel.attend(q, 0, scale, k2, v2, table2, bs2, kvHeads, 0, 0, 4 * bs2, floatsAgain, 0);
+        kernel.attend(q, 0, scale, n2, table2, 0, 0, 4 * bs2, narrowAgain, 0);
+        assertThat(narrowAgain).containsExactly(floatsAgain, within(1e-6f));
+    }
+
+    static NarrowKv narrow(String type, int blocks, int blockSize, int kvHeads, int headDim) {
+        return type.equals("f16") ? HalfKv.allocate(blocks, blockSize, kvHeads, headDim) : Q8Kv.allocate(blocks, blockSize, kvHeads, headDim);
+    }
+
+    /** {@code x} as a narrow cache of {@code type} keeps it. */
+    static float[] rounded(String type, float[] x) {
+        return type.equals("f16") ? NarrowRounding.toHalves(x) : NarrowRounding.throughQ8Blocks(x);
     }
 }

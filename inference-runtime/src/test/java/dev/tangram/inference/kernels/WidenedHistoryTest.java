@@ -17,6 +17,7 @@ class WidenedHistoryTest {
     /** A layer's cache of halves, 12 blocks, every slot filled. */
     private final short[] keys = new short[12 * BLOCK * KV_HEADS * HEAD_DIM];
     private final short[] values = new short[keys.length];
+    private final HalfKv kv = new HalfKv(keys, values, BLOCK, KV_HEADS, HEAD_DIM);
     private final int[] table = {9, 2, 11, 0, 5, 7, 1, 3};
     private final float[] q = new float[GROUP * HEAD_DIM];
 
@@ -32,12 +33,12 @@ class WidenedHistoryTest {
 
     private float[] overTheCache(GroupedAttention kernel, int kvHead, int first, int positions) {
         float[] out = new float[q.length];
-        kernel.attend(q, 0, 0.25f, keys, values, table, BLOCK, KV_HEADS, kvHead, first, positions, out, 0);
+        kernel.attend(q, 0, 0.25f, kv, table, kvHead, first, positions, out, 0);
         return out;
     }
 
     private float[] overTheHistory(GroupedAttention kernel, WidenedHistory h, long epoch, int kvHead, int first, int positions) {
-        h.widen(epoch, keys, values, table, positions / BLOCK + 1, BLOCK, KV_HEADS, kvHead, HEAD_DIM);
+        h.widen(epoch, kv, table, positions / BLOCK + 1, kvHead);
         float[] out = new float[q.length];
         kernel.attend(q, 0, 0.25f, h.keys(), h.values(), h.table(), BLOCK, 1, 0, first, positions, out, 0);
         return out;
@@ -75,12 +76,44 @@ class WidenedHistoryTest {
         assertThat(overTheHistory(kernel, h, 2, 2, 0, 40)).containsExactly(overTheCache(kernel, 2, 0, 40), within(1e-6f));
         // the same epoch and head, another sequence's table
         int[] other = {4, 6, 8, 10, 11, 0};
-        h.widen(2, keys, values, other, 6, BLOCK, KV_HEADS, 2, HEAD_DIM);
+        h.widen(2, kv, other, 6, 2);
         float[] fromHistory = new float[q.length];
         kernel.attend(q, 0, 0.25f, h.keys(), h.values(), h.table(), BLOCK, 1, 0, 0, 40, fromHistory, 0);
         float[] fromCache = new float[q.length];
-        kernel.attend(q, 0, 0.25f, keys, values, other, BLOCK, KV_HEADS, 2, 0, 40, fromCache, 0);
+        kernel.attend(q, 0, 0.25f, kv, other, 2, 0, 40, fromCache, 0);
         assertThat(fromHistory).containsExactly(fromCache, within(1e-6f));
+    }
+
+    /** A cache of Q8_0 blocks widens into the history as into the tiles: the same attention, every KV head. */
+    @Test
+    void attentionOverTheHistoryEqualsAttentionOverACacheOfQ8Blocks() {
+        int headDim = 64;
+        Q8Kv q8 = Q8Kv.allocate(12, BLOCK, KV_HEADS, headDim);
+        float[] k = new float[KV_HEADS * headDim];
+        float[] v = new float[k.length];
+        for (int p = 0; p < table.length * BLOCK; p++) {
+            for (int i = 0; i < k.length; i++) {
+                k[i] = (float) r.nextGaussian();
+                v[i] = (float) r.nextGaussian();
+            }
+            q8.store(k, 0, v, 0, table[p / BLOCK], p % BLOCK);
+        }
+        float[] query = new float[GROUP * headDim];
+        for (int i = 0; i < query.length; i++) {
+            query[i] = (float) r.nextGaussian();
+        }
+        GroupedAttention kernel = new GroupedAttention(GROUP, headDim);
+        WidenedHistory h = new WidenedHistory(2048, headDim);
+        for (int kvHead = 0; kvHead < KV_HEADS; kvHead++) {
+            for (int positions = 1; positions <= table.length * BLOCK; positions += 5) {
+                float[] fromCache = new float[query.length];
+                kernel.attend(query, 0, 0.125f, q8, table, kvHead, 0, positions, fromCache, 0);
+                h.widen(1, q8, table, (positions + BLOCK - 1) / BLOCK, kvHead);
+                float[] fromHistory = new float[query.length];
+                kernel.attend(query, 0, 0.125f, h.keys(), h.values(), h.table(), BLOCK, 1, 0, 0, positions, fromHistory, 0);
+                assertThat(fromHistory).as("head %d, %d positions", kvHead, positions).containsExactly(fromCache, within(1e-6f));
+            }
+        }
     }
 
     @Test
@@ -89,7 +122,7 @@ class WidenedHistoryTest {
         WidenedHistory capped = new WidenedHistory(131072, 128);
         assertThat(capped.holds(WidenedHistory.MAX_FLOATS / (16 * 128), 16, 128)).isTrue();
         assertThat(capped.holds(WidenedHistory.MAX_FLOATS / (16 * 128) + 1, 16, 128)).isFalse();
-        assertThatThrownBy(() -> capped.widen(1, new short[0], new short[0], new int[0], 257, 16, 1, 0, 128))
+        assertThatThrownBy(() -> capped.widen(1, HalfKv.allocate(1, 16, 1, 128), new int[0], 257, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("257 blocks");
         assertThat(WidenedHistory.scratchBytes(131072, 128)).isEqualTo(2L * 4 * WidenedHistory.MAX_FLOATS);
         // a short one: its context and one block of the largest size, no more

@@ -44,6 +44,16 @@ class LlamaForwardPassTest {
         return file;
     }
 
+    /** The model of {@link #model} for a cache of {@code cacheType}: with heads of 32 for Q8_0 blocks, which need a multiple of 32. */
+    private Path model(GgmlType type, KvCacheType cacheType) throws IOException {
+        if (cacheType != KvCacheType.Q8_0) {
+            return model(type, true);
+        }
+        Path file = dir.resolve(type + "-heads32.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(type).as(Architecture.LLAMA, 32, false), file);
+        return file;
+    }
+
     /** Tolerances on logits of order 1: float accumulation over the decoded weights (which the reference shares). */
     @ParameterizedTest
     @CsvSource({"F32, true, 2e-4, LANES, INT8", "F16, true, 2e-4, LANES, INT8", "BF16, true, 2e-4, LANES, INT8",
@@ -320,9 +330,9 @@ class LlamaForwardPassTest {
      * Q8_0 where the machine takes octets, and a tile of four and one of two otherwise.
      */
     @ParameterizedTest
-    @CsvSource({"Q8_0, F32", "Q4_0, F32", "Q8_0, F16"})
+    @CsvSource({"Q8_0, F32", "Q4_0, F32", "Q8_0, F16", "Q8_0, Q8_0"})
     void batchOfSequencesGivesTheSameGreedyTokensAsEachSequenceAlone(GgmlType type, KvCacheType cacheType) throws IOException {
-        try (LoadedModel m = ModelLoader.load(model(type, true), 2)) {
+        try (LoadedModel m = ModelLoader.load(model(type, cacheType), 2)) {
             int[][] prompts = {{1, 2, 3}, {300, 301, 302, 303, 304, 305, 306}, {42}, {7, 8, 9, 10, 11}, {500, 9}, {77, 78, 79, 80}};
             int steps = 12;
             List<List<Integer>> alone = new ArrayList<>();
@@ -353,7 +363,7 @@ class LlamaForwardPassTest {
     @ParameterizedTest
     @EnumSource(KvCacheType.class)
     void scatteredBlockTablesGiveTheSameLogitsAsContiguousOnes(KvCacheType cacheType) throws IOException {
-        try (LoadedModel m = ModelLoader.load(model(GgmlType.Q8_0, true), 2)) {
+        try (LoadedModel m = ModelLoader.load(model(GgmlType.Q8_0, cacheType), 2)) {
             int[] prompt = IntStream.range(0, 10).map(i -> 20 + i * 13).toArray();
             float[] contiguous = run(m, prompt, new int[] {0, 1, 2}, cacheType);
             float[] scattered = run(m, prompt, new int[] {7, 2, 5}, cacheType);
@@ -362,23 +372,27 @@ class LlamaForwardPassTest {
     }
 
     /**
-     * A cache of halves against a reference that keeps each key and value as the nearest half: as prefill and token by
-     * token, in a plain Llama model, Qwen2's K/V biases, Qwen3's Q/K norms, and Gemma 3's sliding window and soft caps;
-     * and not what a cache of floats gives, so the halves are really what attention read.
+     * A narrow cache against a reference that keeps each key and value as that cache does (the nearest half; through a
+     * Q8_0 block, rotated first where the heads are a multiple of 64): as prefill and token by token, in a plain Llama model, Qwen2's K/V biases, Qwen3's Q/K norms, and
+     * Gemma 3's sliding window and soft caps; and not what a cache of floats gives, so the narrow values are really what
+     * attention read.
      */
     @ParameterizedTest
-    @CsvSource({"LLAMA, 16, false", "QWEN2, 16, true", "QWEN3, 32, false", "GEMMA3, 32, false"})
-    void aCacheOfHalvesMatchesAReferenceThatKeepsHalves(Architecture arch, int headDim, boolean biases) throws IOException {
-        Path file = dir.resolve(arch + "-half.gguf");
+    @CsvSource({"F16, LLAMA, 16, false", "F16, QWEN2, 16, true", "F16, QWEN3, 32, false", "F16, GEMMA3, 32, false",
+        "Q8_0, LLAMA, 32, false", "Q8_0, QWEN2, 32, true", "Q8_0, QWEN3, 64, false", "Q8_0, GEMMA3, 32, false", "Q8_0, LLAMA, 128, false",
+        "Q8_0, GEMMA3, 64, false"})
+    void aNarrowCacheMatchesAReferenceThatKeepsTheSameValues(KvCacheType cacheType, Architecture arch, int headDim, boolean biases)
+            throws IOException {
+        Path file = dir.resolve(arch + "-" + headDim + ".gguf");
         RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0).as(arch, headDim, biases), file);
         try (LoadedModel m = ModelLoader.load(file, 2); GgufFile raw = GgufFile.open(file)) {
-            assertDecodesAsTheReference(m, new ReferenceLlama(raw, m.config()).withHalfKv(), 5e-4, KvCacheType.F16);
+            assertDecodesAsTheReference(m, new ReferenceLlama(raw, m.config()).withKv(cacheType), 5e-4, cacheType);
             int[] table = {0, 1, 2};
-            float[] halves = m.forwardPass().forward(List.of(new SequenceChunk(PROMPT, 0, table, true)),
-                    new PagedKvCache(m.config(), 8, 4, KvCacheType.F16))[0];
+            float[] narrow = m.forwardPass().forward(List.of(new SequenceChunk(PROMPT, 0, table, true)),
+                    new PagedKvCache(m.config(), 8, 4, cacheType))[0];
             float[] floats = m.forwardPass().forward(List.of(new SequenceChunk(PROMPT, 0, table, true)),
                     new PagedKvCache(m.config(), 8, 4, KvCacheType.F32))[0];
-            assertThat(halves).isNotEqualTo(floats);
+            assertThat(narrow).isNotEqualTo(floats);
         }
     }
 

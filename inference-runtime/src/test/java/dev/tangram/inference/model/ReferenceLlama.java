@@ -3,6 +3,7 @@ package dev.tangram.inference.model;
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.gguf.GgufTensor;
+import dev.tangram.inference.kernels.NarrowRounding;
 import dev.tangram.inference.kernels.WeightMatrix;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -18,7 +19,8 @@ import java.util.Set;
  * norms after attention and FFN, sliding-window layers with their own RoPE base, the logits' soft cap) and Gemma 2's
  * (Gemma 3's without Q/K norms, with the scores soft-capped too), and a mixture of experts (softmax over the router's
  * logits, the likeliest experts' outputs summed with their probabilities renormalised). Keys and values can be kept as
- * the nearest IEEE halves, as a {@link KvCacheType#F16} cache keeps them ({@link #withHalfKv}).
+ * a narrow cache keeps them: the nearest IEEE halves ({@link KvCacheType#F16}), or through Q8_0 blocks of 32 per head
+ * ({@link KvCacheType#Q8_0}) ({@link #withKv}).
  */
 final class ReferenceLlama {
     private final LlamaConfig c;
@@ -43,12 +45,12 @@ final class ReferenceLlama {
         this(file, c, false);
     }
 
-    /** Whether keys and values are rounded to halves before they are kept. */
-    private boolean halfKv;
+    /** How keys and values are rounded before they are kept. */
+    private KvCacheType kv = KvCacheType.F32;
 
-    /** This reference, keeping each key and value as the half nearest to it (as a {@link KvCacheType#F16} cache does). */
-    ReferenceLlama withHalfKv() {
-        halfKv = true;
+    /** This reference, keeping each key and value as a cache of {@code type} does. */
+    ReferenceLlama withKv(KvCacheType type) {
+        kv = type;
         return this;
     }
 
@@ -199,8 +201,8 @@ final class ReferenceLlama {
                 rope(k, p, local);
                 // a sliding-window layer's query sees the last window positions, itself included
                 int from = local ? Math.max(0, p - c.window().size() + 1) : 0;
-                keys[l][p] = halfKv ? toHalves(k) : k;
-                values[l][p] = halfKv ? toHalves(v) : v;
+                keys[l][p] = kept(k, kv.keyRotation(hd));
+                values[l][p] = kept(v, kv.valueRotation(hd));
                 double[] att = new double[c.heads() * hd];
                 for (int h = 0; h < c.heads(); h++) {
                     int kvo = (h / group) * hd;
@@ -356,11 +358,39 @@ final class ReferenceLlama {
         return out;
     }
 
-    /** Each value as the nearest half: the float nearest to it, then the half nearest to that (as the engine stores it). */
-    private static double[] toHalves(double[] x) {
+    /**
+     * One token's keys or values as the cache keeps them, from the floats nearest to them: for a rotating cache, each run
+     * of {@code rotation} rotated by a Hadamard matrix before it is rounded and rotated back after (the engine keeps
+     * them rotated, and rotates queries and attention's output instead: the same attention).
+     */
+    private double[] kept(double[] x, int rotation) {
+        if (kv == KvCacheType.F32) {
+            return x;
+        }
+        double[] in = rotation > 0 ? hadamard(x, rotation) : x;
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            f[i] = (float) in[i];
+        }
+        float[] r = kv == KvCacheType.F16 ? NarrowRounding.toHalves(f) : NarrowRounding.throughQ8Blocks(f);
         double[] out = new double[x.length];
         for (int i = 0; i < x.length; i++) {
-            out[i] = Float.float16ToFloat(Float.floatToFloat16((float) x[i]));
+            out[i] = r[i];
+        }
+        return rotation > 0 ? hadamard(out, rotation) : out;
+    }
+
+    /** Each run of {@code n} of {@code x} times Sylvester's Hadamard matrix of order n over √n (entry (i, j): ±1 by the parity of i AND j). */
+    private static double[] hadamard(double[] x, int n) {
+        double[] out = new double[x.length];
+        for (int r = 0; r < x.length; r += n) {
+            for (int i = 0; i < n; i++) {
+                double s = 0;
+                for (int j = 0; j < n; j++) {
+                    s += (Integer.bitCount(i & j) % 2 == 0 ? 1 : -1) * x[r + j];
+                }
+                out[r + i] = s / Math.sqrt(n);
+            }
         }
         return out;
     }

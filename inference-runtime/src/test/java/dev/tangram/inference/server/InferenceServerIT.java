@@ -7,6 +7,7 @@ import dev.tangram.inference.cli.ServeCommand;
 import dev.tangram.nvml.sim.SimulatedGpuProbe;
 import dev.tangram.inference.config.ServerConfig;
 import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.model.Architecture;
 import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.model.LoadedModel;
 import dev.tangram.inference.model.ModelLoader;
@@ -72,6 +73,11 @@ class InferenceServerIT {
                 """.formatted(maxModelLen, kvCacheType));
     }
 
+    private String metrics(InferenceServer s) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     private JsonNode post(InferenceServer s, String path, String body) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -99,9 +105,7 @@ class InferenceServerIT {
             assertThat(alloc.at("/kvCache/bytesPerElement").asInt()).isEqualTo(2);
             assertThat(alloc.at("/kvCache/arithmetic").asText()).startsWith("kv cache: (256 MiB");
             // the same cache in vLLM's info gauge, for routers that read it
-            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            String info = metrics.lines().filter(l -> l.startsWith("vllm:cache_config_info{")).findFirst().orElseThrow();
+            String info = metrics(s).lines().filter(l -> l.startsWith("vllm:cache_config_info{")).findFirst().orElseThrow();
             assertThat(info).contains("block_size=\"8\"", "cache_dtype=\"f16\"", "enable_prefix_caching=\"True\"",
                     "gpu_memory_utilization=\"0.9\"", "num_gpu_blocks=\"" + s.plan().blocks() + "\"").endsWith("} 1");
 
@@ -329,6 +333,40 @@ class InferenceServerIT {
                 .isInstanceOf(StartupRefusedException.class).hasMessageContaining("the model does not fit");
         assertThatThrownBy(() -> InferenceServer.start(model, config(), Map.of("TANGRAM_GPU_MEMORY_LIMIT_MIB", "lots"), Optional.empty()))
                 .isInstanceOf(StartupRefusedException.class).hasMessageContaining("TANGRAM_GPU_MEMORY_LIMIT_MIB must be a positive number");
+    }
+
+    /**
+     * {@code kvCache.type: q8_0}: a model whose heads are a multiple of 32 is served from Q8_0 blocks, the allocation and
+     * the info gauge say so, and a prompt that shares its prefix with an earlier one (a prefix-cache hit over quantized
+     * blocks) gives the tokens it gave alone; a model whose heads are not is refused at start, saying why.
+     */
+    @Test
+    void servesFromQ8BlocksWhereTheModelsHeadsAllowThem() throws Exception {
+        Path heads32 = dir.resolve("heads32.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0).as(Architecture.LLAMA, 32, false), heads32);
+        try (InferenceServer s = InferenceServer.start(heads32, config(256, "q8_0"), Map.of(), Optional.empty())) {
+            JsonNode alloc = get(s, "/v1/allocation");
+            assertThat(alloc.at("/kvCache/cacheType").asText()).isEqualTo("q8_0");
+            assertThat(alloc.at("/kvCache/bytesPerElement").asDouble()).isEqualTo(1.0625);
+            // 2 × 2 layers × (2 kv heads × 32 head dim × 8 slots) elements × 34 / 32 B
+            assertThat(alloc.at("/kvCache/bytesPerBlock").asLong()).isEqualTo(2L * 2 * 2 * 32 * 8 * 34 / 32);
+            assertThat(alloc.at("/kvCache/arithmetic").asText()).contains("× 1.0625 B [q8_0] × 8 slots");
+            assertThat(metrics(s)).contains("cache_dtype=\"q8_0\"");
+            String shared = "a shared beginning that fills more than two blocks of eight tokens each ";
+            String first = post(s, "/v1/completions", "{\"prompt\":\"" + shared + "then one way\",\"max_tokens\":8,\"temperature\":0}")
+                    .at("/choices/0/text").asText();
+            String second = "{\"prompt\":\"" + shared + "then another\",\"max_tokens\":8,\"temperature\":0}";
+            String afterHit = post(s, "/v1/completions", second).at("/choices/0/text").asText();
+            assertThat(first).isNotEmpty();
+            String hits = metrics(s).lines().filter(l -> l.startsWith("vllm:prefix_cache_hits_total{")).findFirst().orElseThrow();
+            assertThat(Double.parseDouble(hits.substring(hits.lastIndexOf(' ') + 1))).isPositive();
+            try (InferenceServer fresh = InferenceServer.start(heads32, config(256, "q8_0"), Map.of(), Optional.empty())) {
+                assertThat(post(fresh, "/v1/completions", second).at("/choices/0/text").asText()).isEqualTo(afterHit);
+            }
+        }
+        assertThatThrownBy(() -> InferenceServer.start(model, config(256, "q8_0"), Map.of(), Optional.empty()))
+                .isInstanceOf(StartupRefusedException.class)
+                .hasMessageContaining("a KV cache of q8_0 needs a head size that is a multiple of 32; this model's is 16");
     }
 
     @Test
