@@ -1,5 +1,14 @@
 package dev.tangram.inference.kernels;
 
+import static dev.tangram.inference.kernels.VectorShapes.B;
+import static dev.tangram.inference.kernels.VectorShapes.B_LANES;
+import static dev.tangram.inference.kernels.VectorShapes.F;
+import static dev.tangram.inference.kernels.VectorShapes.L;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
 /**
  * Keys and values as llama.cpp's Q8_0 blocks: every 32 consecutive elements of one head of one token share a scale
  * {@code d = max|x| / 127}, kept as a half, and each element is the byte {@code round(x / d)}; it reads back as
@@ -112,19 +121,42 @@ public final class Q8Kv implements NarrowKv {
                 keys[first + s] = Float.float16ToFloat(keyScales[scaleRow + s]);
             }
             for (int d = g + GROUP - 1; d >= g; d--) {
-                int src = run + d * bs;
-                int dst = to + d * bs;
-                for (int s = 0; s < bs; s++) {
-                    keys[dst + s] = this.keys[src + s] * keys[first + s];
-                }
+                times(this.keys, run + d * bs, keys, first, keys, to + d * bs, bs);
             }
         }
         int n = bs * headDim;
         for (int e = 0; e < n; e += GROUP) {
             float d = Float.float16ToFloat(valueScales[scales + e / GROUP]);
-            for (int i = 0; i < GROUP; i++) {
-                values[to + e + i] = this.values[run + e + i] * d;
+            times(this.values, run + e, d, values, to + e);
+        }
+    }
+
+    /** {@code dst[to + i] = q[from + i] × scale[at + i]} for i in [0, n): a row of key bytes times its row of scales. */
+    private static void times(byte[] q, int from, float[] scale, int at, float[] dst, int to, int n) {
+        int i = 0;
+        if (B_LANES == L) {
+            for (; i + L <= n; i += L) {
+                FloatVector f = (FloatVector) ByteVector.fromArray(B, q, from + i).convertShape(VectorOperators.B2F, F, 0);
+                f.mul(FloatVector.fromArray(F, scale, at + i)).intoArray(dst, to + i);
             }
+        }
+        for (; i < n; i++) {
+            dst[to + i] = q[from + i] * scale[at + i];
+        }
+    }
+
+    /** {@code dst[to + i] = q[from + i] × d} for the 32 elements of one value block. */
+    private static void times(byte[] q, int from, float d, float[] dst, int to) {
+        int i = 0;
+        if (B_LANES == L) {
+            FloatVector scale = FloatVector.broadcast(F, d);
+            for (; i < GROUP; i += L) {
+                FloatVector f = (FloatVector) ByteVector.fromArray(B, q, from + i).convertShape(VectorOperators.B2F, F, 0);
+                f.mul(scale).intoArray(dst, to + i);
+            }
+        }
+        for (; i < GROUP; i++) {
+            dst[to + i] = q[from + i] * d;
         }
     }
 
