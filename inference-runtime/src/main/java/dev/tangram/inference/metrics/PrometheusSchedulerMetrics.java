@@ -125,7 +125,7 @@ public final class PrometheusSchedulerMetrics implements SchedulerMetrics {
     /**
      * {@code vllm:cache_config_info}: always 1, the KV cache's configuration in its labels, under vLLM's label names
      * (read by routers that weigh replicas by their cache, e.g. for {@code block_size} and {@code num_gpu_blocks});
-     * {@code cache_dtype} is Tangram's word for the element type (f16 or f32), {@code enable_prefix_caching} Python's
+     * {@code cache_dtype} is Tangram's word for the element type (f16, f32 or q8_0), {@code enable_prefix_caching} Python's
      * {@code True} as vLLM writes it (prefix caching is always on here). Registered once, when the cache exists (the
      * registry refuses a second).
      */
