@@ -5,10 +5,10 @@ import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
 import dev.tangram.inference.kernels.WeightMatrix;
+import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.model.LlamaWeights;
 import dev.tangram.inference.model.LoadedModel;
 import dev.tangram.inference.model.ModelLoader;
-import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.model.PagedKvCache;
 import dev.tangram.inference.model.SequenceChunk;
 import dev.tangram.inference.sampling.JsonFormat;
@@ -51,8 +51,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--q4-activations", description = "what Q4_0 and K-quant matrices in lanes multiply: int8 (the input rounded to 8 bits "
             + "per block of 32) or float (default int8)", converter = Q4ActivationsConverter.class)
     Q4Activations q4Activations = Q4Activations.INT8;
-    @Option(names = "--kv-cache-type", description = "what the KV cache stores: f16 (IEEE halves, as serve does by default) or f32 "
-            + "(default f16)", converter = KvCacheTypeConverter.class) KvCacheType kvCacheType = KvCacheType.F16;
+    @Option(names = "--kv-cache-type", description = "what the KV cache stores: f16 (IEEE halves, as serve does by default), f32 "
+            + "or q8_0 (Q8_0 blocks, for heads of a multiple of 32) (default f16)", converter = KvCacheTypeConverter.class)
+    KvCacheType kvCacheType = KvCacheType.F16;
     @Option(names = "--matmul-tokens", split = ",", description = "also time the batched matmul alone, over every layer's FFN gate "
             + "and down matrices, for these token counts (GMAC/s)") int[] matmulTokens = {};
     @Option(names = "--json-mask-tokens", description = "also time sampling under a JSON response format (any object, and a "
@@ -296,7 +297,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code --kv-cache-type f16|f32}. */
+    /** {@code --kv-cache-type f16|f32|q8_0}. */
     static final class KvCacheTypeConverter extends ParsingConverter<KvCacheType> {
         KvCacheTypeConverter() {
             super(KvCacheType::parse);

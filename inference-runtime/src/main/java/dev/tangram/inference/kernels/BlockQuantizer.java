@@ -49,17 +49,22 @@ public final class BlockQuantizer {
     }
 
     private static void q8Block(float[] x, int o, ByteBuffer out) {
-        float amax = 0;
-        for (int j = 0; j < 32; j++) {
-            amax = Math.max(amax, Math.abs(x[o + j]));
-        }
-        float d = amax / 127f;
+        float d = q8Scale(x, o);
         float id = d != 0 ? 1f / d : 0f;
         out.putShort(Float.floatToFloat16(d));
         for (int j = 0; j < 32; j++) {
             float v = x[o + j] * id;
             out.put((byte) roundAway(v));
         }
+    }
+
+    /** The Q8_0 scale of {@code x[o .. o + 32)}: its largest magnitude over 127. */
+    static float q8Scale(float[] x, int o) {
+        float amax = 0;
+        for (int j = 0; j < 32; j++) {
+            amax = Math.max(amax, Math.abs(x[o + j]));
+        }
+        return amax / 127f;
     }
 
     /** {@code v} rounded to the nearest whole number, halves away from zero (C's {@code roundf}, as llama.cpp's quantizers round). */

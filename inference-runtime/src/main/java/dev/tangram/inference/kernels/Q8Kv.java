@@ -22,7 +22,6 @@ import jdk.incubator.vector.VectorOperators;
 public final class Q8Kv implements NarrowKv {
     /** Elements per scale. */
     public static final int GROUP = 32;
-    private static final float LEVELS = 127f;
 
     private final byte[] keys;
     private final byte[] values;
@@ -95,11 +94,7 @@ public final class Q8Kv implements NarrowKv {
 
     /** Stores the scale of {@code x[from .. from + 32)} as a half at {@code scales[at]}, and answers its inverse (0 for 0). */
     private static float inverse(float[] x, int from, short[] scales, int at) {
-        float max = 0;
-        for (int i = 0; i < GROUP; i++) {
-            max = Math.max(max, Math.abs(x[from + i]));
-        }
-        float d = max / LEVELS;
+        float d = BlockQuantizer.q8Scale(x, from);
         scales[at] = Float.floatToFloat16(d);
         return d != 0 ? 1f / d : 0f;
     }

@@ -67,9 +67,6 @@ public final class LlamaForwardPass implements ForwardPass {
     /** Counts layers' attention phases: what a {@link WidenedHistory} widened stays valid within one. */
     private long attentionEpoch;
     private int attentionTokens;
-    /** The {@link Hadamard} rotations of this step's cache (0: none): queries and keys, values and attention's output. */
-    private int keyRotation;
-    private int valueRotation;
     private int swiGluEnd;
     private final WorkerPool.RangeTask attentionTask = this::attention;
     private final WorkerPool.RangeTask swiGluTask = this::gatedActivation;
@@ -261,8 +258,8 @@ public final class LlamaForwardPass implements ForwardPass {
         boolean local = c.window().isLocal(l);
         rope(q, c.heads(), tokens, local);
         rope(k, c.kvHeads(), tokens, local);
-        keyRotation = cache.type().keyRotation(c.headDim());
-        valueRotation = cache.type().valueRotation(c.headDim());
+        int keyRotation = cache.type().keyRotation(c.headDim());
+        int valueRotation = cache.type().valueRotation(c.headDim());
         if (keyRotation > 0) {
             Hadamard.rotateEach(k, 0, tokens * c.kvDim(), keyRotation);
         }
@@ -384,6 +381,8 @@ public final class LlamaForwardPass implements ForwardPass {
         int group = c.heads() / c.kvHeads();
         float scale = c.scales().attentionScale(hd);
         boolean narrow = cache.type() != KvCacheType.F32;
+        int keyRotation = cache.type().keyRotation(hd);
+        int valueRotation = cache.type().valueRotation(hd);
         int bs = cache.blockSize();
         GroupedAttention kernel = attention[worker];
         for (int item = from; item < to; item++) {
