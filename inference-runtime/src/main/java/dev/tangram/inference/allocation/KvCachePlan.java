@@ -3,6 +3,7 @@ package dev.tangram.inference.allocation;
 import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.model.LlamaConfig;
 import dev.tangram.inference.model.PagedKvCache;
+import dev.tangram.inference.model.WindowCache;
 import java.math.BigDecimal;
 
 /**
@@ -10,6 +11,11 @@ import java.math.BigDecimal;
  * = 2 × layers × kv_heads × head_dim × bytes per element × block size. The cache lives in the JVM heap, so the blocks
  * are also capped by what the heap can hold; and one sequence of {@code maxModelLen} tokens must fit, else the server
  * refuses to start.
+ *
+ * <p>A model with sliding-window layers ({@link WindowCache#WINDOW}) may keep those layers in a pool of their own, sized
+ * for the windows of the running sequences ({@link #windowPoolBlocks}); the budget less that pool is then divided among
+ * blocks of the other layers only. The plan takes that split where a window reaches less far than a whole sequence of
+ * {@code maxModelLen} and the split fits and gives the cache more tokens than one pool of every layer does.
  *
  * @param budget          the memory budget and its source
  * @param utilisation     the fraction of the budget the server may use
@@ -23,39 +29,105 @@ import java.math.BigDecimal;
  * @param blocks          blocks the cache gets (the smaller of the two, and of the largest cache one array per layer holds)
  * @param maxModelLen     the longest sequence to serve
  * @param refusal         why the server cannot start, or null when it fits
+ * @param window          the sliding-window layers' own pool, or {@link WindowPool#NONE} where every layer is in the one
  */
 public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBytes, long activationBytes, KvCacheType type,
-                          long bytesPerBlock, int blockSize, long budgetBlocks, long heapBlocks, int blocks, int maxModelLen, String refusal) {
+                          long bytesPerBlock, int blockSize, long budgetBlocks, long heapBlocks, int blocks, int maxModelLen, String refusal,
+                          WindowPool window) {
     private static final double MIB = 1024.0 * 1024;
 
+    /**
+     * The sliding-window layers' own pool.
+     *
+     * @param layers        how many layers keep their positions in it (0: there is no such pool)
+     * @param size          positions one of their queries sees
+     * @param blocks        its blocks
+     * @param bytesPerBlock bytes of one of its blocks: 2 × layers × kv_heads × head_dim × bytes per element × block size
+     */
+    public record WindowPool(int layers, int size, int blocks, long bytesPerBlock) {
+        public static final WindowPool NONE = new WindowPool(0, 0, 0, 0);
+
+        public long bytes() {
+            return blocks * bytesPerBlock;
+        }
+    }
+
+    /** The plan of a cache whose every layer keeps every position. */
     public static KvCachePlan compute(MemoryBudget budget, double utilisation, LlamaConfig config, int blockSize, KvCacheType type,
                                       long weightBytes, long activationBytes, long heapBytes, int maxModelLen) {
+        return compute(budget, utilisation, config, blockSize, type, weightBytes, activationBytes, heapBytes, maxModelLen, WindowCache.FULL,
+                1, 1);
+    }
+
+    /**
+     * The plan, with the sliding-window layers in a pool of their own where {@code windowCache} asks for it, the model has
+     * such layers and the split holds more tokens; {@code maxRunning} and {@code maxBatchTokens} are the scheduler's.
+     */
+    public static KvCachePlan compute(MemoryBudget budget, double utilisation, LlamaConfig config, int blockSize, KvCacheType type,
+                                      long weightBytes, long activationBytes, long heapBytes, int maxModelLen, WindowCache windowCache,
+                                      int maxRunning, int maxBatchTokens) {
         if (!(utilisation > 0 && utilisation <= 1)) {
             throw new IllegalArgumentException("utilisation must be in (0, 1], got " + utilisation);
         }
         String unfit = type.unfit(config.headDim());
         if (unfit != null) {
             return new KvCachePlan(budget, utilisation, weightBytes, activationBytes, type, 0, blockSize, 0, 0, 0, maxModelLen,
-                    unfit + ": choose kvCache.type f16 or f32");
+                    unfit + ": choose kvCache.type f16 or f32", WindowPool.NONE);
         }
-        long perBlock = PagedKvCache.bytesPerBlock(config, blockSize, type);
-        long usable = (long) (budget.bytes() * utilisation) - weightBytes - activationBytes;
+        KvCachePlan whole = compute(budget, utilisation, config, blockSize, type, weightBytes, activationBytes, heapBytes, maxModelLen,
+                WindowPool.NONE);
+        int windowed = config.window().local().cardinality();
+        if (windowCache == WindowCache.FULL || windowed == 0 || windowed == config.layers()) {
+            return whole;
+        }
+        int size = config.window().size();
+        if (blocksFor(size - 1, blockSize) + 2 >= blocksFor(maxModelLen, blockSize)) {
+            return whole; // a window reaches about as far as a whole sequence: a pool of their own would save nothing
+        }
+        WindowPool pool = new WindowPool(windowed, size, windowPoolBlocks(size, blockSize, maxRunning, maxBatchTokens),
+                PagedKvCache.bytesPerBlock(config, windowed, blockSize, type));
+        KvCachePlan split = compute(budget, utilisation, config, blockSize, type, weightBytes, activationBytes, heapBytes, maxModelLen, pool);
+        return split.fits() && (!whole.fits() || split.tokens() > whole.tokens()) ? split : whole;
+    }
+
+    /**
+     * Blocks of the sliding-window layers' pool: for each of {@code maxRunning} sequences the blocks a window of
+     * {@code size} positions reaches (one more where it starts inside a block) and one for a chunk's ragged end, the
+     * blocks of one step's {@code maxBatchTokens} tokens; and as many again, so that the prefix cache keeps the last windows
+     * of sequences that have ended.
+     */
+    static int windowPoolBlocks(int size, int blockSize, int maxRunning, int maxBatchTokens) {
+        long running = (long) maxRunning * (blocksFor(size - 1, blockSize) + 2) + blocksFor(maxBatchTokens, blockSize);
+        return (int) Math.min(Integer.MAX_VALUE / 2, 2 * running);
+    }
+
+    private static int blocksFor(int tokens, int blockSize) {
+        return (tokens + blockSize - 1) / blockSize;
+    }
+
+    private static KvCachePlan compute(MemoryBudget budget, double utilisation, LlamaConfig config, int blockSize, KvCacheType type,
+                                       long weightBytes, long activationBytes, long heapBytes, int maxModelLen, WindowPool window) {
+        long perBlock = PagedKvCache.bytesPerBlock(config, config.layers() - window.layers(), blockSize, type);
+        long usable = (long) (budget.bytes() * utilisation) - weightBytes - activationBytes - window.bytes();
         long budgetBlocks = Math.max(0, usable / perBlock);
-        long heapBlocks = Math.max(0, (long) (heapBytes * utilisation - activationBytes) / perBlock);
+        long heapBlocks = Math.max(0, (long) (heapBytes * utilisation - activationBytes - window.bytes()) / perBlock);
         long arrayBlocks = (Integer.MAX_VALUE - 8L) / ((long) blockSize * config.kvDim());
         int blocks = (int) Math.min(Math.min(budgetBlocks, heapBlocks), arrayBlocks);
-        int needed = (maxModelLen + blockSize - 1) / blockSize;
+        int needed = blocksFor(maxModelLen, blockSize);
         String refusal = null;
-        if (usable <= 0) {
-            refusal = String.format("the model does not fit: weights %.0f MiB + activations %.0f MiB exceed %.0f MiB (%s × %.2f)",
-                    weightBytes / MIB, activationBytes / MIB, budget.bytes() * utilisation / MIB, budget.source(), utilisation);
+        if (window.blocks() > arrayBlocks) {
+            refusal = String.format("the sliding-window layers' pool of %d blocks is too large for one array per layer", window.blocks());
+        } else if (usable <= 0) {
+            refusal = String.format("the model does not fit: weights %.0f MiB + activations %.0f MiB%s exceed %.0f MiB (%s × %.2f)",
+                    weightBytes / MIB, activationBytes / MIB, window.layers() > 0 ? String.format(" + sliding-window layers %.0f MiB",
+                            window.bytes() / MIB) : "", budget.bytes() * utilisation / MIB, budget.source(), utilisation);
         } else if (blocks < needed) {
             refusal = String.format("the KV cache holds %d blocks (%d tokens) but one sequence of %d tokens needs %d blocks: "
                             + "give the pod more memory, raise memory.utilisation, %slower model.maxModelLen",
                     blocks, (long) blocks * blockSize, maxModelLen, needed, narrower(type, config.headDim()));
         }
         return new KvCachePlan(budget, utilisation, weightBytes, activationBytes, type, perBlock, blockSize, budgetBlocks, heapBlocks,
-                blocks, maxModelLen, refusal);
+                blocks, maxModelLen, refusal, window);
     }
 
     /** The refusal's advice to store the cache in a narrower type, where there is one for the model's heads. */
@@ -71,22 +143,30 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
         return refusal == null;
     }
 
-    /** Tokens the cache holds. */
+    /** Tokens the cache holds (in every layer; a sliding-window layer's pool holds what its windows reach). */
     public long tokens() {
         return (long) blocks * blockSize;
     }
 
     /** The whole arithmetic in one line, for the log and for humans. */
     public String arithmetic(LlamaConfig c) {
-        String line = String.format("kv cache: (%.0f MiB [%s] × %.2f − weights %.1f MiB − activations %.1f MiB) ÷ %d B/block "
-                        + "(2 × %d layers × %d kv heads × %d head dim × %s B [%s] × %d slots) = %d blocks",
-                budget.bytes() / MIB, budget.source(), utilisation, weightBytes / MIB, activationBytes / MIB, bytesPerBlock,
-                c.layers(), c.kvHeads(), c.headDim(), new BigDecimal(type.bytesPerElement()).toPlainString(), type.word(), blockSize,
-                budgetBlocks);
+        String perElement = new BigDecimal(type.bytesPerElement()).toPlainString();
+        String line = String.format("kv cache: (%.0f MiB [%s] × %.2f − weights %.1f MiB − activations %.1f MiB%s) ÷ %d B/block "
+                        + "(2 × %d %slayers × %d kv heads × %d head dim × %s B [%s] × %d slots) = %d blocks",
+                budget.bytes() / MIB, budget.source(), utilisation, weightBytes / MIB, activationBytes / MIB,
+                window.layers() > 0 ? String.format(" − sliding-window layers %.1f MiB", window.bytes() / MIB) : "", bytesPerBlock,
+                c.layers() - window.layers(), window.layers() > 0 ? "full-attention " : "", c.kvHeads(), c.headDim(), perElement, type.word(),
+                blockSize, budgetBlocks);
         if (blocks < budgetBlocks) {
             line += String.format("; capped at %d blocks by the JVM heap (%d blocks fit)", blocks, heapBlocks);
         }
         line += String.format(" → %d tokens of cache, %.1f MiB", tokens(), blocks * (double) bytesPerBlock / MIB);
+        if (window.layers() > 0) {
+            line += String.format("; the %d sliding-window layers keep their %d-position windows apart: %d blocks × %d B (2 × %d layers × "
+                            + "%d kv heads × %d head dim × %s B [%s] × %d slots) = %.1f MiB", window.layers(), window.size(), window.blocks(),
+                    window.bytesPerBlock(), window.layers(), c.kvHeads(), c.headDim(), perElement, type.word(), blockSize,
+                    window.bytes() / MIB);
+        }
         return line;
     }
 }

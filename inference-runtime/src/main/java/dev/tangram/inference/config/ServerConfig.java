@@ -5,6 +5,7 @@ import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
 import dev.tangram.inference.model.KvCacheType;
+import dev.tangram.inference.model.WindowCache;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -28,8 +29,10 @@ import java.util.function.Function;
  * model:     { name: "", maxModelLen: 0, reasoningFormat: auto }  # 0 = the model's context length
  *            # reasoningFormat: auto (a reasoning model's reasoning goes into reasoning_content) or none (left in the content)
  * memory:    { utilisation: 0.9, cpuBudgetMib: 4096 }
- * kvCache:   { blockSize: 16, type: f16 }
- *            # type: f16 (keys and values stored as IEEE halves: twice the tokens in the same memory) or f32 (as computed)
+ * kvCache:   { blockSize: 16, type: f16, slidingWindow: window }
+ *            # type: f16 (keys and values stored as IEEE halves: twice the tokens in the same memory), f32 (as computed) or
+ *            # q8_0 (bytes with a half scale per 32); slidingWindow: window (sliding-window layers keep only what their
+ *            # windows reach, in a pool of their own) or full (every layer keeps every position)
  * scheduler: { maxBatchTokens: 512, maxRunning: 16, maxWaiting: 64 }
  * engine:    { readAhead: auto, weightLayout: auto, q4Activations: int8 }
  *            # readAhead: auto (timed at load), off, or bytes ahead (a multiple of 64); weightLayout: auto, lanes (Q8_0/Q4_0/
@@ -39,16 +42,17 @@ import java.util.function.Function;
 public record ServerConfig(String host, int port, String modelName, int maxModelLen, double utilisation, long cpuBudgetMib,
                            int blockSize, int maxBatchTokens, int maxRunning, int maxWaiting, ReadAheadSetting readAhead,
                            WeightLayout weightLayout, Q4Activations q4Activations, int drainSeconds, ReasoningFormat reasoningFormat,
-                           KvCacheType kvCacheType) {
+                           KvCacheType kvCacheType, WindowCache windowCache) {
     public static final int VERSION = 1;
     public static final ServerConfig DEFAULTS = new ServerConfig("0.0.0.0", 8000, "", 0, 0.9, 4096, 16, 512, 16, 64,
-            ReadAheadSetting.AUTO, WeightLayout.AUTO, Q4Activations.INT8, 25, ReasoningFormat.AUTO, KvCacheType.F16);
+            ReadAheadSetting.AUTO, WeightLayout.AUTO, Q4Activations.INT8, 25, ReasoningFormat.AUTO, KvCacheType.F16,
+            WindowCache.WINDOW);
 
     private static final Map<String, Set<String>> FIELDS = Map.of(
             "server", Set.of("host", "port", "drainSeconds"),
             "model", Set.of("name", "maxModelLen", "reasoningFormat"),
             "memory", Set.of("utilisation", "cpuBudgetMib"),
-            "kvCache", Set.of("blockSize", "type"),
+            "kvCache", Set.of("blockSize", "type", "slidingWindow"),
             "scheduler", Set.of("maxBatchTokens", "maxRunning", "maxWaiting"),
             "engine", Set.of("readAhead", "weightLayout", "q4Activations"));
 
@@ -116,7 +120,8 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
                 (int) integer(s, "server", "drainSeconds", d.drainSeconds(), 0, 3600),
                 choice(s.get("model").get("reasoningFormat"), d.reasoningFormat(), "model.reasoningFormat", "auto, deepseek or none",
                         ReasoningFormat::parse),
-                choice(s.get("kvCache").get("type"), d.kvCacheType(), "kvCache.type", KvCacheType.words(), KvCacheType::parse));
+                choice(s.get("kvCache").get("type"), d.kvCacheType(), "kvCache.type", KvCacheType.words(), KvCacheType::parse),
+                choice(s.get("kvCache").get("slidingWindow"), d.windowCache(), "kvCache.slidingWindow", "window or full", WindowCache::parse));
         if (!(c.utilisation() > 0 && c.utilisation() <= 1)) {
             throw new ConfigException("memory.utilisation: must be in (0, 1], got " + c.utilisation());
         }
@@ -125,7 +130,7 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, modelName, maxModelLen, utilisation, cpuBudgetMib, blockSize, maxBatchTokens, maxRunning,
-                maxWaiting, readAhead, weightLayout, q4Activations, drainSeconds, reasoningFormat, kvCacheType);
+                maxWaiting, readAhead, weightLayout, q4Activations, drainSeconds, reasoningFormat, kvCacheType, windowCache);
     }
 
     @SuppressWarnings("unchecked")
@@ -201,7 +206,7 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
 
     /**
      * One of a setting's words ({@code engine.weightLayout}, {@code engine.q4Activations}, {@code model.reasoningFormat},
-     * {@code kvCache.type}), {@code parse} turning the word into the setting or refusing it with the reason.
+     * {@code kvCache.type}, {@code kvCache.slidingWindow}), {@code parse} turning the word into the setting or refusing it with the reason.
      */
     private static <T> T choice(Object v, T dflt, String key, String expected, Function<String, T> parse) {
         if (v == null) {

@@ -5,11 +5,18 @@ import java.util.List;
 
 /**
  * The block table of one sequence: physical block {@code blocks.get(i)} holds positions {@code [i*blockSize,
- * (i+1)*blockSize)}, and the chain hashes of its leading full, computed blocks.
+ * (i+1)*blockSize)}, and the chain hashes of its leading full, computed blocks. In the table of the sliding-window
+ * layers' pool, the leading blocks no window reaches any more are given back as the sequence grows: their entries are
+ * {@link #NONE}.
  */
 public final class SequenceBlocks {
+    /** The entry of a block given back (or never taken, where no window reached it). */
+    public static final int NONE = -1;
+
     private final List<Integer> blocks = new ArrayList<>();
     private final List<BlockHash> hashes = new ArrayList<>();
+    /** Leading entries given back. */
+    private int given;
 
     public int size() {
         return blocks.size();
@@ -17,6 +24,22 @@ public final class SequenceBlocks {
 
     public void add(int block) {
         blocks.add(block);
+    }
+
+    /** An entry for a block no window reaches: nothing is taken for it. */
+    public void addNone() {
+        blocks.add(NONE);
+    }
+
+    /** Gives back the blocks of the entries before {@code end} (a no-op for those already given back). */
+    public void giveBackBefore(int end, BlockAllocator allocator) {
+        for (int i = given; i < Math.min(end, blocks.size()); i++) {
+            if (blocks.get(i) != NONE) {
+                allocator.release(blocks.get(i));
+                blocks.set(i, NONE);
+            }
+        }
+        given = Math.max(given, Math.min(end, blocks.size()));
     }
 
     public int block(int i) {
@@ -43,9 +66,12 @@ public final class SequenceBlocks {
     /** Gives every block back to the allocator and forgets the table. */
     public void releaseAll(BlockAllocator allocator) {
         for (int b : blocks) {
-            allocator.release(b);
+            if (b != NONE) {
+                allocator.release(b);
+            }
         }
         blocks.clear();
         hashes.clear();
+        given = 0;
     }
 }

@@ -166,11 +166,15 @@ public final class LlamaForwardPass implements ForwardPass {
             throw new IllegalArgumentException("chunk " + ci + " needs " + needBlocks + " blocks for " + ch.endPosition()
                     + " positions, its block table has " + ch.blockTable().length);
         }
-        for (int i = 0; i < needBlocks; i++) {
-            int b = ch.blockTable()[i];
-            if (b < 0 || b >= cache.numBlocks()) {
-                throw new IllegalArgumentException("chunk " + ci + " names block " + b + ", the cache has " + cache.numBlocks());
+        checkBlocks(ci, ch.blockTable(), 0, needBlocks, cache.numBlocks(), "");
+        if (cache.windowBlocks() > 0) {
+            if (ch.windowTable() == null || ch.windowTable().length < needBlocks) {
+                throw new IllegalArgumentException("chunk " + ci + " needs a window table of " + needBlocks + " blocks for " + ch.endPosition()
+                        + " positions, it has " + (ch.windowTable() == null ? "none" : ch.windowTable().length));
             }
+            // the first block the window of the chunk's first token reaches, and every block after it
+            int first = Math.max(0, ch.startPosition() - c.window().size() + 1) / cache.blockSize();
+            checkBlocks(ci, ch.windowTable(), first, needBlocks, cache.windowBlocks(), "window ");
         }
         for (int t : ch.tokens()) {
             if (t < 0 || t >= c.vocabSize()) {
@@ -180,6 +184,16 @@ public final class LlamaForwardPass implements ForwardPass {
         if (ch.scoring() != null && ch.scoring().nextToken() >= c.vocabSize()) {
             throw new IllegalArgumentException("chunk " + ci + " is to score token " + ch.scoring().nextToken() + ", outside the vocabulary of "
                     + c.vocabSize());
+        }
+    }
+
+    private static void checkBlocks(int ci, int[] table, int from, int to, int blocks, String which) {
+        for (int i = from; i < to; i++) {
+            int b = table[i];
+            if (b < 0 || b >= blocks) {
+                throw new IllegalArgumentException("chunk " + ci + " names " + which + "block " + b + " for its block " + i + ", the "
+                        + which + "pool has " + blocks);
+            }
         }
     }
 
@@ -269,7 +283,7 @@ public final class LlamaForwardPass implements ForwardPass {
         int bs = cache.blockSize();
         boolean narrow = cache.type() != KvCacheType.F32;
         for (int t = 0; t < tokens; t++) {
-            int[] table = chunks.get(owner[t]).blockTable();
+            int[] table = chunks.get(owner[t]).table(cache, l);
             int block = table[pos[t] / bs];
             int kvo = t * c.kvDim();
             if (narrow) {
@@ -390,15 +404,15 @@ public final class LlamaForwardPass implements ForwardPass {
             int t = item % attentionTokens;
             int qo = t * qDim + kvHead * group * hd;
             SequenceChunk chunk = chunks.get(owner[t]);
-            int[] table = chunk.blockTable();
+            int[] table = chunk.table(cache, layer);
             int first = c.window().first(layer, pos[t]);
             int blocks = pos[t] / bs + 1;
             WidenedHistory history = histories[worker];
             if (keyRotation > 0) {
                 Hadamard.rotateEach(q, qo, group * hd, keyRotation);
             }
-            if (narrow && chunk.tokens().length > 1 && history.holds(blocks, bs, hd)) {
-                history.widen(attentionEpoch, cache.narrow(layer), table, blocks, kvHead);
+            if (narrow && chunk.tokens().length > 1 && history.holds(first / bs, blocks, bs, hd)) {
+                history.widen(attentionEpoch, cache.narrow(layer), table, first / bs, blocks, kvHead);
                 kernel.attend(q, qo, scale, history.keys(), history.values(), history.table(), bs, 1, 0, first, pos[t] + 1, att, qo);
             } else if (narrow) {
                 kernel.attend(q, qo, scale, cache.narrow(layer), table, kvHead, first, pos[t] + 1, att, qo);

@@ -14,11 +14,19 @@ import java.util.stream.IntStream;
  * table's business (see {@link SequenceChunk}); this class only stores, and copies whole blocks. Elements are floats
  * ({@link KvCacheType#F32}, {@link #keys}, one array per layer and kind) or narrower ({@link KvCacheType#F16},
  * {@link KvCacheType#Q8_0}: {@link #narrow}, one per layer, in the Llama forward pass's layout).
+ *
+ * <p>A cache may keep the layers that attend over a sliding window ({@link SlidingWindow}) apart, in a pool of their own
+ * of {@link #windowBlocks()} blocks: such a layer never reads a position more than a window behind the newest, so its
+ * blocks can be given back as the window moves on, and its pool needs room for the windows of the running sequences
+ * only. A sequence then has two block tables ({@link SequenceChunk#windowTable()}); block {@code b} of a windowed layer
+ * is block {@code b} of that pool. Without such a pool ({@code windowBlocks} 0) every layer keeps every position in the
+ * one pool of {@link #numBlocks()} blocks.
  */
 public final class PagedKvCache {
     private final LlamaConfig config;
     private final KvCacheType type;
     private final int numBlocks;
+    private final int windowBlocks;
     private final int blockSize;
     private final float[][] keys;
     private final float[][] values;
@@ -29,21 +37,36 @@ public final class PagedKvCache {
         this(config, numBlocks, blockSize, KvCacheType.F32);
     }
 
+    /** A cache whose every layer keeps every position, in one pool of {@code numBlocks} blocks. */
     public PagedKvCache(LlamaConfig config, int numBlocks, int blockSize, KvCacheType type) {
-        if (numBlocks < 1 || blockSize < 1) {
+        this(config, numBlocks, 0, blockSize, type);
+    }
+
+    /**
+     * A cache whose sliding-window layers, where the model has any and {@code windowBlocks} is positive, keep their
+     * positions in a pool of {@code windowBlocks} blocks of their own, and whose other layers keep theirs in a pool of
+     * {@code numBlocks}.
+     */
+    public PagedKvCache(LlamaConfig config, int numBlocks, int windowBlocks, int blockSize, KvCacheType type) {
+        if (numBlocks < 1 || blockSize < 1 || windowBlocks < 0) {
             throw new IllegalArgumentException("a KV cache needs at least one block of at least one slot");
+        }
+        if (windowBlocks > 0 && config.window().local().isEmpty()) {
+            throw new IllegalArgumentException("a pool of " + windowBlocks + " blocks for sliding-window layers, but the model has none");
         }
         String unfit = type.unfit(config.headDim());
         if (unfit != null) {
             throw new IllegalArgumentException(unfit);
         }
-        long perLayer = (long) numBlocks * blockSize * config.kvDim();
-        if (perLayer > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("KV cache of " + numBlocks + " blocks is too large for one array per layer");
+        for (int pool : new int[] {numBlocks, windowBlocks}) {
+            if ((long) pool * blockSize * config.kvDim() > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("KV cache of " + pool + " blocks is too large for one array per layer");
+            }
         }
         this.config = config;
         this.type = type;
         this.numBlocks = numBlocks;
+        this.windowBlocks = windowBlocks;
         this.blockSize = blockSize;
         int layers = config.layers();
         boolean floats = type == KvCacheType.F32;
@@ -54,17 +77,43 @@ public final class PagedKvCache {
         // tens of GiB took one thread 37-40 s at start (docs/hardware.md); 7.3 GB on the 2-core development VM: 2.9-6.1 s
         // on one thread, 2.3-2.4 s on two (docs/inference-server.md)
         if (floats) {
-            IntStream.range(0, 2 * layers).parallel().forEach(i -> (i < layers ? keys : values)[i % layers] = new float[(int) perLayer]);
+            IntStream.range(0, 2 * layers).parallel().forEach(i -> (i < layers ? keys : values)[i % layers] =
+                    new float[blocks(i % layers) * blockSize * config.kvDim()]);
         } else {
             IntStream.range(0, layers).parallel().forEach(l -> narrow[l] = type == KvCacheType.F16
-                    ? HalfKv.allocate(numBlocks, blockSize, config.kvHeads(), config.headDim())
-                    : Q8Kv.allocate(numBlocks, blockSize, config.kvHeads(), config.headDim()));
+                    ? HalfKv.allocate(blocks(l), blockSize, config.kvHeads(), config.headDim())
+                    : Q8Kv.allocate(blocks(l), blockSize, config.kvHeads(), config.headDim()));
         }
     }
 
     /** Bytes one block takes over all layers, K and V: 2 × layers × kvHeads × headDim × bytes per element × blockSize. */
     public static long bytesPerBlock(LlamaConfig config, int blockSize, KvCacheType type) {
-        return 2L * config.layers() * type.bytes((long) config.kvHeads() * config.headDim() * blockSize);
+        return bytesPerBlock(config, config.layers(), blockSize, type);
+    }
+
+    /** Bytes one block takes over {@code layers} of the model's layers, K and V. */
+    public static long bytesPerBlock(LlamaConfig config, int layers, int blockSize, KvCacheType type) {
+        return 2L * layers * type.bytes((long) config.kvHeads() * config.headDim() * blockSize);
+    }
+
+    /** Whether layer {@code layer} keeps its positions in the sliding-window layers' own pool (and reads the window table). */
+    public boolean windowed(int layer) {
+        return windowBlocks > 0 && config.window().isLocal(layer);
+    }
+
+    /** Blocks in the pool layer {@code layer} keeps its positions in. */
+    public int blocks(int layer) {
+        return windowed(layer) ? windowBlocks : numBlocks;
+    }
+
+    /** Blocks of the sliding-window layers' own pool; 0 where they keep every position beside the other layers. */
+    public int windowBlocks() {
+        return windowBlocks;
+    }
+
+    /** Layers that keep their positions in the sliding-window layers' own pool (0 where there is none). */
+    public int windowedLayers() {
+        return windowBlocks > 0 ? config.window().local().cardinality() : 0;
     }
 
     public KvCacheType type() {
@@ -75,6 +124,7 @@ public final class PagedKvCache {
         return config;
     }
 
+    /** Blocks of the pool that keeps every position (every layer's, or the layers' that do not slide). */
     public int numBlocks() {
         return numBlocks;
     }
@@ -116,8 +166,11 @@ public final class PagedKvCache {
         return (block * blockSize + slot) * config.kvDim();
     }
 
-    /** Copies one block's contents over another, in every layer (copy-on-write of a shared block). */
+    /** Copies one block's contents over another, in every layer (copy-on-write of a shared block), of a cache of one pool. */
     public void copyBlock(int from, int to) {
+        if (windowBlocks > 0) {
+            throw new IllegalStateException("blocks of a cache whose sliding-window layers have a pool of their own are copied pool by pool");
+        }
         int n = blockSize * config.kvDim();
         for (int l = 0; l < config.layers(); l++) {
             if (narrow != null) {

@@ -9,11 +9,20 @@ package dev.tangram.inference.model;
  *                      {@code [i*blockSize, (i+1)*blockSize)}; it must cover {@code startPosition + tokens.length}
  * @param wantLogits    whether the caller needs the logits of the chunk's last token (false for a non-final prefill chunk)
  * @param scoring       where to put the log-probability of the token after each of the chunk's, or null for none
+ * @param windowTable   the same for the sliding-window layers, where they keep their positions in a pool of their own
+ *                      ({@link PagedKvCache#windowBlocks()}); only the blocks a window can still reach need be there (the
+ *                      others may be -1); null where the cache has no such pool
  */
-public record SequenceChunk(int[] tokens, int startPosition, int[] blockTable, boolean wantLogits, TokenScoring scoring) {
+public record SequenceChunk(int[] tokens, int startPosition, int[] blockTable, boolean wantLogits, TokenScoring scoring,
+                            int[] windowTable) {
     /** A chunk whose tokens are not scored. */
     public SequenceChunk(int[] tokens, int startPosition, int[] blockTable, boolean wantLogits) {
         this(tokens, startPosition, blockTable, wantLogits, null);
+    }
+
+    /** A chunk over a cache of one pool. */
+    public SequenceChunk(int[] tokens, int startPosition, int[] blockTable, boolean wantLogits, TokenScoring scoring) {
+        this(tokens, startPosition, blockTable, wantLogits, scoring, null);
     }
 
     public SequenceChunk {
@@ -30,5 +39,10 @@ public record SequenceChunk(int[] tokens, int startPosition, int[] blockTable, b
 
     public int endPosition() {
         return startPosition + tokens.length;
+    }
+
+    /** The block table layer {@code layer} of {@code cache} reads and writes. */
+    public int[] table(PagedKvCache cache, int layer) {
+        return cache.windowed(layer) ? windowTable : blockTable;
     }
 }

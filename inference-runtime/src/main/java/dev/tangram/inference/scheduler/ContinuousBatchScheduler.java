@@ -2,6 +2,7 @@ package dev.tangram.inference.scheduler;
 
 import dev.tangram.inference.kv.BlockAllocator;
 import dev.tangram.inference.kv.BlockHash;
+import dev.tangram.inference.kv.SequenceBlocks;
 import dev.tangram.inference.model.ForwardPass;
 import dev.tangram.inference.model.PagedKvCache;
 import dev.tangram.inference.model.SequenceChunk;
@@ -28,12 +29,23 @@ import java.util.function.IntPredicate;
  * is preempted: its blocks are released and it goes back to the head of the queue, to be recomputed (mostly from the
  * prefix cache) later.
  *
+ * <p>Where the cache keeps its sliding-window layers in a pool of their own ({@link PagedKvCache#windowBlocks()}), each
+ * sequence has a second block table for that pool. It holds only the blocks a window can still reach: after every step
+ * the blocks behind the window of the sequence's next token are given back (to the prefix cache, where they are full),
+ * and a prefix match takes the window pool's blocks of the last window before the match's end, shortening the match
+ * where some of them were evicted.
+ *
  * <p>{@link #submit} and {@link #cancel} may be called from any thread; everything else runs on the engine thread.
  */
 public final class ContinuousBatchScheduler {
     private final ForwardPass model;
     private final PagedKvCache cache;
+    /** The pool of the layers that keep every position (every layer, without a window pool). */
     private final BlockAllocator allocator;
+    /** The sliding-window layers' pool, or null where they keep every position beside the others. */
+    private final BlockAllocator windowAllocator;
+    /** Positions a sliding-window layer's query sees, itself included (where there is a window pool). */
+    private final int window;
     private final SchedulerSettings settings;
     private final Function<GenerationRequest, TokenSampler> samplers;
     private final IntPredicate endOfGeneration;
@@ -56,6 +68,8 @@ public final class ContinuousBatchScheduler {
         this.model = model;
         this.cache = cache;
         this.allocator = new BlockAllocator(cache.numBlocks(), cache.blockSize());
+        this.windowAllocator = cache.windowBlocks() > 0 ? new BlockAllocator(cache.windowBlocks(), cache.blockSize()) : null;
+        this.window = cache.config().window().size();
         this.settings = settings;
         this.samplers = samplers;
         this.endOfGeneration = endOfGeneration;
@@ -78,6 +92,10 @@ public final class ContinuousBatchScheduler {
         if (allocator.blocksFor(longest) > allocator.totalBlocks()) {
             return new Admission.Invalid("the request needs up to " + longest + " tokens of KV cache; the cache holds "
                     + (long) allocator.totalBlocks() * allocator.blockSize() + " tokens");
+        }
+        if (windowAllocator != null && windowPeak(longest) > windowAllocator.totalBlocks()) {
+            return new Admission.Invalid("the request needs up to " + windowPeak(longest) + " blocks of the sliding-window layers' pool; "
+                    + "it has " + windowAllocator.totalBlocks());
         }
         for (int t : request.promptTokens()) {
             if (t < 0 || t >= model.config().vocabSize()) {
@@ -111,7 +129,10 @@ public final class ContinuousBatchScheduler {
         return waitingCount.get();
     }
 
-    /** Fraction of KV blocks held by sequences (0..1); cached but unreferenced blocks count as free. */
+    /**
+     * Fraction of the KV cache's memory held by sequences (0..1); cached but unreferenced blocks count as free. With a
+     * window pool, both pools' blocks are weighed by the layers they hold.
+     */
     public double cacheUsage() {
         return cacheUsage;
     }
@@ -119,6 +140,11 @@ public final class ContinuousBatchScheduler {
     /** The allocator, for inspection (engine thread, or after the engine stopped). */
     public BlockAllocator allocator() {
         return allocator;
+    }
+
+    /** The sliding-window layers' allocator, where they have a pool of their own (for inspection, as {@link #allocator()}). */
+    public Optional<BlockAllocator> windowAllocator() {
+        return Optional.ofNullable(windowAllocator);
     }
 
     public long steps() {
@@ -145,7 +171,8 @@ public final class ContinuousBatchScheduler {
             int[] toks = Arrays.copyOfRange(seq.tokens(), seq.computed, end);
             TokenScoring scoring = seq.scoresPrompt() ? new TokenScoring(seq.request.promptLogprobs(),
                     end < seq.length() ? seq.tokens()[end] : -1, new TokenLogprobs[s.tokens]) : null;
-            chunks.add(new SequenceChunk(toks, seq.computed, seq.blocks.toArray(), end == seq.length(), scoring));
+            chunks.add(new SequenceChunk(toks, seq.computed, seq.blocks.toArray(), end == seq.length(), scoring,
+                    windowAllocator == null ? null : seq.windowBlocks.toArray()));
         }
         float[][] logits;
         try {
@@ -167,6 +194,9 @@ public final class ContinuousBatchScheduler {
             keepScores(seq, chunks.get(i));
             seq.computed += s.tokens;
             registerFullBlocks(seq);
+            if (windowAllocator != null) {
+                seq.windowBlocks.giveBackBefore(windowStart(seq.computed), windowAllocator);
+            }
             if (seq.computed == seq.length()) {
                 if (seq.scoresPrompt()) {
                     seq.promptScored = true;
@@ -253,8 +283,9 @@ public final class ContinuousBatchScheduler {
             int hits = matchPrefix(s);
             int n = Math.min(s.uncomputed(), budget);
             int needed = allocator.blocksFor(s.computed + n) - s.blocks.size();
-            if (needed > allocator.availableBlocks() || nextBlockComingFromAnother(s)) {
-                s.blocks.releaseAll(allocator);
+            if (needed > allocator.availableBlocks() || windowNeeded(s, s.computed + n) > windowAvailable()
+                    || nextBlockComingFromAnother(s)) {
+                releaseAll(s);
                 s.computed = 0;
                 break;
             }
@@ -299,7 +330,8 @@ public final class ContinuousBatchScheduler {
 
     /**
      * Takes the cached blocks of the sequence's leading full blocks (never its last token); answers the tokens found. A
-     * sequence still to score its prompt takes none: a cached block's tokens would go unscored.
+     * sequence still to score its prompt takes none: a cached block's tokens would go unscored. With a window pool the
+     * match ends where that pool holds every block the window of the next token reaches.
      */
     private int matchPrefix(Sequence s) {
         if (s.scoresPrompt()) {
@@ -309,34 +341,104 @@ public final class ContinuousBatchScheduler {
         int[] tokens = s.tokens();
         int bs = allocator.blockSize();
         int maxBlocks = (s.length() - 1) / bs;
-        for (int i = 0; i < maxBlocks; i++) {
-            BlockHash h = BlockHash.of(s.blocks.lastHash(), tokens, i * bs, (i + 1) * bs);
-            Optional<Integer> block = allocator.lookup(h);
-            if (block.isEmpty()) {
+        List<BlockHash> chain = new ArrayList<>();
+        for (BlockHash h = BlockHash.ROOT; chain.size() < maxBlocks; chain.add(h)) {
+            int i = chain.size();
+            h = BlockHash.of(h, tokens, i * bs, (i + 1) * bs);
+            if (!allocator.contains(h)) {
                 break;
             }
-            s.blocks.add(block.get());
-            s.blocks.addHash(h);
         }
-        s.computed = s.blocks.size() * bs;
+        int matched = chain.size();
+        while (matched > 0 && !windowCached(chain, matched)) {
+            matched--;
+        }
+        for (int i = 0; i < matched; i++) {
+            s.blocks.add(allocator.lookup(chain.get(i)).orElseThrow());
+            s.blocks.addHash(chain.get(i));
+            if (windowAllocator != null) {
+                if (i < windowStart(matched * bs)) {
+                    s.windowBlocks.addNone();
+                } else {
+                    s.windowBlocks.add(windowAllocator.lookup(chain.get(i)).orElseThrow());
+                }
+            }
+        }
+        s.computed = matched * bs;
         return s.computed;
+    }
+
+    /** Whether the window pool caches every block the window of the token after the first {@code blocks} blocks reaches. */
+    private boolean windowCached(List<BlockHash> chain, int blocks) {
+        if (windowAllocator == null) {
+            return true;
+        }
+        for (int i = windowStart(blocks * allocator.blockSize()); i < blocks; i++) {
+            if (!windowAllocator.contains(chain.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The first block the window of a token at {@code position} reaches in a sliding-window layer. */
+    private int windowStart(int position) {
+        return Math.max(0, position - window + 1) / allocator.blockSize();
+    }
+
+    /** Window pool blocks {@code s} takes to cover {@code tokens} positions, its next token at {@code s.computed}. */
+    private int windowNeeded(Sequence s, int tokens) {
+        if (windowAllocator == null) {
+            return 0;
+        }
+        return Math.max(0, allocator.blocksFor(tokens) - Math.max(windowStart(s.computed), s.windowBlocks.size()));
+    }
+
+    private int windowAvailable() {
+        return windowAllocator == null ? 0 : windowAllocator.availableBlocks();
+    }
+
+    /**
+     * The most window pool blocks one sequence of up to {@code tokens} positions holds at once: the blocks a window
+     * reaches, and those of a chunk of the step's token budget after it.
+     */
+    private int windowPeak(int tokens) {
+        int reach = allocator.blocksFor(window - 1 + settings.maxBatchTokens()) + 1;
+        return Math.min(allocator.blocksFor(tokens), reach);
     }
 
     /** Allocates blocks so the sequence covers {@code tokens} positions; false (nothing taken) when too few are left. */
     private boolean growTo(Sequence s, int tokens) {
         int needed = allocator.blocksFor(tokens) - s.blocks.size();
-        if (needed > allocator.availableBlocks()) {
+        if (needed > allocator.availableBlocks() || windowNeeded(s, tokens) > windowAvailable()) {
             return false;
         }
         for (int k = 0; k < needed; k++) {
             s.blocks.add(allocator.allocate().orElseThrow());
         }
+        if (windowAllocator != null) {
+            int start = windowStart(s.computed);
+            while (s.windowBlocks.size() < allocator.blocksFor(tokens)) {
+                if (s.windowBlocks.size() < start) {
+                    s.windowBlocks.addNone();
+                } else {
+                    s.windowBlocks.add(windowAllocator.allocate().orElseThrow());
+                }
+            }
+        }
         return true;
+    }
+
+    private void releaseAll(Sequence s) {
+        s.blocks.releaseAll(allocator);
+        if (windowAllocator != null) {
+            s.windowBlocks.releaseAll(windowAllocator);
+        }
     }
 
     private void preempt(Sequence s) {
         running.remove(s);
-        s.blocks.releaseAll(allocator);
+        releaseAll(s);
         s.computed = 0;
         s.preemptions++;
         preemptions++;
@@ -351,6 +453,9 @@ public final class ContinuousBatchScheduler {
         for (int i = s.blocks.hashedBlocks(); i < full; i++) {
             BlockHash h = BlockHash.of(s.blocks.lastHash(), s.tokens(), i * bs, (i + 1) * bs);
             allocator.register(s.blocks.block(i), h);
+            if (windowAllocator != null && s.windowBlocks.block(i) != SequenceBlocks.NONE) {
+                windowAllocator.register(s.windowBlocks.block(i), h);
+            }
             s.blocks.addHash(h);
         }
     }
@@ -382,9 +487,9 @@ public final class ContinuousBatchScheduler {
             return;
         }
         if (running.remove(s)) {
-            s.blocks.releaseAll(allocator);
+            releaseAll(s);
         } else if (waiting.remove(s)) {
-            s.blocks.releaseAll(allocator);
+            releaseAll(s);
             waitingCount.decrementAndGet();
         }
         metrics.requestFinished(finished(s, reason, System.nanoTime()));
@@ -401,6 +506,13 @@ public final class ContinuousBatchScheduler {
 
     private void publishGauges() {
         runningCount = running.size();
-        cacheUsage = (double) allocator.usedBlocks() / allocator.totalBlocks();
+        if (windowAllocator == null) {
+            cacheUsage = (double) allocator.usedBlocks() / allocator.totalBlocks();
+        } else {
+            long windowed = cache.windowedLayers();
+            long others = cache.config().layers() - windowed;
+            cacheUsage = (double) (allocator.usedBlocks() * others + windowAllocator.usedBlocks() * windowed)
+                    / (allocator.totalBlocks() * others + windowAllocator.totalBlocks() * windowed);
+        }
     }
 }

@@ -13,6 +13,8 @@ final class Sequence {
     /** When it was first scheduled (0 until then): the end of its time in the queue. */
     long scheduledNanos;
     final SequenceBlocks blocks = new SequenceBlocks();
+    /** Its blocks in the sliding-window layers' pool, where the cache has one. */
+    final SequenceBlocks windowBlocks = new SequenceBlocks();
     private int[] tokens;
     private int length;
     /** Tokens whose keys and values are in the cache. */

@@ -102,13 +102,13 @@ public final class InferenceServer implements AutoCloseable {
             int maxModelLen = config.maxModelLen() == 0 ? c.contextLength() : Math.min(config.maxModelLen(), c.contextLength());
             KvCachePlan plan = KvCachePlan.compute(budget, config.utilisation(), c, config.blockSize(), config.kvCacheType(),
                     loaded.weightBytes(), loaded.forwardPass().activationBytes(config.maxBatchTokens()), HeapRoom.forLongLivedArrays(),
-                    maxModelLen);
+                    maxModelLen, config.windowCache(), config.maxRunning(), config.maxBatchTokens());
             LOG.info(plan.arithmetic(c));
             if (!plan.fits()) {
                 throw new StartupRefusedException(plan.refusal() + " [" + plan.arithmetic(c) + "]");
             }
             String name = config.modelName().isEmpty() ? loaded.name() : config.modelName();
-            PagedKvCache cache = new PagedKvCache(c, plan.blocks(), config.blockSize(), config.kvCacheType());
+            PagedKvCache cache = new PagedKvCache(c, plan.blocks(), plan.window().blocks(), config.blockSize(), config.kvCacheType());
             ContinuousBatchScheduler scheduler = new ContinuousBatchScheduler(loaded.forwardPass(), cache,
                     new SchedulerSettings(config.maxBatchTokens(), config.maxRunning(), config.maxWaiting(), maxModelLen),
                     TokenSampler.perRequest(loaded.tokenizer()), loaded.tokenizer()::isEndOfGeneration, metrics);
@@ -213,6 +213,16 @@ public final class InferenceServer implements AutoCloseable {
         kv.put("blocks", p.blocks());
         kv.put("tokens", p.tokens());
         kv.put("maxModelLen", p.maxModelLen());
+        if (p.window().layers() > 0) {
+            Map<String, Object> window = new LinkedHashMap<>();
+            window.put("layers", p.window().layers());
+            window.put("size", p.window().size());
+            window.put("blocks", p.window().blocks());
+            window.put("bytesPerBlock", p.window().bytesPerBlock());
+            kv.put("slidingWindowPool", window);
+        } else {
+            kv.put("slidingWindowPool", null);
+        }
         kv.put("arithmetic", p.arithmetic(c));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", model);

@@ -1,7 +1,11 @@
 package dev.tangram.inference.allocation;
 
+import dev.tangram.inference.model.Architecture;
+import dev.tangram.inference.model.DecoderScales;
 import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.model.LlamaConfig;
+import dev.tangram.inference.model.SlidingWindow;
+import dev.tangram.inference.model.WindowCache;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,5 +92,57 @@ class KvCachePlanTest {
                 + "choose kvCache.type f16 or f32");
         KvCachePlan halves = KvCachePlan.compute(budget, 0.9, heads80, 16, KvCacheType.F16, 1300 * MIB, 100 * MIB, 64 * GIB, 2048);
         assertThat(halves.fits()).isTrue();
+    }
+
+    /** Gemma 3 1B's shape: 26 layers, one KV head of 256; 22 layers slide a window of 512, every sixth attends to all. */
+    private static final LlamaConfig GEMMA3_1B = new LlamaConfig(26, 1152, 4, 1, 256, 6912, 262144, 32768, 1000000f, 1e-6f,
+            Architecture.GEMMA3, 1f, DecoderScales.NONE, new SlidingWindow(512, SlidingWindow.pattern(6, 26), 10000f, 1f));
+
+    @Test
+    void slidingWindowLayersInAPoolOfTheirOwnLeaveTheRestToTheFullAttentionLayers() {
+        MemoryBudget budget = new MemoryBudget(4 * GIB, "config", false);
+        KvCachePlan whole = KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 100 * MIB, 64 * GIB, 32768,
+                WindowCache.FULL, 16, 512);
+        KvCachePlan split = KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 100 * MIB, 64 * GIB, 32768,
+                WindowCache.WINDOW, 16, 512);
+        // one pool: 2 × 26 × 1 × 256 × 2 B × 16 = 425,984 B per block
+        assertThat(whole.window()).isEqualTo(KvCachePlan.WindowPool.NONE);
+        assertThat(whole.bytesPerBlock()).isEqualTo(425_984);
+        long usable = (long) (4 * GIB * 0.9) - 1114 * MIB;
+        assertThat(whole.blocks()).isEqualTo((int) (usable / 425_984));
+        // the window pool: 16 sequences × (32 blocks a window of 511 behind reaches + 2) + 32 blocks of a step's 512 tokens,
+        // twice; 2 × 22 × 256 × 2 B × 16 = 360,448 B per block
+        assertThat(split.window()).isEqualTo(new KvCachePlan.WindowPool(22, 512, 2 * (16 * 34 + 32), 360_448));
+        // the rest in blocks of the four full-attention layers: 2 × 4 × 256 × 2 B × 16 = 65,536 B
+        assertThat(split.bytesPerBlock()).isEqualTo(65_536);
+        assertThat(split.blocks()).isEqualTo((int) ((usable - 1152L * 360_448) / 65_536));
+        assertThat(split.tokens()).isGreaterThan(5 * whole.tokens());
+        assertThat(split.fits()).isTrue();
+        assertThat(split.arithmetic(GEMMA3_1B)).contains("− sliding-window layers 396.0 MiB) ÷ 65536 B/block",
+                "(2 × 4 full-attention layers × 1 kv heads × 256 head dim × 2 B [f16] × 16 slots)",
+                "; the 22 sliding-window layers keep their 512-position windows apart: 1152 blocks × 360448 B (2 × 22 layers × 1 kv heads"
+                        + " × 256 head dim × 2 B [f16] × 16 slots) = 396.0 MiB");
+    }
+
+    @Test
+    void noPoolOfTheirOwnWhereAWindowReachesAsFarAsASequenceOrTheModelHasNoWindow() {
+        MemoryBudget budget = new MemoryBudget(4 * GIB, "config", false);
+        // sequences of 544 tokens: 34 blocks, as many as one window's share of the pool
+        assertThat(KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 100 * MIB, 64 * GIB, 544,
+                WindowCache.WINDOW, 16, 512).window()).isEqualTo(KvCachePlan.WindowPool.NONE);
+        assertThat(KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 100 * MIB, 64 * GIB, 545,
+                WindowCache.WINDOW, 16, 512).window().layers()).isEqualTo(22);
+        assertThat(KvCachePlan.compute(budget, 0.9, ONE_B, 16, KvCacheType.F16, 1300 * MIB, 100 * MIB, 64 * GIB, 8192,
+                WindowCache.WINDOW, 16, 512).window()).isEqualTo(KvCachePlan.WindowPool.NONE);
+    }
+
+    @Test
+    void aWindowPoolThatLeavesNoRoomIsNotTaken() {
+        // 1,400 MiB: the weights and activations leave 146 MiB, less than the window pool's 396
+        MemoryBudget budget = new MemoryBudget(1400 * MIB, "config", false);
+        KvCachePlan p = KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 100 * MIB, 64 * GIB, 2048,
+                WindowCache.WINDOW, 16, 512);
+        assertThat(p.window()).isEqualTo(KvCachePlan.WindowPool.NONE);
+        assertThat(p.fits()).isTrue(); // 2,048 tokens in one pool: 128 blocks of 416 KiB
     }
 }

@@ -5,6 +5,7 @@ import dev.tangram.inference.http.ReasoningFormat;
 import dev.tangram.inference.kernels.Q4Activations;
 import dev.tangram.inference.kernels.WeightLayout;
 import dev.tangram.inference.model.KvCacheType;
+import dev.tangram.inference.model.WindowCache;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,12 +23,13 @@ class ServerConfigTest {
                 server: { port: 9000, drainSeconds: 5 }
                 model: { name: tiny, maxModelLen: 256, reasoningFormat: none }
                 memory: { utilisation: 0.5, cpuBudgetMib: 512 }
-                kvCache: { blockSize: 8, type: f32 }
+                kvCache: { blockSize: 8, type: f32, slidingWindow: full }
                 scheduler: { maxBatchTokens: 64, maxRunning: 4, maxWaiting: 2 }
                 engine: { readAhead: 1024, weightLayout: rows, q4Activations: float }
                 """);
         assertThat(c).isEqualTo(new ServerConfig("0.0.0.0", 9000, "tiny", 256, 0.5, 512, 8, 64, 4, 2, new ReadAheadSetting(false, 1024),
-                WeightLayout.ROWS, Q4Activations.FLOAT, 5, ReasoningFormat.NONE, KvCacheType.F32));
+                WeightLayout.ROWS, Q4Activations.FLOAT, 5, ReasoningFormat.NONE, KvCacheType.F32, WindowCache.FULL));
+        assertThat(ServerConfig.parse("version: 1").windowCache()).isEqualTo(WindowCache.WINDOW);
         assertThat(ServerConfig.parse("version: 1").kvCacheType()).isEqualTo(KvCacheType.F16);
         assertThat(ServerConfig.parse("version: 1\nkvCache: { type: F16 }").kvCacheType()).isEqualTo(KvCacheType.F16);
         assertThat(ServerConfig.parse("version: 1\nkvCache: { type: q8_0 }").kvCacheType()).isEqualTo(KvCacheType.Q8_0);
@@ -68,6 +70,10 @@ class ServerConfigTest {
                 .hasMessage("kvCache.type: expected f16, f32 or q8_0, got 'fp8'");
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nkvCache: { type: 16 }"))
                 .hasMessage("kvCache.type: expected f16, f32 or q8_0, got 16 (integer)");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nkvCache: { slidingWindow: trim }"))
+                .hasMessage("kvCache.slidingWindow: expected window or full, got 'trim'");
+        assertThatThrownBy(() -> ServerConfig.parse("version: 1\nkvCache: { slidingWindow: true }"))
+                .hasMessage("kvCache.slidingWindow: expected window or full, got true (boolean)");
         assertThatThrownBy(() -> ServerConfig.parse("version: 1\nengine: { q4Activations: 8 }"))
                 .hasMessage("engine.q4Activations: expected int8 or float, got 8 (integer)");
     }

@@ -151,6 +151,54 @@ class LlamaForwardPassTest {
     }
 
     /**
+     * Gemma 3's sliding-window layers kept in a pool of their own, as the scheduler keeps them: a window table holding only
+     * the blocks each chunk's windows reach (-1 before them), its eight blocks reused round and round as the window moves
+     * on. Every chunk's logits are those of one pool, bit for bit: prefill chunks of 12 (which read a widened history
+     * over halves) and then token by token.
+     */
+    @ParameterizedTest
+    @EnumSource(value = KvCacheType.class, names = {"F32", "F16"})
+    void slidingWindowLayersInAPoolOfTheirOwnComputeWhatOnePoolDoes(KvCacheType type) throws IOException {
+        Path file = dir.resolve("gemma3-window.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0).as(Architecture.GEMMA3, 32, false), file);
+        try (LoadedModel m = ModelLoader.load(file, 2)) {
+            LlamaConfig c = m.config();
+            int window = c.window().size();
+            assertThat(window).isEqualTo(8);
+            assertThat(c.window().isLocal(0)).isTrue();
+            assertThat(c.window().isLocal(1)).isFalse();
+            int[] tokens = new java.util.Random(9).ints(40, 0, c.vocabSize()).toArray();
+            int[] table = IntStream.range(0, 16).toArray();
+            PagedKvCache one = new PagedKvCache(c, 16, 4, type);
+            PagedKvCache apart = new PagedKvCache(c, 16, 8, 4, type);
+            assertThat(apart.windowed(0)).isTrue();
+            assertThat(apart.windowed(1)).isFalse();
+            for (int pos = 0; pos < tokens.length; ) {
+                int n = pos < 33 ? Math.min(12, 33 - pos) : 1;
+                int[] chunk = Arrays.copyOfRange(tokens, pos, pos + n);
+                int[] windowTable = new int[16];
+                Arrays.fill(windowTable, -1);
+                for (int b = Math.max(0, pos - window + 1) / 4; b < (pos + n + 3) / 4; b++) {
+                    windowTable[b] = b % 8;
+                }
+                float[] expected = m.forwardPass().forward(List.of(new SequenceChunk(chunk, pos, table, true)), one)[0];
+                float[] got = m.forwardPass().forward(List.of(new SequenceChunk(chunk, pos, table, true, null, windowTable)), apart)[0];
+                assertThat(got).as("the chunk at %d", pos).containsExactly(expected);
+                pos += n;
+            }
+            // a window table is needed, and must name a block for every position a window reaches
+            int[] next = {tokens[0]};
+            assertThatThrownBy(() -> m.forwardPass().forward(List.of(new SequenceChunk(next, 40, table, true)), apart))
+                    .hasMessageContaining("needs a window table of 11 blocks");
+            int[] holes = new int[16];
+            Arrays.fill(holes, -1);
+            holes[10] = 2;
+            assertThatThrownBy(() -> m.forwardPass().forward(List.of(new SequenceChunk(next, 40, table, true, null, holes)), apart))
+                    .hasMessageContaining("names window block -1 for its block 8, the window pool has 8");
+        }
+    }
+
+    /**
      * Mixtures of experts against the reference, as prefill and token by token: Qwen3-MoE in Q8_0 with its experts in
      * lanes and in rows, Granite MoE in Q8_0, Mixtral-style Llama in F32, and Qwen3-MoE in the Q4_K_M mix (each expert a
      * K-quant view of its slice of the 3-D tensor, the down projections in Q6_K where the mix promotes them). The prompt's

@@ -113,4 +113,36 @@ class PagedKvCacheTest {
         assertThatThrownBy(() -> KvCacheType.parse("fp8")).hasMessage("expected f16, f32 or q8_0, got 'fp8'");
         assertThat(KvCacheType.Q8_0.bytesPerElement()).isEqualTo(1.0625);
     }
+
+    /** Gemma-3-like: layers 0, 1, 3 and 4 slide a window, 2 and 5 attend to all. */
+    private static final LlamaConfig WINDOWED = new LlamaConfig(6, 64, 4, 2, 16, 128, 512, 2048, 10000f, 1e-5f, Architecture.GEMMA3, 1f,
+            DecoderScales.NONE, new SlidingWindow(8, SlidingWindow.pattern(3, 6), 10000f, 1f));
+
+    @Test
+    void slidingWindowLayersInAPoolOfTheirOwnGetThatPoolsBlocks() {
+        PagedKvCache cache = new PagedKvCache(WINDOWED, 10, 3, 4, KvCacheType.F32);
+        assertThat(cache.numBlocks()).isEqualTo(10);
+        assertThat(cache.windowBlocks()).isEqualTo(3);
+        assertThat(cache.windowedLayers()).isEqualTo(4);
+        for (int l = 0; l < WINDOWED.layers(); l++) {
+            boolean windowed = l % 3 < 2;
+            assertThat(cache.windowed(l)).as("layer %d", l).isEqualTo(windowed);
+            assertThat(cache.keys(l)).hasSize((windowed ? 3 : 10) * 4 * WINDOWED.kvDim());
+            assertThat(cache.values(l)).hasSize((windowed ? 3 : 10) * 4 * WINDOWED.kvDim());
+        }
+        PagedKvCache halves = new PagedKvCache(WINDOWED, 10, 3, 4, KvCacheType.F16);
+        assertThat(((HalfKv) halves.narrow(0)).keys()).hasSize(3 * 4 * WINDOWED.kvDim());
+        assertThat(((HalfKv) halves.narrow(2)).keys()).hasSize(10 * 4 * WINDOWED.kvDim());
+        // a block of each pool: 2 × layers × 2 kv heads × 16 × 2 B × 4 slots
+        assertThat(PagedKvCache.bytesPerBlock(WINDOWED, 4, 4, KvCacheType.F16)).isEqualTo(2L * 4 * 2 * 16 * 2 * 4);
+        assertThat(PagedKvCache.bytesPerBlock(WINDOWED, 4, KvCacheType.F16)).isEqualTo(2L * 6 * 2 * 16 * 2 * 4);
+        // without a pool of their own, every layer is in the one
+        PagedKvCache one = new PagedKvCache(WINDOWED, 10, 4, KvCacheType.F32);
+        assertThat(one.windowed(0)).isFalse();
+        assertThat(one.windowedLayers()).isZero();
+        assertThat(one.keys(0)).hasSize(10 * 4 * WINDOWED.kvDim());
+        assertThatThrownBy(() -> cache.copyBlock(1, 2)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new PagedKvCache(CONFIG, 10, 3, 4, KvCacheType.F32)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the model has none");
+    }
 }

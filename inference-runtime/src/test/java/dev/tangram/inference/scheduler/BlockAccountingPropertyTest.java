@@ -1,6 +1,7 @@
 package dev.tangram.inference.scheduler;
 
 import dev.tangram.inference.kv.BlockAllocator;
+import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.model.PagedKvCache;
 import dev.tangram.inference.sampling.SamplingParams;
 import dev.tangram.inference.testing.FakeTokenizer;
@@ -29,9 +30,31 @@ class BlockAccountingPropertyTest {
         int blockSize = 1 + rnd.nextInt(8);
         int blocks = 24 + rnd.nextInt(64);
         HistoryForwardPass model = new HistoryForwardPass();
-        ContinuousBatchScheduler s = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), blocks, blockSize),
+        runMix(rnd, new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), blocks, blockSize),
                 new SchedulerSettings(4 + rnd.nextInt(40), 1 + rnd.nextInt(8), 64, 128),
+                TokenSampler.perRequest(new FakeTokenizer()), new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE));
+    }
+
+    /** The same over a cache whose sliding-window layers have a pool of their own, from tight to roomy. */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void blockAccountingNeverLeaksInEitherPoolWithAWindowPool(long seed) {
+        Random rnd = new Random(seed);
+        int blockSize = 1 + rnd.nextInt(8);
+        int blocks = 24 + rnd.nextInt(64);
+        int batchTokens = 4 + rnd.nextInt(40);
+        // the most one sequence holds there: its window's blocks and a chunk's
+        int peak = (HistoryForwardPass.WINDOW - 1 + batchTokens + blockSize - 1) / blockSize + 1;
+        HistoryForwardPass model = new HistoryForwardPass(HistoryForwardPass.WINDOWED);
+        ContinuousBatchScheduler s = new ContinuousBatchScheduler(model,
+                new PagedKvCache(model.config(), blocks, peak + rnd.nextInt(3 * peak), blockSize, KvCacheType.F32),
+                new SchedulerSettings(batchTokens, 1 + rnd.nextInt(8), 64, 128),
                 TokenSampler.perRequest(new FakeTokenizer()), new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
+        runMix(rnd, s);
+        assertAllBack(s.windowAllocator().orElseThrow());
+    }
+
+    private static void runMix(Random rnd, ContinuousBatchScheduler s) {
         int[] sharedPrefix = new int[20];
         for (int i = 0; i < sharedPrefix.length; i++) {
             sharedPrefix[i] = 2 + rnd.nextInt(30);
@@ -58,17 +81,22 @@ class BlockAccountingPropertyTest {
                 s.cancel(live.remove(rnd.nextInt(live.size())));
             }
             s.step();
-            BlockAllocator a = s.allocator();
-            assertThat(a.freeBlocks() + a.evictableBlocks() + a.usedBlocks()).isEqualTo(a.totalBlocks());
+            for (BlockAllocator a : List.of(s.allocator(), s.windowAllocator().orElse(s.allocator()))) {
+                assertThat(a.freeBlocks() + a.evictableBlocks() + a.usedBlocks()).isEqualTo(a.totalBlocks());
+            }
         }
         assertThat(s.hasWork()).isFalse();
-        BlockAllocator a = s.allocator();
+        assertAllBack(s.allocator());
+        assertThat(sinks).allSatisfy(sink -> assertThat(sink.finished()).isTrue());
+        assertThat(sinks).allSatisfy(sink -> assertThat(sink.completion().error()).isNull());
+        assertThat(s.runningRequests()).isZero();
+        assertThat(s.waitingRequests()).isZero();
+    }
+
+    private static void assertAllBack(BlockAllocator a) {
         assertThat(a.freeBlocks() + a.evictableBlocks()).isEqualTo(a.totalBlocks());
         for (int b = 0; b < a.totalBlocks(); b++) {
             assertThat(a.refCount(b)).as("block %d", b).isZero();
         }
-        assertThat(sinks).allSatisfy(sink -> assertThat(sink.finished()).isTrue());
-        assertThat(s.runningRequests()).isZero();
-        assertThat(s.waitingRequests()).isZero();
     }
 }

@@ -369,6 +369,52 @@ class InferenceServerIT {
                 .hasMessageContaining("a KV cache of q8_0 needs a head size that is a multiple of 32; this model's is 16");
     }
 
+    /**
+     * A Gemma 3 model (its first layer slides a window of 8 positions): by default that layer keeps its window apart, in
+     * a pool the allocation shows, and the answers, a prefix-cache hit's included, are those of a server that keeps every
+     * position in every layer ({@code kvCache.slidingWindow: full}).
+     */
+    @Test
+    void aGemmaModelKeepsItsSlidingWindowLayersApartAndAnswersAsWithThemFull() throws Exception {
+        Path gemma = dir.resolve("gemma3.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0).as(Architecture.GEMMA3, 32, false), gemma);
+        String shared = "a shared beginning that runs well past the window of eight positions ";
+        List<String> bodies = List.of("{\"prompt\":\"" + shared + "then one way\",\"max_tokens\":12,\"temperature\":0}",
+                "{\"prompt\":\"" + shared + "then another\",\"max_tokens\":12,\"temperature\":0}");
+        List<String> apart = new ArrayList<>();
+        try (InferenceServer s = InferenceServer.start(gemma, config(), Map.of(), Optional.empty())) {
+            JsonNode pool = get(s, "/v1/allocation").at("/kvCache/slidingWindowPool");
+            assertThat(pool.get("layers").asInt()).isEqualTo(1);
+            assertThat(pool.get("size").asInt()).isEqualTo(8);
+            // 4 running × (1 block a window of 7 behind reaches + 2) + 8 blocks of a step's 64 tokens, twice
+            assertThat(pool.get("blocks").asInt()).isEqualTo(2 * (4 * 3 + 8));
+            assertThat(pool.get("bytesPerBlock").asLong()).isEqualTo(2L * 1 * 2 * 32 * 2 * 8);
+            assertThat(get(s, "/v1/allocation").at("/kvCache/arithmetic").asText())
+                    .contains("(2 × 1 full-attention layers × 2 kv heads × 32 head dim × 2 B [f16] × 8 slots)",
+                            "the 1 sliding-window layers keep their 8-position windows apart: 40 blocks");
+            for (String b : bodies) {
+                apart.add(post(s, "/v1/completions", b).at("/choices/0/text").asText());
+            }
+            String hits = metrics(s).lines().filter(l -> l.startsWith("vllm:prefix_cache_hits_total{")).findFirst().orElseThrow();
+            assertThat(Double.parseDouble(hits.substring(hits.lastIndexOf(' ') + 1))).isPositive();
+        }
+        ServerConfig full = ServerConfig.parse("""
+                version: 1
+                server: { host: 127.0.0.1, port: 0 }
+                model: { maxModelLen: 256 }
+                memory: { cpuBudgetMib: 256 }
+                kvCache: { blockSize: 8, slidingWindow: full }
+                scheduler: { maxBatchTokens: 64, maxRunning: 4, maxWaiting: 8 }
+                """);
+        try (InferenceServer s = InferenceServer.start(gemma, full, Map.of(), Optional.empty())) {
+            assertThat(get(s, "/v1/allocation").at("/kvCache/slidingWindowPool").isNull()).isTrue();
+            assertThat(s.plan().bytesPerBlock()).isEqualTo(2L * 2 * 2 * 32 * 2 * 8);
+            for (int i = 0; i < bodies.size(); i++) {
+                assertThat(post(s, "/v1/completions", bodies.get(i)).at("/choices/0/text").asText()).as("request %d", i).isEqualTo(apart.get(i));
+            }
+        }
+    }
+
     @Test
     void readsAMigAllocationThroughTheGpuProbe() throws Exception {
         Path spec = Path.of("").toAbsolutePath().getParent().resolve("examples/nodes/a100-mig.yaml");

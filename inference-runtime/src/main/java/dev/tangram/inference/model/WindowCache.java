@@ -1,0 +1,32 @@
+package dev.tangram.inference.model;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * What the layers that attend over a sliding window ({@link SlidingWindow}: Gemma 2's and 3's local layers) keep in the
+ * KV cache. {@link #WINDOW}: only the positions their windows can still reach, in a pool of their own, so that a memory
+ * budget holds as many more tokens as those layers are of all the layers; {@link #FULL}: every position, beside the
+ * other layers (llama.cpp's {@code --swa-full}).
+ */
+public enum WindowCache {
+    WINDOW("window"),
+    FULL("full");
+
+    private final String word;
+
+    WindowCache(String word) {
+        this.word = word;
+    }
+
+    /** The word a config file uses: {@code window} or {@code full}. */
+    public String word() {
+        return word;
+    }
+
+    /** The setting a word names, or an {@link IllegalArgumentException} saying which words there are. */
+    public static WindowCache parse(String word) {
+        return Arrays.stream(values()).filter(w -> w.word.equals(word.toLowerCase(Locale.ROOT))).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("expected window or full, got '" + word + "'"));
+    }
+}
