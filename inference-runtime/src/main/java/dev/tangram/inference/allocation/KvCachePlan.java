@@ -74,10 +74,12 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
             return new KvCachePlan(budget, utilisation, weightBytes, activationBytes, type, 0, blockSize, 0, 0, 0, maxModelLen,
                     unfit + ": choose kvCache.type f16 or f32", WindowPool.NONE);
         }
-        KvCachePlan whole = compute(budget, utilisation, config, blockSize, type, weightBytes, activationBytes, heapBytes, maxModelLen,
-                WindowPool.NONE);
         int windowed = config.window().local().cardinality();
-        if (windowCache == WindowCache.FULL || windowed == 0 || windowed == config.layers()) {
+        boolean slides = windowed > 0 && windowed < config.layers();
+        KvCachePlan whole = compute(budget, utilisation, config, blockSize, type, weightBytes, activationBytes, heapBytes, maxModelLen,
+                WindowPool.NONE, slides && windowCache == WindowCache.FULL
+                        ? "keep the sliding-window layers' windows apart (kvCache.slidingWindow: window), " : "");
+        if (windowCache == WindowCache.FULL || !slides) {
             return whole;
         }
         int size = config.window().size();
@@ -86,7 +88,8 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
         }
         WindowPool pool = new WindowPool(windowed, size, windowPoolBlocks(size, blockSize, maxRunning, maxBatchTokens),
                 PagedKvCache.bytesPerBlock(config, windowed, blockSize, type));
-        KvCachePlan split = compute(budget, utilisation, config, blockSize, type, weightBytes, activationBytes, heapBytes, maxModelLen, pool);
+        KvCachePlan split = compute(budget, utilisation, config, blockSize, type, weightBytes, activationBytes, heapBytes, maxModelLen, pool,
+                "");
         return split.fits() && (!whole.fits() || split.tokens() > whole.tokens()) ? split : whole;
     }
 
@@ -105,8 +108,10 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
         return (tokens + blockSize - 1) / blockSize;
     }
 
+    /** The plan with the sliding-window layers' pool {@code window}; {@code advice} goes first among a refusal's remedies. */
     private static KvCachePlan compute(MemoryBudget budget, double utilisation, LlamaConfig config, int blockSize, KvCacheType type,
-                                       long weightBytes, long activationBytes, long heapBytes, int maxModelLen, WindowPool window) {
+                                       long weightBytes, long activationBytes, long heapBytes, int maxModelLen, WindowPool window,
+                                       String advice) {
         long perBlock = PagedKvCache.bytesPerBlock(config, config.layers() - window.layers(), blockSize, type);
         long usable = (long) (budget.bytes() * utilisation) - weightBytes - activationBytes - window.bytes();
         long budgetBlocks = Math.max(0, usable / perBlock);
@@ -123,8 +128,8 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
                             window.bytes() / MIB) : "", budget.bytes() * utilisation / MIB, budget.source(), utilisation);
         } else if (blocks < needed) {
             refusal = String.format("the KV cache holds %d blocks (%d tokens) but one sequence of %d tokens needs %d blocks: "
-                            + "give the pod more memory, raise memory.utilisation, %slower model.maxModelLen",
-                    blocks, (long) blocks * blockSize, maxModelLen, needed, narrower(type, config.headDim()));
+                            + "%sgive the pod more memory, raise memory.utilisation, %slower model.maxModelLen",
+                    blocks, (long) blocks * blockSize, maxModelLen, needed, advice, narrower(type, config.headDim()));
         }
         return new KvCachePlan(budget, utilisation, weightBytes, activationBytes, type, perBlock, blockSize, budgetBlocks, heapBlocks,
                 blocks, maxModelLen, refusal, window);

@@ -145,4 +145,22 @@ class KvCachePlanTest {
         assertThat(p.window()).isEqualTo(KvCachePlan.WindowPool.NONE);
         assertThat(p.fits()).isTrue(); // 2,048 tokens in one pool: 128 blocks of 416 KiB
     }
+
+    /** 2,500 MiB: a 32,768-token sequence fits only with the windows apart, and a refusal with them full says so. */
+    @Test
+    void aSequenceThatFitsOnlyWithTheWindowsApartIsRefusedWithThemFullNamingTheSetting() {
+        MemoryBudget budget = new MemoryBudget(2500 * MIB, "config", false);
+        KvCachePlan full = KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 621 * MIB, 64 * GIB, 32768,
+                WindowCache.FULL, 16, 512);
+        assertThat(full.fits()).isFalse();
+        assertThat(full.refusal()).contains("one sequence of 32768 tokens needs 2048 blocks: keep the sliding-window layers' windows "
+                + "apart (kvCache.slidingWindow: window), give the pod more memory");
+        KvCachePlan apart = KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 621 * MIB, 64 * GIB, 32768,
+                WindowCache.WINDOW, 16, 512);
+        assertThat(apart.fits()).isTrue();
+        assertThat(apart.tokens()).isGreaterThanOrEqualTo(32768);
+        // a model without windows is not told of them
+        assertThat(KvCachePlan.compute(budget, 0.9, ONE_B, 16, KvCacheType.F16, 1014 * MIB, 621 * MIB, 64 * GIB, 131072, WindowCache.FULL,
+                16, 512).refusal()).doesNotContain("slidingWindow");
+    }
 }
