@@ -151,16 +151,16 @@ class LlamaForwardPassTest {
     }
 
     /**
-     * Gemma 3's sliding-window layers kept in a pool of their own, as the scheduler keeps them: a window table holding only
+     * Gemma 3's (and Gemma 2's) sliding-window layers kept in a pool of their own, as the scheduler keeps them: a window table holding only
      * the blocks each chunk's windows reach (-1 before them), its eight blocks reused round and round as the window moves
      * on. Every chunk's logits are those of one pool, bit for bit: prefill chunks of 12 (which read a widened history
      * over halves) and then token by token.
      */
     @ParameterizedTest
-    @EnumSource(value = KvCacheType.class, names = {"F32", "F16"})
-    void slidingWindowLayersInAPoolOfTheirOwnComputeWhatOnePoolDoes(KvCacheType type) throws IOException {
-        Path file = dir.resolve("gemma3-window.gguf");
-        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0).as(Architecture.GEMMA3, 32, false), file);
+    @CsvSource({"GEMMA3, F32", "GEMMA3, F16", "GEMMA2, F16"})
+    void slidingWindowLayersInAPoolOfTheirOwnComputeWhatOnePoolDoes(Architecture arch, KvCacheType type) throws IOException {
+        Path file = dir.resolve(arch + "-window.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0).as(arch, 32, false), file);
         try (LoadedModel m = ModelLoader.load(file, 2)) {
             LlamaConfig c = m.config();
             int window = c.window().size();

@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static dev.tangram.inference.scheduler.SchedulerDriving.drain;
+import static dev.tangram.inference.scheduler.SchedulerDriving.prompt;
+import static dev.tangram.inference.scheduler.SchedulerDriving.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -25,27 +28,6 @@ class ContinuousBatchSchedulerTest {
         return new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), blocks, BLOCK),
                 new SchedulerSettings(batchTokens, maxRunning, maxWaiting, model.config().contextLength()),
                 TokenSampler.perRequest(new FakeTokenizer()), new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
-    }
-
-    private static int[] prompt(Random rnd, int length) {
-        int[] p = new int[length];
-        for (int i = 0; i < length; i++) {
-            p[i] = 2 + rnd.nextInt(FakeTokenizer.VOCAB - 2);
-        }
-        return p;
-    }
-
-    private static void drain(ContinuousBatchScheduler s) {
-        for (int i = 0; s.hasWork(); i++) {
-            s.step();
-            assertThat(i).as("steps").isLessThan(100_000);
-        }
-    }
-
-    private static RecordingSink submit(ContinuousBatchScheduler s, String id, int[] prompt, int maxTokens) {
-        RecordingSink sink = new RecordingSink();
-        assertThat(s.submit(new GenerationRequest(id, prompt, maxTokens, SamplingParams.GREEDY, sink))).isInstanceOf(Admission.Queued.class);
-        return sink;
     }
 
     private static List<Integer> alone(int[] prompt, int maxTokens) {

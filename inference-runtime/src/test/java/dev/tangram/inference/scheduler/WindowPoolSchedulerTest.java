@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import static dev.tangram.inference.scheduler.SchedulerDriving.drain;
+import static dev.tangram.inference.scheduler.SchedulerDriving.prompt;
+import static dev.tangram.inference.scheduler.SchedulerDriving.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -22,34 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class WindowPoolSchedulerTest {
     private static final int BLOCK = 4;
-    private static final int WINDOW = HistoryForwardPass.WINDOW;
 
     private static ContinuousBatchScheduler scheduler(int blocks, int windowBlocks, int batchTokens, int maxRunning) {
         HistoryForwardPass model = new HistoryForwardPass(HistoryForwardPass.WINDOWED);
         return new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), blocks, windowBlocks, BLOCK, KvCacheType.F32),
                 new SchedulerSettings(batchTokens, maxRunning, 64, model.config().contextLength()),
                 TokenSampler.perRequest(new FakeTokenizer()), new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
-    }
-
-    private static int[] prompt(Random rnd, int length) {
-        int[] p = new int[length];
-        for (int i = 0; i < length; i++) {
-            p[i] = 2 + rnd.nextInt(FakeTokenizer.VOCAB - 2);
-        }
-        return p;
-    }
-
-    private static RecordingSink submit(ContinuousBatchScheduler s, String id, int[] prompt, int maxTokens) {
-        RecordingSink sink = new RecordingSink();
-        assertThat(s.submit(new GenerationRequest(id, prompt, maxTokens, SamplingParams.GREEDY, sink))).isInstanceOf(Admission.Queued.class);
-        return sink;
-    }
-
-    private static void drain(ContinuousBatchScheduler s) {
-        for (int i = 0; s.hasWork(); i++) {
-            s.step();
-            assertThat(i).as("steps").isLessThan(100_000);
-        }
     }
 
     private static List<Integer> inOnePool(int[] prompt, int maxTokens) {
