@@ -121,7 +121,7 @@ public record ServerConfig(String host, int port, String modelName, int maxModel
                 choice(s.get("model").get("reasoningFormat"), d.reasoningFormat(), "model.reasoningFormat", "auto, deepseek or none",
                         ReasoningFormat::parse),
                 choice(s.get("kvCache").get("type"), d.kvCacheType(), "kvCache.type", KvCacheType.words(), KvCacheType::parse),
-                choice(s.get("kvCache").get("slidingWindow"), d.windowCache(), "kvCache.slidingWindow", "window or full", WindowCache::parse));
+                choice(s.get("kvCache").get("slidingWindow"), d.windowCache(), "kvCache.slidingWindow", WindowCache.words(), WindowCache::parse));
         if (!(c.utilisation() > 0 && c.utilisation() <= 1)) {
             throw new ConfigException("memory.utilisation: must be in (0, 1], got " + c.utilisation());
         }

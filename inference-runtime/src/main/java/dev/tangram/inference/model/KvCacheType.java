@@ -2,9 +2,6 @@ package dev.tangram.inference.model;
 
 import dev.tangram.inference.kernels.Hadamard;
 import dev.tangram.inference.kernels.Q8Kv;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * What one element of the KV cache is stored as. {@link #F16}, IEEE half precision (llama.cpp's default cache type, and
@@ -15,7 +12,7 @@ import java.util.Locale;
  * times the tokens of halves, for models whose head size is a multiple of 32. Where the head size is a multiple of 64,
  * queries, keys and values are rotated before a Q8_0 cache keeps them, as llama.cpp does ({@link Hadamard}).
  */
-public enum KvCacheType {
+public enum KvCacheType implements Worded {
     F16("f16", 64),
     F32("f32", 128),
     Q8_0("q8_0", 34);
@@ -30,6 +27,7 @@ public enum KvCacheType {
     }
 
     /** The word a config file and the command line use: {@code f16}, {@code f32} or {@code q8_0}. */
+    @Override
     public String word() {
         return word;
     }
@@ -61,13 +59,11 @@ public enum KvCacheType {
 
     /** The type a word names, or an {@link IllegalArgumentException} saying which words there are. */
     public static KvCacheType parse(String word) {
-        return Arrays.stream(values()).filter(t -> t.word.equals(word.toLowerCase(Locale.ROOT))).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("expected " + words() + ", got '" + word + "'"));
+        return Worded.parse(KvCacheType.class, word);
     }
 
     /** The words, for messages: "f16, f32 or q8_0". */
     public static String words() {
-        List<String> words = Arrays.stream(values()).map(KvCacheType::word).toList();
-        return String.join(", ", words.subList(0, words.size() - 1)) + " or " + words.getLast();
+        return Worded.words(KvCacheType.class);
     }
 }

@@ -173,7 +173,7 @@ public final class LlamaForwardPass implements ForwardPass {
                         + " positions, it has " + (ch.windowTable() == null ? "none" : ch.windowTable().length));
             }
             // the first block the window of the chunk's first token reaches, and every block after it
-            int first = Math.max(0, ch.startPosition() - c.window().size() + 1) / cache.blockSize();
+            int first = c.window().firstInWindow(ch.startPosition()) / cache.blockSize();
             checkBlocks(ci, ch.windowTable(), first, needBlocks, cache.windowBlocks(), "window ");
         }
         for (int t : ch.tokens()) {

@@ -48,7 +48,12 @@ public record SlidingWindow(int size, BitSet local, float ropeTheta, float ropeS
 
     /** The first position a query at {@code position} sees in layer {@code l}. */
     public int first(int l, int position) {
-        return isLocal(l) ? Math.max(0, position - size + 1) : 0;
+        return isLocal(l) ? firstInWindow(position) : 0;
+    }
+
+    /** The first position a query at {@code position} sees in a sliding-window layer. */
+    public int firstInWindow(int position) {
+        return Math.max(0, position - size + 1);
     }
 
     @Override

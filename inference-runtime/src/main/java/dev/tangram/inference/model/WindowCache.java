@@ -1,15 +1,12 @@
 package dev.tangram.inference.model;
 
-import java.util.Arrays;
-import java.util.Locale;
-
 /**
  * What the layers that attend over a sliding window ({@link SlidingWindow}: Gemma 2's and 3's local layers) keep in the
  * KV cache. {@link #WINDOW}: only the positions their windows can still reach, in a pool of their own, so that a memory
  * budget holds as many more tokens as those layers are of all the layers; {@link #FULL}: every position, beside the
  * other layers (llama.cpp's {@code --swa-full}).
  */
-public enum WindowCache {
+public enum WindowCache implements Worded {
     WINDOW("window"),
     FULL("full");
 
@@ -20,13 +17,18 @@ public enum WindowCache {
     }
 
     /** The word a config file uses: {@code window} or {@code full}. */
+    @Override
     public String word() {
         return word;
     }
 
     /** The setting a word names, or an {@link IllegalArgumentException} saying which words there are. */
     public static WindowCache parse(String word) {
-        return Arrays.stream(values()).filter(w -> w.word.equals(word.toLowerCase(Locale.ROOT))).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("expected window or full, got '" + word + "'"));
+        return Worded.parse(WindowCache.class, word);
+    }
+
+    /** The words, for messages: "window or full". */
+    public static String words() {
+        return Worded.words(WindowCache.class);
     }
 }

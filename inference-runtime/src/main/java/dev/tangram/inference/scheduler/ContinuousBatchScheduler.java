@@ -6,6 +6,7 @@ import dev.tangram.inference.kv.SequenceBlocks;
 import dev.tangram.inference.model.ForwardPass;
 import dev.tangram.inference.model.PagedKvCache;
 import dev.tangram.inference.model.SequenceChunk;
+import dev.tangram.inference.model.SlidingWindow;
 import dev.tangram.inference.model.TokenScoring;
 import dev.tangram.inference.sampling.TokenLogprobs;
 
@@ -44,8 +45,8 @@ public final class ContinuousBatchScheduler {
     private final BlockAllocator allocator;
     /** The sliding-window layers' pool, or null where they keep every position beside the others. */
     private final BlockAllocator windowAllocator;
-    /** Positions a sliding-window layer's query sees, itself included (where there is a window pool). */
-    private final int window;
+    /** Where the sliding-window layers' queries look (where there is a window pool). */
+    private final SlidingWindow window;
     private final SchedulerSettings settings;
     private final Function<GenerationRequest, TokenSampler> samplers;
     private final IntPredicate endOfGeneration;
@@ -69,7 +70,7 @@ public final class ContinuousBatchScheduler {
         this.cache = cache;
         this.allocator = new BlockAllocator(cache.numBlocks(), cache.blockSize());
         this.windowAllocator = cache.windowBlocks() > 0 ? new BlockAllocator(cache.windowBlocks(), cache.blockSize()) : null;
-        this.window = cache.config().window().size();
+        this.window = cache.config().window();
         this.settings = settings;
         this.samplers = samplers;
         this.endOfGeneration = endOfGeneration;
@@ -353,11 +354,12 @@ public final class ContinuousBatchScheduler {
         while (matched > 0 && !windowCached(chain, matched)) {
             matched--;
         }
+        int reached = windowStart(matched * bs);
         for (int i = 0; i < matched; i++) {
             s.blocks.add(allocator.lookup(chain.get(i)).orElseThrow());
             s.blocks.addHash(chain.get(i));
             if (windowAllocator != null) {
-                if (i < windowStart(matched * bs)) {
+                if (i < reached) {
                     s.windowBlocks.addNone();
                 } else {
                     s.windowBlocks.add(windowAllocator.lookup(chain.get(i)).orElseThrow());
@@ -383,7 +385,7 @@ public final class ContinuousBatchScheduler {
 
     /** The first block the window of a token at {@code position} reaches in a sliding-window layer. */
     private int windowStart(int position) {
-        return Math.max(0, position - window + 1) / allocator.blockSize();
+        return window.firstInWindow(position) / allocator.blockSize();
     }
 
     /** Window pool blocks {@code s} takes to cover {@code tokens} positions, its next token at {@code s.computed}. */
@@ -403,7 +405,7 @@ public final class ContinuousBatchScheduler {
      * reaches, and those of a chunk of the step's token budget after it.
      */
     private int windowPeak(int tokens) {
-        int reach = allocator.blocksFor(window - 1 + settings.maxBatchTokens()) + 1;
+        int reach = allocator.blocksFor(window.size() - 1 + settings.maxBatchTokens()) + 1;
         return Math.min(allocator.blocksFor(tokens), reach);
     }
 
