@@ -4,6 +4,7 @@ import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.model.LlamaConfig;
 import dev.tangram.inference.model.PagedKvCache;
 import dev.tangram.inference.model.WindowCache;
+import dev.tangram.inference.model.Worded;
 import java.math.BigDecimal;
 
 /**
@@ -13,9 +14,12 @@ import java.math.BigDecimal;
  * refuses to start.
  *
  * <p>A model with sliding-window layers ({@link WindowCache#WINDOW}) may keep those layers in a pool of their own, sized
- * for the windows of the running sequences ({@link #windowPoolBlocks}); the budget less that pool is then divided among
- * blocks of the other layers only. The plan takes that split where a window reaches less far than a whole sequence of
- * {@code maxModelLen} and the split fits and gives the cache more tokens than one pool of every layer does.
+ * for the windows of the running sequences and as many ended ones ({@link #windowPoolBlocks}); the budget less that pool
+ * is then divided among blocks of the other layers only. Where that split does not pay (it does not fit, or gives the
+ * cache fewer tokens than one pool of every layer does), the pool is sized from the budget instead
+ * ({@link Sizing#BALANCED}): for as many sequences of {@code maxModelLen} as the full-attention layers' pool then holds.
+ * The plan takes a split only where a window reaches less far than a whole sequence of {@code maxModelLen}, and only
+ * where it fits and gives the cache more tokens than one pool.
  *
  * @param budget          the memory budget and its source
  * @param utilisation     the fraction of the budget the server may use
@@ -43,12 +47,39 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
      * @param size          positions one of their queries sees
      * @param blocks        its blocks
      * @param bytesPerBlock bytes of one of its blocks: 2 × layers × kv_heads × head_dim × bytes per element × block size
+     * @param sizing        what it was sized for
+     * @param sequences     the sequences whose windows it holds (beside one step's tokens): the running ones and as many
+     *                      ended ones, or as many as the full-attention layers hold at the longest
      */
-    public record WindowPool(int layers, int size, int blocks, long bytesPerBlock) {
-        public static final WindowPool NONE = new WindowPool(0, 0, 0, 0);
+    public record WindowPool(int layers, int size, int blocks, long bytesPerBlock, Sizing sizing, double sequences) {
+        public static final WindowPool NONE = new WindowPool(0, 0, 0, 0, Sizing.NONE, 0);
 
         public long bytes() {
             return blocks * bytesPerBlock;
+        }
+    }
+
+    /** What a sliding-window layers' pool was sized for. */
+    public enum Sizing implements Worded {
+        /** There is no such pool. */
+        NONE("none"),
+        /** The windows of every sequence that may run at once ({@code maxRunning}), and as many again for the prefix cache. */
+        RUNNING("running"),
+        /**
+         * A budget too small for that: the windows of as many sequences of {@code maxModelLen} as the full-attention layers'
+         * pool holds, so that neither pool runs out first at that length.
+         */
+        BALANCED("balanced");
+
+        private final String word;
+
+        Sizing(String word) {
+            this.word = word;
+        }
+
+        @Override
+        public String word() {
+            return word;
         }
     }
 
@@ -86,11 +117,56 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
         if (blocksFor(size - 1, blockSize) + 2 >= blocksFor(maxModelLen, blockSize)) {
             return whole; // a window reaches about as far as a whole sequence: a pool of their own would save nothing
         }
-        WindowPool pool = new WindowPool(windowed, size, windowPoolBlocks(size, blockSize, maxRunning, maxBatchTokens),
-                PagedKvCache.bytesPerBlock(config, windowed, blockSize, type));
-        KvCachePlan split = compute(budget, utilisation, config, blockSize, type, weightBytes, activationBytes, heapBytes, maxModelLen, pool,
-                "");
-        return split.fits() && (!whole.fits() || split.tokens() > whole.tokens()) ? split : whole;
+        long windowBytes = PagedKvCache.bytesPerBlock(config, windowed, blockSize, type);
+        int running = windowPoolBlocks(size, blockSize, maxRunning, maxBatchTokens);
+        KvCachePlan split = compute(budget, utilisation, config, blockSize, type, weightBytes, activationBytes, heapBytes, maxModelLen,
+                new WindowPool(windowed, size, running, windowBytes, Sizing.RUNNING, 2.0 * maxRunning), "");
+        if (split.beats(whole)) {
+            return split;
+        }
+        // the budget cannot give every running sequence its window and a cached one: share it by what a longest one needs
+        long fullBytes = PagedKvCache.bytesPerBlock(config, config.layers() - windowed, blockSize, type);
+        long room = Math.min((long) (budget.bytes() * utilisation) - weightBytes, (long) (heapBytes * utilisation)) - activationBytes;
+        double sequences = balancedSequences(room, windowBytes, fullBytes, size, blockSize, maxModelLen, maxBatchTokens);
+        int balanced = balancedPoolBlocks(sequences, size, blockSize, maxModelLen, maxBatchTokens);
+        if (balanced >= running) {
+            return whole;
+        }
+        KvCachePlan shared = compute(budget, utilisation, config, blockSize, type, weightBytes, activationBytes, heapBytes, maxModelLen,
+                new WindowPool(windowed, size, balanced, windowBytes, Sizing.BALANCED, sequences), "");
+        return shared.beats(whole) ? shared : whole;
+    }
+
+    /** Whether this plan fits and holds more tokens than {@code other}, or {@code other} does not fit. */
+    private boolean beats(KvCachePlan other) {
+        return fits() && (!other.fits() || tokens() > other.tokens());
+    }
+
+    /**
+     * How many sequences of {@code maxModelLen} positions {@code room} bytes hold, each with its window in the window
+     * pool ({@code windowBytes} a block) and every position in the full-attention layers' ({@code fullBytes} a block),
+     * beside one step's tokens in the window pool: where both pools hold that many, neither runs out first at that length.
+     */
+    static double balancedSequences(long room, long windowBytes, long fullBytes, int size, int blockSize, int maxModelLen,
+                                    int maxBatchTokens) {
+        long step = (long) blocksFor(maxBatchTokens, blockSize) * windowBytes;
+        long perSequence = (long) windowReach(size, blockSize) * windowBytes + (long) blocksFor(maxModelLen, blockSize) * fullBytes;
+        return Math.max(0, (room - step) / (double) perSequence);
+    }
+
+    /**
+     * The window pool's blocks for the windows of {@code sequences} sequences and one step's tokens; no fewer than one
+     * sequence of {@code maxModelLen} holds at once in chunks of {@code maxBatchTokens}, so that it can be served.
+     */
+    static int balancedPoolBlocks(double sequences, int size, int blockSize, int maxModelLen, int maxBatchTokens) {
+        long blocks = (long) Math.ceil(sequences * windowReach(size, blockSize)) + blocksFor(maxBatchTokens, blockSize);
+        int peak = Math.min(blocksFor(maxModelLen, blockSize), blocksFor(size - 1 + maxBatchTokens, blockSize) + 1);
+        return (int) Math.min(Integer.MAX_VALUE / 2, Math.max(peak, blocks));
+    }
+
+    /** Blocks one sequence's window holds at once: those its reach covers, one more where it starts inside a block, one for a chunk's ragged end. */
+    private static int windowReach(int size, int blockSize) {
+        return blocksFor(size - 1, blockSize) + 2;
     }
 
     /**
@@ -100,7 +176,7 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
      * of sequences that have ended.
      */
     static int windowPoolBlocks(int size, int blockSize, int maxRunning, int maxBatchTokens) {
-        long running = (long) maxRunning * (blocksFor(size - 1, blockSize) + 2) + blocksFor(maxBatchTokens, blockSize);
+        long running = (long) maxRunning * windowReach(size, blockSize) + blocksFor(maxBatchTokens, blockSize);
         return (int) Math.min(Integer.MAX_VALUE / 2, 2 * running);
     }
 
@@ -171,6 +247,13 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
                             + "%d kv heads × %d head dim × %s B [%s] × %d slots) = %.1f MiB", window.layers(), window.size(), window.blocks(),
                     window.bytesPerBlock(), window.layers(), c.kvHeads(), c.headDim(), perElement, type.word(), blockSize,
                     window.bytes() / MIB);
+            line += switch (window.sizing()) {
+                case RUNNING -> String.format(", the windows of %d running sequences and as many ended ones", (int) window.sequences() / 2);
+                case BALANCED -> String.format(", the windows of %.1f sequences of %d tokens, as many as the full-attention layers hold "
+                        + "(the budget is too small for the windows of every running sequence and as many ended ones)", window.sequences(),
+                        maxModelLen);
+                case NONE -> "";
+            };
         }
         return line;
     }

@@ -219,6 +219,8 @@ public final class InferenceServer implements AutoCloseable {
             window.put("size", p.window().size());
             window.put("blocks", p.window().blocks());
             window.put("bytesPerBlock", p.window().bytesPerBlock());
+            window.put("sizing", p.window().sizing().word());
+            window.put("sequences", p.window().sequences());
             kv.put("slidingWindowPool", window);
         } else {
             kv.put("slidingWindowPool", null);

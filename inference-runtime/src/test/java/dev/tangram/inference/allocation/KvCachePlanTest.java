@@ -9,6 +9,7 @@ import dev.tangram.inference.model.WindowCache;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class KvCachePlanTest {
     private static final long MIB = 1024L * 1024;
@@ -112,7 +113,8 @@ class KvCachePlanTest {
         assertThat(whole.blocks()).isEqualTo((int) (usable / 425_984));
         // the window pool: 16 sequences × (32 blocks a window of 511 behind reaches + 2) + 32 blocks of a step's 512 tokens,
         // twice; 2 × 22 × 256 × 2 B × 16 = 360,448 B per block
-        assertThat(split.window()).isEqualTo(new KvCachePlan.WindowPool(22, 512, 2 * (16 * 34 + 32), 360_448));
+        assertThat(split.window()).isEqualTo(new KvCachePlan.WindowPool(22, 512, 2 * (16 * 34 + 32), 360_448,
+                KvCachePlan.Sizing.RUNNING, 32));
         // the rest in blocks of the four full-attention layers: 2 × 4 × 256 × 2 B × 16 = 65,536 B
         assertThat(split.bytesPerBlock()).isEqualTo(65_536);
         assertThat(split.blocks()).isEqualTo((int) ((usable - 1152L * 360_448) / 65_536));
@@ -121,7 +123,7 @@ class KvCachePlanTest {
         assertThat(split.arithmetic(GEMMA3_1B)).contains("− sliding-window layers 396.0 MiB) ÷ 65536 B/block",
                 "(2 × 4 full-attention layers × 1 kv heads × 256 head dim × 2 B [f16] × 16 slots)",
                 "; the 22 sliding-window layers keep their 512-position windows apart: 1152 blocks × 360448 B (2 × 22 layers × 1 kv heads"
-                        + " × 256 head dim × 2 B [f16] × 16 slots) = 396.0 MiB");
+                        + " × 256 head dim × 2 B [f16] × 16 slots) = 396.0 MiB, the windows of 16 running sequences and as many ended ones");
     }
 
     @Test
@@ -137,13 +139,82 @@ class KvCachePlanTest {
     }
 
     @Test
-    void aWindowPoolThatLeavesNoRoomIsNotTaken() {
-        // 1,400 MiB: the weights and activations leave 146 MiB, less than the window pool's 396
+    void aBudgetTooSmallForEveryRunningWindowGetsAPoolSizedFromIt() {
+        // 1,400 MiB: the weights and activations leave 146 MiB, less than the running windows' pool of 396
         MemoryBudget budget = new MemoryBudget(1400 * MIB, "config", false);
+        KvCachePlan whole = KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 100 * MIB, 64 * GIB, 2048,
+                WindowCache.FULL, 16, 512);
         KvCachePlan p = KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 100 * MIB, 64 * GIB, 2048,
                 WindowCache.WINDOW, 16, 512);
+        long room = (long) (1400 * MIB * 0.9) - 1014 * MIB - 100 * MIB;
+        // a sequence of 2,048 tokens: 34 blocks of 352 KiB in the window pool and 128 of 64 KiB in the other; one step's 32 blocks
+        double sequences = (room - 32 * 360_448L) / (double) (34 * 360_448L + 128 * 65_536L);
+        assertThat(sequences).isBetween(6.8, 6.9);
+        assertThat(p.window()).isEqualTo(new KvCachePlan.WindowPool(22, 512, (int) Math.ceil(sequences * 34) + 32, 360_448,
+                KvCachePlan.Sizing.BALANCED, sequences));
+        assertThat(p.fits()).isTrue();
+        assertThat(p.blocks()).isEqualTo((int) ((room - p.window().bytes()) / 65_536));
+        // the other layers hold as many sequences of 2,048 tokens (less the window pool's block rounded up: 5.5 of theirs),
+        // and the cache 2.4 times the tokens of one pool
+        assertThat(p.blocks() / 128.0).isCloseTo(sequences, within(6 / 128.0));
+        assertThat(p.tokens()).isGreaterThan(2 * whole.tokens());
+        assertThat(p.arithmetic(GEMMA3_1B)).contains("the windows of 6.9 sequences of 2048 tokens, as many as the full-attention layers "
+                + "hold (the budget is too small for the windows of every running sequence and as many ended ones)");
+    }
+
+    /** Gemma 2 2B's shape: 26 layers, four KV heads of 256; every other layer slides a window of 4,096 positions. */
+    private static final LlamaConfig GEMMA2_2B = new LlamaConfig(26, 2304, 8, 4, 256, 9216, 256000, 8192, 10000f, 1e-6f,
+            Architecture.GEMMA2, 1f, DecoderScales.NONE, new SlidingWindow(4096, SlidingWindow.pattern(2, 26), 10000f, 1f));
+
+    /**
+     * Gemma 2's long window: 16 running windows and as many ended ones are 8,320 blocks (6,760 MiB), more than an 8 GiB
+     * budget leaves; a pool sized from the budget holds a third more sequences of 8,192 tokens than one pool.
+     */
+    @Test
+    void aLongWindowTooDearForEveryRunningSequenceStillSavesMemoryInAPoolSizedFromTheBudget() {
+        MemoryBudget budget = new MemoryBudget(8 * GIB, "config", false);
+        KvCachePlan whole = KvCachePlan.compute(budget, 0.9, GEMMA2_2B, 16, KvCacheType.F16, 2800 * MIB, 200 * MIB, 64 * GIB, 8192,
+                WindowCache.FULL, 16, 512);
+        KvCachePlan p = KvCachePlan.compute(budget, 0.9, GEMMA2_2B, 16, KvCacheType.F16, 2800 * MIB, 200 * MIB, 64 * GIB, 8192,
+                WindowCache.WINDOW, 16, 512);
+        // 2 × 13 layers × 4 kv heads × 256 × 2 B × 16 = 851,968 B a block in either pool
+        long room = (long) (8 * GIB * 0.9) - 3000 * MIB;
+        assertThat(KvCachePlan.windowPoolBlocks(4096, 16, 16, 512) * 851_968L).isGreaterThan(room);
+        double sequences = (room - 32 * 851_968L) / (double) ((258 + 512) * 851_968L);
+        assertThat(p.window().sizing()).isEqualTo(KvCachePlan.Sizing.BALANCED);
+        assertThat(p.window().sequences()).isCloseTo(sequences, within(1e-9));
+        assertThat(p.window().blocks()).isEqualTo((int) Math.ceil(sequences * 258) + 32);
+        assertThat(p.bytesPerBlock()).isEqualTo(851_968);
+        assertThat(p.blocks() / 512.0).isCloseTo(sequences, within(0.01));
+        assertThat(whole.blocks() / 512.0).isBetween(5.2, 5.3);
+        assertThat(sequences).isBetween(6.9, 7.0);
+        assertThat(p.fits()).isTrue();
+    }
+
+    /**
+     * Sequences of 4,200 tokens reach 263 blocks, five more than a window's 258: a pool sized from a 6 GiB budget saves
+     * less than one step's blocks cost it, so the plan keeps one pool.
+     */
+    @Test
+    void aPoolSizedFromTheBudgetThatSavesNothingIsNotTaken() {
+        MemoryBudget budget = new MemoryBudget(6 * GIB, "config", false);
+        KvCachePlan p = KvCachePlan.compute(budget, 0.9, GEMMA2_2B, 16, KvCacheType.F16, 2800 * MIB, 200 * MIB, 64 * GIB, 4200,
+                WindowCache.WINDOW, 16, 512);
         assertThat(p.window()).isEqualTo(KvCachePlan.WindowPool.NONE);
-        assertThat(p.fits()).isTrue(); // 2,048 tokens in one pool: 128 blocks of 416 KiB
+        assertThat(p.fits()).isTrue();
+        // the same budget for sequences of 8,192 tokens takes it
+        assertThat(KvCachePlan.compute(budget, 0.9, GEMMA2_2B, 16, KvCacheType.F16, 2800 * MIB, 200 * MIB, 64 * GIB, 8192,
+                WindowCache.WINDOW, 16, 512).window().sizing()).isEqualTo(KvCachePlan.Sizing.BALANCED);
+    }
+
+    @Test
+    void aPoolSizedFromTheBudgetHoldsAtLeastOneLongestSequenceInChunks() {
+        // no room at all: the pool still holds what one sequence of 8,192 tokens takes at once in chunks of 512
+        assertThat(KvCachePlan.balancedPoolBlocks(0, 4096, 16, 8192, 512)).isEqualTo((4095 + 512 + 15) / 16 + 1);
+        // sequences shorter than that take all their blocks
+        assertThat(KvCachePlan.balancedPoolBlocks(0, 4096, 16, 1000, 512)).isEqualTo(63);
+        assertThat(KvCachePlan.balancedPoolBlocks(2.5, 4096, 16, 8192, 512)).isEqualTo(645 + 32);
+        assertThat(KvCachePlan.balancedSequences(-1, 1, 1, 4096, 16, 8192, 512)).isZero();
     }
 
     /** 2,500 MiB: a 32,768-token sequence fits only with the windows apart, and a refusal with them full says so. */

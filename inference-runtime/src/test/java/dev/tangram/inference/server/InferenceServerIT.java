@@ -389,9 +389,12 @@ class InferenceServerIT {
             // 4 running × (1 block a window of 7 behind reaches + 2) + 8 blocks of a step's 64 tokens, twice
             assertThat(pool.get("blocks").asInt()).isEqualTo(2 * (4 * 3 + 8));
             assertThat(pool.get("bytesPerBlock").asLong()).isEqualTo(2L * 1 * 2 * 32 * 2 * 8);
+            assertThat(pool.get("sizing").asText()).isEqualTo("running");
+            assertThat(pool.get("sequences").asDouble()).isEqualTo(8.0);
             assertThat(get(s, "/v1/allocation").at("/kvCache/arithmetic").asText())
                     .contains("(2 × 1 full-attention layers × 2 kv heads × 32 head dim × 2 B [f16] × 8 slots)",
-                            "the 1 sliding-window layers keep their 8-position windows apart: 40 blocks");
+                            "the 1 sliding-window layers keep their 8-position windows apart: 40 blocks",
+                            "the windows of 4 running sequences and as many ended ones");
             for (String b : bodies) {
                 apart.add(post(s, "/v1/completions", b).at("/choices/0/text").asText());
             }
