@@ -303,18 +303,19 @@ public final class GroupedAttention {
             tileMax = Math.max(tileMax, scores[at + j]);
         }
         float newMax = Math.max(max[g], tileMax * scale);
-        float correction = (float) Math.exp(max[g] - newMax); // 0 for the first tile (max was -inf)
+        float correction = StableMath.exp(max[g] - newMax); // 0 for the first tile (max was -inf)
         FloatVector vscale = FloatVector.broadcast(F, scale);
         FloatVector vshift = FloatVector.broadcast(F, newMax);
         FloatVector vsum = FloatVector.zero(F);
+        // the exponentials and their sum with the same bits in every JIT tier (StableMath), the tail's as a lane's
         for (j = 0; j < bound; j += L) {
-            FloatVector e = FloatVector.fromArray(F, scores, at + j).fma(vscale, vshift.neg()).lanewise(VectorOperators.EXP);
+            FloatVector e = StableMath.exp(FloatVector.fromArray(F, scores, at + j).fma(vscale, vshift.neg()));
             e.intoArray(scores, at + j);
             vsum = vsum.add(e);
         }
-        float tileSum = vsum.reduceLanes(VectorOperators.ADD);
+        float tileSum = VectorShapes.sum(vsum);
         for (; j < n; j++) {
-            float e = (float) Math.exp(scores[at + j] * scale - newMax);
+            float e = StableMath.exp(Math.fma(scores[at + j], scale, -newMax));
             scores[at + j] = e;
             tileSum += e;
         }

@@ -40,6 +40,27 @@ final class Int8Activations {
     void quantize(float[] x, int tokens, int cols) {
         requireWholeBlocks(cols);
         int blocks = cols / BLOCK;
+        grow(tokens, cols, blocks);
+        for (int t0 = 0, w; t0 < tokens; t0 += w) {
+            w = LaneTiles.width(false, tokens - t0);
+            tile(x, t0, w, cols, blocks);
+        }
+    }
+
+    /**
+     * Rounds {@code tokens} token vectors as {@link #quantize} does, each its own tile of one: token {@code t} keeps its
+     * levels from {@code levels()[t * cols]}, for one-token products of different tokens (one token is the same either way).
+     */
+    void quantizeEach(float[] x, int tokens, int cols) {
+        requireWholeBlocks(cols);
+        int blocks = cols / BLOCK;
+        grow(tokens, cols, blocks);
+        for (int t = 0; t < tokens; t++) {
+            tile(x, t, 1, cols, blocks);
+        }
+    }
+
+    private void grow(int tokens, int cols, int blocks) {
         if (levels.length < tokens * cols) {
             levels = new short[tokens * cols];
         }
@@ -47,23 +68,24 @@ final class Int8Activations {
             offsets = new int[tokens * blocks];
             scales = new float[tokens * blocks];
         }
-        for (int t0 = 0, w; t0 < tokens; t0 += w) {
-            w = LaneTiles.width(false, tokens - t0);
-            for (int t = 0; t < w; t++) {
-                int from = (t0 + t) * cols;
-                for (int b = 0; b < blocks; b++) {
-                    int at = from + b * BLOCK;
-                    float scale = scale(x, at);
-                    float inverse = inverse(scale);
-                    int sum = 0;
-                    for (int i = 0; i < BLOCK; i++) {
-                        int level = (int) level(x[at + i], inverse);
-                        levels[t0 * cols + (b * BLOCK + i) * w + t] = (short) level;
-                        sum += level;
-                    }
-                    offsets[t0 * blocks + b * w + t] = 8 * sum;
-                    scales[t0 * blocks + b * w + t] = scale;
+    }
+
+    /** The tile of tokens {@code [t0, t0 + w)}, laid out as {@link #quantize} says. */
+    private void tile(float[] x, int t0, int w, int cols, int blocks) {
+        for (int t = 0; t < w; t++) {
+            int from = (t0 + t) * cols;
+            for (int b = 0; b < blocks; b++) {
+                int at = from + b * BLOCK;
+                float scale = scale(x, at);
+                float inverse = inverse(scale);
+                int sum = 0;
+                for (int i = 0; i < BLOCK; i++) {
+                    int level = (int) level(x[at + i], inverse);
+                    levels[t0 * cols + (b * BLOCK + i) * w + t] = (short) level;
+                    sum += level;
                 }
+                offsets[t0 * blocks + b * w + t] = 8 * sum;
+                scales[t0 * blocks + b * w + t] = scale;
             }
         }
     }

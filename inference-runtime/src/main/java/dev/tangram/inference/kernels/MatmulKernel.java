@@ -96,11 +96,14 @@ public final class MatmulKernel {
     private final float[][] acc;
     /** Per participant: the next pair of tiles being decoded during a decode step. */
     private final DecodeAhead[] ahead;
-    // the current multiplication: up to three matrices over the same input, their items (rows, or tiles of rows)
-    // numbered one after the other: matrix m owns items [first[m], first[m + 1])
-    private final WeightMatrix[] ws = new WeightMatrix[3];
-    private final float[][] outs = new float[3][];
-    private final int[] first = new int[4];
+    // the current multiplication: matrices over one input, their items (rows, or tiles of rows) numbered one after the
+    // other: matrix m owns items [first[m], first[m + 1]), multiplies token inputOf[m] of the input (one-token calls;
+    // else 0) and writes from outFrom[m] of outs[m]
+    private WeightMatrix[] ws = new WeightMatrix[3];
+    private float[][] outs = new float[3][];
+    private int[] first = new int[4];
+    private int[] inputOf = new int[3];
+    private int[] outFrom = new int[3];
     private int count;
     private float[] x;
     private int xOff;
@@ -217,12 +220,50 @@ public final class MatmulKernel {
         run(3, x, tokens);
     }
 
+    /**
+     * One token each, in one parallel region: {@code out[m][outFrom[m] ..] = w[m] · x[input[m]]} for {@code m < n}, where
+     * {@code x} holds token vectors of the matrices' one width back to back. A mixture of experts' experts that have one
+     * token each in a step: their gates and ups over their tokens' inputs, then their downs over their own activations,
+     * two regions where one call per expert would take two each.
+     */
+    public synchronized void multiplyEach(int n, WeightMatrix[] w, int[] input, float[] x, float[][] out, int[] outFrom) {
+        if (n < 1 || n > w.length || n > input.length || n > out.length || n > outFrom.length) {
+            throw new IllegalArgumentException(n + " matrices, with " + w.length + ", " + input.length + ", " + out.length + " and "
+                    + outFrom.length + " given");
+        }
+        if (ws.length < n) {
+            ws = new WeightMatrix[n];
+            outs = new float[n][];
+            first = new int[n + 1];
+            inputOf = new int[n];
+            this.outFrom = new int[n];
+        }
+        int inputs = 0;
+        for (int m = 0; m < n; m++) {
+            if (input[m] < 0 || outFrom[m] < 0) {
+                throw new IllegalArgumentException("matrix " + m + " takes token " + input[m] + " and writes from " + outFrom[m]);
+            }
+            set(m, w[m], out[m]);
+            inputOf[m] = input[m];
+            this.outFrom[m] = outFrom[m];
+            inputs = Math.max(inputs, input[m] + 1);
+        }
+        run(n, x, 1, inputs);
+    }
+
     private void set(int m, WeightMatrix w, float[] out) {
         ws[m] = w;
         outs[m] = out;
+        inputOf[m] = 0;
+        outFrom[m] = 0;
     }
 
     private void run(int n, float[] x, int tokens) {
+        run(n, x, tokens, tokens);
+    }
+
+    /** Multiplies {@code tokens} tokens; a one-token call's matrices take theirs from the {@code inputs} tokens of {@code x}. */
+    private void run(int n, float[] x, int tokens, int inputs) {
         try {
             int cols = ws[0].cols();
             for (int m = 0; m < n; m++) {
@@ -230,7 +271,7 @@ public final class MatmulKernel {
                 if (w.cols() != cols) {
                     throw new IllegalArgumentException("matrices multiplied together need one width: " + w.cols() + " != " + cols);
                 }
-                if ((long) tokens * w.cols() > x.length || (long) tokens * w.rows() > outs[m].length) {
+                if ((long) (inputOf[m] + tokens) * w.cols() > x.length || outFrom[m] + (long) tokens * w.rows() > outs[m].length) {
                     throw new IllegalArgumentException("buffers too small for " + tokens + " tokens of a " + w.rows() + "x" + w.cols() + " matrix");
                 }
             }
@@ -265,7 +306,7 @@ public final class MatmulKernel {
                     first[m + 1] = first[m] + (ws[m] instanceof LaneGroupMatrix ? ws[m].rows() / LaneGroupMatrix.GROUP : ws[m].rows());
                 }
                 if (int8Input) {
-                    int8.quantize(x, 1, cols);
+                    int8.quantizeEach(x, inputs, cols);
                 }
                 pool.run(first[n], grain(first[n]), singleToken);
             } else {
@@ -336,31 +377,34 @@ public final class MatmulKernel {
             int hi = Math.min(to, first[m + 1]);
             WeightMatrix w = ws[m];
             float[] o = outs[m];
+            int t = inputOf[m];
+            int xo = t * width;
+            int oo = outFrom[m];
             int r = lo - first[m];
             int end = hi - first[m];
             if (w instanceof Q4LaneMatrix q4 && roundQ4Input) {
                 for (int g = r; g < end; g++) {
-                    q4.dotGroup(g, int8, 0, o, g * LaneGroupMatrix.GROUP);
+                    q4.dotGroup(g, int8, t, o, oo + g * LaneGroupMatrix.GROUP);
                 }
                 continue;
             }
             if (w instanceof KQuantLaneMatrix k && roundQ4Input) {
                 for (int g = r; g < end; g++) {
-                    k.dotGroup(g, int8, 0, 1, 0, o, g * LaneGroupMatrix.GROUP);
+                    k.dotGroup(g, int8, t, 1, 0, o, oo + g * LaneGroupMatrix.GROUP);
                 }
                 continue;
             }
             if (w instanceof LaneGroupMatrix lanes) {
                 for (int g = r; g < end; g++) {
-                    lanes.dotGroup(g, in, 0, o, g * LaneGroupMatrix.GROUP);
+                    lanes.dotGroup(g, in, xo, o, oo + g * LaneGroupMatrix.GROUP);
                 }
                 continue;
             }
             for (; r + 1 < end; r += 2) {
-                w.dot2(r, in, 0, o, r);
+                w.dot2(r, in, xo, o, oo + r);
             }
             if (r < end) {
-                o[r] = w.dot(r, in, 0);
+                o[oo + r] = w.dot(r, in, xo);
             }
         }
     }

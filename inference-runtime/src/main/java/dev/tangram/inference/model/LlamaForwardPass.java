@@ -4,6 +4,7 @@ import dev.tangram.inference.kernels.Elementwise;
 import dev.tangram.inference.kernels.GroupedAttention;
 import dev.tangram.inference.kernels.Hadamard;
 import dev.tangram.inference.kernels.MatmulKernel;
+import dev.tangram.inference.kernels.WeightMatrix;
 import dev.tangram.inference.kernels.WidenedHistory;
 import dev.tangram.inference.kernels.WorkerPool;
 import dev.tangram.inference.sampling.TokenLogprobs;
@@ -54,6 +55,13 @@ public final class LlamaForwardPass implements ForwardPass {
     private float[] expertIn;     // [T × dim] an expert's tokens' normed inputs, gathered
     private float[] expertOut;    // [T × dim] their outputs
     private float[] mixture;      // [T × dim] each token's weighted sum of its experts' outputs
+    private float[] singleOut;    // [singles × dim] the outputs of the experts with one token, in expert order
+    // one parallel region for the experts with one token each (MatmulKernel.multiplyEach): its matrices, the token each
+    // multiplies, and where each writes
+    private WeightMatrix[] eachMatrix;
+    private int[] eachInput;
+    private float[][] eachOut;
+    private int[] eachFrom;
     /** Per participant: its attention kernel and scratch. */
     private final GroupedAttention[] attention;
     /** Per participant: a prefill chunk's history widened from a narrow cache (halves or Q8_0) once for its tokens. */
@@ -117,11 +125,14 @@ public final class LlamaForwardPass implements ForwardPass {
         Experts e = c.experts();
         long perToken = 3L * c.dim() + 2L * qDim + 2L * c.kvDim() + 2L * c.ffnWidth() + 2L * c.headDim() + 2 + c.vocabSize()
                 + (e.present() ? e.count() + 3L * e.used() + 3L * c.dim() : 0);
+        // the experts with one token each: their activations beyond the tokens', their outputs, the kernel's 8-bit levels
+        long singles = singles(tokens);
+        long moe = Math.max(0, singles - tokens) * 2L * c.ffnWidth() + singles * c.dim() + singles * Math.max(c.dim(), c.ffnWidth());
         int widestRow = Math.max(Math.max(c.dim(), c.ffnWidth()), qDim);
         long perThread = 4L * 4L * widestRow + GroupedAttention.scratchBytes(c.heads() / c.kvHeads(), c.headDim())
                 + WidenedHistory.scratchBytes(c.contextLength(), c.headDim());
         long kernel = pool.size() * MatmulKernel.scratchBytes(tokens, widestRow) + MatmulKernel.inputCopyBytes(tokens, widestRow);
-        return 4L * tokens * perToken + pool.size() * perThread + kernel;
+        return 4L * tokens * perToken + 4L * moe + pool.size() * perThread + kernel;
     }
 
     @Override
@@ -206,8 +217,8 @@ public final class LlamaForwardPass implements ForwardPass {
             k = new float[tokens * c.kvDim()];
             v = new float[tokens * c.kvDim()];
             att = new float[tokens * qDim];
-            hb = new float[tokens * c.ffnWidth()];
-            hb2 = new float[tokens * c.ffnWidth()];
+            hb = new float[Math.max(tokens, singles(tokens)) * c.ffnWidth()];
+            hb2 = new float[Math.max(tokens, singles(tokens)) * c.ffnWidth()];
             cos = new float[tokens * invFreq.length];
             sin = new float[tokens * invFreq.length];
             localCos = localInvFreq == null ? null : new float[tokens * invFreq.length];
@@ -225,6 +236,11 @@ public final class LlamaForwardPass implements ForwardPass {
                 expertIn = new float[tokens * c.dim()];
                 expertOut = new float[tokens * c.dim()];
                 mixture = new float[tokens * c.dim()];
+                singleOut = new float[singles(tokens) * c.dim()];
+                eachMatrix = new WeightMatrix[2 * singles(tokens)];
+                eachInput = new int[2 * singles(tokens)];
+                eachOut = new float[2 * singles(tokens)][];
+                eachFrom = new int[2 * singles(tokens)];
             }
         }
     }
@@ -347,10 +363,16 @@ public final class LlamaForwardPass implements ForwardPass {
             bySlot[expertFill[chosen[i]]++] = i;
         }
         java.util.Arrays.fill(mixture, 0, tokens * dim, 0f);
-        for (int ex = 0; ex < e.count(); ex++) {
+        singleExperts(ew, used);
+        for (int ex = 0, single = 0; ex < e.count(); ex++) {
             int from = expertStart[ex];
             int n = expertStart[ex + 1] - from;
             if (n == 0) {
+                continue;
+            }
+            if (n == 1) {
+                int slot = bySlot[from];
+                Elementwise.addScaled(mixture, slot / used * dim, singleOut, single++ * dim, chosenWeight[slot], dim);
                 continue;
             }
             for (int j = 0; j < n; j++) {
@@ -365,6 +387,50 @@ public final class LlamaForwardPass implements ForwardPass {
             }
         }
         System.arraycopy(mixture, 0, xb, 0, tokens * dim);
+    }
+
+    /**
+     * The experts that have one token in this step (every one a decode step of one sequence takes), through their gates
+     * and ups in one parallel region and their downs in another, outputs into {@link #singleOut} in expert order: the
+     * same products as one expert at a time, with two waits for the workers instead of two per expert.
+     */
+    private void singleExperts(LlamaWeights.ExpertWeights ew, int used) {
+        Experts e = c.experts();
+        int ffn = e.ffn();
+        int singles = 0;
+        for (int ex = 0; ex < e.count(); ex++) {
+            if (expertStart[ex + 1] - expertStart[ex] == 1) {
+                int token = bySlot[expertStart[ex]] / used;
+                each(2 * singles, ew.gate()[ex], token, hb, singles * ffn);
+                each(2 * singles + 1, ew.up()[ex], token, hb2, singles * ffn);
+                singles++;
+            }
+        }
+        if (singles == 0) {
+            return;
+        }
+        kernel.multiplyEach(2 * singles, eachMatrix, eachInput, xb, eachOut, eachFrom);
+        gatedActivation(singles * ffn);
+        for (int ex = 0, j = 0; ex < e.count(); ex++) {
+            if (expertStart[ex + 1] - expertStart[ex] == 1) {
+                each(j, ew.down()[ex], j, singleOut, j * c.dim());
+                j++;
+            }
+        }
+        kernel.multiplyEach(singles, eachMatrix, eachInput, hb, eachOut, eachFrom);
+    }
+
+    private void each(int m, WeightMatrix matrix, int input, float[] out, int from) {
+        eachMatrix[m] = matrix;
+        eachInput[m] = input;
+        eachOut[m] = out;
+        eachFrom[m] = from;
+    }
+
+    /** The most experts one step of {@code tokens} tokens can give one token each: every slot, or every expert. */
+    private int singles(int tokens) {
+        Experts e = c.experts();
+        return e.present() ? Math.min(e.count(), tokens * e.used()) : 0;
     }
 
     /** {@code bias} (of one token's width, or null for none) added to each of the first {@code tokens} rows of {@code out}. */

@@ -1,11 +1,11 @@
 package dev.tangram.inference.sampling;
 
+import dev.tangram.inference.kernels.StableMath;
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Picks next tokens for one request. Greedy when the temperature is 0 (the lowest id wins a tie); otherwise the logits
@@ -162,16 +162,19 @@ public final class Sampler {
         return c;
     }
 
-    /** {@code exp((logit - max) / temperature)} of every token, in id order: the vocabulary's worth, so vectorised. */
+    /**
+     * {@code exp((logit - max) / temperature)} of every token, in id order: the vocabulary's worth, so vectorised, and
+     * with the same bits in every JIT tier ({@link StableMath}), so that a seed draws the same tokens whenever it runs.
+     */
     private void weighAll(float[] logits, float max) {
         FloatVector top = FloatVector.broadcast(F, max);
         FloatVector temperature = FloatVector.broadcast(F, params.temperature());
         int i = 0;
         for (int end = F.loopBound(logits.length); i < end; i += F.length()) {
-            FloatVector.fromArray(F, logits, i).sub(top).div(temperature).lanewise(VectorOperators.EXP).intoArray(weights, i);
+            StableMath.exp(FloatVector.fromArray(F, logits, i).sub(top).div(temperature)).intoArray(weights, i);
         }
         for (; i < logits.length; i++) {
-            weights[i] = (float) Math.exp((logits[i] - max) / params.temperature());
+            weights[i] = StableMath.exp((logits[i] - max) / params.temperature());
         }
     }
 

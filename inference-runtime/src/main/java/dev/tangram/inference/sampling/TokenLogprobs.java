@@ -1,5 +1,6 @@
 package dev.tangram.inference.sampling;
 
+import dev.tangram.inference.kernels.StableMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -43,7 +44,10 @@ public record TokenLogprobs(int token, float logprob, int[] top, float[] topLogp
         return new TokenLogprobs(token, logits[token] - logZ, top, topLogprobs);
     }
 
-    /** {@code log(sum(exp(logits)))}, computed from the largest logit so nothing overflows. */
+    /**
+     * {@code log(sum(exp(logits)))}, computed from the largest logit so nothing overflows, with the same bits in every JIT
+     * tier ({@link StableMath}).
+     */
     static float logNormalizer(float[] logits) {
         int n = logits.length;
         int bound = F.loopBound(n);
@@ -60,11 +64,11 @@ public record TokenLogprobs(int token, float logprob, int[] top, float[] topLogp
         FloatVector sums = FloatVector.zero(F);
         i = 0;
         for (; i < bound; i += F.length()) {
-            sums = sums.add(FloatVector.fromArray(F, logits, i).sub(top).lanewise(VectorOperators.EXP));
+            sums = sums.add(StableMath.exp(FloatVector.fromArray(F, logits, i).sub(top)));
         }
-        double sum = sums.reduceLanes(VectorOperators.ADD);
+        double sum = StableMath.sum(sums);
         for (; i < n; i++) {
-            sum += Math.exp(logits[i] - max);
+            sum += StableMath.exp(logits[i] - max);
         }
         return (float) (max + Math.log(sum));
     }

@@ -6,6 +6,7 @@ import static dev.tangram.inference.kernels.QuantizedMatrixTest.decodedRows;
 import static dev.tangram.inference.kernels.QuantizedMatrixTest.encode;
 import static dev.tangram.inference.kernels.QuantizedMatrixTest.random;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tangram.inference.gguf.GgmlType;
 import java.lang.foreign.Arena;
@@ -185,6 +186,57 @@ class LaneGroupMatrixTest {
             WeightMatrix lb = LaneLayout.rearrange(b, arena, pool);
             float[] oa = QuantizedMatrixTest.assertTogetherAsAlone(new MatmulKernel(pool), x, tokens, la, lb, c);
             QuantizedMatrixTest.assertDoubleProduct(decodedRows(a), x, 0, tokens, oa, 1e-4, "lanes beside rows");
+        }
+    }
+
+    /**
+     * Matrices of every kind (Q8_0, Q4_0 and K-quant lanes, rows of halves and of Q8_0) each times its own token of a
+     * three-token input, into their own arrays from their own places, in one parallel region: each gives, bit for bit,
+     * what it gives multiplied alone by that token (with 8-bit activations and without).
+     */
+    @ParameterizedTest
+    @EnumSource(Q4Activations.class)
+    void matricesEachTimesItsOwnTokenInOneRegionGiveWhatEachGivesAlone(Q4Activations activations) {
+        int cols = 256;
+        WeightMatrix[] file = {encode(GgmlType.Q8_0, random(2 * G * cols, 41), 2 * G, cols), encode(GgmlType.Q4_0, random(G * cols, 42), G, cols),
+                encode(GgmlType.Q4_K, random(G * cols, 43), G, cols), encode(GgmlType.Q6_K, random(G * cols, 44), G, cols),
+                encode(GgmlType.F16, random(9 * cols, 45), 9, cols), encode(GgmlType.Q8_0, random(5 * cols, 46), 5, cols)};
+        float[] x = random(3 * cols, 47);
+        int[] input = {2, 0, 1, 2, 1, 0};
+        int[] from = {3, 0, 7, 1, 0, 11};
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            MatmulKernel kernel = new MatmulKernel(pool, LineAlignment.firstAlignedFloat(), activations, LanePaths.forThisMachine());
+            WeightMatrix[] w = new WeightMatrix[file.length];
+            float[][] out = new float[file.length][];
+            for (int m = 0; m < w.length; m++) {
+                w[m] = m < 4 ? LaneLayout.rearrange(file[m], arena, pool) : file[m];
+                out[m] = new float[from[m] + w[m].rows() + 2];
+                Arrays.fill(out[m], -7f);
+            }
+            kernel.multiplyEach(w.length, w, input, x, out, from);
+            for (int m = 0; m < w.length; m++) {
+                float[] alone = new float[w[m].rows()];
+                kernel.multiply(w[m], Arrays.copyOfRange(x, input[m] * cols, (input[m] + 1) * cols), 1, alone);
+                assertThat(Arrays.copyOfRange(out[m], from[m], from[m] + alone.length)).as("matrix %d", m).containsExactly(alone);
+                // nothing written outside its place
+                float[] outside = new float[out[m].length - alone.length];
+                System.arraycopy(out[m], 0, outside, 0, from[m]);
+                System.arraycopy(out[m], from[m] + alone.length, outside, from[m], outside.length - from[m]);
+                float[] untouched = new float[outside.length];
+                Arrays.fill(untouched, -7f);
+                assertThat(outside).as("matrix %d outside its place", m).containsExactly(untouched);
+            }
+            // a token past the input, a negative place or too few matrices given are refused
+            int[] past = input.clone();
+            past[1] = 3;
+            assertThatThrownBy(() -> kernel.multiplyEach(w.length, w, past, x, out, from))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("buffers too small");
+            int[] negative = from.clone();
+            negative[0] = -1;
+            assertThatThrownBy(() -> kernel.multiplyEach(w.length, w, input, x, out, negative))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("matrix 0 takes token 2 and writes from -1");
+            assertThatThrownBy(() -> kernel.multiplyEach(7, w, input, x, out, from))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("7 matrices, with 6, 6, 6 and 6 given");
         }
     }
 
