@@ -81,7 +81,7 @@ public record Q4KLaneMatrix(MemorySegment data, int rows, int cols) implements K
                 for (int k = L; k < BLOCK; k += L) {
                     xs = xs.add(FloatVector.fromArray(F, x, xi + k));
                 }
-                float sumX = xs.reduceLanes(VectorOperators.ADD);
+                float sumX = VectorShapes.sum(xs); // not reduceLanes: its bits change when C2 compiles it (StableMath)
                 FloatVector scale = (FloatVector) ByteVector.fromMemorySegment(B, data, h + SCALES + (long) s * GROUP, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0);
                 FloatVector min = (FloatVector) ByteVector.fromMemorySegment(B, data, h + MINS + (long) s * GROUP, ByteOrder.LITTLE_ENDIAN)
