@@ -1,10 +1,13 @@
 # Prints, for each GGUF file given, the log-probability Hugging Face transformers' own Llama gives each token of a
 # prompt after the tokens before it (transformers reads the GGUF itself, through the gguf package, and dequantises it).
-# usage: python transformers_logprobs.py TOKENS_CSV [--int8-input] FILE [[--int8-input] FILE ...]
+# usage: python transformers_logprobs.py TOKENS_CSV [--int8-input] [--config KEY=VALUE ...] FILE [...]
 #   -> one line per file, "OUT " and the log-probabilities
+# --config KEY=VALUE: a setting of the next file's model config that transformers' GGUF reader does not take from the
+# file (VALUE read as JSON: 256, true), such as a Qwen3-MoE expert's width.
 # --int8-input: every linear layer of the next file's model takes its input rounded to 8 bits per block of 32 (scale =
 # largest magnitude / 127, each value the nearest whole number of scales), as Tangram's Q4_0 matrices with rows in
 # lanes (and llama.cpp's Q4_0 products) do; Q4_K and Q6_K ones too.
+import json
 import os
 import sys
 
@@ -22,11 +25,21 @@ def round_to_8_bits(module, args):
 
 ids = [int(x) for x in sys.argv[1].split(",")]
 int8_input = False
-for arg in sys.argv[2:]:
+config = {}
+args = iter(sys.argv[2:])
+for arg in args:
     if arg == "--int8-input":
         int8_input = True
         continue
-    model = AutoModelForCausalLM.from_pretrained(os.path.dirname(arg), gguf_file=os.path.basename(arg), dtype=torch.float32)
+    if arg == "--config":
+        key, value = next(args).split("=", 1)
+        config[key] = json.loads(value)
+        continue
+    model = AutoModelForCausalLM.from_pretrained(os.path.dirname(arg), gguf_file=os.path.basename(arg), dtype=torch.float32,
+                                                 **config)
+    for key, value in config.items():
+        assert getattr(model.config, key) == value, f"{key} is {getattr(model.config, key)}, not {value}"
+    config = {}
     if int8_input:
         for module in model.modules():
             if isinstance(module, torch.nn.Linear):

@@ -7,6 +7,7 @@ import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
 import dev.tangram.inference.model.Architecture;
+import dev.tangram.inference.model.Experts;
 import dev.tangram.inference.model.LoadedModel;
 import dev.tangram.inference.model.ModelLoader;
 import dev.tangram.inference.model.PagedKvCache;
@@ -39,6 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * are given the same rounding; but a value a hair from half a level rounds either way, so float noise that moves
  * log-probabilities by 1e-5 elsewhere moves them by hundredths here (transformers' own float32 and float64 runs, both
  * rounding, differ by 0.03 on this shape). That comparison is held to 0.1: it still fails on a wrong scale or nibble.
+ *
+ * <p>Qwen3-MoE (session 22) is transformers' own mixture of experts, told the experts' width, which its GGUF reader does
+ * not take from the file.
  */
 class TransformersReferenceIT {
     private static final String PYTHON = System.getenv("TANGRAM_TRANSFORMERS_PYTHON");
@@ -47,9 +51,23 @@ class TransformersReferenceIT {
      * One comparison: a model of {@code type}, loaded by Tangram with {@code layout}; {@code int8Input}: transformers rounds
      * as Tangram's Q4_0, Q4_K and Q6_K lanes do; {@code arch} with heads {@code headDim} wide.
      */
-    private record Case(GgmlType type, WeightLayout layout, boolean int8Input, double tolerance, Architecture arch, int headDim) {
+    private record Case(GgmlType type, WeightLayout layout, boolean int8Input, double tolerance, Architecture arch, int headDim,
+                        Experts experts) {
         Case(GgmlType type, WeightLayout layout, boolean int8Input, double tolerance) {
             this(type, layout, int8Input, tolerance, Architecture.LLAMA, 64);
+        }
+
+        Case(GgmlType type, WeightLayout layout, boolean int8Input, double tolerance, Architecture arch, int headDim) {
+            this(type, layout, int8Input, tolerance, arch, headDim, Experts.NONE);
+        }
+
+        /**
+         * What transformers' config must be told that its GGUF reader leaves out: an expert's width (it reads no
+         * {@code expert_feed_forward_length}). That the chosen experts' weights are renormalised, as llama.cpp and Tangram
+         * do, its reader sets itself ({@code norm_topk_prob}; with it false every token differs here).
+         */
+        List<String> config() {
+            return experts.present() ? List.of("--config", "moe_intermediate_size=" + experts.ffn()) : List.of();
         }
     }
 
@@ -64,7 +82,10 @@ class TransformersReferenceIT {
             // transformers' own Qwen2 and Qwen3 (RoPE over halves, Q/K/V biases; per-head Q/K norms and heads of 128 over a
             // width of 1,024, as Qwen3's)
             new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4, Architecture.QWEN2, 64),
-            new Case(GgmlType.Q8_0, WeightLayout.AUTO, false, 2e-4, Architecture.QWEN3, 128));
+            new Case(GgmlType.Q8_0, WeightLayout.AUTO, false, 2e-4, Architecture.QWEN3, 128),
+            // transformers' own Qwen3-MoE (session 22): eight experts 256 wide, two a token, in floats and in Q8_0
+            new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4, Architecture.QWEN3MOE, 128, new Experts(8, 2, 256)),
+            new Case(GgmlType.Q8_0, WeightLayout.AUTO, false, 2e-4, Architecture.QWEN3MOE, 128, new Experts(8, 2, 256)));
 
     @TempDir
     Path dir;
@@ -86,12 +107,13 @@ class TransformersReferenceIT {
             Path file = dir.resolve("g4-" + c.type() + "-" + c.arch() + "-" + c.headDim() + ".gguf");
             if (!Files.exists(file)) {
                 RandomModelWriter.write(new RandomModelSpec(2, 1024, 16, 4, 1024, 512, 2048, 10000f, c.type(), true, 42)
-                        .as(c.arch(), c.headDim(), false), file);
+                        .as(c.arch(), c.headDim(), false, c.experts()), file);
             }
             files.add(file);
             if (c.int8Input()) {
                 cmd.add("--int8-input");
             }
+            cmd.addAll(c.config());
             cmd.add(file.toString());
         }
         NodeLlamaCpp.Result result = NodeLlamaCpp.run(dir, 900, cmd.toArray(String[]::new));
