@@ -3,7 +3,8 @@
 # usage: python transformers_logprobs.py TOKENS_CSV [--int8-input] [--config KEY=VALUE ...] FILE [...]
 #   -> one line per file, "OUT " and the log-probabilities
 # --config KEY=VALUE: a setting of the next file's model config that transformers' GGUF reader does not take from the
-# file (VALUE read as JSON: 256, true), such as a Qwen3-MoE expert's width.
+# file (VALUE read as JSON: 256, true), such as a Qwen3-MoE expert's width, or attn_implementation="eager" (the only
+# one of transformers' attention implementations that caps Gemma 2's scores).
 # --int8-input: every linear layer of the next file's model takes its input rounded to 8 bits per block of 32 (scale =
 # largest magnitude / 127, each value the nearest whole number of scales), as Tangram's Q4_0 matrices with rows in
 # lanes (and llama.cpp's Q4_0 products) do; Q4_K and Q6_K ones too.
@@ -38,6 +39,8 @@ for arg in args:
     model = AutoModelForCausalLM.from_pretrained(os.path.dirname(arg), gguf_file=os.path.basename(arg), dtype=torch.float32,
                                                  **config)
     for key, value in config.items():
+        if key == "attn_implementation":  # how transformers computes attention, not a setting of the model
+            key = "_" + key
         assert getattr(model.config, key) == value, f"{key} is {getattr(model.config, key)}, not {value}"
     config = {}
     if int8_input:

@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * log-probabilities by 1e-5 elsewhere moves them by hundredths here (transformers' own float32 and float64 runs, both
  * rounding, differ by 0.03 on this shape). That comparison is held to 0.1: it still fails on a wrong scale or nibble.
  *
- * <p>Qwen3-MoE (session 22) is transformers' own mixture of experts, told the experts' width, which its GGUF reader does
- * not take from the file.
+ * <p>Since session 22 also Qwen3-MoE, Phi-3, Gemma 2 and Gemma 3, through transformers' own models, told what its GGUF
+ * reader does not take from the file ({@link Case#config}).
  */
 class TransformersReferenceIT {
     private static final String PYTHON = System.getenv("TANGRAM_TRANSFORMERS_PYTHON");
@@ -62,12 +62,33 @@ class TransformersReferenceIT {
         }
 
         /**
-         * What transformers' config must be told that its GGUF reader leaves out: an expert's width (it reads no
-         * {@code expert_feed_forward_length}). That the chosen experts' weights are renormalised, as llama.cpp and Tangram
-         * do, its reader sets itself ({@code norm_topk_prob}; with it false every token differs here).
+         * What transformers' config must be told that its GGUF reader leaves out (transformers 5.18): an expert's width (it
+         * reads no {@code expert_feed_forward_length}; that the chosen experts' weights are renormalised, as llama.cpp and
+         * Tangram do, it sets itself: with {@code norm_topk_prob} false every token differs); Phi-3's padding id (its
+         * default, 32,000, is past this vocabulary); Gemma's head size and the query scale llama.cpp takes from it
+         * ({@code query_pre_attn_scalar}, 256 by default), Gemma 2's caps (the file's 0.5 and 1; it reads neither) with the
+         * one attention implementation that applies them (eager), Gemma 3's layer pattern and local RoPE base (the file's
+         * {@code sliding_window_pattern} and {@code rope.freq_base_swa}, which it does not read; with the global base for
+         * both every token from the second differs).
          */
         List<String> config() {
-            return experts.present() ? List.of("--config", "moe_intermediate_size=" + experts.ffn()) : List.of();
+            List<String> out = new ArrayList<>();
+            if (experts.present()) {
+                out.addAll(List.of("--config", "moe_intermediate_size=" + experts.ffn()));
+            }
+            switch (arch) {
+                case PHI3 -> out.addAll(List.of("--config", "pad_token_id=null"));
+                case GEMMA2 -> out.addAll(List.of("--config", "head_dim=" + headDim, "--config", "query_pre_attn_scalar=" + headDim,
+                        "--config", "attn_logit_softcapping=0.5", "--config", "final_logit_softcapping=1.0", "--config",
+                        "attn_implementation=\"eager\""));
+                case GEMMA3 -> out.addAll(List.of("--config", "head_dim=" + headDim, "--config", "query_pre_attn_scalar=" + headDim,
+                        "--config", "layer_types=[\"sliding_attention\",\"full_attention\"]", "--config",
+                        "rope_parameters={\"sliding_attention\":{\"rope_type\":\"default\",\"rope_theta\":100.0},"
+                                + "\"full_attention\":{\"rope_type\":\"default\",\"rope_theta\":10000.0}}"));
+                default -> {
+                }
+            }
+            return out;
         }
     }
 
@@ -85,7 +106,12 @@ class TransformersReferenceIT {
             new Case(GgmlType.Q8_0, WeightLayout.AUTO, false, 2e-4, Architecture.QWEN3, 128),
             // transformers' own Qwen3-MoE (session 22): eight experts 256 wide, two a token, in floats and in Q8_0
             new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4, Architecture.QWEN3MOE, 128, new Experts(8, 2, 256)),
-            new Case(GgmlType.Q8_0, WeightLayout.AUTO, false, 2e-4, Architecture.QWEN3MOE, 128, new Experts(8, 2, 256)));
+            new Case(GgmlType.Q8_0, WeightLayout.AUTO, false, 2e-4, Architecture.QWEN3MOE, 128, new Experts(8, 2, 256)),
+            // transformers' own Phi-3 (fused QKV and gate-up), Gemma 2 (score and logit caps, a window of 8 positions on
+            // every other layer) and Gemma 3 (a window of 8 and a local RoPE base on its first layer), session 22
+            new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4, Architecture.PHI3, 64),
+            new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4, Architecture.GEMMA2, 64),
+            new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4, Architecture.GEMMA3, 64));
 
     @TempDir
     Path dir;
