@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code tangram gguf-random}: writes a Llama-shaped GGUF model with seeded random weights and a real BPE vocabulary. */
 @Command(name = "gguf-random", mixinStandardHelpOptions = true,
@@ -19,6 +21,8 @@ import picocli.CommandLine.Option;
                 + "A --preset sets the shape; explicit options override it.")
 public final class GgufRandomCommand implements Callable<Integer> {
 
+    /** This command as picocli runs it: a refusal is reported through its streams. */
+    @Spec CommandSpec command;
     @Option(names = "--preset", description = "tiny (tests) or 1b (Llama-3.2-1B's shape)")
     String preset;
     @Option(names = "--layers") Integer layers;
@@ -45,6 +49,8 @@ public final class GgufRandomCommand implements Callable<Integer> {
     Integer headDim;
     @Option(names = "--biases", description = "llama: every optional bias of a block; qwen2: output.bias as well") boolean biases;
     @Option(names = "--untied", description = "write a separate output.weight instead of tying it to the embedding") boolean untied;
+    @Option(names = "--sliding-window", description = "gemma2 and gemma3: the positions a local layer sees (default the context "
+            + "/ 256, from 4 to 512; Gemma 2's own is 4096, Gemma 3's 512)") Integer slidingWindow;
     @Option(names = "--seed", description = "seed of the weights (default 42)") long seed = 42;
     @Option(names = "--out", required = true, description = "the GGUF file to write") Path out;
 
@@ -54,16 +60,16 @@ public final class GgufRandomCommand implements Callable<Integer> {
         try {
             mix = QuantMix.parse(quant);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--quant: '" + quant
+            throw new CommandLine.ParameterException(command.commandLine(), "--quant: '" + quant
                     + "' is not one of Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, F16, BF16, F32, Q4_K_M, Q5_K_M");
         }
         GgmlType type = mix.base();
         RandomModelSpec base = switch (preset == null ? "tiny" : preset) {
             case "tiny" -> RandomModelSpec.tiny(type);
             case "1b" -> RandomModelSpec.oneB(type);
-            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--preset: '" + preset + "' is not tiny or 1b");
+            default -> throw new CommandLine.ParameterException(command.commandLine(), "--preset: '" + preset + "' is not tiny or 1b");
         };
-        Architecture architecture = Architecture.of(arch).orElseThrow(() -> new CommandLine.ParameterException(new CommandLine(this),
+        Architecture architecture = Architecture.of(arch).orElseThrow(() -> new CommandLine.ParameterException(command.commandLine(),
                 "--arch: '" + arch + "' is not one of " + Architecture.names()));
         RandomModelSpec spec;
         try {
@@ -74,10 +80,15 @@ public final class GgufRandomCommand implements Callable<Integer> {
                 spec = spec.as(architecture, or(headDim, spec.headDim()), biases, mixture);
             }
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            throw new CommandLine.ParameterException(command.commandLine(), e.getMessage());
+        }
+        try {
+            RandomModelWriter.slidingWindow(spec, or(slidingWindow, 0));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(command.commandLine(), "--sliding-window: " + e.getMessage());
         }
         long start = System.nanoTime();
-        RandomModelWriter.write(spec, mix, out);
+        RandomModelWriter.write(spec, mix, or(slidingWindow, 0), out);
         String as = mix.base() == mix.promoted() ? "" : " as " + mix.name();
         System.out.printf("wrote %s: %s%s, %.1f MiB in %.1f s%n", out, spec, as, Files.size(out) / 1048576.0, (System.nanoTime() - start) / 1e9);
         return 0;

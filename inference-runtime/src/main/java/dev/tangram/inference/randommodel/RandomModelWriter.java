@@ -42,6 +42,16 @@ public final class RandomModelWriter {
 
     /** The matrices in the types {@code mix} gives them ({@code spec}'s type is checked against the shape). */
     public static void write(RandomModelSpec spec, QuantMix mix, Path out) throws IOException {
+        write(spec, mix, 0, out);
+    }
+
+    /**
+     * As {@link #write(RandomModelSpec, QuantMix, Path)}, a Gemma model's local layers sliding a window of
+     * {@code slidingWindow} positions (0: {@link #slidingWindow(RandomModelSpec)}), so that a file can have Gemma 2's
+     * 4,096 or Gemma 3's 512 whatever its context.
+     */
+    public static void write(RandomModelSpec spec, QuantMix mix, int slidingWindow, Path out) throws IOException {
+        int window = slidingWindow(spec, slidingWindow);
         ByteLevelBpeTrainer.Trained bpe = ByteLevelBpeTrainer.train(ByteLevelBpeTrainer.builtInCorpus(),
                 spec.vocab() - spec.specials().length);
         String[] tokens = new String[spec.vocab()];
@@ -97,7 +107,7 @@ public final class RandomModelWriter {
         if (spec.architecture() == Architecture.GEMMA3) {
             // Gemma 3 slides a window of 512 over five layers in six; a random model's is small enough for short test
             // prompts to pass it, and with fewer than six layers the last one is global
-            w.put(a + ".attention.sliding_window", GgufValue.ofUint32(slidingWindow(spec)));
+            w.put(a + ".attention.sliding_window", GgufValue.ofUint32(window));
             w.put(a + ".attention.sliding_window_pattern", GgufValue.ofUint32(Math.min(6, spec.layers())));
             // the local layers' RoPE base a hundredth of the global one's, as Gemma 3's (10000 against 1000000)
             w.put(a + ".rope.freq_base_swa", GgufValue.ofFloat32(spec.ropeTheta() / 100));
@@ -106,7 +116,7 @@ public final class RandomModelWriter {
             // Gemma 2 slides a window of 4096 over every other layer and caps its scores at 50 and its logits at 30; a
             // random model's window is small enough for short prompts to pass it, and its caps low enough to bite on
             // random weights' small scores and logits
-            w.put(a + ".attention.sliding_window", GgufValue.ofUint32(slidingWindow(spec)));
+            w.put(a + ".attention.sliding_window", GgufValue.ofUint32(window));
             w.put(a + ".attn_logit_softcapping", GgufValue.ofFloat32(GEMMA2_ATTENTION_CAP));
             w.put(a + ".final_logit_softcapping", GgufValue.ofFloat32(GEMMA2_LOGIT_CAP));
         }
@@ -173,6 +183,20 @@ public final class RandomModelWriter {
             w.tensor("output.bias", GgmlType.F32, dims(spec.vocab()), vector(spec, EXTRA_SEEDS - 1, spec.vocab(), 0, 0.5));
         }
         w.write(out);
+    }
+
+    /**
+     * The window {@code spec}'s local layers get when {@code requested} is asked for: that, or with 0 the default
+     * ({@link #slidingWindow(RandomModelSpec)}); refused where it is negative or the architecture has no local layers.
+     */
+    public static int slidingWindow(RandomModelSpec spec, int requested) {
+        if (requested < 0) {
+            throw new IllegalArgumentException("a sliding window must be positive, got " + requested);
+        }
+        if (requested > 0 && spec.architecture() != Architecture.GEMMA2 && spec.architecture() != Architecture.GEMMA3) {
+            throw new IllegalArgumentException("only gemma2 and gemma3 models slide a window, not " + spec.architecture().ggufName());
+        }
+        return requested > 0 ? requested : slidingWindow(spec);
     }
 
     /** The sliding window a random Gemma model carries: its context / 256, at least 4 and at most 512. */

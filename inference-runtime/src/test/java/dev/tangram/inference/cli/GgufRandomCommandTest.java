@@ -1,0 +1,48 @@
+package dev.tangram.inference.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tangram.inference.model.LoadedModel;
+import dev.tangram.inference.model.ModelLoader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class GgufRandomCommandTest {
+    @TempDir
+    Path dir;
+
+    /** A Gemma file with a window of its own (Gemma 2's 4,096, whatever the context), and the default where none is asked. */
+    @Test
+    void aGemmaModelTakesTheSlidingWindowAskedFor() throws Exception {
+        Path asked = dir.resolve("gemma2-w4096.gguf");
+        assertThat(run("--arch", "gemma2", "--context", "8192", "--sliding-window", "4096", "--out", asked.toString())).isZero();
+        Path plain = dir.resolve("gemma2.gguf");
+        assertThat(run("--arch", "gemma2", "--context", "8192", "--out", plain.toString())).isZero();
+        try (LoadedModel m = ModelLoader.load(asked, 1); LoadedModel d = ModelLoader.load(plain, 1)) {
+            assertThat(m.config().window().size()).isEqualTo(4096);
+            assertThat(m.config().window().isLocal(0)).isTrue();
+            assertThat(d.config().window().size()).isEqualTo(32); // 8,192 / 256
+        }
+    }
+
+    @Test
+    void aWindowForAModelWithoutLocalLayersOrNotPositiveIsRefusedNamingTheOption() {
+        StringWriter err = new StringWriter();
+        Path out = dir.resolve("llama.gguf");
+        CommandLine cli = new CommandLine(new GgufRandomCommand()).setErr(new PrintWriter(err));
+        assertThat(cli.execute("--sliding-window", "64", "--out", out.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--sliding-window: only gemma2 and gemma3 models slide a window, not llama");
+        assertThat(cli.execute("--arch", "gemma3", "--sliding-window", "-1", "--out", out.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--sliding-window: a sliding window must be positive, got -1");
+        assertThat(Files.exists(out)).isFalse();
+    }
+
+    private static int run(String... args) {
+        return new CommandLine(new GgufRandomCommand()).execute(args);
+    }
+}
