@@ -1,5 +1,6 @@
-# Prints, for each GGUF file given, the log-probability Hugging Face transformers' own Llama gives each token of a
-# prompt after the tokens before it (transformers reads the GGUF itself, through the gguf package, and dequantises it).
+# Prints, for each GGUF file given, the log-probability Hugging Face transformers' own model (its Llama, Qwen, Phi-3, Gemma
+# or Qwen3-MoE) gives each token of a prompt after the tokens before it (transformers reads the GGUF itself, through the
+# gguf package, and dequantises it).
 # usage: python transformers_logprobs.py TOKENS_CSV [--int8-input] [--config KEY=VALUE ...] FILE [...]
 #   -> one line per file, "OUT " and the log-probabilities
 # --config KEY=VALUE: a setting of the next file's model config that transformers' GGUF reader does not take from the
