@@ -3,6 +3,7 @@ package dev.tangram.inference.allocation;
 import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.model.LlamaConfig;
 import dev.tangram.inference.model.PagedKvCache;
+import dev.tangram.inference.model.SlidingWindow;
 import dev.tangram.inference.model.WindowCache;
 import dev.tangram.inference.model.Worded;
 import java.math.BigDecimal;
@@ -62,25 +63,14 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
     /** What a sliding-window layers' pool was sized for. */
     public enum Sizing implements Worded {
         /** There is no such pool. */
-        NONE("none"),
+        NONE,
         /** The windows of every sequence that may run at once ({@code maxRunning}), and as many again for the prefix cache. */
-        RUNNING("running"),
+        RUNNING,
         /**
          * A budget too small for that: the windows of as many sequences of {@code maxModelLen} as the full-attention layers'
          * pool holds, so that neither pool runs out first at that length.
          */
-        BALANCED("balanced");
-
-        private final String word;
-
-        Sizing(String word) {
-            this.word = word;
-        }
-
-        @Override
-        public String word() {
-            return word;
-        }
+        BALANCED
     }
 
     /** The plan of a cache whose every layer keeps every position. */
@@ -128,7 +118,7 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
         long fullBytes = PagedKvCache.bytesPerBlock(config, config.layers() - windowed, blockSize, type);
         long room = Math.min((long) (budget.bytes() * utilisation) - weightBytes, (long) (heapBytes * utilisation)) - activationBytes;
         double sequences = balancedSequences(room, windowBytes, fullBytes, size, blockSize, maxModelLen, maxBatchTokens);
-        int balanced = balancedPoolBlocks(sequences, size, blockSize, maxModelLen, maxBatchTokens);
+        int balanced = balancedPoolBlocks(sequences, config.window(), blockSize, maxModelLen, maxBatchTokens);
         if (balanced >= running) {
             return whole;
         }
@@ -156,11 +146,12 @@ public record KvCachePlan(MemoryBudget budget, double utilisation, long weightBy
 
     /**
      * The window pool's blocks for the windows of {@code sequences} sequences and one step's tokens; no fewer than one
-     * sequence of {@code maxModelLen} holds at once in chunks of {@code maxBatchTokens}, so that it can be served.
+     * sequence of {@code maxModelLen} holds at once in chunks of {@code maxBatchTokens} ({@link SlidingWindow#peakBlocks},
+     * what the scheduler admits a request against), so that it can be served.
      */
-    static int balancedPoolBlocks(double sequences, int size, int blockSize, int maxModelLen, int maxBatchTokens) {
-        long blocks = (long) Math.ceil(sequences * windowReach(size, blockSize)) + blocksFor(maxBatchTokens, blockSize);
-        int peak = Math.min(blocksFor(maxModelLen, blockSize), blocksFor(size - 1 + maxBatchTokens, blockSize) + 1);
+    static int balancedPoolBlocks(double sequences, SlidingWindow window, int blockSize, int maxModelLen, int maxBatchTokens) {
+        long blocks = (long) Math.ceil(sequences * windowReach(window.size(), blockSize)) + blocksFor(maxBatchTokens, blockSize);
+        int peak = window.peakBlocks(maxModelLen, blockSize, maxBatchTokens);
         return (int) Math.min(Integer.MAX_VALUE / 2, Math.max(peak, blocks));
     }
 

@@ -13,23 +13,15 @@ import dev.tangram.inference.kernels.Q8Kv;
  * queries, keys and values are rotated before a Q8_0 cache keeps them, as llama.cpp does ({@link Hadamard}).
  */
 public enum KvCacheType implements Worded {
-    F16("f16", 64),
-    F32("f32", 128),
-    Q8_0("q8_0", 34);
+    F16(64),
+    F32(128),
+    Q8_0(34);
 
-    private final String word;
     /** Bytes 32 cached elements take. */
     private final int bytesPer32;
 
-    KvCacheType(String word, int bytesPer32) {
-        this.word = word;
+    KvCacheType(int bytesPer32) {
         this.bytesPer32 = bytesPer32;
-    }
-
-    /** The word a config file and the command line use: {@code f16}, {@code f32} or {@code q8_0}. */
-    @Override
-    public String word() {
-        return word;
     }
 
     /** Bytes one cached element takes: 2, 4, or 1.0625 for Q8_0's 34 bytes per 32 elements. */

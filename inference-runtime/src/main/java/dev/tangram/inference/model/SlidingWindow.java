@@ -56,6 +56,16 @@ public record SlidingWindow(int size, BitSet local, float ropeTheta, float ropeS
         return Math.max(0, position - size + 1);
     }
 
+    /**
+     * The most blocks of {@code blockSize} positions one sequence of up to {@code tokens} positions holds at once in a
+     * sliding-window layers' pool, computed in chunks of up to {@code chunk} tokens: those its window reaches behind a
+     * chunk and the chunk's own, one more where the window starts inside a block; never more than the whole sequence's.
+     * What the scheduler admits a request against, and the least a window pool is sized to.
+     */
+    public int peakBlocks(int tokens, int blockSize, int chunk) {
+        return Math.min(Math.ceilDiv(tokens, blockSize), Math.ceilDiv(size - 1 + chunk, blockSize) + 1);
+    }
+
     @Override
     public BitSet local() {
         return (BitSet) local.clone();

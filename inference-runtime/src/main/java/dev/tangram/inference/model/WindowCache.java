@@ -7,20 +7,8 @@ package dev.tangram.inference.model;
  * other layers (llama.cpp's {@code --swa-full}).
  */
 public enum WindowCache implements Worded {
-    WINDOW("window"),
-    FULL("full");
-
-    private final String word;
-
-    WindowCache(String word) {
-        this.word = word;
-    }
-
-    /** The word a config file uses: {@code window} or {@code full}. */
-    @Override
-    public String word() {
-        return word;
-    }
+    WINDOW,
+    FULL;
 
     /** The setting a word names, or an {@link IllegalArgumentException} saying which words there are. */
     public static WindowCache parse(String word) {

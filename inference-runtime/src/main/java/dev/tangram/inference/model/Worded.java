@@ -4,10 +4,18 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** A setting whose values a config file and the command line name by words ({@link KvCacheType}, {@link WindowCache}). */
+/**
+ * A setting whose values a config file, the command line and the server's reports name by words, their names in lower
+ * case ({@link KvCacheType}, {@link WindowCache}).
+ */
 public interface Worded {
-    /** The word that names this value. */
-    String word();
+    /** The constant's name (an enum's own). */
+    String name();
+
+    /** The word that names this value: its name in lower case ({@code f16}, {@code window}, {@code balanced}). */
+    default String word() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 
     /** The value of {@code type} that {@code word} names, in any case, or an {@link IllegalArgumentException} saying which words there are. */
     static <E extends Enum<E> & Worded> E parse(Class<E> type, String word) {

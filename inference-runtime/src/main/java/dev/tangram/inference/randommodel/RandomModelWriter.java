@@ -29,7 +29,7 @@ public final class RandomModelWriter {
     static final float GRANITE_EMBEDDING_SCALE = 12f, GRANITE_RESIDUAL_SCALE = 0.22f, GRANITE_ATTENTION_SCALE = 0.015625f,
             GRANITE_LOGIT_SCALE = 8f;
     /** The soft caps a random {@code gemma2} model carries (Gemma 2's own are 50 and 30). */
-    static final float GEMMA2_ATTENTION_CAP = 0.5f, GEMMA2_LOGIT_CAP = 1f;
+    public static final float GEMMA2_ATTENTION_CAP = 0.5f, GEMMA2_LOGIT_CAP = 1f;
     /** Seeds of the tensors only some architectures have start here, so a {@code llama} model's weights stay as they were. */
     private static final int EXTRA_SEEDS = 1_000_000;
 

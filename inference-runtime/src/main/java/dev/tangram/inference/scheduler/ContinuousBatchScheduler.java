@@ -405,8 +405,7 @@ public final class ContinuousBatchScheduler {
      * reaches, and those of a chunk of the step's token budget after it.
      */
     private int windowPeak(int tokens) {
-        int reach = allocator.blocksFor(window.size() - 1 + settings.maxBatchTokens()) + 1;
-        return Math.min(allocator.blocksFor(tokens), reach);
+        return window.peakBlocks(tokens, allocator.blockSize(), settings.maxBatchTokens());
     }
 
     /** Allocates blocks so the sequence covers {@code tokens} positions; false (nothing taken) when too few are left. */

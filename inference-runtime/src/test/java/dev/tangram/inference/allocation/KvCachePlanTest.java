@@ -95,6 +95,16 @@ class KvCachePlanTest {
         assertThat(halves.fits()).isTrue();
     }
 
+    /**
+     * The plan of {@code config} in halves, in blocks of 16 slots, from 90 % of {@code budget} and a heap of 64 GiB, for 16
+     * running sequences and 512 tokens a step.
+     */
+    private static KvCachePlan plan(MemoryBudget budget, LlamaConfig config, long weightsMib, long activationsMib, int maxModelLen,
+                                    WindowCache windowCache) {
+        return KvCachePlan.compute(budget, 0.9, config, 16, KvCacheType.F16, weightsMib * MIB, activationsMib * MIB, 64 * GIB, maxModelLen,
+                windowCache, 16, 512);
+    }
+
     /** Gemma 3 1B's shape: 26 layers, one KV head of 256; 22 layers slide a window of 512, every sixth attends to all. */
     private static final LlamaConfig GEMMA3_1B = new LlamaConfig(26, 1152, 4, 1, 256, 6912, 262144, 32768, 1000000f, 1e-6f,
             Architecture.GEMMA3, 1f, DecoderScales.NONE, new SlidingWindow(512, SlidingWindow.pattern(6, 26), 10000f, 1f));
@@ -102,10 +112,8 @@ class KvCachePlanTest {
     @Test
     void slidingWindowLayersInAPoolOfTheirOwnLeaveTheRestToTheFullAttentionLayers() {
         MemoryBudget budget = new MemoryBudget(4 * GIB, "config", false);
-        KvCachePlan whole = KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 100 * MIB, 64 * GIB, 32768,
-                WindowCache.FULL, 16, 512);
-        KvCachePlan split = KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 100 * MIB, 64 * GIB, 32768,
-                WindowCache.WINDOW, 16, 512);
+        KvCachePlan whole = plan(budget, GEMMA3_1B, 1014, 100, 32768, WindowCache.FULL);
+        KvCachePlan split = plan(budget, GEMMA3_1B, 1014, 100, 32768, WindowCache.WINDOW);
         // one pool: 2 × 26 × 1 × 256 × 2 B × 16 = 425,984 B per block
         assertThat(whole.window()).isEqualTo(KvCachePlan.WindowPool.NONE);
         assertThat(whole.bytesPerBlock()).isEqualTo(425_984);
@@ -130,22 +138,17 @@ class KvCachePlanTest {
     void noPoolOfTheirOwnWhereAWindowReachesAsFarAsASequenceOrTheModelHasNoWindow() {
         MemoryBudget budget = new MemoryBudget(4 * GIB, "config", false);
         // sequences of 544 tokens: 34 blocks, as many as one window's share of the pool
-        assertThat(KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 100 * MIB, 64 * GIB, 544,
-                WindowCache.WINDOW, 16, 512).window()).isEqualTo(KvCachePlan.WindowPool.NONE);
-        assertThat(KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 100 * MIB, 64 * GIB, 545,
-                WindowCache.WINDOW, 16, 512).window().layers()).isEqualTo(22);
-        assertThat(KvCachePlan.compute(budget, 0.9, ONE_B, 16, KvCacheType.F16, 1300 * MIB, 100 * MIB, 64 * GIB, 8192,
-                WindowCache.WINDOW, 16, 512).window()).isEqualTo(KvCachePlan.WindowPool.NONE);
+        assertThat(plan(budget, GEMMA3_1B, 1014, 100, 544, WindowCache.WINDOW).window()).isEqualTo(KvCachePlan.WindowPool.NONE);
+        assertThat(plan(budget, GEMMA3_1B, 1014, 100, 545, WindowCache.WINDOW).window().layers()).isEqualTo(22);
+        assertThat(plan(budget, ONE_B, 1300, 100, 8192, WindowCache.WINDOW).window()).isEqualTo(KvCachePlan.WindowPool.NONE);
     }
 
     @Test
     void aBudgetTooSmallForEveryRunningWindowGetsAPoolSizedFromIt() {
         // 1,400 MiB: the weights and activations leave 146 MiB, less than the running windows' pool of 396
         MemoryBudget budget = new MemoryBudget(1400 * MIB, "config", false);
-        KvCachePlan whole = KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 100 * MIB, 64 * GIB, 2048,
-                WindowCache.FULL, 16, 512);
-        KvCachePlan p = KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 100 * MIB, 64 * GIB, 2048,
-                WindowCache.WINDOW, 16, 512);
+        KvCachePlan whole = plan(budget, GEMMA3_1B, 1014, 100, 2048, WindowCache.FULL);
+        KvCachePlan p = plan(budget, GEMMA3_1B, 1014, 100, 2048, WindowCache.WINDOW);
         long room = (long) (1400 * MIB * 0.9) - 1014 * MIB - 100 * MIB;
         // a sequence of 2,048 tokens: 34 blocks of 352 KiB in the window pool and 128 of 64 KiB in the other; one step's 32 blocks
         double sequences = (room - 32 * 360_448L) / (double) (34 * 360_448L + 128 * 65_536L);
@@ -173,10 +176,8 @@ class KvCachePlanTest {
     @Test
     void aLongWindowTooDearForEveryRunningSequenceStillSavesMemoryInAPoolSizedFromTheBudget() {
         MemoryBudget budget = new MemoryBudget(8 * GIB, "config", false);
-        KvCachePlan whole = KvCachePlan.compute(budget, 0.9, GEMMA2_2B, 16, KvCacheType.F16, 2800 * MIB, 200 * MIB, 64 * GIB, 8192,
-                WindowCache.FULL, 16, 512);
-        KvCachePlan p = KvCachePlan.compute(budget, 0.9, GEMMA2_2B, 16, KvCacheType.F16, 2800 * MIB, 200 * MIB, 64 * GIB, 8192,
-                WindowCache.WINDOW, 16, 512);
+        KvCachePlan whole = plan(budget, GEMMA2_2B, 2800, 200, 8192, WindowCache.FULL);
+        KvCachePlan p = plan(budget, GEMMA2_2B, 2800, 200, 8192, WindowCache.WINDOW);
         // 2 × 13 layers × 4 kv heads × 256 × 2 B × 16 = 851,968 B a block in either pool
         long room = (long) (8 * GIB * 0.9) - 3000 * MIB;
         assertThat(KvCachePlan.windowPoolBlocks(4096, 16, 16, 512) * 851_968L).isGreaterThan(room);
@@ -198,22 +199,20 @@ class KvCachePlanTest {
     @Test
     void aPoolSizedFromTheBudgetThatSavesNothingIsNotTaken() {
         MemoryBudget budget = new MemoryBudget(6 * GIB, "config", false);
-        KvCachePlan p = KvCachePlan.compute(budget, 0.9, GEMMA2_2B, 16, KvCacheType.F16, 2800 * MIB, 200 * MIB, 64 * GIB, 4200,
-                WindowCache.WINDOW, 16, 512);
+        KvCachePlan p = plan(budget, GEMMA2_2B, 2800, 200, 4200, WindowCache.WINDOW);
         assertThat(p.window()).isEqualTo(KvCachePlan.WindowPool.NONE);
         assertThat(p.fits()).isTrue();
         // the same budget for sequences of 8,192 tokens takes it
-        assertThat(KvCachePlan.compute(budget, 0.9, GEMMA2_2B, 16, KvCacheType.F16, 2800 * MIB, 200 * MIB, 64 * GIB, 8192,
-                WindowCache.WINDOW, 16, 512).window().sizing()).isEqualTo(KvCachePlan.Sizing.BALANCED);
+        assertThat(plan(budget, GEMMA2_2B, 2800, 200, 8192, WindowCache.WINDOW).window().sizing()).isEqualTo(KvCachePlan.Sizing.BALANCED);
     }
 
     @Test
     void aPoolSizedFromTheBudgetHoldsAtLeastOneLongestSequenceInChunks() {
         // no room at all: the pool still holds what one sequence of 8,192 tokens takes at once in chunks of 512
-        assertThat(KvCachePlan.balancedPoolBlocks(0, 4096, 16, 8192, 512)).isEqualTo((4095 + 512 + 15) / 16 + 1);
+        assertThat(KvCachePlan.balancedPoolBlocks(0, GEMMA2_2B.window(), 16, 8192, 512)).isEqualTo((4095 + 512 + 15) / 16 + 1);
         // sequences shorter than that take all their blocks
-        assertThat(KvCachePlan.balancedPoolBlocks(0, 4096, 16, 1000, 512)).isEqualTo(63);
-        assertThat(KvCachePlan.balancedPoolBlocks(2.5, 4096, 16, 8192, 512)).isEqualTo(645 + 32);
+        assertThat(KvCachePlan.balancedPoolBlocks(0, GEMMA2_2B.window(), 16, 1000, 512)).isEqualTo(63);
+        assertThat(KvCachePlan.balancedPoolBlocks(2.5, GEMMA2_2B.window(), 16, 8192, 512)).isEqualTo(645 + 32);
         assertThat(KvCachePlan.balancedSequences(-1, 1, 1, 4096, 16, 8192, 512)).isZero();
     }
 
@@ -221,17 +220,14 @@ class KvCachePlanTest {
     @Test
     void aSequenceThatFitsOnlyWithTheWindowsApartIsRefusedWithThemFullNamingTheSetting() {
         MemoryBudget budget = new MemoryBudget(2500 * MIB, "config", false);
-        KvCachePlan full = KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 621 * MIB, 64 * GIB, 32768,
-                WindowCache.FULL, 16, 512);
+        KvCachePlan full = plan(budget, GEMMA3_1B, 1014, 621, 32768, WindowCache.FULL);
         assertThat(full.fits()).isFalse();
         assertThat(full.refusal()).contains("one sequence of 32768 tokens needs 2048 blocks: keep the sliding-window layers' windows "
                 + "apart (kvCache.slidingWindow: window), give the pod more memory");
-        KvCachePlan apart = KvCachePlan.compute(budget, 0.9, GEMMA3_1B, 16, KvCacheType.F16, 1014 * MIB, 621 * MIB, 64 * GIB, 32768,
-                WindowCache.WINDOW, 16, 512);
+        KvCachePlan apart = plan(budget, GEMMA3_1B, 1014, 621, 32768, WindowCache.WINDOW);
         assertThat(apart.fits()).isTrue();
         assertThat(apart.tokens()).isGreaterThanOrEqualTo(32768);
         // a model without windows is not told of them
-        assertThat(KvCachePlan.compute(budget, 0.9, ONE_B, 16, KvCacheType.F16, 1014 * MIB, 621 * MIB, 64 * GIB, 131072, WindowCache.FULL,
-                16, 512).refusal()).doesNotContain("slidingWindow");
+        assertThat(plan(budget, ONE_B, 1014, 621, 131072, WindowCache.FULL).refusal()).doesNotContain("slidingWindow");
     }
 }
