@@ -66,7 +66,7 @@ class TransformersReferenceIT {
          * reads no {@code expert_feed_forward_length}; that the chosen experts' weights are renormalised, as llama.cpp and
          * Tangram do, it sets itself: with {@code norm_topk_prob} false every token differs); Phi-3's padding id (its
          * default, 32,000, is past this vocabulary); Gemma's head size and the query scale llama.cpp takes from it
-         * ({@code query_pre_attn_scalar}, 256 by default), Gemma 2's caps (the file's 0.5 and 1; it reads neither) with the
+         * ({@code query_pre_attn_scalar}, 256 by default), Gemma 2's caps (the file's, which it does not read) with the
          * one attention implementation that applies them (eager), Gemma 3's layer pattern and local RoPE base (the file's
          * {@code sliding_window_pattern} and {@code rope.freq_base_swa}, which it does not read; with the global base for
          * both every token from the second differs).
@@ -79,7 +79,8 @@ class TransformersReferenceIT {
             switch (arch) {
                 case PHI3 -> out.addAll(List.of("--config", "pad_token_id=null"));
                 case GEMMA2 -> out.addAll(List.of("--config", "head_dim=" + headDim, "--config", "query_pre_attn_scalar=" + headDim,
-                        "--config", "attn_logit_softcapping=0.5", "--config", "final_logit_softcapping=1.0", "--config",
+                        "--config", "attn_logit_softcapping=" + RandomModelWriter.GEMMA2_ATTENTION_CAP, "--config",
+                        "final_logit_softcapping=" + RandomModelWriter.GEMMA2_LOGIT_CAP, "--config",
                         "attn_implementation=\"eager\""));
                 case GEMMA3 -> out.addAll(List.of("--config", "head_dim=" + headDim, "--config", "query_pre_attn_scalar=" + headDim,
                         "--config", "layer_types=[\"sliding_attention\",\"full_attention\"]", "--config",

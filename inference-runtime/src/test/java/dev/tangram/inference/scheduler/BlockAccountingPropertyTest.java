@@ -4,7 +4,6 @@ import dev.tangram.inference.kv.BlockAllocator;
 import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.model.PagedKvCache;
 import dev.tangram.inference.sampling.SamplingParams;
-import dev.tangram.inference.testing.FakeTokenizer;
 import dev.tangram.inference.testing.HistoryForwardPass;
 import dev.tangram.inference.testing.RecordingSink;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,9 +29,8 @@ class BlockAccountingPropertyTest {
         int blockSize = 1 + rnd.nextInt(8);
         int blocks = 24 + rnd.nextInt(64);
         HistoryForwardPass model = new HistoryForwardPass();
-        runMix(rnd, new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), blocks, blockSize),
-                new SchedulerSettings(4 + rnd.nextInt(40), 1 + rnd.nextInt(8), 64, 128),
-                TokenSampler.perRequest(new FakeTokenizer()), new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE));
+        runMix(rnd, SchedulerDriving.scheduler(model, new PagedKvCache(model.config(), blocks, blockSize),
+                new SchedulerSettings(4 + rnd.nextInt(40), 1 + rnd.nextInt(8), 64, 128)));
     }
 
     /** The same over a cache whose sliding-window layers have a pool of their own, from tight to roomy. */
@@ -46,10 +44,9 @@ class BlockAccountingPropertyTest {
         // the most one sequence holds there: its window's blocks and a chunk's
         int peak = (HistoryForwardPass.WINDOW - 1 + batchTokens + blockSize - 1) / blockSize + 1;
         HistoryForwardPass model = new HistoryForwardPass(HistoryForwardPass.WINDOWED);
-        ContinuousBatchScheduler s = new ContinuousBatchScheduler(model,
+        ContinuousBatchScheduler s = SchedulerDriving.scheduler(model,
                 new PagedKvCache(model.config(), blocks, peak + rnd.nextInt(3 * peak), blockSize, KvCacheType.F32),
-                new SchedulerSettings(batchTokens, 1 + rnd.nextInt(8), 64, 128),
-                TokenSampler.perRequest(new FakeTokenizer()), new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
+                new SchedulerSettings(batchTokens, 1 + rnd.nextInt(8), 64, 128));
         runMix(rnd, s);
         assertAllBack(s.windowAllocator().orElseThrow());
     }

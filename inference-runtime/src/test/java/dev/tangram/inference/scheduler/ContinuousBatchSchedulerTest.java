@@ -25,9 +25,8 @@ class ContinuousBatchSchedulerTest {
 
     private static ContinuousBatchScheduler scheduler(int blocks, int batchTokens, int maxRunning, int maxWaiting) {
         HistoryForwardPass model = new HistoryForwardPass();
-        return new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), blocks, BLOCK),
-                new SchedulerSettings(batchTokens, maxRunning, maxWaiting, model.config().contextLength()),
-                TokenSampler.perRequest(new FakeTokenizer()), new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
+        return SchedulerDriving.scheduler(model, new PagedKvCache(model.config(), blocks, BLOCK),
+                new SchedulerSettings(batchTokens, maxRunning, maxWaiting, model.config().contextLength()));
     }
 
     private static List<Integer> alone(int[] prompt, int maxTokens) {

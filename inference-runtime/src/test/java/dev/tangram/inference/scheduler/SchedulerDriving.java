@@ -1,16 +1,27 @@
 package dev.tangram.inference.scheduler;
 
+import dev.tangram.inference.model.PagedKvCache;
 import dev.tangram.inference.sampling.SamplingParams;
 import dev.tangram.inference.testing.FakeTokenizer;
+import dev.tangram.inference.testing.HistoryForwardPass;
 import dev.tangram.inference.testing.RecordingSink;
 
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What the scheduler tests do to a scheduler: random prompts, greedy requests that must be queued, steps until done. */
+/**
+ * What the scheduler tests do with a scheduler: make one over the test model, random prompts, greedy requests that must be
+ * queued, steps until done.
+ */
 final class SchedulerDriving {
     private SchedulerDriving() {
+    }
+
+    /** A scheduler over {@code model} and {@code cache}: the fake tokenizer's sampling and end of generation, no metrics. */
+    static ContinuousBatchScheduler scheduler(HistoryForwardPass model, PagedKvCache cache, SchedulerSettings settings) {
+        return new ContinuousBatchScheduler(model, cache, settings, TokenSampler.perRequest(new FakeTokenizer()),
+                new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
     }
 
     /** {@code length} random tokens of the fake vocabulary, none of them special. */

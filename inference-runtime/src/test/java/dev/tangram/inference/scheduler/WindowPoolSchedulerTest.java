@@ -4,7 +4,6 @@ import dev.tangram.inference.kv.BlockAllocator;
 import dev.tangram.inference.model.KvCacheType;
 import dev.tangram.inference.model.PagedKvCache;
 import dev.tangram.inference.sampling.SamplingParams;
-import dev.tangram.inference.testing.FakeTokenizer;
 import dev.tangram.inference.testing.HistoryForwardPass;
 import dev.tangram.inference.testing.RecordingSink;
 import org.junit.jupiter.api.Test;
@@ -28,9 +27,8 @@ class WindowPoolSchedulerTest {
 
     private static ContinuousBatchScheduler scheduler(int blocks, int windowBlocks, int batchTokens, int maxRunning) {
         HistoryForwardPass model = new HistoryForwardPass(HistoryForwardPass.WINDOWED);
-        return new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), blocks, windowBlocks, BLOCK, KvCacheType.F32),
-                new SchedulerSettings(batchTokens, maxRunning, 64, model.config().contextLength()),
-                TokenSampler.perRequest(new FakeTokenizer()), new FakeTokenizer()::isEndOfGeneration, SchedulerMetrics.NONE);
+        return SchedulerDriving.scheduler(model, new PagedKvCache(model.config(), blocks, windowBlocks, BLOCK, KvCacheType.F32),
+                new SchedulerSettings(batchTokens, maxRunning, 64, model.config().contextLength()));
     }
 
     private static List<Integer> inOnePool(int[] prompt, int maxTokens) {
