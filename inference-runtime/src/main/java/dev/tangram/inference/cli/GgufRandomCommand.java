@@ -1,6 +1,7 @@
 package dev.tangram.inference.cli;
 
 import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.gguf.GgufSplit;
 import dev.tangram.inference.model.Architecture;
 import dev.tangram.inference.model.Experts;
 import dev.tangram.inference.randommodel.QuantMix;
@@ -8,6 +9,7 @@ import dev.tangram.inference.randommodel.RandomModelSpec;
 import dev.tangram.inference.randommodel.RandomModelWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,7 +54,9 @@ public final class GgufRandomCommand implements Callable<Integer> {
     @Option(names = "--sliding-window", description = "gemma2 and gemma3: the positions a local layer sees (default the context "
             + "/ 256, from 4 to 512; Gemma 2's own is 4096, Gemma 3's 512)") Integer slidingWindow;
     @Option(names = "--seed", description = "seed of the weights (default 42)") long seed = 42;
-    @Option(names = "--out", required = true, description = "the GGUF file to write") Path out;
+    @Option(names = "--split-max-tensors", description = "split the model over files of at most this many tensors each, as llama.cpp's "
+            + "gguf-split does: --out's name without .gguf, then -00001-of-0000N.gguf and on") Integer splitMaxTensors;
+    @Option(names = "--out", required = true, description = "the GGUF file to write (with --split-max-tensors, the files' prefix)") Path out;
 
     @Override
     public Integer call() throws Exception {
@@ -87,10 +91,26 @@ public final class GgufRandomCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(command.commandLine(), "--sliding-window: " + e.getMessage());
         }
+        if (splitMaxTensors != null && splitMaxTensors < 1) {
+            throw new CommandLine.ParameterException(command.commandLine(), "--split-max-tensors: " + splitMaxTensors
+                    + " is not a positive number of tensors");
+        }
         long start = System.nanoTime();
-        RandomModelWriter.write(spec, mix, or(slidingWindow, 0), out);
+        List<Path> files;
+        if (splitMaxTensors == null) {
+            RandomModelWriter.write(spec, mix, or(slidingWindow, 0), out);
+            files = List.of(out);
+        } else {
+            Path prefix = out.resolveSibling(GgufSplit.baseName(out));
+            files = RandomModelWriter.writeSplit(spec, mix, or(slidingWindow, 0), prefix, splitMaxTensors);
+        }
+        long bytes = 0;
+        for (Path f : files) {
+            bytes += Files.size(f);
+        }
         String as = mix.base() == mix.promoted() ? "" : " as " + mix.name();
-        System.out.printf("wrote %s: %s%s, %.1f MiB in %.1f s%n", out, spec, as, Files.size(out) / 1048576.0, (System.nanoTime() - start) / 1e9);
+        String where = files.size() == 1 ? files.getFirst().toString() : files.size() + " files, " + files.getFirst() + " to " + files.getLast();
+        System.out.printf("wrote %s: %s%s, %.1f MiB in %.1f s%n", where, spec, as, bytes / 1048576.0, (System.nanoTime() - start) / 1e9);
         return 0;
     }
 

@@ -6,16 +6,21 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * A GGUF (version 2 or 3) file, memory-mapped read-only. The tensors are slices of the mapping: nothing is copied, and
- * files larger than 2 GiB work. Closing the file unmaps it; tensors must not be used after that.
+ * files larger than 2 GiB work. A model split over several files ({@link GgufSplit}) is opened from its first file:
+ * every file of the split is mapped, the metadata is the first file's and the tensors are all the files' together.
+ * Closing the file unmaps it (all of a split's files); tensors must not be used after that.
  */
 public final class GgufFile implements AutoCloseable {
     public static final int MAGIC = 0x46554747; // "GGUF" little-endian
@@ -30,38 +35,99 @@ public final class GgufFile implements AutoCloseable {
     /** Longest string or array the reader accepts; larger counts mean a corrupt file. */
     private static final long MAX_COUNT = 1L << 31;
 
-    private final Path path;
     private final Arena arena;
-    private final int version;
-    private final GgufMetadata metadata;
+    private final Part first;
+    private final List<Path> paths;
     private final Map<String, GgufTensor> tensors;
-    private final int alignment;
-    private final long dataOffset;
 
-    private GgufFile(Path path, Arena arena, int version, GgufMetadata metadata, Map<String, GgufTensor> tensors, int alignment,
-                     long dataOffset) {
-        this.path = path;
+    /** One file as parsed: its own metadata and tensors, and where its data section starts. */
+    private record Part(Path path, int version, GgufMetadata metadata, Map<String, GgufTensor> tensors, int alignment, long dataOffset) {}
+
+    private GgufFile(Arena arena, Part first, List<Path> paths, Map<String, GgufTensor> tensors) {
         this.arena = arena;
-        this.version = version;
-        this.metadata = metadata;
+        this.first = first;
+        this.paths = paths;
         this.tensors = tensors;
-        this.alignment = alignment;
-        this.dataOffset = dataOffset;
     }
 
-    /** Maps and parses {@code path}; a truncated or corrupt file raises {@link GgufFormatException} naming the key or tensor. */
+    /**
+     * Maps and parses {@code path}, and where it is the first file of a split the split's other files beside it; a
+     * truncated or corrupt file raises {@link GgufFormatException} naming the key or tensor, an incomplete split one
+     * naming the file that is missing or wrong.
+     */
     public static GgufFile open(Path path) throws IOException {
         Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment file = ch.size() == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            return parse(path, arena, file);
+        try {
+            Part first = map(path, arena);
+            int count = first.metadata().getInt(GgufSplit.COUNT, 1);
+            if (count <= 1) {
+                return new GgufFile(arena, first, List.of(path), first.tensors());
+            }
+            return split(first, count, arena);
         } catch (RuntimeException | IOException e) {
             arena.close();
             throw e;
         }
     }
 
-    private static GgufFile parse(Path path, Arena arena, MemorySegment file) {
+    /** The split of {@code count} files whose first is {@code first}: every file mapped, the tensors of all of them. */
+    private static GgufFile split(Part first, int count, Arena arena) throws IOException {
+        Path path = first.path();
+        int no = first.metadata().getInt(GgufSplit.NO, 0);
+        if (no != 0) {
+            String firstFile = GgufSplit.prefix(path, no, count).map(p -> ": open the first, " + GgufSplit.path(p, 0, count)).orElse(
+                    ": open the first");
+            throw new GgufFormatException(path + " is file " + (no + 1) + " of a model split into " + count + " files" + firstFile);
+        }
+        Path prefix = GgufSplit.prefix(path, 0, count).orElseThrow(() -> new GgufFormatException(path + " is the first of a model split "
+                + "into " + count + " files, but its name does not end in " + GgufSplit.suffix(0, count)
+                + ", so the others cannot be found (llama.cpp's gguf-split names them so)"));
+        List<Path> paths = new ArrayList<>(List.of(path));
+        Map<String, GgufTensor> tensors = new LinkedHashMap<>(first.tensors());
+        Map<String, Path> holder = new LinkedHashMap<>();
+        first.tensors().keySet().forEach(name -> holder.put(name, path));
+        for (int i = 1; i < count; i++) {
+            Path file = GgufSplit.path(prefix, i, count);
+            if (!Files.exists(file)) {
+                throw new GgufFormatException(path + " is the first of a model split into " + count + " files, but file " + (i + 1)
+                        + ", " + file + ", is missing");
+            }
+            Part part = map(file, arena);
+            if (!part.metadata().contains(GgufSplit.NO)) {
+                throw new GgufFormatException(file + ": metadata key '" + GgufSplit.NO + "' is missing, so it is no file of the split that "
+                        + path + " starts");
+            }
+            int partNo = part.metadata().getInt(GgufSplit.NO);
+            if (partNo != i) {
+                throw new GgufFormatException(file + ": metadata key '" + GgufSplit.NO + "' = " + partNo + " where file " + (i + 1)
+                        + " of the split needs " + i);
+            }
+            for (GgufTensor t : part.tensors().values()) {
+                Path other = holder.putIfAbsent(t.name(), file);
+                if (other != null) {
+                    throw new GgufFormatException(file + ": tensor '" + t.name() + "' is in " + other + " as well");
+                }
+                tensors.put(t.name(), t);
+            }
+            paths.add(file);
+        }
+        int expected = first.metadata().getInt(GgufSplit.TENSORS, tensors.size());
+        if (expected != tensors.size()) {
+            throw new GgufFormatException(path + ": metadata key '" + GgufSplit.TENSORS + "' = " + expected + " but the " + count
+                    + " files of the split hold " + tensors.size() + " tensors");
+        }
+        return new GgufFile(arena, first, List.copyOf(paths), Collections.unmodifiableMap(tensors));
+    }
+
+    /** Maps {@code path} into {@code arena} and parses it as one file. */
+    private static Part map(Path path, Arena arena) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            MemorySegment file = ch.size() == 0 ? MemorySegment.ofArray(new byte[0]) : ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            return parse(path, file);
+        }
+    }
+
+    private static Part parse(Path path, MemorySegment file) {
         Cursor in = new Cursor(file, path);
         in.context = "the header";
         int magic = in.u32();
@@ -145,23 +211,30 @@ public final class GgufFile implements AutoCloseable {
                 throw new GgufFormatException(path + ": tensor '" + info.name() + "' appears twice");
             }
         }
-        return new GgufFile(path, arena, version, metadata, Collections.unmodifiableMap(tensors), alignment, dataOffset);
+        return new Part(path, version, metadata, Collections.unmodifiableMap(tensors), alignment, dataOffset);
     }
 
     static long alignUp(long n, int alignment) {
         return (n + alignment - 1) / alignment * alignment;
     }
 
+    /** The file opened: a split's first. */
     public Path path() {
-        return path;
+        return first.path();
+    }
+
+    /** Every file mapped: the one opened, or a split's files in order. */
+    public List<Path> paths() {
+        return paths;
     }
 
     public int version() {
-        return version;
+        return first.version();
     }
 
+    /** The metadata of the file opened (a split's first, which holds the model's). */
     public GgufMetadata metadata() {
-        return metadata;
+        return first.metadata();
     }
 
     public Map<String, GgufTensor> tensors() {
@@ -175,18 +248,20 @@ public final class GgufFile implements AutoCloseable {
     public GgufTensor tensor(String name) {
         GgufTensor t = tensors.get(name);
         if (t == null) {
-            throw new GgufFormatException(path + ": tensor '" + name + "' is missing");
+            throw new GgufFormatException(path() + ": tensor '" + name + "' is missing"
+                    + (paths.size() > 1 ? " (from all " + paths.size() + " files of the split)" : ""));
         }
         return t;
     }
 
+    /** The alignment of the file opened (a tensor's {@link GgufTensor#offset} is one within its own file). */
     public int alignment() {
-        return alignment;
+        return first.alignment();
     }
 
-    /** Byte offset of the data section in the file. */
+    /** Byte offset of the data section in the file opened. */
     public long dataOffset() {
-        return dataOffset;
+        return first.dataOffset();
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * @param name   tensor name, e.g. {@code blk.0.attn_q.weight}
  * @param type   element type
  * @param dims   shape, innermost first
- * @param offset byte offset of the data from the start of the data section
+ * @param offset byte offset of the data from the start of the data section of its file (a split's own file)
  * @param data   the bytes, a slice of the mapped file (never copied)
  */
 public record GgufTensor(String name, GgmlType type, long[] dims, long offset, MemorySegment data) {

@@ -27,6 +27,13 @@ public record GgufValue(GgufValueType type, GgufValueType elementType, Object va
         return new GgufValue(GgufValueType.STRING, null, s);
     }
 
+    public static GgufValue ofUint16(int v) {
+        if (v < 0 || v > 0xFFFF) {
+            throw new IllegalArgumentException(v + " is no UINT16");
+        }
+        return new GgufValue(GgufValueType.UINT16, null, v);
+    }
+
     public static GgufValue ofUint32(long v) {
         return new GgufValue(GgufValueType.UINT32, null, v);
     }

@@ -52,6 +52,39 @@ public final class GgufWriter {
         return this;
     }
 
+    /**
+     * Writes the model as a split ({@link GgufSplit}), as llama.cpp's {@code gguf-split --split-max-tensors} does: at most
+     * {@code maxTensors} tensors a file, in order, to {@code PREFIX-00001-of-0000N.gguf} and on; the first file with all the
+     * metadata, the others with the split's three keys alone (and the alignment, where it is set). Each file appears
+     * atomically ({@link #write}); returns them in order.
+     */
+    public List<Path> writeSplit(Path prefix, int maxTensors) throws IOException {
+        if (maxTensors < 1) {
+            throw new IllegalArgumentException("a split file holds at least one tensor, not " + maxTensors);
+        }
+        int count = Math.max(1, (tensors.size() + maxTensors - 1) / maxTensors);
+        if (count > 0xFFFF) {
+            throw new IllegalArgumentException(tensors.size() + " tensors at " + maxTensors + " a file make more files than a split counts");
+        }
+        List<Path> written = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            GgufWriter part = new GgufWriter();
+            if (i == 0) {
+                part.metadata.putAll(metadata);
+            } else if (metadata.containsKey(GgufFile.ALIGNMENT_KEY)) {
+                part.put(GgufFile.ALIGNMENT_KEY, metadata.get(GgufFile.ALIGNMENT_KEY));
+            }
+            part.put(GgufSplit.NO, GgufValue.ofUint16(i));
+            part.put(GgufSplit.COUNT, GgufValue.ofUint16(count));
+            part.put(GgufSplit.TENSORS, GgufValue.ofInt32(tensors.size()));
+            part.tensors.addAll(tensors.subList(i * maxTensors, Math.min(tensors.size(), (i + 1) * maxTensors)));
+            Path file = GgufSplit.path(prefix, i, count);
+            part.write(file);
+            written.add(file);
+        }
+        return written;
+    }
+
     public void write(Path target) throws IOException {
         int alignment = metadata.containsKey(GgufFile.ALIGNMENT_KEY)
                 ? ((Number) metadata.get(GgufFile.ALIGNMENT_KEY).value()).intValue() : GgufFile.DEFAULT_ALIGNMENT;

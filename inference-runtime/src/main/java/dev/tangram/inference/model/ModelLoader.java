@@ -2,6 +2,7 @@ package dev.tangram.inference.model;
 
 import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.gguf.GgufFormatException;
+import dev.tangram.inference.gguf.GgufSplit;
 import dev.tangram.inference.kernels.LaneGroupMatrix;
 import dev.tangram.inference.kernels.LaneLayout;
 import dev.tangram.inference.kernels.MatmulKernel;
@@ -95,9 +96,7 @@ public final class ModelLoader {
             MatmulKernel kernel = new MatmulKernel(pool, q4Activations);
             LlamaForwardPass forward = new LlamaForwardPass(config, weights, kernel);
             ReadAheadCalibration.Choice choice = ReadAheadCalibration.apply(readAhead, kernel, weights.matrices());
-            String fileName = path.getFileName().toString();
-            String name = file.metadata().findString("general.name")
-                    .orElse(fileName.endsWith(".gguf") ? fileName.substring(0, fileName.length() - 5) : fileName);
+            String name = file.metadata().findString("general.name").orElse(GgufSplit.baseName(path));
             return new LoadedModel(name, config, tokenizer, forward, weights, file.metadata().findString("tokenizer.chat_template"),
                     choice, layoutLine, file, pool, rearranged);
         } catch (RuntimeException e) {

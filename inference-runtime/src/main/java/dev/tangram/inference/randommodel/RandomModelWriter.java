@@ -9,6 +9,7 @@ import dev.tangram.inference.tokenizer.ByteLevelBpeTrainer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -51,6 +52,21 @@ public final class RandomModelWriter {
      * 4,096 or Gemma 3's 512 whatever its context.
      */
     public static void write(RandomModelSpec spec, QuantMix mix, int slidingWindow, Path out) throws IOException {
+        writer(spec, mix, slidingWindow).write(out);
+    }
+
+    /**
+     * As {@link #write(RandomModelSpec, QuantMix, int, Path)}, split over files of at most {@code maxTensors} tensors each
+     * as llama.cpp's {@code gguf-split} splits a model ({@link GgufWriter#writeSplit}): {@code PREFIX-00001-of-0000N.gguf}
+     * and on, returned in order.
+     */
+    public static List<Path> writeSplit(RandomModelSpec spec, QuantMix mix, int slidingWindow, Path prefix, int maxTensors)
+            throws IOException {
+        return writer(spec, mix, slidingWindow).writeSplit(prefix, maxTensors);
+    }
+
+    /** The model's metadata and tensors, ready to write. */
+    private static GgufWriter writer(RandomModelSpec spec, QuantMix mix, int slidingWindow) {
         int window = slidingWindow(spec, slidingWindow);
         ByteLevelBpeTrainer.Trained bpe = ByteLevelBpeTrainer.train(ByteLevelBpeTrainer.builtInCorpus(),
                 spec.vocab() - spec.specials().length);
@@ -182,7 +198,7 @@ public final class RandomModelWriter {
         if (spec.biases() && spec.architecture() == Architecture.QWEN2) {
             w.tensor("output.bias", GgmlType.F32, dims(spec.vocab()), vector(spec, EXTRA_SEEDS - 1, spec.vocab(), 0, 0.5));
         }
-        w.write(out);
+        return w;
     }
 
     /**

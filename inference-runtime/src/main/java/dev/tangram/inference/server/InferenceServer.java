@@ -87,6 +87,9 @@ public final class InferenceServer implements AutoCloseable {
                 throw new StartupRefusedException("cannot load the model " + modelFile + ": " + e.getMessage(), e);
             }
             model = loaded;
+            if (loaded.file().paths().size() > 1) {
+                LOG.info("the model is split over {} files: {}", loaded.file().paths().size(), loaded.file().paths());
+            }
             LOG.info("one-token kernels: {}", loaded.readAhead().describe());
             LOG.info("weight layout: {}", loaded.layout());
             LlamaConfig c = loaded.config();

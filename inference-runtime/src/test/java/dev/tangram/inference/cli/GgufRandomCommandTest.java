@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tangram.inference.model.LoadedModel;
 import dev.tangram.inference.model.ModelLoader;
+import dev.tangram.inference.model.PagedKvCache;
+import dev.tangram.inference.model.SequenceChunk;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -40,6 +43,34 @@ class GgufRandomCommandTest {
         assertThat(cli.execute("--arch", "gemma3", "--sliding-window", "-1", "--out", out.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--sliding-window: a sliding window must be positive, got -1");
         assertThat(Files.exists(out)).isFalse();
+    }
+
+    /** A model split over files of at most seven tensors loads from its first file and computes what the whole file does. */
+    @Test
+    void aSplitModelLoadsFromItsFirstFileAsTheWholeFile() throws Exception {
+        Path whole = dir.resolve("whole.gguf");
+        assertThat(run("--out", whole.toString())).isZero();
+        assertThat(run("--split-max-tensors", "7", "--out", dir.resolve("split.gguf").toString())).isZero();
+        Path first = dir.resolve("split-00001-of-00003.gguf");
+        assertThat(dir.resolve("split-00003-of-00003.gguf")).exists();
+        try (LoadedModel w = ModelLoader.load(whole, 1); LoadedModel s = ModelLoader.load(first, 1)) {
+            assertThat(s.file().paths()).hasSize(3);
+            assertThat(s.name()).isEqualTo(w.name());
+            int[] prompt = {1, 17, 300, 42, 7};
+            float[] expected = w.forwardPass().forward(List.of(new SequenceChunk(prompt, 0, new int[] {0}, true)),
+                    new PagedKvCache(w.config(), 1, 16))[0];
+            float[] got = s.forwardPass().forward(List.of(new SequenceChunk(prompt, 0, new int[] {0}, true)),
+                    new PagedKvCache(s.config(), 1, 16))[0];
+            assertThat(got).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void aSplitOfNoTensorsIsRefusedNamingTheOption() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new GgufRandomCommand()).setErr(new PrintWriter(err));
+        assertThat(cli.execute("--split-max-tensors", "0", "--out", dir.resolve("m.gguf").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--split-max-tensors: 0 is not a positive number of tensors");
     }
 
     private static int run(String... args) {
