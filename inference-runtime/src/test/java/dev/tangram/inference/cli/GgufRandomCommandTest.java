@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tangram.inference.model.LoadedModel;
 import dev.tangram.inference.model.ModelLoader;
-import dev.tangram.inference.model.PagedKvCache;
-import dev.tangram.inference.model.SequenceChunk;
+import dev.tangram.inference.testing.PromptLogits;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -57,11 +55,7 @@ class GgufRandomCommandTest {
             assertThat(s.file().paths()).hasSize(3);
             assertThat(s.name()).isEqualTo(w.name());
             int[] prompt = {1, 17, 300, 42, 7};
-            float[] expected = w.forwardPass().forward(List.of(new SequenceChunk(prompt, 0, new int[] {0}, true)),
-                    new PagedKvCache(w.config(), 1, 16))[0];
-            float[] got = s.forwardPass().forward(List.of(new SequenceChunk(prompt, 0, new int[] {0}, true)),
-                    new PagedKvCache(s.config(), 1, 16))[0];
-            assertThat(got).containsExactly(expected);
+            assertThat(PromptLogits.of(s, prompt)).containsExactly(PromptLogits.of(w, prompt));
         }
     }
 

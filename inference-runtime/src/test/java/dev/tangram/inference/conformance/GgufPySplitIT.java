@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.model.LoadedModel;
 import dev.tangram.inference.model.ModelLoader;
-import dev.tangram.inference.model.PagedKvCache;
-import dev.tangram.inference.model.SequenceChunk;
 import dev.tangram.inference.randommodel.QuantMix;
 import dev.tangram.inference.randommodel.RandomModelSpec;
 import dev.tangram.inference.randommodel.RandomModelWriter;
+import dev.tangram.inference.testing.PromptLogits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,11 +52,7 @@ class GgufPySplitIT {
         int[] prompt = {1, 40, 200, 9, 311, 77};
         try (LoadedModel w = ModelLoader.load(whole, 1); LoadedModel s = ModelLoader.load(theirs.getFirst(), 1)) {
             assertThat(s.file().paths()).isEqualTo(theirs);
-            float[] expected = w.forwardPass().forward(List.of(new SequenceChunk(prompt, 0, new int[] {0}, true)),
-                    new PagedKvCache(w.config(), 1, 16))[0];
-            float[] got = s.forwardPass().forward(List.of(new SequenceChunk(prompt, 0, new int[] {0}, true)),
-                    new PagedKvCache(s.config(), 1, 16))[0];
-            assertThat(got).containsExactly(expected);
+            assertThat(PromptLogits.of(s, prompt)).containsExactly(PromptLogits.of(w, prompt));
         }
     }
 }
