@@ -36,10 +36,7 @@ class GgufPySplitIT {
         Path whole = dir.resolve("whole.gguf");
         RandomModelWriter.write(spec, whole);
         List<Path> ours = RandomModelWriter.writeSplit(spec, QuantMix.uniform(GgmlType.Q8_0), 0, dir.resolve("ours"), 7);
-        Path script = dir.resolve("gguf_py_split.py");
-        try (var in = getClass().getResourceAsStream("/conformance/gguf_py_split.py")) {
-            Files.write(script, in.readAllBytes());
-        }
+        Path script = PythonScript.copy(dir, "gguf_py_split.py");
         NodeLlamaCpp.Result result = NodeLlamaCpp.run(dir, 120, PYTHON, script.toString(), whole.toString(),
                 dir.resolve("theirs.gguf").toString(), "7");
         assertThat(result.code()).as(result.output()).isZero();

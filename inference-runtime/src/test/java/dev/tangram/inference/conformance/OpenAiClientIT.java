@@ -37,10 +37,7 @@ class OpenAiClientIT {
                 "set TANGRAM_OPENAI_PYTHON to a Python with the openai package to check the API with its official client");
         Path model = dir.resolve("tiny.gguf");
         RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0), model);
-        Path script = dir.resolve("openai_client_check.py");
-        try (var in = getClass().getResourceAsStream("/conformance/openai_client_check.py")) {
-            Files.write(script, in.readAllBytes());
-        }
+        Path script = PythonScript.copy(dir, "openai_client_check.py");
         ServerConfig config = ServerConfig.parse("""
                 version: 1
                 server: { host: 127.0.0.1, port: 0 }

@@ -123,10 +123,7 @@ class TransformersReferenceIT {
                 "set TANGRAM_TRANSFORMERS_PYTHON to a Python with torch, transformers, gguf and accelerate to compare with transformers");
         Random r = new Random(11);
         int[] prompt = IntStream.range(0, 300).map(i -> 2 + r.nextInt(500)).toArray();
-        Path script = dir.resolve("transformers_logprobs.py");
-        try (var in = getClass().getResourceAsStream("/conformance/transformers_logprobs.py")) {
-            Files.write(script, in.readAllBytes());
-        }
+        Path script = PythonScript.copy(dir, "transformers_logprobs.py");
         List<String> cmd = new ArrayList<>(List.of(PYTHON, script.toString(),
                 Arrays.stream(prompt).mapToObj(String::valueOf).collect(Collectors.joining(","))));
         List<Path> files = new ArrayList<>();
