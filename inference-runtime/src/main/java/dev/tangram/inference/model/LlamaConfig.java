@@ -15,8 +15,7 @@ package dev.tangram.inference.model;
  * @param ropeTheta     RoPE base frequency ({@code <arch>.rope.freq_base})
  * @param rmsEps        RMSNorm epsilon ({@code <arch>.attention.layer_norm_rms_epsilon})
  * @param architecture  what the architecture changes in the block
- * @param ropeScale     positions are multiplied by this before RoPE: 1 / {@code <arch>.rope.scaling.factor} for linear
- *                      scaling, 1 without
+ * @param rope          how RoPE's angles are scaled: linear scaling, YaRN, the rotated values' attention factor
  * @param scales        the architecture's multipliers ({@link DecoderScales#NONE} but for Granite and Gemma)
  * @param window        the layers that attend over a sliding window ({@link SlidingWindow#NONE} but for Gemma 3); the
  *                      RoPE scale applies to the others only
@@ -26,18 +25,17 @@ package dev.tangram.inference.model;
  * @param experts       the blocks' mixture of experts, or {@link Experts#NONE} for dense FFNs ({@link #ffnDim} wide)
  */
 public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headDim, int ffnDim, int vocabSize, int contextLength,
-                          float ropeTheta, float rmsEps, Architecture architecture, float ropeScale, DecoderScales scales,
+                          float ropeTheta, float rmsEps, Architecture architecture, RopeScaling rope, DecoderScales scales,
                           SlidingWindow window, int ropeDims, LongRope longRope, Experts experts) {
     /**
      * Phi-3's LongRoPE, as llama.cpp applies it: each RoPE frequency divided by a factor per pair, the file's
      * {@code rope_factors_long} where the served context exceeds {@code originalContext}, else its
-     * {@code rope_factors_short}; and the rotated values scaled by {@code attentionFactor}
-     * ({@code <arch>.rope.scaling.attn_factor}).
+     * {@code rope_factors_short} (the rotated values' attention factor, which its files carry, is {@link RopeScaling}'s).
      *
      * @param originalContext {@code <arch>.rope.scaling.original_context_length} (0: no LongRoPE)
      */
-    public record LongRope(int originalContext, float attentionFactor) {
-        public static final LongRope NONE = new LongRope(0, 1f);
+    public record LongRope(int originalContext) {
+        public static final LongRope NONE = new LongRope(0);
 
         /** Whether a model served with {@code context} positions takes the long factors. */
         public boolean takesLong(int context) {
@@ -61,12 +59,17 @@ public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headD
         if (headDim % 2 != 0) {
             throw new IllegalArgumentException("the head size (" + headDim + ") must be even for RoPE");
         }
-        if (!(ropeScale > 0 && Float.isFinite(ropeScale))) {
-            throw new IllegalArgumentException("the RoPE position scale must be positive and finite: " + ropeScale);
-        }
         if (architecture.experts() && !experts.present()) {
             throw new IllegalArgumentException("a " + architecture.ggufName() + " model's FFNs are experts: it needs an expert count");
         }
+    }
+
+    /** A model without YaRN or an attention factor: positions multiplied by {@code ropeScale}. */
+    public LlamaConfig(int layers, int dim, int heads, int kvHeads, int headDim, int ffnDim, int vocabSize, int contextLength,
+                       float ropeTheta, float rmsEps, Architecture architecture, float ropeScale, DecoderScales scales,
+                       SlidingWindow window, int ropeDims, LongRope longRope, Experts experts) {
+        this(layers, dim, heads, kvHeads, headDim, ffnDim, vocabSize, contextLength, ropeTheta, rmsEps, architecture,
+                RopeScaling.linear(ropeScale), scales, window, ropeDims, longRope, experts);
     }
 
     /** A model with dense FFNs. */
@@ -94,7 +97,7 @@ public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headD
     /** This model served with at most {@code limit} positions (0 or more than its context: as it is). */
     public LlamaConfig servedWith(int limit) {
         int served = limit > 0 && limit < contextLength ? limit : contextLength;
-        return new LlamaConfig(layers, dim, heads, kvHeads, headDim, ffnDim, vocabSize, served, ropeTheta, rmsEps, architecture, ropeScale,
+        return new LlamaConfig(layers, dim, heads, kvHeads, headDim, ffnDim, vocabSize, served, ropeTheta, rmsEps, architecture, rope,
                 scales, window, ropeDims, longRope, experts);
     }
 
@@ -103,6 +106,11 @@ public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headD
                        float ropeTheta, float rmsEps) {
         this(layers, dim, heads, kvHeads, headDim, ffnDim, vocabSize, contextLength, ropeTheta, rmsEps, Architecture.LLAMA, 1f,
                 DecoderScales.NONE);
+    }
+
+    /** The factor positions are multiplied by before RoPE (where YaRN does not keep a pair's frequency). */
+    public float ropeScale() {
+        return rope.positionScale();
     }
 
     /** The width of a block's FFN activation: an expert's where the FFNs are experts, else {@link #ffnDim}. */

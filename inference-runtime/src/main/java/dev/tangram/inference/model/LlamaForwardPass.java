@@ -26,8 +26,11 @@ public final class LlamaForwardPass implements ForwardPass {
     private final WorkerPool pool;
     private final int qDim;
     private final float[] invFreq;
-    /** The sliding-window layers' RoPE frequencies (their own base, no scaling), or null where no layer slides. */
+    /** What RoPE multiplies the rotated values by (the attention factor, YaRN's growth). */
+    private final double magnitude;
+    /** The sliding-window layers' RoPE frequencies (their own base and scale), or null where no layer slides. */
     private final float[] localInvFreq;
+    private final double localMagnitude;
 
     // scratch, grown to the largest batch seen; shapes in comments are [tokens × width]
     private int capacity;
@@ -87,27 +90,18 @@ public final class LlamaForwardPass implements ForwardPass {
         this.kernel = kernel;
         this.pool = kernel.pool();
         this.qDim = config.qDim();
-        this.invFreq = inverseFrequencies(config.ropeDims(), config.ropeTheta(), config.ropeScale(), weights.ropeFreqFactors());
-        this.localInvFreq = config.window().size() > 0
-                ? inverseFrequencies(config.ropeDims(), config.window().ropeTheta(), config.window().ropeScale(), null) : null;
+        RopeScaling rope = config.rope();
+        this.invFreq = rope.inverseFrequencies(config.ropeDims(), config.ropeTheta(), config.ropeScale(), weights.ropeFreqFactors());
+        this.magnitude = rope.magnitude(config.ropeScale());
+        boolean window = config.window().size() > 0;
+        this.localInvFreq = window ? rope.inverseFrequencies(config.ropeDims(), config.window().ropeTheta(), config.window().ropeScale(), null)
+                : null;
+        this.localMagnitude = window ? rope.magnitude(config.window().ropeScale()) : 1;
         this.attention = new GroupedAttention[pool.size()];
         java.util.Arrays.setAll(attention, i -> new GroupedAttention(config.heads() / config.kvHeads(), config.headDim(),
                 config.scales().attentionCap()));
         this.histories = new WidenedHistory[pool.size()];
         java.util.Arrays.setAll(histories, i -> new WidenedHistory(config.contextLength(), config.headDim()));
-    }
-
-    /** RoPE's frequency of each pair of {@code dims} rotated values: {@code scale · theta^(-2i/dims)}, divided by the pair's factor. */
-    private static float[] inverseFrequencies(int dims, float theta, float scale, float[] factors) {
-        float[] out = new float[dims / 2];
-        for (int i = 0; i < out.length; i++) {
-            double f = scale * Math.pow(theta, -2.0 * i / dims);
-            if (factors != null) {
-                f /= factors[i];
-            }
-            out[i] = (float) f;
-        }
-        return out;
     }
 
     @Override
@@ -254,15 +248,14 @@ public final class LlamaForwardPass implements ForwardPass {
                 w.tokenEmbedding().dequantizeRow(ch.tokens()[i], x, t * c.dim());
                 pos[t] = ch.startPosition() + i;
                 owner[t] = ci;
-                double mscale = c.longRope().attentionFactor(); // LongRoPE's scale of the rotated values (1 without)
                 for (int f = 0; f < half; f++) {
                     double angle = (double) pos[t] * invFreq[f];
-                    cos[t * half + f] = (float) (Math.cos(angle) * mscale);
-                    sin[t * half + f] = (float) (Math.sin(angle) * mscale);
+                    cos[t * half + f] = (float) (Math.cos(angle) * magnitude);
+                    sin[t * half + f] = (float) (Math.sin(angle) * magnitude);
                     if (localInvFreq != null) {
                         double local = (double) pos[t] * localInvFreq[f];
-                        localCos[t * half + f] = (float) Math.cos(local);
-                        localSin[t * half + f] = (float) Math.sin(local);
+                        localCos[t * half + f] = (float) (Math.cos(local) * localMagnitude);
+                        localSin[t * half + f] = (float) (Math.sin(local) * localMagnitude);
                     }
                 }
             }

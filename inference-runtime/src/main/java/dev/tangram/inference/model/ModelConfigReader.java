@@ -7,8 +7,8 @@ import dev.tangram.inference.gguf.GgufValueType;
 
 /**
  * Reads a decoder's {@link LlamaConfig} from GGUF metadata the way llama.cpp reads it, refusing what Tangram's decoder
- * would compute differently from llama.cpp (an architecture it does not run, YaRN scaling, LongRoPE and partial RoPE but
- * for Phi-3's, value heads of another size than key heads, experts Tangram's router would choose differently), each
+ * would compute differently from llama.cpp (an architecture it does not run, a RoPE scaling other than linear and YaRN,
+ * LongRoPE and partial RoPE but for Phi-3's, value heads of another size than key heads, experts Tangram's router would choose differently), each
  * time naming the key.
  */
 final class ModelConfigReader {
@@ -47,12 +47,13 @@ final class ModelConfigReader {
         try {
             int layers = m.getInt(p + "block_count");
             float ropeTheta = m.getFloat(p + "rope.freq_base", 10000f);
-            float ropeScale = ropeScale(file, p);
+            int context = m.getInt(p + "context_length");
+            RopeScaling rope = rope(file, p, context);
             int ffn = m.getInt(p + "feed_forward_length");
             return new LlamaConfig(layers, dim, heads, kvHeads, headDim, ffn, vocab,
-                    m.getInt(p + "context_length"), ropeTheta, m.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), arch, ropeScale,
+                    context, ropeTheta, m.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), arch, rope,
                     arch.gemmaBlock() ? gemmaScales(file, arch, p, layers, dim, heads, headDim) : scales(file, arch, p),
-                    arch.gemmaBlock() ? window(file, arch, p, layers, ropeTheta, ropeScale) : SlidingWindow.NONE, rotated,
+                    arch.gemmaBlock() ? window(file, arch, p, layers, ropeTheta, rope.positionScale()) : SlidingWindow.NONE, rotated,
                     longRope(file, arch, p), experts(file, arch, p, ffn));
         } catch (IllegalArgumentException e) {
             throw new GgufFormatException(file.path() + ": " + e.getMessage(), e);
@@ -60,22 +61,39 @@ final class ModelConfigReader {
     }
 
     /**
-     * The factor positions are multiplied by: llama.cpp's {@code freq_scale}, 1 / {@code rope.scaling.factor} (or the older
-     * {@code rope.scale_linear}) when the scaling type is {@code linear}, its default; 1 for {@code none} or no factor.
+     * RoPE's scaling, as llama.cpp reads it for these architectures: {@code rope.scaling.type} ({@code linear} where absent,
+     * {@code none}, or {@code yarn}); the factor {@code rope.scaling.factor} (or the older {@code rope.scale_linear}; none
+     * where absent or 0), which positions are divided by; for YaRN the original context
+     * {@code rope.scaling.original_context_length} ({@code contextLength} where absent) and llama.cpp's rotation bounds
+     * (its {@code yarn_beta_*} keys are read for other architectures only); and {@code rope.scaling.attn_factor} (1 where
+     * absent), which every layer's rotated values are multiplied by.
      */
-    static float ropeScale(GgufFile file, String p) {
+    static RopeScaling rope(GgufFile file, String p, int contextLength) {
         GgufMetadata m = file.metadata();
         String type = m.findString(p + "rope.scaling.type").orElse("linear");
         float factor = m.getFloat(p + "rope.scaling.factor", m.getFloat(p + "rope.scale_linear", 0f));
+        float attention = m.getFloat(p + "rope.scaling.attn_factor", 1f);
+        if (!(attention > 0 && Float.isFinite(attention))) {
+            throw bad(file, "'" + p + "rope.scaling.attn_factor' = " + attention + " is not a positive number");
+        }
+        if (!type.equals("none") && (factor < 0 || !Float.isFinite(factor))) {
+            throw bad(file, "'" + p + "rope.scaling.factor' = " + factor + " is not a positive number");
+        }
+        float scale = factor == 0 ? 1f : 1f / factor;
         return switch (type) {
-            case "none" -> 1f;
-            case "linear" -> {
-                if (factor < 0 || !Float.isFinite(factor)) {
-                    throw bad(file, "'" + p + "rope.scaling.factor' = " + factor + " is not a positive number");
+            case "none" -> new RopeScaling(1f, attention, RopeScaling.Yarn.NONE);
+            case "linear" -> new RopeScaling(scale, attention, RopeScaling.Yarn.NONE);
+            case "yarn" -> {
+                if (factor != 0 && factor < 1) {
+                    throw bad(file, "'" + p + "rope.scaling.factor' = " + factor + ": YaRN extends a context, by a factor of at least 1");
                 }
-                yield factor == 0 ? 1f : 1f / factor;
+                int original = m.getInt(p + "rope.scaling.original_context_length", contextLength);
+                if (original < 1) {
+                    throw bad(file, "'" + p + "rope.scaling.original_context_length' = " + original + " is not a positive number");
+                }
+                yield new RopeScaling(scale, attention, RopeScaling.Yarn.of(original));
             }
-            default -> throw bad(file, "'" + p + "rope.scaling.type' = '" + type + "' is not supported (none, linear); "
+            default -> throw bad(file, "'" + p + "rope.scaling.type' = '" + type + "' is not supported (none, linear, yarn); "
                     + "Tangram would place positions differently from the model's training");
         };
     }
@@ -158,8 +176,7 @@ final class ModelConfigReader {
 
     /**
      * Phi-3's LongRoPE, where the file has its factors ({@code rope_factors_long.weight}): the original context
-     * ({@code rope.scaling.original_context_length}, required then) and the attention factor ({@code
-     * rope.scaling.attn_factor}, 1 where absent).
+     * ({@code rope.scaling.original_context_length}, required then), past which the long factors apply.
      */
     static LlamaConfig.LongRope longRope(GgufFile file, Architecture arch, String p) {
         if (arch != Architecture.PHI3 || file.findTensor("rope_factors_long.weight").isEmpty()) {
@@ -171,11 +188,10 @@ final class ModelConfigReader {
             throw bad(file, "'" + key + "' is missing; a file with LongRoPE factors (rope_factors_long.weight) needs it to choose them");
         }
         int original = m.getInt(key);
-        float factor = m.getFloat(p + "rope.scaling.attn_factor", 1f);
-        if (original < 1 || !(factor > 0 && Float.isFinite(factor))) {
-            throw bad(file, "LongRoPE needs a positive '" + key + "' and '" + p + "rope.scaling.attn_factor': " + original + ", " + factor);
+        if (original < 1) {
+            throw bad(file, "LongRoPE needs a positive '" + key + "', not " + original);
         }
-        return new LlamaConfig.LongRope(original, factor);
+        return new LlamaConfig.LongRope(original);
     }
 
     /**

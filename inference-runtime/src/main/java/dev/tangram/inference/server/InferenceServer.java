@@ -96,7 +96,11 @@ public final class InferenceServer implements AutoCloseable {
             if (c.longRope() != LlamaConfig.LongRope.NONE) {
                 boolean longFactors = c.longRope().takesLong(c.contextLength());
                 LOG.info("LongRoPE: the {} factors (a served context of {} {} the original {}), attention factor {}", longFactors ? "long" : "short",
-                        c.contextLength(), longFactors ? "past" : "within", c.longRope().originalContext(), c.longRope().attentionFactor());
+                        c.contextLength(), longFactors ? "past" : "within", c.longRope().originalContext(), c.rope().attentionFactor());
+            }
+            if (c.rope().yarn().present()) {
+                LOG.info("YaRN: a context of {} extended by a factor of {} (rotated values × {})", c.rope().yarn().originalContext(),
+                        1 / c.ropeScale(), c.rope().magnitude(c.ropeScale()));
             }
             if (c.experts().present()) {
                 LOG.info("mixture of experts: {} experts per block, {} per token, each {} wide", c.experts().count(), c.experts().used(),

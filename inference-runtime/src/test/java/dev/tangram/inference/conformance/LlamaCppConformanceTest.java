@@ -268,6 +268,25 @@ class LlamaCppConformanceTest {
     }
 
     /**
+     * YaRN, which Qwen3 files extended past their training context carry and no generated file does: copies with
+     * {@code rope.scaling.type} yarn, a factor of 4 and an original context of 64, so that over heads of 16 (32) pairs 0
+     * to 3 (0 to 5) ramp from their own frequency to the scaled one; Qwen3 (halves), Llama (pairs, with an attention
+     * factor, which llama.cpp applies to every architecture) and Gemma 3 (whose local layer is not scaled).
+     */
+    @ParameterizedTest
+    @CsvSource({"QWEN3, 16, 1", "LLAMA, 32, 0.9", "GEMMA3, 16, 0.9"})
+    void llamaCppGeneratesTheSameGreedyTokensWithYarn(Architecture arch, int headDim, float attentionFactor) throws Exception {
+        Path plain = dir.resolve(arch + "-" + headDim + "-plain.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.F32).as(arch, headDim, false), plain);
+        Path file = dir.resolve(arch + "-" + headDim + "-yarn.gguf");
+        String p = arch.ggufName() + ".rope.scaling.";
+        dev.tangram.inference.testing.GgufCopy.write(plain, file, java.util.Map.of(p + "type", GgufValue.ofString("yarn"),
+                p + "factor", GgufValue.ofFloat32(4), p + "original_context_length", GgufValue.ofUint32(64),
+                p + "attn_factor", GgufValue.ofFloat32(attentionFactor)), java.util.Map.of());
+        compareGeneration(file, PROBABILITY_TOLERANCE);
+    }
+
+    /**
      * Eight greedy steps after an 11-token prompt, both engines fed llama.cpp's choice at each: Tangram's likeliest token
      * must be llama.cpp's, or, where llama.cpp gives the two within {@link #NEAR_TIE} of each other, one llama.cpp ranks
      * among its five likeliest (a random model's flat distribution has near ties, which rounding decides); and the

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.gguf.GgufFormatException;
+import dev.tangram.inference.gguf.GgufValue;
 import dev.tangram.inference.kernels.LaneGroupMatrix;
 import dev.tangram.inference.kernels.MatmulKernel;
 import dev.tangram.inference.kernels.Q4Activations;
@@ -18,11 +19,13 @@ import dev.tangram.inference.randommodel.RandomModelSpec;
 import dev.tangram.inference.randommodel.RandomModelWriter;
 import dev.tangram.inference.sampling.Sampler;
 import dev.tangram.inference.sampling.TokenLogprobs;
+import dev.tangram.inference.testing.GgufCopy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -269,6 +272,44 @@ class LlamaForwardPassTest {
                     .max().orElseThrow();
             assertThat(apart).as("scaling moves the logits").isGreaterThan(1e-2);
         }
+    }
+
+    /**
+     * YaRN (Qwen3 files extended past their training context carry it; no generated one does, so the keys are added to a
+     * copy): a context of 64 extended by 4, over heads of 16, where pairs 0 to 3 ramp from the original frequency to the
+     * scaled one; and on a Gemma 3 model, whose local layers are not scaled and take only the attention factor. The forward
+     * pass matches the reference, which is neither linear scaling nor YaRN without its growth of the rotated values.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Architecture.class, names = {"QWEN3", "GEMMA3"})
+    void yarnMatchesTheReference(Architecture arch) throws IOException {
+        Path plain = dir.resolve(arch + "-plain.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.F32).as(arch, 16, false), plain);
+        Path file = dir.resolve(arch + "-yarn.gguf");
+        String p = arch.ggufName() + ".rope.scaling.";
+        GgufCopy.write(plain, file, Map.of(p + "type", GgufValue.ofString("yarn"), p + "factor", GgufValue.ofFloat32(4),
+                p + "original_context_length", GgufValue.ofUint32(64), p + "attn_factor", GgufValue.ofFloat32(0.9f)), Map.of());
+        int[] prompt = IntStream.range(0, 40).map(i -> (PROMPT[i % PROMPT.length] + i) % 500).toArray();
+        try (LoadedModel m = ModelLoader.load(file, 2); GgufFile raw = GgufFile.open(file)) {
+            LlamaConfig c = m.config();
+            assertThat(c.rope().yarn().present()).isTrue();
+            double[] expected = new ReferenceLlama(raw, c).logits(prompt)[prompt.length - 1];
+            float[] last = m.forwardPass().forward(List.of(new SequenceChunk(prompt, 0, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, true)),
+                    new PagedKvCache(c, 8, 8))[0];
+            assertClose(last, expected, 2e-4, "prefill with YaRN");
+            LlamaConfig linear = withRope(c, new RopeScaling(c.ropeScale(), 0.9f, RopeScaling.Yarn.NONE));
+            LlamaConfig flat = withRope(c, new RopeScaling(c.ropeScale(), 0.9f / (float) (1 + 0.1 * Math.log(4)), c.rope().yarn()));
+            for (LlamaConfig other : List.of(linear, flat)) {
+                double[] otherLogits = new ReferenceLlama(raw, other).logits(prompt)[prompt.length - 1];
+                double apart = IntStream.range(0, last.length).mapToDouble(i -> Math.abs(expected[i] - otherLogits[i])).max().orElseThrow();
+                assertThat(apart).as("YaRN against %s", other.rope()).isGreaterThan(1e-2);
+            }
+        }
+    }
+
+    private static LlamaConfig withRope(LlamaConfig c, RopeScaling rope) {
+        return new LlamaConfig(c.layers(), c.dim(), c.heads(), c.kvHeads(), c.headDim(), c.ffnDim(), c.vocabSize(), c.contextLength(),
+                c.ropeTheta(), c.rmsEps(), c.architecture(), rope, c.scales(), c.window(), c.ropeDims(), c.longRope(), c.experts());
     }
 
     /**

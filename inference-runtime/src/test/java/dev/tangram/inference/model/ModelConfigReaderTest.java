@@ -175,10 +175,34 @@ class ModelConfigReaderTest {
     }
 
     @Test
+    void yarnReadsItsFactorAndOriginalContextAsLlamaCppDoes() throws IOException {
+        RopeScaling rope = read("qwen3", Map.of("qwen3.rope.scaling.type", GgufValue.ofString("yarn"),
+                "qwen3.rope.scaling.factor", GgufValue.ofFloat32(4), "qwen3.rope.scaling.original_context_length", GgufValue.ofUint32(512)))
+                .rope();
+        assertThat(rope.positionScale()).isEqualTo(0.25f);
+        assertThat(rope.yarn()).isEqualTo(new RopeScaling.Yarn(512, 32f, 1f));
+        assertThat(rope.attentionFactor()).isEqualTo(1f);
+        // the original context defaults to the file's context (2048 here); the attention factor is read for every architecture
+        RopeScaling defaulted = read("llama", Map.of("llama.rope.scaling.type", GgufValue.ofString("yarn"),
+                "llama.rope.scaling.factor", GgufValue.ofFloat32(2), "llama.rope.scaling.attn_factor", GgufValue.ofFloat32(0.9f))).rope();
+        assertThat(defaulted.yarn().originalContext()).isEqualTo(2048);
+        assertThat(defaulted.attentionFactor()).isEqualTo(0.9f);
+        assertThat(read("llama", Map.of()).rope()).isEqualTo(RopeScaling.NONE);
+    }
+
+    @Test
     void whatTheDecoderWouldComputeDifferentlyIsRefusedNamingTheKey() {
-        assertThatThrownBy(() -> read("qwen2", Map.of("qwen2.rope.scaling.type", GgufValue.ofString("yarn"),
+        assertThatThrownBy(() -> read("qwen2", Map.of("qwen2.rope.scaling.type", GgufValue.ofString("longrope"),
                 "qwen2.rope.scaling.factor", GgufValue.ofFloat32(4)))).isInstanceOf(GgufFormatException.class)
-                .hasMessageContaining("'qwen2.rope.scaling.type' = 'yarn' is not supported");
+                .hasMessageContaining("'qwen2.rope.scaling.type' = 'longrope' is not supported (none, linear, yarn)");
+        assertThatThrownBy(() -> read("qwen2", Map.of("qwen2.rope.scaling.type", GgufValue.ofString("yarn"),
+                "qwen2.rope.scaling.factor", GgufValue.ofFloat32(0.5f))))
+                .hasMessageContaining("'qwen2.rope.scaling.factor' = 0.5: YaRN extends a context, by a factor of at least 1");
+        assertThatThrownBy(() -> read("qwen2", Map.of("qwen2.rope.scaling.type", GgufValue.ofString("yarn"),
+                "qwen2.rope.scaling.factor", GgufValue.ofFloat32(4), "qwen2.rope.scaling.original_context_length", GgufValue.ofUint32(0))))
+                .hasMessageContaining("'qwen2.rope.scaling.original_context_length' = 0 is not a positive number");
+        assertThatThrownBy(() -> read("llama", Map.of("llama.rope.scaling.attn_factor", GgufValue.ofFloat32(0))))
+                .hasMessageContaining("'llama.rope.scaling.attn_factor' = 0.0 is not a positive number");
         assertThatThrownBy(() -> read("llama", Map.of("llama.rope.scaling.factor", GgufValue.ofFloat32(-2))))
                 .hasMessageContaining("'llama.rope.scaling.factor' = -2.0");
         assertThatThrownBy(() -> read("llama", Map.of("llama.rope.dimension_count", GgufValue.ofUint32(8))))

@@ -250,20 +250,24 @@ final class ReferenceLlama {
 
     /**
      * Rotates pairs (2i, 2i+1) of every head, or (i, i + headDim/2) where the architecture's RoPE takes halves, by
-     * pos × ropeScale × theta^(-2i/ropeDims) ÷ the pair's factor (Phi-3's LongRoPE: long where the config's context
-     * passes the original one, else short), the rotated values times LongRoPE's attention factor; the first ropeDims values
-     * only; a sliding-window layer's by its own theta and scale.
+     * pos × theta^(-2i/ropeDims) ÷ the pair's factor (Phi-3's LongRoPE: long where the config's context passes the original
+     * one, else short) × the position scale, or with YaRN by a mix of the scaled and the unscaled angle (below); the rotated
+     * values times the attention factor, and with YaRN times 0.1 · ln(1/scale) + 1; the first ropeDims values only; a
+     * sliding-window layer's by its own theta and scale.
      */
     private void rope(double[] v, int pos, boolean local) {
         int hd = c.headDim();
         int rot = c.ropeDims(); // values past it pass unrotated
         double scale = local ? c.window().ropeScale() : c.ropeScale();
         double theta = local ? c.window().ropeTheta() : c.ropeTheta();
-        double mscale = local ? 1 : c.longRope().attentionFactor();
+        RopeScaling.Yarn yarn = c.rope().yarn();
+        double mscale = c.rope().attentionFactor() * (yarn.present() ? 0.1 * Math.log(1 / scale) + 1 : 1);
         boolean halves = c.architecture().rope() == Architecture.RopeStyle.HALVES;
         for (int h = 0; h < v.length / hd; h++) {
             for (int i = 0; i < rot / 2; i++) {
-                double angle = pos * scale * Math.pow(theta, -2.0 * i / rot) / (local || ropeFactors == null ? 1 : ropeFactors[i]);
+                double extrapolated = Math.pow(theta, -2.0 * i / rot) / (local || ropeFactors == null ? 1 : ropeFactors[i]);
+                double kept = yarn.present() ? yarnExtrapolated(i, rot, theta, yarn) : 0;
+                double angle = pos * (extrapolated * scale * (1 - kept) + extrapolated * kept);
                 int first = h * hd + (halves ? i : 2 * i);
                 int second = first + (halves ? rot / 2 : 1);
                 double a = v[first];
@@ -272,6 +276,20 @@ final class ReferenceLlama {
                 v[second] = (a * Math.sin(angle) + b * Math.cos(angle)) * mscale;
             }
         }
+    }
+
+    /**
+     * YaRN's share of pair {@code i}'s unscaled frequency, as the paper's reference code computes it: the correction range
+     * runs from the dimension whose wavelength fits betaFast times into the original context (floored, at least 0) to the
+     * one where it fits betaSlow times (ceiled, at most rot - 1), and the share falls linearly from 1 to 0 across it.
+     */
+    private static double yarnExtrapolated(int i, int rot, double theta, RopeScaling.Yarn yarn) {
+        double low = Math.max(0, Math.floor(rot * Math.log(yarn.originalContext() / (yarn.betaFast() * 2 * Math.PI)) / (2 * Math.log(theta))));
+        double high = Math.min(rot - 1, Math.ceil(rot * Math.log(yarn.originalContext() / (yarn.betaSlow() * 2 * Math.PI)) / (2 * Math.log(theta))));
+        if (low == high) {
+            high += 0.001;
+        }
+        return 1 - Math.clamp((i - low) / (high - low), 0.0, 1.0);
     }
 
     /** The gated activation: SiLU (GELU's tanh form for Gemma) of the gate, times up; in {@code g}. */
