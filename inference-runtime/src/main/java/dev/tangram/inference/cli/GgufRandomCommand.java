@@ -40,7 +40,8 @@ public final class GgufRandomCommand implements Callable<Integer> {
     @Option(names = "--arch", description = "general.architecture: llama (default), qwen2 (with Q/K/V biases, RoPE over halves), "
             + "qwen3 (per-head Q/K norms, RoPE over halves), granite (Granite 3's multipliers) or gemma3 (Gemma 3's block: GELU, "
             + "post-norms, sliding-window layers of context/256 positions, 5 in 6) or gemma2 (Gemma 2's block: every other layer "
-            + "sliding, scores and logits soft-capped) or phi3 (fused QKV and gate/up matrices, RoPE over halves), or with --experts: "
+            + "sliding, scores and logits soft-capped) or phi3 (fused QKV and gate/up matrices, RoPE over halves) or smollm3 (every "
+            + "fourth layer without RoPE), or with --experts: "
             + "qwen3moe (Qwen3's attention), granitemoe (Granite's multipliers) or llama (Mixtral)") String arch = "llama";
     @Option(names = "--experts", description = "make every FFN a mixture of this many experts (qwen3moe and granitemoe need it)")
     Integer experts;

@@ -40,7 +40,15 @@ public enum Architecture {
     /** Qwen3's mixture-of-experts models (Qwen3-30B-A3B and its coder): Qwen3's attention, every FFN experts. */
     QWEN3MOE("qwen3moe", RopeStyle.HALVES, true, false, false, Moe.ALWAYS),
     /** IBM Granite 3's mixture-of-experts models (1B-A400M, 3B-A800M): Granite's block and multipliers, every FFN experts. */
-    GRANITEMOE("granitemoe", RopeStyle.PAIRS, false, true, false, Moe.ALWAYS);
+    GRANITEMOE("granitemoe", RopeStyle.PAIRS, false, true, false, Moe.ALWAYS),
+    /**
+     * Hugging Face's SmolLM3: Llama's block (RoPE over pairs, Q/K/V biases allowed), but every fourth layer (layers 3, 7,
+     * 11, …) attends without RoPE ("NoPE").
+     */
+    SMOLLM3("smollm3", RopeStyle.PAIRS, false, false, false, Moe.NEVER);
+
+    /** SmolLM3's period of layers without RoPE: llama.cpp's {@code n_no_rope_layer_step}, set in its code, not read from the file. */
+    private static final int SMOLLM3_NO_ROPE_STEP = 4;
 
     /** Whether an architecture's FFNs are experts: never, where the file says so ({@code <arch>.expert_count}), or always. */
     enum Moe { NEVER, OPTIONAL, ALWAYS }
@@ -96,6 +104,14 @@ public enum Architecture {
         return rope;
     }
 
+    /**
+     * Whether layer {@code l} rotates its queries and keys by position: every layer does but the last of each four of
+     * SmolLM3's ({@code (l + 1) % 4 == 0}), as llama.cpp's {@code smollm3} graph.
+     */
+    public boolean rotates(int l) {
+        return this != SMOLLM3 || (l + 1) % SMOLLM3_NO_ROPE_STEP != 0;
+    }
+
     /** Whether every block has {@code attn_q_norm.weight} and {@code attn_k_norm.weight}, applied per head before RoPE. */
     public boolean qkNorm() {
         return qkNorm;
@@ -111,7 +127,7 @@ public enum Architecture {
         return Arrays.stream(values()).filter(a -> a.ggufName.equals(name)).findFirst();
     }
 
-    /** The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3, gemma2, phi3, qwen3moe, granitemoe". */
+    /** The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3, gemma2, phi3, qwen3moe, granitemoe, smollm3". */
     public static String names() {
         return Arrays.stream(values()).map(Architecture::ggufName).collect(Collectors.joining(", "));
     }

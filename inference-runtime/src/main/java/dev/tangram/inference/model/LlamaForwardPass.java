@@ -279,8 +279,10 @@ public final class LlamaForwardPass implements ForwardPass {
             rmsNorm(k, lw.kNorm(), k, tokens * c.kvHeads(), c.headDim());
         }
         boolean local = c.window().isLocal(l);
-        rope(q, c.heads(), tokens, local);
-        rope(k, c.kvHeads(), tokens, local);
+        if (c.architecture().rotates(l)) {
+            rope(q, c.heads(), tokens, local);
+            rope(k, c.kvHeads(), tokens, local);
+        }
         int keyRotation = cache.type().keyRotation(c.headDim());
         int valueRotation = cache.type().valueRotation(c.headDim());
         if (keyRotation > 0) {

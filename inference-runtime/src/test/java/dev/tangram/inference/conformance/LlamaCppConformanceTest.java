@@ -268,6 +268,18 @@ class LlamaCppConformanceTest {
     }
 
     /**
+     * SmolLM3 (F32), four layers so that one of them (layer 3) attends without RoPE, with heads of 16 and of 32.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {16, 32})
+    void llamaCppGeneratesTheSameGreedyTokensFromSmolLm3(int headDim) throws Exception {
+        Path file = dir.resolve("smollm3-" + headDim + ".gguf");
+        RandomModelWriter.write(new RandomModelSpec(4, 64, 4, 2, 128, 512, 2048, 10000f, GgmlType.F32, true, 42)
+                .as(Architecture.SMOLLM3, headDim, false), file);
+        compareGeneration(file, PROBABILITY_TOLERANCE);
+    }
+
+    /**
      * YaRN, which Qwen3 files extended past their training context carry and no generated file does: copies with
      * {@code rope.scaling.type} yarn, a factor of 4 and an original context of 64, so that over heads of 16 (32) pairs 0
      * to 3 (0 to 5) ramp from their own frequency to the scaled one; Qwen3 (halves), Llama (pairs, with an attention

@@ -313,6 +313,30 @@ class LlamaForwardPassTest {
     }
 
     /**
+     * SmolLM3's layers without RoPE (the last of each four): a four-layer Q8_0 model in lanes against the reference, as
+     * prefill and token by token; its logits are not those of the same weights read as {@code llama}, which rotates in
+     * every layer.
+     */
+    @Test
+    void smolLm3LeavesEveryFourthLayerWithoutRopeAsTheReferenceDoes() throws IOException {
+        Path file = dir.resolve("smollm3.gguf");
+        RandomModelWriter.write(new RandomModelSpec(4, 64, 4, 2, 128, 512, 2048, 10000f, GgmlType.Q8_0, true, 42)
+                .as(Architecture.SMOLLM3, 16, false), file);
+        try (LoadedModel m = ModelLoader.load(file, 2); GgufFile raw = GgufFile.open(file)) {
+            LlamaConfig c = m.config();
+            assertThat(c.architecture()).isEqualTo(Architecture.SMOLLM3);
+            assertDecodesAsTheReference(m, new ReferenceLlama(raw, c), 5e-4);
+            LlamaConfig llama = new LlamaConfig(c.layers(), c.dim(), c.heads(), c.kvHeads(), c.headDim(), c.ffnDim(), c.vocabSize(),
+                    c.contextLength(), c.ropeTheta(), c.rmsEps(), Architecture.LLAMA, c.rope(), c.scales(), c.window(), c.ropeDims(),
+                    c.longRope(), c.experts());
+            double[] smol = new ReferenceLlama(raw, c).logits(PROMPT)[PROMPT.length - 1];
+            double[] rotated = new ReferenceLlama(raw, llama).logits(PROMPT)[PROMPT.length - 1];
+            double apart = IntStream.range(0, smol.length).mapToDouble(i -> Math.abs(smol[i] - rotated[i])).max().orElseThrow();
+            assertThat(apart).as("the NoPE layer moves the logits").isGreaterThan(1e-2);
+        }
+    }
+
+    /**
      * Gemma's soft cap on the logits (Gemma 3 files may carry {@code final_logit_softcapping}; no generated one does, so the
      * config is built by hand): cap·tanh(logit/cap) in the forward pass as in the reference, and not the uncapped logits.
      */

@@ -197,8 +197,11 @@ final class ReferenceLlama {
                     normEachHead(k, kNorm[l]);
                 }
                 boolean local = c.window().isLocal(l);
-                rope(q, p, local);
-                rope(k, p, local);
+                boolean noPositions = c.architecture() == Architecture.SMOLLM3 && l % 4 == 3; // SmolLM3's NoPE layers: 3, 7, ...
+                if (!noPositions) {
+                    rope(q, p, local);
+                    rope(k, p, local);
+                }
                 // a sliding-window layer's query sees the last window positions, itself included
                 int from = local ? Math.max(0, p - c.window().size() + 1) : 0;
                 keys[l][p] = kept(k, kv.keyRotation(hd));
