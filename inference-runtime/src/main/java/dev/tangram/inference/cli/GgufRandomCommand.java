@@ -41,7 +41,9 @@ public final class GgufRandomCommand implements Callable<Integer> {
             + "qwen3 (per-head Q/K norms, RoPE over halves), granite (Granite 3's multipliers) or gemma3 (Gemma 3's block: GELU, "
             + "post-norms, sliding-window layers of context/256 positions, 5 in 6) or gemma2 (Gemma 2's block: every other layer "
             + "sliding, scores and logits soft-capped) or phi3 (fused QKV and gate/up matrices, RoPE over halves) or smollm3 (every "
-            + "fourth layer without RoPE), or with --experts: "
+            + "fourth layer without RoPE) or olmo2 (OLMo 2's block: norms after attention and the FFN instead of before, Q/K "
+            + "norms over the whole projection, its own output; with --sliding-window OLMo 3's three sliding layers in four), "
+            + "or with --experts: "
             + "qwen3moe (Qwen3's attention), granitemoe (Granite's multipliers) or llama (Mixtral)") String arch = "llama";
     @Option(names = "--experts", description = "make every FFN a mixture of this many experts (qwen3moe and granitemoe need it)")
     Integer experts;
@@ -53,7 +55,8 @@ public final class GgufRandomCommand implements Callable<Integer> {
     @Option(names = "--biases", description = "llama: every optional bias of a block; qwen2: output.bias as well") boolean biases;
     @Option(names = "--untied", description = "write a separate output.weight instead of tying it to the embedding") boolean untied;
     @Option(names = "--sliding-window", description = "gemma2 and gemma3: the positions a local layer sees (default the context "
-            + "/ 256, from 4 to 512; Gemma 2's own is 4096, Gemma 3's 512)") Integer slidingWindow;
+            + "/ 256, from 4 to 512; Gemma 2's own is 4096, Gemma 3's 512); olmo2: slide one over three layers in four, as OLMo 3 "
+            + "(default none, as OLMo 2)") Integer slidingWindow;
     @Option(names = "--seed", description = "seed of the weights (default 42)") long seed = 42;
     @Option(names = "--split-max-tensors", description = "split the model over files of at most this many tensors each, as llama.cpp's "
             + "gguf-split does: --out's name without .gguf, then -00001-of-0000N.gguf and on") Integer splitMaxTensors;

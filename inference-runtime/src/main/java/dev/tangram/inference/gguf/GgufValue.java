@@ -58,6 +58,10 @@ public record GgufValue(GgufValueType type, GgufValueType elementType, Object va
         return new GgufValue(GgufValueType.ARRAY, GgufValueType.FLOAT32, values);
     }
 
+    public static GgufValue ofBools(boolean... values) {
+        return new GgufValue(GgufValueType.ARRAY, GgufValueType.BOOL, values);
+    }
+
     public static GgufValue ofInt32s(int... values) {
         return new GgufValue(GgufValueType.ARRAY, GgufValueType.INT32, values);
     }

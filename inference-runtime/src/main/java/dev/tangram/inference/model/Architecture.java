@@ -45,7 +45,14 @@ public enum Architecture {
      * Hugging Face's SmolLM3: Llama's block (RoPE over pairs, Q/K/V biases allowed), but every fourth layer (layers 3, 7,
      * 11, …) attends without RoPE ("NoPE").
      */
-    SMOLLM3("smollm3", RopeStyle.PAIRS, false, false, false, Moe.NEVER);
+    SMOLLM3("smollm3", RopeStyle.PAIRS, false, false, false, Moe.NEVER),
+    /**
+     * AllenAI's OLMo 2 and OLMo 3: no norm before attention or the FFN, but one after each (on its output, before the
+     * residual add, as Gemma's); Q and K each RMS-normalised whole (over all heads) before RoPE over halves; the output
+     * its own matrix; OLMo 3's sliding-window layers (three in four, where the file names a window) with the global RoPE
+     * base and neither scaling nor YaRN.
+     */
+    OLMO2("olmo2", RopeStyle.HALVES, true, false, false, Moe.NEVER);
 
     /** SmolLM3's period of layers without RoPE: llama.cpp's {@code n_no_rope_layer_step}, set in its code, not read from the file. */
     private static final int SMOLLM3_NO_ROPE_STEP = 4;
@@ -112,6 +119,37 @@ public enum Architecture {
         return this != SMOLLM3 || (l + 1) % SMOLLM3_NO_ROPE_STEP != 0;
     }
 
+    /** Whether a block normalises its input before attention and before the FFN ({@code attn_norm}, {@code ffn_norm}): all but OLMo 2's. */
+    public boolean preNorms() {
+        return this != OLMO2;
+    }
+
+    /**
+     * Whether a block normalises the attention's and the FFN's output before each joins the residual stream
+     * ({@code post_attention_norm}, {@code post_ffw_norm}): Gemma's and OLMo 2's.
+     */
+    public boolean postNorms() {
+        return gemma || this == OLMO2;
+    }
+
+    /**
+     * Whether the Q and K norms run over the whole projection (weights of heads × headDim and kvHeads × headDim: OLMo 2's)
+     * rather than over each head (weights of headDim: Qwen3's and Gemma 3's).
+     */
+    public boolean wholeQkNorm() {
+        return this == OLMO2;
+    }
+
+    /** Whether some layers may attend over a sliding window: Gemma's, and OLMo 3's where the file names a window. */
+    public boolean slides() {
+        return gemma || this == OLMO2;
+    }
+
+    /** Whether the output projection must be the file's own {@code output.weight} (llama.cpp's {@code olmo2} ties none). */
+    public boolean ownOutput() {
+        return this == OLMO2;
+    }
+
     /** Whether every block has {@code attn_q_norm.weight} and {@code attn_k_norm.weight}, applied per head before RoPE. */
     public boolean qkNorm() {
         return qkNorm;
@@ -127,7 +165,7 @@ public enum Architecture {
         return Arrays.stream(values()).filter(a -> a.ggufName.equals(name)).findFirst();
     }
 
-    /** The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3, gemma2, phi3, qwen3moe, granitemoe, smollm3". */
+    /** The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3, gemma2, phi3, qwen3moe, granitemoe, smollm3, olmo2". */
     public static String names() {
         return Arrays.stream(values()).map(Architecture::ggufName).collect(Collectors.joining(", "));
     }

@@ -268,15 +268,18 @@ public final class LlamaForwardPass implements ForwardPass {
     private void layer(int l, int tokens) {
         LlamaWeights.Layer lw = w.layers()[l];
         int dim = c.dim();
-        rmsNorm(x, lw.attnNorm(), xb, tokens, dim);
+        normOrCopy(lw.attnNorm(), tokens);
         kernel.multiply(xb, tokens, lw.wq(), q, lw.wk(), k, lw.wv(), v);
         LlamaWeights.Biases bias = lw.biases();
         addBias(q, bias.q(), tokens);
         addBias(k, bias.k(), tokens);
         addBias(v, bias.v(), tokens);
         if (lw.qNorm() != null) {
-            rmsNorm(q, lw.qNorm(), q, tokens * c.heads(), c.headDim());
-            rmsNorm(k, lw.kNorm(), k, tokens * c.kvHeads(), c.headDim());
+            // per head (Qwen3, Gemma 3) or over the whole projection (OLMo 2), as wide as the norm's weights
+            int qWidth = lw.qNorm().length;
+            int kWidth = lw.kNorm().length;
+            rmsNorm(q, lw.qNorm(), q, tokens * qDim / qWidth, qWidth);
+            rmsNorm(k, lw.kNorm(), k, tokens * c.kvDim() / kWidth, kWidth);
         }
         boolean local = c.window().isLocal(l);
         if (c.architecture().rotates(l)) {
@@ -314,7 +317,7 @@ public final class LlamaForwardPass implements ForwardPass {
         }
         addResidual(xb, tokens);
 
-        rmsNorm(x, lw.ffnNorm(), xb, tokens, dim);
+        normOrCopy(lw.ffnNorm(), tokens);
         if (lw.experts() != null) {
             mixtureOfExperts(lw.experts(), tokens);
         } else {
@@ -510,6 +513,15 @@ public final class LlamaForwardPass implements ForwardPass {
      * Rotates value pairs {@code (a, b)} of each head by the token's angles (a sliding-window layer's where {@code local}):
      * {@code (x[2f], x[2f+1])} or, for {@link Architecture.RopeStyle#HALVES}, {@code (x[f], x[f + headDim/2])}.
      */
+    /** The residual stream into {@code xb}: RMS-normalised by {@code weight}, or as it is where the block has no such norm (OLMo 2). */
+    private void normOrCopy(float[] weight, int tokens) {
+        if (weight != null) {
+            rmsNorm(x, weight, xb, tokens, c.dim());
+        } else {
+            System.arraycopy(x, 0, xb, 0, tokens * c.dim());
+        }
+    }
+
     private void rope(float[] vec, int heads, int tokens, boolean local) {
         float[] cos = local ? localCos : this.cos;
         float[] sin = local ? localSin : this.sin;

@@ -30,20 +30,21 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
     /**
      * One transformer block.
      *
-     * @param attnNorm {@code blk.N.attn_norm.weight} [dim]
+     * @param attnNorm {@code blk.N.attn_norm.weight} [dim], or null where the block has no norm before attention (OLMo 2)
      * @param wq       {@code blk.N.attn_q.weight} [heads·headDim × dim]
      * @param wk       {@code blk.N.attn_k.weight} [kvHeads·headDim × dim]
      * @param wv       {@code blk.N.attn_v.weight} [kvHeads·headDim × dim]
      * @param wo       {@code blk.N.attn_output.weight} [dim × heads·headDim]
-     * @param ffnNorm  {@code blk.N.ffn_norm.weight} [dim]
+     * @param ffnNorm  {@code blk.N.ffn_norm.weight} [dim], or null as {@code attnNorm}
      * @param wGate    {@code blk.N.ffn_gate.weight} [ffn × dim]
      * @param wUp      {@code blk.N.ffn_up.weight} [ffn × dim]
      * @param wDown    {@code blk.N.ffn_down.weight} [dim × ffn]
      * @param biases   the block's optional biases
-     * @param qNorm    {@code blk.N.attn_q_norm.weight} [headDim], RMSNorm of each query head before RoPE, or null
-     * @param kNorm    {@code blk.N.attn_k_norm.weight} [headDim], the same for each key head, or null
+     * @param qNorm    {@code blk.N.attn_q_norm.weight} [headDim], RMSNorm of each query head before RoPE ([heads·headDim]
+     *                 where the architecture normalises the whole projection: OLMo 2), or null
+     * @param kNorm    {@code blk.N.attn_k_norm.weight} [headDim] ([kvHeads·headDim]), the same for the keys, or null
      * @param postAttnNorm {@code blk.N.post_attention_norm.weight} [dim], RMSNorm of the attention's output before it
-     *                 joins the residual stream (Gemma's), or null
+     *                 joins the residual stream (Gemma's, OLMo 2's), or null
      * @param postFfnNorm {@code blk.N.post_ffw_norm.weight} [dim], the same for the FFN's output, or null
      * @param experts  the block's experts where its FFN is a mixture of them (then {@code wGate}, {@code wUp} and
      *                 {@code wDown} are null), else null
@@ -119,7 +120,7 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         long n = tokenEmbedding.bytes() + 4L * (outputNorm.length + length(outputBias) + length(ropeFreqFactors));
         for (Layer l : layers) {
             Biases b = l.biases;
-            n += 4L * (l.attnNorm.length + l.ffnNorm.length + length(l.qNorm) + length(l.kNorm) + length(b.q) + length(b.k) + length(b.v)
+            n += 4L * (length(l.attnNorm) + length(l.ffnNorm) + length(l.qNorm) + length(l.kNorm) + length(b.q) + length(b.k) + length(b.v)
                     + length(b.o) + length(b.gate) + length(b.up) + length(b.down) + length(l.postAttnNorm) + length(l.postFfnNorm));
         }
         for (WeightMatrix m : matrices()) {
@@ -177,8 +178,11 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         int qDim = c.qDim();
         WeightMatrix embd = b.matrix("token_embd.weight", c.vocabSize(), c.dim());
         Layer[] layers = new Layer[c.layers()];
-        boolean qkNorm = c.architecture().qkNorm();
-        boolean gemma = c.architecture().gemmaBlock();
+        Architecture arch = c.architecture();
+        boolean qkNorm = arch.qkNorm();
+        int qNormWidth = arch.wholeQkNorm() ? qDim : c.headDim();
+        int kNormWidth = arch.wholeQkNorm() ? c.kvDim() : c.headDim();
+        boolean post = arch.postNorms();
         for (int i = 0; i < layers.length; i++) {
             String p = "blk." + i + ".";
             // Q, K and V in one matrix where the file fuses them (Phi-3's attn_qkv: Q's rows, then K's, then V's)
@@ -191,10 +195,10 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
             WeightMatrix[] gateUp = moe ? new WeightMatrix[2] : c.architecture() == Architecture.PHI3
                     ? b.fused(p + "ffn_up.weight", c.dim(), c.ffnDim(), c.ffnDim())
                     : new WeightMatrix[] {b.matrix(p + "ffn_gate.weight", c.ffnDim(), c.dim()), b.matrix(p + "ffn_up.weight", c.ffnDim(), c.dim())};
-            layers[i] = new Layer(b.vector(p + "attn_norm.weight", c.dim()),
+            layers[i] = new Layer(arch.preNorms() ? b.vector(p + "attn_norm.weight", c.dim()) : null,
                     qkv[0], qkv[1], qkv[2],
                     b.matrix(p + "attn_output.weight", c.dim(), qDim),
-                    b.vector(p + "ffn_norm.weight", c.dim()),
+                    arch.preNorms() ? b.vector(p + "ffn_norm.weight", c.dim()) : null,
                     gateUp[0], gateUp[1],
                     moe ? null : b.matrix(p + "ffn_down.weight", c.dim(), c.ffnDim()),
                     new Biases(b.optionalVector(p + "attn_q.bias", qDim), b.optionalVector(p + "attn_k.bias", c.kvDim()),
@@ -203,15 +207,15 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
                             moe ? null : b.optionalVector(p + "ffn_gate.bias", c.ffnDim()),
                             moe ? null : b.optionalVector(p + "ffn_up.bias", c.ffnDim()),
                             moe ? null : b.optionalVector(p + "ffn_down.bias", c.dim())),
-                    qkNorm ? b.vector(p + "attn_q_norm.weight", c.headDim()) : null,
-                    qkNorm ? b.vector(p + "attn_k_norm.weight", c.headDim()) : null,
-                    gemma ? b.vector(p + "post_attention_norm.weight", c.dim()) : null,
-                    gemma ? b.vector(p + "post_ffw_norm.weight", c.dim()) : null,
+                    qkNorm ? b.vector(p + "attn_q_norm.weight", qNormWidth) : null,
+                    qkNorm ? b.vector(p + "attn_k_norm.weight", kNormWidth) : null,
+                    post ? b.vector(p + "post_attention_norm.weight", c.dim()) : null,
+                    post ? b.vector(p + "post_ffw_norm.weight", c.dim()) : null,
                     moe ? experts(b, p, c) : null);
         }
         float[] outNorm = b.vector("output_norm.weight", c.dim());
         // Gemma 2's output is always the token embedding (llama.cpp's gemma2 refuses a file with its own)
-        boolean ownOutput = file.findTensor("output.weight").isPresent() && c.architecture() != Architecture.GEMMA2;
+        boolean ownOutput = (file.findTensor("output.weight").isPresent() || arch.ownOutput()) && arch != Architecture.GEMMA2;
         WeightMatrix output = ownOutput ? b.matrix("output.weight", c.vocabSize(), c.dim()) : embd;
         float[] outputBias = b.optionalVector("output.bias", c.vocabSize());
         float[] factors = b.optionalVector("rope_freqs.weight", c.ropeDims() / 2);

@@ -28,9 +28,9 @@ final class ModelConfigReader {
             throw bad(file, "'" + p + "embedding_length' = " + dim + " is not a multiple of '" + p + "attention.head_count' = " + heads);
         }
         int headDim = m.getInt(p + "attention.key_length", dim / heads);
-        if (arch == Architecture.PHI3 && headDim * heads != dim) {
-            throw bad(file, "'" + p + "attention.key_length' = " + headDim + " makes the queries " + headDim * heads + " wide; a phi3 model's are "
-                    + "its width, " + dim + " (llama.cpp's phi3 reads no other)");
+        if ((arch == Architecture.PHI3 || arch == Architecture.OLMO2) && headDim * heads != dim) {
+            throw bad(file, "'" + p + "attention.key_length' = " + headDim + " makes the queries " + headDim * heads + " wide; " + name
+                    + " models' are as wide as the model, " + dim + " (llama.cpp's " + name + " reads no other)");
         }
         int valueDim = m.getInt(p + "attention.value_length", headDim);
         if (valueDim != headDim) {
@@ -50,10 +50,14 @@ final class ModelConfigReader {
             int context = m.getInt(p + "context_length");
             RopeScaling rope = rope(file, p, context);
             int ffn = m.getInt(p + "feed_forward_length");
+            SlidingWindow window = arch.slides() ? window(file, arch, p, layers, ropeTheta, rope.positionScale()) : SlidingWindow.NONE;
+            if (arch == Architecture.OLMO2 && window.size() > 0 && rope.attentionFactor() != 1) {
+                throw bad(file, "'" + p + "rope.scaling.attn_factor' = " + rope.attentionFactor() + ": llama.cpp's olmo2 leaves it out of "
+                        + "the sliding-window layers and applies it to the others; Tangram applies it to every layer");
+            }
             return new LlamaConfig(layers, dim, heads, kvHeads, headDim, ffn, vocab,
                     context, ropeTheta, m.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), arch, rope,
-                    arch.gemmaBlock() ? gemmaScales(file, arch, p, layers, dim, heads, headDim) : scales(file, arch, p),
-                    arch.gemmaBlock() ? window(file, arch, p, layers, ropeTheta, rope.positionScale()) : SlidingWindow.NONE, rotated,
+                    arch.gemmaBlock() ? gemmaScales(file, arch, p, layers, dim, heads, headDim) : scales(file, arch, p), window, rotated,
                     longRope(file, arch, p), experts(file, arch, p, ffn));
         } catch (IllegalArgumentException e) {
             throw new GgufFormatException(file.path() + ": " + e.getMessage(), e);
@@ -137,11 +141,12 @@ final class ModelConfigReader {
     }
 
     /**
-     * Gemma's sliding window, as llama.cpp reads it: {@code attention.sliding_window} (Gemma 3: absent or 0, no layer
-     * slides; Gemma 2: 4096 where absent); which layers slide from {@code attention.sliding_window_pattern}, a number n
-     * (every nth layer global; 6 for Gemma 3 and 2 for Gemma 2 where absent) or one boolean per layer; the local layers'
-     * RoPE base from {@code rope.freq_base_swa} (where absent: Gemma 3's 10000, Gemma 2's global base), their RoPE scale
-     * none for Gemma 3 and the global layers' for Gemma 2.
+     * Gemma's and OLMo 3's sliding window, as llama.cpp reads it: {@code attention.sliding_window} (Gemma 3, OLMo 2: absent
+     * or 0, no layer slides; Gemma 2: 4096 where absent); which layers slide from {@code attention.sliding_window_pattern},
+     * a number n (every nth layer global; 6 for Gemma 3, 2 for Gemma 2 and 4 for OLMo where absent) or one boolean per
+     * layer; the local layers' RoPE base from {@code rope.freq_base_swa} (where absent: Gemma 3's 10000, Gemma 2's global
+     * base; OLMo's is always the global base, which llama.cpp's olmo2 graph passes whatever the key says), their RoPE scale
+     * none for Gemma 3 and OLMo and the global layers' for Gemma 2.
      */
     static SlidingWindow window(GgufFile file, Architecture arch, String p, int layers, float ropeTheta, float ropeScale) {
         GgufMetadata m = file.metadata();
@@ -164,14 +169,14 @@ final class ModelConfigReader {
                 local.set(l, flags[l]);
             }
         } else {
-            int n = m.getInt(key, gemma2 ? 2 : 6);
+            int n = m.getInt(key, gemma2 ? 2 : arch == Architecture.OLMO2 ? 4 : 6);
             if (n < 0) {
                 throw bad(file, "'" + key + "' = " + n + " is negative");
             }
             local = SlidingWindow.pattern(n, layers);
         }
-        return local.isEmpty() ? SlidingWindow.NONE : new SlidingWindow(size, local,
-                m.getFloat(p + "rope.freq_base_swa", gemma2 ? ropeTheta : 10000f), gemma2 ? ropeScale : 1f);
+        float localTheta = arch == Architecture.OLMO2 ? ropeTheta : m.getFloat(p + "rope.freq_base_swa", gemma2 ? ropeTheta : 10000f);
+        return local.isEmpty() ? SlidingWindow.NONE : new SlidingWindow(size, local, localTheta, gemma2 ? ropeScale : 1f);
     }
 
     /**

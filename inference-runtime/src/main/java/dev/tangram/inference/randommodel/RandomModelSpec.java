@@ -71,6 +71,10 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
             throw new IllegalArgumentException("a phi3 model's queries are as wide as the model (llama.cpp reads no other): heads × head-dim ("
                     + heads * headDim + ") must be dim (" + dim + ")");
         }
+        if (architecture.ownOutput() && tied) {
+            throw new IllegalArgumentException("a " + architecture.ggufName() + " model has its own output.weight (llama.cpp ties none): it "
+                    + "must be untied");
+        }
         if (architecture == Architecture.GEMMA2 && !tied) {
             throw new IllegalArgumentException("a gemma2 model's output is its token embedding (llama.cpp reads no other): it must be tied");
         }
@@ -123,10 +127,13 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
         return as(arch, headDim, biases, experts);
     }
 
-    /** This shape as another architecture, with its FFNs the mixture {@code experts} ({@link Experts#NONE}: dense). */
+    /**
+     * This shape as another architecture, with its FFNs the mixture {@code experts} ({@link Experts#NONE}: dense); untied
+     * where the architecture has its own output always ({@code olmo2}).
+     */
     public RandomModelSpec as(Architecture arch, int headDim, boolean biases, Experts experts) {
-        return new RandomModelSpec(layers, dim, heads, kvHeads, ffn, vocab, contextLength, ropeTheta, quant, tied, seed, arch, headDim, biases,
-                experts);
+        return new RandomModelSpec(layers, dim, heads, kvHeads, ffn, vocab, contextLength, ropeTheta, quant, tied && !arch.ownOutput(), seed,
+                arch, headDim, biases, experts);
     }
 
     /** Floats of Q per token. */

@@ -128,6 +128,16 @@ public final class RandomModelWriter {
             // the local layers' RoPE base a hundredth of the global one's, as Gemma 3's (10000 against 1000000)
             w.put(a + ".rope.freq_base_swa", GgufValue.ofFloat32(spec.ropeTheta() / 100));
         }
+        if (spec.architecture() == Architecture.OLMO2 && window > 0) {
+            // OLMo 3 slides a window of 4096 over three layers in four, written as llama.cpp's converter writes it: one
+            // boolean per layer
+            boolean[] local = new boolean[spec.layers()];
+            for (int l = 0; l < local.length; l++) {
+                local[l] = (l + 1) % 4 != 0;
+            }
+            w.put(a + ".attention.sliding_window", GgufValue.ofUint32(window));
+            w.put(a + ".attention.sliding_window_pattern", GgufValue.ofBools(local));
+        }
         if (spec.architecture() == Architecture.GEMMA2) {
             // Gemma 2 slides a window of 4096 over every other layer and caps its scores at 50 and its logits at 30; a
             // random model's window is small enough for short prompts to pass it, and its caps low enough to bite on
@@ -156,7 +166,11 @@ public final class RandomModelWriter {
         matrix(w, "token_embd.weight", spec, tensor++, spec.vocab(), dim, embd, Math.sqrt(3.0 / dim));
         for (int l = 0; l < spec.layers(); l++) {
             String p = "blk." + l + ".";
-            w.tensor(p + "attn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
+            boolean pre = spec.architecture().preNorms();
+            if (pre) {
+                w.tensor(p + "attn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor, dim));
+            }
+            tensor++;
             boolean phi3 = spec.architecture() == Architecture.PHI3;
             GgmlType more = mix.valueOrDown(l, spec.layers());
             if (phi3) {
@@ -169,7 +183,10 @@ public final class RandomModelWriter {
                 matrix(w, p + "attn_v.weight", spec, tensor++, kv, dim, more, Math.sqrt(3.0 / dim));
             }
             matrix(w, p + "attn_output.weight", spec, tensor++, dim, qd, q, Math.sqrt(3.0 / qd));
-            w.tensor(p + "ffn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor++, dim));
+            if (pre) {
+                w.tensor(p + "ffn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor, dim));
+            }
+            tensor++;
             if (spec.experts().present()) {
                 // a mixture of experts: its router (F32, as llama.cpp's quantizer leaves it) and each projection's experts
                 // stacked in one 3-D tensor
@@ -209,21 +226,24 @@ public final class RandomModelWriter {
         if (requested < 0) {
             throw new IllegalArgumentException("a sliding window must be positive, got " + requested);
         }
-        if (requested > 0 && spec.architecture() != Architecture.GEMMA2 && spec.architecture() != Architecture.GEMMA3) {
-            throw new IllegalArgumentException("only gemma2 and gemma3 models slide a window, not " + spec.architecture().ggufName());
+        if (requested > 0 && !spec.architecture().slides()) {
+            throw new IllegalArgumentException("only gemma2, gemma3 and olmo2 models slide a window, not " + spec.architecture().ggufName());
         }
         return requested > 0 ? requested : slidingWindow(spec);
     }
 
-    /** The sliding window a random Gemma model carries: its context / 256, at least 4 and at most 512. */
+    /**
+     * The sliding window a random model carries: a Gemma model's is its context / 256, at least 4 and at most 512; an
+     * {@code olmo2} model has none (OLMo 2's), unless one is asked for (OLMo 3's).
+     */
     static int slidingWindow(RandomModelSpec spec) {
-        return Math.clamp(spec.contextLength() / 256, 4, 512);
+        return spec.architecture() == Architecture.OLMO2 ? 0 : Math.clamp(spec.contextLength() / 256, 4, 512);
     }
 
     /**
      * The tensors of block {@code l} that only some architectures have: Qwen2's Q, K and V biases (all seven of a block with
-     * {@code llama} and {@code biases}), Qwen3's and Gemma 3's per-head Q and K norms, Gemma's norms after attention and
-     * FFN. Biases are uniform in ±0.5, norms near 1.
+     * {@code llama} and {@code biases}), Qwen3's and Gemma 3's per-head Q and K norms (OLMo 2's over the whole projection),
+     * Gemma's and OLMo 2's norms after attention and FFN. Biases are uniform in ±0.5, norms near 1.
      */
     private static void blockExtras(GgufWriter w, RandomModelSpec spec, int l) {
         String p = "blk." + l + ".";
@@ -242,10 +262,14 @@ public final class RandomModelWriter {
             w.tensor(p + "ffn_down.bias", GgmlType.F32, dims(spec.dim()), vector(spec, seed + 6, spec.dim(), 0, 0.5));
         }
         if (spec.architecture().qkNorm()) {
-            w.tensor(p + "attn_q_norm.weight", GgmlType.F32, dims(spec.headDim()), vector(spec, seed + 7, spec.headDim(), 1, 0.1));
-            w.tensor(p + "attn_k_norm.weight", GgmlType.F32, dims(spec.headDim()), vector(spec, seed + 8, spec.headDim(), 1, 0.1));
+            // per head, or over the whole projection (OLMo 2's)
+            boolean whole = spec.architecture().wholeQkNorm();
+            int qWidth = whole ? spec.qDim() : spec.headDim();
+            int kWidth = whole ? kv : spec.headDim();
+            w.tensor(p + "attn_q_norm.weight", GgmlType.F32, dims(qWidth), vector(spec, seed + 7, qWidth, 1, 0.1));
+            w.tensor(p + "attn_k_norm.weight", GgmlType.F32, dims(kWidth), vector(spec, seed + 8, kWidth, 1, 0.1));
         }
-        if (spec.architecture().gemmaBlock()) {
+        if (spec.architecture().postNorms()) {
             w.tensor(p + "post_attention_norm.weight", GgmlType.F32, dims(spec.dim()), vector(spec, seed + 9, spec.dim(), 1, 0.1));
             w.tensor(p + "post_ffw_norm.weight", GgmlType.F32, dims(spec.dim()), vector(spec, seed + 10, spec.dim(), 1, 0.1));
         }

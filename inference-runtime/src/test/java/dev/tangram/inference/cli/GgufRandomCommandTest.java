@@ -31,13 +31,33 @@ class GgufRandomCommandTest {
         }
     }
 
+    /**
+     * An OLMo 2 file (the tiny preset, tied, written untied: OLMo's output is its own) without a window, and OLMo 3's three
+     * sliding layers in four where one is asked for.
+     */
+    @Test
+    void anOlmoModelIsUntiedAndSlidesOnlyWhereAsked() throws Exception {
+        Path olmo2 = dir.resolve("olmo2.gguf");
+        assertThat(run("--arch", "olmo2", "--out", olmo2.toString())).isZero();
+        Path olmo3 = dir.resolve("olmo3.gguf");
+        assertThat(run("--arch", "olmo2", "--layers", "4", "--sliding-window", "16", "--out", olmo3.toString())).isZero();
+        try (LoadedModel two = ModelLoader.load(olmo2, 1); LoadedModel three = ModelLoader.load(olmo3, 1)) {
+            assertThat(two.file().findTensor("output.weight")).isPresent();
+            assertThat(two.file().findTensor("blk.0.attn_norm.weight")).isEmpty();
+            assertThat(two.config().window().size()).isZero();
+            assertThat(three.config().window().size()).isEqualTo(16);
+            assertThat(three.config().window().isLocal(2)).isTrue();
+            assertThat(three.config().window().isLocal(3)).isFalse();
+        }
+    }
+
     @Test
     void aWindowForAModelWithoutLocalLayersOrNotPositiveIsRefusedNamingTheOption() {
         StringWriter err = new StringWriter();
         Path out = dir.resolve("llama.gguf");
         CommandLine cli = new CommandLine(new GgufRandomCommand()).setErr(new PrintWriter(err));
         assertThat(cli.execute("--sliding-window", "64", "--out", out.toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("--sliding-window: only gemma2 and gemma3 models slide a window, not llama");
+        assertThat(err.toString()).contains("--sliding-window: only gemma2, gemma3 and olmo2 models slide a window, not llama");
         assertThat(cli.execute("--arch", "gemma3", "--sliding-window", "-1", "--out", out.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--sliding-window: a sliding window must be positive, got -1");
         assertThat(Files.exists(out)).isFalse();

@@ -167,7 +167,8 @@ class LlamaCppConformanceTest {
      */
     @ParameterizedTest
     @CsvSource({"QWEN2, 16, false", "QWEN2, 16, true", "QWEN3, 32, false", "QWEN3, 16, false", "GRANITE, 16, false", "LLAMA, 16, true",
-        "LLAMA, 32, false", "GEMMA3, 32, false", "GEMMA3, 16, false", "GEMMA2, 32, false", "GEMMA2, 16, false", "PHI3, 16, false"})
+        "LLAMA, 32, false", "GEMMA3, 32, false", "GEMMA3, 16, false", "GEMMA2, 32, false", "GEMMA2, 16, false", "PHI3, 16, false",
+        "OLMO2, 16, false"})
     void llamaCppGeneratesTheSameGreedyTokensFromEachArchitecture(Architecture arch, int headDim, boolean biases) throws Exception {
         Path file = dir.resolve(arch + "-" + headDim + "-" + biases + ".gguf");
         RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.F32).as(arch, headDim, biases), file);
@@ -276,6 +277,24 @@ class LlamaCppConformanceTest {
         Path file = dir.resolve("smollm3-" + headDim + ".gguf");
         RandomModelWriter.write(new RandomModelSpec(4, 64, 4, 2, 128, 512, 2048, 10000f, GgmlType.F32, true, 42)
                 .as(Architecture.SMOLLM3, headDim, false), file);
+        compareGeneration(file, PROBABILITY_TOLERANCE);
+    }
+
+    /**
+     * OLMo 3's shape (F32): OLMo 2's block with a window of 8 over three layers in four, which the 19 positions pass, and
+     * YaRN on the global layer (layer 3; a factor of 4 over an original context of 64); four heads of 16 over two key
+     * heads and over four (K's norm then as wide as Q's).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 4})
+    void llamaCppGeneratesTheSameGreedyTokensFromAnOlmo3ShapedModel(int kvHeads) throws Exception {
+        Path plain = dir.resolve("olmo3-" + kvHeads + "-plain.gguf");
+        RandomModelWriter.write(new RandomModelSpec(4, 64, 4, kvHeads, 128, 512, 2048, 10000f, GgmlType.F32, false, 42)
+                .as(Architecture.OLMO2, 16, false), QuantMix.uniform(GgmlType.F32), 8, plain);
+        Path file = dir.resolve("olmo3-" + kvHeads + ".gguf");
+        dev.tangram.inference.testing.GgufCopy.write(plain, file, java.util.Map.of("olmo2.rope.scaling.type", GgufValue.ofString("yarn"),
+                "olmo2.rope.scaling.factor", GgufValue.ofFloat32(4), "olmo2.rope.scaling.original_context_length", GgufValue.ofUint32(64)),
+                java.util.Map.of());
         compareGeneration(file, PROBABILITY_TOLERANCE);
     }
 

@@ -137,7 +137,8 @@ class LlamaForwardPassTest {
      * 64, Granite's multipliers, Llama with all seven biases of a block; as prefill and token by token.
      */
     @ParameterizedTest
-    @CsvSource({"QWEN2, 16, true", "QWEN3, 32, false", "GRANITE, 16, false", "LLAMA, 16, true", "GEMMA3, 32, false", "GEMMA2, 32, false", "PHI3, 16, false"})
+    @CsvSource({"QWEN2, 16, true", "QWEN3, 32, false", "GRANITE, 16, false", "LLAMA, 16, true", "GEMMA3, 32, false", "GEMMA2, 32, false", "PHI3, 16, false",
+        "OLMO2, 16, false"})
     void eachArchitectureMatchesTheReferenceAsPrefillAndAsDecode(Architecture arch, int headDim, boolean biases) throws IOException {
         Path file = dir.resolve(arch + ".gguf");
         RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0).as(arch, headDim, biases), file);
@@ -148,8 +149,9 @@ class LlamaForwardPassTest {
             LlamaWeights.Layer first = m.weights().layers()[0];
             assertThat(first.biases().q() != null).isEqualTo(arch == Architecture.QWEN2 || biases);
             assertThat(first.biases().down() != null).isEqualTo(arch == Architecture.LLAMA && biases);
-            assertThat(first.qNorm() != null).isEqualTo(arch == Architecture.QWEN3 || arch == Architecture.GEMMA3);
-            assertThat(first.postAttnNorm() != null).isEqualTo(arch.gemmaBlock());
+            assertThat(first.qNorm() != null).isEqualTo(arch == Architecture.QWEN3 || arch == Architecture.GEMMA3 || arch == Architecture.OLMO2);
+            assertThat(first.postAttnNorm() != null).isEqualTo(arch.gemmaBlock() || arch == Architecture.OLMO2);
+            assertThat(first.attnNorm() == null).isEqualTo(arch == Architecture.OLMO2);
         }
     }
 
@@ -310,6 +312,28 @@ class LlamaForwardPassTest {
     private static LlamaConfig withRope(LlamaConfig c, RopeScaling rope) {
         return new LlamaConfig(c.layers(), c.dim(), c.heads(), c.kvHeads(), c.headDim(), c.ffnDim(), c.vocabSize(), c.contextLength(),
                 c.ropeTheta(), c.rmsEps(), c.architecture(), rope, c.scales(), c.window(), c.ropeDims(), c.longRope(), c.experts());
+    }
+
+    /**
+     * OLMo 3's shape: OLMo 2's block with a window of 8 over three layers in four (a four-layer Q8_0 model, layer 3 global)
+     * and YaRN on the global layer only (a factor of 4 over an original context of 64, added to a copy), against the
+     * reference as prefill and token by token over prompts longer than the window.
+     */
+    @Test
+    void anOlmo3ShapedModelSlidesItsWindowAndScalesItsGlobalLayerAsTheReferenceDoes() throws IOException {
+        Path plain = dir.resolve("olmo3-plain.gguf");
+        RandomModelWriter.write(new RandomModelSpec(4, 64, 4, 2, 128, 512, 2048, 10000f, GgmlType.Q8_0, false, 42)
+                .as(Architecture.OLMO2, 16, false), QuantMix.uniform(GgmlType.Q8_0), 8, plain);
+        Path file = dir.resolve("olmo3.gguf");
+        GgufCopy.write(plain, file, Map.of("olmo2.rope.scaling.type", GgufValue.ofString("yarn"), "olmo2.rope.scaling.factor",
+                GgufValue.ofFloat32(4), "olmo2.rope.scaling.original_context_length", GgufValue.ofUint32(64)), Map.of());
+        try (LoadedModel m = ModelLoader.load(file, 2); GgufFile raw = GgufFile.open(file)) {
+            LlamaConfig c = m.config();
+            assertThat(c.window().size()).isEqualTo(8);
+            assertThat(java.util.stream.IntStream.range(0, 4).filter(c.window()::isLocal).toArray()).containsExactly(0, 1, 2);
+            assertThat(c.rope().yarn().present()).isTrue();
+            assertDecodesAsTheReference(m, new ReferenceLlama(raw, c), 5e-4);
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,7 +99,7 @@ class ModelConfigReaderTest {
     void phi3QueriesMustBeAsWideAsTheModel() throws IOException {
         assertThat(read("phi3", Map.of()).qDim()).isEqualTo(64);
         assertThatThrownBy(() -> read("phi3", Map.of("phi3.attention.key_length", GgufValue.ofUint32(32))))
-                .hasMessageContaining("'phi3.attention.key_length' = 32 makes the queries 128 wide; a phi3 model's are its width, 64");
+                .hasMessageContaining("'phi3.attention.key_length' = 32 makes the queries 128 wide; phi3 models' are as wide as the model, 64");
     }
 
     /** Phi-3 may rotate part of a head (Phi-4-mini: three quarters), an even number of values; other architectures may not. */
@@ -190,8 +191,30 @@ class ModelConfigReaderTest {
         assertThat(read("llama", Map.of()).rope()).isEqualTo(RopeScaling.NONE);
     }
 
+    /**
+     * OLMo 3's window, as llama.cpp reads an {@code olmo2} file: none without {@code attention.sliding_window}; with one,
+     * three layers in four local where no pattern is given, with the global RoPE base whatever {@code rope.freq_base_swa}
+     * says (llama.cpp's olmo2 graph passes the global one) and no scaling.
+     */
+    @Test
+    void anOlmoWindowSlidesThreeLayersInFourWithTheGlobalRopeBase() throws IOException {
+        assertThat(read("olmo2", Map.of()).window()).isEqualTo(SlidingWindow.NONE);
+        LlamaConfig c = read("olmo2", Map.of("olmo2.block_count", GgufValue.ofUint32(8), "olmo2.attention.sliding_window", GgufValue.ofUint32(4096),
+                "olmo2.rope.freq_base", GgufValue.ofFloat32(500000), "olmo2.rope.freq_base_swa", GgufValue.ofFloat32(10000),
+                "olmo2.rope.scaling.type", GgufValue.ofString("yarn"), "olmo2.rope.scaling.factor", GgufValue.ofFloat32(8)));
+        assertThat(IntStream.range(0, 8).filter(c.window()::isLocal).toArray()).containsExactly(0, 1, 2, 4, 5, 6);
+        assertThat(c.window().ropeTheta()).isEqualTo(500000f);
+        assertThat(c.window().ropeScale()).isEqualTo(1f);
+        assertThat(c.ropeScale()).isEqualTo(0.125f);
+    }
+
     @Test
     void whatTheDecoderWouldComputeDifferentlyIsRefusedNamingTheKey() {
+        assertThatThrownBy(() -> read("olmo2", Map.of("olmo2.attention.key_length", GgufValue.ofUint32(32))))
+                .hasMessageContaining("'olmo2.attention.key_length' = 32 makes the queries 128 wide; olmo2 models' are as wide as the model, 64");
+        assertThatThrownBy(() -> read("olmo2", Map.of("olmo2.attention.sliding_window", GgufValue.ofUint32(16),
+                "olmo2.rope.scaling.attn_factor", GgufValue.ofFloat32(0.9f))))
+                .hasMessageContaining("'olmo2.rope.scaling.attn_factor' = 0.9: llama.cpp's olmo2 leaves it out of the sliding-window layers");
         assertThatThrownBy(() -> read("qwen2", Map.of("qwen2.rope.scaling.type", GgufValue.ofString("longrope"),
                 "qwen2.rope.scaling.factor", GgufValue.ofFloat32(4)))).isInstanceOf(GgufFormatException.class)
                 .hasMessageContaining("'qwen2.rope.scaling.type' = 'longrope' is not supported (none, linear, yarn)");

@@ -90,8 +90,9 @@ final class ReferenceLlama {
         ed = new double[n][][][];
         for (int l = 0; l < n; l++) {
             String p = "blk." + l + ".";
-            attnNorm[l] = matrix(file, p + "attn_norm.weight")[0];
-            ffnNorm[l] = matrix(file, p + "ffn_norm.weight")[0];
+            // OLMo 2's blocks have no norm before attention or the FFN
+            attnNorm[l] = optional(file, p + "attn_norm.weight");
+            ffnNorm[l] = optional(file, p + "ffn_norm.weight");
             if (file.findTensor(p + "attn_qkv.weight").isPresent()) {
                 // Q, K and V fused (Phi-3): Q's rows, then K's, then V's
                 double[][] qkv = matrix(file, p + "attn_qkv.weight");
@@ -188,11 +189,15 @@ final class ReferenceLlama {
                 x[i] *= scales.embedding();
             }
             for (int l = 0; l < c.layers(); l++) {
-                double[] xn = rmsNorm(x, attnNorm[l]);
+                double[] xn = attnNorm[l] == null ? x : rmsNorm(x, attnNorm[l]);
                 double[] q = plus(mul(wq[l], xn), bq[l]);
                 double[] k = plus(mul(wk[l], xn), bk[l]);
                 double[] v = plus(mul(wv[l], xn), bv[l]);
-                if (qNorm[l] != null) {
+                if (qNorm[l] != null && qNorm[l].length == q.length && c.heads() > 1) {
+                    // OLMo 2: Q and K normalised whole, over all their heads
+                    q = rmsNorm(q, qNorm[l]);
+                    k = rmsNorm(k, kNorm[l]);
+                } else if (qNorm[l] != null) {
                     normEachHead(q, qNorm[l]);
                     normEachHead(k, kNorm[l]);
                 }
@@ -234,7 +239,7 @@ final class ReferenceLlama {
                     }
                 }
                 add(x, postNorm(plus(mul(wo[l], att), bo[l]), postAttnNorm[l]), scales.residual());
-                double[] xf = rmsNorm(x, ffnNorm[l]);
+                double[] xf = ffnNorm[l] == null ? x.clone() : rmsNorm(x, ffnNorm[l]);
                 double[] ffn = router[l] != null ? mixture(l, xf)
                         : plus(mul(wd[l], gated(plus(mul(wg[l], xf), bg[l]), plus(mul(wu[l], xf), bu[l]))), bd[l]);
                 add(x, postNorm(ffn, postFfnNorm[l]), scales.residual());
