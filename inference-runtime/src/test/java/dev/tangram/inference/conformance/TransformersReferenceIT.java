@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.gguf.GgufValue;
 import dev.tangram.inference.kernels.ReadAheadSetting;
 import dev.tangram.inference.kernels.WeightLayout;
 import dev.tangram.inference.model.Architecture;
@@ -16,11 +17,13 @@ import dev.tangram.inference.model.TokenScoring;
 import dev.tangram.inference.randommodel.RandomModelSpec;
 import dev.tangram.inference.randommodel.RandomModelWriter;
 import dev.tangram.inference.sampling.TokenLogprobs;
+import dev.tangram.inference.testing.GgufCopy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -52,7 +55,11 @@ class TransformersReferenceIT {
      * as Tangram's Q4_0, Q4_K and Q6_K lanes do; {@code arch} with heads {@code headDim} wide.
      */
     private record Case(GgmlType type, WeightLayout layout, boolean int8Input, double tolerance, Architecture arch, int headDim,
-                        Experts experts) {
+                        Experts experts, boolean yarn) {
+        Case(GgmlType type, WeightLayout layout, boolean int8Input, double tolerance, Architecture arch, int headDim, Experts experts) {
+            this(type, layout, int8Input, tolerance, arch, headDim, experts, false);
+        }
+
         Case(GgmlType type, WeightLayout layout, boolean int8Input, double tolerance) {
             this(type, layout, int8Input, tolerance, Architecture.LLAMA, 64);
         }
@@ -75,6 +82,10 @@ class TransformersReferenceIT {
             List<String> out = new ArrayList<>();
             if (experts.present()) {
                 out.addAll(List.of("--config", "moe_intermediate_size=" + experts.ffn()));
+            }
+            if (yarn) {
+                out.addAll(List.of("--config", "rope_parameters={\"rope_type\":\"yarn\",\"factor\":" + YARN_FACTOR
+                        + ",\"original_max_position_embeddings\":" + YARN_ORIGINAL + ",\"rope_theta\":10000.0}"));
             }
             switch (arch) {
                 case PHI3 -> out.addAll(List.of("--config", "pad_token_id=null"));
@@ -112,7 +123,12 @@ class TransformersReferenceIT {
             // every other layer) and Gemma 3 (a window of 8 and a local RoPE base on its first layer), session 22
             new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4, Architecture.PHI3, 64),
             new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4, Architecture.GEMMA2, 64),
-            new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4, Architecture.GEMMA3, 64));
+            new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4, Architecture.GEMMA3, 64),
+            // transformers' own YaRN (session 24) on Qwen3: a factor of 4 over an original context of 64, which the
+            // 300-token prompt passes well beyond
+            new Case(GgmlType.F32, WeightLayout.AUTO, false, 2e-4, Architecture.QWEN3, 128, Experts.NONE, true));
+    private static final float YARN_FACTOR = 4f;
+    private static final int YARN_ORIGINAL = 64;
 
     @TempDir
     Path dir;
@@ -128,10 +144,16 @@ class TransformersReferenceIT {
                 Arrays.stream(prompt).mapToObj(String::valueOf).collect(Collectors.joining(","))));
         List<Path> files = new ArrayList<>();
         for (Case c : CASES) {
-            Path file = dir.resolve("g4-" + c.type() + "-" + c.arch() + "-" + c.headDim() + ".gguf");
+            Path file = dir.resolve("g4-" + c.type() + "-" + c.arch() + "-" + c.headDim() + (c.yarn() ? "-yarn" : "") + ".gguf");
             if (!Files.exists(file)) {
+                Path plain = c.yarn() ? dir.resolve("plain-" + file.getFileName()) : file;
                 RandomModelWriter.write(new RandomModelSpec(2, 1024, 16, 4, 1024, 512, 2048, 10000f, c.type(), true, 42)
-                        .as(c.arch(), c.headDim(), false, c.experts()), file);
+                        .as(c.arch(), c.headDim(), false, c.experts()), plain);
+                if (c.yarn()) {
+                    String p = c.arch().ggufName() + ".rope.scaling.";
+                    GgufCopy.write(plain, file, Map.of(p + "type", GgufValue.ofString("yarn"), p + "factor", GgufValue.ofFloat32(YARN_FACTOR),
+                            p + "original_context_length", GgufValue.ofUint32(YARN_ORIGINAL)), Map.of());
+                }
             }
             files.add(file);
             if (c.int8Input()) {
