@@ -6,9 +6,10 @@ import java.util.stream.Collectors;
 
 /**
  * The GGUF architectures ({@code general.architecture}) Tangram's decoder runs, and what each changes in it. All share
- * llama.cpp's tensor names and the pre-norm block (RMSNorm, grouped-query attention, a gated FFN); they differ in how
- * RoPE pairs a head's values, whether Q and K are normalised per head, in Granite's four multipliers, and in Gemma 3's
- * block (GELU, norms after attention and FFN, sliding-window layers); and whether the FFNs are a mixture of experts.
+ * llama.cpp's tensor names and the block (RMSNorm, grouped-query attention, a gated FFN); they differ in how RoPE pairs
+ * a head's values and in which layers it rotates at all (SmolLM3's), whether Q and K are normalised per head or whole, in
+ * Granite's four multipliers, in Gemma's block (GELU, norms after attention and FFN, sliding-window layers) and OLMo 2's
+ * (norms after attention and FFN only); and whether the FFNs are a mixture of experts.
  */
 public enum Architecture {
     /**
@@ -150,7 +151,10 @@ public enum Architecture {
         return this == OLMO2;
     }
 
-    /** Whether every block has {@code attn_q_norm.weight} and {@code attn_k_norm.weight}, applied per head before RoPE. */
+    /**
+     * Whether every block has {@code attn_q_norm.weight} and {@code attn_k_norm.weight}, applied before RoPE per head (or
+     * over the whole projection: {@link #wholeQkNorm}).
+     */
     public boolean qkNorm() {
         return qkNorm;
     }

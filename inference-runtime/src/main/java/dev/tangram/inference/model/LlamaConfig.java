@@ -17,8 +17,8 @@ package dev.tangram.inference.model;
  * @param architecture  what the architecture changes in the block
  * @param rope          how RoPE's angles are scaled: linear scaling, YaRN, the rotated values' attention factor
  * @param scales        the architecture's multipliers ({@link DecoderScales#NONE} but for Granite and Gemma)
- * @param window        the layers that attend over a sliding window ({@link SlidingWindow#NONE} but for Gemma 3); the
- *                      RoPE scale applies to the others only
+ * @param window        the layers that attend over a sliding window ({@link SlidingWindow#NONE} but for Gemma and OLMo 3),
+ *                      with their own RoPE base and scale
  * @param ropeDims      the values of each head RoPE rotates, from the first ({@code <arch>.rope.dimension_count}; the
  *                      head size but for Phi-4-mini's partial rotation); the others pass unrotated
  * @param longRope      Phi-3's LongRoPE, or {@link LongRope#NONE}

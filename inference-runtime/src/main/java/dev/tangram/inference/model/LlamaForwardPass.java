@@ -509,10 +509,6 @@ public final class LlamaForwardPass implements ForwardPass {
         }
     }
 
-    /**
-     * Rotates value pairs {@code (a, b)} of each head by the token's angles (a sliding-window layer's where {@code local}):
-     * {@code (x[2f], x[2f+1])} or, for {@link Architecture.RopeStyle#HALVES}, {@code (x[f], x[f + headDim/2])}.
-     */
     /** The residual stream into {@code xb}: RMS-normalised by {@code weight}, or as it is where the block has no such norm (OLMo 2). */
     private void normOrCopy(float[] weight, int tokens) {
         if (weight != null) {
@@ -522,6 +518,10 @@ public final class LlamaForwardPass implements ForwardPass {
         }
     }
 
+    /**
+     * Rotates value pairs {@code (a, b)} of each head by the token's angles (a sliding-window layer's where {@code local}):
+     * {@code (x[2f], x[2f+1])} or, for {@link Architecture.RopeStyle#HALVES}, {@code (x[f], x[f + headDim/2])}.
+     */
     private void rope(float[] vec, int heads, int tokens, boolean local) {
         float[] cos = local ? localCos : this.cos;
         float[] sin = local ? localSin : this.sin;
