@@ -42,6 +42,17 @@ public record PreTokenizer(String name, List<Pattern> patterns, boolean ignoreMe
             + "((?=[\\p{L}])([^A-Z]))*(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?|\\p{N}{1,3}"
             + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
+    /**
+     * Tekken's expression (Mistral NeMo, Mistral Small 3, Ministral, Devstral) as llama.cpp writes it: GPT-4o's cased
+     * words without the English contractions, and single digits.
+     */
+    public static final String TEKKEN_PATTERN = "[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))*((?=[\\p{L}])([^A-Z]))+"
+            + "|[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))+((?=[\\p{L}])([^A-Z]))*|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*"
+            + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    /** Seed-Coder's expression: Llama 3's with single digits and no newlines after punctuation. */
+    public static final String SEED_CODER_PATTERN = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+"
+            + "|\\p{N}{1}| ?[^\\s\\p{L}\\p{N}\\r\\n]+|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
     /** Han, the block below it from U+0800, and Hangul syllables, as DeepSeek's pre-tokenizers group them. */
     private static final String DEEPSEEK_CJK = "[\\x{4E00}-\\x{9FA5}\\x{800}-\\x{4E00}\\x{AC00}-\\x{D7FF}]+";
     /** DeepSeek LLM's letters: Latin, Greek, Cyrillic, Armenian, Georgian, Cherokee, ... (cased scripts). */
@@ -73,6 +84,8 @@ public record PreTokenizer(String name, List<Pattern> patterns, boolean ignoreMe
     private static final Kind QWEN2 = new Kind(List.of(QWEN2_PATTERN), false);
     private static final Kind QWEN35 = new Kind(List.of(QWEN35_PATTERN), false);
     private static final Kind GPT4O = new Kind(List.of(GPT4O_PATTERN), false);
+    private static final Kind TEKKEN = new Kind(List.of(TEKKEN_PATTERN), true);
+    private static final Kind SEED_CODER = new Kind(List.of(SEED_CODER_PATTERN), false);
     private static final Kind STARCODER = new Kind(List.of("\\p{N}", GPT2_PATTERN), false);
     private static final Kind FALCON = new Kind(List.of("[\\p{P}$+<=>^~|`]+", GPT2_PATTERN, "[0-9][0-9][0-9]"), false);
     private static final Kind DEFAULT = new Kind(List.of("[\\p{P}$+<=>^~|]+", GPT2_PATTERN, "\\p{N}+", "[0-9][0-9][0-9]"), false);
@@ -87,8 +100,10 @@ public record PreTokenizer(String name, List<Pattern> patterns, boolean ignoreMe
             Map.entry("default", DEFAULT),
             Map.entry("llama-bpe", LLAMA3), Map.entry("llama3", LLAMA3), Map.entry("llama-v3", LLAMA3), Map.entry("falcon3", LLAMA3),
             Map.entry("pixtral", LLAMA3),
-            Map.entry("smaug-bpe", SMAUG), Map.entry("dbrx", SMAUG),
+            Map.entry("smaug-bpe", SMAUG), Map.entry("dbrx", SMAUG), Map.entry("glm4", SMAUG), Map.entry("chatglm-bpe", SMAUG),
             Map.entry("gpt-2", GPT2), Map.entry("gpt2", GPT2), Map.entry("phi-2", GPT2), Map.entry("mpt", GPT2), Map.entry("olmo", GPT2),
+            Map.entry("exaone4", GPT2),
+            Map.entry("tekken", TEKKEN), Map.entry("seed-coder", SEED_CODER),
             Map.entry("qwen2", QWEN2), Map.entry("deepseek-r1-qwen", QWEN2), Map.entry("stablelm2", QWEN2),
             Map.entry("qwen35", QWEN35),
             Map.entry("gpt-4o", GPT4O), Map.entry("llama4", GPT4O),
@@ -105,10 +120,11 @@ public record PreTokenizer(String name, List<Pattern> patterns, boolean ignoreMe
 
     /**
      * Whether llama.cpp's byte-level BPE tokenizer with this {@code tokenizer.ggml.pre} puts BOS first where the file does
-     * not say: the Llama 3 group's does, the others' (Qwen's, GPT-2's, ...) do not.
+     * not say: the Llama 3 group's and Tekken's do, the others' (Qwen's, GPT-2's, ...) do not.
      */
     public static boolean addsBosByDefault(String name) {
-        return KNOWN.get(name) == LLAMA3;
+        Kind kind = KNOWN.get(name);
+        return kind == LLAMA3 || kind == TEKKEN;
     }
 
     /** The pre-tokenizer of a GGUF {@code tokenizer.ggml.pre} value; refused, naming the key, when Tangram does not know it. */

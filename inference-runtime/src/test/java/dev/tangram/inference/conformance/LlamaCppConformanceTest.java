@@ -110,12 +110,13 @@ class LlamaCppConformanceTest {
     }
 
     /**
-     * Pre-tokenizers for which llama.cpp's tree carries no vocabulary with test vectors (GPT-4o's, Phi-4-mini's): a
+     * Pre-tokenizers for which llama.cpp's tree carries no vocabulary with test vectors (GPT-4o's, Phi-4-mini's; from
+     * session 24 Tekken's, Mistral NeMo's and Mistral Small 3's; Seed-Coder's; GLM-4's; EXAONE 4's): a
      * byte-level vocabulary learned from the texts themselves, whose merges cross the places where pre-tokenizers differ
      * (so that Llama 3's expression in place of GPT-4o's gives other tokens), under that {@code tokenizer.ggml.pre}.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"gpt-4o"})
+    @ValueSource(strings = {"gpt-4o", "tekken", "seed-coder", "glm4", "exaone4"})
     void llamaCppTokenizesLikeTangramWithAPreTokenizerWithoutTestVectors(String pre) throws Exception {
         Path file = dir.resolve("texts-" + pre + ".gguf");
         TokenizerConformanceFixtures.writeByteLevel(file, pre, 700);

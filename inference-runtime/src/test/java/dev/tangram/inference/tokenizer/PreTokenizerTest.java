@@ -36,21 +36,35 @@ class PreTokenizerTest {
     @Test
     void wordsAlwaysConcatenateToTheText() {
         String text = "  Hello, y'all! 😁 ?我想在apple工作1314151天～ \t\n\n  x";
-        for (String name : new String[] {"default", "gpt-2", "llama-bpe", "qwen2", "qwen35", "starcoder", "falcon", "deepseek-coder", "deepseek-llm"}) {
+        for (String name : new String[] {"default", "gpt-2", "llama-bpe", "qwen2", "qwen35", "starcoder", "falcon", "deepseek-coder", "deepseek-llm", "tekken",
+            "seed-coder"}) {
             assertThat(String.join("", PreTokenizer.of(name).split(text))).as(name).isEqualTo(text);
         }
+    }
+
+    /**
+     * Tekken (Mistral NeMo, Mistral Small 3): GPT-4o's cased words, but the contraction a word of its own and digits one by
+     * one, where GPT-4o keeps "'s" on its word and takes digits three at a time; Llama 3's BOS by default.
+     */
+    @Test
+    void tekkenSplitsContractionsOffAndDigitsOneByOne() {
+        assertThat(PreTokenizer.of("tekken").split("It's 2048 HTTPServer")).containsExactly("It", "'s", " ", "2", "0", "4", "8", " HTTPServer");
+        assertThat(PreTokenizer.of("gpt-4o").split("It's 2048 HTTPServer")).containsExactly("It's", " ", "204", "8", " HTTPServer");
+        assertThat(PreTokenizer.addsBosByDefault("tekken")).isTrue();
+        assertThat(PreTokenizer.addsBosByDefault("gpt-4o")).isFalse();
     }
 
     @Test
     void onlyLlama3StyleVocabulariesTakeAWholeTokenWordBeforeMerging() {
         assertThat(PreTokenizer.of("llama-bpe").ignoreMerges()).isTrue();
+        assertThat(PreTokenizer.of("tekken").ignoreMerges()).isTrue();
         assertThat(PreTokenizer.of("smaug-bpe").ignoreMerges()).isFalse();
         assertThat(PreTokenizer.of("qwen2").ignoreMerges()).isFalse();
     }
 
     @Test
     void anUnknownPreTokenizerIsRefusedNamingTheKey() {
-        assertThatThrownBy(() -> PreTokenizer.of("tekken")).isInstanceOf(GgufFormatException.class)
-                .hasMessageContaining("'tokenizer.ggml.pre' = 'tekken'").hasMessageContaining("llama-bpe");
+        assertThatThrownBy(() -> PreTokenizer.of("jais")).isInstanceOf(GgufFormatException.class)
+                .hasMessageContaining("'tokenizer.ggml.pre' = 'jais'").hasMessageContaining("llama-bpe");
     }
 }
