@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * plain "role: content" transcript for anything else.
  */
 public enum ChatTemplate {
-    LLAMA3, CHATML, MISTRAL, LLAMA2, GRANITE, DEEPSEEK, GEMMA, PHI3, PLAIN;
+    LLAMA3, CHATML, MISTRAL, MISTRAL_V7, LLAMA2, GRANITE, DEEPSEEK, GEMMA, PHI3, PLAIN;
 
     /** DeepSeek R1's turn markers (full-width bars, and U+2581 for the spaces). */
     static final String DEEPSEEK_USER = "<\uFF5CUser\uFF5C>";
@@ -55,6 +55,9 @@ public enum ChatTemplate {
         }
         if (jinja.contains("<|im_start|>")) {
             return CHATML;
+        }
+        if (jinja.contains("[SYSTEM_PROMPT]")) {
+            return MISTRAL_V7; // Mistral's v7 turns, the system prompt in a block of its own (Mistral Small 3, Magistral, Devstral)
         }
         if (jinja.contains("[AVAILABLE_TOOLS]") || jinja.contains("[TOOL_CALLS]")) {
             return MISTRAL; // [INST] turns, and Mistral's own markers for tools (Mistral 7B v0.3 and later)
@@ -205,6 +208,21 @@ public enum ChatTemplate {
                                 .append(m.content()).append("[/INST]");
                         case "tool" -> b.append("[TOOL_RESULTS] {\"content\": ").append(ToolCallFormat.quoted(m.content()))
                                 .append("} [/TOOL_RESULTS]");
+                        default -> b.append(withCalls(m)).append("</s>");
+                    }
+                }
+            }
+            case MISTRAL_V7 -> {
+                // as Mistral's v7-tekken instruct format: [SYSTEM_PROMPT]...[/SYSTEM_PROMPT] where the chat has its system
+                // message, each user turn in [INST]...[/INST], each answer closed by </s>, nothing between the markers and
+                // the text; the functions (the internal role "tools", ToolCallFormat.MISTRAL) just before the last user turn
+                for (Message m : messages) {
+                    switch (m.role()) {
+                        case "system" -> b.append("[SYSTEM_PROMPT]").append(m.content()).append("[/SYSTEM_PROMPT]");
+                        case "tools" -> b.append("[AVAILABLE_TOOLS]").append(m.content()).append("[/AVAILABLE_TOOLS]");
+                        case "user" -> b.append("[INST]").append(m.content()).append("[/INST]");
+                        case "tool" -> b.append("[TOOL_RESULTS]{\"content\": ").append(ToolCallFormat.quoted(m.content()))
+                                .append("}[/TOOL_RESULTS]");
                         default -> b.append(withCalls(m)).append("</s>");
                     }
                 }

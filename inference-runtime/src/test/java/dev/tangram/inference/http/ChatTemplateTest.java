@@ -17,6 +17,8 @@ class ChatTemplateTest {
         assertThat(ChatTemplate.detect("{{ '<|im_start|>' + role }}")).isEqualTo(ChatTemplate.CHATML);
         assertThat(ChatTemplate.detect("[INST] {{ content }}")).isEqualTo(ChatTemplate.LLAMA2);
         assertThat(ChatTemplate.detect("[AVAILABLE_TOOLS] {{ tools }}[/AVAILABLE_TOOLS][INST] {{ content }}")).isEqualTo(ChatTemplate.MISTRAL);
+        assertThat(ChatTemplate.detect("{{- '[SYSTEM_PROMPT]' + system_message + '[/SYSTEM_PROMPT]' }}{{- '[INST]' + content + '[/INST]' }}"
+                + "[AVAILABLE_TOOLS][TOOL_CALLS]")).isEqualTo(ChatTemplate.MISTRAL_V7);
         assertThat(ChatTemplate.detect("{{- '<|start_of_role|>' + message['role'] + '<|end_of_role|>' }}")).isEqualTo(ChatTemplate.GRANITE);
         assertThat(ChatTemplate.detect("{{'<\uFF5CUser\uFF5C>' + c}}{{'<\uFF5CAssistant\uFF5C>' + c + '<\uFF5Cend\u2581of\u2581sentence\uFF5C>'}}"))
                 .isEqualTo(ChatTemplate.DEEPSEEK);
@@ -265,6 +267,29 @@ class ChatTemplateTest {
                         + "[TOOL_RESULTS] {\"content\": \"sunny\"} [/TOOL_RESULTS]"
                         + "[AVAILABLE_TOOLS] [{\"type\": \"function\", \"function\": {\"name\":\"get_weather\"}}][/AVAILABLE_TOOLS]"
                         + "[INST] Be brief.\n\nAnd Oslo?[/INST]");
+    }
+
+    /**
+     * Mistral's v7-tekken format (Mistral Small 3's model card: {@code <s>[SYSTEM_PROMPT]<system prompt>[/SYSTEM_PROMPT]
+     * [INST]<user message>[/INST]<assistant response></s>[INST]<user message>[/INST]}, BOS from the tokenizer): the
+     * system prompt first in its own block, no spaces around the markers; the functions before the last user turn, calls
+     * and results with Mistral's markers.
+     */
+    @Test
+    void mistralV7WritesTheSystemPromptInItsOwnBlockAndNoSpacesAroundTheMarkers() {
+        List<ChatTemplate.Message> chat = List.of(new ChatTemplate.Message("system", "Be brief."), new ChatTemplate.Message("user", "Hi"),
+                new ChatTemplate.Message("assistant", "Hello."), new ChatTemplate.Message("user", "Bye"));
+        assertThat(ChatTemplate.MISTRAL_V7.render(chat)).isEqualTo("[SYSTEM_PROMPT]Be brief.[/SYSTEM_PROMPT][INST]Hi[/INST]Hello.</s>[INST]Bye[/INST]");
+        List<ChatTemplate.Message> messages = new java.util.ArrayList<>(CONVERSATION);
+        messages.add(new ChatTemplate.Message("user", "And Oslo?"));
+        messages = ToolCallFormat.of(ChatTemplate.MISTRAL_V7).prompt(messages, List.of(new com.fasterxml.jackson.databind.ObjectMapper()
+                .createObjectNode().put("name", "get_weather")));
+        assertThat(ChatTemplate.MISTRAL_V7.render(messages)).isEqualTo(
+                "[INST]Weather in Paris?[/INST]"
+                        + "[TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {\"city\":\"Paris\"}}]</s>"
+                        + "[TOOL_RESULTS]{\"content\": \"sunny\"}[/TOOL_RESULTS]"
+                        + "[AVAILABLE_TOOLS][{\"type\": \"function\", \"function\": {\"name\":\"get_weather\"}}][/AVAILABLE_TOOLS]"
+                        + "[INST]And Oslo?[/INST]");
     }
 
     @Test
