@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * plain "role: content" transcript for anything else.
  */
 public enum ChatTemplate {
-    LLAMA3, CHATML, MISTRAL, MISTRAL_V7, LLAMA2, GRANITE, DEEPSEEK, GEMMA, PHI3, PLAIN;
+    LLAMA3, CHATML, MISTRAL, MISTRAL_TEKKEN, MISTRAL_V7, LLAMA2, GRANITE, DEEPSEEK, GEMMA, PHI3, PLAIN;
 
     /** DeepSeek R1's turn markers (full-width bars, and U+2581 for the spaces). */
     static final String DEEPSEEK_USER = "<\uFF5CUser\uFF5C>";
@@ -60,7 +60,8 @@ public enum ChatTemplate {
             return MISTRAL_V7; // Mistral's v7 turns, the system prompt in a block of its own (Mistral Small 3, Magistral, Devstral)
         }
         if (jinja.contains("[AVAILABLE_TOOLS]") || jinja.contains("[TOOL_CALLS]")) {
-            return MISTRAL; // [INST] turns, and Mistral's own markers for tools (Mistral 7B v0.3 and later)
+            // Mistral NeMo's template writes its markers as "[INST]", in double quotes (llama.cpp's test for v3-tekken)
+            return jinja.contains("\"[INST]\"") ? MISTRAL_TEKKEN : MISTRAL; // [INST] turns, and Mistral's own markers for tools (Mistral 7B v0.3 and later)
         }
         if (jinja.contains(DEEPSEEK_ASSISTANT) && jinja.contains(DEEPSEEK_USER) && jinja.contains(DEEPSEEK_END)) {
             return DEEPSEEK; // DeepSeek R1 and its distilled Qwen and Llama models
@@ -187,7 +188,9 @@ public enum ChatTemplate {
                     }
                 }
             }
-            case MISTRAL -> {
+            case MISTRAL, MISTRAL_TEKKEN -> {
+                // v3-tekken (Mistral NeMo) writes no space after its markers, v0.3 one (as llama.cpp's writers)
+                String space = this == MISTRAL ? " " : "";
                 // as Mistral's v0.3 template: the system prompt goes into the last user turn; the functions, as a message of
                 // the internal role "tools" (ToolCallFormat.MISTRAL), in [AVAILABLE_TOOLS] just before it
                 String system = null;
@@ -203,11 +206,11 @@ public enum ChatTemplate {
                     Message m = messages.get(i);
                     switch (m.role()) {
                         case "system" -> { }
-                        case "tools" -> b.append("[AVAILABLE_TOOLS] ").append(m.content()).append("[/AVAILABLE_TOOLS]");
-                        case "user" -> b.append("[INST] ").append(i == lastUser && system != null ? system + "\n\n" : "")
+                        case "tools" -> b.append("[AVAILABLE_TOOLS]").append(space).append(m.content()).append("[/AVAILABLE_TOOLS]");
+                        case "user" -> b.append("[INST]").append(space).append(i == lastUser && system != null ? system + "\n\n" : "")
                                 .append(m.content()).append("[/INST]");
-                        case "tool" -> b.append("[TOOL_RESULTS] {\"content\": ").append(ToolCallFormat.quoted(m.content()))
-                                .append("} [/TOOL_RESULTS]");
+                        case "tool" -> b.append("[TOOL_RESULTS]").append(space).append("{\"content\": ").append(ToolCallFormat.quoted(m.content()))
+                                .append('}').append(space).append("[/TOOL_RESULTS]");
                         default -> b.append(withCalls(m)).append("</s>");
                     }
                 }

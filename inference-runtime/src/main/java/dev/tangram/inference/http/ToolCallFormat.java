@@ -48,7 +48,7 @@ enum ToolCallFormat {
     static ToolCallFormat of(ChatTemplate template) {
         return switch (template) {
             case CHATML -> HERMES;
-            case MISTRAL, MISTRAL_V7 -> MISTRAL;
+            case MISTRAL, MISTRAL_TEKKEN, MISTRAL_V7 -> MISTRAL;
             default -> JSON;
         };
     }
@@ -108,7 +108,7 @@ enum ToolCallFormat {
                 }
             }
             case MISTRAL -> {
-                // a message of the internal role "tools", which ChatTemplate.MISTRAL (and MISTRAL_V7) writes in [AVAILABLE_TOOLS]
+                // a message of the internal role "tools", which the Mistral chat templates write in [AVAILABLE_TOOLS]
                 int lastUser = indexOfRole(out, "user", false);
                 out.add(lastUser < 0 ? out.size() : lastUser, new ChatTemplate.Message("tools", "[" + String.join(", ", shown) + "]"));
             }

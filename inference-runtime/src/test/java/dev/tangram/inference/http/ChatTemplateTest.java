@@ -19,6 +19,8 @@ class ChatTemplateTest {
         assertThat(ChatTemplate.detect("[AVAILABLE_TOOLS] {{ tools }}[/AVAILABLE_TOOLS][INST] {{ content }}")).isEqualTo(ChatTemplate.MISTRAL);
         assertThat(ChatTemplate.detect("{{- '[SYSTEM_PROMPT]' + system_message + '[/SYSTEM_PROMPT]' }}{{- '[INST]' + content + '[/INST]' }}"
                 + "[AVAILABLE_TOOLS][TOOL_CALLS]")).isEqualTo(ChatTemplate.MISTRAL_V7);
+        assertThat(ChatTemplate.detect("{{- \"[AVAILABLE_TOOLS][\" }}{{- \"[INST]\" + message[\"content\"] + \"[/INST]\" }}"))
+                .isEqualTo(ChatTemplate.MISTRAL_TEKKEN);
         assertThat(ChatTemplate.detect("{{- '<|start_of_role|>' + message['role'] + '<|end_of_role|>' }}")).isEqualTo(ChatTemplate.GRANITE);
         assertThat(ChatTemplate.detect("{{'<\uFF5CUser\uFF5C>' + c}}{{'<\uFF5CAssistant\uFF5C>' + c + '<\uFF5Cend\u2581of\u2581sentence\uFF5C>'}}"))
                 .isEqualTo(ChatTemplate.DEEPSEEK);
@@ -267,6 +269,18 @@ class ChatTemplateTest {
                         + "[TOOL_RESULTS] {\"content\": \"sunny\"} [/TOOL_RESULTS]"
                         + "[AVAILABLE_TOOLS] [{\"type\": \"function\", \"function\": {\"name\":\"get_weather\"}}][/AVAILABLE_TOOLS]"
                         + "[INST] Be brief.\n\nAnd Oslo?[/INST]");
+    }
+
+    /** Mistral NeMo's v3-tekken turns: v0.3's, without the space after each marker. */
+    @Test
+    void mistralTekkenWritesV3TurnsWithoutTheSpaceAfterTheMarkers() {
+        List<ChatTemplate.Message> chat = List.of(new ChatTemplate.Message("system", "Be brief."), new ChatTemplate.Message("user", "Hi"),
+                new ChatTemplate.Message("assistant", "Hello."), new ChatTemplate.Message("tool", "42"), new ChatTemplate.Message("user", "Bye"));
+        assertThat(ChatTemplate.MISTRAL_TEKKEN.render(chat))
+                .isEqualTo("[INST]Hi[/INST]Hello.</s>[TOOL_RESULTS]{\"content\": \"42\"}[/TOOL_RESULTS][INST]Be brief.\n\nBye[/INST]");
+        assertThat(ChatTemplate.MISTRAL.render(chat))
+                .isEqualTo("[INST] Hi[/INST]Hello.</s>[TOOL_RESULTS] {\"content\": \"42\"} [/TOOL_RESULTS][INST] Be brief.\n\nBye[/INST]");
+        assertThat(ToolCallFormat.of(ChatTemplate.MISTRAL_TEKKEN)).isEqualTo(ToolCallFormat.MISTRAL);
     }
 
     /**
