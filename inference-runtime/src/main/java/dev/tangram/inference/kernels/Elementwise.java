@@ -70,12 +70,17 @@ public final class Elementwise {
 
     /** {@code a[0..n) *= s}. */
     public static void scale(float[] a, float s, int n) {
+        scale(a, 0, s, n);
+    }
+
+    /** {@code a[from .. from + n) *= s}. */
+    public static void scale(float[] a, int from, float s, int n) {
         int i = 0;
         for (int upper = F.loopBound(n); i < upper; i += L) {
-            FloatVector.fromArray(F, a, i).mul(s).intoArray(a, i);
+            FloatVector.fromArray(F, a, from + i).mul(s).intoArray(a, from + i);
         }
         for (; i < n; i++) {
-            a[i] *= s;
+            a[from + i] *= s;
         }
     }
 

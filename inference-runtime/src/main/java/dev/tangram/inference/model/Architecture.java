@@ -53,7 +53,12 @@ public enum Architecture {
      * its own matrix; OLMo 3's sliding-window layers (three in four, where the file names a window) with the global RoPE
      * base and neither scaling nor YaRN.
      */
-    OLMO2("olmo2", RopeStyle.HALVES, true, false, false, Moe.NEVER);
+    OLMO2("olmo2", RopeStyle.HALVES, true, false, false, Moe.NEVER),
+    /**
+     * Mistral's Ministral 3 (3B, 8B, 14B): Llama's block, with YaRN's rotation bounds and log multiplier read from the file
+     * and Llama 4's temperature tuning of the queries past the original context ({@link DecoderScales#queryScale}).
+     */
+    MISTRAL3("mistral3", RopeStyle.PAIRS, false, false, false, Moe.NEVER);
 
     /** SmolLM3's period of layers without RoPE: llama.cpp's {@code n_no_rope_layer_step}, set in its code, not read from the file. */
     private static final int SMOLLM3_NO_ROPE_STEP = 4;
@@ -169,7 +174,10 @@ public enum Architecture {
         return Arrays.stream(values()).filter(a -> a.ggufName.equals(name)).findFirst();
     }
 
-    /** The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3, gemma2, phi3, qwen3moe, granitemoe, smollm3, olmo2". */
+    /**
+     * The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3, gemma2, phi3, qwen3moe, granitemoe,
+     * smollm3, olmo2, mistral3".
+     */
     public static String names() {
         return Arrays.stream(values()).map(Architecture::ggufName).collect(Collectors.joining(", "));
     }

@@ -286,6 +286,11 @@ public final class LlamaForwardPass implements ForwardPass {
             rope(q, c.heads(), tokens, local);
             rope(k, c.kvHeads(), tokens, local);
         }
+        if (c.scales().queryTemperature() != 0) {
+            for (int t = 0; t < tokens; t++) {
+                Elementwise.scale(q, t * qDim, (float) c.scales().queryScale(pos[t]), qDim); // Llama 4's temperature tuning
+            }
+        }
         int keyRotation = cache.type().keyRotation(c.headDim());
         int valueRotation = cache.type().valueRotation(c.headDim());
         if (keyRotation > 0) {

@@ -48,7 +48,7 @@ final class ModelConfigReader {
             int layers = m.getInt(p + "block_count");
             float ropeTheta = m.getFloat(p + "rope.freq_base", 10000f);
             int context = m.getInt(p + "context_length");
-            RopeScaling rope = rope(file, p, context);
+            RopeScaling rope = rope(file, arch, p, context);
             int ffn = m.getInt(p + "feed_forward_length");
             SlidingWindow window = arch.slides() ? window(file, arch, p, layers, ropeTheta, rope.positionScale()) : SlidingWindow.NONE;
             if (arch == Architecture.OLMO2 && window.size() > 0 && rope.attentionFactor() != 1) {
@@ -57,7 +57,7 @@ final class ModelConfigReader {
             }
             return new LlamaConfig(layers, dim, heads, kvHeads, headDim, ffn, vocab,
                     context, ropeTheta, m.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), arch, rope,
-                    arch.gemmaBlock() ? gemmaScales(file, arch, p, layers, dim, heads, headDim) : scales(file, arch, p), window, rotated,
+                    arch.gemmaBlock() ? gemmaScales(file, arch, p, layers, dim, heads, headDim) : scales(file, arch, p, context), window, rotated,
                     longRope(file, arch, p), experts(file, arch, p, ffn));
         } catch (IllegalArgumentException e) {
             throw new GgufFormatException(file.path() + ": " + e.getMessage(), e);
@@ -69,10 +69,11 @@ final class ModelConfigReader {
      * {@code none}, or {@code yarn}); the factor {@code rope.scaling.factor} (or the older {@code rope.scale_linear}; none
      * where absent or 0), which positions are divided by; for YaRN the original context
      * {@code rope.scaling.original_context_length} ({@code contextLength} where absent) and llama.cpp's rotation bounds
-     * (its {@code yarn_beta_*} keys are read for other architectures only); and {@code rope.scaling.attn_factor} (1 where
-     * absent), which every layer's rotated values are multiplied by.
+     * (its {@code yarn_beta_fast}, {@code yarn_beta_slow} and {@code yarn_log_multiplier} keys are read for {@code mistral3}
+     * only, as llama.cpp reads them); and {@code rope.scaling.attn_factor} (1 where absent), which every layer's rotated
+     * values are multiplied by.
      */
-    static RopeScaling rope(GgufFile file, String p, int contextLength) {
+    static RopeScaling rope(GgufFile file, Architecture arch, String p, int contextLength) {
         GgufMetadata m = file.metadata();
         String type = m.findString(p + "rope.scaling.type").orElse("linear");
         float factor = m.getFloat(p + "rope.scaling.factor", m.getFloat(p + "rope.scale_linear", 0f));
@@ -95,7 +96,15 @@ final class ModelConfigReader {
                 if (original < 1) {
                     throw bad(file, "'" + p + "rope.scaling.original_context_length' = " + original + " is not a positive number");
                 }
-                yield new RopeScaling(scale, attention, RopeScaling.Yarn.of(original));
+                if (arch != Architecture.MISTRAL3) {
+                    yield new RopeScaling(scale, attention, RopeScaling.Yarn.of(original));
+                }
+                try {
+                    yield new RopeScaling(scale, attention, new RopeScaling.Yarn(original, m.getFloat(p + "rope.scaling.yarn_beta_fast", 32f),
+                            m.getFloat(p + "rope.scaling.yarn_beta_slow", 1f), m.getFloat(p + "rope.scaling.yarn_log_multiplier", 0f)));
+                } catch (IllegalArgumentException e) {
+                    throw bad(file, "'" + p + "rope.scaling.yarn_beta_fast', 'yarn_beta_slow' or 'yarn_log_multiplier': " + e.getMessage());
+                }
             }
             default -> throw bad(file, "'" + p + "rope.scaling.type' = '" + type + "' is not supported (none, linear, yarn); "
                     + "Tangram would place positions differently from the model's training");
@@ -103,7 +112,10 @@ final class ModelConfigReader {
     }
 
     /** Granite's multipliers ({@code logit_scale} required, the others optional, 0 meaning none, as llama.cpp reads them). */
-    static DecoderScales scales(GgufFile file, Architecture arch, String p) {
+    static DecoderScales scales(GgufFile file, Architecture arch, String p, int contextLength) {
+        if (arch == Architecture.MISTRAL3) {
+            return queryTemperature(file, p, contextLength);
+        }
         if (!arch.multipliers()) {
             return DecoderScales.NONE;
         }
@@ -115,6 +127,27 @@ final class ModelConfigReader {
             throw bad(file, "'" + p + "logit_scale' is 0; the logits are divided by it");
         }
         return new DecoderScales(embedding == 0 ? 1 : embedding, residual == 0 ? 1 : residual, m.getFloat(p + "attention.scale", 0f), logit);
+    }
+
+    /**
+     * Mistral 3's temperature tuning of the queries, as llama.cpp reads it: {@code attention.temperature_scale} (none where
+     * absent or 0), in steps of the YaRN original context ({@code rope.scaling.original_context_length}, the file's context
+     * where absent).
+     */
+    static DecoderScales queryTemperature(GgufFile file, String p, int contextLength) {
+        GgufMetadata m = file.metadata();
+        float beta = m.getFloat(p + "attention.temperature_scale", 0f);
+        if (!Float.isFinite(beta)) {
+            throw bad(file, "'" + p + "attention.temperature_scale' = " + beta + " is not a number");
+        }
+        if (beta == 0) {
+            return DecoderScales.NONE;
+        }
+        int floor = m.getInt(p + "rope.scaling.original_context_length", contextLength);
+        if (floor < 1) {
+            throw bad(file, "'" + p + "rope.scaling.original_context_length' = " + floor + ": the query temperature steps by it");
+        }
+        return new DecoderScales(1, 1, 0, 1, 0, 0, beta, floor);
     }
 
     /**

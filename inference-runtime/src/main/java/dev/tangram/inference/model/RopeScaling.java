@@ -42,22 +42,26 @@ public record RopeScaling(float positionScale, float attentionFactor, Yarn yarn)
      * @param originalContext the context the model was trained with before its extension
      *                        ({@code <arch>.rope.scaling.original_context_length}; its {@code context_length} where
      *                        absent); 0 for no YaRN
-     * @param betaFast        rotations above which a pair keeps its frequency (llama.cpp's 32 for these architectures)
-     * @param betaSlow        rotations below which a pair is scaled (llama.cpp's 1)
+     * @param betaFast        rotations above which a pair keeps its frequency (llama.cpp's 32, but where a Mistral 3 file
+     *                        names its own: {@code rope.scaling.yarn_beta_fast})
+     * @param betaSlow        rotations below which a pair is scaled (llama.cpp's 1, {@code rope.scaling.yarn_beta_slow})
+     * @param logMultiplier   Mistral 3's {@code rope.scaling.yarn_log_multiplier} (the Hugging Face config's
+     *                        {@code mscale_all_dim}), 0 where absent: the growth of the rotated values becomes
+     *                        {@code (1 + 0.1 · ln f) / (1 + 0.1 · m · ln f)}, as llama.cpp takes it
      */
-    public record Yarn(int originalContext, float betaFast, float betaSlow) {
-        public static final Yarn NONE = new Yarn(0, 32f, 1f);
+    public record Yarn(int originalContext, float betaFast, float betaSlow, float logMultiplier) {
+        public static final Yarn NONE = new Yarn(0, 32f, 1f, 0f);
 
         public Yarn {
-            if (originalContext < 0 || !(betaFast > betaSlow && betaSlow > 0)) {
-                throw new IllegalArgumentException("YaRN needs an original context of at least 0 and rotations fast > slow > 0: "
-                        + originalContext + ", " + betaFast + ", " + betaSlow);
+            if (originalContext < 0 || !(betaFast > betaSlow && betaSlow > 0) || !(logMultiplier >= 0 && Float.isFinite(logMultiplier))) {
+                throw new IllegalArgumentException("YaRN needs an original context of at least 0, rotations fast > slow > 0 and a log "
+                        + "multiplier of at least 0: " + originalContext + ", " + betaFast + ", " + betaSlow + ", " + logMultiplier);
             }
         }
 
         /** YaRN over a model first trained with {@code originalContext} positions, with llama.cpp's rotation bounds. */
         public static Yarn of(int originalContext) {
-            return new Yarn(originalContext, NONE.betaFast, NONE.betaSlow);
+            return new Yarn(originalContext, NONE.betaFast, NONE.betaSlow, 0f);
         }
 
         public boolean present() {
@@ -103,9 +107,24 @@ public record RopeScaling(float positionScale, float attentionFactor, Yarn yarn)
     /**
      * What a layer with position scale {@code layerScale} multiplies its rotated values by: the attention factor, and
      * with YaRN also {@code 1 + 0.1 · ln(1/layerScale)}, as llama.cpp's (its {@code get_mscale} of the model's factor,
-     * which it divides by the same figure, cancels out for the factors of at least 1 that Tangram reads).
+     * which it divides by the same figure, cancels out for the factors of at least 1 that Tangram reads); with a log
+     * multiplier {@code m}, that times {@code 1 / (1 + 0.1 · m · ln f)} of the model's factor {@code f}, over the
+     * growth llama.cpp cancels, {@code 1 + 0.1 · ln f}.
      */
     public double magnitude(float layerScale) {
-        return yarn.present() ? attentionFactor * (1 + 0.1 * Math.log(1.0 / layerScale)) : attentionFactor;
+        if (!yarn.present()) {
+            return attentionFactor;
+        }
+        double m = attentionFactor * (1 + 0.1 * Math.log(1.0 / layerScale));
+        if (yarn.logMultiplier() != 0) {
+            double factor = 1.0 / positionScale;
+            m *= growth(factor, 1) / growth(factor, yarn.logMultiplier()) / (1 + 0.1 * Math.log(factor));
+        }
+        return m;
+    }
+
+    /** llama.cpp's {@code get_mscale}: {@code 1 + 0.1 · m · ln(factor)}, 1 for a factor of at most 1. */
+    private static double growth(double factor, double m) {
+        return factor <= 1 ? 1 : 1 + 0.1 * m * Math.log(factor);
     }
 }

@@ -102,6 +102,10 @@ public final class InferenceServer implements AutoCloseable {
                 LOG.info("YaRN: a context of {} extended by a factor of {} (rotated values × {})", c.rope().yarn().originalContext(),
                         1 / c.ropeScale(), c.rope().magnitude(c.ropeScale()));
             }
+            if (c.scales().queryTemperature() != 0) {
+                LOG.info("query temperature: queries × (1 + {} · ln(⌊position / {}⌋ + 1))", c.scales().queryTemperature(),
+                        c.scales().temperatureFloor());
+            }
             if (c.experts().present()) {
                 LOG.info("mixture of experts: {} experts per block, {} per token, each {} wide", c.experts().count(), c.experts().used(),
                         c.experts().ffn());

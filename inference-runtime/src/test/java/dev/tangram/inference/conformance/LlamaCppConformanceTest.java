@@ -300,6 +300,30 @@ class LlamaCppConformanceTest {
     }
 
     /**
+     * Ministral 3's shape (F32, a {@code mistral3} file): YaRN with its own rotation bounds (2 and 0.25, which ramp over
+     * pairs 0 to 2 where llama.cpp's 32 and 1 would over pairs 0 to 1) and log multiplier (0 none, 0.5, and 1 as Ministral
+     * 3's), and the query temperature (0.3) stepping every 8 positions, so that the 19 positions take three query scales;
+     * a factor of 4 over that original context of 8.
+     */
+    @ParameterizedTest
+    @ValueSource(floats = {0f, 0.5f, 1f})
+    void llamaCppGeneratesTheSameGreedyTokensFromAMinistral3ShapedModel(float logMultiplier) throws Exception {
+        Path plain = dir.resolve("mistral3-plain.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.F32).as(Architecture.MISTRAL3, 16, false), plain);
+        Path file = dir.resolve("mistral3-" + logMultiplier + ".gguf");
+        String p = "mistral3.";
+        java.util.Map<String, GgufValue> keys = new java.util.HashMap<>(java.util.Map.of(p + "rope.scaling.type", GgufValue.ofString("yarn"),
+                p + "rope.scaling.factor", GgufValue.ofFloat32(4), p + "rope.scaling.original_context_length", GgufValue.ofUint32(8),
+                p + "rope.scaling.yarn_beta_fast", GgufValue.ofFloat32(2), p + "rope.scaling.yarn_beta_slow", GgufValue.ofFloat32(0.25f),
+                p + "attention.temperature_scale", GgufValue.ofFloat32(0.3f)));
+        if (logMultiplier != 0) {
+            keys.put(p + "rope.scaling.yarn_log_multiplier", GgufValue.ofFloat32(logMultiplier));
+        }
+        dev.tangram.inference.testing.GgufCopy.write(plain, file, keys, java.util.Map.of());
+        compareGeneration(file, PROBABILITY_TOLERANCE);
+    }
+
+    /**
      * YaRN, which Qwen3 files extended past their training context carry and no generated file does: copies with
      * {@code rope.scaling.type} yarn, a factor of 4 and an original context of 64, so that over heads of 16 (32) pairs 0
      * to 3 (0 to 5) ramp from their own frequency to the scaled one; Qwen3 (halves), Llama (pairs, with an attention

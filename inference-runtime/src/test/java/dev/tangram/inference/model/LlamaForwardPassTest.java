@@ -337,6 +337,27 @@ class LlamaForwardPassTest {
     }
 
     /**
+     * Ministral 3's shape (a {@code mistral3} Q8_0 model in lanes, the keys added to a copy): YaRN with its own rotation
+     * bounds and a log multiplier of 0.5, and the query temperature stepping every 4 positions, so that the 11-token
+     * prompt's queries take three scales; against the reference as prefill and token by token.
+     */
+    @Test
+    void aMinistral3ShapedModelTunesItsQueriesAndScalesRopeAsTheReferenceDoes() throws IOException {
+        Path plain = dir.resolve("mistral3-plain.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0).as(Architecture.MISTRAL3, 16, false), plain);
+        Path file = dir.resolve("mistral3.gguf");
+        GgufCopy.write(plain, file, Map.of("mistral3.rope.scaling.type", GgufValue.ofString("yarn"), "mistral3.rope.scaling.factor",
+                GgufValue.ofFloat32(4), "mistral3.rope.scaling.original_context_length", GgufValue.ofUint32(4),
+                "mistral3.rope.scaling.yarn_beta_fast", GgufValue.ofFloat32(2), "mistral3.rope.scaling.yarn_beta_slow", GgufValue.ofFloat32(0.25f),
+                "mistral3.rope.scaling.yarn_log_multiplier", GgufValue.ofFloat32(0.5f), "mistral3.attention.temperature_scale",
+                GgufValue.ofFloat32(0.3f)), Map.of());
+        try (LoadedModel m = ModelLoader.load(file, 2); GgufFile raw = GgufFile.open(file)) {
+            assertThat(m.config().scales().queryTemperature()).isEqualTo(0.3f);
+            assertDecodesAsTheReference(m, new ReferenceLlama(raw, m.config()), 5e-4);
+        }
+    }
+
+    /**
      * SmolLM3's layers without RoPE (the last of each four): a four-layer Q8_0 model in lanes against the reference, as
      * prefill and token by token; its logits are not those of the same weights read as {@code llama}, which rotates in
      * every layer.

@@ -181,7 +181,7 @@ class ModelConfigReaderTest {
                 "qwen3.rope.scaling.factor", GgufValue.ofFloat32(4), "qwen3.rope.scaling.original_context_length", GgufValue.ofUint32(512)))
                 .rope();
         assertThat(rope.positionScale()).isEqualTo(0.25f);
-        assertThat(rope.yarn()).isEqualTo(new RopeScaling.Yarn(512, 32f, 1f));
+        assertThat(rope.yarn()).isEqualTo(new RopeScaling.Yarn(512, 32f, 1f, 0f));
         assertThat(rope.attentionFactor()).isEqualTo(1f);
         // the original context defaults to the file's context (2048 here); the attention factor is read for every architecture
         RopeScaling defaulted = read("llama", Map.of("llama.rope.scaling.type", GgufValue.ofString("yarn"),
@@ -206,6 +206,37 @@ class ModelConfigReaderTest {
         assertThat(c.window().ropeTheta()).isEqualTo(500000f);
         assertThat(c.window().ropeScale()).isEqualTo(1f);
         assertThat(c.ropeScale()).isEqualTo(0.125f);
+    }
+
+    /**
+     * Mistral 3's keys, which llama.cpp reads for no other architecture here: YaRN's rotation bounds and log multiplier,
+     * and the query temperature, stepping by the original context.
+     */
+    @Test
+    void mistral3ReadsItsYarnBoundsLogMultiplierAndQueryTemperature() throws IOException {
+        Map<String, GgufValue> keys = Map.of("rope.scaling.type", GgufValue.ofString("yarn"), "rope.scaling.factor", GgufValue.ofFloat32(16),
+                "rope.scaling.original_context_length", GgufValue.ofUint32(16384), "rope.scaling.yarn_beta_fast", GgufValue.ofFloat32(4),
+                "rope.scaling.yarn_beta_slow", GgufValue.ofFloat32(2), "rope.scaling.yarn_log_multiplier", GgufValue.ofFloat32(1),
+                "attention.temperature_scale", GgufValue.ofFloat32(0.1f));
+        Map<String, GgufValue> mistral = new LinkedHashMap<>();
+        Map<String, GgufValue> llama = new LinkedHashMap<>();
+        keys.forEach((k, v) -> {
+            mistral.put("mistral3." + k, v);
+            llama.put("llama." + k, v);
+        });
+        LlamaConfig c = read("mistral3", mistral);
+        assertThat(c.rope().yarn()).isEqualTo(new RopeScaling.Yarn(16384, 4f, 2f, 1f));
+        assertThat(c.scales().queryTemperature()).isEqualTo(0.1f);
+        assertThat(c.scales().temperatureFloor()).isEqualTo(16384);
+        assertThat(c.scales().queryScale(16383)).isEqualTo(1.0);
+        assertThat(c.scales().queryScale(16384)).isCloseTo(1 + 0.1 * Math.log(2), org.assertj.core.api.Assertions.within(1e-7));
+        // the same keys in a llama file are not read, as llama.cpp reads them for mistral3 only
+        LlamaConfig other = read("llama", llama);
+        assertThat(other.rope().yarn()).isEqualTo(RopeScaling.Yarn.of(16384));
+        assertThat(other.scales().queryTemperature()).isZero();
+        assertThatThrownBy(() -> read("mistral3", Map.of("mistral3.rope.scaling.type", GgufValue.ofString("yarn"),
+                "mistral3.rope.scaling.factor", GgufValue.ofFloat32(4), "mistral3.rope.scaling.yarn_beta_fast", GgufValue.ofFloat32(0.5f))))
+                .hasMessageContaining("'mistral3.rope.scaling.yarn_beta_fast', 'yarn_beta_slow' or 'yarn_log_multiplier'");
     }
 
     @Test

@@ -207,6 +207,13 @@ final class ReferenceLlama {
                     rope(q, p, local);
                     rope(k, p, local);
                 }
+                if (scales.queryTemperature() != 0) {
+                    // Llama 4's temperature tuning (Mistral 3): 1 + beta · log(floor(p / floor) + 1)
+                    double t = 1 + scales.queryTemperature() * Math.log(Math.floor(p / (double) scales.temperatureFloor()) + 1);
+                    for (int i = 0; i < q.length; i++) {
+                        q[i] *= t;
+                    }
+                }
                 // a sliding-window layer's query sees the last window positions, itself included
                 int from = local ? Math.max(0, p - c.window().size() + 1) : 0;
                 keys[l][p] = kept(k, kv.keyRotation(hd));
@@ -269,7 +276,12 @@ final class ReferenceLlama {
         double scale = local ? c.window().ropeScale() : c.ropeScale();
         double theta = local ? c.window().ropeTheta() : c.ropeTheta();
         RopeScaling.Yarn yarn = c.rope().yarn();
-        double mscale = c.rope().attentionFactor() * (yarn.present() ? 0.1 * Math.log(1 / scale) + 1 : 1);
+        // YaRN's attention factor as transformers computes it: get_mscale(f) = 0.1 · ln f + 1, or with Mistral 3's
+        // mscale_all_dim (the log multiplier) get_mscale(f, 1) / get_mscale(f, mscale_all_dim)
+        double f = 1 / scale;
+        double yarnFactor = !yarn.present() ? 1 : yarn.logMultiplier() == 0 ? 0.1 * Math.log(f) + 1
+                : (0.1 * Math.log(f) + 1) / (0.1 * yarn.logMultiplier() * Math.log(f) + 1);
+        double mscale = c.rope().attentionFactor() * yarnFactor;
         boolean halves = c.architecture().rope() == Architecture.RopeStyle.HALVES;
         for (int h = 0; h < v.length / hd; h++) {
             for (int i = 0; i < rot / 2; i++) {

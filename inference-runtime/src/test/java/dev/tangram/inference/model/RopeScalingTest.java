@@ -55,11 +55,25 @@ class RopeScalingTest {
         assertThat(new RopeScaling(0.25f, 0.9f, RopeScaling.Yarn.NONE).magnitude(0.25f)).as("linear scaling").isCloseTo(0.9, within(1e-6));
     }
 
+    /**
+     * Mistral 3's log multiplier m: the growth becomes (1 + 0.1 · ln f) / (1 + 0.1 · m · ln f), so none with m = 1 (Ministral
+     * 3's); a layer that is not scaled is divided by the same figure, as llama.cpp does.
+     */
+    @Test
+    void aLogMultiplierDividesTheGrowthAsLlamaCppDoes() {
+        RopeScaling one = new RopeScaling(0.25f, 1f, new RopeScaling.Yarn(64, 32, 1, 1));
+        assertThat(one.magnitude(0.25f)).isCloseTo(1, within(1e-6));
+        RopeScaling half = new RopeScaling(0.25f, 1f, new RopeScaling.Yarn(64, 32, 1, 0.5f));
+        assertThat(half.magnitude(0.25f)).isCloseTo((1 + 0.1 * Math.log(4)) / (1 + 0.05 * Math.log(4)), within(1e-6));
+        assertThat(half.magnitude(1f)).isCloseTo(1 / (1 + 0.05 * Math.log(4)), within(1e-6));
+    }
+
     @Test
     void whatRopeCannotTakeIsRefused() {
         assertThatThrownBy(() -> RopeScaling.linear(0)).hasMessageContaining("position scale must be positive");
         assertThatThrownBy(() -> new RopeScaling(1, Float.NaN, RopeScaling.Yarn.NONE)).hasMessageContaining("attention factor");
         assertThatThrownBy(() -> new RopeScaling(2, 1, RopeScaling.Yarn.of(64))).hasMessageContaining("at least 1, not 0.5");
-        assertThatThrownBy(() -> new RopeScaling.Yarn(64, 1, 32)).hasMessageContaining("fast > slow > 0");
+        assertThatThrownBy(() -> new RopeScaling.Yarn(64, 1, 32, 0)).hasMessageContaining("fast > slow > 0");
+        assertThatThrownBy(() -> new RopeScaling.Yarn(64, 32, 1, -1)).hasMessageContaining("log multiplier of at least 0");
     }
 }
