@@ -43,7 +43,8 @@ public final class GgufRandomCommand implements Callable<Integer> {
             + "sliding, scores and logits soft-capped) or phi3 (fused QKV and gate/up matrices, RoPE over halves) or smollm3 (every "
             + "fourth layer without RoPE) or olmo2 (OLMo 2's block: norms after attention and the FFN instead of before, Q/K "
             + "norms over the whole projection, its own output; with --sliding-window OLMo 3's three sliding layers in four) or "
-            + "mistral3 (Llama's tensors; Ministral 3's YaRN and query temperature are keys a copy can add), "
+            + "mistral3 (Llama's tensors; Ministral 3's YaRN and query temperature are keys a copy can add) or glm4 (GLM-4's block: "
+            + "norms before and after, Q/K/V biases, gate and up fused, RoPE over half of each head), "
             + "or with --experts: "
             + "qwen3moe (Qwen3's attention), granitemoe (Granite's multipliers) or llama (Mixtral)") String arch = "llama";
     @Option(names = "--experts", description = "make every FFN a mixture of this many experts (qwen3moe and granitemoe need it)")

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * plain "role: content" transcript for anything else.
  */
 public enum ChatTemplate {
-    LLAMA3, CHATML, MISTRAL, MISTRAL_TEKKEN, MISTRAL_V7, LLAMA2, GRANITE, DEEPSEEK, GEMMA, PHI3, PLAIN;
+    LLAMA3, CHATML, MISTRAL, MISTRAL_TEKKEN, MISTRAL_V7, LLAMA2, GRANITE, DEEPSEEK, GEMMA, PHI3, GLM4, PLAIN;
 
     /** DeepSeek R1's turn markers (full-width bars, and U+2581 for the spaces). */
     static final String DEEPSEEK_USER = "<\uFF5CUser\uFF5C>";
@@ -52,6 +52,9 @@ public enum ChatTemplate {
         }
         if (jinja.contains("<|start_header_id|>")) {
             return LLAMA3;
+        }
+        if (jinja.contains("[gMASK]<sop>")) {
+            return GLM4; // GLM-4: [gMASK]<sop>, then <|role|>\ncontent turns (llama.cpp's test and writer)
         }
         if (jinja.contains("<|im_start|>")) {
             return CHATML;
@@ -281,6 +284,14 @@ public enum ChatTemplate {
                 // as llama.cpp writes Phi-3's turns: each role between <| and |>, the text, <|end|> and a newline
                 for (Message m : messages) {
                     b.append("<|").append(m.role()).append("|>\n").append(withCalls(m)).append("<|end|>\n");
+                }
+                b.append("<|assistant|>\n");
+            }
+            case GLM4 -> {
+                // as llama.cpp writes GLM-4's turns: [gMASK]<sop> once, each role between <| and |>, a newline, the text
+                b.append("[gMASK]<sop>");
+                for (Message m : messages) {
+                    b.append("<|").append(m.role()).append("|>\n").append(withCalls(m));
                 }
                 b.append("<|assistant|>\n");
             }

@@ -58,7 +58,13 @@ public enum Architecture {
      * Mistral's Ministral 3 (3B, 8B, 14B): Llama's block, with YaRN's rotation bounds and log multiplier read from the file
      * and Llama 4's temperature tuning of the queries past the original context ({@link DecoderScales#queryScale}).
      */
-    MISTRAL3("mistral3", RopeStyle.PAIRS, false, false, false, Moe.NEVER);
+    MISTRAL3("mistral3", RopeStyle.PAIRS, false, false, false, Moe.NEVER),
+    /**
+     * Zhipu's GLM-4 (GLM-4-9B-0414, GLM-4-32B-0414, GLM-Z1): norms both before and after attention and the FFN, Q/K/V
+     * biases, the FFN's gate and up in one matrix ({@code ffn_up}, gate rows first, as Phi-3's), RoPE over pairs of the
+     * first half of each head ({@code rope.dimension_count}).
+     */
+    GLM4("glm4", RopeStyle.PAIRS, false, false, false, Moe.NEVER);
 
     /** SmolLM3's period of layers without RoPE: llama.cpp's {@code n_no_rope_layer_step}, set in its code, not read from the file. */
     private static final int SMOLLM3_NO_ROPE_STEP = 4;
@@ -132,10 +138,20 @@ public enum Architecture {
 
     /**
      * Whether a block normalises the attention's and the FFN's output before each joins the residual stream
-     * ({@code post_attention_norm}, {@code post_ffw_norm}): Gemma's and OLMo 2's.
+     * ({@code post_attention_norm}, {@code post_ffw_norm}): Gemma's, OLMo 2's and GLM-4's.
      */
     public boolean postNorms() {
-        return gemma || this == OLMO2;
+        return gemma || this == OLMO2 || this == GLM4;
+    }
+
+    /** Whether the FFN's gate and up are one matrix, {@code ffn_up}, the gate's rows first (Phi-3's and GLM-4's). */
+    public boolean fusedGateUp() {
+        return this == PHI3 || this == GLM4;
+    }
+
+    /** Whether RoPE may rotate only the first {@code rope.dimension_count} values of a head (Phi-4-mini's, GLM-4's half). */
+    public boolean partialRope() {
+        return this == PHI3 || this == GLM4;
     }
 
     /**
@@ -176,7 +192,7 @@ public enum Architecture {
 
     /**
      * The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3, gemma2, phi3, qwen3moe, granitemoe,
-     * smollm3, olmo2, mistral3".
+     * smollm3, olmo2, mistral3, glm4".
      */
     public static String names() {
         return Arrays.stream(values()).map(Architecture::ggufName).collect(Collectors.joining(", "));

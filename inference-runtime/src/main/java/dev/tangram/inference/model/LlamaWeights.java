@@ -191,8 +191,8 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
                     : new WeightMatrix[] {b.matrix(p + "attn_q.weight", qDim, c.dim()), b.matrix(p + "attn_k.weight", c.kvDim(), c.dim()),
                         b.matrix(p + "attn_v.weight", c.kvDim(), c.dim())};
             boolean moe = c.experts().present();
-            // Phi-3's ffn_up holds the gate's rows, then the up projection's
-            WeightMatrix[] gateUp = moe ? new WeightMatrix[2] : c.architecture() == Architecture.PHI3
+            // Phi-3's and GLM-4's ffn_up holds the gate's rows, then the up projection's
+            WeightMatrix[] gateUp = moe ? new WeightMatrix[2] : arch.fusedGateUp()
                     ? b.fused(p + "ffn_up.weight", c.dim(), c.ffnDim(), c.ffnDim())
                     : new WeightMatrix[] {b.matrix(p + "ffn_gate.weight", c.ffnDim(), c.dim()), b.matrix(p + "ffn_up.weight", c.ffnDim(), c.dim())};
             layers[i] = new Layer(arch.preNorms() ? b.vector(p + "attn_norm.weight", c.dim()) : null,

@@ -38,10 +38,14 @@ final class ModelConfigReader {
                     + "; Tangram's attention takes value heads of the key heads' size");
         }
         int rotated = m.getInt(p + "rope.dimension_count", headDim);
-        if (rotated != headDim && !(arch == Architecture.PHI3 && rotated > 0 && rotated < headDim && rotated % 2 == 0)) {
+        if (rotated != headDim && !(arch.partialRope() && rotated > 0 && rotated < headDim && rotated % 2 == 0)) {
             throw bad(file, "'" + p + "rope.dimension_count' = " + rotated + ": RoPE over part of a head of " + headDim
                     + " is not supported (llama.cpp requires the whole head for " + name + " too; of the architectures here only phi3 "
-                    + "rotates part, an even number of values)");
+                    + "and glm4 rotate part, an even number of values)");
+        }
+        if (arch == Architecture.GLM4 && (m.contains(p + "rope.dimension_sections") || m.getInt(p + "nextn_predict_layers", 0) != 0)) {
+            throw bad(file, "'" + p + (m.contains(p + "rope.dimension_sections") ? "rope.dimension_sections" : "nextn_predict_layers")
+                    + "' is set: multimodal RoPE sections (GLM-4V) and next-token prediction layers (GLM-OCR) are not supported");
         }
         int vocab = file.tensor("token_embd.weight").rows();
         try {

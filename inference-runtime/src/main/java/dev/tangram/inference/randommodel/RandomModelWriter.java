@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
 
 /**
  * Writes a Llama-shaped GGUF file (architecture {@code llama}, {@code qwen2}, {@code qwen3}, {@code granite}, {@code gemma3},
- * {@code gemma2}, {@code phi3}, {@code qwen3moe} or {@code granitemoe}; Mixtral-style {@code llama} with experts) with
+ * {@code gemma2}, {@code phi3}, {@code smollm3}, {@code olmo2}, {@code mistral3}, {@code glm4}, {@code qwen3moe} or
+ * {@code granitemoe}; Mixtral-style {@code llama} with experts) with
  * seeded random weights and a byte-level BPE vocabulary learned from Tangram's built-in corpus. Metadata and tensor names follow llama.cpp's ({@code general.*}, {@code <arch>.*},
  * {@code tokenizer.ggml.*}, {@code token_embd.weight}, {@code blk.N.attn_q.weight}, ...). Matrices are uniform in
  * {@code ±sqrt(3 / fan_in)} (unit variance out for unit variance in), so activations stay in a sane range through the
@@ -103,7 +104,8 @@ public final class RandomModelWriter {
             w.put(a + ".attention.value_length", GgufValue.ofUint32(spec.headDim()));
         }
         w.put(a + ".rope.freq_base", GgufValue.ofFloat32(spec.ropeTheta()));
-        w.put(a + ".rope.dimension_count", GgufValue.ofUint32(spec.headDim()));
+        // GLM-4 rotates the first half of each head
+        w.put(a + ".rope.dimension_count", GgufValue.ofUint32(spec.architecture() == Architecture.GLM4 ? spec.headDim() / 2 : spec.headDim()));
         w.put(a + ".attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(1e-5f));
         w.put(a + ".vocab_size", GgufValue.ofUint32(spec.vocab()));
         if (spec.architecture().multipliers()) {
@@ -196,8 +198,8 @@ public final class RandomModelWriter {
                 experts(w, p + "ffn_gate_exps.weight", spec, tensor++, n, ef, dim, q, Math.sqrt(3.0 / dim));
                 experts(w, p + "ffn_down_exps.weight", spec, tensor++, n, dim, ef, more, Math.sqrt(3.0 / ef));
                 experts(w, p + "ffn_up_exps.weight", spec, tensor++, n, ef, dim, q, Math.sqrt(3.0 / dim));
-            } else if (phi3) {
-                // Phi-3's gate and up in one matrix, the gate's rows first
+            } else if (spec.architecture().fusedGateUp()) {
+                // Phi-3's (GLM-4's) gate and up in one matrix, the gate's rows first
                 tensor++;
                 matrix(w, p + "ffn_down.weight", spec, tensor++, dim, spec.ffn(), more, Math.sqrt(3.0 / spec.ffn()));
                 matrix(w, p + "ffn_up.weight", spec, tensor++, 2 * spec.ffn(), dim, q, Math.sqrt(3.0 / dim));
@@ -250,7 +252,7 @@ public final class RandomModelWriter {
         int seed = EXTRA_SEEDS + 16 * l;
         int kv = spec.kvHeads() * spec.headDim();
         boolean qwen2 = spec.architecture() == Architecture.QWEN2;
-        if (qwen2 || spec.biases()) {
+        if (qwen2 || spec.architecture() == Architecture.GLM4 || spec.biases()) {
             w.tensor(p + "attn_q.bias", GgmlType.F32, dims(spec.qDim()), vector(spec, seed, spec.qDim(), 0, 0.5));
             w.tensor(p + "attn_k.bias", GgmlType.F32, dims(kv), vector(spec, seed + 1, kv, 0, 0.5));
             w.tensor(p + "attn_v.bias", GgmlType.F32, dims(kv), vector(spec, seed + 2, kv, 0, 0.5));

@@ -164,12 +164,14 @@ class LlamaCppConformanceTest {
      * Q is wider than the model), Granite (its four multipliers), Llama with every optional bias of a block, and Gemma 3
      * (its block, and a sliding window of 8 over its first layer, which the 19 positions pass), Gemma 2 (the same block
      * without Q/K norms, the window over layer 0, its scores and logits soft-capped low enough to bite), Phi-3 (Q, K and V
-     * in one matrix, the gate and up in one).
+     * in one matrix, the gate and up in one); from session 24 OLMo 2 (norms after, not before; Q/K norms over the whole
+     * projection) and GLM-4 (norms before and after, Q/K/V biases, the gate and up in one, RoPE over the first half of each
+     * head, in pairs).
      */
     @ParameterizedTest
     @CsvSource({"QWEN2, 16, false", "QWEN2, 16, true", "QWEN3, 32, false", "QWEN3, 16, false", "GRANITE, 16, false", "LLAMA, 16, true",
         "LLAMA, 32, false", "GEMMA3, 32, false", "GEMMA3, 16, false", "GEMMA2, 32, false", "GEMMA2, 16, false", "PHI3, 16, false",
-        "OLMO2, 16, false"})
+        "OLMO2, 16, false", "GLM4, 16, false", "GLM4, 32, false"})
     void llamaCppGeneratesTheSameGreedyTokensFromEachArchitecture(Architecture arch, int headDim, boolean biases) throws Exception {
         Path file = dir.resolve(arch + "-" + headDim + "-" + biases + ".gguf");
         RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.F32).as(arch, headDim, biases), file);

@@ -24,6 +24,8 @@ class ChatTemplateTest {
         assertThat(ChatTemplate.detect("{{- '<|start_of_role|>' + message['role'] + '<|end_of_role|>' }}")).isEqualTo(ChatTemplate.GRANITE);
         assertThat(ChatTemplate.detect("{{'<\uFF5CUser\uFF5C>' + c}}{{'<\uFF5CAssistant\uFF5C>' + c + '<\uFF5Cend\u2581of\u2581sentence\uFF5C>'}}"))
                 .isEqualTo(ChatTemplate.DEEPSEEK);
+        assertThat(ChatTemplate.detect("[gMASK]<sop>{% for item in messages %}<|{{ item['role'] }}|>\n{{ item['content'] }}{% endfor %}"))
+                .isEqualTo(ChatTemplate.GLM4);
         assertThat(ChatTemplate.detect("{{ content }}")).isEqualTo(ChatTemplate.PLAIN);
         assertThat(ChatTemplate.detect(null)).isEqualTo(ChatTemplate.PLAIN);
     }
@@ -269,6 +271,15 @@ class ChatTemplateTest {
                         + "[TOOL_RESULTS] {\"content\": \"sunny\"} [/TOOL_RESULTS]"
                         + "[AVAILABLE_TOOLS] [{\"type\": \"function\", \"function\": {\"name\":\"get_weather\"}}][/AVAILABLE_TOOLS]"
                         + "[INST] Be brief.\n\nAnd Oslo?[/INST]");
+    }
+
+    /** GLM-4's turns as llama.cpp writes them: [gMASK]<sop> once, then each role between its markers and a newline. */
+    @Test
+    void glm4WritesEachTurnAfterItsRoleMarkerAndANewline() {
+        List<ChatTemplate.Message> chat = List.of(new ChatTemplate.Message("system", "Be brief."), new ChatTemplate.Message("user", "Hi"),
+                new ChatTemplate.Message("assistant", "Hello."), new ChatTemplate.Message("user", "Bye"));
+        assertThat(ChatTemplate.GLM4.render(chat)).isEqualTo("[gMASK]<sop><|system|>\nBe brief.<|user|>\nHi<|assistant|>\nHello.<|user|>\nBye"
+                + "<|assistant|>\n");
     }
 
     /** Mistral NeMo's v3-tekken turns: v0.3's, without the space after each marker. */

@@ -138,7 +138,7 @@ class LlamaForwardPassTest {
      */
     @ParameterizedTest
     @CsvSource({"QWEN2, 16, true", "QWEN3, 32, false", "GRANITE, 16, false", "LLAMA, 16, true", "GEMMA3, 32, false", "GEMMA2, 32, false", "PHI3, 16, false",
-        "OLMO2, 16, false"})
+        "OLMO2, 16, false", "GLM4, 16, false", "GLM4, 32, false"})
     void eachArchitectureMatchesTheReferenceAsPrefillAndAsDecode(Architecture arch, int headDim, boolean biases) throws IOException {
         Path file = dir.resolve(arch + ".gguf");
         RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0).as(arch, headDim, biases), file);
@@ -147,10 +147,10 @@ class LlamaForwardPassTest {
             assertThat(m.config().headDim()).isEqualTo(headDim);
             assertDecodesAsTheReference(m, new ReferenceLlama(raw, m.config()), 5e-4);
             LlamaWeights.Layer first = m.weights().layers()[0];
-            assertThat(first.biases().q() != null).isEqualTo(arch == Architecture.QWEN2 || biases);
+            assertThat(first.biases().q() != null).isEqualTo(arch == Architecture.QWEN2 || arch == Architecture.GLM4 || biases);
             assertThat(first.biases().down() != null).isEqualTo(arch == Architecture.LLAMA && biases);
             assertThat(first.qNorm() != null).isEqualTo(arch == Architecture.QWEN3 || arch == Architecture.GEMMA3 || arch == Architecture.OLMO2);
-            assertThat(first.postAttnNorm() != null).isEqualTo(arch.gemmaBlock() || arch == Architecture.OLMO2);
+            assertThat(first.postAttnNorm() != null).isEqualTo(arch.postNorms());
             assertThat(first.attnNorm() == null).isEqualTo(arch == Architecture.OLMO2);
         }
     }

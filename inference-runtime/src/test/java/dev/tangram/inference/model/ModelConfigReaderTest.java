@@ -239,6 +239,17 @@ class ModelConfigReaderTest {
                 .hasMessageContaining("'mistral3.rope.scaling.yarn_beta_fast', 'yarn_beta_slow' or 'yarn_log_multiplier'");
     }
 
+    /** GLM-4 rotates the first half of each head; its multimodal sections and next-token layers are refused by name. */
+    @Test
+    void glm4RotatesPartOfAHeadAndRefusesWhatItsTextModelHasNot() throws IOException {
+        assertThat(read("glm4", Map.of("glm4.rope.dimension_count", GgufValue.ofUint32(8))).ropeDims()).isEqualTo(8);
+        assertThatThrownBy(() -> read("glm4", Map.of("glm4.rope.dimension_sections", GgufValue.ofInt32s(8, 12, 12, 0))))
+                .hasMessageContaining("'glm4.rope.dimension_sections' is set");
+        assertThatThrownBy(() -> read("glm4", Map.of("glm4.nextn_predict_layers", GgufValue.ofUint32(1))))
+                .hasMessageContaining("'glm4.nextn_predict_layers' is set");
+        assertThat(read("glm4", Map.of("glm4.nextn_predict_layers", GgufValue.ofUint32(0))).layers()).isEqualTo(2);
+    }
+
     @Test
     void whatTheDecoderWouldComputeDifferentlyIsRefusedNamingTheKey() {
         assertThatThrownBy(() -> read("olmo2", Map.of("olmo2.attention.key_length", GgufValue.ofUint32(32))))
