@@ -63,8 +63,9 @@ public enum ChatTemplate {
             return MISTRAL_V7; // Mistral's v7 turns, the system prompt in a block of its own (Mistral Small 3, Magistral, Devstral)
         }
         if (jinja.contains("[AVAILABLE_TOOLS]") || jinja.contains("[TOOL_CALLS]")) {
-            // Mistral NeMo's template writes its markers as "[INST]", in double quotes (llama.cpp's test for v3-tekken)
-            return jinja.contains("\"[INST]\"") ? MISTRAL_TEKKEN : MISTRAL; // [INST] turns, and Mistral's own markers for tools (Mistral 7B v0.3 and later)
+            // [INST] turns, and Mistral's own markers for tools (Mistral 7B v0.3 and later); Mistral NeMo's template writes
+            // its markers as "[INST]", in double quotes (llama.cpp's test for v3-tekken)
+            return jinja.contains("\"[INST]\"") ? MISTRAL_TEKKEN : MISTRAL;
         }
         if (jinja.contains(DEEPSEEK_ASSISTANT) && jinja.contains(DEEPSEEK_USER) && jinja.contains(DEEPSEEK_END)) {
             return DEEPSEEK; // DeepSeek R1 and its distilled Qwen and Llama models
