@@ -44,7 +44,9 @@ public final class GgufRandomCommand implements Callable<Integer> {
             + "fourth layer without RoPE) or olmo2 (OLMo 2's block: norms after attention and the FFN instead of before, Q/K "
             + "norms over the whole projection, its own output; with --sliding-window OLMo 3's three sliding layers in four) or "
             + "mistral3 (Llama's tensors; Ministral 3's YaRN and query temperature are keys a copy can add) or glm4 (GLM-4's block: "
-            + "norms before and after, Q/K/V biases, gate and up fused, RoPE over half of each head), "
+            + "norms before and after, Q/K/V biases, gate and up fused, RoPE over half of each head) or exaone4 (EXAONE 4's: "
+            + "norms after only, per-head Q/K norms; with 64 layers and --sliding-window the 32B's window, its global layers "
+            + "without RoPE), "
             + "or with --experts: "
             + "qwen3moe (Qwen3's attention), granitemoe (Granite's multipliers) or llama (Mixtral)") String arch = "llama";
     @Option(names = "--experts", description = "make every FFN a mixture of this many experts (qwen3moe and granitemoe need it)")
@@ -58,7 +60,7 @@ public final class GgufRandomCommand implements Callable<Integer> {
     @Option(names = "--untied", description = "write a separate output.weight instead of tying it to the embedding") boolean untied;
     @Option(names = "--sliding-window", description = "gemma2 and gemma3: the positions a local layer sees (default the context "
             + "/ 256, from 4 to 512; Gemma 2's own is 4096, Gemma 3's 512); olmo2: slide one over three layers in four, as OLMo 3 "
-            + "(default none, as OLMo 2)") Integer slidingWindow;
+            + "(default none, as OLMo 2); exaone4: the 64-layer shape's window") Integer slidingWindow;
     @Option(names = "--seed", description = "seed of the weights (default 42)") long seed = 42;
     @Option(names = "--split-max-tensors", description = "split the model over files of at most this many tensors each, as llama.cpp's "
             + "gguf-split does: --out's name without .gguf, then -00001-of-0000N.gguf and on") Integer splitMaxTensors;

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * plain "role: content" transcript for anything else.
  */
 public enum ChatTemplate {
-    LLAMA3, CHATML, MISTRAL, MISTRAL_TEKKEN, MISTRAL_V7, LLAMA2, GRANITE, DEEPSEEK, GEMMA, PHI3, GLM4, PLAIN;
+    LLAMA3, CHATML, MISTRAL, MISTRAL_TEKKEN, MISTRAL_V7, LLAMA2, GRANITE, DEEPSEEK, GEMMA, PHI3, GLM4, EXAONE4, PLAIN;
 
     /** DeepSeek R1's turn markers (full-width bars, and U+2581 for the spaces). */
     static final String DEEPSEEK_USER = "<\uFF5CUser\uFF5C>";
@@ -52,6 +52,9 @@ public enum ChatTemplate {
         }
         if (jinja.contains("<|start_header_id|>")) {
             return LLAMA3;
+        }
+        if (jinja.contains("[|system|]") && jinja.contains("[|assistant|]") && jinja.contains("[|endofturn|]") && jinja.contains("[|tool|]")) {
+            return EXAONE4; // EXAONE 4.0 (llama.cpp's test; EXAONE 3's template, without [|tool|], is not this)
         }
         if (jinja.contains("[gMASK]<sop>")) {
             return GLM4; // GLM-4: [gMASK]<sop>, then <|role|>\ncontent turns (llama.cpp's test and writer)
@@ -295,6 +298,19 @@ public enum ChatTemplate {
                     b.append("<|").append(m.role()).append("|>\n").append(withCalls(m));
                 }
                 b.append("<|assistant|>\n");
+            }
+            case EXAONE4 -> {
+                // as llama.cpp writes EXAONE 4's turns: each text trimmed, after its role marker; the system's, the answers'
+                // and the tools' closed by [|endofturn|] and a newline, the user's by a newline; other roles left out
+                for (Message m : messages) {
+                    String text = withCalls(m).strip();
+                    switch (m.role()) {
+                        case "system", "assistant", "tool" -> b.append("[|").append(m.role()).append("|]").append(text).append("[|endofturn|]\n");
+                        case "user" -> b.append("[|user|]").append(text).append('\n');
+                        default -> { }
+                    }
+                }
+                b.append("[|assistant|]");
             }
             case PLAIN -> {
                 for (Message m : messages) {

@@ -64,7 +64,15 @@ public enum Architecture {
      * biases, the FFN's gate and up in one matrix ({@code ffn_up}, gate rows first, as Phi-3's), RoPE over pairs of the
      * first half of each head ({@code rope.dimension_count}).
      */
-    GLM4("glm4", RopeStyle.PAIRS, false, false, false, Moe.NEVER);
+    GLM4("glm4", RopeStyle.PAIRS, false, false, false, Moe.NEVER),
+    /**
+     * LG's EXAONE 4.0 (1.2B, 32B): OLMo 2's norms (after attention and the FFN only) with Qwen3's per-head Q/K norms, RoPE
+     * over halves; the 32B's three sliding layers in four (a window of 4096) rotate and its global layers do not.
+     */
+    EXAONE4("exaone4", RopeStyle.HALVES, true, false, false, Moe.NEVER);
+
+    /** The layer count at which llama.cpp gives an {@code exaone4} model sliding-window layers (the 32B's, set in its code). */
+    static final int EXAONE4_WINDOWED_LAYERS = 64;
 
     /** SmolLM3's period of layers without RoPE: llama.cpp's {@code n_no_rope_layer_step}, set in its code, not read from the file. */
     private static final int SMOLLM3_NO_ROPE_STEP = 4;
@@ -131,17 +139,20 @@ public enum Architecture {
         return this != SMOLLM3 || (l + 1) % SMOLLM3_NO_ROPE_STEP != 0;
     }
 
-    /** Whether a block normalises its input before attention and before the FFN ({@code attn_norm}, {@code ffn_norm}): all but OLMo 2's. */
+    /**
+     * Whether a block normalises its input before attention and before the FFN ({@code attn_norm}, {@code ffn_norm}): all
+     * but OLMo 2's and EXAONE 4's.
+     */
     public boolean preNorms() {
-        return this != OLMO2;
+        return this != OLMO2 && this != EXAONE4;
     }
 
     /**
      * Whether a block normalises the attention's and the FFN's output before each joins the residual stream
-     * ({@code post_attention_norm}, {@code post_ffw_norm}): Gemma's, OLMo 2's and GLM-4's.
+     * ({@code post_attention_norm}, {@code post_ffw_norm}): Gemma's, OLMo 2's, GLM-4's and EXAONE 4's.
      */
     public boolean postNorms() {
-        return gemma || this == OLMO2 || this == GLM4;
+        return gemma || this == OLMO2 || this == GLM4 || this == EXAONE4;
     }
 
     /** Whether the FFN's gate and up are one matrix, {@code ffn_up}, the gate's rows first (Phi-3's and GLM-4's). */
@@ -162,9 +173,12 @@ public enum Architecture {
         return this == OLMO2;
     }
 
-    /** Whether some layers may attend over a sliding window: Gemma's, and OLMo 3's where the file names a window. */
+    /**
+     * Whether some layers may attend over a sliding window: Gemma's, OLMo 3's where the file names a window, EXAONE 4.0
+     * 32B's.
+     */
     public boolean slides() {
-        return gemma || this == OLMO2;
+        return gemma || this == OLMO2 || this == EXAONE4;
     }
 
     /** Whether the output projection must be the file's own {@code output.weight} (llama.cpp's {@code olmo2} ties none). */
@@ -192,7 +206,7 @@ public enum Architecture {
 
     /**
      * The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3, gemma2, phi3, qwen3moe, granitemoe,
-     * smollm3, olmo2, mistral3, glm4".
+     * smollm3, olmo2, mistral3, glm4, exaone4".
      */
     public static String names() {
         return Arrays.stream(values()).map(Architecture::ggufName).collect(Collectors.joining(", "));

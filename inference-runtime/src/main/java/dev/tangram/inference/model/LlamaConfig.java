@@ -108,6 +108,17 @@ public record LlamaConfig(int layers, int dim, int heads, int kvHeads, int headD
                 DecoderScales.NONE);
     }
 
+    /**
+     * Whether layer {@code l} rotates its queries and keys: as the architecture says ({@link Architecture#rotates}), and
+     * for EXAONE 4 with a window only the sliding layers (its global layers attend without positions, as llama.cpp's graph).
+     */
+    public boolean rotates(int l) {
+        if (architecture == Architecture.EXAONE4 && window.size() > 0) {
+            return window.isLocal(l);
+        }
+        return architecture.rotates(l);
+    }
+
     /** The factor positions are multiplied by before RoPE (where YaRN does not keep a pair's frequency). */
     public float ropeScale() {
         return rope.positionScale();

@@ -282,7 +282,7 @@ public final class LlamaForwardPass implements ForwardPass {
             rmsNorm(k, lw.kNorm(), k, tokens * c.kvDim() / kWidth, kWidth);
         }
         boolean local = c.window().isLocal(l);
-        if (c.architecture().rotates(l)) {
+        if (c.rotates(l)) {
             rope(q, c.heads(), tokens, local);
             rope(k, c.kvHeads(), tokens, local);
         }

@@ -28,7 +28,7 @@ final class ModelConfigReader {
             throw bad(file, "'" + p + "embedding_length' = " + dim + " is not a multiple of '" + p + "attention.head_count' = " + heads);
         }
         int headDim = m.getInt(p + "attention.key_length", dim / heads);
-        if ((arch == Architecture.PHI3 || arch == Architecture.OLMO2) && headDim * heads != dim) {
+        if ((arch == Architecture.PHI3 || arch == Architecture.OLMO2 || arch == Architecture.EXAONE4) && headDim * heads != dim) {
             throw bad(file, "'" + p + "attention.key_length' = " + headDim + " makes the queries " + headDim * heads + " wide; " + name
                     + " models' are as wide as the model, " + dim + " (llama.cpp's " + name + " reads no other)");
         }
@@ -43,9 +43,10 @@ final class ModelConfigReader {
                     + " is not supported (llama.cpp requires the whole head for " + name + " too; of the architectures here only phi3 "
                     + "and glm4 rotate part, an even number of values)");
         }
-        if (arch == Architecture.GLM4 && (m.contains(p + "rope.dimension_sections") || m.getInt(p + "nextn_predict_layers", 0) != 0)) {
-            throw bad(file, "'" + p + (m.contains(p + "rope.dimension_sections") ? "rope.dimension_sections" : "nextn_predict_layers")
-                    + "' is set: multimodal RoPE sections (GLM-4V) and next-token prediction layers (GLM-OCR) are not supported");
+        boolean sections = arch == Architecture.GLM4 && m.contains(p + "rope.dimension_sections");
+        if (sections || (arch == Architecture.GLM4 || arch == Architecture.EXAONE4) && m.getInt(p + "nextn_predict_layers", 0) != 0) {
+            throw bad(file, "'" + p + (sections ? "rope.dimension_sections" : "nextn_predict_layers")
+                    + "' is set: multimodal RoPE sections (GLM-4V) and next-token prediction layers are not supported");
         }
         int vocab = file.tensor("token_embd.weight").rows();
         try {
@@ -183,12 +184,17 @@ final class ModelConfigReader {
      * a number n (every nth layer global; 6 for Gemma 3, 2 for Gemma 2 and 4 for OLMo where absent) or one boolean per
      * layer; the local layers' RoPE base from {@code rope.freq_base_swa} (where absent: Gemma 3's 10000, Gemma 2's global
      * base; OLMo's is always the global base, which llama.cpp's olmo2 graph passes whatever the key says), their RoPE scale
-     * none for Gemma 3 and OLMo and the global layers' for Gemma 2.
+     * none for Gemma 3 and OLMo and the global layers' for Gemma 2. EXAONE 4's: only for 64 layers (the 32B, as llama.cpp
+     * decides), 4096 positions and a pattern of 4 where absent, the global base and scale where the file names no base.
      */
     static SlidingWindow window(GgufFile file, Architecture arch, String p, int layers, float ropeTheta, float ropeScale) {
         GgufMetadata m = file.metadata();
         boolean gemma2 = arch == Architecture.GEMMA2;
-        int size = m.getInt(p + "attention.sliding_window", gemma2 ? 4096 : 0);
+        boolean exaone4 = arch == Architecture.EXAONE4;
+        if (exaone4 && layers != Architecture.EXAONE4_WINDOWED_LAYERS) {
+            return SlidingWindow.NONE; // llama.cpp slides a window in the 64-layer EXAONE 4.0 32B only
+        }
+        int size = m.getInt(p + "attention.sliding_window", gemma2 || exaone4 ? 4096 : 0);
         if (size < 0) {
             throw bad(file, "'" + p + "attention.sliding_window' = " + size + " is negative");
         }
@@ -206,14 +212,14 @@ final class ModelConfigReader {
                 local.set(l, flags[l]);
             }
         } else {
-            int n = m.getInt(key, gemma2 ? 2 : arch == Architecture.OLMO2 ? 4 : 6);
+            int n = m.getInt(key, gemma2 ? 2 : arch == Architecture.OLMO2 || exaone4 ? 4 : 6);
             if (n < 0) {
                 throw bad(file, "'" + key + "' = " + n + " is negative");
             }
             local = SlidingWindow.pattern(n, layers);
         }
-        float localTheta = arch == Architecture.OLMO2 ? ropeTheta : m.getFloat(p + "rope.freq_base_swa", gemma2 ? ropeTheta : 10000f);
-        return local.isEmpty() ? SlidingWindow.NONE : new SlidingWindow(size, local, localTheta, gemma2 ? ropeScale : 1f);
+        float localTheta = arch == Architecture.OLMO2 ? ropeTheta : m.getFloat(p + "rope.freq_base_swa", gemma2 || exaone4 ? ropeTheta : 10000f);
+        return local.isEmpty() ? SlidingWindow.NONE : new SlidingWindow(size, local, localTheta, gemma2 || exaone4 ? ropeScale : 1f);
     }
 
     /**

@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
 
 /**
  * Writes a Llama-shaped GGUF file (architecture {@code llama}, {@code qwen2}, {@code qwen3}, {@code granite}, {@code gemma3},
- * {@code gemma2}, {@code phi3}, {@code smollm3}, {@code olmo2}, {@code mistral3}, {@code glm4}, {@code qwen3moe} or
+ * {@code gemma2}, {@code phi3}, {@code smollm3}, {@code olmo2}, {@code mistral3}, {@code glm4}, {@code exaone4}, {@code qwen3moe} or
  * {@code granitemoe}; Mixtral-style {@code llama} with experts) with
  * seeded random weights and a byte-level BPE vocabulary learned from Tangram's built-in corpus. Metadata and tensor names follow llama.cpp's ({@code general.*}, {@code <arch>.*},
  * {@code tokenizer.ggml.*}, {@code token_embd.weight}, {@code blk.N.attn_q.weight}, ...). Matrices are uniform in
@@ -140,6 +140,10 @@ public final class RandomModelWriter {
             w.put(a + ".attention.sliding_window", GgufValue.ofUint32(window));
             w.put(a + ".attention.sliding_window_pattern", GgufValue.ofBools(local));
         }
+        if (spec.architecture() == Architecture.EXAONE4 && window > 0) {
+            // EXAONE 4.0 32B's window (llama.cpp slides it in 64-layer files only, three layers in four)
+            w.put(a + ".attention.sliding_window", GgufValue.ofUint32(window));
+        }
         if (spec.architecture() == Architecture.GEMMA2) {
             // Gemma 2 slides a window of 4096 over every other layer and caps its scores at 50 and its logits at 30; a
             // random model's window is small enough for short prompts to pass it, and its caps low enough to bite on
@@ -236,10 +240,12 @@ public final class RandomModelWriter {
 
     /**
      * The sliding window a random model carries: a Gemma model's is its context / 256, at least 4 and at most 512; an
-     * {@code olmo2} model has none (OLMo 2's), unless one is asked for (OLMo 3's).
+     * {@code olmo2} model has none (OLMo 2's), unless one is asked for (OLMo 3's); an {@code exaone4} model names none
+     * unless asked (llama.cpp gives a 64-layer one 4,096 positions anyway).
      */
     static int slidingWindow(RandomModelSpec spec) {
-        return spec.architecture() == Architecture.OLMO2 ? 0 : Math.clamp(spec.contextLength() / 256, 4, 512);
+        return spec.architecture() == Architecture.OLMO2 || spec.architecture() == Architecture.EXAONE4 ? 0
+                : Math.clamp(spec.contextLength() / 256, 4, 512);
     }
 
     /**

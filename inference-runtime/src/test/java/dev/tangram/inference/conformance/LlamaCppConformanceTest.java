@@ -171,7 +171,7 @@ class LlamaCppConformanceTest {
     @ParameterizedTest
     @CsvSource({"QWEN2, 16, false", "QWEN2, 16, true", "QWEN3, 32, false", "QWEN3, 16, false", "GRANITE, 16, false", "LLAMA, 16, true",
         "LLAMA, 32, false", "GEMMA3, 32, false", "GEMMA3, 16, false", "GEMMA2, 32, false", "GEMMA2, 16, false", "PHI3, 16, false",
-        "OLMO2, 16, false", "GLM4, 16, false", "GLM4, 32, false"})
+        "OLMO2, 16, false", "GLM4, 16, false", "GLM4, 32, false", "EXAONE4, 16, false"})
     void llamaCppGeneratesTheSameGreedyTokensFromEachArchitecture(Architecture arch, int headDim, boolean biases) throws Exception {
         Path file = dir.resolve(arch + "-" + headDim + "-" + biases + ".gguf");
         RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.F32).as(arch, headDim, biases), file);
@@ -322,6 +322,18 @@ class LlamaCppConformanceTest {
             keys.put(p + "rope.scaling.yarn_log_multiplier", GgufValue.ofFloat32(logMultiplier));
         }
         dev.tangram.inference.testing.GgufCopy.write(plain, file, keys, java.util.Map.of());
+        compareGeneration(file, PROBABILITY_TOLERANCE);
+    }
+
+    /**
+     * EXAONE 4.0 32B's shape (F32): 64 layers, where llama.cpp gives an {@code exaone4} model its window (here 8, which the
+     * 19 positions pass), three layers in four sliding and the global ones without RoPE.
+     */
+    @Test
+    void llamaCppGeneratesTheSameGreedyTokensFromAnExaone4WithItsWindow() throws Exception {
+        Path file = dir.resolve("exaone4-64.gguf");
+        RandomModelWriter.write(new RandomModelSpec(64, 64, 4, 2, 128, 512, 2048, 10000f, GgmlType.F32, true, 42)
+                .as(Architecture.EXAONE4, 16, false), QuantMix.uniform(GgmlType.F32), 8, file);
         compareGeneration(file, PROBABILITY_TOLERANCE);
     }
 

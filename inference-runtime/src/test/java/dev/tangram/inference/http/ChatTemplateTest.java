@@ -26,6 +26,8 @@ class ChatTemplateTest {
                 .isEqualTo(ChatTemplate.DEEPSEEK);
         assertThat(ChatTemplate.detect("[gMASK]<sop>{% for item in messages %}<|{{ item['role'] }}|>\n{{ item['content'] }}{% endfor %}"))
                 .isEqualTo(ChatTemplate.GLM4);
+        assertThat(ChatTemplate.detect("[|system|]{{ s }}[|endofturn|]\n[|user|]{{ u }}\n[|assistant|]{{ a }}[|endofturn|]\n[|tool|]"))
+                .isEqualTo(ChatTemplate.EXAONE4);
         assertThat(ChatTemplate.detect("{{ content }}")).isEqualTo(ChatTemplate.PLAIN);
         assertThat(ChatTemplate.detect(null)).isEqualTo(ChatTemplate.PLAIN);
     }
@@ -280,6 +282,15 @@ class ChatTemplateTest {
                 new ChatTemplate.Message("assistant", "Hello."), new ChatTemplate.Message("user", "Bye"));
         assertThat(ChatTemplate.GLM4.render(chat)).isEqualTo("[gMASK]<sop><|system|>\nBe brief.<|user|>\nHi<|assistant|>\nHello.<|user|>\nBye"
                 + "<|assistant|>\n");
+    }
+
+    /** EXAONE 4's turns as llama.cpp writes them: trimmed, [|endofturn|] after all but the user's, which end a line. */
+    @Test
+    void exaone4WritesTrimmedTurnsClosedByEndOfTurnButTheUsers() {
+        List<ChatTemplate.Message> chat = List.of(new ChatTemplate.Message("system", " Be brief. "), new ChatTemplate.Message("user", "Hi\n"),
+                new ChatTemplate.Message("assistant", "Hello."), new ChatTemplate.Message("tool", "42"), new ChatTemplate.Message("user", "Bye"));
+        assertThat(ChatTemplate.EXAONE4.render(chat)).isEqualTo("[|system|]Be brief.[|endofturn|]\n[|user|]Hi\n[|assistant|]Hello.[|endofturn|]\n"
+                + "[|tool|]42[|endofturn|]\n[|user|]Bye\n[|assistant|]");
     }
 
     /** Mistral NeMo's v3-tekken turns: v0.3's, without the space after each marker. */

@@ -138,7 +138,7 @@ class LlamaForwardPassTest {
      */
     @ParameterizedTest
     @CsvSource({"QWEN2, 16, true", "QWEN3, 32, false", "GRANITE, 16, false", "LLAMA, 16, true", "GEMMA3, 32, false", "GEMMA2, 32, false", "PHI3, 16, false",
-        "OLMO2, 16, false", "GLM4, 16, false", "GLM4, 32, false"})
+        "OLMO2, 16, false", "GLM4, 16, false", "GLM4, 32, false", "EXAONE4, 16, false"})
     void eachArchitectureMatchesTheReferenceAsPrefillAndAsDecode(Architecture arch, int headDim, boolean biases) throws IOException {
         Path file = dir.resolve(arch + ".gguf");
         RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0).as(arch, headDim, biases), file);
@@ -149,9 +149,9 @@ class LlamaForwardPassTest {
             LlamaWeights.Layer first = m.weights().layers()[0];
             assertThat(first.biases().q() != null).isEqualTo(arch == Architecture.QWEN2 || arch == Architecture.GLM4 || biases);
             assertThat(first.biases().down() != null).isEqualTo(arch == Architecture.LLAMA && biases);
-            assertThat(first.qNorm() != null).isEqualTo(arch == Architecture.QWEN3 || arch == Architecture.GEMMA3 || arch == Architecture.OLMO2);
+            assertThat(first.qNorm() != null).isEqualTo(arch.qkNorm());
             assertThat(first.postAttnNorm() != null).isEqualTo(arch.postNorms());
-            assertThat(first.attnNorm() == null).isEqualTo(arch == Architecture.OLMO2);
+            assertThat(first.attnNorm() == null).isEqualTo(!arch.preNorms());
         }
     }
 
@@ -354,6 +354,25 @@ class LlamaForwardPassTest {
         try (LoadedModel m = ModelLoader.load(file, 2); GgufFile raw = GgufFile.open(file)) {
             assertThat(m.config().scales().queryTemperature()).isEqualTo(0.3f);
             assertDecodesAsTheReference(m, new ReferenceLlama(raw, m.config()), 5e-4);
+        }
+    }
+
+    /**
+     * EXAONE 4.0 32B's shape: 64 layers (where llama.cpp gives an {@code exaone4} model its window), a window of 8 over three
+     * layers in four, the global layers without RoPE; Q8_0 in lanes against the reference as prefill and token by token
+     * over the 11-token prompt, which passes the window.
+     */
+    @Test
+    void anExaone4WithSixtyFourLayersSlidesAndLeavesItsGlobalLayersWithoutRope() throws IOException {
+        Path file = dir.resolve("exaone4-64.gguf");
+        RandomModelWriter.write(new RandomModelSpec(64, 64, 4, 2, 128, 512, 2048, 10000f, GgmlType.Q8_0, true, 42)
+                .as(Architecture.EXAONE4, 16, false), QuantMix.uniform(GgmlType.Q8_0), 8, file);
+        try (LoadedModel m = ModelLoader.load(file, 2); GgufFile raw = GgufFile.open(file)) {
+            LlamaConfig c = m.config();
+            assertThat(c.window().size()).isEqualTo(8);
+            assertThat(c.rotates(2)).isTrue();
+            assertThat(c.rotates(3)).isFalse();
+            assertDecodesAsTheReference(m, new ReferenceLlama(raw, c), 5e-4);
         }
     }
 

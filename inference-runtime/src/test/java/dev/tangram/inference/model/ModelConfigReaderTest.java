@@ -239,6 +239,25 @@ class ModelConfigReaderTest {
                 .hasMessageContaining("'mistral3.rope.scaling.yarn_beta_fast', 'yarn_beta_slow' or 'yarn_log_multiplier'");
     }
 
+    /**
+     * EXAONE 4's window, as llama.cpp decides it: none below 64 layers whatever the file says; with 64, 4,096 positions
+     * (or the file's) over three layers in four, with the global base and scale; next-token layers and wider queries
+     * refused by name.
+     */
+    @Test
+    void anExaone4SlidesAWindowOnlyWithSixtyFourLayers() throws IOException {
+        assertThat(read("exaone4", Map.of("exaone4.attention.sliding_window", GgufValue.ofUint32(16))).window()).isEqualTo(SlidingWindow.NONE);
+        LlamaConfig c = read("exaone4", Map.of("exaone4.block_count", GgufValue.ofUint32(64)));
+        assertThat(c.window().size()).isEqualTo(4096);
+        assertThat(IntStream.range(0, 8).filter(c.window()::isLocal).toArray()).containsExactly(0, 1, 2, 4, 5, 6);
+        assertThat(IntStream.range(0, 8).filter(c::rotates).toArray()).containsExactly(0, 1, 2, 4, 5, 6);
+        assertThat(c.window().ropeTheta()).isEqualTo(c.ropeTheta());
+        assertThatThrownBy(() -> read("exaone4", Map.of("exaone4.nextn_predict_layers", GgufValue.ofUint32(1))))
+                .hasMessageContaining("'exaone4.nextn_predict_layers' is set");
+        assertThatThrownBy(() -> read("exaone4", Map.of("exaone4.attention.key_length", GgufValue.ofUint32(32))))
+                .hasMessageContaining("exaone4 models' are as wide as the model");
+    }
+
     /** GLM-4 rotates the first half of each head; its multimodal sections and next-token layers are refused by name. */
     @Test
     void glm4RotatesPartOfAHeadAndRefusesWhatItsTextModelHasNot() throws IOException {

@@ -202,7 +202,9 @@ final class ReferenceLlama {
                     normEachHead(k, kNorm[l]);
                 }
                 boolean local = c.window().isLocal(l);
-                boolean noPositions = c.architecture() == Architecture.SMOLLM3 && l % 4 == 3; // SmolLM3's NoPE layers: 3, 7, ...
+                // SmolLM3's NoPE layers: 3, 7, ...; EXAONE 4's global layers where it has sliding ones
+                boolean noPositions = c.architecture() == Architecture.SMOLLM3 && l % 4 == 3
+                        || c.architecture() == Architecture.EXAONE4 && c.window().size() > 0 && !local;
                 if (!noPositions) {
                     rope(q, p, local);
                     rope(k, p, local);
