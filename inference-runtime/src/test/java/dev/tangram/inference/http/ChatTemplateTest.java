@@ -10,6 +10,10 @@ class ChatTemplateTest {
             new ChatTemplate.Message("user", "Weather in Paris?"),
             new ChatTemplate.Message("assistant", "", List.of(new ChatTemplate.ToolCall("get_weather", "{\"city\":\"Paris\"}"))),
             new ChatTemplate.Message("tool", "sunny"));
+    /** A system message, two user turns, an answer and a tool's result between them. */
+    private static final List<ChatTemplate.Message> SHORT_CHAT = List.of(new ChatTemplate.Message("system", "Be brief."),
+            new ChatTemplate.Message("user", "Hi"), new ChatTemplate.Message("assistant", "Hello."), new ChatTemplate.Message("tool", "42"),
+            new ChatTemplate.Message("user", "Bye"));
 
     @Test
     void theFamilyIsRecognisedByItsMarkers() {
@@ -278,10 +282,8 @@ class ChatTemplateTest {
     /** GLM-4's turns as llama.cpp writes them: [gMASK]<sop> once, then each role between its markers and a newline. */
     @Test
     void glm4WritesEachTurnAfterItsRoleMarkerAndANewline() {
-        List<ChatTemplate.Message> chat = List.of(new ChatTemplate.Message("system", "Be brief."), new ChatTemplate.Message("user", "Hi"),
-                new ChatTemplate.Message("assistant", "Hello."), new ChatTemplate.Message("user", "Bye"));
-        assertThat(ChatTemplate.GLM4.render(chat)).isEqualTo("[gMASK]<sop><|system|>\nBe brief.<|user|>\nHi<|assistant|>\nHello.<|user|>\nBye"
-                + "<|assistant|>\n");
+        assertThat(ChatTemplate.GLM4.render(SHORT_CHAT)).isEqualTo("[gMASK]<sop><|system|>\nBe brief.<|user|>\nHi<|assistant|>\nHello."
+                + "<|tool|>\n42<|user|>\nBye<|assistant|>\n");
     }
 
     /** EXAONE 4's turns as llama.cpp writes them: trimmed, [|endofturn|] after all but the user's, which end a line. */
@@ -296,11 +298,9 @@ class ChatTemplateTest {
     /** Mistral NeMo's v3-tekken turns: v0.3's, without the space after each marker. */
     @Test
     void mistralTekkenWritesV3TurnsWithoutTheSpaceAfterTheMarkers() {
-        List<ChatTemplate.Message> chat = List.of(new ChatTemplate.Message("system", "Be brief."), new ChatTemplate.Message("user", "Hi"),
-                new ChatTemplate.Message("assistant", "Hello."), new ChatTemplate.Message("tool", "42"), new ChatTemplate.Message("user", "Bye"));
-        assertThat(ChatTemplate.MISTRAL_TEKKEN.render(chat))
+        assertThat(ChatTemplate.MISTRAL_TEKKEN.render(SHORT_CHAT))
                 .isEqualTo("[INST]Hi[/INST]Hello.</s>[TOOL_RESULTS]{\"content\": \"42\"}[/TOOL_RESULTS][INST]Be brief.\n\nBye[/INST]");
-        assertThat(ChatTemplate.MISTRAL.render(chat))
+        assertThat(ChatTemplate.MISTRAL.render(SHORT_CHAT))
                 .isEqualTo("[INST] Hi[/INST]Hello.</s>[TOOL_RESULTS] {\"content\": \"42\"} [/TOOL_RESULTS][INST] Be brief.\n\nBye[/INST]");
         assertThat(ToolCallFormat.of(ChatTemplate.MISTRAL_TEKKEN)).isEqualTo(ToolCallFormat.MISTRAL);
     }
@@ -313,9 +313,8 @@ class ChatTemplateTest {
      */
     @Test
     void mistralV7WritesTheSystemPromptInItsOwnBlockAndNoSpacesAroundTheMarkers() {
-        List<ChatTemplate.Message> chat = List.of(new ChatTemplate.Message("system", "Be brief."), new ChatTemplate.Message("user", "Hi"),
-                new ChatTemplate.Message("assistant", "Hello."), new ChatTemplate.Message("user", "Bye"));
-        assertThat(ChatTemplate.MISTRAL_V7.render(chat)).isEqualTo("[SYSTEM_PROMPT]Be brief.[/SYSTEM_PROMPT][INST]Hi[/INST]Hello.</s>[INST]Bye[/INST]");
+        assertThat(ChatTemplate.MISTRAL_V7.render(SHORT_CHAT)).isEqualTo("[SYSTEM_PROMPT]Be brief.[/SYSTEM_PROMPT][INST]Hi[/INST]Hello.</s>"
+                + "[TOOL_RESULTS]{\"content\": \"42\"}[/TOOL_RESULTS][INST]Bye[/INST]");
         List<ChatTemplate.Message> messages = new java.util.ArrayList<>(CONVERSATION);
         messages.add(new ChatTemplate.Message("user", "And Oslo?"));
         messages = ToolCallFormat.of(ChatTemplate.MISTRAL_V7).prompt(messages, List.of(new com.fasterxml.jackson.databind.ObjectMapper()
