@@ -108,19 +108,15 @@ public record RopeScaling(float positionScale, float attentionFactor, Yarn yarn)
      * What a layer with position scale {@code layerScale} multiplies its rotated values by: the attention factor, and
      * with YaRN also {@code 1 + 0.1 · ln(1/layerScale)}, as llama.cpp's (its {@code get_mscale} of the model's factor,
      * which it divides by the same figure, cancels out for the factors of at least 1 that Tangram reads); with a log
-     * multiplier {@code m}, that times {@code 1 / (1 + 0.1 · m · ln f)} of the model's factor {@code f}, over the
-     * growth llama.cpp cancels, {@code 1 + 0.1 · ln f}.
+     * multiplier {@code m}, that divided by {@code 1 + 0.1 · m · ln f} of the model's factor {@code f} (llama.cpp's
+     * {@code get_mscale(f, 1) / get_mscale(f, m)}, whose numerator cancels the same way).
      */
     public double magnitude(float layerScale) {
         if (!yarn.present()) {
             return attentionFactor;
         }
         double m = attentionFactor * (1 + 0.1 * Math.log(1.0 / layerScale));
-        if (yarn.logMultiplier() != 0) {
-            double factor = 1.0 / positionScale;
-            m *= growth(factor, 1) / growth(factor, yarn.logMultiplier()) / (1 + 0.1 * Math.log(factor));
-        }
-        return m;
+        return yarn.logMultiplier() == 0 ? m : m / growth(1.0 / positionScale, yarn.logMultiplier());
     }
 
     /** llama.cpp's {@code get_mscale}: {@code 1 + 0.1 · m · ln(factor)}, 1 for a factor of at most 1. */
