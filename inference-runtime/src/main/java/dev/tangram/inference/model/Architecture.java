@@ -160,6 +160,14 @@ public enum Architecture {
         return this == PHI3 || this == GLM4;
     }
 
+    /**
+     * Whether the queries must be as wide as the model (heads × head size = width), as llama.cpp's shapes for Phi-3, OLMo 2
+     * and EXAONE 4 require.
+     */
+    public boolean queriesAsWide() {
+        return this == PHI3 || this == OLMO2 || this == EXAONE4;
+    }
+
     /** Whether RoPE may rotate only the first {@code rope.dimension_count} values of a head (Phi-4-mini's, GLM-4's half). */
     public boolean partialRope() {
         return this == PHI3 || this == GLM4;

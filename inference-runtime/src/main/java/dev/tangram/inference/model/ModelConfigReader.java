@@ -28,7 +28,7 @@ final class ModelConfigReader {
             throw bad(file, "'" + p + "embedding_length' = " + dim + " is not a multiple of '" + p + "attention.head_count' = " + heads);
         }
         int headDim = m.getInt(p + "attention.key_length", dim / heads);
-        if ((arch == Architecture.PHI3 || arch == Architecture.OLMO2 || arch == Architecture.EXAONE4) && headDim * heads != dim) {
+        if (arch.queriesAsWide() && headDim * heads != dim) {
             throw bad(file, "'" + p + "attention.key_length' = " + headDim + " makes the queries " + headDim * heads + " wide; " + name
                     + " models' are as wide as the model, " + dim + " (llama.cpp's " + name + " reads no other)");
         }
@@ -53,7 +53,9 @@ final class ModelConfigReader {
             int layers = m.getInt(p + "block_count");
             float ropeTheta = m.getFloat(p + "rope.freq_base", 10000f);
             int context = m.getInt(p + "context_length");
-            RopeScaling rope = rope(file, arch, p, context);
+            // llama.cpp's n_ctx_orig_yarn: YaRN's original context, and Mistral 3's step of the query temperature
+            int originalContext = m.getInt(p + "rope.scaling.original_context_length", context);
+            RopeScaling rope = rope(file, arch, p, originalContext);
             int ffn = m.getInt(p + "feed_forward_length");
             SlidingWindow window = arch.slides() ? window(file, arch, p, layers, ropeTheta, rope.positionScale()) : SlidingWindow.NONE;
             if (arch == Architecture.OLMO2 && window.size() > 0 && rope.attentionFactor() != 1) {
@@ -62,7 +64,7 @@ final class ModelConfigReader {
             }
             return new LlamaConfig(layers, dim, heads, kvHeads, headDim, ffn, vocab,
                     context, ropeTheta, m.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f), arch, rope,
-                    arch.gemmaBlock() ? gemmaScales(file, arch, p, layers, dim, heads, headDim) : scales(file, arch, p, context), window, rotated,
+                    arch.gemmaBlock() ? gemmaScales(file, arch, p, layers, dim, heads, headDim) : scales(file, arch, p, originalContext), window, rotated,
                     longRope(file, arch, p), experts(file, arch, p, ffn));
         } catch (IllegalArgumentException e) {
             throw new GgufFormatException(file.path() + ": " + e.getMessage(), e);
@@ -73,12 +75,12 @@ final class ModelConfigReader {
      * RoPE's scaling, as llama.cpp reads it for these architectures: {@code rope.scaling.type} ({@code linear} where absent,
      * {@code none}, or {@code yarn}); the factor {@code rope.scaling.factor} (or the older {@code rope.scale_linear}; none
      * where absent or 0), which positions are divided by; for YaRN the original context
-     * {@code rope.scaling.original_context_length} ({@code contextLength} where absent) and llama.cpp's rotation bounds
+     * {@code originalContext} ({@code rope.scaling.original_context_length}, the file's context where absent) and llama.cpp's rotation bounds
      * (its {@code yarn_beta_fast}, {@code yarn_beta_slow} and {@code yarn_log_multiplier} keys are read for {@code mistral3}
      * only, as llama.cpp reads them); and {@code rope.scaling.attn_factor} (1 where absent), which every layer's rotated
      * values are multiplied by.
      */
-    static RopeScaling rope(GgufFile file, Architecture arch, String p, int contextLength) {
+    static RopeScaling rope(GgufFile file, Architecture arch, String p, int originalContext) {
         GgufMetadata m = file.metadata();
         String type = m.findString(p + "rope.scaling.type").orElse("linear");
         float factor = m.getFloat(p + "rope.scaling.factor", m.getFloat(p + "rope.scale_linear", 0f));
@@ -97,15 +99,14 @@ final class ModelConfigReader {
                 if (factor != 0 && factor < 1) {
                     throw bad(file, "'" + p + "rope.scaling.factor' = " + factor + ": YaRN extends a context, by a factor of at least 1");
                 }
-                int original = m.getInt(p + "rope.scaling.original_context_length", contextLength);
-                if (original < 1) {
-                    throw bad(file, "'" + p + "rope.scaling.original_context_length' = " + original + " is not a positive number");
+                if (originalContext < 1) {
+                    throw bad(file, "'" + p + "rope.scaling.original_context_length' = " + originalContext + " is not a positive number");
                 }
                 if (arch != Architecture.MISTRAL3) {
-                    yield new RopeScaling(scale, attention, RopeScaling.Yarn.of(original));
+                    yield new RopeScaling(scale, attention, RopeScaling.Yarn.of(originalContext));
                 }
                 try {
-                    yield new RopeScaling(scale, attention, new RopeScaling.Yarn(original, m.getFloat(p + "rope.scaling.yarn_beta_fast", 32f),
+                    yield new RopeScaling(scale, attention, new RopeScaling.Yarn(originalContext, m.getFloat(p + "rope.scaling.yarn_beta_fast", 32f),
                             m.getFloat(p + "rope.scaling.yarn_beta_slow", 1f), m.getFloat(p + "rope.scaling.yarn_log_multiplier", 0f)));
                 } catch (IllegalArgumentException e) {
                     throw bad(file, "'" + p + "rope.scaling.yarn_beta_fast', 'yarn_beta_slow' or 'yarn_log_multiplier': " + e.getMessage());
@@ -117,9 +118,9 @@ final class ModelConfigReader {
     }
 
     /** Granite's multipliers ({@code logit_scale} required, the others optional, 0 meaning none, as llama.cpp reads them). */
-    static DecoderScales scales(GgufFile file, Architecture arch, String p, int contextLength) {
+    static DecoderScales scales(GgufFile file, Architecture arch, String p, int originalContext) {
         if (arch == Architecture.MISTRAL3) {
-            return queryTemperature(file, p, contextLength);
+            return queryTemperature(file, p, originalContext);
         }
         if (!arch.multipliers()) {
             return DecoderScales.NONE;
@@ -136,10 +137,10 @@ final class ModelConfigReader {
 
     /**
      * Mistral 3's temperature tuning of the queries, as llama.cpp reads it: {@code attention.temperature_scale} (none where
-     * absent or 0), in steps of the YaRN original context ({@code rope.scaling.original_context_length}, the file's context
-     * where absent).
+     * absent or 0), in steps of the YaRN original context ({@code originalContext}: {@code rope.scaling.original_context_length},
+     * the file's context where absent).
      */
-    static DecoderScales queryTemperature(GgufFile file, String p, int contextLength) {
+    static DecoderScales queryTemperature(GgufFile file, String p, int originalContext) {
         GgufMetadata m = file.metadata();
         float beta = m.getFloat(p + "attention.temperature_scale", 0f);
         if (!Float.isFinite(beta)) {
@@ -148,11 +149,10 @@ final class ModelConfigReader {
         if (beta == 0) {
             return DecoderScales.NONE;
         }
-        int floor = m.getInt(p + "rope.scaling.original_context_length", contextLength);
-        if (floor < 1) {
-            throw bad(file, "'" + p + "rope.scaling.original_context_length' = " + floor + ": the query temperature steps by it");
+        if (originalContext < 1) {
+            throw bad(file, "'" + p + "rope.scaling.original_context_length' = " + originalContext + ": the query temperature steps by it");
         }
-        return new DecoderScales(1, 1, 0, 1, 0, 0, beta, floor);
+        return new DecoderScales(1, 1, 0, 1, 0, 0, beta, originalContext);
     }
 
     /**
