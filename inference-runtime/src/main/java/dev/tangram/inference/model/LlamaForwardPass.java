@@ -47,6 +47,7 @@ public final class LlamaForwardPass implements ForwardPass {
     private float[] localCos; // [T × headDim/2], for sliding-window layers
     private float[] localSin; // [T × headDim/2]
     private int[] pos;     // [T] position of each token
+    private float[] queryScales; // [T] what each token's queries are multiplied by (Mistral 3's temperature tuning), or null
     private int[] owner;   // [T] chunk index of each token
     // a mixture of experts' scratch (null for dense FFNs)
     private float[] routerLogits; // [T × experts]
@@ -118,7 +119,7 @@ public final class LlamaForwardPass implements ForwardPass {
     public long activationBytes(int tokens) {
         Experts e = c.experts();
         long perToken = 3L * c.dim() + 2L * qDim + 2L * c.kvDim() + 2L * c.ffnWidth() + 2L * c.headDim() + 2 + c.vocabSize()
-                + (e.present() ? e.count() + 3L * e.used() + 3L * c.dim() : 0);
+                + (e.present() ? e.count() + 3L * e.used() + 3L * c.dim() : 0) + (c.scales().queryTemperature() == 0 ? 0 : 1);
         // the experts with one token each: their activations beyond the tokens', their outputs, the kernel's 8-bit levels
         long singles = singles(tokens);
         long moe = Math.max(0, singles - tokens) * 2L * c.ffnWidth() + singles * c.dim() + singles * Math.max(c.dim(), c.ffnWidth());
@@ -219,6 +220,7 @@ public final class LlamaForwardPass implements ForwardPass {
             localSin = localInvFreq == null ? null : new float[tokens * invFreq.length];
             pos = new int[tokens];
             owner = new int[tokens];
+            queryScales = c.scales().queryTemperature() == 0 ? null : new float[tokens];
             Experts e = c.experts();
             if (e.present()) {
                 routerLogits = new float[tokens * e.count()];
@@ -248,6 +250,9 @@ public final class LlamaForwardPass implements ForwardPass {
                 w.tokenEmbedding().dequantizeRow(ch.tokens()[i], x, t * c.dim());
                 pos[t] = ch.startPosition() + i;
                 owner[t] = ci;
+                if (queryScales != null) {
+                    queryScales[t] = (float) c.scales().queryScale(pos[t]);
+                }
                 for (int f = 0; f < half; f++) {
                     double angle = (double) pos[t] * invFreq[f];
                     cos[t * half + f] = (float) (Math.cos(angle) * magnitude);
@@ -286,9 +291,9 @@ public final class LlamaForwardPass implements ForwardPass {
             rope(q, c.heads(), tokens, local);
             rope(k, c.kvHeads(), tokens, local);
         }
-        if (c.scales().queryTemperature() != 0) {
+        if (queryScales != null) {
             for (int t = 0; t < tokens; t++) {
-                Elementwise.scale(q, t * qDim, (float) c.scales().queryScale(pos[t]), qDim); // Llama 4's temperature tuning
+                Elementwise.scale(q, t * qDim, queryScales[t], qDim); // Llama 4's temperature tuning
             }
         }
         int keyRotation = cache.type().keyRotation(c.headDim());
