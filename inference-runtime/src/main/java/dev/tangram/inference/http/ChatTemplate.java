@@ -195,15 +195,18 @@ public enum ChatTemplate {
                     }
                 }
             }
-            case MISTRAL, MISTRAL_TEKKEN -> {
-                // v3-tekken (Mistral NeMo) writes no space after its markers, v0.3 one (as llama.cpp's writers)
+            case MISTRAL, MISTRAL_TEKKEN, MISTRAL_V7 -> {
+                // v0.3 writes a space after each marker; v3-tekken (Mistral NeMo) and v7-tekken (Mistral Small 3) none (as
+                // llama.cpp's writers and Mistral Small 3's model card). v0.3 and v3 put the system prompt into the last user
+                // turn, as Mistral's v0.3 template does; v7 gives it a block of its own, [SYSTEM_PROMPT]...[/SYSTEM_PROMPT],
+                // where the chat has it. The functions, a message of the internal role "tools" (ToolCallFormat.MISTRAL), go
+                // in [AVAILABLE_TOOLS] just before the last user turn; each answer is closed by </s>
                 String space = this == MISTRAL ? " " : "";
-                // as Mistral's v0.3 template: the system prompt goes into the last user turn; the functions, as a message of
-                // the internal role "tools" (ToolCallFormat.MISTRAL), in [AVAILABLE_TOOLS] just before it
+                boolean ownBlock = this == MISTRAL_V7;
                 String system = null;
                 int lastUser = -1;
                 for (int i = 0; i < messages.size(); i++) {
-                    if (messages.get(i).role().equals("system")) {
+                    if (messages.get(i).role().equals("system") && !ownBlock) {
                         system = system == null ? messages.get(i).content() : system + "\n\n" + messages.get(i).content();
                     } else if (messages.get(i).role().equals("user")) {
                         lastUser = i;
@@ -212,27 +215,16 @@ public enum ChatTemplate {
                 for (int i = 0; i < messages.size(); i++) {
                     Message m = messages.get(i);
                     switch (m.role()) {
-                        case "system" -> { }
+                        case "system" -> {
+                            if (ownBlock) {
+                                b.append("[SYSTEM_PROMPT]").append(m.content()).append("[/SYSTEM_PROMPT]");
+                            }
+                        }
                         case "tools" -> b.append("[AVAILABLE_TOOLS]").append(space).append(m.content()).append("[/AVAILABLE_TOOLS]");
                         case "user" -> b.append("[INST]").append(space).append(i == lastUser && system != null ? system + "\n\n" : "")
                                 .append(m.content()).append("[/INST]");
                         case "tool" -> b.append("[TOOL_RESULTS]").append(space).append("{\"content\": ").append(ToolCallFormat.quoted(m.content()))
                                 .append('}').append(space).append("[/TOOL_RESULTS]");
-                        default -> b.append(withCalls(m)).append("</s>");
-                    }
-                }
-            }
-            case MISTRAL_V7 -> {
-                // as Mistral's v7-tekken instruct format: [SYSTEM_PROMPT]...[/SYSTEM_PROMPT] where the chat has its system
-                // message, each user turn in [INST]...[/INST], each answer closed by </s>, nothing between the markers and
-                // the text; the functions (the internal role "tools", ToolCallFormat.MISTRAL) just before the last user turn
-                for (Message m : messages) {
-                    switch (m.role()) {
-                        case "system" -> b.append("[SYSTEM_PROMPT]").append(m.content()).append("[/SYSTEM_PROMPT]");
-                        case "tools" -> b.append("[AVAILABLE_TOOLS]").append(m.content()).append("[/AVAILABLE_TOOLS]");
-                        case "user" -> b.append("[INST]").append(m.content()).append("[/INST]");
-                        case "tool" -> b.append("[TOOL_RESULTS]{\"content\": ").append(ToolCallFormat.quoted(m.content()))
-                                .append("}[/TOOL_RESULTS]");
                         default -> b.append(withCalls(m)).append("</s>");
                     }
                 }
