@@ -1,7 +1,6 @@
 package dev.tangram.inference.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.model.LoadedModel;
@@ -23,21 +22,18 @@ import org.junit.jupiter.api.io.TempDir;
  * the one {@code TANGRAM_TRANSFORMERS_PYTHON} names ({@link TransformersReferenceIT}); skipped without it.
  */
 class GgufPySplitIT {
-    private static final String PYTHON = System.getenv("TANGRAM_TRANSFORMERS_PYTHON");
-
     @TempDir
     Path dir;
 
     @Test
     void ggufPysSplitIsTangramsAndLoadsAsTheWholeFile() throws Exception {
-        assumeTrue(PYTHON != null && Files.isExecutable(Path.of(PYTHON)),
-                "set TANGRAM_TRANSFORMERS_PYTHON to a Python with the gguf package to compare splits with gguf-py's");
+        String python = PythonScript.interpreter("TANGRAM_TRANSFORMERS_PYTHON", "the gguf package to compare splits with gguf-py's");
         RandomModelSpec spec = RandomModelSpec.tiny(GgmlType.Q8_0);
         Path whole = dir.resolve("whole.gguf");
         RandomModelWriter.write(spec, whole);
         List<Path> ours = RandomModelWriter.writeSplit(spec, QuantMix.uniform(GgmlType.Q8_0), 0, dir.resolve("ours"), 7);
         Path script = PythonScript.copy(dir, "gguf_py_split.py");
-        NodeLlamaCpp.Result result = NodeLlamaCpp.run(dir, 120, PYTHON, script.toString(), whole.toString(),
+        NodeLlamaCpp.Result result = NodeLlamaCpp.run(dir, 120, python, script.toString(), whole.toString(),
                 dir.resolve("theirs.gguf").toString(), "7");
         assertThat(result.code()).as(result.output()).isZero();
         List<Path> theirs = result.output().lines().filter(l -> l.startsWith("FILE ")).map(l -> Path.of(l.substring(5))).toList();

@@ -1,14 +1,12 @@
 package dev.tangram.inference.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tangram.inference.config.ServerConfig;
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.randommodel.RandomModelSpec;
 import dev.tangram.inference.randommodel.RandomModelWriter;
 import dev.tangram.inference.server.InferenceServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -26,15 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  * one); skipped otherwise, as on CI.
  */
 class OpenAiClientIT {
-    private static final String PYTHON = System.getenv("TANGRAM_OPENAI_PYTHON");
-
     @TempDir
     Path dir;
 
     @Test
     void theOfficialClientReadsEveryAnswer() throws Exception {
-        assumeTrue(PYTHON != null && Files.isExecutable(Path.of(PYTHON)),
-                "set TANGRAM_OPENAI_PYTHON to a Python with the openai package to check the API with its official client");
+        String python = PythonScript.interpreter("TANGRAM_OPENAI_PYTHON", "the openai package to check the API with its official client");
         Path model = dir.resolve("tiny.gguf");
         RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0), model);
         Path script = PythonScript.copy(dir, "openai_client_check.py");
@@ -44,7 +39,7 @@ class OpenAiClientIT {
                 memory: { cpuBudgetMib: 256 }
                 """);
         try (InferenceServer server = InferenceServer.start(model, config, Map.of(), Optional.empty())) {
-            NodeLlamaCpp.Result result = NodeLlamaCpp.run(dir, 300, PYTHON, script.toString(), "http://127.0.0.1:" + server.port() + "/v1");
+            NodeLlamaCpp.Result result = NodeLlamaCpp.run(dir, 300, python, script.toString(), "http://127.0.0.1:" + server.port() + "/v1");
             assertThat(result.code()).as(result.output()).isZero();
             assertThat(result.output()).contains("OK errors", "failures: []");
         }

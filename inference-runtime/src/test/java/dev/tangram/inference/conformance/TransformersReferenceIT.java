@@ -1,7 +1,6 @@
 package dev.tangram.inference.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tangram.inference.gguf.GgmlType;
 import dev.tangram.inference.gguf.GgufValue;
@@ -48,8 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
  * reader does not take from the file ({@link Case#config}).
  */
 class TransformersReferenceIT {
-    private static final String PYTHON = System.getenv("TANGRAM_TRANSFORMERS_PYTHON");
-
     /**
      * One comparison: a model of {@code type}, loaded by Tangram with {@code layout}; {@code int8Input}: transformers rounds
      * as Tangram's Q4_0, Q4_K and Q6_K lanes do; {@code arch} with heads {@code headDim} wide.
@@ -135,12 +132,12 @@ class TransformersReferenceIT {
 
     @Test
     void everyTokenGetsTheLogProbabilityTransformersGivesIt() throws Exception {
-        assumeTrue(PYTHON != null && Files.isExecutable(Path.of(PYTHON)),
-                "set TANGRAM_TRANSFORMERS_PYTHON to a Python with torch, transformers, gguf and accelerate to compare with transformers");
+        String python = PythonScript.interpreter("TANGRAM_TRANSFORMERS_PYTHON",
+                "torch, transformers, gguf and accelerate to compare with transformers");
         Random r = new Random(11);
         int[] prompt = IntStream.range(0, 300).map(i -> 2 + r.nextInt(500)).toArray();
         Path script = PythonScript.copy(dir, "transformers_logprobs.py");
-        List<String> cmd = new ArrayList<>(List.of(PYTHON, script.toString(),
+        List<String> cmd = new ArrayList<>(List.of(python, script.toString(),
                 Arrays.stream(prompt).mapToObj(String::valueOf).collect(Collectors.joining(","))));
         List<Path> files = new ArrayList<>();
         for (Case c : CASES) {
