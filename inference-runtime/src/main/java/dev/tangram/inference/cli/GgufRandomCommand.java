@@ -34,7 +34,7 @@ public final class GgufRandomCommand implements Callable<Integer> {
     @Option(names = "--ffn") Integer ffn;
     @Option(names = "--vocab") Integer vocab;
     @Option(names = "--context", description = "<arch>.context_length") Integer context;
-    @Option(names = "--quant", description = "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, F16, BF16 or F32 (default Q8_0), or Q4_K_M "
+    @Option(names = "--quant", description = "Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, MXFP4, F16, BF16 or F32 (default Q8_0), or Q4_K_M "
             + "(Q5_K_M): Q4_K (Q5_K) with the output, and attn_v and ffn_down in llama.cpp's more-bits layers, in Q6_K. K-quant rows "
             + "that are not a multiple of 256 wide take llama.cpp's fallbacks: Q5_0, Q5_1, Q8_0") String quant = "Q8_0";
     @Option(names = "--arch", description = "general.architecture: llama (default), qwen2 (with Q/K/V biases, RoPE over halves), "
@@ -73,7 +73,7 @@ public final class GgufRandomCommand implements Callable<Integer> {
             mix = QuantMix.parse(quant);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(command.commandLine(), "--quant: '" + quant
-                    + "' is not one of Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, F16, BF16, F32, Q4_K_M, Q5_K_M");
+                    + "' is not one of Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, MXFP4, F16, BF16, F32, Q4_K_M, Q5_K_M");
         }
         GgmlType type = mix.base();
         RandomModelSpec base = switch (preset == null ? "tiny" : preset) {

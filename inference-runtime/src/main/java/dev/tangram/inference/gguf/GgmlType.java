@@ -24,7 +24,9 @@ public enum GgmlType {
     I32(26, 1, 4),
     I64(27, 1, 8),
     F64(28, 1, 8),
-    BF16(30, 1, 2);
+    BF16(30, 1, 2),
+    /** The OCP microscaling 4-bit float: an E8M0 scale and 32 E2M1 nibbles ({@code block_mxfp4}). */
+    MXFP4(39, 32, 17);
 
     private final int id;
     private final int blockElements;

@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Encodes floats into the GGML storage types (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K), with the rounding of the
- * reference quantizers for the 32-element types: Q8_0 {@code d = max|x| / 127}, {@code q = round(x / d)}; Q4_0
+ * Encodes floats into the GGML storage types (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, MXFP4), with the
+ * rounding of the reference quantizers for the 32-element types: Q8_0 {@code d = max|x| / 127}, {@code q = round(x / d)}; Q4_0
  * {@code d = m / -8} where {@code m} is the element of largest magnitude (with its sign), {@code q = min(15, trunc(x / d
  * + 8.5))}. The K-quants are encoded plainly, without llama.cpp's search for error-minimising scales: per sub-block a
  * min/max (Q4_K, Q5_K) or max-magnitude (Q6_K) scale, the sub-block scales quantised against the super-block maximum.
@@ -35,6 +35,7 @@ public final class BlockQuantizer {
             case Q4_K -> { for (int b = 0; b < n; b += KQuantMatrix.SUPER_BLOCK) kBlock(src, off + b, 15, out); }
             case Q5_K -> { for (int b = 0; b < n; b += KQuantMatrix.SUPER_BLOCK) kBlock(src, off + b, 31, out); }
             case Q6_K -> { for (int b = 0; b < n; b += KQuantMatrix.SUPER_BLOCK) q6kBlock(src, off + b, out); }
+            case MXFP4 -> { for (int b = 0; b < n; b += 32) mxfp4Block(src, off + b, out); }
             default -> throw new IllegalArgumentException("cannot encode " + type);
         }
     }
@@ -84,6 +85,38 @@ public final class BlockQuantizer {
             }
         }
         return max;
+    }
+
+    /**
+     * MXFP4, as llama.cpp's reference quantiser: the scale's exponent {@code e = floor(log2(max|x|)) − 2 + 127} (0 for a
+     * block of zeros), so that the largest magnitude lands among the top E2M1 values; each element the nibble whose
+     * doubled value times {@link MxFp4Matrix#halfScale} is nearest (the lower nibble between equals).
+     */
+    private static void mxfp4Block(float[] x, int o, ByteBuffer out) {
+        float amax = 0;
+        for (int j = 0; j < 32; j++) {
+            amax = Math.max(amax, Math.abs(x[o + j]));
+        }
+        // log2 in double rounded to float, as C's log2f rounds it
+        int e = amax > 0 ? Math.clamp((long) (Math.floor((float) (Math.log(amax) / Math.log(2))) - 2 + 127), 0, 255) : 0;
+        float d = MxFp4Matrix.halfScale(e);
+        out.put((byte) e);
+        for (int j = 0; j < 16; j++) {
+            out.put((byte) (nearestNibble(x[o + j], d) | nearestNibble(x[o + 16 + j], d) << 4));
+        }
+    }
+
+    private static int nearestNibble(float x, float d) {
+        int best = 0;
+        float bestErr = Math.abs(MxFp4Matrix.nibbleValue(0) * d - x);
+        for (int i = 1; i < 16; i++) {
+            float err = Math.abs(MxFp4Matrix.nibbleValue(i) * d - x);
+            if (err < bestErr) {
+                best = i;
+                bestErr = err;
+            }
+        }
+        return best;
     }
 
     private static void q4Block(float[] x, int o, ByteBuffer out) {

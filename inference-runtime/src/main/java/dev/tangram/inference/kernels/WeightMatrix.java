@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
  * memory-mapped GGUF file, rows contiguous as GGML lays them out; or Q8_0/Q4_0/K-quant rows rearranged at load so that a vector's
  * lanes hold several rows ({@link LaneGroupMatrix}).
  */
-public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q8Matrix, Q4Matrix, LegacyQuantMatrix, KQuantMatrix,
+public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q8Matrix, Q4Matrix, LegacyQuantMatrix, KQuantMatrix, MxFp4Matrix,
         LaneGroupMatrix {
     GgmlType type();
 
@@ -50,7 +50,7 @@ public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q
     /**
      * A matrix over {@code data}; the matrix types this engine computes with are F32, F16, BF16, Q8_0, Q4_0, the
      * K-quants of the common Q4_K_M / Q5_K_M / Q6_K files (Q4_K, Q5_K, Q6_K), and Q4_1, Q5_0 and Q5_1 (which those files
-     * fall back to for matrices whose rows are not a multiple of 256 wide).
+     * fall back to for matrices whose rows are not a multiple of 256 wide), and MXFP4 (gpt-oss's experts).
      */
     static WeightMatrix of(GgmlType type, MemorySegment data, int rows, int cols) {
         long need = type.bytesFor((long) rows * cols);
@@ -68,8 +68,9 @@ public sealed interface WeightMatrix permits F32Matrix, F16Matrix, Bf16Matrix, Q
             case Q5_K -> new Q5KMatrix(data, rows, cols);
             case Q6_K -> new Q6KMatrix(data, rows, cols);
             case Q4_1, Q5_0, Q5_1 -> new LegacyQuantMatrix(type, data, rows, cols);
+            case MXFP4 -> new MxFp4Matrix(data, rows, cols);
             default -> throw new IllegalArgumentException("tensor type " + type + " is not supported for computation "
-                    + "(supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
+                    + "(supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, MXFP4)");
         };
     }
 

@@ -297,6 +297,7 @@ public final class RandomModelWriter {
             case Q5_K -> 16;
             case Q6_K -> 18;
             case BF16 -> 32;
+            case MXFP4 -> 38; // llama.cpp's "MXFP4 MoE"
             default -> throw new IllegalArgumentException(type.toString());
         };
     }

@@ -147,10 +147,10 @@ class LlamaCppConformanceTest {
     /**
      * Q4_1, Q5_0 and Q5_1 (llama.cpp decodes our blocks with its own code), and the Q4_K_M and Q5_K_M mixes of a model
      * whose rows are 64 and 128 wide: every matrix takes llama.cpp's fallback (Q5_0 or Q5_1, and Q8_0 for Q6_K), as the
-     * 896-wide matrices of Qwen2.5-0.5B's files do.
+     * 896-wide matrices of Qwen2.5-0.5B's files do; and MXFP4 (gpt-oss's experts), every matrix in it.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"Q4_1", "Q5_0", "Q5_1", "Q4_K_M", "Q5_K_M"})
+    @ValueSource(strings = {"Q4_1", "Q5_0", "Q5_1", "Q4_K_M", "Q5_K_M", "MXFP4"})
     void llamaCppGeneratesTheSameGreedyTokensFromTheFallbackTypes(String quant) throws Exception {
         Path file = dir.resolve("tiny-" + quant + ".gguf");
         QuantMix mix = QuantMix.parse(quant);

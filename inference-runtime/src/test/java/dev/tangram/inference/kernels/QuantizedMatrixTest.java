@@ -100,6 +100,68 @@ class QuantizedMatrixTest {
         assertThat(m).isInstanceOf(LegacyQuantMatrix.class);
     }
 
+    /**
+     * MXFP4 blocks written by hand: the E8M0 byte a power of two halved (2^(e − 128), subnormal for e 0 and 1), each
+     * nibble an E2M1 number doubled (sign bit 3; 8 is +0, as llama.cpp's table has it), byte j holding element j low and
+     * j + 16 high.
+     */
+    @Test
+    void mxfp4BlocksDecodeAsTheFormatSays() {
+        float[] doubled = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
+        int[] exponents = {128, 120, 1, 0};
+        ByteBuffer b = ByteBuffer.allocate(17 * exponents.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int e : exponents) {
+            b.put((byte) e);
+            for (int j = 0; j < 16; j++) {
+                b.put((byte) (j | (15 - j) << 4));
+            }
+        }
+        WeightMatrix m = WeightMatrix.of(GgmlType.MXFP4, MemorySegment.ofArray(b.array()), 1, 32 * exponents.length);
+        assertThat(m).isInstanceOf(MxFp4Matrix.class);
+        float[] row = new float[m.cols()];
+        m.dequantizeRow(0, row, 0);
+        float[] x = new float[m.cols()];
+        double expectedDot = 0;
+        for (int i = 0; i < row.length; i++) {
+            int j = i % 32;
+            float scale = (float) Math.scalb(1.0, exponents[i / 32] - 128);
+            float expected = doubled[j < 16 ? j : 31 - j] * scale;
+            assertThat(Float.floatToRawIntBits(row[i])).as("element " + i + ": " + row[i] + " vs " + expected)
+                    .isEqualTo(Float.floatToRawIntBits(expected));
+            x[i] = i < 64 ? (i % 7) - 3 : 0; // the subnormal blocks' products vanish beside the others
+            expectedDot += (double) expected * x[i];
+        }
+        assertThat((double) m.dot(0, x, 0)).isCloseTo(expectedDot, within(1e-6));
+        assertThat(MxFp4Matrix.halfScale(0)).isEqualTo((float) Math.scalb(1.0, -128));
+        assertThat(MxFp4Matrix.halfScale(255)).isEqualTo((float) Math.scalb(1.0, 127));
+    }
+
+    /**
+     * llama.cpp's MXFP4 quantiser on a block whose largest magnitude is 6: exponent floor(log2 6) − 2 + 127 = 127, so the
+     * halved scale is 0.5 and the E2M1 values 0 … 6 are exact; 2.4 lies nearer 2 than 3, 5 is as near 4 as 6 (the lower
+     * nibble wins), −0.2 rounds to 0.
+     */
+    @Test
+    void theMxfp4QuantizerPicksLlamaCppsScaleAndNearestNibbles() {
+        float[] x = new float[32];
+        x[0] = 6f;
+        x[1] = -1f;
+        x[2] = 2.4f;
+        x[3] = 5f;
+        x[4] = -0.2f;
+        x[16] = -6f;
+        x[17] = 0.5f;
+        ByteBuffer buf = ByteBuffer.allocate(17);
+        BlockQuantizer.encode(GgmlType.MXFP4, x, 0, 32, buf);
+        byte[] q = buf.array();
+        assertThat(q[0] & 0xFF).isEqualTo(127);
+        assertThat(q[1] & 0xFF).isEqualTo(7 | 15 << 4);   // 6 → nibble 7 (doubled 12 × 0.5), −6 → 15
+        assertThat(q[2] & 0xFF).isEqualTo(10 | 1 << 4);   // −1 → 10 (−2 × 0.5), 0.5 → 1
+        assertThat(q[3] & 0xFF).isEqualTo(4);             // 2.4 → 2 (nibble 4)
+        assertThat(q[4] & 0xFF).isEqualTo(6);             // 5 → 4 (nibble 6), not 6 (nibble 7)
+        assertThat(q[5] & 0xFF).isEqualTo(0);             // −0.2 → 0
+    }
+
     @Test
     void bf16AndF16DecodeTheirBitPatterns() {
         ByteBuffer bf = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
@@ -194,7 +256,7 @@ class QuantizedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "MXFP4"})
     void quantizerErrorStaysWithinOneQuantizationStep(GgmlType type) {
         // Q4_0 (Q5_0) maps the element of largest magnitude to -8 (-16) steps, so the opposite end clamps at +7 (+15): up
         // to one step off; the other types round to nearest: half a step.
@@ -220,19 +282,21 @@ class QuantizedMatrixTest {
                     case Q5_1 -> (max - min) / 31.0;
                     case F16 -> amax / 1024.0;
                     case BF16 -> amax / 128.0;
+                    // the scale s puts max|x| in [4s, 8s): gaps of at most 2s below 6s, and 6s the largest value
+                    case MXFP4 -> amax / 4.0;
                     default -> 0;
                 };
                 for (int j = 0; j < 32; j++) {
                     int i = blk * 32 + j;
                     assertThat((double) back[i]).as(type + " row " + r + " element " + i)
-                            .isCloseTo(src[r * 64 + i], within(step * (type == GgmlType.Q4_0 || type == GgmlType.Q5_0 ? 1.0 : 0.5) + 1e-3 * amax + 1e-7));
+                            .isCloseTo(src[r * 64 + i], within(step * (type == GgmlType.Q4_0 || type == GgmlType.Q5_0 || type == GgmlType.MXFP4 ? 1.0 : 0.5) + 1e-3 * amax + 1e-7));
                 }
             }
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "MXFP4"})
     void batchedAndSingleTokenMatmulsEqualAPlainDoubleProduct(GgmlType type) {
         int rows = 37, cols = 96, tokens = 5;
         WeightMatrix m = encode(type, random(rows * cols, 2), rows, cols);
@@ -333,7 +397,7 @@ class QuantizedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "MXFP4"})
     void batchedMatmulOverSeveralColumnSlicesAndTokenTilesEqualsAPlainDoubleProduct(GgmlType type) {
         // five whole column slices and a partial sixth; 9 tokens = two 4-token tiles and one single token; 10 rows = a pair
         // of tiles and a last tile of two rows; the unquantised types get an odd width so that the vector tails run too
@@ -361,7 +425,7 @@ class QuantizedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_1", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_1", "Q4_K", "Q6_K", "MXFP4"})
     void prefillSizedBatchesTakenInPanelsEqualAPlainDoubleProduct(GgmlType type) {
         // 70 tokens: the panel path (17 four-token groups and 2 single tokens); 45 rows = one full panel of 8 tiles, then
         // 4 tiles, the last with one row; widths of two whole slices and a partial third (odd for the unquantised types)
@@ -407,7 +471,7 @@ class QuantizedMatrixTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "MXFP4"})
     void dequantizingAColumnRangeGivesThatSliceOfTheRow(GgmlType type) {
         int rows = 3, cols = 256;
         WeightMatrix m = encode(type, random(rows * cols, 6), rows, cols);
