@@ -48,18 +48,20 @@ public final class GgufRandomCommand implements Callable<Integer> {
             + "norms after only, per-head Q/K norms; with 64 layers and --sliding-window the 32B's window, its global layers "
             + "without RoPE), "
             + "or with --experts: "
-            + "qwen3moe (Qwen3's attention), granitemoe (Granite's multipliers) or llama (Mixtral)") String arch = "llama";
-    @Option(names = "--experts", description = "make every FFN a mixture of this many experts (qwen3moe and granitemoe need it)")
+            + "qwen3moe (Qwen3's attention), granitemoe (Granite's multipliers), llama (Mixtral) or gpt-oss (gpt-oss's block: "
+            + "Q/K/V and output biases, a sink per head, every other layer sliding, experts with biases and the clamped SwiGLU; "
+            + "untied)") String arch = "llama";
+    @Option(names = "--experts", description = "make every FFN a mixture of this many experts (qwen3moe, granitemoe and gpt-oss need it)")
     Integer experts;
     @Option(names = "--experts-used", description = "experts each token goes through (default 2)") int expertsUsed = 2;
-    @Option(names = "--expert-ffn", description = "an expert's hidden width for qwen3moe (default --ffn); the others' are --ffn")
+    @Option(names = "--expert-ffn", description = "an expert's hidden width for qwen3moe and gpt-oss (default --ffn); the others' are --ffn")
     Integer expertFfn;
     @Option(names = "--head-dim", description = "size of a head (default dim / heads); Qwen3's are 128 whatever the width")
     Integer headDim;
     @Option(names = "--biases", description = "llama: every optional bias of a block; qwen2: output.bias as well") boolean biases;
     @Option(names = "--untied", description = "write a separate output.weight instead of tying it to the embedding") boolean untied;
     @Option(names = "--sliding-window", description = "gemma2 and gemma3: the positions a local layer sees (default the context "
-            + "/ 256, from 4 to 512; Gemma 2's own is 4096, Gemma 3's 512); olmo2: slide one over three layers in four, as OLMo 3 "
+            + "/ 256, from 4 to 512; Gemma 2's own is 4096, Gemma 3's 512; gpt-oss's the same default, its own 128); olmo2: slide one over three layers in four, as OLMo 3 "
             + "(default none, as OLMo 2); exaone4: the 64-layer shape's window") Integer slidingWindow;
     @Option(names = "--seed", description = "seed of the weights (default 42)") long seed = 42;
     @Option(names = "--split-max-tensors", description = "split the model over files of at most this many tensors each, as llama.cpp's "

@@ -97,6 +97,22 @@ public final class Elementwise {
         }
     }
 
+    /** gpt-oss's SwiGLU constants: the sigmoid's slope and the clamp of gate and up. */
+    public static final float OAI_ALPHA = 1.702f, OAI_LIMIT = 7f;
+
+    /**
+     * gpt-oss's clamped SwiGLU in place over {@code [from, to)} (ggml's {@code swiglu_oai}): the gate clamped from above
+     * and the up on both sides at {@link #OAI_LIMIT}, {@code gate[i] = g·σ(α·g) · (u + 1)} with {@code α =}
+     * {@link #OAI_ALPHA}. Scalar over {@link Math#exp} for the reason {@link #swiGlu} is.
+     */
+    public static void swiGluOai(float[] gate, float[] up, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float g = Math.min(gate[i], OAI_LIMIT);
+            float u = Math.clamp(up[i], -OAI_LIMIT, OAI_LIMIT);
+            gate[i] = g / (1f + (float) Math.exp(OAI_ALPHA * -g)) * (u + 1f);
+        }
+    }
+
     /** √(2/π), of the tanh approximation of GELU. */
     private static final double GELU_K = Math.sqrt(2 / Math.PI);
 

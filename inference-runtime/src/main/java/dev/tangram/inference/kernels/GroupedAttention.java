@@ -127,7 +127,17 @@ public final class GroupedAttention {
      */
     public void attend(float[] q, int qOff, float scale, float[] keys, float[] values, int[] table, int blockSize, int kvHeads,
                        int kvHead, int first, int positions, float[] out, int outOff) {
-        attend(q, qOff, scale, keys, values, null, table, blockSize, kvHeads, kvHead, first, positions, out, outOff);
+        attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, first, positions, out, outOff, null, 0);
+    }
+
+    /**
+     * As {@link #attend(float[], int, float, float[], float[], int[], int, int, int, int, int, float[], int)}, each head
+     * {@code g} of the group with a sink, {@code sinks[sinkOff + g]} (gpt-oss's; {@code sinks} null: none): a logit, not
+     * scaled, that joins the softmax's sum (and its maximum) and contributes no value.
+     */
+    public void attend(float[] q, int qOff, float scale, float[] keys, float[] values, int[] table, int blockSize, int kvHeads,
+                       int kvHead, int first, int positions, float[] out, int outOff, float[] sinks, int sinkOff) {
+        attend(q, qOff, scale, keys, values, null, table, blockSize, kvHeads, kvHead, first, positions, out, outOff, sinks, sinkOff);
     }
 
     /**
@@ -136,12 +146,18 @@ public final class GroupedAttention {
      */
     public void attend(float[] q, int qOff, float scale, NarrowKv kv, int[] table, int kvHead, int first, int positions, float[] out,
                        int outOff) {
-        attend(q, qOff, scale, null, null, kv, table, kv.blockSize(), kv.kvHeads(), kvHead, first, positions, out, outOff);
+        attend(q, qOff, scale, kv, table, kvHead, first, positions, out, outOff, null, 0);
+    }
+
+    /** The narrow cache's attention with each head's sink, as the float one's. */
+    public void attend(float[] q, int qOff, float scale, NarrowKv kv, int[] table, int kvHead, int first, int positions, float[] out,
+                       int outOff, float[] sinks, int sinkOff) {
+        attend(q, qOff, scale, null, null, kv, table, kv.blockSize(), kv.kvHeads(), kvHead, first, positions, out, outOff, sinks, sinkOff);
     }
 
     /** The attention over floats, or (where {@code narrow} is not null) over a narrow cache widened a tile at a time. */
     private void attend(float[] q, int qOff, float scale, float[] keys, float[] values, NarrowKv narrow, int[] table, int blockSize,
-                        int kvHeads, int kvHead, int first, int positions, float[] out, int outOff) {
+                        int kvHeads, int kvHead, int first, int positions, float[] out, int outOff, float[] sinks, int sinkOff) {
         if (first < 0 || first >= positions) {
             throw new IllegalArgumentException("the window [" + first + ", " + positions + ") holds no position");
         }
@@ -203,6 +219,13 @@ public final class GroupedAttention {
         }
         for (int g = 0; g < group; g++) {
             float inv = 1f / sum[g];
+            if (sinks != null) {
+                // the sink joins the sum under the larger of its logit and the scores' maximum, as llama.cpp folds it in
+                float sink = sinks[sinkOff + g];
+                float newMax = Math.max(max[g], sink);
+                float correction = StableMath.exp(max[g] - newMax);
+                inv = correction / (sum[g] * correction + StableMath.exp(sink - newMax));
+            }
             for (int d = 0; d < hd; d++) {
                 out[outOff + g * hd + d] = acc[g * hd + d] * inv;
             }

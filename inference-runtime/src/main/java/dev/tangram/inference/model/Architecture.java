@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
  * llama.cpp's tensor names and the block (RMSNorm, grouped-query attention, a gated FFN); they differ in how RoPE pairs
  * a head's values and in which layers it rotates at all (SmolLM3's), whether Q and K are normalised per head or whole, in
  * Granite's four multipliers, in Gemma's block (GELU, norms after attention and FFN, sliding-window layers) and OLMo 2's
- * (norms after attention and FFN only); and whether the FFNs are a mixture of experts.
+ * (norms after attention and FFN only); and whether the FFNs are a mixture of experts, and gpt-oss's sinks and experts.
  */
 public enum Architecture {
     /**
@@ -69,7 +69,14 @@ public enum Architecture {
      * LG's EXAONE 4.0 (1.2B, 32B): OLMo 2's norms (after attention and the FFN only) with Qwen3's per-head Q/K norms, RoPE
      * over halves; the 32B's three sliding layers in four (a window of 4096) rotate and its global layers do not.
      */
-    EXAONE4("exaone4", RopeStyle.HALVES, true, false, false, Moe.NEVER);
+    EXAONE4("exaone4", RopeStyle.HALVES, true, false, false, Moe.NEVER),
+    /**
+     * OpenAI's gpt-oss (20b, 120b): Llama's block, RoPE over halves with YaRN, Q/K/V and output biases, a learned sink
+     * per head in every attention's softmax, every other layer sliding (a window of 128 where the file says so), the FFN's
+     * norm named {@code post_attention_norm}; every FFN experts with biases, routed by a softmax over the chosen experts'
+     * biased logits, through the clamped SwiGLU of gpt-oss ({@link dev.tangram.inference.kernels.Elementwise#swiGluOai}).
+     */
+    GPT_OSS("gpt-oss", RopeStyle.HALVES, false, false, false, Moe.ALWAYS);
 
     /** The layer count at which llama.cpp gives an {@code exaone4} model sliding-window layers (the 32B's, set in its code). */
     static final int EXAONE4_WINDOWED_LAYERS = 64;
@@ -155,6 +162,30 @@ public enum Architecture {
         return gemma || this == OLMO2 || this == GLM4 || this == EXAONE4;
     }
 
+    /**
+     * The name of the norm before the FFN, {@code blk.N.<name>.weight}: {@code ffn_norm}, but gpt-oss's converter names it
+     * {@code post_attention_norm} (the norm after the attention's residual add, which is the FFN's input).
+     */
+    public String ffnNormName() {
+        return this == GPT_OSS ? "post_attention_norm" : "ffn_norm";
+    }
+
+    /**
+     * Whether each attention head has a learned sink ({@code blk.N.attn_sinks.weight}, gpt-oss's): a logit that joins the
+     * softmax's sum and has no value, so a head can attend to nothing.
+     */
+    public boolean sinks() {
+        return this == GPT_OSS;
+    }
+
+    /**
+     * Whether the mixture of experts is gpt-oss's: the router and every expert's three projections with biases, and the
+     * clamped SwiGLU ({@link dev.tangram.inference.kernels.Elementwise#swiGluOai}) for the gate.
+     */
+    public boolean oaiExperts() {
+        return this == GPT_OSS;
+    }
+
     /** Whether the FFN's gate and up are one matrix, {@code ffn_up}, the gate's rows first (Phi-3's and GLM-4's). */
     public boolean fusedGateUp() {
         return this == PHI3 || this == GLM4;
@@ -183,15 +214,18 @@ public enum Architecture {
 
     /**
      * Whether some layers may attend over a sliding window: Gemma's, OLMo 3's where the file names a window, EXAONE 4.0
-     * 32B's.
+     * 32B's, gpt-oss's.
      */
     public boolean slides() {
-        return gemma || this == OLMO2 || this == EXAONE4;
+        return gemma || this == OLMO2 || this == EXAONE4 || this == GPT_OSS;
     }
 
-    /** Whether the output projection must be the file's own {@code output.weight} (llama.cpp's {@code olmo2} ties none). */
+    /**
+     * Whether the output projection must be the file's own {@code output.weight} (llama.cpp's {@code olmo2} and
+     * {@code gpt-oss} tie none).
+     */
     public boolean ownOutput() {
-        return this == OLMO2;
+        return this == OLMO2 || this == GPT_OSS;
     }
 
     /**
@@ -214,13 +248,13 @@ public enum Architecture {
 
     /**
      * The names Tangram runs, for error messages: "llama, qwen2, qwen3, granite, gemma3, gemma2, phi3, qwen3moe, granitemoe,
-     * smollm3, olmo2, mistral3, glm4, exaone4".
+     * smollm3, olmo2, mistral3, glm4, exaone4, gpt-oss".
      */
     public static String names() {
         return Arrays.stream(values()).map(Architecture::ggufName).collect(Collectors.joining(", "));
     }
 
-    /** The names of those whose FFNs may be experts, for error messages: "llama, qwen3moe, granitemoe". */
+    /** The names of those whose FFNs may be experts, for error messages: "llama, qwen3moe, granitemoe, gpt-oss". */
     public static String expertNames() {
         return Arrays.stream(values()).filter(Architecture::allowsExperts).map(Architecture::ggufName).collect(Collectors.joining(", "));
     }

@@ -354,6 +354,10 @@ public final class LlamaForwardPass implements ForwardPass {
         int dim = c.dim();
         int used = e.used();
         kernel.multiply(ew.router(), xb, tokens, routerLogits);
+        LlamaWeights.ExpertBiases biases = ew.biases();
+        if (biases != null) {
+            addBias(routerLogits, biases.router(), tokens);
+        }
         for (int t = 0; t < tokens; t++) {
             ExpertRouter.route(routerLogits, t * e.count(), e.count(), used, chosen, chosenWeight, t * used);
         }
@@ -387,8 +391,15 @@ public final class LlamaForwardPass implements ForwardPass {
                 System.arraycopy(xb, bySlot[from + j] / used * dim, expertIn, j * dim, dim);
             }
             kernel.multiply(expertIn, n, ew.gate()[ex], hb, ew.up()[ex], hb2);
+            if (biases != null) {
+                addBias(hb, biases.gate()[ex], n);
+                addBias(hb2, biases.up()[ex], n);
+            }
             gatedActivation(n * e.ffn());
             kernel.multiply(ew.down()[ex], hb, n, expertOut);
+            if (biases != null) {
+                addBias(expertOut, biases.down()[ex], n);
+            }
             for (int j = 0; j < n; j++) {
                 int slot = bySlot[from + j];
                 Elementwise.addScaled(mixture, slot / used * dim, expertOut, j * dim, chosenWeight[slot], dim);
@@ -418,6 +429,16 @@ public final class LlamaForwardPass implements ForwardPass {
             return;
         }
         kernel.multiplyEach(2 * singles, eachMatrix, eachInput, xb, eachOut, eachFrom);
+        LlamaWeights.ExpertBiases biases = ew.biases();
+        if (biases != null) {
+            for (int ex = 0, j = 0; ex < e.count(); ex++) {
+                if (expertStart[ex + 1] - expertStart[ex] == 1) {
+                    Elementwise.addScaled(hb, j * ffn, biases.gate()[ex], 0, 1f, ffn);
+                    Elementwise.addScaled(hb2, j * ffn, biases.up()[ex], 0, 1f, ffn);
+                    j++;
+                }
+            }
+        }
         gatedActivation(singles * ffn);
         for (int ex = 0, j = 0; ex < e.count(); ex++) {
             if (expertStart[ex + 1] - expertStart[ex] == 1) {
@@ -426,6 +447,14 @@ public final class LlamaForwardPass implements ForwardPass {
             }
         }
         kernel.multiplyEach(singles, eachMatrix, eachInput, hb, eachOut, eachFrom);
+        if (biases != null) {
+            for (int ex = 0, j = 0; ex < e.count(); ex++) {
+                if (expertStart[ex + 1] - expertStart[ex] == 1) {
+                    Elementwise.addScaled(singleOut, j * c.dim(), biases.down()[ex], 0, 1f, c.dim());
+                    j++;
+                }
+            }
+        }
     }
 
     private void each(int m, WeightMatrix matrix, int input, float[] out, int from) {
@@ -473,6 +502,7 @@ public final class LlamaForwardPass implements ForwardPass {
         int valueRotation = cache.type().valueRotation(hd);
         int bs = cache.blockSize();
         GroupedAttention kernel = attention[worker];
+        float[] sinks = w.layers()[layer].sinks();
         for (int item = from; item < to; item++) {
             int kvHead = item / attentionTokens;
             int t = item % attentionTokens;
@@ -487,12 +517,13 @@ public final class LlamaForwardPass implements ForwardPass {
             }
             if (narrow && chunk.tokens().length > 1 && history.holds(first / bs, blocks, bs, hd)) {
                 history.widen(attentionEpoch, cache.narrow(layer), table, first / bs, blocks, kvHead);
-                kernel.attend(q, qo, scale, history.keys(), history.values(), history.table(), bs, 1, 0, first, pos[t] + 1, att, qo);
+                kernel.attend(q, qo, scale, history.keys(), history.values(), history.table(), bs, 1, 0, first, pos[t] + 1, att, qo,
+                        sinks, kvHead * group);
             } else if (narrow) {
-                kernel.attend(q, qo, scale, cache.narrow(layer), table, kvHead, first, pos[t] + 1, att, qo);
+                kernel.attend(q, qo, scale, cache.narrow(layer), table, kvHead, first, pos[t] + 1, att, qo, sinks, kvHead * group);
             } else {
                 kernel.attend(q, qo, scale, cache.keys(layer), cache.values(layer), table, bs, c.kvHeads(), kvHead, first, pos[t] + 1, att,
-                        qo);
+                        qo, sinks, kvHead * group);
             }
             if (valueRotation > 0) {
                 Hadamard.rotateEach(att, qo, group * hd, valueRotation);
@@ -510,10 +541,12 @@ public final class LlamaForwardPass implements ForwardPass {
         }
     }
 
-    /** The gated activation (SwiGLU, or Gemma's GeGLU) of slices {@code [from, to)} of the FFN activation. */
+    /** The gated activation (SwiGLU, Gemma's GeGLU or gpt-oss's clamped SwiGLU) of slices {@code [from, to)} of the FFN activation. */
     private void gatedActivation(int from, int to, int worker) {
         if (c.architecture().gemmaBlock()) {
             Elementwise.geluGlu(hb, hb2, from * SWIGLU_SLICE, Math.min(swiGluEnd, to * SWIGLU_SLICE));
+        } else if (c.architecture().oaiExperts()) {
+            Elementwise.swiGluOai(hb, hb2, from * SWIGLU_SLICE, Math.min(swiGluEnd, to * SWIGLU_SLICE));
         } else {
             Elementwise.swiGlu(hb, hb2, from * SWIGLU_SLICE, Math.min(swiGluEnd, to * SWIGLU_SLICE));
         }

@@ -48,15 +48,16 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
      * @param postFfnNorm {@code blk.N.post_ffw_norm.weight} [dim], the same for the FFN's output, or null
      * @param experts  the block's experts where its FFN is a mixture of them (then {@code wGate}, {@code wUp} and
      *                 {@code wDown} are null), else null
+     * @param sinks    {@code blk.N.attn_sinks.weight} [heads], each head's sink logit (gpt-oss's), or null
      */
     public record Layer(float[] attnNorm, WeightMatrix wq, WeightMatrix wk, WeightMatrix wv, WeightMatrix wo, float[] ffnNorm,
                         WeightMatrix wGate, WeightMatrix wUp, WeightMatrix wDown, Biases biases, float[] qNorm, float[] kNorm,
-                        float[] postAttnNorm, float[] postFfnNorm, ExpertWeights experts) {
+                        float[] postAttnNorm, float[] postFfnNorm, ExpertWeights experts, float[] sinks) {
         /** This block with other matrices and the same vectors. */
         Layer withMatrices(UnaryOperator<WeightMatrix> f) {
             UnaryOperator<WeightMatrix> g = m -> m == null ? null : f.apply(m);
             return new Layer(attnNorm, f.apply(wq), f.apply(wk), f.apply(wv), f.apply(wo), ffnNorm, g.apply(wGate), g.apply(wUp), g.apply(wDown),
-                    biases, qNorm, kNorm, postAttnNorm, postFfnNorm, experts == null ? null : experts.withMatrices(f));
+                    biases, qNorm, kNorm, postAttnNorm, postFfnNorm, experts == null ? null : experts.withMatrices(f), sinks);
         }
 
         /** The block's matrices in the order a step multiplies with them (a mixture's router, then each expert's three). */
@@ -81,14 +82,31 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
      * @param gate   {@code blk.N.ffn_gate_exps.weight}, per expert [expertFfn × dim]
      * @param up     {@code blk.N.ffn_up_exps.weight}, per expert [expertFfn × dim]
      * @param down   {@code blk.N.ffn_down_exps.weight}, per expert [dim × expertFfn]
+     * @param biases the router's and the experts' biases (gpt-oss's), or null
      */
-    public record ExpertWeights(WeightMatrix router, WeightMatrix[] gate, WeightMatrix[] up, WeightMatrix[] down) {
+    public record ExpertWeights(WeightMatrix router, WeightMatrix[] gate, WeightMatrix[] up, WeightMatrix[] down, ExpertBiases biases) {
         ExpertWeights withMatrices(UnaryOperator<WeightMatrix> f) {
-            return new ExpertWeights(f.apply(router), map(gate, f), map(up, f), map(down, f));
+            return new ExpertWeights(f.apply(router), map(gate, f), map(up, f), map(down, f), biases);
         }
 
         private static WeightMatrix[] map(WeightMatrix[] ms, UnaryOperator<WeightMatrix> f) {
             return java.util.Arrays.stream(ms).map(f).toArray(WeightMatrix[]::new);
+        }
+    }
+
+    /**
+     * A mixture's biases (gpt-oss's), each added to its product: {@code blk.N.ffn_gate_inp.bias} [experts] to the router's
+     * logits, and per expert its slice of {@code ffn_gate_exps.bias} and {@code ffn_up_exps.bias} [expertFfn × experts]
+     * and of {@code ffn_down_exps.bias} [dim × experts].
+     */
+    public record ExpertBiases(float[] router, float[][] gate, float[][] up, float[][] down) {
+        /** Floats in all of them. */
+        long floats() {
+            long n = router.length;
+            for (int e = 0; e < gate.length; e++) {
+                n += gate[e].length + up[e].length + down[e].length;
+            }
+            return n;
         }
     }
 
@@ -121,7 +139,8 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         for (Layer l : layers) {
             Biases b = l.biases;
             n += 4L * (length(l.attnNorm) + length(l.ffnNorm) + length(l.qNorm) + length(l.kNorm) + length(b.q) + length(b.k) + length(b.v)
-                    + length(b.o) + length(b.gate) + length(b.up) + length(b.down) + length(l.postAttnNorm) + length(l.postFfnNorm));
+                    + length(b.o) + length(b.gate) + length(b.up) + length(b.down) + length(l.postAttnNorm) + length(l.postFfnNorm)
+                    + length(l.sinks) + (l.experts != null && l.experts.biases != null ? l.experts.biases.floats() : 0));
         }
         for (WeightMatrix m : matrices()) {
             if (m != tokenEmbedding) {
@@ -198,7 +217,7 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
             layers[i] = new Layer(arch.preNorms() ? b.vector(p + "attn_norm.weight", c.dim()) : null,
                     qkv[0], qkv[1], qkv[2],
                     b.matrix(p + "attn_output.weight", c.dim(), qDim),
-                    arch.preNorms() ? b.vector(p + "ffn_norm.weight", c.dim()) : null,
+                    arch.preNorms() ? b.vector(p + arch.ffnNormName() + ".weight", c.dim()) : null,
                     gateUp[0], gateUp[1],
                     moe ? null : b.matrix(p + "ffn_down.weight", c.dim(), c.ffnDim()),
                     new Biases(b.optionalVector(p + "attn_q.bias", qDim), b.optionalVector(p + "attn_k.bias", c.kvDim()),
@@ -211,7 +230,8 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
                     qkNorm ? b.vector(p + "attn_k_norm.weight", kNormWidth) : null,
                     post ? b.vector(p + "post_attention_norm.weight", c.dim()) : null,
                     post ? b.vector(p + "post_ffw_norm.weight", c.dim()) : null,
-                    moe ? experts(b, p, c) : null);
+                    moe ? experts(b, p, c) : null,
+                    arch.sinks() ? b.vector(p + "attn_sinks.weight", c.heads()) : null);
         }
         float[] outNorm = b.vector("output_norm.weight", c.dim());
         // Gemma 2's output is always the token embedding (llama.cpp's gemma2 refuses a file with its own)
@@ -232,10 +252,14 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
     /** Block {@code p}'s router and experts. */
     private static ExpertWeights experts(Binder b, String p, LlamaConfig c) {
         Experts e = c.experts();
+        ExpertBiases biases = c.architecture().oaiExperts()
+                ? new ExpertBiases(b.vector(p + "ffn_gate_inp.bias", e.count()), b.perExpert(p + "ffn_gate_exps.bias", e.count(), e.ffn()),
+                        b.perExpert(p + "ffn_up_exps.bias", e.count(), e.ffn()), b.perExpert(p + "ffn_down_exps.bias", e.count(), c.dim()))
+                : null;
         return new ExpertWeights(b.matrix(p + "ffn_gate_inp.weight", e.count(), c.dim()),
                 b.stacked(p + "ffn_gate_exps.weight", e.count(), e.ffn(), c.dim()),
                 b.stacked(p + "ffn_up_exps.weight", e.count(), e.ffn(), c.dim()),
-                b.stacked(p + "ffn_down_exps.weight", e.count(), c.dim(), e.ffn()));
+                b.stacked(p + "ffn_down_exps.weight", e.count(), c.dim(), e.ffn()), biases);
     }
 
     /** Takes tensors from a file by name, remembering which it took. */
@@ -293,6 +317,21 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, float[] 
         float[] vector(String name, int n) {
             taken.add(name);
             return LlamaWeights.vector(file, name, n);
+        }
+
+        /** A 2-D tensor of {@code count} vectors of {@code n} ({@code dims = [n, count]}, one per expert), split into them. */
+        float[][] perExpert(String name, int count, int n) {
+            GgufTensor t = file.tensor(name);
+            if (t.dims().length != 2 || t.dims()[0] != n || t.dims()[1] != count) {
+                throw new GgufFormatException("tensor '" + name + "' has shape " + java.util.Arrays.toString(t.dims()) + ", the model needs ["
+                        + n + ", " + count + "]");
+            }
+            float[] all = vector(name, n * count);
+            float[][] out = new float[count][];
+            for (int e = 0; e < count; e++) {
+                out[e] = java.util.Arrays.copyOfRange(all, e * n, (e + 1) * n);
+            }
+            return out;
         }
 
         float[] optionalVector(String name, int n) {

@@ -186,13 +186,20 @@ final class ModelConfigReader {
      * base; OLMo's is always the global base, which llama.cpp's olmo2 graph passes whatever the key says), their RoPE scale
      * none for Gemma 3 and OLMo and the global layers' for Gemma 2. EXAONE 4's: only for 64 layers (the 32B, as llama.cpp
      * decides), 4096 positions and a pattern of 4 where absent, the global base and scale where the file names no base.
+     * gpt-oss's: the window required (128 in its files), every other layer sliding from the first where the file names no
+     * pattern, the global base (where the file names none) and scale.
      */
     static SlidingWindow window(GgufFile file, Architecture arch, String p, int layers, float ropeTheta, float ropeScale) {
         GgufMetadata m = file.metadata();
         boolean gemma2 = arch == Architecture.GEMMA2;
         boolean exaone4 = arch == Architecture.EXAONE4;
+        boolean gptOss = arch == Architecture.GPT_OSS;
         if (exaone4 && layers != Architecture.EXAONE4_WINDOWED_LAYERS) {
             return SlidingWindow.NONE; // llama.cpp slides a window in the 64-layer EXAONE 4.0 32B only
+        }
+        if (gptOss && !m.contains(p + "attention.sliding_window")) {
+            throw bad(file, "'" + p + "attention.sliding_window' is missing; gpt-oss's every other layer slides a window (llama.cpp "
+                    + "requires the key too)");
         }
         int size = m.getInt(p + "attention.sliding_window", gemma2 || exaone4 ? 4096 : 0);
         if (size < 0) {
@@ -212,14 +219,15 @@ final class ModelConfigReader {
                 local.set(l, flags[l]);
             }
         } else {
-            int n = m.getInt(key, gemma2 ? 2 : arch == Architecture.OLMO2 || exaone4 ? 4 : 6);
+            int n = m.getInt(key, gemma2 || gptOss ? 2 : arch == Architecture.OLMO2 || exaone4 ? 4 : 6);
             if (n < 0) {
                 throw bad(file, "'" + key + "' = " + n + " is negative");
             }
             local = SlidingWindow.pattern(n, layers);
         }
-        float localTheta = arch == Architecture.OLMO2 ? ropeTheta : m.getFloat(p + "rope.freq_base_swa", gemma2 || exaone4 ? ropeTheta : 10000f);
-        return local.isEmpty() ? SlidingWindow.NONE : new SlidingWindow(size, local, localTheta, gemma2 || exaone4 ? ropeScale : 1f);
+        boolean globalRope = gemma2 || exaone4 || gptOss;
+        float localTheta = arch == Architecture.OLMO2 ? ropeTheta : m.getFloat(p + "rope.freq_base_swa", globalRope ? ropeTheta : 10000f);
+        return local.isEmpty() ? SlidingWindow.NONE : new SlidingWindow(size, local, localTheta, globalRope ? ropeScale : 1f);
     }
 
     /**
@@ -245,7 +253,8 @@ final class ModelConfigReader {
     /**
      * The mixture of experts, as llama.cpp reads it: {@code expert_count} (0 or absent: dense) and {@code expert_used_count}
      * for an architecture that may have experts; an expert's width {@code expert_feed_forward_length} for {@code qwen3moe}
-     * (its {@code feed_forward_length} ÷ the experts used where absent), {@code feed_forward_length} for the others. Refused,
+     * (its {@code feed_forward_length} ÷ the experts used where absent) and {@code gpt-oss} (required),
+     * {@code feed_forward_length} for the others. Refused,
      * naming the key: experts in an architecture Tangram runs dense, shared experts, a gating function other than softmax,
      * a used count per layer.
      */
@@ -272,11 +281,16 @@ final class ModelConfigReader {
             }
         }
         int gating = m.getInt(p + "expert_gating_func", 1);
-        if (gating != 1) {
+        // llama.cpp's gpt-oss graph routes by its own softmax over the chosen logits, whatever the key says
+        if (gating != 1 && !arch.oaiExperts()) {
             throw bad(file, "'" + p + "expert_gating_func' = " + gating + ": Tangram's router takes softmax gating (1) only");
         }
         int used = m.getInt(usedKey);
-        int width = arch == Architecture.QWEN3MOE ? m.getInt(p + "expert_feed_forward_length", used > 0 ? ffn / used : 0) : ffn;
+        int width = switch (arch) {
+            case QWEN3MOE -> m.getInt(p + "expert_feed_forward_length", used > 0 ? ffn / used : 0);
+            case GPT_OSS -> m.getInt(p + "expert_feed_forward_length");
+            default -> ffn;
+        };
         return new Experts(count, used, width);
     }
 

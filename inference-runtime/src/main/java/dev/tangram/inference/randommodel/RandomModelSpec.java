@@ -85,10 +85,10 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
             throw new IllegalArgumentException("a " + architecture.ggufName() + " model's FFNs are experts: give their count");
         }
         if (experts.present() && !architecture.allowsExperts()) {
-            throw new IllegalArgumentException("experts are written for llama, qwen3moe and granitemoe models only, not "
+            throw new IllegalArgumentException("experts are written for llama, qwen3moe, granitemoe and gpt-oss models only, not "
                     + architecture.ggufName());
         }
-        if (experts.present() && architecture != Architecture.QWEN3MOE && experts.ffn() != ffn) {
+        if (experts.present() && architecture != Architecture.QWEN3MOE && architecture != Architecture.GPT_OSS && experts.ffn() != ffn) {
             throw new IllegalArgumentException("a " + architecture.ggufName() + " model's experts are ffn (" + ffn + ") wide, not "
                     + experts.ffn());
         }

@@ -118,7 +118,7 @@ public final class RandomModelWriter {
         if (spec.experts().present()) {
             w.put(a + ".expert_count", GgufValue.ofUint32(spec.experts().count()));
             w.put(a + ".expert_used_count", GgufValue.ofUint32(spec.experts().used()));
-            if (spec.architecture() == Architecture.QWEN3MOE) {
+            if (spec.architecture() == Architecture.QWEN3MOE || spec.architecture() == Architecture.GPT_OSS) {
                 w.put(a + ".expert_feed_forward_length", GgufValue.ofUint32(spec.experts().ffn()));
             }
         }
@@ -139,6 +139,11 @@ public final class RandomModelWriter {
             }
             w.put(a + ".attention.sliding_window", GgufValue.ofUint32(window));
             w.put(a + ".attention.sliding_window_pattern", GgufValue.ofBools(local));
+        }
+        if (spec.architecture() == Architecture.GPT_OSS) {
+            // gpt-oss slides a window of 128 over every other layer, from the first (the pattern llama.cpp takes where the
+            // file names none)
+            w.put(a + ".attention.sliding_window", GgufValue.ofUint32(window));
         }
         if (spec.architecture() == Architecture.EXAONE4 && window > 0) {
             // EXAONE 4.0 32B's window (llama.cpp slides it in 64-layer files only, three layers in four)
@@ -190,7 +195,7 @@ public final class RandomModelWriter {
             }
             matrix(w, p + "attn_output.weight", spec, tensor++, dim, qd, q, Math.sqrt(3.0 / qd));
             if (pre) {
-                w.tensor(p + "ffn_norm.weight", GgmlType.F32, dims(dim), norm(spec, tensor, dim));
+                w.tensor(p + spec.architecture().ffnNormName() + ".weight", GgmlType.F32, dims(dim), norm(spec, tensor, dim));
             }
             tensor++;
             if (spec.experts().present()) {
@@ -202,6 +207,9 @@ public final class RandomModelWriter {
                 experts(w, p + "ffn_gate_exps.weight", spec, tensor++, n, ef, dim, q, Math.sqrt(3.0 / dim));
                 experts(w, p + "ffn_down_exps.weight", spec, tensor++, n, dim, ef, more, Math.sqrt(3.0 / ef));
                 experts(w, p + "ffn_up_exps.weight", spec, tensor++, n, ef, dim, q, Math.sqrt(3.0 / dim));
+                if (spec.architecture().oaiExperts()) {
+                    expertBiases(w, spec, l);
+                }
             } else if (spec.architecture().fusedGateUp()) {
                 // Phi-3's (GLM-4's) gate and up in one matrix, the gate's rows first
                 tensor++;
@@ -225,6 +233,21 @@ public final class RandomModelWriter {
     }
 
     /**
+     * gpt-oss's biases of block {@code l}'s mixture: the router's [experts], and each projection's, one vector per expert in
+     * a 2-D tensor ([width, experts]); uniform in ±0.5.
+     */
+    private static void expertBiases(GgufWriter w, RandomModelSpec spec, int l) {
+        String p = "blk." + l + ".";
+        int seed = EXTRA_SEEDS + 16 * l + 12;
+        int n = spec.experts().count();
+        int ef = spec.experts().ffn();
+        w.tensor(p + "ffn_gate_inp.bias", GgmlType.F32, dims(n), vector(spec, seed, n, 0, 0.5));
+        w.tensor(p + "ffn_gate_exps.bias", GgmlType.F32, dims(ef, n), vector(spec, seed + 1, ef * n, 0, 0.5));
+        w.tensor(p + "ffn_up_exps.bias", GgmlType.F32, dims(ef, n), vector(spec, seed + 2, ef * n, 0, 0.5));
+        w.tensor(p + "ffn_down_exps.bias", GgmlType.F32, dims(spec.dim(), n), vector(spec, seed + 3, spec.dim() * n, 0, 0.5));
+    }
+
+    /**
      * The window {@code spec}'s local layers get when {@code requested} is asked for: that, or with 0 the default
      * ({@link #slidingWindow(RandomModelSpec)}); refused where it is negative or the architecture has no local layers.
      */
@@ -233,7 +256,8 @@ public final class RandomModelWriter {
             throw new IllegalArgumentException("a sliding window must be positive, got " + requested);
         }
         if (requested > 0 && !spec.architecture().slides()) {
-            throw new IllegalArgumentException("only gemma2, gemma3 and olmo2 models slide a window, not " + spec.architecture().ggufName());
+            throw new IllegalArgumentException("only gemma2, gemma3, olmo2, exaone4 and gpt-oss models slide a window, not "
+                    + spec.architecture().ggufName());
         }
         return requested > 0 ? requested : slidingWindow(spec);
     }
@@ -258,10 +282,17 @@ public final class RandomModelWriter {
         int seed = EXTRA_SEEDS + 16 * l;
         int kv = spec.kvHeads() * spec.headDim();
         boolean qwen2 = spec.architecture() == Architecture.QWEN2;
-        if (qwen2 || spec.architecture() == Architecture.GLM4 || spec.biases()) {
+        boolean gptOss = spec.architecture() == Architecture.GPT_OSS;
+        if (qwen2 || spec.architecture() == Architecture.GLM4 || gptOss || spec.biases()) {
             w.tensor(p + "attn_q.bias", GgmlType.F32, dims(spec.qDim()), vector(spec, seed, spec.qDim(), 0, 0.5));
             w.tensor(p + "attn_k.bias", GgmlType.F32, dims(kv), vector(spec, seed + 1, kv, 0, 0.5));
             w.tensor(p + "attn_v.bias", GgmlType.F32, dims(kv), vector(spec, seed + 2, kv, 0, 0.5));
+        }
+        if (gptOss) {
+            // gpt-oss's output bias, and each head's sink: logits about as large as the scaled scores, so that some heads
+            // give the sink much of their weight and some little
+            w.tensor(p + "attn_output.bias", GgmlType.F32, dims(spec.dim()), vector(spec, seed + 3, spec.dim(), 0, 0.5));
+            w.tensor(p + "attn_sinks.weight", GgmlType.F32, dims(spec.heads()), vector(spec, 2 * EXTRA_SEEDS + l, spec.heads(), 0, 2));
         }
         if (spec.biases() && !qwen2) {
             w.tensor(p + "attn_output.bias", GgmlType.F32, dims(spec.dim()), vector(spec, seed + 3, spec.dim(), 0, 0.5));

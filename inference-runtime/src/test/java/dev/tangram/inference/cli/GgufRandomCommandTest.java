@@ -57,7 +57,7 @@ class GgufRandomCommandTest {
         Path out = dir.resolve("llama.gguf");
         CommandLine cli = new CommandLine(new GgufRandomCommand()).setErr(new PrintWriter(err));
         assertThat(cli.execute("--sliding-window", "64", "--out", out.toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("--sliding-window: only gemma2, gemma3 and olmo2 models slide a window, not llama");
+        assertThat(err.toString()).contains("--sliding-window: only gemma2, gemma3, olmo2, exaone4 and gpt-oss models slide a window, not llama");
         assertThat(cli.execute("--arch", "gemma3", "--sliding-window", "-1", "--out", out.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--sliding-window: a sliding window must be positive, got -1");
         assertThat(Files.exists(out)).isFalse();

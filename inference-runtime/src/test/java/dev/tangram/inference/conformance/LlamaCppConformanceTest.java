@@ -246,6 +246,22 @@ class LlamaCppConformanceTest {
     }
 
     /**
+     * gpt-oss-shaped models: Q/K/V and output biases, a sink per head (logits of ±2, so some heads give the sink much of
+     * their weight), every other layer sliding a window of 8 (which the prompt's 11 positions and the 8 steps pass), the
+     * FFN norm under its gpt-oss name, eight experts with router and expert biases, routed by the softmax over the chosen
+     * logits and through the clamped SwiGLU; heads of 16 (queries as wide as the model) and of 32 (twice as wide, as
+     * gpt-oss's 64 heads of 64 over 2,880). F32, two or three experts a token; and MXFP4 experts (the format gpt-oss ships),
+     * every expert used, for the reason the Q4_K_M mixture above uses all eight.
+     */
+    @ParameterizedTest
+    @CsvSource({"16, 2, F32", "32, 3, F32", "32, 8, MXFP4"})
+    void llamaCppGeneratesTheSameGreedyTokensFromAGptOssShapedModel(int headDim, int used, GgmlType type) throws Exception {
+        Path file = dir.resolve("gpt-oss-" + headDim + "-" + used + "-" + type + ".gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(type).as(Architecture.GPT_OSS, headDim, false, new Experts(8, used, 96)), file);
+        compareGeneration(file, type == GgmlType.F32 ? PROBABILITY_TOLERANCE : QUANTISED_TOLERANCE);
+    }
+
+    /**
      * Phi-3's LongRoPE and partial rotation (Phi-3.5-mini's factors, Phi-4-mini's three quarters of a head), which no
      * generated file carries: a Phi-3 model copied with 12 of its heads' 16 values rotated, random long and short factors
      * and an attention factor; served with 256 positions, as llama.cpp's context here, past an original context of 128

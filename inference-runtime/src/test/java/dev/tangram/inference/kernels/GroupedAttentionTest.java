@@ -23,14 +23,25 @@ class GroupedAttentionTest {
         "1, 64, 1, 16", "4, 64, 256, 16", "4, 64, 257, 16", "8, 64, 700, 16", "2, 16, 300, 4", "5, 20, 513, 7",
         "6, 128, 90, 16", "3, 8, 260, 1", "4, 64, 333, 20", "4, 32, 650, 300", "4, 64, 40, 32"})
     void matchesADoublePrecisionSoftmaxAttention(int group, int headDim, int positions, int blockSize) {
-        check(group, headDim, positions, blockSize, 0, 0);
+        check(group, headDim, positions, blockSize, 0, 0, false);
+    }
+
+    /**
+     * gpt-oss's sinks: each head's logit joins the softmax's sum and maximum with no value. The sinks range from far below
+     * the scores to far above them (where the output all but vanishes and the maximum is the sink's), over one tile and
+     * several, with and without a window, and at an offset into the sink array.
+     */
+    @ParameterizedTest
+    @CsvSource({"4, 64, 40, 16, 0", "5, 20, 513, 7, 0", "2, 16, 300, 4, 250", "1, 64, 9, 4, 8", "6, 128, 90, 16, 0"})
+    void sinksJoinTheSoftmaxAsADoublePrecisionOneWithThemDoes(int group, int headDim, int positions, int blockSize, int first) {
+        check(group, headDim, positions, blockSize, first, 0, true);
     }
 
     /** Gemma 2's soft cap on the scaled scores, with and without a window (a cap of 0.3 bites on these scores). */
     @ParameterizedTest
     @CsvSource({"4, 64, 40, 16, 0", "2, 16, 300, 4, 250", "1, 64, 9, 4, 8"})
     void cappedScoresMatchTheirDoublePrecisionSoftmax(int group, int headDim, int positions, int blockSize, int first) {
-        check(group, headDim, positions, blockSize, first, 0.3f);
+        check(group, headDim, positions, blockSize, first, 0.3f, false);
     }
 
     /**
@@ -41,10 +52,10 @@ class GroupedAttentionTest {
     @CsvSource({"4, 64, 40, 16, 16", "4, 64, 40, 16, 17", "2, 16, 300, 4, 250", "5, 20, 513, 7, 3", "4, 64, 333, 20, 301",
         "1, 64, 9, 4, 8", "3, 8, 260, 1, 259"})
     void aWindowAttendsOnlyFromItsFirstPosition(int group, int headDim, int positions, int blockSize, int first) {
-        check(group, headDim, positions, blockSize, first, 0);
+        check(group, headDim, positions, blockSize, first, 0, false);
     }
 
-    private static void check(int group, int headDim, int positions, int blockSize, int first, float cap) {
+    private static void check(int group, int headDim, int positions, int blockSize, int first, float cap, boolean withSinks) {
         Random r = new Random(group * 1000L + positions * 7L + blockSize);
         int kvHeads = 2;
         int kvHead = 1;
@@ -83,7 +94,15 @@ class GroupedAttentionTest {
         float scale = (float) (1 / Math.sqrt(headDim));
         float[] out = new float[1 + group * headDim];
         GroupedAttention kernel = new GroupedAttention(group, headDim, cap);
-        if (first == 0) {
+        // the group's sinks at offset 2: from 4 below to 12 above the typical scaled score
+        int sinkOff = 2;
+        float[] sinks = withSinks ? new float[sinkOff + group] : null;
+        for (int g = 0; withSinks && g < group; g++) {
+            sinks[sinkOff + g] = -4 + 16f * g / Math.max(1, group - 1);
+        }
+        if (withSinks) {
+            kernel.attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, first, positions, out, 1, sinks, sinkOff);
+        } else if (first == 0) {
             kernel.attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, positions, out, 1);
         } else {
             kernel.attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, first, positions, out, 1);
@@ -100,7 +119,9 @@ class GroupedAttentionTest {
                 s[p] = cap == 0 ? dot * scale : cap * Math.tanh(dot * scale / cap);
                 max = Math.max(max, s[p]);
             }
-            double total = 0;
+            double sink = withSinks ? sinks[sinkOff + g] : Double.NEGATIVE_INFINITY;
+            max = Math.max(max, sink);
+            double total = withSinks ? Math.exp(sink - max) : 0;
             for (int p = first; p < positions; p++) {
                 s[p] = Math.exp(s[p] - max);
                 total += s[p];
@@ -118,7 +139,7 @@ class GroupedAttentionTest {
 
         // the same kernel again, now over fewer positions: nothing of the first call leaks into the second
         float[] again = new float[1 + group * headDim];
-        kernel.attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, first, positions, again, 1);
+        kernel.attend(q, qOff, scale, keys, values, table, blockSize, kvHeads, kvHead, first, positions, again, 1, sinks, sinkOff);
         // within a last bit: the Vector API's EXP may have been compiled between the calls, which moves last bits
         assertThat(again).containsExactly(out, within(1e-6f));
     }

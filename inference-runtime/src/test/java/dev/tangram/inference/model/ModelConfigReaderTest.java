@@ -124,6 +124,10 @@ class ModelConfigReaderTest {
                 extra.put(a.ggufName() + ".expert_count", GgufValue.ofUint32(4));
                 extra.put(a.ggufName() + ".expert_used_count", GgufValue.ofUint32(2));
             }
+            if (a == Architecture.GPT_OSS) {
+                extra.put(a.ggufName() + ".expert_feed_forward_length", GgufValue.ofUint32(128));
+                extra.put(a.ggufName() + ".attention.sliding_window", GgufValue.ofUint32(128));
+            }
             LlamaConfig c = read(a.ggufName(), extra);
             assertThat(c.experts().present()).isEqualTo(a.experts());
             assertThat(c.architecture()).isEqualTo(a);
@@ -256,6 +260,34 @@ class ModelConfigReaderTest {
                 .hasMessageContaining("'exaone4.nextn_predict_layers' is set");
         assertThatThrownBy(() -> read("exaone4", Map.of("exaone4.attention.key_length", GgufValue.ofUint32(32))))
                 .hasMessageContaining("exaone4 models' are as wide as the model");
+    }
+
+    /**
+     * gpt-oss as llama.cpp reads it: its experts' own width (required), the gating key ignored (its graph routes by the
+     * softmax over the chosen logits whatever the key says), the window required, every other layer sliding from the first
+     * with the global RoPE base and YaRN scale where the file names no local base.
+     */
+    @Test
+    void gptOssReadsItsExpertWidthAndWindowAsLlamaCppDoes() throws IOException {
+        Map<String, GgufValue> keys = new LinkedHashMap<>(Map.of("gpt-oss.expert_count", GgufValue.ofUint32(32),
+                "gpt-oss.expert_used_count", GgufValue.ofUint32(4), "gpt-oss.expert_feed_forward_length", GgufValue.ofUint32(96),
+                "gpt-oss.attention.sliding_window", GgufValue.ofUint32(128), "gpt-oss.expert_gating_func", GgufValue.ofUint32(3),
+                "gpt-oss.rope.scaling.type", GgufValue.ofString("yarn"), "gpt-oss.rope.scaling.factor", GgufValue.ofFloat32(32),
+                "gpt-oss.rope.scaling.original_context_length", GgufValue.ofUint32(512), "gpt-oss.block_count", GgufValue.ofUint32(6)));
+        LlamaConfig c = read("gpt-oss", keys);
+        assertThat(c.experts()).isEqualTo(new Experts(32, 4, 96));
+        assertThat(c.window().size()).isEqualTo(128);
+        assertThat(IntStream.range(0, 6).filter(c.window()::isLocal).toArray()).containsExactly(0, 2, 4);
+        assertThat(c.window().ropeTheta()).isEqualTo(c.ropeTheta());
+        assertThat(c.window().ropeScale()).isEqualTo(c.ropeScale()).isEqualTo(1f / 32);
+        assertThat(c.rope().yarn().originalContext()).isEqualTo(512);
+
+        Map<String, GgufValue> noWidth = new LinkedHashMap<>(keys);
+        noWidth.remove("gpt-oss.expert_feed_forward_length");
+        assertThatThrownBy(() -> read("gpt-oss", noWidth)).hasMessageContaining("gpt-oss.expert_feed_forward_length");
+        Map<String, GgufValue> noWindow = new LinkedHashMap<>(keys);
+        noWindow.remove("gpt-oss.attention.sliding_window");
+        assertThatThrownBy(() -> read("gpt-oss", noWindow)).hasMessageContaining("'gpt-oss.attention.sliding_window' is missing");
     }
 
     /** GLM-4 rotates the first half of each head; its multimodal sections and next-token layers are refused by name. */

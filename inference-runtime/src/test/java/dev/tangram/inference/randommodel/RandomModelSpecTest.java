@@ -21,7 +21,7 @@ class RandomModelSpecTest {
         assertThatThrownBy(() -> TINY.as(Architecture.QWEN3MOE, 16, false)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("a qwen3moe model's FFNs are experts");
         assertThatThrownBy(() -> TINY.as(Architecture.QWEN3, 16, false, new Experts(8, 2, 64)))
-                .hasMessageContaining("experts are written for llama, qwen3moe and granitemoe models only, not qwen3");
+                .hasMessageContaining("experts are written for llama, qwen3moe, granitemoe and gpt-oss models only, not qwen3");
         // llama.cpp reads Granite MoE's and Mixtral's experts as feed_forward_length wide
         assertThatThrownBy(() -> TINY.as(Architecture.GRANITEMOE, 16, false, new Experts(8, 2, 64)))
                 .hasMessageContaining("a granitemoe model's experts are ffn (128) wide, not 64");
