@@ -8,11 +8,11 @@ import java.util.regex.Pattern;
 /**
  * Turns chat messages into one prompt. GGUF files carry a Jinja template; rather than run Jinja, the server recognises
  * the template family by its markers and renders that family's layout: Llama 3 headers, ChatML, Mistral's [INST] with
- * its tool markers, Llama 2 [INST], Granite 3's roles, DeepSeek R1's full-width markers, Gemma's turns, Phi-3's, or a
- * plain "role: content" transcript for anything else.
+ * its tool markers, Llama 2 [INST], Granite 3's roles, DeepSeek R1's full-width markers, Gemma's turns, Phi-3's, GLM-4's,
+ * EXAONE 4's, gpt-oss's Harmony messages, or a plain "role: content" transcript for anything else.
  */
 public enum ChatTemplate {
-    LLAMA3, CHATML, MISTRAL, MISTRAL_TEKKEN, MISTRAL_V7, LLAMA2, GRANITE, DEEPSEEK, GEMMA, PHI3, GLM4, EXAONE4, PLAIN;
+    LLAMA3, CHATML, MISTRAL, MISTRAL_TEKKEN, MISTRAL_V7, LLAMA2, GRANITE, DEEPSEEK, GEMMA, PHI3, GLM4, EXAONE4, HARMONY, PLAIN;
 
     /** DeepSeek R1's turn markers (full-width bars, and U+2581 for the spaces). */
     static final String DEEPSEEK_USER = "<\uFF5CUser\uFF5C>";
@@ -55,6 +55,9 @@ public enum ChatTemplate {
         }
         if (jinja.contains("[|system|]") && jinja.contains("[|assistant|]") && jinja.contains("[|endofturn|]") && jinja.contains("[|tool|]")) {
             return EXAONE4; // EXAONE 4.0 (llama.cpp's test; EXAONE 3's template, without [|tool|], is not this)
+        }
+        if (jinja.contains("<|start|>") && jinja.contains("<|channel|>")) {
+            return HARMONY; // gpt-oss: <|start|>role<|message|>content<|end|> (llama.cpp's test for its openai-moe template)
         }
         if (jinja.contains("[gMASK]<sop>")) {
             return GLM4; // GLM-4: [gMASK]<sop>, then <|role|>\ncontent turns (llama.cpp's test and writer)
@@ -303,6 +306,15 @@ public enum ChatTemplate {
                     }
                 }
                 b.append("[|assistant|]");
+            }
+            case HARMONY -> {
+                // as llama.cpp writes gpt-oss's Harmony messages: each role and text between <|start|> and <|message|>, an
+                // answer closed by <|return|> and every other message by <|end|>; the model then opens its own channel
+                for (Message m : messages) {
+                    b.append("<|start|>").append(m.role()).append("<|message|>").append(withCalls(m))
+                            .append(m.role().equals("assistant") ? "<|return|>" : "<|end|>");
+                }
+                b.append("<|start|>assistant");
             }
             case PLAIN -> {
                 for (Message m : messages) {

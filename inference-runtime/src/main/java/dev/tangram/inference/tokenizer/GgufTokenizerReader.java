@@ -11,9 +11,15 @@ import java.util.Set;
  * (SentencePiece-style BPE) or {@code bert} (WordPiece).
  */
 public final class GgufTokenizerReader {
-    /** Texts of control tokens that end a turn in common chat formats. */
+    /** Texts of control tokens that end a turn in common chat formats (gpt-oss's {@code <|return|>} and {@code <|call|>} too). */
     private static final Set<String> END_OF_TURN_TEXTS = Set.of("<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
-            "<|endoftext|>", "<|end_of_text|>", "<EOT>");
+            "<|endoftext|>", "<|end_of_text|>", "<EOT>", "<|return|>", "<|call|>");
+    /**
+     * gpt-oss's Harmony tokens: where a vocabulary ends turns with {@code <|return|>} and {@code <|call|>}, {@code <|end|>}
+     * only closes one message of the answer (its reasoning, before the final one) and does not end generation, as
+     * llama.cpp drops it from the end-of-generation tokens of such a vocabulary.
+     */
+    private static final Set<String> HARMONY_ENDS = Set.of("<|return|>", "<|call|>");
 
     private GgufTokenizerReader() {}
 
@@ -70,6 +76,9 @@ public final class GgufTokenizerReader {
             if (types[i] == Vocabulary.CONTROL && END_OF_TURN_TEXTS.contains(tokens[i])) {
                 eog.add(i);
             }
+        }
+        if (eog.stream().map(i -> tokens[i]).filter(HARMONY_ENDS::contains).count() == HARMONY_ENDS.size()) {
+            eog.removeIf(i -> tokens[i].equals("<|end|>"));
         }
         return new Vocabulary(tokens, scores, types, bos, eos, unk, Set.copyOf(eog), addsBos(meta), rightStripped(meta, tokens, types));
     }

@@ -32,6 +32,8 @@ class ChatTemplateTest {
                 .isEqualTo(ChatTemplate.GLM4);
         assertThat(ChatTemplate.detect("[|system|]{{ s }}[|endofturn|]\n[|user|]{{ u }}\n[|assistant|]{{ a }}[|endofturn|]\n[|tool|]"))
                 .isEqualTo(ChatTemplate.EXAONE4);
+        assertThat(ChatTemplate.detect("{{- '<|start|>' + message.role }}{{- '<|channel|>analysis<|message|>' + thinking + '<|end|>' }}"))
+                .isEqualTo(ChatTemplate.HARMONY);
         assertThat(ChatTemplate.detect("{{ content }}")).isEqualTo(ChatTemplate.PLAIN);
         assertThat(ChatTemplate.detect(null)).isEqualTo(ChatTemplate.PLAIN);
     }
@@ -284,6 +286,14 @@ class ChatTemplateTest {
     void glm4WritesEachTurnAfterItsRoleMarkerAndANewline() {
         assertThat(ChatTemplate.GLM4.render(SHORT_CHAT)).isEqualTo("[gMASK]<sop><|system|>\nBe brief.<|user|>\nHi<|assistant|>\nHello."
                 + "<|tool|>\n42<|user|>\nBye<|assistant|>\n");
+    }
+
+    /** gpt-oss's Harmony messages as llama.cpp writes them: an answer closed by <|return|>, every other message by <|end|>. */
+    @Test
+    void harmonyWritesEachMessageBetweenStartAndMessageMarkers() {
+        assertThat(ChatTemplate.HARMONY.render(SHORT_CHAT)).isEqualTo("<|start|>system<|message|>Be brief.<|end|><|start|>user<|message|>Hi<|end|>"
+                + "<|start|>assistant<|message|>Hello.<|return|><|start|>tool<|message|>42<|end|><|start|>user<|message|>Bye<|end|>"
+                + "<|start|>assistant");
     }
 
     /** EXAONE 4's turns as llama.cpp writes them: trimmed, [|endofturn|] after all but the user's, which end a line. */

@@ -52,4 +52,22 @@ class GgufTokenizerReaderTest {
         assertThat(llama3.encode("ab", true)).containsExactly(2, 0, 1);
         assertThat(llama3.encode("ab", false)).containsExactly(0, 1);
     }
+
+    /**
+     * gpt-oss's Harmony vocabulary ends generation at {@code <|return|>} and {@code <|call|>}, and not at {@code <|end|>},
+     * which closes its reasoning message before the final one (llama.cpp drops it from such a vocabulary's ends); a
+     * vocabulary without both keeps {@code <|end|>} (Phi-3's turns end with it).
+     */
+    @Test
+    void aHarmonyVocabularyEndsAtReturnAndCallButNotAtEnd() {
+        Map<String, GgufValue> m = new HashMap<>();
+        m.put("tokenizer.ggml.model", GgufValue.ofString("gpt2"));
+        m.put("tokenizer.ggml.tokens", GgufValue.ofStrings(new String[] {"a", "<|return|>", "<|end|>", "<|call|>", "<|channel|>", "<|endoftext|>"}));
+        m.put("tokenizer.ggml.token_type", GgufValue.ofInt32s(new int[] {1, 3, 3, 3, 3, 3}));
+        m.put("tokenizer.ggml.merges", GgufValue.ofStrings(new String[0]));
+        m.put("tokenizer.ggml.eos_token_id", GgufValue.ofUint32(1));
+        assertThat(GgufTokenizerReader.vocabulary(new GgufMetadata(m)).endOfGeneration()).containsExactlyInAnyOrder(1, 3, 5);
+        m.put("tokenizer.ggml.tokens", GgufValue.ofStrings(new String[] {"a", "<|return|>", "<|end|>", "b", "<|channel|>", "<|endoftext|>"}));
+        assertThat(GgufTokenizerReader.vocabulary(new GgufMetadata(m)).endOfGeneration()).containsExactlyInAnyOrder(1, 2, 5);
+    }
 }
