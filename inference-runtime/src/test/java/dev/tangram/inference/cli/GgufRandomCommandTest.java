@@ -51,6 +51,26 @@ class GgufRandomCommandTest {
         }
     }
 
+    /**
+     * A gpt-oss file in gpt-oss's proportions: heads whose size the width is not a multiple of (8 heads of 16 over 96, as
+     * its 64 of 64 over 2,880), experts with biases, MXFP4, untied, every other layer sliding.
+     */
+    @Test
+    void aGptOssModelMayHaveHeadsWhoseSizeTheWidthIsNoMultipleOf() throws Exception {
+        Path oss = dir.resolve("gpt-oss.gguf");
+        assertThat(run("--arch", "gpt-oss", "--dim", "96", "--heads", "8", "--kv-heads", "2", "--head-dim", "16", "--experts", "4",
+                "--expert-ffn", "64", "--quant", "MXFP4", "--layers", "2", "--out", oss.toString())).isZero();
+        try (LoadedModel m = ModelLoader.load(oss, 1)) {
+            assertThat(m.config().qDim()).isEqualTo(128);
+            assertThat(m.config().experts().ffn()).isEqualTo(64);
+            assertThat(m.config().window().isLocal(0)).isTrue();
+            assertThat(m.config().window().isLocal(1)).isFalse();
+            assertThat(m.file().findTensor("output.weight")).isPresent();
+            assertThat(m.file().tensor("blk.0.ffn_up_exps.weight").type()).isEqualTo(dev.tangram.inference.gguf.GgmlType.MXFP4);
+            assertThat(m.file().findTensor("blk.1.attn_sinks.weight")).isPresent();
+        }
+    }
+
     @Test
     void aWindowForAModelWithoutLocalLayersOrNotPositiveIsRefusedNamingTheOption() {
         StringWriter err = new StringWriter();
