@@ -136,6 +136,22 @@ class QuantizedMatrixTest {
         assertThat(MxFp4Matrix.halfScale(255)).isEqualTo((float) Math.scalb(1.0, 127));
     }
 
+    /** Both ways of decoding MXFP4 nibbles in lanes, the table's (512-bit vectors) and the computed one, give every value. */
+    @Test
+    void mxfp4NibblesDecodeAlikeByTableAndByTheirBits() {
+        float[] computed = MxFp4Matrix.decodedLanes(false);
+        float[] table = MxFp4Matrix.decodedLanes(true);
+        for (int i = 0; i < computed.length; i++) {
+            int expected = Float.floatToRawIntBits(MxFp4Matrix.nibbleValue(i % 16));
+            assertThat(Float.floatToRawIntBits(computed[i])).as("computed, lane %d", i).isEqualTo(expected);
+            if (table != null) {
+                assertThat(Float.floatToRawIntBits(table[i])).as("table, lane %d", i).isEqualTo(expected);
+            }
+        }
+        assertThat(MxFp4Matrix.nibbleValue(7)).isEqualTo(12f);
+        assertThat(MxFp4Matrix.nibbleValue(13)).isEqualTo(-6f);
+    }
+
     /**
      * llama.cpp's MXFP4 quantiser on a block whose largest magnitude is 6: exponent floor(log2 6) − 2 + 127 = 127, so the
      * halved scale is 0.5 and the E2M1 values 0 … 6 are exact; 2.4 lies nearer 2 than 3, 5 is as near 4 as 6 (the lower
