@@ -431,13 +431,8 @@ public final class LlamaForwardPass implements ForwardPass {
         kernel.multiplyEach(2 * singles, eachMatrix, eachInput, xb, eachOut, eachFrom);
         LlamaWeights.ExpertBiases biases = ew.biases();
         if (biases != null) {
-            for (int ex = 0, j = 0; ex < e.count(); ex++) {
-                if (expertStart[ex + 1] - expertStart[ex] == 1) {
-                    Elementwise.addScaled(hb, j * ffn, biases.gate()[ex], 0, 1f, ffn);
-                    Elementwise.addScaled(hb2, j * ffn, biases.up()[ex], 0, 1f, ffn);
-                    j++;
-                }
-            }
+            addSinglesBiases(biases.gate(), hb, ffn);
+            addSinglesBiases(biases.up(), hb2, ffn);
         }
         gatedActivation(singles * ffn);
         for (int ex = 0, j = 0; ex < e.count(); ex++) {
@@ -448,11 +443,18 @@ public final class LlamaForwardPass implements ForwardPass {
         }
         kernel.multiplyEach(singles, eachMatrix, eachInput, hb, eachOut, eachFrom);
         if (biases != null) {
-            for (int ex = 0, j = 0; ex < e.count(); ex++) {
-                if (expertStart[ex + 1] - expertStart[ex] == 1) {
-                    Elementwise.addScaled(singleOut, j * c.dim(), biases.down()[ex], 0, 1f, c.dim());
-                    j++;
-                }
+            addSinglesBiases(biases.down(), singleOut, c.dim());
+        }
+    }
+
+    /**
+     * Each expert with one token in this step gets its bias ({@code biases[expert]}, {@code width} wide) added to its row of
+     * {@code out}, the rows in expert order as {@link #singleExperts} writes them.
+     */
+    private void addSinglesBiases(float[][] biases, float[] out, int width) {
+        for (int ex = 0, j = 0; ex < c.experts().count(); ex++) {
+            if (expertStart[ex + 1] - expertStart[ex] == 1) {
+                Elementwise.addScaled(out, j++ * width, biases[ex], 0, 1f, width);
             }
         }
     }
