@@ -87,13 +87,12 @@ public final class GgufRandomCommand implements Callable<Integer> {
                 "--arch: '" + arch + "' is not one of " + Architecture.names()));
         RandomModelSpec spec;
         try {
+            int d = or(dim, base.dim());
+            int h = or(heads, base.heads());
             // with --head-dim the width need not be a multiple of the heads (gpt-oss's 64 heads of 64 over 2,880)
-            spec = headDim == null
-                    ? new RandomModelSpec(or(layers, base.layers()), or(dim, base.dim()), or(heads, base.heads()), or(kvHeads, base.kvHeads()),
-                            or(ffn, base.ffn()), or(vocab, base.vocab()), or(context, base.contextLength()), base.ropeTheta(), type, !untied, seed)
-                    : new RandomModelSpec(or(layers, base.layers()), or(dim, base.dim()), or(heads, base.heads()), or(kvHeads, base.kvHeads()),
-                            or(ffn, base.ffn()), or(vocab, base.vocab()), or(context, base.contextLength()), base.ropeTheta(), type, !untied, seed,
-                            Architecture.LLAMA, headDim, false, Experts.NONE);
+            spec = new RandomModelSpec(or(layers, base.layers()), d, h, or(kvHeads, base.kvHeads()), or(ffn, base.ffn()), or(vocab, base.vocab()),
+                    or(context, base.contextLength()), base.ropeTheta(), type, !untied, seed, Architecture.LLAMA,
+                    headDim != null ? headDim : RandomModelSpec.headDim(d, h), false, Experts.NONE);
             Experts mixture = experts == null ? Experts.NONE : new Experts(experts, expertsUsed, or(expertFfn, spec.ffn()));
             if (architecture != Architecture.LLAMA || headDim != null || biases || mixture.present()) {
                 spec = spec.as(architecture, or(headDim, spec.headDim()), biases, mixture);

@@ -45,17 +45,12 @@ public record MxFp4Matrix(MemorySegment data, int rows, int cols) implements Wei
         return Float.intBitsToFloat(bits);
     }
 
+    /** The doubled E2M1 values of the sixteen nibbles: llama.cpp's {@code kvalues_mxfp4} (nibble 8 is +0 there, not −0). */
+    private static final float[] VALUES = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
+
     /** The doubled value of the E2M1 nibble {@code n} (0 … 15): 0, 1, 2, 3, 4, 6, 8, 12, then the same negated. */
     public static float nibbleValue(int n) {
-        return Float.intBitsToFloat(nibbleBits(n));
-    }
-
-    private static int nibbleBits(int nibble) {
-        int n = nibble == 8 ? 0 : nibble; // llama.cpp's table holds 0 there, not −0
-        int exp = (n >> 1) & 3;
-        int m = n & 1;
-        int magnitude = exp == 0 ? m * ONE : (exp + 127) << 23 | m << 22;
-        return magnitude | (n & 8) << 28;
+        return VALUES[n];
     }
 
     /**
@@ -63,15 +58,7 @@ public record MxFp4Matrix(MemorySegment data, int rows, int cols) implements Wei
      * lane permutation, which took a 4-layer MXFP4 model of the 1b shape from 12.9 to 20.3 tokens/s single-stream (the
      * arithmetic decode is compute-bound there). Null for narrower vectors, which decode arithmetically.
      */
-    private static final FloatVector TABLE = L == 16 ? FloatVector.fromArray(F, table(), 0) : null;
-
-    private static float[] table() {
-        float[] t = new float[16];
-        for (int n = 0; n < 16; n++) {
-            t[n] = nibbleValue(n);
-        }
-        return t;
-    }
+    private static final FloatVector TABLE = L == 16 ? FloatVector.fromArray(F, VALUES, 0) : null;
 
     /** {@link #nibbleValue} of every lane of {@code n} (nibbles in int lanes): by the table where there is one. */
     private static FloatVector values(IntVector nibbles) {

@@ -115,7 +115,7 @@ public record RopeScaling(float positionScale, float attentionFactor, Yarn yarn)
         if (!yarn.present()) {
             return attentionFactor;
         }
-        double m = attentionFactor * (1 + 0.1 * Math.log(1.0 / layerScale));
+        double m = attentionFactor * growth(1.0 / layerScale, 1);
         return yarn.logMultiplier() == 0 ? m : m / growth(1.0 / positionScale, yarn.logMultiplier());
     }
 

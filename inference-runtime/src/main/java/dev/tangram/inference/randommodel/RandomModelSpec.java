@@ -115,11 +115,16 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
     /** A {@code llama} model whose heads are dim / heads wide, without biases. */
     public RandomModelSpec(int layers, int dim, int heads, int kvHeads, int ffn, int vocab, int contextLength, float ropeTheta,
                            GgmlType quant, boolean tied, long seed) {
+        this(layers, dim, heads, kvHeads, ffn, vocab, contextLength, ropeTheta, quant, tied, seed, Architecture.LLAMA,
+                headDim(dim, heads), false, Experts.NONE);
+    }
+
+    /** The size of {@code heads} heads over a width of {@code dim}: dim / heads, which must be whole (0 for no heads). */
+    public static int headDim(int dim, int heads) {
         if (heads > 0 && dim % heads != 0) {
             throw new IllegalArgumentException("dim (" + dim + ") must be a multiple of heads (" + heads + ")");
         }
-        this(layers, dim, heads, kvHeads, ffn, vocab, contextLength, ropeTheta, quant, tied, seed, Architecture.LLAMA,
-                heads > 0 ? dim / heads : 0, false, Experts.NONE);
+        return heads > 0 ? dim / heads : 0;
     }
 
     /** This shape as another architecture, with heads {@code headDim} wide and with or without the optional biases. */

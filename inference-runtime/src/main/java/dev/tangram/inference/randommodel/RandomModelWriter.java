@@ -140,13 +140,9 @@ public final class RandomModelWriter {
             w.put(a + ".attention.sliding_window", GgufValue.ofUint32(window));
             w.put(a + ".attention.sliding_window_pattern", GgufValue.ofBools(local));
         }
-        if (spec.architecture() == Architecture.GPT_OSS) {
-            // gpt-oss slides a window of 128 over every other layer, from the first (the pattern llama.cpp takes where the
-            // file names none)
-            w.put(a + ".attention.sliding_window", GgufValue.ofUint32(window));
-        }
-        if (spec.architecture() == Architecture.EXAONE4 && window > 0) {
-            // EXAONE 4.0 32B's window (llama.cpp slides it in 64-layer files only, three layers in four)
+        if ((spec.architecture() == Architecture.GPT_OSS || spec.architecture() == Architecture.EXAONE4) && window > 0) {
+            // gpt-oss's window of 128 over every other layer, from the first, and EXAONE 4.0 32B's (llama.cpp slides it in
+            // 64-layer files only, three layers in four): the patterns llama.cpp takes where the file names none
             w.put(a + ".attention.sliding_window", GgufValue.ofUint32(window));
         }
         if (spec.architecture() == Architecture.GEMMA2) {
