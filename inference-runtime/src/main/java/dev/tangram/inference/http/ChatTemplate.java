@@ -1,5 +1,6 @@
 package dev.tangram.inference.http;
 
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -57,7 +58,7 @@ public enum ChatTemplate {
             return EXAONE4; // EXAONE 4.0 (llama.cpp's test; EXAONE 3's template, without [|tool|], is not this)
         }
         if (jinja.contains("<|start|>") && jinja.contains("<|channel|>")) {
-            return HARMONY; // gpt-oss: <|start|>role<|message|>content<|end|> (llama.cpp's test for its openai-moe template)
+            return HARMONY; // gpt-oss's Harmony messages (llama.cpp's test for gpt-oss's template)
         }
         if (jinja.contains("[gMASK]<sop>")) {
             return GLM4; // GLM-4: [gMASK]<sop>, then <|role|>\ncontent turns (llama.cpp's test and writer)
@@ -307,15 +308,7 @@ public enum ChatTemplate {
                 }
                 b.append("[|assistant|]");
             }
-            case HARMONY -> {
-                // as llama.cpp writes gpt-oss's Harmony messages: each role and text between <|start|> and <|message|>, an
-                // answer closed by <|return|> and every other message by <|end|>; the model then opens its own channel
-                for (Message m : messages) {
-                    b.append("<|start|>").append(m.role()).append("<|message|>").append(withCalls(m))
-                            .append(m.role().equals("assistant") ? "<|return|>" : "<|end|>");
-                }
-                b.append("<|start|>assistant");
-            }
+            case HARMONY -> b.append(HarmonyPrompt.render(messages, HarmonyPrompt.DEFAULT_EFFORT, LocalDate.now()));
             case PLAIN -> {
                 for (Message m : messages) {
                     b.append(m.role()).append(": ").append(withCalls(m)).append('\n');

@@ -28,11 +28,13 @@ import java.util.List;
  *                     not say (the template's default)
  * @param reasoningFormat chat only: llama.cpp's {@code reasoning_format}, or null where the request does not say (the
  *                     server's)
+ * @param reasoningEffort chat only: OpenAI's {@code reasoning_effort} (low, medium or high), which a Harmony model's system
+ *                     message states; null where the request does not say
  */
 public record CompletionParams(boolean chat, String model, List<Prompt> prompts, List<ChatTemplate.Message> messages,
                                int n, Integer maxTokens, SamplingParams sampling, boolean stream, boolean includeUsage, TextRules text,
                                boolean ignoreEos, int logprobs, boolean tokensAsIds, boolean echo,
-                               Tools tools, Boolean enableThinking, ReasoningFormat reasoningFormat) {
+                               Tools tools, Boolean enableThinking, ReasoningFormat reasoningFormat, String reasoningEffort) {
     /** One completions prompt: as text, or as token ids (the other null). */
     public record Prompt(String text, int[] tokens) {
     }

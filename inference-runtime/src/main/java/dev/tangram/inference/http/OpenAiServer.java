@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -225,7 +226,7 @@ public final class OpenAiServer implements AutoCloseable {
         String promptParam = chat ? "messages" : "prompt";
         ToolCallFormat format = ToolCallFormat.of(model.chatTemplate());
         List<int[]> prompts = new ArrayList<>();
-        ReasoningSplit.Mode reasoning = ReasoningSplit.Mode.OFF;
+        AnswerSplit.Mode reasoning = AnswerSplit.Mode.OFF;
         if (chat) {
             List<ChatTemplate.Message> given = model.withDefaultSystem(p.messages());
             List<ChatTemplate.Message> messages = switch (p.tools()) {
@@ -233,11 +234,14 @@ public final class OpenAiServer implements AutoCloseable {
                 case AutoTools auto -> format.prompt(given, auto.functions());
                 case null -> given;
             };
-            String prompt = model.render(messages, p.enableThinking());
+            String prompt = model.render(messages, p.enableThinking(), p.reasoningEffort());
             prompts.add(model.tokenizer().encode(prompt, true));
-            // an answer held to JSON (response_format, a named function) has no reasoning to split off
-            if (model.splitsReasoning(p.reasoningFormat()) && !(p.tools() instanceof ToolChoice) && p.sampling().rules().json() == null) {
-                reasoning = new ReasoningSplit.Mode(true, prompt.endsWith(ChatTemplate.Thinking.OPEN));
+            // an answer held to JSON (response_format, a named function) has no reasoning to split off, nor Harmony messages
+            boolean free = !(p.tools() instanceof ToolChoice) && p.sampling().rules().json() == null;
+            if (free && model.chatTemplate() == ChatTemplate.HARMONY) {
+                reasoning = AnswerSplit.Mode.harmony(model.splitsReasoning(p.reasoningFormat()), p.tools() instanceof AutoTools);
+            } else if (free && model.splitsReasoning(p.reasoningFormat())) {
+                reasoning = AnswerSplit.Mode.think(prompt.endsWith(ChatTemplate.Thinking.OPEN));
             }
         } else {
             for (CompletionParams.Prompt given : p.prompts()) {
@@ -271,7 +275,8 @@ public final class OpenAiServer implements AutoCloseable {
             // max_tokens 0 (allowed with echo only) still generates one token, which the engine needs to finish: it is dropped
             submit(b.engine(), new GenerationRequest(engineIds.get(c), prompt, Math.max(1, maxTokens[c / n]), sampling, stream.sink(c),
                     p.ignoreEos(), p.logprobs(), p.echo() ? p.logprobs() : -1), engineIds.subList(0, c), promptParam);
-            texts.add(new TextAssembler(model.tokenizer(), p.text(), p.sampling().rules().minTokens()));
+            texts.add(new TextAssembler(model.tokenizer(), p.text(), p.sampling().rules().minTokens(),
+                    reasoning.harmony() ? model.structuralTokens() : Set.of()));
             choiceEchoes.add(echoes.get(c / n));
         }
         metrics.requestParamsN(n);
@@ -449,7 +454,7 @@ public final class OpenAiServer implements AutoCloseable {
         private final OutputStream out;
         private final Reply reply;
         /** Per choice, where the reasoning is split off: the split, and the log-probabilities of the text it holds. */
-        private final ReasoningSplit[] reasoning;
+        private final AnswerSplit[] reasoning;
         private final List<List<LogprobsJson.Logged>> heldLogged = new ArrayList<>();
         /** Per choice, where the model may call functions as it likes: the text held back. */
         private final ToolCallStream[] auto;
@@ -459,7 +464,7 @@ public final class OpenAiServer implements AutoCloseable {
         ChoiceWriter(OutputStream out, Reply reply, int n) {
             this.out = out;
             this.reply = reply;
-            this.reasoning = new ReasoningSplit[n];
+            this.reasoning = new AnswerSplit[n];
             this.auto = new ToolCallStream[n];
             this.named = new boolean[n];
             for (int i = 0; i < n; i++) {
@@ -481,7 +486,7 @@ public final class OpenAiServer implements AutoCloseable {
         }
 
         /** Sends a piece of the reasoning and of the answer, with the log-probabilities held so far. */
-        private void split(int choice, ReasoningSplit.Piece piece) {
+        private void split(int choice, AnswerSplit.Piece piece) {
             List<LogprobsJson.Logged> held = heldLogged.get(choice);
             if (!piece.reasoning().isEmpty()) {
                 write(out, reply.reasoningChunk(choice, piece.reasoning(), List.copyOf(held)));

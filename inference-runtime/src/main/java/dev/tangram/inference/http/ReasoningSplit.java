@@ -9,31 +9,10 @@ package dev.tangram.inference.http;
  * newlines a tag would drop, is held back until it is known; the pieces of a text cut anywhere add up to what the whole
  * text gives.
  */
-final class ReasoningSplit {
+final class ReasoningSplit implements AnswerSplit {
     /** The tags around a reasoning block (also what {@link ServingModel} reads out of answers sent back). */
     static final String OPEN = "<think>";
     static final String CLOSE = "</think>";
-
-    /**
-     * Whether a chat answer's reasoning is split off, and whether its prompt opened the reasoning block.
-     */
-    record Mode(boolean split, boolean opened) {
-        static final Mode OFF = new Mode(false, false);
-
-        /** A split for one choice's streamed text, or null where the reasoning is not split off. */
-        ReasoningSplit start() {
-            return split ? new ReasoningSplit(opened) : null;
-        }
-    }
-
-    /** A piece of each part ("" for none). */
-    record Piece(String reasoning, String content) {
-        static final Piece NOTHING = new Piece("", "");
-
-        boolean isEmpty() {
-            return reasoning.isEmpty() && content.isEmpty();
-        }
-    }
 
     private enum State {
         /** Before the first non-whitespace text: a block may yet start. */
@@ -57,22 +36,14 @@ final class ReasoningSplit {
         this.state = opened ? State.REASONING : State.START;
     }
 
-    /** The two parts of a whole text. */
-    static Piece whole(String text, boolean opened) {
-        ReasoningSplit split = new ReasoningSplit(opened);
-        Piece first = split.add(text);
-        Piece rest = split.finish();
-        return new Piece(first.reasoning() + rest.reasoning(), first.content() + rest.content());
-    }
-
-    /** Takes the next generated text; answers what of each part is now known. */
-    Piece add(String text) {
+    @Override
+    public Piece add(String text) {
         held.append(text);
         return settle(false);
     }
 
-    /** At the end of the text: the rest of each part. */
-    Piece finish() {
+    @Override
+    public Piece finish() {
         return settle(true);
     }
 

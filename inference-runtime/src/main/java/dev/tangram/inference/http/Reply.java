@@ -11,10 +11,10 @@ import java.util.List;
  *
  * @param tools  the request's tools (null for none)
  * @param format how the served model's family writes calls, for {@link AutoTools}
- * @param reasoning whether a chat answer's reasoning goes into {@code reasoning_content}
+ * @param reasoning how a chat answer is split into {@code reasoning_content} and content
  */
 record Reply(ObjectMapper json, String id, String model, boolean chat, long created, LogprobsJson logprobs, boolean logprobsWanted,
-             Tools tools, ToolCallFormat format, ReasoningSplit.Mode reasoning) {
+             Tools tools, ToolCallFormat format, AnswerSplit.Mode reasoning) {
     /** The finish reason to report: a generation that stopped by itself after calling functions ended with the calls. */
     String finishReason(String generation, boolean called) {
         return called && generation.equals("stop") ? "tool_calls" : generation;
@@ -55,7 +55,7 @@ record Reply(ObjectMapper json, String id, String model, boolean chat, long crea
         ObjectNode choice = json.createObjectNode().put("index", index);
         boolean called = false;
         if (chat) {
-            ReasoningSplit.Piece parts = reasoning.split() ? ReasoningSplit.whole(text, reasoning.opened()) : new ReasoningSplit.Piece("", text);
+            AnswerSplit.Piece parts = reasoning.whole(text);
             ToolCallFormat.Parsed answer = switch (tools) {
                 case ToolChoice named -> new ToolCallFormat.Parsed(null, List.of(new ChatTemplate.ToolCall(named.name(), parts.content())));
                 case AutoTools auto -> auto.parse(format, parts.content());

@@ -85,7 +85,7 @@ public final class RequestParser {
                 seed == null ? System.nanoTime() : seed, rules(root, tools, stopTokenIds), minP == null ? 0f : minP.floatValue());
         return new CompletionParams(chat, model, prompts, messages, n == null ? 1 : n, maxTokens, sampling, stream, includeUsage, text,
                 ignoreEos, logprobs(root, chat), optBoolean(root, "return_tokens_as_token_ids"), echo, tools,
-                chat ? enableThinking(root) : null, chat ? reasoningFormat(root) : null);
+                chat ? enableThinking(root) : null, chat ? reasoningFormat(root) : null, chat ? reasoningEffort(root) : null);
     }
 
     /** llama.cpp's {@code reasoning_format}: "auto", "deepseek" or "none", or null where the request has none. */
@@ -102,6 +102,27 @@ public final class RequestParser {
         } catch (IllegalArgumentException e) {
             throw ApiError.invalid("'reasoning_format': " + e.getMessage(), "reasoning_format");
         }
+    }
+
+    /**
+     * OpenAI's {@code reasoning_effort}, or where it is absent {@code chat_template_kwargs.reasoning_effort} (as llama.cpp
+     * passes it to gpt-oss's template): low, medium or high; null where the request has neither. Only a Harmony model's
+     * prompt states it; other models' templates have no such setting.
+     */
+    static String reasoningEffort(JsonNode root) {
+        JsonNode v = root.get("reasoning_effort");
+        String param = "reasoning_effort";
+        if ((v == null || v.isNull()) && root.path("chat_template_kwargs").isObject()) {
+            v = root.get("chat_template_kwargs").get("reasoning_effort");
+            param = "chat_template_kwargs.reasoning_effort";
+        }
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual() || !HarmonyPrompt.EFFORTS.contains(v.asText())) {
+            throw ApiError.invalid("'" + param + "' must be \"low\", \"medium\" or \"high\", got " + v, param);
+        }
+        return v.asText();
     }
 
     /**

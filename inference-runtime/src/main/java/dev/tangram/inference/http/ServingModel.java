@@ -1,8 +1,11 @@
 package dev.tangram.inference.http;
 
 import dev.tangram.inference.tokenizer.Tokenizer;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What the HTTP side needs of the loaded model.
@@ -30,9 +33,13 @@ public record ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTe
      * which a caller applies before it adds functions to the system turn): the family's rendering; for a reasoning model's
      * template, its answers shown with or without their reasoning as the template shows them ({@link #reasoningShown}),
      * and after the assistant header what the template writes there: an open reasoning block, or, where the request turned
-     * thinking off and the template reads {@code enable_thinking}, the template's text for that.
+     * thinking off and the template reads {@code enable_thinking}, the template's text for that. A Harmony model's prompt
+     * states {@code effort} (null: medium) and today's date.
      */
-    String render(List<ChatTemplate.Message> messages, Boolean enableThinking) {
+    String render(List<ChatTemplate.Message> messages, Boolean enableThinking, String effort) {
+        if (chatTemplate == ChatTemplate.HARMONY) {
+            return HarmonyPrompt.render(messages, effort == null ? HarmonyPrompt.DEFAULT_EFFORT : effort, LocalDate.now());
+        }
         if (!thinking.reasons()) {
             // a client's reasoning_content is not shown to a model whose template writes none
             return chatTemplate.render(messages.stream().map(m -> new ChatTemplate.Message(m.role(), m.content(), m.toolCalls())).toList());
@@ -46,10 +53,29 @@ public record ServingModel(String name, Tokenizer tokenizer, ChatTemplate chatTe
 
     /**
      * Whether a chat answer's reasoning is split from its content ({@code reasoning_content}): the model's template writes
-     * reasoning blocks and the request's {@code reasoning_format}, or this server's where it has none, is {@code auto}.
+     * reasoning blocks (or Harmony's analysis messages) and the request's {@code reasoning_format}, or this server's where
+     * it has none, is {@code auto}.
      */
     boolean splitsReasoning(ReasoningFormat asked) {
-        return thinking.reasons() && (asked == null ? reasoningFormat : asked) == ReasoningFormat.AUTO;
+        return (thinking.reasons() || chatTemplate == ChatTemplate.HARMONY) && (asked == null ? reasoningFormat : asked) == ReasoningFormat.AUTO;
+    }
+
+    /**
+     * The control tokens whose text a Harmony answer keeps even where special tokens are skipped, for {@link HarmonySplit}
+     * to read its messages by (llama.cpp keeps the same ones); none for other templates.
+     */
+    Set<Integer> structuralTokens() {
+        if (chatTemplate != ChatTemplate.HARMONY) {
+            return Set.of();
+        }
+        Set<Integer> ids = new HashSet<>();
+        for (String text : List.of(HarmonySplit.CHANNEL, HarmonySplit.CONSTRAIN, HarmonySplit.MESSAGE, HarmonySplit.START, HarmonySplit.END)) {
+            int[] t = tokenizer.encode(text, false);
+            if (t.length == 1 && !tokenizer.isText(t[0])) {
+                ids.add(t[0]);
+            }
+        }
+        return ids;
     }
 
     /**

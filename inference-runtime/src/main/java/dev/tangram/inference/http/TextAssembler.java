@@ -8,19 +8,22 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Turns a stream of tokens into a stream of text: keeps the bytes of a UTF-8 character split across tokens until it is
  * whole, and watches for stop sequences and stop tokens, holding back text that could be the start of a stop sequence.
  * As in vLLM, a stop sequence counts only once {@code min_tokens} tokens have been added (the sampler does not draw a stop
  * token before then), a stop token's own text is kept (unless it is a control token being skipped), and a stop sequence's is dropped unless the rules
- * keep it.
+ * keep it. Where control tokens are skipped, those of a set given (the markers a chat format's answers are read by) still
+ * add their text.
  */
 public final class TextAssembler {
     private final Tokenizer tokenizer;
     private final TextRules rules;
     private final int holdBack;
     private final int minTokens;
+    private final Set<Integer> kept;
     private int added;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
@@ -36,6 +39,12 @@ public final class TextAssembler {
     }
 
     public TextAssembler(Tokenizer tokenizer, TextRules rules, int minTokens) {
+        this(tokenizer, rules, minTokens, Set.of());
+    }
+
+    /** @param kept control tokens whose text is kept even where the rules skip special tokens */
+    public TextAssembler(Tokenizer tokenizer, TextRules rules, int minTokens, Set<Integer> kept) {
+        this.kept = Set.copyOf(kept);
         this.tokenizer = tokenizer;
         this.rules = rules;
         this.holdBack = rules.stops().stream().mapToInt(String::length).max().orElse(1) - 1;
@@ -53,7 +62,7 @@ public final class TextAssembler {
             return "";
         }
         boolean endsHere = added >= minTokens && rules.stopTokenIds().contains(token);
-        byte[] bytes = rules.skipSpecialTokens() && !tokenizer.isText(token) ? new byte[0] : tokenizer.tokenBytes(token);
+        byte[] bytes = rules.skipSpecialTokens() && !tokenizer.isText(token) && !kept.contains(token) ? new byte[0] : tokenizer.tokenBytes(token);
         ByteBuffer in = ByteBuffer.allocate(pending.remaining() + bytes.length);
         in.put(pending).put(bytes).flip();
         CharBuffer out = CharBuffer.allocate(in.remaining() + 1);

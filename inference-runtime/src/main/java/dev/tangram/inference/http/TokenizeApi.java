@@ -29,7 +29,8 @@ final class TokenizeApi {
         JsonNode root = requestFor(model, body);
         String text;
         if (root.has("messages")) {
-            text = model.render(model.withDefaultSystem(RequestParser.messages(root)), RequestParser.enableThinking(root));
+            text = model.render(model.withDefaultSystem(RequestParser.messages(root)), RequestParser.enableThinking(root),
+                    RequestParser.reasoningEffort(root));
         } else {
             JsonNode p = root.get("prompt");
             if (p == null || !p.isTextual()) {

@@ -24,16 +24,22 @@ import java.util.Set;
  *   {@code <tool_call>{"name": ..., "arguments": {...}}</tool_call>}, possibly after some text.</li>
  *   <li>{@link #MISTRAL}: Mistral (7B v0.3 and later) writes {@code [TOOL_CALLS] [{"name": ..., "arguments": {...}}, ...]},
  *   possibly after some text, having been shown the functions in {@code [AVAILABLE_TOOLS]}.</li>
+ *   <li>{@link #HARMONY}: gpt-oss sends a message to {@code functions.NAME} with the arguments as its text, having been
+ *   shown the functions as a TypeScript namespace in its developer message ({@link HarmonyTools}). {@link HarmonySplit}
+ *   hands such a message on in one form, {@code <|start|>assistant to=functions.NAME<|channel|>commentary
+ *   json<|message|>ARGS<|call|>}, which is also how the gpt-oss template shows earlier calls, and is what is read here.</li>
  * </ul>
  * An answer is a call only when all of it reads as calls of offered functions; anything else is an ordinary message.
  */
 enum ToolCallFormat {
-    JSON, HERMES, MISTRAL;
+    JSON, HERMES, MISTRAL, HARMONY;
 
     static final String PYTHON_TAG = "<|python_tag|>";
     static final String OPEN = "<tool_call>";
     static final String CLOSE = "</tool_call>";
     static final String TOOL_CALLS = "[TOOL_CALLS]";
+    /** How a Harmony call begins, up to its function's name. */
+    private static final String HARMONY_CALL = HarmonySplit.ASSISTANT + " to=functions.";
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** Reads one JSON document, nothing after it. */
     private static final ObjectReader WHOLE = MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -49,6 +55,7 @@ enum ToolCallFormat {
         return switch (template) {
             case CHATML -> HERMES;
             case MISTRAL, MISTRAL_TEKKEN, MISTRAL_V7 -> MISTRAL;
+            case HARMONY -> HARMONY;
             default -> JSON;
         };
     }
@@ -62,19 +69,27 @@ enum ToolCallFormat {
                 case JSON -> "{\"name\": " + quoted(call.name()) + ", \"parameters\": " + args + "}";
                 case HERMES -> OPEN + "\n{\"name\": " + quoted(call.name()) + ", \"arguments\": " + args + "}\n" + CLOSE;
                 case MISTRAL -> "{\"name\": " + quoted(call.name()) + ", \"arguments\": " + args + "}";
+                case HARMONY -> harmonyCallHead(call.name()) + args + HarmonySplit.CALL;
             });
         }
         return switch (this) {
             case JSON -> String.join("; ", each);
             case HERMES -> String.join("\n", each);
             case MISTRAL -> TOOL_CALLS + " [" + String.join(", ", each) + "]";
+            case HARMONY -> String.join("", each);
         };
+    }
+
+    /** A Harmony call message up to its arguments: the assistant's role and recipient, the channel, the JSON type. */
+    static String harmonyCallHead(String name) {
+        return HARMONY_CALL + name + HarmonySplit.CHANNEL + "commentary json" + HarmonySplit.MESSAGE;
     }
 
     /**
      * The conversation with the functions shown, where each family's template puts them: Llama 3 style, in front of the
      * first user message; Hermes style, in the system message inside {@code <tools>} tags (one added if there is none);
-     * Mistral style, in {@code [AVAILABLE_TOOLS]} just before the last user message.
+     * Mistral style, in {@code [AVAILABLE_TOOLS]} just before the last user message; Harmony, as a TypeScript namespace
+     * that {@link HarmonyPrompt} puts in the developer message.
      */
     List<ChatTemplate.Message> prompt(List<ChatTemplate.Message> messages, List<JsonNode> functions) {
         List<String> shown = new ArrayList<>();
@@ -112,6 +127,7 @@ enum ToolCallFormat {
                 int lastUser = indexOfRole(out, "user", false);
                 out.add(lastUser < 0 ? out.size() : lastUser, new ChatTemplate.Message("tools", "[" + String.join(", ", shown) + "]"));
             }
+            case HARMONY -> out.add(new ChatTemplate.Message("tools", HarmonyTools.namespace(functions)));
         }
         return out;
     }
@@ -137,13 +153,16 @@ enum ToolCallFormat {
                 List<ChatTemplate.ToolCall> calls = jsonCalls(text, names);
                 yield calls == null ? Parsed.message(text) : new Parsed(null, calls);
             }
-            case HERMES, MISTRAL -> {
+            case HERMES, MISTRAL, HARMONY -> {
                 int open = text.indexOf(marker());
                 if (open < 0) {
                     yield Parsed.message(text);
                 }
-                List<ChatTemplate.ToolCall> calls = this == HERMES ? hermesCalls(text.substring(open), names)
-                        : mistralCalls(text.substring(open + TOOL_CALLS.length()), names);
+                List<ChatTemplate.ToolCall> calls = switch (this) {
+                    case HERMES -> hermesCalls(text.substring(open), names);
+                    case MISTRAL -> mistralCalls(text.substring(open + TOOL_CALLS.length()), names);
+                    default -> harmonyCalls(text.substring(open), names);
+                };
                 yield calls == null ? Parsed.message(text) : new Parsed(open == 0 ? null : text.substring(0, open), calls);
             }
         };
@@ -151,7 +170,11 @@ enum ToolCallFormat {
 
     /** The text that starts the calls of a family that may write some text first. */
     private String marker() {
-        return this == HERMES ? OPEN : TOOL_CALLS;
+        return switch (this) {
+            case HERMES -> OPEN;
+            case HARMONY -> HARMONY_CALL;
+            default -> TOOL_CALLS;
+        };
     }
 
     /**
@@ -169,7 +192,7 @@ enum ToolCallFormat {
                 boolean maybeCall = s.isEmpty() || s.startsWith("{") || s.startsWith(PYTHON_TAG) || PYTHON_TAG.startsWith(s);
                 yield maybeCall ? 0 : text.length();
             }
-            case HERMES, MISTRAL -> {
+            case HERMES, MISTRAL, HARMONY -> {
                 String marker = marker();
                 int open = text.indexOf(marker, released);
                 if (open >= 0) {
@@ -232,6 +255,39 @@ enum ToolCallFormat {
             }
             calls.add(call);
             s = close < 0 ? "" : s.substring(close + CLOSE.length());
+        }
+        return calls.isEmpty() ? null : calls;
+    }
+
+    /**
+     * Harmony: {@code text} starts with a call; each is {@link #harmonyCallHead} with an offered function's name, a JSON
+     * object, and {@code <|call|>} (missing at the very end), one right after another; else null.
+     */
+    private static List<ChatTemplate.ToolCall> harmonyCalls(String text, Set<String> names) {
+        List<ChatTemplate.ToolCall> calls = new ArrayList<>();
+        String s = text;
+        while (!s.isEmpty()) {
+            int message = s.indexOf(HarmonySplit.MESSAGE);
+            if (!s.startsWith(HARMONY_CALL) || message < 0) {
+                return null;
+            }
+            String name = s.substring(HARMONY_CALL.length(), message);
+            int channel = name.indexOf(HarmonySplit.CHANNEL);
+            name = channel < 0 ? name : name.substring(0, channel);
+            int close = s.indexOf(HarmonySplit.CALL, message);
+            String args = s.substring(message + HarmonySplit.MESSAGE.length(), close < 0 ? s.length() : close);
+            ObjectNode call = MAPPER.createObjectNode().put("name", name);
+            try {
+                call.set("arguments", args.isBlank() ? MAPPER.createObjectNode() : WHOLE.readTree(args));
+            } catch (JsonProcessingException e) {
+                return null;
+            }
+            ChatTemplate.ToolCall read = call(call, names, "arguments");
+            if (read == null) {
+                return null;
+            }
+            calls.add(read);
+            s = close < 0 ? "" : s.substring(close + HarmonySplit.CALL.length());
         }
         return calls.isEmpty() ? null : calls;
     }

@@ -42,18 +42,27 @@ public record RandomModelSpec(int layers, int dim, int heads, int kvHeads, int f
     public static final String[] PHI3_SPECIALS = {"<unk>", "<s>", "</s>", "<|endoftext|>", "<|system|>", "<|user|>", "<|assistant|>",
         "<|end|>"};
 
+    /**
+     * gpt-oss's Harmony control tokens, appended after {@link #SPECIALS} in a {@code gpt-oss} model: the message markers,
+     * and the two that end its turns.
+     */
+    public static final String[] HARMONY_SPECIALS = {"<|start|>", "<|end|>", "<|message|>", "<|channel|>", "<|constrain|>", "<|return|>",
+        "<|call|>"};
+
     /** The special tokens appended after the learned ones. */
     public String[] specials() {
         return specials(architecture);
     }
 
-    /** The special tokens of a model of {@code arch}: {@link #SPECIALS}, and Phi-3's after them. */
+    /** The special tokens of a model of {@code arch}: {@link #SPECIALS}, and Phi-3's or gpt-oss's after them. */
     private static String[] specials(Architecture arch) {
-        if (arch != Architecture.PHI3) {
-            return SPECIALS;
-        }
-        String[] out = java.util.Arrays.copyOf(SPECIALS, SPECIALS.length + PHI3_SPECIALS.length);
-        System.arraycopy(PHI3_SPECIALS, 0, out, SPECIALS.length, PHI3_SPECIALS.length);
+        String[] own = switch (arch) {
+            case PHI3 -> PHI3_SPECIALS;
+            case GPT_OSS -> HARMONY_SPECIALS;
+            default -> new String[0];
+        };
+        String[] out = java.util.Arrays.copyOf(SPECIALS, SPECIALS.length + own.length);
+        System.arraycopy(own, 0, out, SPECIALS.length, own.length);
         return out;
     }
 

@@ -26,6 +26,10 @@ public final class RandomModelWriter {
     public static final String CHAT_TEMPLATE = "{{ bos_token }}{% for message in messages %}<|start_header_id|>{{ message['role'] }}"
             + "<|end_header_id|>\n\n{{ message['content'] | trim }}<|eot_id|>{% endfor %}{% if add_generation_prompt %}"
             + "<|start_header_id|>assistant<|end_header_id|>\n\n{% endif %}";
+    /** A {@code gpt-oss} model's: Harmony messages, each answer in the final channel. */
+    public static final String HARMONY_CHAT_TEMPLATE = "{% for message in messages %}<|start|>{{ message['role'] }}{% if message['role'] == "
+            + "'assistant' %}<|channel|>final{% endif %}<|message|>{{ message['content'] }}<|end|>{% endfor %}{% if add_generation_prompt %}"
+            + "<|start|>assistant{% endif %}";
 
     /** Granite 3.1 2B's multipliers, written for {@code granite} models. */
     static final float GRANITE_EMBEDDING_SCALE = 12f, GRANITE_RESIDUAL_SCALE = 0.22f, GRANITE_ATTENTION_SCALE = 0.015625f,
@@ -162,7 +166,7 @@ public final class RandomModelWriter {
         w.put("tokenizer.ggml.eos_token_id", GgufValue.ofUint32(firstSpecial + 1));
         w.put("tokenizer.ggml.eot_token_id", GgufValue.ofUint32(firstSpecial + 4));
         w.put("tokenizer.ggml.add_bos_token", GgufValue.ofBool(true));
-        w.put("tokenizer.chat_template", GgufValue.ofString(CHAT_TEMPLATE));
+        w.put("tokenizer.chat_template", GgufValue.ofString(spec.architecture() == Architecture.GPT_OSS ? HARMONY_CHAT_TEMPLATE : CHAT_TEMPLATE));
 
         int dim = spec.dim();
         int qd = spec.qDim();

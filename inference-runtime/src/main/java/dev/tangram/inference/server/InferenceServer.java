@@ -135,7 +135,7 @@ public final class InferenceServer implements AutoCloseable {
             LlamaConfig shape = loaded.config();
             LOG.info("serving {} ({}: {} layers, {} query heads of {} over {} KV heads; chat template {}{}) on port {}: {} KV blocks of {} "
                     + "tokens, max model len {}; kernels on {} threads, {}", name, shape.architecture().ggufName(), shape.layers(),
-                    shape.heads(), shape.headDim(), shape.kvHeads(), template.name().toLowerCase(Locale.ROOT), reasoningNote(thinking, config),
+                    shape.heads(), shape.headDim(), shape.kvHeads(), template.name().toLowerCase(Locale.ROOT), reasoningNote(template, thinking, config),
                     http.port(), plan.blocks(), config.blockSize(), maxModelLen, loaded.pool().size(), MatmulKernel.vectorShape());
             return new InferenceServer(http, loaded, engine, plan);
         } catch (RuntimeException | Error e) {
@@ -161,13 +161,16 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /** For the serving line: what a reasoning model's template does with reasoning, and where its reasoning goes. */
-    private static String reasoningNote(ChatTemplate.Thinking thinking, ServerConfig config) {
+    private static String reasoningNote(ChatTemplate template, ChatTemplate.Thinking thinking, ServerConfig config) {
+        String where = config.reasoningFormat() == ReasoningFormat.AUTO ? ", split into reasoning_content" : ", left in the content";
+        if (template == ChatTemplate.HARMONY) {
+            return ", reasoning in the analysis channel" + where;
+        }
         if (!thinking.reasons()) {
             return "";
         }
         return ", reasoning " + (thinking.opens() ? "opened by the prompt" : "in <think> blocks")
-                + (thinking.switchable() ? ", enable_thinking read" : "")
-                + (config.reasoningFormat() == ReasoningFormat.AUTO ? ", split into reasoning_content" : ", left in the content");
+                + (thinking.switchable() ? ", enable_thinking read" : "") + where;
     }
 
     private static PodAllocation readAllocation(Map<String, String> env, Optional<GpuProbe> probe) {

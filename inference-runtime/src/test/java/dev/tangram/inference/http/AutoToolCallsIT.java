@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tangram.inference.gguf.GgmlType;
+import dev.tangram.inference.model.Architecture;
+import dev.tangram.inference.model.Experts;
 import dev.tangram.inference.gguf.GgufFile;
 import dev.tangram.inference.metrics.PrometheusSchedulerMetrics;
 import dev.tangram.inference.model.PagedKvCache;
@@ -43,6 +45,8 @@ class AutoToolCallsIT {
     @TempDir
     static Path dir;
     private static Tokenizer tokenizer;
+    /** A gpt-oss model's vocabulary, with Harmony's control tokens. */
+    private static Tokenizer harmony;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<AutoCloseable> open = new ArrayList<>();
@@ -53,6 +57,12 @@ class AutoToolCallsIT {
         RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.Q8_0), file);
         try (GgufFile g = GgufFile.open(file)) {
             tokenizer = GgufTokenizerReader.read(g.metadata());
+        }
+        Path oss = dir.resolve("gpt-oss.gguf");
+        RandomModelWriter.write(RandomModelSpec.tiny(GgmlType.F32).as(Architecture.GPT_OSS, 16, false, new Experts(4, 2, 32)), oss);
+        try (GgufFile g = GgufFile.open(oss)) {
+            harmony = GgufTokenizerReader.read(g.metadata());
+            assertThat(ChatTemplate.detect(g.metadata().findString("tokenizer.chat_template").orElseThrow())).isEqualTo(ChatTemplate.HARMONY);
         }
     }
 
@@ -76,6 +86,10 @@ class AutoToolCallsIT {
     }
 
     private OpenAiServer server(String answer, ChatTemplate template, String defaultSystem, ChatTemplate.Thinking thinking) {
+        return server(answer, template == ChatTemplate.HARMONY ? harmony : tokenizer, template, defaultSystem, thinking);
+    }
+
+    private OpenAiServer server(String answer, Tokenizer tokenizer, ChatTemplate template, String defaultSystem, ChatTemplate.Thinking thinking) {
         ScriptedForwardPass model = new ScriptedForwardPass(tokenizer.vocabSize(), tokenizer.encode(answer, false), tokenizer.eos());
         PrometheusSchedulerMetrics metrics = new PrometheusSchedulerMetrics("tiny");
         ContinuousBatchScheduler scheduler = new ContinuousBatchScheduler(model, new PagedKvCache(model.config(), 256, 16),
@@ -324,5 +338,76 @@ class AutoToolCallsIT {
                 + "\"max_tokens\":1}";
         assertThat(JSON.readTree(post(s, own)).at("/usage/prompt_tokens").asInt()).isEqualTo(tokenizer.encode(ChatTemplate.CHATML.render(
                 List.of(new ChatTemplate.Message("system", "Be brief."), new ChatTemplate.Message("user", "Hi"))), true).length);
+    }
+
+    /**
+     * gpt-oss (Harmony): the analysis message comes back as reasoning_content and the final one as the content, whole or
+     * streamed; {@code reasoning_format: none} leaves the analysis in the content with its markers, as llama.cpp does.
+     * The markers are control tokens, kept in the text for the reading though special tokens are skipped.
+     */
+    @Test
+    void aHarmonyModelsAnalysisIsTheReasoningAndItsFinalMessageTheContent() throws Exception {
+        OpenAiServer s = server("<|channel|>analysis<|message|>The user greets me.<|end|><|start|>assistant<|channel|>final<|message|>"
+                + "Hello! How can I help?<|return|>", ChatTemplate.HARMONY);
+        JsonNode choice = JSON.readTree(post(s, request(""))).at("/choices/0");
+        assertThat(choice.at("/message/reasoning_content").asText()).isEqualTo("The user greets me.");
+        assertThat(choice.at("/message/content").asText()).isEqualTo("Hello! How can I help?");
+        assertThat(choice.get("finish_reason").asText()).isEqualTo("stop");
+        Streamed streamed = Streamed.of(post(s, request(",\"stream\":true,\"logprobs\":true")));
+        assertThat(streamed.reasoning()).isEqualTo("The user greets me.");
+        assertThat(streamed.content()).isEqualTo("Hello! How can I help?");
+        assertThat(streamed.order()).isEqualTo("RC");
+        assertThat(streamed.logged()).as("every token's log-probability but the end's, once").isEqualTo(harmony.encode(
+                "<|channel|>analysis<|message|>The user greets me.<|end|><|start|>assistant<|channel|>final<|message|>Hello! How can I help?",
+                false).length);
+        JsonNode inline = JSON.readTree(post(s, request(",\"reasoning_format\":\"none\""))).at("/choices/0/message");
+        assertThat(inline.get("content").asText()).isEqualTo("<|channel|>analysis<|message|>The user greets me.<|end|>Hello! How can I help?");
+        assertThat(inline.has("reasoning_content")).isFalse();
+    }
+
+    /** gpt-oss calls a function: a commentary message to functions.NAME, ended by <|call|>, comes back as tool_calls. */
+    @Test
+    void aHarmonyModelsMessageToAFunctionIsACall() throws Exception {
+        OpenAiServer s = server("<|channel|>analysis<|message|>I need the weather.<|end|><|start|>assistant<|channel|>commentary "
+                + "to=functions.get_weather <|constrain|>json<|message|>{\"city\": \"Paris\"}<|call|>", ChatTemplate.HARMONY);
+        JsonNode choice = JSON.readTree(post(s, request("," + TOOLS))).at("/choices/0");
+        assertThat(choice.at("/message/reasoning_content").asText()).isEqualTo("I need the weather.");
+        assertThat(choice.at("/message/content").isNull()).isTrue();
+        assertThat(choice.at("/message/tool_calls/0/function/name").asText()).isEqualTo("get_weather");
+        assertThat(choice.at("/message/tool_calls/0/function/arguments").asText()).isEqualTo("{\"city\":\"Paris\"}");
+        assertThat(choice.get("finish_reason").asText()).isEqualTo("tool_calls");
+        Streamed streamed = Streamed.of(post(s, request("," + TOOLS + ",\"stream\":true")));
+        assertThat(streamed.reasoning()).isEqualTo("I need the weather.");
+        assertThat(streamed.content()).isEmpty();
+        assertThat(streamed.calls()).hasSize(1);
+        assertThat(streamed.calls().getFirst().at("/function/arguments").asText()).isEqualTo("{\"city\":\"Paris\"}");
+        assertThat(streamed.order()).isEqualTo("RT");
+        assertThat(streamed.finish()).isEqualTo("tool_calls");
+        // without functions offered, the message to one is no text of the answer
+        JsonNode plain = JSON.readTree(post(s, request(""))).at("/choices/0/message");
+        assertThat(plain.get("content").asText()).isEmpty();
+        assertThat(plain.has("tool_calls")).isFalse();
+    }
+
+    /**
+     * The prompt is gpt-oss's own (the functions in its developer message), stating the request's reasoning_effort (or
+     * chat_template_kwargs.reasoning_effort); an effort gpt-oss does not know is a 400.
+     */
+    @Test
+    void aHarmonyPromptStatesTheReasoningEffortAndShowsTheFunctions() throws Exception {
+        OpenAiServer s = server("<|channel|>final<|message|>Hi<|return|>", ChatTemplate.HARMONY);
+        String body = request("," + TOOLS + ",\"reasoning_effort\":\"low\"").replace("\"max_tokens\":200", "\"max_tokens\":1");
+        java.time.LocalDate today = java.time.LocalDate.now();
+        int prompt = JSON.readTree(post(s, body)).at("/usage/prompt_tokens").asInt();
+        String rendered = HarmonyPrompt.render(ToolCallFormat.HARMONY.prompt(List.of(new ChatTemplate.Message("user", "Weather in Paris?")),
+                List.of(JSON.readTree(body).at("/tools/0/function"))), "low", today);
+        assertThat(rendered).contains("Reasoning: low").contains("type get_weather = (_: {\ncity?: string,\n}) => any;");
+        assertThat(prompt).isEqualTo(harmony.encode(rendered, true).length);
+        String kwargs = body.replace("\"reasoning_effort\":\"low\"", "\"chat_template_kwargs\":{\"reasoning_effort\":\"low\"}");
+        assertThat(JSON.readTree(post(s, kwargs)).at("/usage/prompt_tokens").asInt()).isEqualTo(prompt);
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(body.replace("\"low\"", "\"extreme\""))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("'reasoning_effort' must be \\\"low\\\", \\\"medium\\\" or \\\"high\\\", got \\\"extreme\\\"");
     }
 }

@@ -119,15 +119,15 @@ class ChatTemplateTest {
         ServingModel qwen3 = reasoningModel(ChatTemplate.CHATML, QWEN3_PARTS);
         List<ChatTemplate.Message> user = List.of(new ChatTemplate.Message("user", "Hi"));
         String plain = "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n";
-        assertThat(qwen3.render(user, false)).isEqualTo(plain + "<think>\n\n</think>\n\n");
-        assertThat(qwen3.render(user, true)).isEqualTo(plain);
-        assertThat(qwen3.render(user, null)).isEqualTo(plain);
-        assertThat(new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048).render(user, false)).isEqualTo(plain);
+        assertThat(qwen3.render(user, false, null)).isEqualTo(plain + "<think>\n\n</think>\n\n");
+        assertThat(qwen3.render(user, true, null)).isEqualTo(plain);
+        assertThat(qwen3.render(user, null, null)).isEqualTo(plain);
+        assertThat(new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048).render(user, false, null)).isEqualTo(plain);
         ServingModel qwq = reasoningModel(ChatTemplate.CHATML, QWQ_PARTS);
-        assertThat(qwq.render(user, null)).isEqualTo(plain + "<think>\n");
-        assertThat(qwq.render(user, false)).as("no switch in the template").isEqualTo(plain + "<think>\n");
+        assertThat(qwq.render(user, null, null)).isEqualTo(plain + "<think>\n");
+        assertThat(qwq.render(user, false, null)).as("no switch in the template").isEqualTo(plain + "<think>\n");
         ServingModel switchable = reasoningModel(ChatTemplate.CHATML, QWQ_PARTS + "{%- if not enable_thinking -%}{{- '</think>' -}}{%- endif -%}");
-        assertThat(switchable.render(user, false)).isEqualTo(plain + "<think>\n</think>");
+        assertThat(switchable.render(user, false, null)).isEqualTo(plain + "<think>\n</think>");
     }
 
     /**
@@ -144,14 +144,14 @@ class ChatTemplateTest {
                 new ChatTemplate.Message("tool", "sunny"),
                 new ChatTemplate.Message("assistant", "<think>Sunny.</think>\n\nIt is sunny."),
                 new ChatTemplate.Message("tool", "warm"));
-        assertThat(qwen3.render(chat, null)).isEqualTo("<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n4<|im_end|>\n"
+        assertThat(qwen3.render(chat, null, null)).isEqualTo("<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n4<|im_end|>\n"
                 + "<|im_start|>user\nWeather in Paris?<|im_end|>\n"
                 + "<|im_start|>assistant\n<think>\nLook it up.\n</think>\n\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {}}\n</tool_call><|im_end|>\n"
                 + "<|im_start|>user\n<tool_response>\nsunny\n</tool_response><|im_end|>\n"
                 + "<|im_start|>assistant\n<think>\nSunny.\n</think>\n\nIt is sunny.<|im_end|>\n"
                 + "<|im_start|>user\n<tool_response>\nwarm\n</tool_response><|im_end|>\n<|im_start|>assistant\n");
         // a template that writes no reasoning shows every answer as sent
-        assertThat(new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048).render(chat, null)).contains("Add them.");
+        assertThat(new ServingModel("m", null, ChatTemplate.CHATML, 2048, 2048).render(chat, null, null)).contains("Add them.");
     }
 
     /** QwQ's and R1's templates show no answer's reasoning, whether in the content or in reasoning_content. */
@@ -161,11 +161,11 @@ class ChatTemplateTest {
                 new ChatTemplate.Message("assistant", "Add them.\n</think>\n\n4"),
                 new ChatTemplate.Message("user", "Times 3?"),
                 new ChatTemplate.Message("assistant", "12", List.of(), "Multiply."));
-        assertThat(reasoningModel(ChatTemplate.CHATML, QWQ_PARTS).render(chat, null)).isEqualTo(
+        assertThat(reasoningModel(ChatTemplate.CHATML, QWQ_PARTS).render(chat, null, null)).isEqualTo(
                 "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n4<|im_end|>\n"
                         + "<|im_start|>user\nTimes 3?<|im_end|>\n<|im_start|>assistant\n12<|im_end|>\n<|im_start|>assistant\n<think>\n");
         // R1's: the system message first, full-width markers, the answer after </think> with its newlines
-        assertThat(reasoningModel(ChatTemplate.DEEPSEEK, R1_PARTS).render(chat, null)).isEqualTo("Be brief.<\uFF5CUser\uFF5C>2+2?"
+        assertThat(reasoningModel(ChatTemplate.DEEPSEEK, R1_PARTS).render(chat, null, null)).isEqualTo("Be brief.<\uFF5CUser\uFF5C>2+2?"
                 + "<\uFF5CAssistant\uFF5C>\n\n4<\uFF5Cend\u2581of\u2581sentence\uFF5C><\uFF5CUser\uFF5C>Times 3?"
                 + "<\uFF5CAssistant\uFF5C>12<\uFF5Cend\u2581of\u2581sentence\uFF5C><\uFF5CAssistant\uFF5C><think>\n");
     }
@@ -286,14 +286,6 @@ class ChatTemplateTest {
     void glm4WritesEachTurnAfterItsRoleMarkerAndANewline() {
         assertThat(ChatTemplate.GLM4.render(SHORT_CHAT)).isEqualTo("[gMASK]<sop><|system|>\nBe brief.<|user|>\nHi<|assistant|>\nHello."
                 + "<|tool|>\n42<|user|>\nBye<|assistant|>\n");
-    }
-
-    /** gpt-oss's Harmony messages as llama.cpp writes them: an answer closed by <|return|>, every other message by <|end|>. */
-    @Test
-    void harmonyWritesEachMessageBetweenStartAndMessageMarkers() {
-        assertThat(ChatTemplate.HARMONY.render(SHORT_CHAT)).isEqualTo("<|start|>system<|message|>Be brief.<|end|><|start|>user<|message|>Hi<|end|>"
-                + "<|start|>assistant<|message|>Hello.<|return|><|start|>tool<|message|>42<|end|><|start|>user<|message|>Bye<|end|>"
-                + "<|start|>assistant");
     }
 
     /** EXAONE 4's turns as llama.cpp writes them: trimmed, [|endofturn|] after all but the user's, which end a line. */

@@ -24,8 +24,8 @@ class ReasoningSplitTest {
             "<think>a|</th|ink>b;                            false; a|</th|ink>b;      ''",
     })
     void splitsTheReasoningFromTheAnswer(String text, boolean opened, String reasoning, String answer) {
-        ReasoningSplit.Piece whole = ReasoningSplit.whole(text.replace('|', '\n'), opened);
-        assertThat(whole).isEqualTo(new ReasoningSplit.Piece(reasoning.replace('|', '\n'), answer.replace('|', '\n')));
+        AnswerSplit.Piece whole = AnswerSplit.Mode.think(opened).whole(text.replace('|', '\n'));
+        assertThat(whole).isEqualTo(new AnswerSplit.Piece(reasoning.replace('|', '\n'), answer.replace('|', '\n')));
     }
 
     /** Cut anywhere, into any number of pieces, a text splits as it does whole: nothing is sent that a later piece would change. */
@@ -38,32 +38,14 @@ class ReasoningSplitTest {
             "a </thi||</think>|||b||;true"})
     void piecesAddUpToTheWhole(String written, boolean opened) {
         String text = written.replace('|', '\n');
-        ReasoningSplit.Piece whole = ReasoningSplit.whole(text, opened);
+        AnswerSplit.Piece whole = AnswerSplit.Mode.think(opened).whole(text);
         for (int cut = 0; cut <= text.length(); cut++) {
-            assertThat(streamed(text, opened, new int[] {cut})).as("cut at %d", cut).isEqualTo(whole);
+            assertThat(SplitPieces.streamed(new ReasoningSplit(opened), text, new int[] {cut})).as("cut at %d", cut).isEqualTo(whole);
         }
         Random random = new Random(7);
         for (int trial = 0; trial < 200; trial++) {
             int[] cuts = random.ints(random.nextInt(1, 8), 0, text.length() + 1).sorted().toArray();
-            assertThat(streamed(text, opened, cuts)).isEqualTo(whole);
+            assertThat(SplitPieces.streamed(new ReasoningSplit(opened), text, cuts)).isEqualTo(whole);
         }
-    }
-
-    private static ReasoningSplit.Piece streamed(String text, boolean opened, int[] cuts) {
-        ReasoningSplit split = new ReasoningSplit(opened);
-        StringBuilder reasoning = new StringBuilder();
-        StringBuilder content = new StringBuilder();
-        int from = 0;
-        for (int cut : cuts) {
-            ReasoningSplit.Piece p = split.add(text.substring(from, cut));
-            reasoning.append(p.reasoning());
-            content.append(p.content());
-            from = cut;
-        }
-        ReasoningSplit.Piece p = split.add(text.substring(from));
-        reasoning.append(p.reasoning());
-        content.append(p.content());
-        ReasoningSplit.Piece last = split.finish();
-        return new ReasoningSplit.Piece(reasoning.append(last.reasoning()).toString(), content.append(last.content()).toString());
     }
 }
