@@ -14,7 +14,7 @@ package dev.tangram.inference.http;
  * (the model did not write Harmony) is all content, as it came. Where the reasoning is not split off, an analysis message
  * stays in the content with its channel and end markers, as llama.cpp leaves it.
  */
-final class HarmonySplit implements AnswerSplit {
+final class HarmonySplit extends HeldTextSplit {
     static final String START = "<|start|>";
     static final String ASSISTANT = START + "assistant";
     static final String CHANNEL = "<|channel|>";
@@ -48,7 +48,6 @@ final class HarmonySplit implements AnswerSplit {
     private final boolean calls;
     private State state = State.HEADER;
     private Kind kind;
-    private final StringBuilder held = new StringBuilder();
 
     /**
      * @param split whether analysis messages are reasoning (else content, tags and all)
@@ -60,26 +59,7 @@ final class HarmonySplit implements AnswerSplit {
     }
 
     @Override
-    public Piece add(String text) {
-        held.append(text);
-        return settle(false);
-    }
-
-    @Override
-    public Piece finish() {
-        return settle(true);
-    }
-
-    private Piece settle(boolean end) {
-        StringBuilder reasoning = new StringBuilder();
-        StringBuilder content = new StringBuilder();
-        while (step(reasoning, content, end)) {
-            // each step that moves on may settle more
-        }
-        return new Piece(reasoning.toString(), content.toString());
-    }
-
-    private boolean step(StringBuilder reasoning, StringBuilder content, boolean end) {
+    protected boolean step(StringBuilder reasoning, StringBuilder content, boolean end) {
         switch (state) {
             case HEADER -> {
                 int at = held.indexOf(MESSAGE);
@@ -99,14 +79,11 @@ final class HarmonySplit implements AnswerSplit {
                     state = State.PLAIN;
                     return true;
                 }
-                if (end) {
-                    held.setLength(0); // a header cut off: no text of the answer
-                }
-                return false;
+                return false; // a header cut off at the end is no text of the answer
             }
             case BODY -> {
                 int close = held.indexOf(END);
-                int to = close >= 0 ? close : end ? held.length() : partialEndStart();
+                int to = close >= 0 ? close : end ? held.length() : partialTagStart(held, END);
                 target(reasoning, content).append(held, 0, to);
                 if (close >= 0) {
                     held.delete(0, close + END.length());
@@ -145,16 +122,6 @@ final class HarmonySplit implements AnswerSplit {
             case CALL -> content.append(CALL);
             default -> { }
         }
-    }
-
-    /** Where a suffix of the held text that could begin {@code <|end|>} starts (its length if none). */
-    private int partialEndStart() {
-        for (int k = Math.min(END.length() - 1, held.length()); k > 0; k--) {
-            if (END.startsWith(held.substring(held.length() - k))) {
-                return held.length() - k;
-            }
-        }
-        return held.length();
     }
 
     /**

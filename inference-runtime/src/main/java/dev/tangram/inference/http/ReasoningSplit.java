@@ -9,7 +9,7 @@ package dev.tangram.inference.http;
  * newlines a tag would drop, is held back until it is known; the pieces of a text cut anywhere add up to what the whole
  * text gives.
  */
-final class ReasoningSplit implements AnswerSplit {
+final class ReasoningSplit extends HeldTextSplit {
     /** The tags around a reasoning block (also what {@link ServingModel} reads out of answers sent back). */
     static final String OPEN = "<think>";
     static final String CLOSE = "</think>";
@@ -26,8 +26,6 @@ final class ReasoningSplit implements AnswerSplit {
     }
 
     private State state;
-    /** Text received but not yet handed out. */
-    private final StringBuilder held = new StringBuilder();
     /** Whether the reasoning's leading newlines are behind us. */
     private boolean reasoningStarted;
 
@@ -37,29 +35,7 @@ final class ReasoningSplit implements AnswerSplit {
     }
 
     @Override
-    public Piece add(String text) {
-        held.append(text);
-        return settle(false);
-    }
-
-    @Override
-    public Piece finish() {
-        return settle(true);
-    }
-
-    /** Steps until the held text settles no more ({@code end}: the text is complete). */
-    private Piece settle(boolean end) {
-        StringBuilder reasoning = new StringBuilder();
-        StringBuilder content = new StringBuilder();
-        boolean moved = true;
-        while (moved) {
-            moved = step(reasoning, content, end);
-        }
-        return new Piece(reasoning.toString(), content.toString());
-    }
-
-    /** Moves what the held text settles into the parts; answers whether the state changed (another step may settle more). */
-    private boolean step(StringBuilder reasoning, StringBuilder content, boolean end) {
+    protected boolean step(StringBuilder reasoning, StringBuilder content, boolean end) {
         switch (state) {
             case START -> {
                 String s = held.toString().stripLeading();
@@ -92,7 +68,7 @@ final class ReasoningSplit implements AnswerSplit {
                     return true;
                 }
                 // hold what may be the start of </think>, and newlines that may come just before it
-                int keep = end ? held.length() : newlinesStart(held, partialTagStart(held));
+                int keep = end ? held.length() : newlinesStart(held, partialTagStart(held, CLOSE));
                 reasoning.append(end ? trailingNewlinesCut(held.toString()) : held.substring(0, keep));
                 held.delete(0, end ? held.length() : keep);
                 return false;
@@ -114,16 +90,6 @@ final class ReasoningSplit implements AnswerSplit {
             }
         }
         throw new IllegalStateException("unreachable");
-    }
-
-    /** Where a suffix of {@code text} that is a proper prefix of {@code </think>} starts (its length if none). */
-    private static int partialTagStart(CharSequence text) {
-        for (int k = Math.min(CLOSE.length() - 1, text.length()); k > 0; k--) {
-            if (CLOSE.startsWith(text.subSequence(text.length() - k, text.length()).toString())) {
-                return text.length() - k;
-            }
-        }
-        return text.length();
     }
 
     /** Where the run of newlines ending at {@code to} starts. */

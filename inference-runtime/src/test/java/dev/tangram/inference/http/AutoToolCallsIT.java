@@ -105,10 +105,14 @@ class AutoToolCallsIT {
     }
 
     private String post(OpenAiServer s, String body) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/chat/completions"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = send(s, body);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return r.body();
+    }
+
+    private HttpResponse<String> send(OpenAiServer s, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String request(String extra) {
@@ -312,9 +316,7 @@ class AutoToolCallsIT {
         String rendered = ChatTemplate.CHATML.render(List.of(new ChatTemplate.Message("user", "Hi")));
         assertThat(thinking).isEqualTo(tokenizer.encode(rendered, true).length);
         assertThat(off).isEqualTo(tokenizer.encode(rendered + QWEN3.noThinking(), true).length).isGreaterThan(thinking);
-        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/chat/completions"))
-                .POST(HttpRequest.BodyPublishers.ofString(plain + ",\"chat_template_kwargs\":{\"enable_thinking\":1}}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> bad = send(s, plain + ",\"chat_template_kwargs\":{\"enable_thinking\":1}}");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("chat_template_kwargs.enable_thinking");
     }
@@ -405,8 +407,7 @@ class AutoToolCallsIT {
         assertThat(prompt).isEqualTo(harmony.encode(rendered, true).length);
         String kwargs = body.replace("\"reasoning_effort\":\"low\"", "\"chat_template_kwargs\":{\"reasoning_effort\":\"low\"}");
         assertThat(JSON.readTree(post(s, kwargs)).at("/usage/prompt_tokens").asInt()).isEqualTo(prompt);
-        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/v1/chat/completions"))
-                .POST(HttpRequest.BodyPublishers.ofString(body.replace("\"low\"", "\"extreme\""))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> bad = send(s, body.replace("\"low\"", "\"extreme\""));
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("'reasoning_effort' must be \\\"low\\\", \\\"medium\\\" or \\\"high\\\", got \\\"extreme\\\"");
     }
