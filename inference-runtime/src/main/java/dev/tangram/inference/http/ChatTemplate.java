@@ -29,8 +29,9 @@ public enum ChatTemplate {
      *
      * @param toolCalls the functions an assistant turn called (empty for every other turn)
      * @param reasoning an assistant turn's {@code reasoning_content}, as this server (and llama.cpp's) returns it, or null;
-     *                  {@link #render} shows it (ChatML only) in a {@code <think>} block before the turn's content, so a
-     *                  caller sets it only where the model's template shows it ({@link ServingModel#render})
+     *                  {@link #render} shows it in a {@code <think>} block before the turn's content (ChatML), or in the
+     *                  analysis channel before the turn's calls (Harmony), so a caller sets it only where the model's
+     *                  template shows it ({@link ServingModel#render})
      */
     public record Message(String role, String content, List<ToolCall> toolCalls, String reasoning) {
         public Message(String role, String content) {

@@ -453,7 +453,10 @@ public final class OpenAiServer implements AutoCloseable {
     private final class ChoiceWriter {
         private final OutputStream out;
         private final Reply reply;
-        /** Per choice, where the reasoning is split off: the split, and the log-probabilities of the text it holds. */
+        /**
+         * Per choice, where the answer is split (its reasoning split off, or its Harmony messages read): the split, and the
+         * log-probabilities of the text it holds.
+         */
         private final AnswerSplit[] reasoning;
         private final List<List<LogprobsJson.Logged>> heldLogged = new ArrayList<>();
         /** Per choice, where the model may call functions as it likes: the text held back. */
