@@ -66,10 +66,11 @@ final class HarmonySplit extends HeldTextSplit {
                 if (at >= 0 && at <= MAX_HEADER && mayBeHeader(held.substring(0, at))) {
                     String header = held.substring(0, at);
                     held.delete(0, at + MESSAGE.length());
-                    kind = kind(header);
+                    String recipient = recipient(header);
+                    kind = kind(header, recipient);
                     switch (kind) {
                         case TAGGED_ANALYSIS -> content.append(ANALYSIS);
-                        case CALL -> content.append(ToolCallFormat.harmonyCallHead(recipient(header).substring(FUNCTIONS.length())));
+                        case CALL -> content.append(ToolCallFormat.harmonyCallHead(recipient.substring(FUNCTIONS.length())));
                         default -> { }
                     }
                     state = State.BODY;
@@ -140,9 +141,8 @@ final class HarmonySplit extends HeldTextSplit {
         return text.startsWith(opener) || opener.startsWith(text);
     }
 
-    /** Where a message with this header goes. */
-    private Kind kind(String header) {
-        String recipient = recipient(header);
+    /** Where a message with this header, and this recipient ({@link #recipient}), goes. */
+    private Kind kind(String header, String recipient) {
         if (recipient != null) {
             return calls && recipient.startsWith(FUNCTIONS) && recipient.length() > FUNCTIONS.length() ? Kind.CALL : Kind.DROPPED;
         }

@@ -265,6 +265,8 @@ public final class OpenAiServer implements AutoCloseable {
         String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         // choice c answers prompt c / n with sample c % n, as OpenAI orders the choices of several prompts
         List<String> engineIds = total == 1 ? List.of(id) : IntStream.range(0, total).mapToObj(c -> id + "-" + c).toList();
+        // a Harmony answer's markers keep their text for the split to read them by
+        Set<Integer> kept = reasoning.harmony() ? model.structuralTokens() : Set.of();
         GenerationStream stream = new GenerationStream();
         List<TextAssembler> texts = new ArrayList<>();
         List<PromptEcho> choiceEchoes = new ArrayList<>();
@@ -275,8 +277,7 @@ public final class OpenAiServer implements AutoCloseable {
             // max_tokens 0 (allowed with echo only) still generates one token, which the engine needs to finish: it is dropped
             submit(b.engine(), new GenerationRequest(engineIds.get(c), prompt, Math.max(1, maxTokens[c / n]), sampling, stream.sink(c),
                     p.ignoreEos(), p.logprobs(), p.echo() ? p.logprobs() : -1), engineIds.subList(0, c), promptParam);
-            texts.add(new TextAssembler(model.tokenizer(), p.text(), p.sampling().rules().minTokens(),
-                    reasoning.harmony() ? model.structuralTokens() : Set.of()));
+            texts.add(new TextAssembler(model.tokenizer(), p.text(), p.sampling().rules().minTokens(), kept));
             choiceEchoes.add(echoes.get(c / n));
         }
         metrics.requestParamsN(n);

@@ -294,16 +294,7 @@ class AutoToolCallsIT {
     void reasoningBeforeACallComesBackBesideTheCall() throws Exception {
         String call = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>";
         OpenAiServer s = server("<think>\nI need the weather.\n</think>\n\n" + call, ChatTemplate.CHATML, null, QWEN3);
-        JsonNode choice = JSON.readTree(post(s, request("," + TOOLS))).at("/choices/0");
-        assertThat(choice.at("/message/reasoning_content").asText()).isEqualTo("I need the weather.");
-        assertThat(choice.at("/message/tool_calls/0/function/arguments").asText()).isEqualTo("{\"city\":\"Paris\"}");
-        assertThat(choice.get("finish_reason").asText()).isEqualTo("tool_calls");
-        Streamed streamed = Streamed.of(post(s, request("," + TOOLS + ",\"stream\":true")));
-        assertThat(streamed.reasoning()).isEqualTo("I need the weather.");
-        assertThat(streamed.content()).isEmpty();
-        assertThat(streamed.calls()).hasSize(1);
-        assertThat(streamed.order()).isEqualTo("RT");
-        assertThat(streamed.finish()).isEqualTo("tool_calls");
+        assertReasonedWeatherCall(s);
     }
 
     /** {@code chat_template_kwargs.enable_thinking: false} reaches a Qwen3-style model's prompt over HTTP, and a bad one is a 400. */
@@ -372,19 +363,7 @@ class AutoToolCallsIT {
     void aHarmonyModelsMessageToAFunctionIsACall() throws Exception {
         OpenAiServer s = server("<|channel|>analysis<|message|>I need the weather.<|end|><|start|>assistant<|channel|>commentary "
                 + "to=functions.get_weather <|constrain|>json<|message|>{\"city\": \"Paris\"}<|call|>", ChatTemplate.HARMONY);
-        JsonNode choice = JSON.readTree(post(s, request("," + TOOLS))).at("/choices/0");
-        assertThat(choice.at("/message/reasoning_content").asText()).isEqualTo("I need the weather.");
-        assertThat(choice.at("/message/content").isNull()).isTrue();
-        assertThat(choice.at("/message/tool_calls/0/function/name").asText()).isEqualTo("get_weather");
-        assertThat(choice.at("/message/tool_calls/0/function/arguments").asText()).isEqualTo("{\"city\":\"Paris\"}");
-        assertThat(choice.get("finish_reason").asText()).isEqualTo("tool_calls");
-        Streamed streamed = Streamed.of(post(s, request("," + TOOLS + ",\"stream\":true")));
-        assertThat(streamed.reasoning()).isEqualTo("I need the weather.");
-        assertThat(streamed.content()).isEmpty();
-        assertThat(streamed.calls()).hasSize(1);
-        assertThat(streamed.calls().getFirst().at("/function/arguments").asText()).isEqualTo("{\"city\":\"Paris\"}");
-        assertThat(streamed.order()).isEqualTo("RT");
-        assertThat(streamed.finish()).isEqualTo("tool_calls");
+        assertReasonedWeatherCall(s);
         // without functions offered, the message to one is no text of the answer
         JsonNode plain = JSON.readTree(post(s, request(""))).at("/choices/0/message");
         assertThat(plain.get("content").asText()).isEmpty();
@@ -410,5 +389,25 @@ class AutoToolCallsIT {
         HttpResponse<String> bad = send(s, body.replace("\"low\"", "\"extreme\""));
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("'reasoning_effort' must be \\\"low\\\", \\\"medium\\\" or \\\"high\\\", got \\\"extreme\\\"");
+    }
+
+    /**
+     * {@code s}'s answer, whole and streamed: the reasoning "I need the weather." in reasoning_content, then one call of
+     * get_weather with {"city":"Paris"} and no content; the stream sends the reasoning before the call.
+     */
+    private void assertReasonedWeatherCall(OpenAiServer s) throws Exception {
+        JsonNode choice = JSON.readTree(post(s, request("," + TOOLS))).at("/choices/0");
+        assertThat(choice.at("/message/reasoning_content").asText()).isEqualTo("I need the weather.");
+        assertThat(choice.at("/message/content").isNull()).isTrue();
+        assertThat(choice.at("/message/tool_calls/0/function/name").asText()).isEqualTo("get_weather");
+        assertThat(choice.at("/message/tool_calls/0/function/arguments").asText()).isEqualTo("{\"city\":\"Paris\"}");
+        assertThat(choice.get("finish_reason").asText()).isEqualTo("tool_calls");
+        Streamed streamed = Streamed.of(post(s, request("," + TOOLS + ",\"stream\":true")));
+        assertThat(streamed.reasoning()).isEqualTo("I need the weather.");
+        assertThat(streamed.content()).isEmpty();
+        assertThat(streamed.calls()).hasSize(1);
+        assertThat(streamed.calls().getFirst().at("/function/arguments").asText()).isEqualTo("{\"city\":\"Paris\"}");
+        assertThat(streamed.order()).isEqualTo("RT");
+        assertThat(streamed.finish()).isEqualTo("tool_calls");
     }
 }
